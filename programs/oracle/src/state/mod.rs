@@ -1,0 +1,5 @@
+pub mod committee;
+pub mod feed;
+
+pub use committee::*;
+pub use feed::*;

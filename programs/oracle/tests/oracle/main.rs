@@ -1,0 +1,5 @@
+//! Oracle program tests on the real Solana runtime (natively compiled program, `solana-program-test`).
+//! One test binary with a module per area keeps linking the runtime to once.
+mod common;
+
+mod cpi;

@@ -1,0 +1,207 @@
+//! Test harness: the real Solana runtime (`solana-program-test`) running Lantern's programs compiled
+//! natively, with SPL Token as the real SBF program that ships inside `solana-program-test`.
+//!
+//! Two pitfalls of native Anchor programs are solved here and in the workspace:
+//! - Anchor's `entry` wants `&'info [AccountInfo<'info>]`, stricter than `processor!` gives; the
+//!   wrappers below copy the account list into a leaked `Vec` so both lifetimes are the same.
+//! - CPI: Anchor 0.31 calls `solana_program::program::invoke_signed`, which off-chain goes through the
+//!   syscall stubs that `solana-program-test` installs, so CPI works natively (0.32 would route it
+//!   through `solana-invoke`, which panics off-chain). Hence the pin on 0.31.
+pub mod cpi_probe;
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::AccountDeserialize;
+use solana_system_interface::instruction as system_instruction;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::{
+    account::Account,
+    clock::Clock,
+    compute_budget::ComputeBudgetInstruction,
+    instruction::{Instruction, InstructionError},
+    program_pack::Pack,
+    signature::{Keypair, Signer},
+    transaction::{Transaction, TransactionError},
+};
+
+pub use solana_program_test;
+pub use solana_sdk;
+
+/// Lamports every funded keypair starts with.
+pub const FUNDING: u64 = 100_000_000_000;
+
+fn oracle_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let accounts = Box::leak(Box::new(accounts.to_vec()));
+    oracle::entry(program_id, accounts, data)
+}
+
+/// The runtime with every Lantern program (natively compiled) and the CPI probe.
+pub fn program_test() -> ProgramTest {
+    let mut test = ProgramTest::default();
+    test.prefer_bpf(false);
+    test.add_program("oracle", oracle::ID, processor!(oracle_entry));
+    test.add_program("cpi_probe", cpi_probe::ID, processor!(cpi_probe::process_instruction));
+    test
+}
+
+/// A running chain plus helpers to fund keys, send transactions, read accounts and move the clock.
+pub struct TestChain {
+    pub ctx: ProgramTestContext,
+    nonce: u32,
+}
+
+/// Custom program error code of a failed transaction, if that is how it failed.
+pub fn custom_error(err: &BanksClientError) -> Option<u32> {
+    let tx_error = match err {
+        BanksClientError::TransactionError(e) => e,
+        BanksClientError::SimulationError { err, .. } => err,
+        _ => return None,
+    };
+    match tx_error {
+        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+impl TestChain {
+    pub async fn start() -> Self {
+        Self::start_with(program_test()).await
+    }
+
+    pub async fn start_with(test: ProgramTest) -> Self {
+        // The runtime logs every instruction at debug level; tests assert on state, not logs.
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+        Self { ctx: test.start_with_context().await, nonce: 0 }
+    }
+
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    /// Sends `instructions` signed by the payer and `signers`. Each transaction gets a distinct
+    /// compute-unit limit so that re-sending the same instructions is a new transaction.
+    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), BanksClientError> {
+        self.nonce += 1;
+        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(1_400_000 - self.nonce)];
+        all.extend_from_slice(instructions);
+        let payer = self.payer();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    /// Sends and panics with the runtime's error when the transaction fails.
+    pub async fn send_ok(&mut self, instructions: &[Instruction], signers: &[&Keypair]) {
+        if let Err(err) = self.send(instructions, signers).await {
+            panic!("transaction failed: {err:?}");
+        }
+    }
+
+    /// Sends, expects failure with the custom error `code`, and checks that `watched` accounts are
+    /// byte-for-byte unchanged.
+    pub async fn send_err(&mut self, instructions: &[Instruction], signers: &[&Keypair], code: impl Into<u32>, watched: &[Pubkey]) {
+        let code = code.into();
+        let before = self.snapshot(watched).await;
+        match self.send(instructions, signers).await {
+            Ok(()) => panic!("expected error {code}, the transaction succeeded"),
+            Err(err) => assert_eq!(custom_error(&err), Some(code), "expected error {code}, got {err:?}"),
+        }
+        assert_eq!(before, self.snapshot(watched).await, "a rejected instruction changed state");
+    }
+
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.ctx.banks_client.get_account(*key).await.expect("get_account"));
+        }
+        out
+    }
+
+    pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(key).await.expect("get_account")
+    }
+
+    pub async fn anchor_account<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
+        let account = self.account(key).await.unwrap_or_else(|| panic!("account {key} missing"));
+        T::try_deserialize(&mut account.data.as_slice()).expect("decode account")
+    }
+
+    pub async fn keypair(&mut self) -> Keypair {
+        let key = Keypair::new();
+        let payer = self.payer();
+        self.send_ok(&[system_instruction::transfer(&payer.pubkey(), &key.pubkey(), FUNDING)], &[]).await;
+        key
+    }
+
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx.banks_client.get_sysvar::<Clock>().await.expect("clock")
+    }
+
+    pub async fn now(&mut self) -> i64 {
+        self.clock().await.unix_timestamp
+    }
+
+    /// Sets the chain's unix time (the slot stays; programs read time from the Clock sysvar).
+    pub async fn warp_to(&mut self, unix_timestamp: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    pub async fn warp_by(&mut self, secs: i64) {
+        let now = self.now().await;
+        self.warp_to(now + secs).await;
+    }
+
+    /// Creates an SPL Token mint with `authority` as its mint authority.
+    pub async fn create_mint(&mut self, authority: &Pubkey, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.payer();
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let instructions = [
+            system_instruction::create_account(
+                &payer.pubkey(),
+                &mint.pubkey(),
+                rent.minimum_balance(spl_token::state::Mint::LEN),
+                spl_token::state::Mint::LEN as u64,
+                &spl_token::ID,
+            ),
+            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, None, decimals).expect("mint ix"),
+        ];
+        self.send_ok(&instructions, &[&mint]).await;
+        mint.pubkey()
+    }
+
+    /// Creates an SPL Token account for `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let payer = self.payer();
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let instructions = [
+            system_instruction::create_account(
+                &payer.pubkey(),
+                &account.pubkey(),
+                rent.minimum_balance(spl_token::state::Account::LEN),
+                spl_token::state::Account::LEN as u64,
+                &spl_token::ID,
+            ),
+            spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).expect("account ix"),
+        ];
+        self.send_ok(&instructions, &[&account]).await;
+        account.pubkey()
+    }
+
+    pub async fn token_balance(&mut self, account: Pubkey) -> u64 {
+        let data = self.account(account).await.expect("token account").data;
+        spl_token::state::Account::unpack(&data).expect("token account").amount
+    }
+
+    /// Rent-exempt minimum for an account of `len` bytes.
+    pub async fn rent(&mut self, len: usize) -> u64 {
+        self.ctx.banks_client.get_rent().await.expect("rent").minimum_balance(len)
+    }
+}

@@ -1,0 +1,23 @@
+// The whole test suite, as CI runs it: IDL freshness, the Rust programs on the native runtime, then
+// the TypeScript tests. Stops at the first failing stage and says which one.
+import { spawnSync } from "node:child_process";
+import { cargo } from "./cargo.mjs";
+
+const npmRun = (script) => spawnSync("npm", ["run", "--silent", script], { stdio: "inherit" }).status ?? 1;
+
+const stages = [
+  ["IDL is up to date with the Rust source", () => npmRun("idl:check")],
+  ["Rust tests (programs on the real Solana runtime)", () => cargo(["test", "--workspace"])],
+  ["TypeScript tests", () => npmRun("test:ts")],
+];
+
+for (const [name, run] of stages) {
+  console.log(`\n▶ ${name}`);
+  const started = Date.now();
+  const status = run();
+  if (status !== 0) {
+    console.error(`\n✖ ${name}: failed (see the output above).`);
+    process.exit(status);
+  }
+  console.log(`✔ ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
