@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         let idl = match idl {
             Ok(idl) => idl,
             Err(err) => {
-                eprintln!("Could not build the IDL of programs/{program}: {err}. Fix the compile error above and run `npm run idl` again.");
+                eprintln!("Could not build the IDL of programs/{program} ({err}). Fix the compile error above and run `npm run idl` again.");
                 return ExitCode::FAILURE;
             }
         };

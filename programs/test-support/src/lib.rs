@@ -37,6 +37,10 @@ fn oracle_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> P
 
 /// The runtime with every Lantern program (natively compiled) and the CPI probe.
 pub fn program_test() -> ProgramTest {
+    // The runtime logs every instruction at debug level; tests assert on state, not on logs.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     let mut test = ProgramTest::default();
     test.prefer_bpf(false);
     test.add_program("oracle", oracle::ID, processor!(oracle_entry));
@@ -69,10 +73,6 @@ impl TestChain {
     }
 
     pub async fn start_with(test: ProgramTest) -> Self {
-        // The runtime logs every instruction at debug level; tests assert on state, not logs.
-        if std::env::var_os("RUST_LOG").is_none() {
-            std::env::set_var("RUST_LOG", "error");
-        }
         Self { ctx: test.start_with_context().await, nonce: 0 }
     }
 

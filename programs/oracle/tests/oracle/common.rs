@@ -314,3 +314,39 @@ pub fn hash_of(tag: u8) -> [u8; 32] {
 pub fn code(error: oracle::errors::OracleError) -> u32 {
     error.into()
 }
+
+// ---- helpers of the data, limits, adversarial and market tests ----
+
+impl Fixture {
+    /// `voters` vote for `report`'s hash in the report's frame, under the committee's current version.
+    pub async fn vote_report(&mut self, report: &AccountingReport, voters: &[usize]) {
+        let version = self.committee_state().await.consensus_version;
+        for &member in voters {
+            let signer = self.signer(member);
+            let vote = self.vote_ix(signer.pubkey(), report.frame, report.hash(), version);
+            if let Err(e) = self.chain.send(&[vote], &[&signer]).await {
+                panic!("member {member} vote for frame {} failed: {e:?}", report.frame);
+            }
+        }
+    }
+
+    /// `member` submits `report`'s data, which must fail with `error` leaving committee and feed unchanged.
+    pub async fn data_err(&mut self, member: usize, report: AccountingReport, error: oracle::errors::OracleError) {
+        let signer = self.signer(member);
+        let data = self.data_ix(signer.pubkey(), report);
+        let watched = self.watched();
+        self.chain.send_err(&[data], &[&signer], code(error), &watched).await;
+    }
+
+    /// Reference time (first second) of `frame` under the committee's frame config.
+    pub async fn frame_ref_ts(&mut self, frame: u64) -> i64 {
+        self.committee_state().await.frames.ref_ts(frame)
+    }
+}
+
+/// The largest rate the annual increase limit accepts `elapsed` seconds after a report of `reported`:
+/// `reported + floor(reported * limit_bps * elapsed / (BPS * YEAR))`.
+pub fn max_annual_rate(limits: &SanityLimits, reported: u128, elapsed: i64) -> u128 {
+    let allowed = u128::from(limits.annual_increase_limit_bps) * u128::try_from(elapsed).expect("elapsed >= 0");
+    reported + lantern_math::mul_div_floor(reported, allowed, lantern_math::BPS * lantern_math::YEAR_SECS).expect("fits")
+}

@@ -2,4 +2,6 @@
 //! One test binary with a module per area keeps linking the runtime to once.
 mod common;
 
+mod admin;
 mod cpi;
+mod properties;
