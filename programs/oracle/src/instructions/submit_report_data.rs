@@ -107,3 +107,25 @@ impl SubmitReportData<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Golden vector shared with the sdk (`test/oracle-report.test.ts`): both sides must produce the
+    /// hash members vote for from the same report.
+    #[test]
+    fn report_hash_golden_vector() {
+        let report = AccountingReport {
+            program_id: crate::ID,
+            feed: Pubkey::new_from_array([7; 32]),
+            consensus_version: 1,
+            frame: 42,
+            rate: 1_050_000_000_000_000_000,
+            staked_lamports: 123_456_789,
+            bunker: true,
+        };
+        let hex: String = report.hash().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "ca9abafd27f6306fc6408cd9c15ca611a414321842acb1d0020d417c35a08552");
+    }
+}

@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import { BN, BorshCoder, type Idl } from "@coral-xyz/anchor";
+import type { PublicKey } from "@solana/web3.js";
+import idl from "../../idl/oracle.json" with { type: "json" };
+
+/** The accounting report a committee agrees on (programs/oracle `AccountingReport`). */
+export interface AccountingReport {
+  programId: PublicKey;
+  feed: PublicKey;
+  consensusVersion: bigint;
+  frame: bigint;
+  /** SOL per LRT, 18 decimals. */
+  rate: bigint;
+  stakedLamports: bigint;
+  bunker: boolean;
+}
+
+const coder = new BorshCoder(idl as Idl);
+
+/** The report's Borsh bytes, exactly as the program serialises them. */
+export function encodeAccountingReport(report: AccountingReport): Buffer {
+  // The coder is built from the JSON IDL, whose field names are the Rust (snake_case) ones.
+  return coder.types.encode("AccountingReport", {
+    program_id: report.programId,
+    feed: report.feed,
+    consensus_version: new BN(report.consensusVersion.toString()),
+    frame: new BN(report.frame.toString()),
+    rate: new BN(report.rate.toString()),
+    staked_lamports: new BN(report.stakedLamports.toString()),
+    bunker: report.bunker,
+  });
+}
+
+/** The hash a member votes for with `submit_report_hash`: sha256 of the report's bytes. */
+export function submitReportHash(report: AccountingReport): Uint8Array {
+  return createHash("sha256").update(encodeAccountingReport(report)).digest();
+}
