@@ -159,37 +159,32 @@ impl TestChain {
 
     /// Creates an SPL Token mint with `authority` as its mint authority.
     pub async fn create_mint(&mut self, authority: &Pubkey, decimals: u8) -> Pubkey {
-        let mint = Keypair::new();
-        let payer = self.payer();
-        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
-        let instructions = [
-            system_instruction::create_account(
-                &payer.pubkey(),
-                &mint.pubkey(),
-                rent.minimum_balance(spl_token::state::Mint::LEN),
-                spl_token::state::Mint::LEN as u64,
-                &spl_token::ID,
-            ),
-            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, None, decimals).expect("mint ix"),
-        ];
-        self.send_ok(&instructions, &[&mint]).await;
-        mint.pubkey()
+        self.create_token_program_account(spl_token::state::Mint::LEN, |mint| {
+            spl_token::instruction::initialize_mint2(&spl_token::ID, mint, authority, None, decimals)
+        })
+        .await
     }
 
     /// Creates an SPL Token account for `mint` owned by `owner`.
     pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        self.create_token_program_account(spl_token::state::Account::LEN, |account| {
+            spl_token::instruction::initialize_account3(&spl_token::ID, account, mint, owner)
+        })
+        .await
+    }
+
+    /// Allocates a rent-exempt account owned by SPL Token and initialises it in the same transaction.
+    async fn create_token_program_account(
+        &mut self,
+        len: usize,
+        initialize: impl FnOnce(&Pubkey) -> Result<Instruction, anchor_lang::prelude::ProgramError>,
+    ) -> Pubkey {
         let account = Keypair::new();
         let payer = self.payer();
-        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let lamports = self.rent(len).await;
         let instructions = [
-            system_instruction::create_account(
-                &payer.pubkey(),
-                &account.pubkey(),
-                rent.minimum_balance(spl_token::state::Account::LEN),
-                spl_token::state::Account::LEN as u64,
-                &spl_token::ID,
-            ),
-            spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).expect("account ix"),
+            system_instruction::create_account(&payer.pubkey(), &account.pubkey(), lamports, len as u64, &spl_token::ID),
+            initialize(&account.pubkey()).expect("SPL Token instruction"),
         ];
         self.send_ok(&instructions, &[&account]).await;
         account.pubkey()

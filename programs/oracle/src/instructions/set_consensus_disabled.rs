@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::errors::OracleError;
 use crate::events::ConsensusDisabledChanged;
 use crate::seeds;
 use crate::state::*;
@@ -20,13 +19,7 @@ pub struct SetConsensusDisabled<'info> {
 
 impl SetConsensusDisabled<'_> {
     fn validate(&self, args: &SetConsensusDisabledArgs) -> Result<()> {
-        let key = self.authority.key();
-        if args.disabled {
-            require!(key == self.committee.admin || key == self.committee.guardian, OracleError::NotAdminOrGuardian);
-            Ok(())
-        } else {
-            self.committee.require_admin(&key)
-        }
+        self.committee.require_switch_authority(&self.authority.key(), args.disabled)
     }
 
     /// Stops a colluding quorum at once: no hash holds consensus while disabled.

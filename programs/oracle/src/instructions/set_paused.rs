@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::errors::OracleError;
 use crate::events::PausedChanged;
 use crate::seeds;
 use crate::state::*;
@@ -20,13 +19,7 @@ pub struct SetPaused<'info> {
 
 impl SetPaused<'_> {
     fn validate(&self, args: &SetPausedArgs) -> Result<()> {
-        let key = self.authority.key();
-        if args.paused {
-            require!(key == self.committee.admin || key == self.committee.guardian, OracleError::NotAdminOrGuardian);
-            Ok(())
-        } else {
-            self.committee.require_admin(&key)
-        }
+        self.committee.require_switch_authority(&self.authority.key(), args.paused)
     }
 
     #[access_control(ctx.accounts.validate(&args))]

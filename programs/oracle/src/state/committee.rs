@@ -277,6 +277,17 @@ impl Committee {
         Ok(())
     }
 
+    /// Safety switches (pause, disable consensus) may be thrown by the guardian or the admin; only the
+    /// admin may switch them back.
+    pub fn require_switch_authority(&self, key: &Pubkey, towards_safety: bool) -> Result<()> {
+        if towards_safety {
+            require!(*key == self.admin || *key == self.guardian, OracleError::NotAdminOrGuardian);
+            Ok(())
+        } else {
+            self.require_admin(key)
+        }
+    }
+
     pub fn require_active(&self) -> Result<()> {
         require!(!self.paused, OracleError::Paused);
         Ok(())
