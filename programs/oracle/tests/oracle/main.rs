@@ -4,4 +4,7 @@ mod common;
 
 mod admin;
 mod cpi;
+mod frames;
+mod membership;
 mod properties;
+mod votes;
