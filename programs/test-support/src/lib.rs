@@ -8,6 +8,9 @@
 //!   syscall stubs that `solana-program-test` installs, so CPI works natively (0.32 would route it
 //!   through `solana-invoke`, which panics off-chain). Hence the pin on 0.31.
 pub mod cpi_probe;
+pub mod oracle_ops;
+pub mod restaking_ops;
+pub mod world;
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
@@ -30,10 +33,18 @@ pub use solana_sdk;
 /// Lamports every funded keypair starts with.
 pub const FUNDING: u64 = 100_000_000_000;
 
-fn oracle_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let accounts = Box::leak(Box::new(accounts.to_vec()));
-    oracle::entry(program_id, accounts, data)
+/// A `processor!`-compatible wrapper around an Anchor program's `entry`.
+macro_rules! native_entry {
+    ($name:ident, $entry:path) => {
+        fn $name(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+            let accounts = Box::leak(Box::new(accounts.to_vec()));
+            $entry(program_id, accounts, data)
+        }
+    };
 }
+
+native_entry!(oracle_entry, oracle::entry);
+native_entry!(restaking_entry, restaking::entry);
 
 /// The runtime with every Lantern program (natively compiled) and the CPI probe.
 pub fn program_test() -> ProgramTest {
@@ -44,6 +55,7 @@ pub fn program_test() -> ProgramTest {
     let mut test = ProgramTest::default();
     test.prefer_bpf(false);
     test.add_program("oracle", oracle::ID, processor!(oracle_entry));
+    test.add_program("restaking", restaking::ID, processor!(restaking_entry));
     test.add_program("cpi_probe", cpi_probe::ID, processor!(cpi_probe::process_instruction));
     test
 }
@@ -188,6 +200,25 @@ impl TestChain {
         ];
         self.send_ok(&instructions, &[&account]).await;
         account.pubkey()
+    }
+
+    /// Creates a wSOL account for `owner` holding `lamports`.
+    pub async fn create_wsol_account(&mut self, owner: &Pubkey, lamports: u64) -> Pubkey {
+        let account = self.create_token_account(&spl_token::native_mint::ID, owner).await;
+        if lamports > 0 {
+            self.wrap_sol(account, lamports).await;
+        }
+        account
+    }
+
+    /// Adds `lamports` to a wSOL account (transfer, then sync the token balance).
+    pub async fn wrap_sol(&mut self, account: Pubkey, lamports: u64) {
+        let payer = self.payer();
+        let instructions = [
+            system_instruction::transfer(&payer.pubkey(), &account, lamports),
+            spl_token::instruction::sync_native(&spl_token::ID, &account).expect("sync_native"),
+        ];
+        self.send_ok(&instructions, &[]).await;
     }
 
     pub async fn token_balance(&mut self, account: Pubkey) -> u64 {

@@ -6,14 +6,14 @@ use lantern_test_support::solana_sdk::{
     pubkey::Pubkey,
     signature::{Keypair, Signer},
 };
-use lantern_test_support::TestChain;
+use lantern_test_support::{oracle_ops, TestChain};
 use oracle::state::{Committee, Feed, SanityLimits};
-use oracle::{accounts, instruction, seeds, AccountingReport};
+use oracle::{accounts, instruction, AccountingReport};
 
 pub const WAD: u128 = 1_000_000_000_000_000_000;
 pub const DAY: i64 = 86_400;
 pub const FRAME_SECS: u32 = 86_400;
-pub const VERSION: u64 = 1;
+pub use lantern_test_support::oracle_ops::VERSION;
 
 pub struct MemberKeys {
     pub authority: Keypair,
@@ -57,14 +57,10 @@ pub struct Fixture {
     pub genesis: i64,
 }
 
-pub fn pdas(mint: &Pubkey) -> (Pubkey, Pubkey) {
-    let committee = Pubkey::find_program_address(&[seeds::COMMITTEE, mint.as_ref()], &oracle::ID).0;
-    let feed = Pubkey::find_program_address(&[seeds::FEED, mint.as_ref()], &oracle::ID).0;
-    (committee, feed)
-}
+pub use lantern_test_support::oracle_ops::pdas;
 
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction { program_id: oracle::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+    oracle_ops::ix(oracle::ID, accounts, data)
 }
 
 pub fn init_args(setup: &Setup, guardian: Pubkey, genesis_ts: i64) -> oracle::InitializeCommitteeArgs {
@@ -80,11 +76,7 @@ pub fn init_args(setup: &Setup, guardian: Pubkey, genesis_ts: i64) -> oracle::In
 }
 
 pub fn init_ix(admin: Pubkey, mint_authority: Pubkey, mint: Pubkey, args: oracle::InitializeCommitteeArgs) -> Instruction {
-    let (committee, feed) = pdas(&mint);
-    ix(
-        accounts::InitializeCommittee { admin, mint_authority, lrt_mint: mint, committee, feed, system_program: anchor_lang::system_program::ID },
-        instruction::InitializeCommittee { args },
-    )
+    oracle_ops::initialize(admin, mint_authority, mint, args)
 }
 
 impl Fixture {
@@ -147,10 +139,7 @@ impl Fixture {
     }
 
     pub fn add_member_ix_by(&self, admin: Pubkey, authority: Pubkey, signer: Pubkey, quorum: u8) -> Instruction {
-        ix(
-            accounts::AddMember { admin, committee: self.committee },
-            instruction::AddMember { args: oracle::AddMemberArgs { authority, signer, quorum } },
-        )
+        oracle_ops::add_member(self.committee, admin, authority, signer, quorum)
     }
 
     pub fn remove_member_ix(&self, authority: Pubkey, quorum: u8) -> Instruction {
@@ -172,24 +161,15 @@ impl Fixture {
     }
 
     pub fn vote_ix(&self, signer: Pubkey, frame: u64, hash: [u8; 32], consensus_version: u64) -> Instruction {
-        ix(
-            accounts::SubmitReportHash { signer, committee: self.committee },
-            instruction::SubmitReportHash { args: oracle::SubmitReportHashArgs { frame, hash, consensus_version } },
-        )
+        oracle_ops::submit_report_hash(self.committee, signer, frame, hash, consensus_version)
     }
 
     pub fn data_ix(&self, signer: Pubkey, report: AccountingReport) -> Instruction {
-        ix(
-            accounts::SubmitReportData { signer, committee: self.committee, feed: self.feed },
-            instruction::SubmitReportData { args: oracle::SubmitReportDataArgs { report } },
-        )
+        oracle_ops::submit_report_data(self.committee, self.feed, signer, report)
     }
 
     pub fn price_ix(&self, signer: Pubkey, price: u128, observed_ts: i64) -> Instruction {
-        ix(
-            accounts::SubmitPrice { signer, committee: self.committee, feed: self.feed },
-            instruction::SubmitPrice { args: oracle::SubmitPriceArgs { price, observed_ts } },
-        )
+        oracle_ops::submit_price(self.committee, self.feed, signer, price, observed_ts)
     }
 
     pub fn limits_ix(&self, admin: Pubkey, limits: SanityLimits) -> Instruction {
@@ -245,15 +225,7 @@ impl Fixture {
     // ---- flows ----
 
     pub fn report(&self, frame: u64, rate: u128) -> AccountingReport {
-        AccountingReport {
-            program_id: oracle::ID,
-            feed: self.feed,
-            consensus_version: VERSION,
-            frame,
-            rate,
-            staked_lamports: 1_000_000_000_000,
-            bunker: false,
-        }
+        oracle_ops::report(self.feed, frame, rate, 1_000_000_000_000)
     }
 
     pub async fn current_frame(&mut self) -> u64 {

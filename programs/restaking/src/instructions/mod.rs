@@ -1,0 +1,19 @@
+pub mod claim;
+pub mod delegate;
+pub mod deposit;
+pub mod finalize_withdrawals;
+pub mod initialize_pool;
+pub mod instant_unstake;
+pub mod request_withdrawal;
+pub mod undelegate;
+pub mod update_pool;
+
+pub use claim::*;
+pub use delegate::*;
+pub use deposit::*;
+pub use finalize_withdrawals::*;
+pub use initialize_pool::*;
+pub use instant_unstake::*;
+pub use request_withdrawal::*;
+pub use undelegate::*;
+pub use update_pool::*;

@@ -1,0 +1,5 @@
+pub mod pool;
+pub mod ticket;
+
+pub use pool::*;
+pub use ticket::*;
