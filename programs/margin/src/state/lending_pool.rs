@@ -1,0 +1,179 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::MarginError;
+use crate::math::{interest, shares};
+
+/// Kinked borrow-rate curve: linear from 0% at 0 utilisation through two kinks to the maximum at 100%.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct RateCurve {
+    pub kink1_utilization_bps: u16,
+    pub kink1_rate_bps: u16,
+    pub kink2_utilization_bps: u16,
+    pub kink2_rate_bps: u16,
+    pub max_rate_bps: u16,
+}
+
+impl Default for RateCurve {
+    fn default() -> Self {
+        Self { kink1_utilization_bps: 8_000, kink1_rate_bps: 400, kink2_utilization_bps: 9_000, kink2_rate_bps: 700, max_rate_bps: 5_000 }
+    }
+}
+
+/// Pool parameters the admin sets.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct PoolParams {
+    pub curve: RateCurve,
+    pub reserve_factor_bps: u16,
+    pub max_utilization_bps: u16,
+    pub supply_cap: u64,
+    pub borrow_cap: u64,
+}
+
+impl Default for PoolParams {
+    fn default() -> Self {
+        Self { curve: RateCurve::default(), reserve_factor_bps: 1_000, max_utilization_bps: 9_500, supply_cap: u64::MAX, borrow_cap: u64::MAX }
+    }
+}
+
+impl PoolParams {
+    pub fn validate(&self) -> Result<()> {
+        let c = &self.curve;
+        let valid = 0 < c.kink1_utilization_bps
+            && c.kink1_utilization_bps < c.kink2_utilization_bps
+            && c.kink2_utilization_bps < 10_000
+            && c.kink1_rate_bps <= c.kink2_rate_bps
+            && c.kink2_rate_bps <= c.max_rate_bps
+            && c.max_rate_bps <= 60_000
+            && self.reserve_factor_bps <= 5_000
+            && (1..=10_000).contains(&self.max_utilization_bps);
+        require!(valid, MarginError::InvalidPoolParams);
+        Ok(())
+    }
+}
+
+/// The SOL lending pool. Cash is tracked here (never read from the vault); insurance is the part of
+/// the cash that belongs to the protocol's insurance rather than to lenders.
+#[account]
+#[derive(InitSpace)]
+pub struct LendingPool {
+    pub bump: u8,
+    pub admin: Pubkey,
+    pub sol_mint: Pubkey,
+    pub vault: Pubkey,
+    pub params: PoolParams,
+    pub cash: u64,
+    pub insurance: u64,
+    pub supply_shares: u64,
+    /// Lamports per supply share (WAD); falls only when bad debt is socialised.
+    pub supply_index: u128,
+    pub debt_shares: u64,
+    /// Lamports per debt share (WAD); never falls.
+    pub borrow_index: u128,
+    pub last_accrual_ts: i64,
+    /// Set once bad debt has been socialised: lenders' claims were cut.
+    pub socialized: bool,
+    /// Set when a loss exceeded the lenders' funds: only repayments remain possible.
+    pub frozen: bool,
+}
+
+impl LendingPool {
+    pub fn total_debt(&self) -> Result<u64> {
+        Ok(shares::debt_amount(self.debt_shares, self.borrow_index)?)
+    }
+
+    pub fn lender_claims(&self) -> Result<u64> {
+        Ok(shares::supply_amount(self.supply_shares, self.supply_index)?)
+    }
+
+    /// Cash lenders and borrowers may take: the insurance's part stays.
+    pub fn available_cash(&self) -> u64 {
+        self.cash.saturating_sub(self.insurance)
+    }
+
+    /// Compounds interest up to `now`; twice at one timestamp is a no-op.
+    pub fn accrue(&mut self, now: i64) -> Result<()> {
+        let elapsed = now.saturating_sub(self.last_accrual_ts);
+        if elapsed <= 0 {
+            return Ok(());
+        }
+        let accrual = interest::accrue(self, elapsed as u64)?;
+        self.borrow_index = accrual.borrow_index;
+        self.supply_index = accrual.supply_index;
+        self.insurance = self.insurance.checked_add(accrual.to_insurance).ok_or(MarginError::MathOverflow)?;
+        self.last_accrual_ts = now;
+        Ok(())
+    }
+
+    pub fn signer_seeds(&self) -> [&[u8]; 3] {
+        [crate::seeds::POOL, self.sol_mint.as_ref(), std::slice::from_ref(&self.bump)]
+    }
+
+    pub fn require_live(&self) -> Result<()> {
+        require!(!self.frozen, MarginError::PoolFrozen);
+        Ok(())
+    }
+
+    pub fn require_admin(&self, key: &Pubkey) -> Result<()> {
+        require_keys_eq!(*key, self.admin, MarginError::NotAdmin);
+        Ok(())
+    }
+
+    /// Lends `amount` out of the pool: checks liquidity, the cap and the utilisation limit; returns
+    /// the debt shares created (rounded up).
+    pub fn borrow(&mut self, amount: u64) -> Result<u64> {
+        require!(amount <= self.available_cash(), MarginError::InsufficientLiquidity);
+        let new_shares = shares::debt_shares_for_borrow(amount, self.borrow_index)?;
+        let debt_after = self.total_debt()?.checked_add(amount).ok_or(MarginError::MathOverflow)?;
+        require!(debt_after <= self.params.borrow_cap, MarginError::BorrowCapExceeded);
+        let cash_after = self.cash - amount;
+        let utilization = interest::utilization_bps(cash_after, debt_after, self.insurance);
+        require!(utilization <= u128::from(self.params.max_utilization_bps), MarginError::UtilizationTooHigh);
+        self.cash = cash_after;
+        self.debt_shares = self.debt_shares.checked_add(new_shares).ok_or(MarginError::MathOverflow)?;
+        Ok(new_shares)
+    }
+
+    /// Takes `amount` of repayment for a position with `position_shares`; returns `(paid, shares
+    /// burned)`. Paying the whole debt burns every share.
+    pub fn repay(&mut self, position_shares: u64, amount: u64) -> Result<(u64, u64)> {
+        let debt = shares::debt_amount(position_shares, self.borrow_index)?;
+        let (paid, burned) = if amount >= debt {
+            (debt, position_shares)
+        } else {
+            (amount, shares::debt_shares_repaid(amount, self.borrow_index)?.min(position_shares))
+        };
+        self.cash = self.cash.checked_add(paid).ok_or(MarginError::MathOverflow)?;
+        self.debt_shares -= burned;
+        Ok((paid, burned))
+    }
+
+    /// Writes off `debt` that no collateral backs: insurance first, then lenders pro rata through the
+    /// supply index; a loss beyond the lenders' funds freezes the pool.
+    pub fn write_off(&mut self, position_shares: u64) -> Result<(u64, u64, u64)> {
+        let debt = shares::debt_amount(position_shares, self.borrow_index)?;
+        self.debt_shares -= position_shares;
+        let covered = debt.min(self.insurance);
+        self.insurance -= covered;
+        let loss = debt - covered;
+        if loss > 0 {
+            self.socialized = true;
+            if loss >= self.lender_claims()? {
+                self.supply_index = 0;
+                self.frozen = true;
+            } else {
+                self.supply_index -= shares::index_cut(loss, self.supply_shares)?;
+            }
+        }
+        Ok((debt, covered, loss))
+    }
+}
+
+/// A lender's supply shares.
+#[account]
+#[derive(InitSpace)]
+pub struct LenderPosition {
+    pub bump: u8,
+    pub pool: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+}
