@@ -8,6 +8,7 @@
 //!   syscall stubs that `solana-program-test` installs, so CPI works natively (0.32 would route it
 //!   through `solana-invoke`, which panics off-chain). Hence the pin on 0.31.
 pub mod cpi_probe;
+pub mod margin_ops;
 pub mod oracle_ops;
 pub mod restaking_ops;
 pub mod world;
@@ -45,6 +46,7 @@ macro_rules! native_entry {
 
 native_entry!(oracle_entry, oracle::entry);
 native_entry!(restaking_entry, restaking::entry);
+native_entry!(margin_entry, margin::entry);
 
 /// The runtime with every Lantern program (natively compiled) and the CPI probe.
 pub fn program_test() -> ProgramTest {
@@ -56,6 +58,7 @@ pub fn program_test() -> ProgramTest {
     test.prefer_bpf(false);
     test.add_program("oracle", oracle::ID, processor!(oracle_entry));
     test.add_program("restaking", restaking::ID, processor!(restaking_entry));
+    test.add_program("margin", margin::ID, processor!(margin_entry));
     test.add_program("cpi_probe", cpi_probe::ID, processor!(cpi_probe::process_instruction));
     test
 }

@@ -6,6 +6,9 @@ use solana_sdk::{pubkey::Pubkey, signature::{Keypair, Signer}};
 use oracle::state::Feed;
 use restaking::state::StakePool;
 
+use margin::state::{LendingPool, Market, PoolParams, PricingPolicy, RiskParams, SubAccount};
+
+use crate::margin_ops::{MarginKeys, SubKeys};
 use crate::oracle_ops;
 use crate::restaking_ops::PoolKeys;
 use crate::TestChain;
@@ -128,5 +131,111 @@ impl World {
         let signer = user.key.insecure_clone();
         self.chain.send_ok(&[deposit], &[&signer]).await;
         self.chain.token_balance(user.lrt).await - before
+    }
+}
+
+impl World {
+    /// A second LRT mint on the same chain with its own committee (no members: its feed holds rate 1
+    /// and stays fresh for 1.5 frames from now) and its own pool, administered by `admin`, with the
+    /// same stake manager. For tests that substitute another pool's accounts.
+    pub async fn another_pool(&mut self) -> PoolKeys {
+        let admin = self.admin.insecure_clone();
+        let lrt_mint = self.chain.create_mint(&admin.pubkey(), 9).await;
+        self.committee_for(lrt_mint).await;
+        let keys = PoolKeys::new(lrt_mint);
+        let init_pool = keys.initialize(admin.pubkey(), admin.pubkey(), self.stake_manager.pubkey(), restaking::state::DEFAULT_INSTANT_UNSTAKE_FEE_BPS);
+        self.chain.send_ok(&[init_pool], &[&admin]).await;
+        keys
+    }
+
+    /// Creates the committee and feed of `lrt_mint`, whose mint authority must be `admin`: no members,
+    /// default limits, daily frames from now, rate 1 (so the feed is fresh for 1.5 frames).
+    pub async fn committee_for(&mut self, lrt_mint: Pubkey) {
+        let admin = self.admin.insecure_clone();
+        let now = self.chain.now().await;
+        let init = oracle_ops::initialize(admin.pubkey(), admin.pubkey(), lrt_mint, oracle_ops::default_args(self.guardian.pubkey(), now, WAD));
+        self.chain.send_ok(&[init], &[&admin]).await;
+    }
+
+    /// A fresh mint of `decimals` with `admin` as its mint authority and `freeze_authority` set
+    /// (`TestChain::create_mint` makes mints without one).
+    pub async fn mint_with_freeze_authority(&mut self, decimals: u8, freeze_authority: &Pubkey) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.chain.payer();
+        let len = <spl_token::state::Mint as solana_sdk::program_pack::Pack>::LEN;
+        let lamports = self.chain.rent(len).await;
+        let instructions = [
+            solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), lamports, len as u64, &spl_token::ID),
+            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &self.admin.pubkey(), Some(freeze_authority), decimals)
+                .expect("initialize_mint2"),
+        ];
+        self.chain.send_ok(&instructions, &[&mint]).await;
+        mint.pubkey()
+    }
+
+    /// Queues a withdrawal of `lrt` from the user's LRT account; returns the ticket id.
+    pub async fn request(&mut self, user: &User, lrt: u64) -> u64 {
+        let id = self.pool().await.next_ticket;
+        let request = self.keys.request_withdrawal(user.key.pubkey(), user.lrt, id, lrt);
+        let signer = user.key.insecure_clone();
+        self.chain.send_ok(&[request], &[&signer]).await;
+        id
+    }
+}
+
+/// The world plus the margin program: the SOL pool (default parameters) and the LRT's market.
+pub struct MarginWorld {
+    pub w: World,
+    pub m: MarginKeys,
+}
+
+impl MarginWorld {
+    pub async fn new(policy: PricingPolicy) -> Self {
+        let mut w = World::new().await;
+        let m = MarginKeys::new(w.keys);
+        let admin = w.admin.insecure_clone();
+        w.chain.send_ok(&[m.initialize_pool(admin.pubkey(), PoolParams::default())], &[&admin]).await;
+        w.chain.send_ok(&[m.initialize_market(admin.pubkey(), policy, RiskParams::default(), u64::MAX)], &[&admin]).await;
+        Self { w, m }
+    }
+
+    pub async fn pool(&mut self) -> LendingPool {
+        self.w.chain.anchor_account(self.m.pool).await
+    }
+
+    pub async fn market(&mut self) -> Market {
+        self.w.chain.anchor_account(self.m.market).await
+    }
+
+    pub async fn sub_account(&mut self, s: SubKeys) -> SubAccount {
+        self.w.chain.anchor_account(s.sub).await
+    }
+
+    /// A user who has supplied `lamports` to the pool.
+    pub async fn lender(&mut self, lamports: u64) -> User {
+        let user = self.w.user(lamports).await;
+        let signer = user.key.insecure_clone();
+        self.w.chain.send_ok(&[self.m.supply(signer.pubkey(), user.wsol, lamports)], &[&signer]).await;
+        user
+    }
+
+    /// A user holding `wsol` with an empty sub-account `0`.
+    pub async fn trader(&mut self, wsol: u64) -> (User, SubKeys) {
+        let user = self.w.user(wsol).await;
+        let signer = user.key.insecure_clone();
+        self.w.chain.send_ok(&[self.m.create_sub_account(signer.pubkey(), 0)], &[&signer]).await;
+        let s = self.m.sub(&signer.pubkey(), 0);
+        (user, s)
+    }
+
+    /// Quorum members observe `price` now, so risk-increasing actions have a fresh market price.
+    pub async fn fresh_prices(&mut self, price: u128) {
+        self.w.submit_prices(price, QUORUM).await;
+    }
+
+    pub async fn leverage_up(&mut self, user: &User, s: SubKeys, equity: u64, borrow: u64) -> Result<(), BanksClientError> {
+        let signer = user.key.insecure_clone();
+        let ix = self.m.leverage_up(signer.pubkey(), s, user.wsol, equity, borrow, 0);
+        self.w.chain.send(&[ix], &[&signer]).await
     }
 }
