@@ -9,7 +9,7 @@ import { cargo, cargoTargetDir } from "./cargo.mjs";
 import { idlTypeScript } from "./idl-ts.mjs";
 import { spawnSync } from "node:child_process";
 
-const PROGRAMS = ["oracle", "restaking"];
+const PROGRAMS = ["oracle", "restaking", "margin"];
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const committed = join(root, "sdk", "idl");
 const check = process.argv.includes("--check");

@@ -10,6 +10,13 @@ fn main() {
     let rows = [
         ("oracle", "Committee", 8 + oracle::state::Committee::INIT_SPACE),
         ("oracle", "Feed", 8 + oracle::state::Feed::INIT_SPACE),
+        ("restaking", "StakePool", 8 + restaking::state::StakePool::INIT_SPACE),
+        ("restaking", "Ticket", 8 + restaking::state::Ticket::INIT_SPACE),
+        ("margin", "LendingPool", 8 + margin::state::LendingPool::INIT_SPACE),
+        ("margin", "LenderPosition", 8 + margin::state::LenderPosition::INIT_SPACE),
+        ("margin", "Market", 8 + margin::state::Market::INIT_SPACE),
+        ("margin", "SubAccount", 8 + margin::state::SubAccount::INIT_SPACE),
+        ("spl-token", "Account (a sub-account's collateral vault)", 165),
         ("reference", "marginfi MarginfiAccount", MARGINFI_ACCOUNT_BYTES),
     ];
     println!("| program | account | bytes | rent-exempt deposit (SOL) |");
