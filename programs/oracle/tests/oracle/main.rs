@@ -2,9 +2,13 @@
 //! One test binary with a module per area keeps linking the runtime to once.
 mod common;
 
+mod adversarial;
 mod admin;
 mod cpi;
+mod data;
 mod frames;
+mod limits;
+mod market;
 mod membership;
 mod properties;
 mod votes;
