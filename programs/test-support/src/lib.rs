@@ -48,8 +48,8 @@ native_entry!(oracle_entry, oracle::entry);
 native_entry!(restaking_entry, restaking::entry);
 native_entry!(margin_entry, margin::entry);
 
-/// The runtime with every Lantern program (natively compiled) and the CPI probe.
-pub fn program_test() -> ProgramTest {
+/// The runtime with every Lantern program (natively compiled) and SPL Token (SBF).
+pub fn lantern_programs() -> ProgramTest {
     // The runtime logs every instruction at debug level; tests assert on state, not on logs.
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
@@ -59,6 +59,12 @@ pub fn program_test() -> ProgramTest {
     test.add_program("oracle", oracle::ID, processor!(oracle_entry));
     test.add_program("restaking", restaking::ID, processor!(restaking_entry));
     test.add_program("margin", margin::ID, processor!(margin_entry));
+    test
+}
+
+/// The test runtime: every Lantern program plus the CPI probe.
+pub fn program_test() -> ProgramTest {
+    let mut test = lantern_programs();
     test.add_program("cpi_probe", cpi_probe::ID, processor!(cpi_probe::process_instruction));
     test
 }
@@ -67,6 +73,8 @@ pub fn program_test() -> ProgramTest {
 pub struct TestChain {
     pub ctx: ProgramTestContext,
     nonce: u32,
+    /// Every account a transaction sent through this chain named, so a host can index them.
+    pub touched: std::collections::BTreeSet<Pubkey>,
 }
 
 /// Custom program error code of a failed transaction, if that is how it failed.
@@ -88,7 +96,7 @@ impl TestChain {
     }
 
     pub async fn start_with(test: ProgramTest) -> Self {
-        Self { ctx: test.start_with_context().await, nonce: 0 }
+        Self { ctx: test.start_with_context().await, nonce: 0, touched: Default::default() }
     }
 
     pub fn payer(&self) -> Keypair {
@@ -106,6 +114,7 @@ impl TestChain {
         keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await?;
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        self.touched.extend(tx.message.account_keys.iter().copied());
         self.ctx.banks_client.process_transaction(tx).await
     }
 

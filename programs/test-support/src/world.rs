@@ -43,7 +43,11 @@ pub struct World {
 
 impl World {
     pub async fn new() -> Self {
-        let mut chain = TestChain::start().await;
+        Self::on(TestChain::start().await).await
+    }
+
+    /// Builds the world on an existing chain (the local chain's demo bootstrap does this).
+    pub async fn on(mut chain: TestChain) -> Self {
         let admin = chain.keypair().await;
         let guardian = chain.keypair().await;
         let stake_manager = chain.keypair().await;
@@ -191,7 +195,10 @@ pub struct MarginWorld {
 
 impl MarginWorld {
     pub async fn new(policy: PricingPolicy) -> Self {
-        let mut w = World::new().await;
+        Self::on(World::new().await, policy).await
+    }
+
+    pub async fn on(mut w: World, policy: PricingPolicy) -> Self {
         let m = MarginKeys::new(w.keys);
         let admin = w.admin.insecure_clone();
         w.chain.send_ok(&[m.initialize_pool(admin.pubkey(), PoolParams::default())], &[&admin]).await;
@@ -237,5 +244,108 @@ impl MarginWorld {
         let signer = user.key.insecure_clone();
         let ix = self.m.leverage_up(signer.pubkey(), s, user.wsol, equity, borrow, 0);
         self.w.chain.send(&[ix], &[&signer]).await
+    }
+}
+
+/// Helpers of the margin pricing, scenario, invariant and property tests.
+impl MarginWorld {
+    /// A quorum report of `rate` in the next frame; a decrease beyond the oracle's budget, held for the
+    /// guardian, is confirmed at once (a slashing the guardian agrees with). Returns the frame.
+    pub async fn report_confirmed(&mut self, rate: u128) -> Result<u64, BanksClientError> {
+        let frame = self.w.report(rate, false).await?;
+        if self.w.feed().await.held.frame == frame {
+            let guardian = self.w.guardian.insecure_clone();
+            let confirm = crate::oracle_ops::ix(
+                oracle::ID,
+                oracle::accounts::ConfirmHeldDecrease { guardian: guardian.pubkey(), committee: self.w.committee, feed: self.w.keys.feed },
+                oracle::instruction::ConfirmHeldDecrease { args: oracle::ConfirmHeldDecreaseArgs { frame } },
+            );
+            self.w.chain.send(&[confirm], &[&guardian]).await?;
+        }
+        Ok(frame)
+    }
+
+    /// Market price rounds at `price`, `rounds` of them `step` seconds apart (the first after `step`):
+    /// a sustained move the EMA follows.
+    pub async fn sustain_price(&mut self, price: u128, rounds: usize, step: i64) {
+        for _ in 0..rounds {
+            self.w.chain.warp_by(step).await;
+            self.fresh_prices(price).await;
+        }
+    }
+
+    /// The admin's `update_market`, keeping the current risk parameters and collateral cap.
+    pub async fn set_policy_and_pause(&mut self, policy: PricingPolicy, paused: bool) {
+        let market = self.market().await;
+        let admin = self.w.admin.insecure_clone();
+        let update = self.m.update_market(admin.pubkey(), policy, market.risk, market.collateral_cap, paused);
+        self.w.chain.send_ok(&[update], &[&admin]).await;
+    }
+
+    /// The pool as the next instruction sees it: interest accrued (off-chain, by the program's own
+    /// code) up to the chain's current time.
+    pub async fn pool_accrued_now(&mut self) -> LendingPool {
+        let mut pool = self.pool().await;
+        let now = self.w.chain.now().await;
+        pool.accrue(now).expect("accrue");
+        pool
+    }
+
+    /// The market's maintenance and risk-increase prices now, per its policy.
+    pub async fn prices_now(&mut self) -> Result<margin::math::pricing::Prices, anchor_lang::error::Error> {
+        let market = self.market().await;
+        let feed = self.w.feed().await;
+        let now = self.w.chain.now().await;
+        market.prices(&feed, now)
+    }
+}
+
+impl MarginWorld {
+    /// What `liquidate(max_repay)` of `s` would do now, by the program's own math on the current
+    /// state: interest accrued to now, the maintenance price of the market's policy.
+    pub async fn liquidation_plan_now(&mut self, s: SubKeys, max_repay: u64) -> Result<margin::math::liquidation::Plan, margin::errors::MarginError> {
+        let pool = self.pool_accrued_now().await;
+        let sub = self.sub_account(s).await;
+        let risk = self.market().await.risk;
+        let maint = self.prices_now().await.map_err(|_| margin::errors::MarginError::MarketPriceUnavailable)?.maint;
+        let debt = sub.debt(&pool).expect("debt");
+        margin::math::liquidation::plan(debt, sub.collateral, maint, &risk, max_repay)
+    }
+}
+
+impl MarginWorld {
+    /// Pool- and market-wide invariants over every sub-account in `subs` and every lender in
+    /// `lenders` (sub-accounts not created yet or closed are skipped): Σ debt shares = the pool's;
+    /// Σ lender shares = the pool's; Σ collateral = the market's total, each collateral vault holding
+    /// exactly its sub-account's collateral; the pool vault holds exactly `pool.cash`; and
+    /// `cash + total debt ≥ lender claims + insurance`.
+    pub async fn assert_pool_invariants(&mut self, subs: &[SubKeys], lenders: &[Pubkey]) {
+        let pool = self.pool().await;
+        let market = self.market().await;
+        let (mut debt_shares, mut collateral) = (0u64, 0u64);
+        for s in subs {
+            if self.w.chain.account(s.sub).await.is_none() {
+                continue;
+            }
+            let sub = self.sub_account(*s).await;
+            debt_shares += sub.debt_shares;
+            collateral += sub.collateral;
+            assert_eq!(self.w.chain.token_balance(s.vault).await, sub.collateral, "collateral vault of {}", s.sub);
+        }
+        assert_eq!(debt_shares, pool.debt_shares, "Σ sub-account debt shares = pool debt shares");
+        assert_eq!(collateral, market.collateral_total, "Σ collateral = market total");
+        let mut supply_shares = 0u64;
+        for owner in lenders {
+            let key = crate::margin_ops::lender(&self.m.pool, owner);
+            if self.w.chain.account(key).await.is_some() {
+                let position: margin::state::LenderPosition = self.w.chain.anchor_account(key).await;
+                supply_shares += position.shares;
+            }
+        }
+        assert_eq!(supply_shares, pool.supply_shares, "Σ lender shares = pool supply shares");
+        assert_eq!(self.w.chain.token_balance(self.m.vault).await, pool.cash, "the vault holds the pool's cash");
+        let assets = u128::from(pool.cash) + u128::from(pool.total_debt().unwrap());
+        let owed = u128::from(pool.lender_claims().unwrap()) + u128::from(pool.insurance);
+        assert!(assets >= owed, "cash {} + debt {} < claims {} + insurance {}", pool.cash, pool.total_debt().unwrap(), pool.lender_claims().unwrap(), pool.insurance);
     }
 }

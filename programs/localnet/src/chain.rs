@@ -1,0 +1,284 @@
+//! The chain behind the RPC: one runtime bank (from `solana-program-test`) with Lantern's programs,
+//! plus what the RPC needs that the runtime does not keep for us — transaction records and a mirror of
+//! every account a transaction touched (for `getProgramAccounts` and subscriptions).
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use lantern_test_support::solana_program_test::BanksClientError;
+use lantern_test_support::TestChain;
+use solana_sdk::{
+    account::{Account, AccountSharedData},
+    clock::{Clock, Slot},
+    hash::Hash,
+    message::VersionedMessage,
+    pubkey::Pubkey,
+    signature::{Signature, Signer},
+    transaction::{Transaction, TransactionError, VersionedTransaction},
+};
+use solana_system_interface::instruction as system_instruction;
+use tokio::sync::broadcast;
+
+/// Blockhashes stay valid for this many blocks, as on mainnet.
+pub const BLOCKHASH_VALIDITY: u64 = 150;
+
+/// What subscribers hear about.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Slot { slot: Slot },
+    Account { pubkey: Pubkey, account: Account, slot: Slot },
+    Signature { signature: Signature, err: Option<TransactionError>, slot: Slot },
+}
+
+/// A landed transaction, as `getTransaction` reports it.
+#[derive(Clone, Debug)]
+pub struct TxRecord {
+    pub slot: Slot,
+    pub block_time: i64,
+    pub transaction: VersionedTransaction,
+    pub err: Option<TransactionError>,
+    pub fee: u64,
+    pub pre_balances: Vec<u64>,
+    pub post_balances: Vec<u64>,
+    pub logs: Vec<String>,
+    pub units_consumed: u64,
+}
+
+/// The outcome of a simulation.
+pub struct Simulation {
+    pub err: Option<TransactionError>,
+    pub logs: Vec<String>,
+    pub units_consumed: u64,
+}
+
+pub struct Chain {
+    pub test: TestChain,
+    mirror: BTreeMap<Pubkey, Account>,
+    transactions: HashMap<Signature, TxRecord>,
+    /// Recent blockhashes with the last block height at which each is valid.
+    blockhashes: VecDeque<(Hash, u64)>,
+    slot: Slot,
+    block_height: u64,
+    transaction_count: u64,
+    /// Seconds added to the wall clock by `lantern_warpTime`.
+    time_offset: i64,
+    pub genesis_hash: Hash,
+    pub events: broadcast::Sender<Event>,
+}
+
+pub fn wall_clock() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl Chain {
+    /// A fresh runtime with Lantern's programs.
+    pub async fn start() -> TestChain {
+        TestChain::start_with(lantern_test_support::lantern_programs()).await
+    }
+
+    /// Hosts `test` behind the RPC; every account its transactions touched so far is indexed.
+    pub async fn host(mut test: TestChain) -> Self {
+        let genesis_hash = test.ctx.genesis_config().hash();
+        let slot = test.clock().await.slot;
+        let block_height = test.ctx.banks_client.get_root_block_height().await.unwrap_or(slot);
+        let (events, _) = broadcast::channel(4_096);
+        let mut chain = Self {
+            test,
+            mirror: BTreeMap::new(),
+            transactions: HashMap::new(),
+            blockhashes: VecDeque::new(),
+            slot,
+            block_height,
+            transaction_count: 0,
+            time_offset: 0,
+            genesis_hash,
+            events,
+        };
+        let mut known: Vec<Pubkey> = chain.test.touched.iter().copied().collect();
+        known.push(chain.test.payer().pubkey());
+        chain.refresh_accounts(&known).await;
+        chain.sync_clock().await;
+        chain
+    }
+
+    pub fn slot(&self) -> Slot {
+        self.slot
+    }
+
+    pub fn block_height(&self) -> u64 {
+        self.block_height
+    }
+
+    pub fn transaction_count(&self) -> u64 {
+        self.transaction_count
+    }
+
+    pub fn now(&self) -> i64 {
+        wall_clock() + self.time_offset
+    }
+
+    /// Advances one slot (and one block) and sets the clock to wall time plus any warp.
+    pub async fn advance_slot(&mut self) {
+        let next = self.slot + 1;
+        match self.test.ctx.warp_to_slot(next) {
+            Ok(()) => {
+                self.slot = next;
+                self.block_height += 1;
+            }
+            Err(e) => eprintln!("Could not advance to slot {next}: {e:?}"),
+        }
+        self.sync_clock().await;
+        let _ = self.events.send(Event::Slot { slot: self.slot });
+    }
+
+    async fn sync_clock(&mut self) {
+        let mut clock: Clock = self.test.clock().await;
+        clock.unix_timestamp = self.now();
+        self.test.ctx.set_sysvar(&clock);
+    }
+
+    /// `lantern_warpTime`: moves the chain's clock forward.
+    pub async fn warp_time(&mut self, secs: i64) {
+        self.time_offset += secs.max(0);
+        self.sync_clock().await;
+    }
+
+    /// `lantern_setAccount`: writes an account directly.
+    pub async fn set_account(&mut self, pubkey: Pubkey, account: Account) {
+        self.test.ctx.set_account(&pubkey, &AccountSharedData::from(account));
+        self.refresh_accounts(&[pubkey]).await;
+    }
+
+    pub async fn latest_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
+        let hash = self.test.ctx.banks_client.get_latest_blockhash().await?;
+        let last_valid = self.block_height + BLOCKHASH_VALIDITY;
+        if self.blockhashes.back().map(|(h, _)| *h) != Some(hash) {
+            self.blockhashes.push_back((hash, last_valid));
+            while self.blockhashes.len() > 512 {
+                self.blockhashes.pop_front();
+            }
+        }
+        let valid_until = self.blockhashes.iter().find(|(h, _)| *h == hash).map_or(last_valid, |(_, v)| *v);
+        Ok((hash, valid_until))
+    }
+
+    pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
+        self.blockhashes.iter().any(|(h, valid_until)| h == hash && *valid_until >= self.block_height)
+    }
+
+    pub async fn account(&mut self, pubkey: &Pubkey) -> Result<Option<Account>, BanksClientError> {
+        self.test.ctx.banks_client.get_account(*pubkey).await
+    }
+
+    /// Accounts owned by `program` among those the chain has seen change.
+    pub fn program_accounts(&self, program: Pubkey) -> impl Iterator<Item = (&Pubkey, &Account)> + '_ {
+        self.mirror.iter().filter(move |(_, account)| account.owner == program)
+    }
+
+    pub fn transaction(&self, signature: &Signature) -> Option<&TxRecord> {
+        self.transactions.get(signature)
+    }
+
+    async fn balances(&mut self, keys: &[Pubkey]) -> Vec<u64> {
+        let mut balances = Vec::with_capacity(keys.len());
+        for key in keys {
+            balances.push(self.account(key).await.ok().flatten().map_or(0, |a| a.lamports));
+        }
+        balances
+    }
+
+    /// Re-reads `keys` into the mirror and tells subscribers about the ones that changed.
+    async fn refresh_accounts(&mut self, keys: &[Pubkey]) {
+        for key in keys {
+            let current = self.account(key).await.ok().flatten();
+            let previous = self.mirror.get(key);
+            if previous == current.as_ref() {
+                continue;
+            }
+            match current {
+                Some(account) => {
+                    self.mirror.insert(*key, account.clone());
+                    let _ = self.events.send(Event::Account { pubkey: *key, account, slot: self.slot });
+                }
+                None => {
+                    self.mirror.remove(key);
+                    let _ = self.events.send(Event::Account { pubkey: *key, account: Account::default(), slot: self.slot });
+                }
+            }
+        }
+    }
+
+    /// The fee of `message`: the runtime's answer for legacy messages, the signature fee for v0.
+    pub async fn fee_for(&mut self, message: &VersionedMessage) -> u64 {
+        match message {
+            VersionedMessage::Legacy(legacy) => {
+                self.test.ctx.banks_client.get_fee_for_message(legacy.clone()).await.ok().flatten().unwrap_or(0)
+            }
+            VersionedMessage::V0(v0) => 5_000 * u64::from(v0.header.num_required_signatures),
+        }
+    }
+
+    pub async fn simulate(&mut self, tx: VersionedTransaction) -> Result<Simulation, BanksClientError> {
+        let result = self.test.ctx.banks_client.simulate_transaction(tx).await?;
+        let details = result.simulation_details;
+        Ok(Simulation {
+            err: result.result.and_then(|r| r.err()),
+            logs: details.as_ref().map(|d| d.logs.clone()).unwrap_or_default(),
+            units_consumed: details.map_or(0, |d| d.units_consumed),
+        })
+    }
+
+    /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
+    pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
+        let signature = tx.signatures.first().copied().unwrap_or_default();
+        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        let pre_balances = self.balances(&keys).await;
+        let fee = self.fee_for(&tx.message).await;
+        let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
+        let err = processed.result.err();
+        let metadata = processed.metadata;
+        // A transaction that never reached execution (bad signature, expired blockhash) did not land.
+        if matches!(
+            err,
+            Some(TransactionError::BlockhashNotFound)
+                | Some(TransactionError::SignatureFailure)
+                | Some(TransactionError::AlreadyProcessed)
+                | Some(TransactionError::AccountNotFound)
+                | Some(TransactionError::InsufficientFundsForFee)
+        ) {
+            return Err(BanksClientError::TransactionError(err.unwrap_or(TransactionError::AccountNotFound)));
+        }
+        let post_balances = self.balances(&keys).await;
+        self.transaction_count += 1;
+        self.transactions.insert(
+            signature,
+            TxRecord {
+                slot: self.slot,
+                block_time: self.now(),
+                transaction: tx,
+                err: err.clone(),
+                fee,
+                pre_balances,
+                post_balances,
+                logs: metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
+                units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
+            },
+        );
+        self.refresh_accounts(&keys).await;
+        let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
+        Ok(signature)
+    }
+
+    /// `requestAirdrop`: a real transfer from the genesis faucet.
+    pub async fn airdrop(&mut self, to: Pubkey, lamports: u64) -> Result<Signature, BanksClientError> {
+        let payer = self.test.payer();
+        let blockhash = self.test.ctx.banks_client.get_latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(
+            &[system_instruction::transfer(&payer.pubkey(), &to, lamports)],
+            Some(&payer.pubkey()),
+            &[&payer],
+            blockhash,
+        );
+        self.execute(VersionedTransaction::from(tx)).await
+    }
+
+}

@@ -1,0 +1,416 @@
+//! The standard Solana JSON-RPC methods over the chain, plus `lantern_*` test methods behind a flag.
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use solana_account_decoder_client_types::UiDataSliceConfig;
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
+};
+use solana_sdk::{
+    account::Account,
+    epoch_schedule::EpochSchedule,
+    hash::Hash,
+    pubkey::Pubkey,
+    signature::Signature,
+    transaction::TransactionError,
+};
+use solana_transaction_status_client_types::UiTransactionEncoding;
+use tokio::sync::Mutex;
+
+use crate::chain::Chain;
+use crate::encoding::{self, with_context, DataEncoding};
+use lantern_test_support::solana_program_test::BanksClientError;
+
+pub type Shared = Arc<Mutex<Chain>>;
+
+#[derive(Debug)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), data: None }
+    }
+
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self::new(-32602, format!("Invalid params: {}", message.into()))
+    }
+
+    pub fn internal(err: BanksClientError) -> Self {
+        Self::new(-32603, format!("Internal error: {err}"))
+    }
+
+    fn to_json(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(data) = &self.data {
+            error["data"] = data.clone();
+        }
+        error
+    }
+}
+
+type RpcResult = Result<Value, RpcError>;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+fn error_response(id: Value, error: RpcError) -> Value {
+    json!({ "jsonrpc": "2.0", "error": error.to_json(), "id": id })
+}
+
+/// Handles one HTTP body: a request or a batch.
+pub async fn handle_body(chain: &Shared, body: &[u8], test_methods: bool) -> Value {
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return error_response(Value::Null, RpcError::new(-32700, format!("Parse error: {e}"))),
+    };
+    match request {
+        Value::Array(batch) if !batch.is_empty() => {
+            let mut responses = Vec::with_capacity(batch.len());
+            for item in batch {
+                responses.push(handle_request(chain, item, test_methods).await);
+            }
+            Value::Array(responses)
+        }
+        single => handle_request(chain, single, test_methods).await,
+    }
+}
+
+async fn handle_request(chain: &Shared, request: Value, test_methods: bool) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let Some(method) = request.get("method").and_then(Value::as_str) else {
+        return error_response(id, RpcError::new(-32600, "Invalid request: a JSON-RPC 2.0 object with a method is expected"));
+    };
+    let params = match request.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => return error_response(id, RpcError::invalid_params("params must be an array")),
+    };
+    match dispatch(chain, method, &params, test_methods).await {
+        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
+        Err(error) => error_response(id, error),
+    }
+}
+
+fn param<T: DeserializeOwned>(params: &[Value], index: usize, name: &str) -> Result<T, RpcError> {
+    let value = params.get(index).ok_or_else(|| RpcError::invalid_params(format!("missing `{name}`")))?;
+    serde_json::from_value(value.clone()).map_err(|e| RpcError::invalid_params(format!("`{name}`: {e}")))
+}
+
+fn optional<T: DeserializeOwned + Default>(params: &[Value], index: usize, name: &str) -> Result<T, RpcError> {
+    match params.get(index) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(_) => param(params, index, name),
+    }
+}
+
+fn pubkey(params: &[Value], index: usize, name: &str) -> Result<Pubkey, RpcError> {
+    let text: String = param(params, index, name)?;
+    Pubkey::from_str(&text).map_err(|_| RpcError::invalid_params(format!("`{name}` is not a base58 public key: {text}")))
+}
+
+fn signature(text: &str) -> Result<Signature, RpcError> {
+    Signature::from_str(text).map_err(|_| RpcError::invalid_params(format!("not a base58 signature: {text}")))
+}
+
+fn data_encoding(config: &RpcAccountInfoConfig) -> Result<DataEncoding, RpcError> {
+    let name = config.encoding.map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(str::to_owned))).flatten();
+    DataEncoding::parse(name.as_deref()).map_err(RpcError::invalid_params)
+}
+
+fn account_value(account: Option<Account>, encoding: DataEncoding, slice: Option<&UiDataSliceConfig>) -> Value {
+    match account {
+        Some(a) if a.lamports > 0 || !a.data.is_empty() => encoding::ui_account(&a, encoding, slice),
+        _ => Value::Null,
+    }
+}
+
+/// A failed preflight, in the shape web3.js turns into a `SendTransactionError` with logs.
+fn simulation_failed(err: &TransactionError, logs: Vec<String>, units: u64) -> RpcError {
+    RpcError {
+        code: -32002,
+        message: format!("Transaction simulation failed: {err}"),
+        data: Some(json!({ "err": err, "logs": logs, "accounts": null, "unitsConsumed": units, "returnData": null })),
+    }
+}
+
+fn submit_error(err: BanksClientError) -> RpcError {
+    match err {
+        BanksClientError::TransactionError(TransactionError::SignatureFailure) => {
+            RpcError::new(-32003, "Transaction signature verification failure")
+        }
+        BanksClientError::TransactionError(e) | BanksClientError::SimulationError { err: e, .. } => simulation_failed(&e, vec![], 0),
+        other => RpcError::internal(other),
+    }
+}
+
+async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: bool) -> RpcResult {
+    let mut chain = chain.lock().await;
+    let slot = chain.slot();
+    match method {
+        "getHealth" => Ok(json!("ok")),
+        "getVersion" => Ok(json!({ "solana-core": encoding::SOLANA_VERSION, "feature-set": 0 })),
+        "getGenesisHash" => Ok(json!(chain.genesis_hash.to_string())),
+        "getSlot" => Ok(json!(slot)),
+        "getBlockHeight" => Ok(json!(chain.block_height())),
+        "getTransactionCount" => Ok(json!(chain.transaction_count())),
+        "getEpochInfo" => {
+            let schedule: EpochSchedule = chain.test.ctx.banks_client.get_sysvar().await.map_err(RpcError::internal)?;
+            let (epoch, slot_index) = schedule.get_epoch_and_slot_index(slot);
+            Ok(json!({
+                "absoluteSlot": slot,
+                "blockHeight": chain.block_height(),
+                "epoch": epoch,
+                "slotIndex": slot_index,
+                "slotsInEpoch": schedule.get_slots_in_epoch(epoch),
+                "transactionCount": chain.transaction_count(),
+            }))
+        }
+        "getLatestBlockhash" => {
+            let (hash, last_valid) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
+            Ok(with_context(slot, json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid })))
+        }
+        "isBlockhashValid" => {
+            let text: String = param(params, 0, "blockhash")?;
+            let hash = Hash::from_str(&text).map_err(|_| RpcError::invalid_params(format!("not a blockhash: {text}")))?;
+            Ok(with_context(slot, json!(chain.is_blockhash_valid(&hash))))
+        }
+        "getMinimumBalanceForRentExemption" => {
+            let size: usize = param(params, 0, "data length")?;
+            let rent = chain.test.ctx.banks_client.get_rent().await.map_err(RpcError::internal)?;
+            Ok(json!(rent.minimum_balance(size)))
+        }
+        "getFeeForMessage" => {
+            let text: String = param(params, 0, "message")?;
+            let message = encoding::decode_message(&text).map_err(RpcError::invalid_params)?;
+            Ok(with_context(slot, json!(chain.fee_for(&message).await)))
+        }
+        "getRecentPrioritizationFees" => Ok(json!([{ "slot": slot, "prioritizationFee": 0 }])),
+        "getBalance" => {
+            let key = pubkey(params, 0, "pubkey")?;
+            let lamports = chain.account(&key).await.map_err(RpcError::internal)?.map_or(0, |a| a.lamports);
+            Ok(with_context(slot, json!(lamports)))
+        }
+        "getAccountInfo" => {
+            let key = pubkey(params, 0, "pubkey")?;
+            let config: RpcAccountInfoConfig = optional(params, 1, "config")?;
+            let encoding = data_encoding(&config)?;
+            let account = chain.account(&key).await.map_err(RpcError::internal)?;
+            Ok(with_context(slot, account_value(account, encoding, config.data_slice.as_ref())))
+        }
+        "getMultipleAccounts" => {
+            let keys: Vec<String> = param(params, 0, "pubkeys")?;
+            if keys.len() > 100 {
+                return Err(RpcError::invalid_params("at most 100 accounts per request"));
+            }
+            let config: RpcAccountInfoConfig = optional(params, 1, "config")?;
+            let encoding = data_encoding(&config)?;
+            let mut values = Vec::with_capacity(keys.len());
+            for text in keys {
+                let key = Pubkey::from_str(&text).map_err(|_| RpcError::invalid_params(format!("not a base58 public key: {text}")))?;
+                let account = chain.account(&key).await.map_err(RpcError::internal)?;
+                values.push(account_value(account, encoding, config.data_slice.as_ref()));
+            }
+            Ok(with_context(slot, Value::Array(values)))
+        }
+        "getProgramAccounts" => {
+            let program = pubkey(params, 0, "program id")?;
+            let config: RpcProgramAccountsConfig = optional(params, 1, "config")?;
+            let encoding = data_encoding(&config.account_config)?;
+            let filters = config.filters.unwrap_or_default();
+            for filter in &filters {
+                filter.verify().map_err(|e| RpcError::invalid_params(format!("filter: {e}")))?;
+            }
+            let items: Vec<Value> = chain
+                .program_accounts(program)
+                .filter(|(_, account)| filters.iter().all(|f| encoding::filter_allows(f, account)))
+                .map(|(key, account)| {
+                    json!({ "pubkey": key.to_string(), "account": encoding::ui_account(account, encoding, config.account_config.data_slice.as_ref()) })
+                })
+                .collect();
+            Ok(if config.with_context.unwrap_or(false) { with_context(slot, Value::Array(items)) } else { Value::Array(items) })
+        }
+        "getTokenAccountBalance" => {
+            let key = pubkey(params, 0, "token account")?;
+            let account = chain.account(&key).await.map_err(RpcError::internal)?;
+            let token = account
+                .filter(|a| a.owner == spl_token::ID)
+                .and_then(|a| <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token account"))?;
+            let mint = chain.account(&token.mint).await.map_err(RpcError::internal)?;
+            let decimals = mint
+                .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
+                .map_or(0, |m| m.decimals);
+            let ui = token.amount as f64 / 10f64.powi(i32::from(decimals));
+            let ui_string = format_ui_amount(token.amount, decimals);
+            Ok(with_context(slot, json!({ "amount": token.amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": ui_string })))
+        }
+        "sendTransaction" => {
+            let text: String = param(params, 0, "transaction")?;
+            let config: RpcSendTransactionConfig = optional(params, 1, "config")?;
+            let encoding = config.encoding.map(|e| encoding_name(&e));
+            let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
+            if !config.skip_preflight {
+                let simulation = chain.simulate(tx.clone()).await.map_err(submit_error)?;
+                if let Some(err) = simulation.err {
+                    return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
+                }
+            }
+            let signature = chain.execute(tx).await.map_err(submit_error)?;
+            Ok(json!(signature.to_string()))
+        }
+        "simulateTransaction" => {
+            let text: String = param(params, 0, "transaction")?;
+            let config: RpcSimulateTransactionConfig = optional(params, 1, "config")?;
+            let encoding = config.encoding.map(|e| encoding_name(&e));
+            let mut tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
+            if config.replace_recent_blockhash {
+                let (hash, _) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
+                tx.message.set_recent_blockhash(hash);
+            }
+            let simulation = chain.simulate(tx).await.map_err(submit_error)?;
+            Ok(with_context(
+                slot,
+                json!({
+                    "err": simulation.err,
+                    "logs": simulation.logs,
+                    "accounts": null,
+                    "unitsConsumed": simulation.units_consumed,
+                    "returnData": null,
+                }),
+            ))
+        }
+        "getSignatureStatuses" => {
+            let texts: Vec<String> = param(params, 0, "signatures")?;
+            if texts.len() > 256 {
+                return Err(RpcError::invalid_params("at most 256 signatures per request"));
+            }
+            let mut statuses = Vec::with_capacity(texts.len());
+            for text in texts {
+                let sig = signature(&text)?;
+                statuses.push(match chain.transaction(&sig) {
+                    Some(record) => json!({
+                        "slot": record.slot,
+                        "confirmations": null,
+                        "err": record.err,
+                        "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
+                        "confirmationStatus": "finalized",
+                    }),
+                    None => Value::Null,
+                });
+            }
+            Ok(with_context(slot, Value::Array(statuses)))
+        }
+        "getTransaction" => {
+            let text: String = param(params, 0, "signature")?;
+            let sig = signature(&text)?;
+            let config: RpcTransactionConfig = match params.get(1) {
+                Some(Value::String(enc)) => RpcTransactionConfig {
+                    encoding: serde_json::from_value(json!(enc)).map_err(|e| RpcError::invalid_params(e.to_string()))?,
+                    ..RpcTransactionConfig::default()
+                },
+                _ => optional(params, 1, "config")?,
+            };
+            let Some(record) = chain.transaction(&sig) else { return Ok(Value::Null) };
+            let is_v0 = matches!(record.transaction.message, solana_sdk::message::VersionedMessage::V0(_));
+            if is_v0 && config.max_supported_transaction_version.is_none() {
+                return Err(RpcError::new(
+                    -32015,
+                    "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0",
+                ));
+            }
+            let transaction = match config.encoding.unwrap_or(UiTransactionEncoding::Json) {
+                UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
+                UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
+                other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding_name(&other)))),
+            };
+            let mut result = json!({
+                "slot": record.slot,
+                "blockTime": record.block_time,
+                "transaction": transaction,
+                "meta": {
+                    "err": record.err,
+                    "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
+                    "fee": record.fee,
+                    "preBalances": record.pre_balances,
+                    "postBalances": record.post_balances,
+                    "innerInstructions": [],
+                    "logMessages": record.logs,
+                    "preTokenBalances": [],
+                    "postTokenBalances": [],
+                    "rewards": [],
+                    "loadedAddresses": { "writable": [], "readonly": [] },
+                    "computeUnitsConsumed": record.units_consumed,
+                },
+            });
+            if config.max_supported_transaction_version.is_some() {
+                result["version"] = if is_v0 { json!(0) } else { json!("legacy") };
+            }
+            Ok(result)
+        }
+        "requestAirdrop" => {
+            let key = pubkey(params, 0, "pubkey")?;
+            let lamports: u64 = param(params, 1, "lamports")?;
+            if lamports == 0 {
+                return Err(RpcError::invalid_params("lamports must be positive"));
+            }
+            let sig = chain.airdrop(key, lamports).await.map_err(submit_error)?;
+            Ok(json!(sig.to_string()))
+        }
+        "lantern_warpTime" | "lantern_setAccount" if !test_methods => Err(RpcError::new(
+            -32601,
+            format!("Method not found: {method} is a test method; start the local chain with --test-methods to use it"),
+        )),
+        "lantern_warpTime" => {
+            let secs: i64 = param(params, 0, "seconds")?;
+            if secs < 0 {
+                return Err(RpcError::invalid_params("time only moves forward"));
+            }
+            chain.warp_time(secs).await;
+            Ok(json!({ "unixTimestamp": chain.now() }))
+        }
+        "lantern_setAccount" => {
+            let key = pubkey(params, 0, "pubkey")?;
+            let spec: AccountSpec = param(params, 1, "account")?;
+            let owner = Pubkey::from_str(&spec.owner).map_err(|_| RpcError::invalid_params("`owner` is not a public key"))?;
+            let data = encoding::decode_base64(&spec.data).map_err(RpcError::invalid_params)?;
+            chain.set_account(key, Account { lamports: spec.lamports, data, owner, executable: spec.executable, rent_epoch: u64::MAX }).await;
+            Ok(Value::Null)
+        }
+        _ => Err(RpcError::new(-32601, format!("Method not found: {method}"))),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AccountSpec {
+    lamports: u64,
+    owner: String,
+    /// base64
+    data: String,
+    #[serde(default)]
+    executable: bool,
+}
+
+fn encoding_name<T: serde::Serialize>(encoding: &T) -> String {
+    serde_json::to_value(encoding).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// `amount / 10^decimals` as the RPC's exact decimal string.
+fn format_ui_amount(amount: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return amount.to_string();
+    }
+    let scale = 10u64.pow(u32::from(decimals));
+    let fraction = format!("{:0width$}", amount % scale, width = usize::from(decimals));
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        (amount / scale).to_string()
+    } else {
+        format!("{}.{}", amount / scale, fraction)
+    }
+}

@@ -1,0 +1,178 @@
+//! The WebSocket subscription API: account, program, signature and slot subscriptions.
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::RpcFilterType;
+use solana_sdk::{pubkey::Pubkey, signature::Signature};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::chain::Event;
+use crate::encoding::{self, with_context, DataEncoding};
+use crate::rpc::Shared;
+
+enum Subscription {
+    Account { pubkey: Pubkey, encoding: DataEncoding },
+    Program { program: Pubkey, encoding: DataEncoding, filters: Vec<RpcFilterType> },
+    Signature { signature: Signature },
+    Slot,
+}
+
+pub async fn serve(listener: TcpListener, chain: Shared) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let chain = chain.clone();
+        tokio::spawn(async move {
+            let _ = connection(stream, chain).await;
+        });
+    }
+}
+
+fn encoding_of(config: &RpcAccountInfoConfig) -> Result<DataEncoding, String> {
+    let name = config.encoding.and_then(|e| serde_json::to_value(e).ok()).and_then(|v| v.as_str().map(str::to_owned));
+    DataEncoding::parse(name.as_deref())
+}
+
+fn parse<T: serde::de::DeserializeOwned + Default>(params: &[Value], index: usize) -> Result<T, String> {
+    match params.get(index) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| format!("Invalid params: {e}")),
+    }
+}
+
+fn key_param(params: &[Value]) -> Result<String, String> {
+    params.first().and_then(Value::as_str).map(str::to_owned).ok_or_else(|| "Invalid params: a base58 key is expected".to_owned())
+}
+
+fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
+    let pubkey = |text: &str| Pubkey::from_str(text).map_err(|_| format!("Invalid params: not a public key: {text}"));
+    match method {
+        "accountSubscribe" => {
+            let config: RpcAccountInfoConfig = parse(params, 1)?;
+            Ok(Subscription::Account { pubkey: pubkey(&key_param(params)?)?, encoding: encoding_of(&config)? })
+        }
+        "programSubscribe" => {
+            let config: RpcProgramAccountsConfig = parse(params, 1)?;
+            Ok(Subscription::Program {
+                program: pubkey(&key_param(params)?)?,
+                encoding: encoding_of(&config.account_config)?,
+                filters: config.filters.unwrap_or_default(),
+            })
+        }
+        "signatureSubscribe" => {
+            let text = key_param(params)?;
+            let signature = Signature::from_str(&text).map_err(|_| format!("Invalid params: not a signature: {text}"))?;
+            Ok(Subscription::Signature { signature })
+        }
+        "slotSubscribe" => Ok(Subscription::Slot),
+        _ => Err(format!("Method not found: {method}")),
+    }
+}
+
+fn notification(method: &str, id: u64, result: Value) -> Message {
+    Message::Text(json!({ "jsonrpc": "2.0", "method": method, "params": { "result": result, "subscription": id } }).to_string())
+}
+
+/// The notification `subscription` gets for `event`, if any; `true` when it was a one-shot.
+fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Message, bool)> {
+    match (subscription, event) {
+        (Subscription::Slot, Event::Slot { slot }) => {
+            Some((notification("slotNotification", id, json!({ "parent": slot.saturating_sub(1), "root": slot, "slot": slot })), false))
+        }
+        (Subscription::Account { pubkey, encoding }, Event::Account { pubkey: key, account, slot }) if key == pubkey => {
+            Some((notification("accountNotification", id, with_context(*slot, encoding::ui_account(account, *encoding, None))), false))
+        }
+        (Subscription::Program { program, encoding, filters }, Event::Account { pubkey, account, slot }) if account.owner == *program => {
+            filters.iter().all(|f| encoding::filter_allows(f, account)).then(|| {
+                let value = json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(account, *encoding, None) });
+                (notification("programNotification", id, with_context(*slot, value)), false)
+            })
+        }
+        (Subscription::Signature { signature }, Event::Signature { signature: landed, err, slot }) if landed == signature => {
+            Some((notification("signatureNotification", id, with_context(*slot, json!({ "err": err }))), true))
+        }
+        _ => None,
+    }
+}
+
+async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let socket = tokio_tungstenite::accept_async(stream).await?;
+    let (mut sink, mut source) = socket.split();
+    let mut events = chain.lock().await.events.subscribe();
+    let mut subscriptions: HashMap<u64, Subscription> = HashMap::new();
+    let mut next_id = 0u64;
+    loop {
+        tokio::select! {
+            message = source.next() => {
+                let Some(message) = message else { return Ok(()) };
+                let text = match message? {
+                    Message::Text(text) => text,
+                    Message::Close(_) => return Ok(()),
+                    Message::Ping(payload) => { sink.send(Message::Pong(payload)).await?; continue }
+                    _ => continue,
+                };
+                let request: Value = match serde_json::from_str(&text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        sink.send(Message::Text(json!({ "jsonrpc": "2.0", "error": { "code": -32700, "message": format!("Parse error: {e}") }, "id": null }).to_string())).await?;
+                        continue;
+                    }
+                };
+                let id = request.get("id").cloned().unwrap_or(Value::Null);
+                let method = request.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let params = request.get("params").and_then(Value::as_array).cloned().unwrap_or_default();
+                let reply = if method.ends_with("Unsubscribe") {
+                    let removed = params.first().and_then(Value::as_u64).and_then(|sub| subscriptions.remove(&sub)).is_some();
+                    json!({ "jsonrpc": "2.0", "result": removed, "id": id })
+                } else {
+                    match subscribe(&method, &params) {
+                        Ok(subscription) => {
+                            next_id += 1;
+                            // A signature that already landed is reported at once: clients subscribe after sending.
+                            let landed = match &subscription {
+                                Subscription::Signature { signature } => {
+                                    chain.lock().await.transaction(signature).map(|r| Event::Signature { signature: *signature, err: r.err.clone(), slot: r.slot })
+                                }
+                                _ => None,
+                            };
+                            sink.send(Message::Text(json!({ "jsonrpc": "2.0", "result": next_id, "id": id }).to_string())).await?;
+                            match landed.as_ref().and_then(|event| notify(&subscription, next_id, event)) {
+                                Some((message, _)) => sink.send(message).await?,
+                                None => { subscriptions.insert(next_id, subscription); }
+                            }
+                            continue;
+                        }
+                        Err(message) => {
+                            let code = if message.starts_with("Method not found") { -32601 } else { -32602 };
+                            json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id })
+                        }
+                    }
+                };
+                sink.send(Message::Text(reply.to_string())).await?;
+            }
+            event = events.recv() => {
+                let event = match event {
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return Ok(()),
+                };
+                let mut finished = Vec::new();
+                for (id, subscription) in &subscriptions {
+                    if let Some((message, one_shot)) = notify(subscription, *id, &event) {
+                        sink.send(message).await?;
+                        if one_shot {
+                            finished.push(*id);
+                        }
+                    }
+                }
+                for id in finished {
+                    subscriptions.remove(&id);
+                }
+            }
+        }
+    }
+}
