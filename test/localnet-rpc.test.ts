@@ -1,0 +1,154 @@
+// The local chain speaks the standard RPC: web3.js's own response validation is the conformance check.
+import { describe, expect, inject, it } from "vitest";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, sendAndConfirmTransaction } from "@solana/web3.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const connection = () => new Connection(inject("rpcUrl"), { commitment: "confirmed", wsEndpoint: inject("wsUrl") });
+const demo = () => JSON.parse(readFileSync(join(inject("demoDir"), "demo.json"), "utf8"));
+
+async function funded(c: Connection, lamports = 2 * LAMPORTS_PER_SOL) {
+  const key = Keypair.generate();
+  const signature = await c.requestAirdrop(key.publicKey, lamports);
+  await c.confirmTransaction({ signature, ...(await c.getLatestBlockhash()) });
+  return key;
+}
+
+const rpc = async (method: string, params: unknown[] = []) => {
+  const response = await fetch(inject("rpcUrl"), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  return response.json() as Promise<{ result?: unknown; error?: { code: number; message: string } }>;
+};
+
+describe("standard JSON-RPC through web3.js", () => {
+  it("answers the chain-state methods", async () => {
+    const c = connection();
+    expect((await c.getVersion())["solana-core"]).toMatch(/^2\./);
+    expect(await c.getSlot()).toBeGreaterThan(0);
+    expect(await c.getBlockHeight()).toBeGreaterThan(0);
+    const epoch = await c.getEpochInfo();
+    expect(epoch.absoluteSlot).toBeGreaterThan(0);
+    expect(await c.getGenesisHash()).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+    const { blockhash } = await c.getLatestBlockhash();
+    expect((await c.isBlockhashValid(blockhash)).value).toBe(true);
+    expect(await c.getMinimumBalanceForRentExemption(92)).toBe(1_531_200);
+    expect((await c.getRecentPrioritizationFees()).length).toBeGreaterThan(0);
+    expect((await rpc("getHealth")).result).toBe("ok");
+  });
+
+  it("lands transfers, reports their status and returns them with their fee", async () => {
+    const c = connection();
+    const from = await funded(c);
+    const to = Keypair.generate().publicKey;
+    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 1_234_567 }));
+    const signature = await sendAndConfirmTransaction(c, tx, [from]);
+    expect(await c.getBalance(to)).toBe(1_234_567);
+    const [status] = (await c.getSignatureStatuses([signature])).value;
+    expect(status?.err).toBeNull();
+    const landed = await c.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    expect(landed?.meta?.fee).toBe(5_000);
+    expect(landed?.meta?.postBalances[1]).toBe(1_234_567);
+    const fee = await c.getFeeForMessage(tx.compileMessage());
+    expect(fee.value).toBe(5_000);
+  });
+
+  it("rejects a failing transaction at preflight with the runtime's error", async () => {
+    const c = connection();
+    const from = await funded(c, LAMPORTS_PER_SOL);
+    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 5 * LAMPORTS_PER_SOL }));
+    await expect(sendAndConfirmTransaction(c, tx, [from])).rejects.toThrow(/Simulation failed/);
+    const simulation = await c.simulateTransaction(tx, [from]);
+    expect(simulation.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
+  });
+
+  it("reads the demo world's accounts, by key and by program with filters", async () => {
+    const c = connection();
+    const world = demo();
+    const market = await c.getAccountInfo(new PublicKey(world.market));
+    expect(market?.owner.toBase58()).toBe(world.programs.margin);
+    const many = await c.getMultipleAccountsInfo([new PublicKey(world.market), new PublicKey(world.feed), Keypair.generate().publicKey]);
+    expect(many.map((a) => a === null)).toEqual([false, false, true]);
+    const subAccounts = await c.getProgramAccounts(new PublicKey(world.programs.margin), { filters: [{ dataSize: 92 }] });
+    expect(subAccounts.map((a) => a.pubkey.toBase58())).toContain(world.traderSubAccount.address);
+    const byOwner = await c.getProgramAccounts(new PublicKey(world.programs.margin), {
+      filters: [{ dataSize: 92 }, { memcmp: { offset: 42, bytes: world.wallets.trader.pubkey } }],
+      dataSlice: { offset: 0, length: 8 },
+    });
+    expect(byOwner).toHaveLength(1);
+    expect(byOwner[0]!.account.data).toHaveLength(8);
+    const balance = await c.getTokenAccountBalance(new PublicKey(world.wallets.trader.wsol));
+    expect(balance.value.uiAmount).toBe(100);
+  });
+});
+
+describe("WebSocket subscriptions", () => {
+  it("delivers every account change in order, and program changes", async () => {
+    const c = connection();
+    const from = await funded(c, 3 * LAMPORTS_PER_SOL);
+    const target = Keypair.generate().publicKey;
+    const seen: number[] = [];
+    const programSeen: string[] = [];
+    const accountSub = c.onAccountChange(target, (account) => seen.push(account.lamports));
+    const programSub = c.onProgramAccountChange(SystemProgram.programId, (keyed) => programSeen.push(keyed.accountId.toBase58()));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const lamports of [1_000_000, 2_000_000, 3_000_000]) {
+      const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: target, lamports }));
+      await sendAndConfirmTransaction(c, tx, [from]);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await c.removeAccountChangeListener(accountSub);
+    await c.removeProgramAccountChangeListener(programSub);
+    expect(seen).toEqual([1_000_000, 3_000_000, 6_000_000]);
+    expect(programSeen).toContain(target.toBase58());
+  });
+
+  it("confirms signatures and ticks slots", async () => {
+    const c = connection();
+    const slots: number[] = [];
+    const slotSub = c.onSlotChange((info) => slots.push(info.slot));
+    const key = await funded(c);
+    expect(await c.getBalance(key.publicKey)).toBe(2 * LAMPORTS_PER_SOL);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await c.removeSlotChangeListener(slotSub);
+    expect(slots.length).toBeGreaterThanOrEqual(2);
+    expect(slots).toEqual([...slots].sort((a, b) => a - b));
+  });
+});
+
+describe("robustness", () => {
+  it("answers malformed requests with JSON-RPC errors and keeps serving", async () => {
+    const url = inject("rpcUrl");
+    const bodies = [
+      "{",
+      "null",
+      "[]",
+      JSON.stringify({ jsonrpc: "2.0", id: 1 }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "noSuchMethod" }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBalance", params: ["not-a-key"] }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBalance", params: {} }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: ["garbage!!", { encoding: "base64" }] }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [Buffer.from("0123456789").toString("base64"), { encoding: "base64" }] }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getAccountInfo", params: [Keypair.generate().publicKey.toBase58(), { encoding: "zstd" }] }),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "lantern_warpTime", params: [-5] }),
+      "x".repeat(2 * 1024 * 1024),
+    ];
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 200; i++) {
+      const length = Math.floor(random() * 300);
+      bodies.push(Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join(""));
+    }
+    for (const body of bodies) {
+      const response = await fetch(url, { method: "POST", body });
+      const text = await response.text();
+      const parsed = JSON.parse(text);
+      const first = Array.isArray(parsed) ? parsed[0] : parsed;
+      expect(first.error, `${body.slice(0, 60)} → ${text.slice(0, 120)}`).toBeDefined();
+      expect(typeof first.error.message).toBe("string");
+    }
+    expect(await connection().getSlot()).toBeGreaterThan(0);
+  });
+});
