@@ -271,6 +271,14 @@ export type Margin = {
           }
         },
         {
+          "name": "destination",
+          "docs": [
+            "Receives any LRT sent to the vault outside `deposit_collateral` (it is not collateral), so",
+            "nobody can keep a sub-account from closing by dropping tokens into its vault."
+          ],
+          "writable": true
+        },
+        {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }

@@ -259,10 +259,10 @@ impl MarginKeys {
         ix(margin::ID, accounts::SettleBadDebt { pool: self.pool, market: self.market, sub_account: s.sub }, instruction::SettleBadDebt {})
     }
 
-    pub fn close_sub_account(&self, owner: Pubkey, s: SubKeys) -> Instruction {
+    pub fn close_sub_account(&self, owner: Pubkey, s: SubKeys, destination: Pubkey) -> Instruction {
         ix(
             margin::ID,
-            accounts::CloseSubAccount { owner, market: self.market, sub_account: s.sub, collateral_vault: s.vault, token_program: spl_token::ID },
+            accounts::CloseSubAccount { owner, market: self.market, sub_account: s.sub, collateral_vault: s.vault, destination, token_program: spl_token::ID },
             instruction::CloseSubAccount {},
         )
     }

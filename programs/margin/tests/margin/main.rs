@@ -1,2 +1,5 @@
 //! Margin program tests on the real Solana runtime, with the real oracle committee and restaking pool.
+//! One test binary with a module per area keeps linking the runtime to once.
+mod instructions;
 mod scenarios;
+mod spoofing;
