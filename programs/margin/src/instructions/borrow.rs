@@ -43,11 +43,9 @@ impl Borrow<'_> {
     pub fn borrow(ctx: Context<Self>, args: BorrowArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let price = ctx.accounts.market.require_risk_increase(&ctx.accounts.feed, now)?;
-        let pool = &mut ctx.accounts.pool;
-        pool.accrue(now)?;
-        let new_shares = pool.borrow(args.amount)?;
+        ctx.accounts.pool.accrue(now)?;
         let sub = &mut ctx.accounts.sub_account;
-        sub.debt_shares = sub.debt_shares.checked_add(new_shares).ok_or(MarginError::MathOverflow)?;
+        sub.borrow(&mut ctx.accounts.pool, args.amount)?;
         sub.require_no_dust(&ctx.accounts.pool, &ctx.accounts.market)?;
         sub.require_healthy_to_open(&ctx.accounts.pool, &ctx.accounts.market, price)?;
         let a = &ctx.accounts;

@@ -60,10 +60,8 @@ impl LeverageUp<'_> {
     pub fn leverage_up(ctx: Context<Self>, args: LeverageUpArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let price = ctx.accounts.market.require_risk_increase(&ctx.accounts.feed, now)?;
-        let pool = &mut ctx.accounts.pool;
-        pool.accrue(now)?;
-        let new_shares = pool.borrow(args.borrow)?;
-        ctx.accounts.sub_account.debt_shares = ctx.accounts.sub_account.debt_shares.checked_add(new_shares).ok_or(MarginError::MathOverflow)?;
+        ctx.accounts.pool.accrue(now)?;
+        ctx.accounts.sub_account.borrow(&mut ctx.accounts.pool, args.borrow)?;
 
         let a = &ctx.accounts;
         let pool_seeds = a.pool.signer_seeds();

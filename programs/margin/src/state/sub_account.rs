@@ -23,6 +23,13 @@ impl SubAccount {
         Ok(shares::debt_amount(self.debt_shares, pool.borrow_index)?)
     }
 
+    /// Takes `amount` of new debt from the pool (which checks its own limits).
+    pub fn borrow(&mut self, pool: &mut LendingPool, amount: u64) -> Result<()> {
+        let new_shares = pool.borrow(amount)?;
+        self.debt_shares = self.debt_shares.checked_add(new_shares).ok_or(MarginError::MathOverflow)?;
+        Ok(())
+    }
+
     pub fn require_owner(&self, key: &Pubkey) -> Result<()> {
         require_keys_eq!(*key, self.owner, MarginError::NotOwner);
         Ok(())
