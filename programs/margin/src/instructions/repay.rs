@@ -25,7 +25,7 @@ pub struct Repay<'info> {
     pub market: Box<Account<'info, Market>>,
     #[account(mut, seeds = [seeds::SUB_ACCOUNT, market.key().as_ref(), sub_account.owner.as_ref(), &sub_account.index.to_le_bytes()], bump = sub_account.bump, has_one = market)]
     pub sub_account: Box<Account<'info, SubAccount>>,
-    #[account(mut, token::authority = payer)]
+    #[account(mut, token::mint = pool.sol_mint, token::authority = payer)]
     pub source: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }

@@ -29,7 +29,7 @@ pub struct Supply<'info> {
         bump
     )]
     pub lender: Box<Account<'info, LenderPosition>>,
-    #[account(mut, token::authority = owner)]
+    #[account(mut, token::mint = pool.sol_mint, token::authority = owner)]
     pub source: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,

@@ -19,8 +19,6 @@ use margin::errors::MarginError;
 use margin::state::{PricingPolicy, RiskParams};
 use oracle::state::Feed;
 
-/// SPL Token's MintMismatch: a transfer between accounts of two mints.
-const SPL_MINT_MISMATCH: u32 = spl_token::error::TokenError::MintMismatch as u32;
 
 /// Look-alikes of real accounts, made with `set_account`.
 #[derive(Clone, Copy)]
@@ -304,10 +302,9 @@ async fn supply_rejects_substituted_accounts() {
     s.rejects(swap(base(), position, bobs), &alice, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(base(), position, f.copied_lender), &alice, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(base(), position, f.foreign_lender), &alice, ErrorCode::ConstraintSeeds).await;
-    // A source Alice does not own; a source of the wrong mint (no Anchor mint check on the source:
-    // SPL Token refuses to move LRT into the wSOL vault).
+    // A source Alice does not own; a source of the wrong mint.
     s.rejects(swap(base(), alice_wsol, s.bob.wsol), &alice, ErrorCode::ConstraintTokenOwner).await;
-    s.rejects(swap(base(), alice_wsol, s.alice.lrt), &alice, SPL_MINT_MISMATCH).await;
+    s.rejects(swap(base(), alice_wsol, s.alice.lrt), &alice, ErrorCode::ConstraintTokenMint).await;
     s.rejects(swap(base(), anchor_lang::system_program::ID, spl_token::ID), &alice, ErrorCode::InvalidProgramId).await;
     s.rejects_program_and_signer(&base, &alice).await;
 
@@ -431,9 +428,9 @@ async fn repay_rejects_substituted_accounts() {
     s.rejects_pool_substitutes(&base, &alice, true).await;
     s.rejects_market_substitutes(&base, &alice, false).await;
     s.rejects_sub_substitutes(&base, &alice, a0).await;
-    // Paying from Bob's wSOL; paying with LRT (no Anchor mint check on the source: SPL Token refuses).
+    // Paying from Bob's wSOL; paying with LRT.
     s.rejects(swap(base(), alice_wsol, s.bob.wsol), &alice, ErrorCode::ConstraintTokenOwner).await;
-    s.rejects(swap(base(), alice_wsol, s.alice.lrt), &alice, SPL_MINT_MISMATCH).await;
+    s.rejects(swap(base(), alice_wsol, s.alice.lrt), &alice, ErrorCode::ConstraintTokenMint).await;
     s.rejects_program_and_signer(&base, &alice).await;
 
     s.ok(base(), &alice).await;

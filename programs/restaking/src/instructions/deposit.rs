@@ -25,7 +25,7 @@ pub struct Deposit<'info> {
     #[account(mut)]
     pub reserve_vault: Box<Account<'info, TokenAccount>>,
     /// The depositor's wSOL.
-    #[account(mut, token::authority = depositor)]
+    #[account(mut, token::mint = reserve_vault.mint, token::authority = depositor)]
     pub source: Box<Account<'info, TokenAccount>>,
     /// Receives the LRT.
     #[account(mut, token::mint = lrt_mint)]

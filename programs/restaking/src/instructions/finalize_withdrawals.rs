@@ -48,6 +48,9 @@ impl FinalizeWithdrawals<'_> {
             if id > args.up_to {
                 break;
             }
+            // The ticket records its finalization: a read-only one would be skipped silently where
+            // the runtime does not reject writes to read-only accounts (native execution).
+            require!(info.is_writable, ErrorCode::ConstraintMut);
             let mut ticket: Account<Ticket> = Account::try_from(info)?;
             require!(ticket.pool == pool_key && ticket.id == id, RestakingError::TicketOutOfOrder);
             let owed = math::ticket_payout(ticket.lrt, ticket.rate_at_request, rate)?;

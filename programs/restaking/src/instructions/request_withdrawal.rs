@@ -4,6 +4,7 @@ use oracle::state::Feed;
 
 use crate::errors::RestakingError;
 use crate::events::WithdrawalRequested;
+use crate::math;
 use crate::seeds;
 use crate::state::*;
 
@@ -36,8 +37,9 @@ pub struct RequestWithdrawal<'info> {
 }
 
 impl RequestWithdrawal<'_> {
+    /// A ticket must be worth at least one lamport when requested (no zero-for-nonzero conversions).
     fn validate(&self, args: &RequestWithdrawalArgs) -> Result<()> {
-        require!(args.lrt > 0, RestakingError::ZeroAmount);
+        require!(math::lamports_for_lrt(args.lrt, self.feed.fair_rate)? > 0, RestakingError::ZeroAmount);
         Ok(())
     }
 
