@@ -15,6 +15,12 @@ pub fn within_ltv(debt: u64, collateral: u64, price: u128, ltv_bps: u16) -> Resu
     Ok(product_le(u128::from(debt), BPS, u128::from(value), u128::from(ltv_bps)))
 }
 
+/// `debt ≥ value × ltv`: from the full-liquidation LTV on, the whole debt may go.
+pub fn at_or_above_ltv(debt: u64, collateral: u64, price: u128, ltv_bps: u16) -> Result<bool, MarginError> {
+    let value = value(collateral, price)?;
+    Ok(product_le(u128::from(value), u128::from(ltv_bps), u128::from(debt), BPS))
+}
+
 /// Liquidatable iff `debt > value × LT` at the maintenance price.
 pub fn is_liquidatable(debt: u64, collateral: u64, price: u128, lt_bps: u16) -> Result<bool, MarginError> {
     Ok(debt > 0 && !within_ltv(debt, collateral, price, lt_bps)?)

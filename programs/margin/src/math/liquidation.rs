@@ -39,7 +39,7 @@ pub fn plan(debt: u64, collateral: u64, price: u128, risk: &RiskParams, max_repa
     }
     let value = health::value(collateral, price)?;
     let b = bonus(debt, value, risk);
-    let full = !health::within_ltv(debt, collateral, price, risk.ltv_full_bps)? || debt < risk.min_debt;
+    let full = health::at_or_above_ltv(debt, collateral, price, risk.ltv_full_bps)? || debt < risk.min_debt;
     let mut repay = if full {
         debt.min(max_repay)
     } else {
@@ -97,6 +97,14 @@ mod tests {
         let risk = RiskParams::default();
         let p = plan(94 * SOL, 100 * SOL, WAD, &risk, u64::MAX).unwrap();
         assert!(p.repay <= 94 * SOL / 5);
+    }
+
+    #[test]
+    fn full_liquidation_starts_exactly_at_the_full_threshold() {
+        let mut risk = RiskParams::default();
+        risk.close_factor_bps = 10_000;
+        assert!(plan(96 * SOL, 100 * SOL, WAD, &risk, u64::MAX).unwrap().full);
+        assert!(!plan(96 * SOL - 1, 100 * SOL, WAD, &risk, u64::MAX).unwrap().full);
     }
 
     #[test]

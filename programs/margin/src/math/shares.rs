@@ -33,9 +33,11 @@ pub fn debt_amount(shares: u64, borrow_index: u128) -> Result<u64, MarginError> 
     to_u64(mul_div_ceil(u128::from(shares), borrow_index, WAD).ok_or(MarginError::MathOverflow)?)
 }
 
-/// Debt shares a partial repayment of `amount` burns: rounded down.
+/// Debt shares a partial repayment of `amount` burns: rounded down, never zero (a payment too small
+/// to burn one share is refused, not taken for nothing).
 pub fn debt_shares_repaid(amount: u64, borrow_index: u128) -> Result<u64, MarginError> {
-    to_u64(mul_div_floor(u128::from(amount), WAD, borrow_index).ok_or(MarginError::MathOverflow)?)
+    let shares = to_u64(mul_div_floor(u128::from(amount), WAD, borrow_index).ok_or(MarginError::MathOverflow)?)?;
+    nonzero(amount, shares)
 }
 
 /// How far the supply index falls so that `shares` absorb `loss`: rounded up.
@@ -66,6 +68,7 @@ mod tests {
         assert_eq!(supply_shares_for_deposit(0, INDEX), Err(MarginError::ZeroAmount));
         assert_eq!(supply_shares_for_deposit(1, 2 * WAD), Err(MarginError::ZeroAmount));
         assert_eq!(debt_shares_for_borrow(0, INDEX), Err(MarginError::ZeroAmount));
+        assert_eq!(debt_shares_repaid(1, INDEX), Err(MarginError::ZeroAmount));
     }
 
     #[test]

@@ -74,7 +74,7 @@ mod crashes {
         // Twelve hours 4% below the fair rate: the EMA converges on 0.96, the LTV reaches ~93.2%.
         mw.sustain_price(WAD * 96 / 100, 24, 1_800).await;
         let maint = mw.prices_now().await.unwrap().maint;
-        assert!(maint < WAD * 9601 / 10_000 && maint >= WAD * 96 / 100, "maintenance price {maint}");
+        assert!((WAD * 96 / 100..WAD * 9601 / 10_000).contains(&maint), "maintenance price {maint}");
         let risk = mw.market().await.risk;
         let before = mw.sub_account(s).await;
         let pool_before = mw.pool_accrued_now().await;
@@ -181,7 +181,7 @@ mod crashes {
         assert_eq!(mw.w.chain.token_balance(l2.wsol).await - wsol_before, a2);
     }
 
-    /// Shares of `lender` that redeem for exactly `amount` at `pool`'s index, if any.
+    /// A share count (at most `max_shares`) that redeems for exactly `amount` at `supply_index`, if any.
     fn shares_for_exactly(amount: u64, supply_index: u128, max_shares: u64) -> Option<u64> {
         let guess = u64::try_from(lantern_math::mul_div_ceil(u128::from(amount), WAD, supply_index)?).ok()?;
         (guess.saturating_sub(2)..=guess + 2).filter(|&s| s <= max_shares).find(|&s| shares::supply_amount(s, supply_index) == Ok(amount))
