@@ -1,5 +1,5 @@
-// The whole test suite, as CI runs it: IDL freshness, the Rust programs on the native runtime, then
-// the TypeScript tests. Stops at the first failing stage and says which one.
+// The whole test suite, as CI runs it: IDL and golden-vector freshness, the Rust programs on the native
+// runtime, then the TypeScript tests (the sdk against the Rust vectors, and against the local chain). Stops at the first failing stage and says which one.
 import { spawnSync } from "node:child_process";
 import { cargo } from "./cargo.mjs";
 
@@ -7,6 +7,7 @@ const npmRun = (script) => spawnSync("npm", ["run", "--silent", script], { stdio
 
 const stages = [
   ["IDL is up to date with the Rust source", () => npmRun("idl:check")],
+  ["Golden vectors are up to date with the Rust math", () => npmRun("golden:check")],
   ["Rust tests (programs on the real Solana runtime)", () => cargo(["test", "--workspace"])],
   ["TypeScript tests", () => npmRun("test:ts")],
 ];

@@ -44,7 +44,11 @@ pub struct Cases {
 
 impl Cases {
     pub fn new(name: &'static str) -> Self {
-        Self { name, cases: Vec::new(), skipped: 0 }
+        Self {
+            name,
+            cases: Vec::new(),
+            skipped: 0,
+        }
     }
 
     /// Records `inputs` and what `f` returns for them; a panic skips the case.
@@ -60,13 +64,14 @@ impl Cases {
 }
 
 /// One output file.
+#[derive(Default)]
 pub struct Area {
     functions: Vec<Cases>,
 }
 
 impl Area {
     pub fn new() -> Self {
-        Self { functions: Vec::new() }
+        Self::default()
     }
 
     pub fn push(&mut self, cases: Cases) {
@@ -81,7 +86,11 @@ impl Area {
                 out.push_str(&serde_json::to_string(case).expect("json"));
                 out.push_str(if j + 1 < f.cases.len() { ",\n" } else { "\n" });
             }
-            out.push_str(if i + 1 < self.functions.len() { "],\n" } else { "]\n" });
+            out.push_str(if i + 1 < self.functions.len() {
+                "],\n"
+            } else {
+                "]\n"
+            });
         }
         out.push_str("}\n");
         out
@@ -102,12 +111,16 @@ pub fn err(name: impl std::fmt::Debug) -> Value {
 pub fn anchor_err(error: anchor_lang::error::Error) -> Value {
     match error {
         anchor_lang::error::Error::AnchorError(e) => json!({ "err": e.error_name }),
-        anchor_lang::error::Error::ProgramError(e) => json!({ "err": format!("{:?}", e.program_error) }),
+        anchor_lang::error::Error::ProgramError(e) => {
+            json!({ "err": format!("{:?}", e.program_error) })
+        }
     }
 }
 
 fn main() {
-    let out_dir = std::env::args().nth(1).unwrap_or_else(|| "test/golden".to_string());
+    let out_dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "test/golden".to_string());
     let out = Path::new(&out_dir);
     fs::create_dir_all(out).expect("create the output directory");
     // A case's panic is expected (input outside the function's contract) and only counted; any other
@@ -119,8 +132,13 @@ fn main() {
         }
     }));
 
-    let areas: [(&str, fn(&mut rng::Rng) -> Area); 4] =
-        [("fixed", fixed::generate), ("oracle", oracle::generate), ("margin", margin::generate), ("restaking", restaking::generate)];
+    type Generator = fn(&mut rng::Rng) -> Area;
+    let areas: [(&str, Generator); 4] = [
+        ("fixed", fixed::generate),
+        ("oracle", oracle::generate),
+        ("margin", margin::generate),
+        ("restaking", restaking::generate),
+    ];
     for (index, (name, generate)) in areas.into_iter().enumerate() {
         let mut rng = rng::Rng::new(0x4c61_6e74_6572_6e00 + index as u64);
         let area = generate(&mut rng);
@@ -128,15 +146,23 @@ fn main() {
         let path = out.join(format!("{name}.json"));
         fs::write(&path, &text).expect("write golden vectors");
         let total: usize = area.functions.iter().map(|f| f.cases.len()).sum();
-        let skipped: Vec<String> =
-            area.functions.iter().filter(|f| f.skipped > 0).map(|f| format!("{} {}", f.name, f.skipped)).collect();
+        let skipped: Vec<String> = area
+            .functions
+            .iter()
+            .filter(|f| f.skipped > 0)
+            .map(|f| format!("{} {}", f.name, f.skipped))
+            .collect();
         eprintln!(
             "{}: {} functions, {} cases, {} bytes{}",
             path.display(),
             area.functions.len(),
             total,
             text.len(),
-            if skipped.is_empty() { String::new() } else { format!(" (skipped, out of contract: {})", skipped.join(", ")) }
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" (skipped, out of contract: {})", skipped.join(", "))
+            }
         );
     }
 }

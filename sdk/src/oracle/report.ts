@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BN, BorshCoder, type Idl } from "@coral-xyz/anchor";
+import anchor, { type Idl } from "@coral-xyz/anchor";
 import type { PublicKey } from "@solana/web3.js";
 import idl from "../../idl/oracle.json" with { type: "json" };
 
@@ -15,6 +15,9 @@ export interface AccountingReport {
   bunker: boolean;
 }
 
+// Anchor is CommonJS: under Node's own ESM loader (tsx, plain node) only its default export carries
+// every name (BN is not detected as a named export), so take the classes from it.
+const { BN, BorshCoder } = anchor;
 const coder = new BorshCoder(idl as Idl);
 
 /** The report's Borsh bytes, exactly as the program serialises them. */

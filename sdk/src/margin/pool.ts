@@ -1,0 +1,97 @@
+/**
+ * Lending-pool bookkeeping, as `LendingPool` in programs/margin/src/state/lending_pool.rs. Pure: each
+ * transition returns the next pool and leaves its input untouched; a LanternError is what the program
+ * would return (and the transaction would revert).
+ */
+import { LanternError } from "../math/errors.js";
+import { U64_MAX, saturatingSub, saturatingSubI64 } from "../math/fixed.js";
+import { accrue, utilizationBps } from "./interest.js";
+import { debtAmount, debtSharesForBorrow, debtSharesRepaid, indexCut, supplyAmount } from "./shares.js";
+import type { LendingPool } from "./types.js";
+
+/** The pool fields the bookkeeping reads and writes (keys and bump are left alone). */
+export type PoolState = Omit<LendingPool, "bump" | "admin" | "solMint" | "vault">;
+
+function overflow(): LanternError<"margin"> {
+  return new LanternError("margin", "MathOverflow");
+}
+
+export function totalDebt(pool: Pick<PoolState, "debtShares" | "borrowIndex">): bigint {
+  return debtAmount(pool.debtShares, pool.borrowIndex);
+}
+
+export function lenderClaims(pool: Pick<PoolState, "supplyShares" | "supplyIndex">): bigint {
+  return supplyAmount(pool.supplyShares, pool.supplyIndex);
+}
+
+/** Cash lenders and borrowers may take: the insurance's part stays. */
+export function availableCash(pool: Pick<PoolState, "cash" | "insurance">): bigint {
+  return saturatingSub(pool.cash, pool.insurance);
+}
+
+/** Compounds interest up to `now`; at or before the last accrual it changes nothing. */
+export function accruePool<P extends PoolState>(pool: P, now: bigint): P {
+  const elapsed = saturatingSubI64(now, pool.lastAccrualTs);
+  if (elapsed <= 0n) return pool;
+  const step = accrue(pool, elapsed);
+  const insurance = pool.insurance + step.toInsurance;
+  if (insurance > U64_MAX) throw overflow();
+  return { ...pool, borrowIndex: step.borrowIndex, supplyIndex: step.supplyIndex, insurance, lastAccrualTs: now };
+}
+
+/** Lends `amount`: liquidity, borrow cap and utilisation limit checked; the debt shares created round up. */
+export function borrowFromPool<P extends PoolState>(pool: P, amount: bigint): { pool: P; newShares: bigint } {
+  if (amount > availableCash(pool)) throw new LanternError("margin", "InsufficientLiquidity");
+  const newShares = debtSharesForBorrow(amount, pool.borrowIndex);
+  const debtAfter = totalDebt(pool) + amount;
+  if (debtAfter > U64_MAX) throw overflow();
+  if (debtAfter > pool.params.borrowCap) throw new LanternError("margin", "BorrowCapExceeded");
+  const cashAfter = pool.cash - amount;
+  if (utilizationBps(cashAfter, debtAfter, pool.insurance) > BigInt(pool.params.maxUtilizationBps)) {
+    throw new LanternError("margin", "UtilizationTooHigh");
+  }
+  const debtShares = pool.debtShares + newShares;
+  if (debtShares > U64_MAX) throw overflow();
+  return { pool: { ...pool, cash: cashAfter, debtShares }, newShares };
+}
+
+/** Takes `amount` of repayment for a position of `positionShares`; paying the whole debt burns every share. */
+export function repayToPool<P extends PoolState>(pool: P, positionShares: bigint, amount: bigint): { pool: P; paid: bigint; burned: bigint } {
+  const debt = debtAmount(positionShares, pool.borrowIndex);
+  let paid: bigint;
+  let burned: bigint;
+  if (amount >= debt) {
+    paid = debt;
+    burned = positionShares;
+  } else {
+    paid = amount;
+    const repaid = debtSharesRepaid(amount, pool.borrowIndex);
+    burned = repaid < positionShares ? repaid : positionShares;
+  }
+  const cash = pool.cash + paid;
+  if (cash > U64_MAX) throw overflow();
+  if (burned > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
+  return { pool: { ...pool, cash, debtShares: pool.debtShares - burned }, paid, burned };
+}
+
+/**
+ * Writes off the debt of `positionShares` that no collateral backs: insurance first, then lenders pro
+ * rata through the supply index; a loss at or beyond the lenders' claims freezes the pool.
+ */
+export function writeOff<P extends PoolState>(pool: P, positionShares: bigint): { pool: P; debt: bigint; covered: bigint; loss: bigint } {
+  const debt = debtAmount(positionShares, pool.borrowIndex);
+  if (positionShares > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
+  const covered = debt < pool.insurance ? debt : pool.insurance;
+  const loss = debt - covered;
+  const next: P = { ...pool, debtShares: pool.debtShares - positionShares, insurance: pool.insurance - covered };
+  if (loss > 0n) {
+    next.socialized = true;
+    if (loss >= lenderClaims(next)) {
+      next.supplyIndex = 0n;
+      next.frozen = true;
+    } else {
+      next.supplyIndex = next.supplyIndex - indexCut(loss, next.supplyShares);
+    }
+  }
+  return { pool: next, debt, covered, loss };
+}

@@ -1,0 +1,41 @@
+/** Conversions between SOL and LRT at the fair rate, as programs/restaking/src/math; all round toward the pool. */
+import { LanternError } from "../math/errors.js";
+import { BPS, U64_MAX, WAD, minBigint, mulDivCeil, mulDivFloor } from "../math/fixed.js";
+import type { StakePool } from "./types.js";
+
+function toU64(value: bigint | undefined): bigint {
+  if (value === undefined || value > U64_MAX) throw new LanternError("restaking", "MathOverflow");
+  return value;
+}
+
+/** LRT minted for `lamports` at `rate` (SOL per LRT, WAD): rounded down, never zero. */
+export function lrtForDeposit(lamports: bigint, rate: bigint): bigint {
+  const lrt = toU64(mulDivFloor(lamports, WAD, rate));
+  if (lamports === 0n || lrt === 0n) throw new LanternError("restaking", "ZeroAmount");
+  return lrt;
+}
+
+/** SOL owed for `lrt` at `rate`: rounded down. */
+export function lamportsForLrt(lrt: bigint, rate: bigint): bigint {
+  return toU64(mulDivFloor(lrt, rate, WAD));
+}
+
+/** A queued withdrawal pays at the lower of the rate at request and the rate now. */
+export function ticketPayout(lrt: bigint, rateAtRequest: bigint, rateNow: bigint): bigint {
+  return lamportsForLrt(lrt, minBigint(rateAtRequest, rateNow));
+}
+
+/** `{ gross, fee, out }` of an instant unstake: the fee rounds up, the payout down, neither side zero. */
+export function instantUnstake(lrt: bigint, rate: bigint, feeBps: number): { gross: bigint; fee: bigint; out: bigint } {
+  const gross = lamportsForLrt(lrt, rate);
+  const fee = toU64(mulDivCeil(gross, BigInt(feeBps), BPS));
+  if (fee > gross) throw new RangeError("fee out of contract"); // the program aborts
+  const out = gross - fee;
+  if (lrt === 0n || out === 0n) throw new LanternError("restaking", "ZeroAmount");
+  return { gross, fee, out };
+}
+
+/** Reserve not promised to anyone: what instant unstakes, delegation and finalization may use. */
+export function liquidLamports(pool: Pick<StakePool, "reserveLamports" | "lockedLamports">): bigint {
+  return pool.reserveLamports - pool.lockedLamports;
+}
