@@ -32,3 +32,11 @@ export * from "./decode/margin.js";
 export type { Oracle } from "../idl/oracle.js";
 export type { Restaking } from "../idl/restaking.js";
 export type { Margin } from "../idl/margin.js";
+
+export * from "./restaking/addresses.js";
+export * from "./margin/addresses.js";
+export * from "./client.js";
+export { lanternPrograms, offlinePrograms, type LanternPrograms } from "./programs.js";
+export * as oracleInstructions from "./instructions/oracle.js";
+export * as restakingInstructions from "./instructions/restaking.js";
+export * as marginInstructions from "./instructions/margin.js";

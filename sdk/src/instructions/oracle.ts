@@ -27,7 +27,7 @@ export interface InitializeCommitteeParams {
 }
 
 /** Creates the committee and feed of `lrtMint` (quorum 1 and no members until `addMember`). */
-export function initializeCommittee(p: InitializeCommitteeParams): Promise<TransactionInstruction> {
+export async function initializeCommittee(p: InitializeCommitteeParams): Promise<TransactionInstruction> {
   return program()
     .methods.initializeCommittee({
       guardian: p.guardian,
@@ -49,7 +49,7 @@ export function initializeCommittee(p: InitializeCommitteeParams): Promise<Trans
 }
 
 /** Adds a member (cold `authority`, hot `signer`) and restates the quorum. Admin only. */
-export function addMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; signer: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function addMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; signer: PublicKey; quorum: number }): Promise<TransactionInstruction> {
   return program()
     .methods.addMember({ authority: p.authority, signer: p.signer, quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -57,7 +57,7 @@ export function addMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: 
 }
 
 /** Removes the member whose cold key is `authority` (and its vote) and restates the quorum. Admin only. */
-export function removeMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function removeMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; quorum: number }): Promise<TransactionInstruction> {
   return program()
     .methods.removeMember({ authority: p.authority, quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -65,7 +65,7 @@ export function removeMember(p: { admin: PublicKey; lrtMint: PublicKey; authorit
 }
 
 /** A member's cold key gives its seat a new hot key; the old one is refused at once. */
-export function rotateSigner(p: { authority: PublicKey; lrtMint: PublicKey; newSigner: PublicKey }): Promise<TransactionInstruction> {
+export async function rotateSigner(p: { authority: PublicKey; lrtMint: PublicKey; newSigner: PublicKey }): Promise<TransactionInstruction> {
   return program()
     .methods.rotateSigner({ newSigner: p.newSigner })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -73,7 +73,7 @@ export function rotateSigner(p: { authority: PublicKey; lrtMint: PublicKey; newS
 }
 
 /** The guardian or the admin disables consensus; only the admin enables it again. */
-export function setConsensusDisabled(p: { authority: PublicKey; lrtMint: PublicKey; disabled: boolean }): Promise<TransactionInstruction> {
+export async function setConsensusDisabled(p: { authority: PublicKey; lrtMint: PublicKey; disabled: boolean }): Promise<TransactionInstruction> {
   return program()
     .methods.setConsensusDisabled({ disabled: p.disabled })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -81,7 +81,7 @@ export function setConsensusDisabled(p: { authority: PublicKey; lrtMint: PublicK
 }
 
 /** Moves the committee to a new consensus version (old votes stop counting). Admin only. */
-export function setConsensusVersion(p: { admin: PublicKey; lrtMint: PublicKey; consensusVersion: bigint }): Promise<TransactionInstruction> {
+export async function setConsensusVersion(p: { admin: PublicKey; lrtMint: PublicKey; consensusVersion: bigint }): Promise<TransactionInstruction> {
   return program()
     .methods.setConsensusVersion({ consensusVersion: u64Arg(p.consensusVersion, "consensusVersion") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -89,7 +89,7 @@ export function setConsensusVersion(p: { admin: PublicKey; lrtMint: PublicKey; c
 }
 
 /** The guardian or the admin pauses the committee; only the admin unpauses it. */
-export function setPaused(p: { authority: PublicKey; lrtMint: PublicKey; paused: boolean }): Promise<TransactionInstruction> {
+export async function setPaused(p: { authority: PublicKey; lrtMint: PublicKey; paused: boolean }): Promise<TransactionInstruction> {
   return program()
     .methods.setPaused({ paused: p.paused })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -97,7 +97,7 @@ export function setPaused(p: { authority: PublicKey; lrtMint: PublicKey; paused:
 }
 
 /** Sets the quorum (must be more than half of the members). Admin only. */
-export function setQuorum(p: { admin: PublicKey; lrtMint: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function setQuorum(p: { admin: PublicKey; lrtMint: PublicKey; quorum: number }): Promise<TransactionInstruction> {
   return program()
     .methods.setQuorum({ quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -105,7 +105,7 @@ export function setQuorum(p: { admin: PublicKey; lrtMint: PublicKey; quorum: num
 }
 
 /** Hands the admin and guardian roles to `newAdmin` and `guardian`. Admin only. */
-export function setRoles(p: { admin: PublicKey; lrtMint: PublicKey; newAdmin: PublicKey; guardian: PublicKey }): Promise<TransactionInstruction> {
+export async function setRoles(p: { admin: PublicKey; lrtMint: PublicKey; newAdmin: PublicKey; guardian: PublicKey }): Promise<TransactionInstruction> {
   return program()
     .methods.setRoles({ admin: p.newAdmin, guardian: p.guardian })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -113,7 +113,7 @@ export function setRoles(p: { admin: PublicKey; lrtMint: PublicKey; newAdmin: Pu
 }
 
 /** A member's hot key reports the market price (SOL per LRT, WAD) it observed at `observedTs`. */
-export function submitPrice(p: { signer: PublicKey; lrtMint: PublicKey; price: bigint; observedTs: bigint | number }): Promise<TransactionInstruction> {
+export async function submitPrice(p: { signer: PublicKey; lrtMint: PublicKey; price: bigint; observedTs: bigint | number }): Promise<TransactionInstruction> {
   return program()
     .methods.submitPrice({ price: u128Arg(p.price, "price"), observedTs: i64Arg(p.observedTs, "observedTs") })
     .accountsStrict({ signer: p.signer, ...pdas(p.lrtMint) })
@@ -121,7 +121,7 @@ export function submitPrice(p: { signer: PublicKey; lrtMint: PublicKey; price: b
 }
 
 /** A member's hot key votes for the report hashing to `hash` in `frame` (the current frame). */
-export function submitReportHash(p: {
+export async function submitReportHash(p: {
   signer: PublicKey;
   lrtMint: PublicKey;
   frame: bigint;
@@ -136,7 +136,7 @@ export function submitReportHash(p: {
 }
 
 /** Any member's hot key submits the report whose hash holds quorum; the sanity checks then apply it. */
-export function submitReportData(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
+export async function submitReportData(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
   const r = p.report;
   return program()
     .methods.submitReportData({
@@ -155,7 +155,7 @@ export function submitReportData(p: { signer: PublicKey; lrtMint: PublicKey; rep
 }
 
 /** Re-cuts frames from the current one on (it keeps its number and start). Admin only. */
-export function updateFrameConfig(p: { admin: PublicKey; lrtMint: PublicKey; frameSecs: number; fastLaneSecs: number }): Promise<TransactionInstruction> {
+export async function updateFrameConfig(p: { admin: PublicKey; lrtMint: PublicKey; frameSecs: number; fastLaneSecs: number }): Promise<TransactionInstruction> {
   return program()
     .methods.updateFrameConfig({ frameSecs: uintArg(p.frameSecs, 32, "frameSecs"), fastLaneSecs: uintArg(p.fastLaneSecs, 32, "fastLaneSecs") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -163,7 +163,7 @@ export function updateFrameConfig(p: { admin: PublicKey; lrtMint: PublicKey; fra
 }
 
 /** Sets the sanity limits (the feed takes the copies consumers read). Admin only. */
-export function updateLimits(p: { admin: PublicKey; lrtMint: PublicKey; limits: SanityLimits }): Promise<TransactionInstruction> {
+export async function updateLimits(p: { admin: PublicKey; lrtMint: PublicKey; limits: SanityLimits }): Promise<TransactionInstruction> {
   return program()
     .methods.updateLimits({ limits: sanityLimitsArg(p.limits) })
     .accountsStrict({ admin: p.admin, ...pdas(p.lrtMint) })
@@ -171,7 +171,7 @@ export function updateLimits(p: { admin: PublicKey; lrtMint: PublicKey; limits: 
 }
 
 /** The guardian's second opinion: the decrease held in `frame` takes effect. */
-export function confirmHeldDecrease(p: { guardian: PublicKey; lrtMint: PublicKey; frame: bigint }): Promise<TransactionInstruction> {
+export async function confirmHeldDecrease(p: { guardian: PublicKey; lrtMint: PublicKey; frame: bigint }): Promise<TransactionInstruction> {
   return program()
     .methods.confirmHeldDecrease({ frame: u64Arg(p.frame, "frame") })
     .accountsStrict({ guardian: p.guardian, ...pdas(p.lrtMint) })
@@ -179,7 +179,7 @@ export function confirmHeldDecrease(p: { guardian: PublicKey; lrtMint: PublicKey
 }
 
 /** The guardian turns bunker mode on (never off: a clean report does). */
-export function enableBunker(p: { guardian: PublicKey; lrtMint: PublicKey }): Promise<TransactionInstruction> {
+export async function enableBunker(p: { guardian: PublicKey; lrtMint: PublicKey }): Promise<TransactionInstruction> {
   return program().methods.enableBunker().accountsStrict({ guardian: p.guardian, ...pdas(p.lrtMint) }).instruction();
 }
 
@@ -207,7 +207,7 @@ export function accountingReport(p: {
 }
 
 /** The vote for `report`: `submit_report_hash` with the report's hash, frame and version. */
-export function voteForReport(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
+export async function voteForReport(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
   return submitReportHash({
     signer: p.signer,
     lrtMint: p.lrtMint,

@@ -9,7 +9,7 @@ import { offlinePrograms, u64Arg, uintArg } from "../programs.js";
 const program = () => offlinePrograms().restaking;
 
 /** Creates the stake pool of `lrtMint`; the mint's authority hands minting over to the pool. */
-export function initializeStakePool(p: {
+export async function initializeStakePool(p: {
   /** Pays for the accounts and becomes the pool's admin. */
   admin: PublicKey;
   mintAuthority: PublicKey;
@@ -36,7 +36,7 @@ export function initializeStakePool(p: {
 }
 
 /** Changes the stake manager and the instant-unstake fee. Admin only. */
-export function updateStakePool(p: { admin: PublicKey; lrtMint: PublicKey; stakeManager: PublicKey; instantUnstakeFeeBps: number }): Promise<TransactionInstruction> {
+export async function updateStakePool(p: { admin: PublicKey; lrtMint: PublicKey; stakeManager: PublicKey; instantUnstakeFeeBps: number }): Promise<TransactionInstruction> {
   return program()
     .methods.updatePool({ stakeManager: p.stakeManager, instantUnstakeFeeBps: uintArg(p.instantUnstakeFeeBps, 16, "instantUnstakeFeeBps") })
     .accountsStrict({ admin: p.admin, pool: stakePoolAddresses(p.lrtMint).stakePool })
@@ -44,7 +44,7 @@ export function updateStakePool(p: { admin: PublicKey; lrtMint: PublicKey; stake
 }
 
 /** Deposits `lamports` of wSOL from `source`; mints LRT at the feed's fair rate into `destination`. */
-export function deposit(p: {
+export async function deposit(p: {
   depositor: PublicKey;
   lrtMint: PublicKey;
   /** The depositor's wSOL account. */
@@ -74,7 +74,7 @@ export function deposit(p: {
  * Queues `lrt` for withdrawal as ticket `ticketId`, which must be the pool's `nextTicket` (read it from
  * the stake pool account just before).
  */
-export function requestWithdrawal(p: { owner: PublicKey; lrtMint: PublicKey; source: PublicKey; ticketId: bigint; lrt: bigint }): Promise<TransactionInstruction> {
+export async function requestWithdrawal(p: { owner: PublicKey; lrtMint: PublicKey; source: PublicKey; ticketId: bigint; lrt: bigint }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.requestWithdrawal({ lrt: u64Arg(p.lrt, "lrt") })
@@ -95,7 +95,7 @@ export function requestWithdrawal(p: { owner: PublicKey; lrtMint: PublicKey; sou
  * The crank: finalizes tickets `firstTicket..=upTo` in queue order (`firstTicket` is the pool's
  * `nextToFinalize`); fewer when the reserve runs short, none in bunker mode.
  */
-export function finalizeWithdrawals(p: { lrtMint: PublicKey; firstTicket: bigint; upTo: bigint }): Promise<TransactionInstruction> {
+export async function finalizeWithdrawals(p: { lrtMint: PublicKey; firstTicket: bigint; upTo: bigint }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   if (p.upTo < p.firstTicket) throw new RangeError(`upTo (${p.upTo}) must not be below firstTicket (${p.firstTicket})`);
   const tickets: AccountMeta[] = [];
@@ -108,7 +108,7 @@ export function finalizeWithdrawals(p: { lrtMint: PublicKey; firstTicket: bigint
 }
 
 /** Pays finalized ticket `ticketId` to the owner's wSOL account `destination` (and closes the ticket). */
-export function claim(p: { owner: PublicKey; lrtMint: PublicKey; ticketId: bigint; destination: PublicKey }): Promise<TransactionInstruction> {
+export async function claim(p: { owner: PublicKey; lrtMint: PublicKey; ticketId: bigint; destination: PublicKey }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.claim()
@@ -124,7 +124,7 @@ export function claim(p: { owner: PublicKey; lrtMint: PublicKey; ticketId: bigin
 }
 
 /** Exits `lrt` at once from the liquid reserve, at the instant-unstake fee, into wSOL `destination`. */
-export function instantUnstake(p: {
+export async function instantUnstake(p: {
   owner: PublicKey;
   lrtMint: PublicKey;
   /** The owner's LRT account. */
@@ -151,7 +151,7 @@ export function instantUnstake(p: {
 }
 
 /** The stake manager moves `lamports` from the reserve to validators (here: its wSOL `destination`). */
-export function delegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; destination: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
+export async function delegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; destination: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.delegate({ lamports: u64Arg(p.lamports, "lamports") })
@@ -160,7 +160,7 @@ export function delegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; desti
 }
 
 /** The stake manager brings `lamports` back from validators (its wSOL `source`) to the reserve. */
-export function undelegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; source: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
+export async function undelegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; source: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.undelegate({ lamports: u64Arg(p.lamports, "lamports") })
