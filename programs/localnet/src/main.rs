@@ -53,7 +53,27 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-async fn http(request: Request<Body>, chain: Shared, test_methods: bool) -> Result<Response<Body>, Infallible> {
+/// The runtime the bank lives on. `solana-program-test` registers a fresh blockhash every 6.4 ms while
+/// its runtime runs, which would expire a blockhash within a second; this runtime only runs while the
+/// chain is serving a request or advancing a slot, so an idle chain keeps its blockhashes valid.
+struct BankRuntime(tokio::runtime::Runtime);
+
+impl BankRuntime {
+    fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the bank");
+        Self(runtime)
+    }
+
+    /// Runs `work` on the bank's runtime from any async context of the server.
+    fn run<F: std::future::Future>(&self, work: F) -> F::Output {
+        tokio::task::block_in_place(|| self.0.block_on(work))
+    }
+}
+
+async fn http(request: Request<Body>, chain: Shared, bank: Arc<BankRuntime>, test_methods: bool) -> Result<Response<Body>, Infallible> {
     let json = |status: StatusCode, body: String| {
         Response::builder().status(status).header("content-type", "application/json").body(Body::from(body)).unwrap_or_default()
     };
@@ -76,7 +96,7 @@ async fn http(request: Request<Body>, chain: Shared, test_methods: bool) -> Resu
         }
         bytes.extend_from_slice(&chunk);
     }
-    let response = rpc::handle_body(&chain, &bytes, test_methods).await;
+    let response = bank.run(rpc::handle_body(&chain, &bytes, test_methods));
     Ok(json(StatusCode::OK, response.to_string()))
 }
 
@@ -93,10 +113,11 @@ async fn main() {
         }
     };
     let started = Instant::now();
-    let mut test = Chain::start().await;
+    let bank = Arc::new(BankRuntime::new());
+    let mut test = bank.run(Chain::start());
     let mut manifest = None;
     if let Some(dir) = &options.demo {
-        match demo::bootstrap(test, dir).await {
+        match bank.run(demo::bootstrap(test, dir)) {
             Ok((chain, value)) => {
                 test = chain;
                 let path = dir.join("demo.json");
@@ -112,7 +133,7 @@ async fn main() {
             }
         }
     }
-    let chain: Shared = Arc::new(Mutex::new(Chain::host(test).await));
+    let chain: Shared = Arc::new(Mutex::new(bank.run(Chain::host(test))));
 
     let rpc_addr = SocketAddr::from(([127, 0, 0, 1], options.rpc_port));
     let ws_addr = SocketAddr::from(([127, 0, 0, 1], options.ws_port));
@@ -125,9 +146,10 @@ async fn main() {
     };
     let test_methods = options.test_methods;
     let service_chain = chain.clone();
+    let service_bank = bank.clone();
     let make_service = make_service_fn(move |_| {
-        let chain = service_chain.clone();
-        async move { Ok::<_, Infallible>(service_fn(move |request| http(request, chain.clone(), test_methods))) }
+        let (chain, bank) = (service_chain.clone(), service_bank.clone());
+        async move { Ok::<_, Infallible>(service_fn(move |request| http(request, chain.clone(), bank.clone(), test_methods))) }
     });
     let server = match Server::try_bind(&rpc_addr) {
         Ok(builder) => builder.serve(make_service),
@@ -138,11 +160,12 @@ async fn main() {
     };
     tokio::spawn(ws::serve(ws_listener, chain.clone()));
     let ticker = chain.clone();
+    let ticker_bank = bank.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(SLOT_DURATION);
         loop {
             interval.tick().await;
-            ticker.lock().await.advance_slot().await;
+            ticker_bank.run(async { ticker.lock().await.advance_slot().await });
         }
     });
 
@@ -158,12 +181,19 @@ async fn main() {
             println!("    {key:<12} {}", value[key].as_str().unwrap_or_default());
         }
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    if let Err(e) = server.with_graceful_shutdown(shutdown).await {
-        eprintln!("The RPC server stopped: {e}");
-        std::process::exit(1);
+    tokio::spawn(async move {
+        if let Err(e) = server.await {
+            eprintln!("The RPC server stopped: {e}");
+            std::process::exit(1);
+        }
+    });
+    // Ctrl-C or SIGTERM ends the process at once: the chain keeps no state on disk, and waiting for
+    // clients' keep-alive connections to close could take forever.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
     }
     println!("Local chain stopped.");
+    std::process::exit(0);
 }
