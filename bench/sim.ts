@@ -1,0 +1,203 @@
+// Benchmark (not a test): the simulator's standard workload — 10,000 paths × 30 days at 1-minute steps
+// × 10,000 sub-accounts (the `baseline` scenario) — on both cores, and a single-thread breakdown
+// against (a) a loop that only draws the same random numbers as the world does on the same paths,
+// (b) the world alone, (c) the naive per-account engine. `npm run bench:sim [-- --scale 0.05]`.
+//
+// --scale f runs f × 10,000 paths of the full-size workload and extrapolates the wall time of the
+// whole workload linearly (paths are independent and identically sized); the output says so.
+import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
+import type { Feedback, MarketSnapshot, World } from "../sim/src/contract.js";
+import { prepareJob, pathStreams, type Job } from "../sim/src/job.js";
+import { createWorld } from "../sim/src/models/world.js";
+import { Xoshiro128, createRng, streamState } from "../sim/src/rng.js";
+import { runScenario } from "../sim/src/run.js";
+import { loadScenario, type Scenario } from "../sim/src/scenario.js";
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: "string", default: "0.05" },
+    scenario: { type: "string", default: "baseline" },
+    sample: { type: "string", default: "16" },
+    naive: { type: "string", default: "3" },
+    workers: { type: "string" },
+  },
+});
+const scale = Number(values.scale);
+if (!(scale > 0 && scale <= 1)) throw new RangeError("--scale must be in (0, 1]");
+const STANDARD_PATHS = 10_000;
+const SEED = 1;
+const workers = values.workers ? Number(values.workers) : availableParallelism();
+
+const scenario: Scenario = loadScenario(values.scenario!);
+const steps = Math.round((scenario.horizonDays * 86_400) / scenario.stepSecs);
+const paths = Math.max(2, Math.round(STANDARD_PATHS * scale));
+
+/** A stream that counts the top-level draws the world makes (by kind), to replay them bare. */
+class CountingRng extends Xoshiro128 {
+  counts = { uniform: 0, normal: 0, exponential: 0, uniformPositive: 0, poisson: 0, poissonMean: 0 };
+  private depth = 0;
+  private count<T>(kind: keyof CountingRng["counts"], f: () => T): T {
+    if (this.depth === 0) this.counts[kind]++;
+    this.depth++;
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+  override uniform(): number {
+    return this.count("uniform", () => super.uniform());
+  }
+  override normal(): number {
+    return this.count("normal", () => super.normal());
+  }
+  override uniformPositive(): number {
+    return this.count("uniformPositive", () => super.uniformPositive());
+  }
+  override exponential(rate: number): number {
+    if (!(rate > 0)) return super.exponential(rate); // draws nothing
+    return this.count("exponential", () => super.exponential(rate));
+  }
+  override poisson(lambda: number): number {
+    if (!(lambda > 0)) return 0;
+    if (this.depth === 0) this.counts.poissonMean += lambda;
+    return this.count("poisson", () => super.poisson(lambda));
+  }
+}
+
+type Counts = CountingRng["counts"];
+
+/** Draws exactly `c` from a fresh stream of the path: the random-number-generation bound. */
+function drawOnly(path: number, c: Counts): number {
+  const rng = createRng(SEED, path);
+  let acc = 0;
+  for (let i = 0; i < c.normal; i++) acc += rng.normal();
+  for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
+  for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
+  for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
+  const mean = c.poisson > 0 ? c.poissonMean / c.poisson : 0;
+  for (let i = 0; i < c.poisson; i++) acc += rng.poisson(mean);
+  return acc;
+}
+
+function worldOnly(path: number): number {
+  const world = createWorld(scenario, createRng(SEED, path));
+  const fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
+  let acc = 0;
+  for (let k = 0; k < world.steps; k++) acc += world.step(fb).dexPrice;
+  return acc;
+}
+
+function engineRun(job: Job, path: number): number {
+  const streams = pathStreams(job.spec, path);
+  return job.engine.run(createWorld(scenario, streams.world), path, streams.engine).liquidations;
+}
+
+/** A recorded path replayed to the engine: the engine's own cost, without the world's. */
+class ReplayWorld implements World {
+  private k = 0;
+  constructor(
+    private readonly snaps: MarketSnapshot[],
+    readonly stepSecs: number,
+  ) {}
+  get steps(): number {
+    return this.snaps.length;
+  }
+  step(_feedback: Feedback): MarketSnapshot {
+    return this.snaps[this.k++]!;
+  }
+}
+
+function record(path: number): MarketSnapshot[] {
+  const world = createWorld(scenario, createRng(SEED, path));
+  const fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
+  const out: MarketSnapshot[] = [];
+  for (let k = 0; k < world.steps; k++) out.push(world.step(fb));
+  return out;
+}
+
+const ms = (f: () => unknown) => {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+console.log(`Simulator benchmark: scenario ${scenario.name}, ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts, ${scenario.horizonDays} days at ${scenario.stepSecs} s = ${steps.toLocaleString("en-US")} steps per path, policy ${scenario.policy}`);
+
+// 1. The workload on all cores, through the library API (workers, aggregation included).
+{
+  const started = process.hrtime.bigint();
+  const result = await runScenario({ scenario, paths, seed: SEED, workers });
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  const pathSteps = paths * steps;
+  const full = (secs * STANDARD_PATHS) / paths;
+  console.log(`\n1. ${paths.toLocaleString("en-US")} paths (scale ${scale} of the standard ${STANDARD_PATHS.toLocaleString("en-US")}) on ${workers} workers: ${secs.toFixed(1)} s`);
+  console.log(`   ${fmt(pathSteps / secs)} path-steps/s (${fmt((pathSteps * scenario.population.subAccounts) / secs / 1e6)} M sub-account-steps/s)`);
+  console.log(`   standard workload (${STANDARD_PATHS.toLocaleString("en-US")} paths × ${steps.toLocaleString("en-US")} steps × ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts): ${scale === 1 ? "measured" : "extrapolated"} ${(full / 60).toFixed(1)} min`);
+  if (result.kind === "lantern-sim-result") console.log(`   liquidations per path: ${result.statistics.metrics.liquidations.estimate.toFixed(2)}; P(any bad debt) ${result.statistics.probabilities.anyBadDebt.estimate}`);
+}
+
+// 2. Single-thread breakdown on a sample of paths, interleaved rounds, median per path.
+{
+  const sample = Number(values.sample);
+  const job = prepareJob({ scenario, seed: SEED, policy: scenario.policy, paths: sample, antithetic: false, engine: "fast" });
+  const naiveJob = prepareJob({ scenario, seed: SEED, policy: scenario.policy, paths: sample, antithetic: false, engine: "naive" });
+  // Count the world's draws on each path (with the engine's feedback, as in a real run).
+  const counts: Counts[] = [];
+  for (let p = 0; p < sample; p++) {
+    const rng = new CountingRng(streamState(SEED, p));
+    job.engine.run(createWorld(scenario, rng), p, pathStreams(job.spec, p).engine);
+    counts.push(rng.counts);
+  }
+  const perStep = (c: Counts) => c.normal + c.uniform + c.uniformPositive + c.exponential + c.poisson;
+  const draws = counts.reduce((a, c) => a + perStep(c), 0) / (sample * steps);
+  const c0 = counts[0]!;
+  // Warm up every variant.
+  for (let p = 0; p < 2; p++) {
+    drawOnly(p, counts[p]!);
+    worldOnly(p);
+    engineRun(job, p);
+  }
+  const rounds = 3;
+  const t = { draw: [] as number[], world: [] as number[], fast: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (let p = 0; p < sample; p++) {
+      t.draw.push(ms(() => drawOnly(p, counts[p]!)));
+      t.world.push(ms(() => worldOnly(p)));
+      t.fast.push(ms(() => engineRun(job, p)));
+    }
+  }
+  const nsPerStep = (xs: number[]) => (median(xs) * 1e6) / steps;
+  const draw = nsPerStep(t.draw);
+  const world = nsPerStep(t.world);
+  const fast = nsPerStep(t.fast);
+  const naivePaths = Number(values.naive);
+  const naiveTimes: number[] = [];
+  const fastSame: number[] = [];
+  for (let p = 0; p < naivePaths; p++) {
+    naiveTimes.push(ms(() => engineRun(naiveJob, p)));
+    fastSame.push(ms(() => engineRun(job, p)));
+  }
+  const naive = nsPerStep(naiveTimes);
+  const fastN = nsPerStep(fastSame);
+  // The engines alone, on a recorded path (the world's zero-feedback snapshots, replayed).
+  const snaps = record(0);
+  const replay = (j: Job) => j.engine.run(new ReplayWorld(snaps, scenario.stepSecs), 0, pathStreams(j.spec, 0).engine);
+  replay(job);
+  const fastAlone: number[] = [];
+  const naiveAlone: number[] = [];
+  for (let r = 0; r < 5; r++) fastAlone.push(ms(() => replay(job)));
+  for (let r = 0; r < 2; r++) naiveAlone.push(ms(() => replay(naiveJob)));
+  const fastEngine = nsPerStep(fastAlone);
+  const naiveEngine = nsPerStep(naiveAlone);
+  console.log(`\n2. One thread, median over ${sample} paths × ${rounds} interleaved rounds (ns per path-step):`);
+  console.log(`   draws per step: ${draws.toFixed(1)} (path 0: ${c0.normal} normal, ${c0.uniform} uniform, ${c0.uniformPositive} uniformPositive, ${c0.exponential} exponential, ${c0.poisson} poisson)`);
+  console.log(`   a. drawing the same random numbers only     ${draw.toFixed(0).padStart(6)} ns   (${fmt(1e9 / draw)} steps/s)`);
+  console.log(`   b. world models alone (no positions)         ${world.toFixed(0).padStart(6)} ns   = ${(world / draw).toFixed(2)}× a`);
+  console.log(`   c. world + fast engine (${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts)    ${fast.toFixed(0).padStart(6)} ns   = ${(fast / draw).toFixed(2)}× a (goal ≤ 2×); engine share ${(fast - world).toFixed(0)} ns = ${((fast - world) / draw).toFixed(2)}× a`);
+  console.log(`   d. world + naive engine (${naivePaths} paths)            ${naive.toFixed(0).padStart(6)} ns   = ${(naive / fastN).toFixed(1)}× c on the same paths (${fastN.toFixed(0)} ns)`);
+  console.log(`   e. engines alone on a replayed path: fast ${fastEngine.toFixed(1)} ns (= ${(fastEngine / draw).toFixed(2)}× a), naive ${naiveEngine.toFixed(0)} ns = ${(naiveEngine / fastEngine).toFixed(0)}× fast`);
+}

@@ -1,0 +1,411 @@
+/**
+ * What the fast and the naive engine share: the book's state on one path, the per-step accounting
+ * (borrow index, insurance, observations), the liquidators (delay, capacity, DEX depth,
+ * profitability, the protocol's liquidation math), bad-debt settlement and the path's outcome. The two
+ * engines differ only in how they find the sub-accounts that became liquidatable (`detect`) and in
+ * what they do when one is healthy again (`onHealthy`); everything else is this code, run in the same
+ * order, so their outcomes are identical.
+ *
+ * Liquidation model (per step, after the world moved and the borrow index grew):
+ * 1. newly liquidatable sub-accounts join the liquidators' queue in account order, ready `delay`
+ *    steps later;
+ * 2. the queue is served first come, first served (ties by account id) while the liquidators have
+ *    capital (`count × capacitySolPerStep` of repayment, at most `capacitySolPerStep` per
+ *    liquidation), transactions (`count × maxLiquidationsPerStep`) and DEX depth (`dexDepthSol` of
+ *    sales, `sellFraction` of the LRT received being sold at once) left this step: each ready
+ *    sub-account is re-checked (healthy again → back to the book), then liquidated with the
+ *    program's plan (`planF`) if the LRT received, at the DEX price, is worth at least the SOL repaid
+ *    plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable after its
+ *    liquidation is first in line next step;
+ * 3. a liquidation that takes the last collateral with debt left settles the debt at once
+ *    (insurance first, then socialised to lenders), as `settle_bad_debt` would in the same slot;
+ * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
+ */
+import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
+import { YEAR_SECS, growthF, isLiquidatableF, ltvLowerF, newPlan, planF, pricesF, type PlanF, type PricesF } from "./math.js";
+import type { EngineParams, PathOutcome, Population } from "./types.js";
+
+export const HEALTHY = 0;
+export const PENDING = 1;
+export const CLOSED = 2;
+
+/** Below this (SOL) a liquidator's remaining capital or DEX depth for the step is spent. */
+const MIN_CHUNK_SOL = 1e-6;
+
+export abstract class PathCore {
+  readonly n: number;
+  readonly pop: Population;
+  readonly params: EngineParams;
+  /** Debt shares (SOL at borrow index 1) and collateral (LRT) per sub-account. */
+  readonly shares: Float64Array;
+  readonly coll: Float64Array;
+  readonly state: Uint8Array;
+  readonly readyStep: Int32Array;
+  /** Seconds from opening to the first liquidation, −1 if none. */
+  readonly firstLiq: Float64Array;
+  private queue: Int32Array;
+  private queueNext: Int32Array;
+  private qlen = 0;
+  /** Borrow index. */
+  index = 1;
+  private totalShares = 0;
+  private insurance = 0;
+  private insuranceLrt = 0;
+  private readonly plan: PlanF = newPlan();
+  private readonly prices: PricesF = { maint: 0, init: 0 };
+  private readonly fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
+  private delaySteps = 0;
+  private openT = 0;
+  private openFair = 1;
+  private stepSecs = 60;
+  // Per-path tallies.
+  private badDebt = 0;
+  private covered = 0;
+  private socialized = 0;
+  private liquidations = 0;
+  private liquidatedAccounts = 0;
+  private volume = 0;
+  private unprofitable = 0;
+  private peakUtil = 0;
+  private bunkerSteps = 0;
+  private staleSteps = 0;
+  private maxDiscount = 0;
+  private seriesCount: Float64Array = new Float64Array(0);
+  private seriesVolume: Float64Array = new Float64Array(0);
+  private seriesDepeg: Float64Array = new Float64Array(0);
+  private bucketSteps = 1;
+  private seriesAt = 0;
+  private seriesLeft = 1;
+  private lastStep = 0;
+  private readonly bucketLiquidated: Float64Array;
+  private readonly bucketTimeSum: Float64Array;
+  /** The step being processed (for the series). */
+  private tNow = 0;
+
+  constructor(pop: Population, params: EngineParams) {
+    this.n = pop.equity.length;
+    this.pop = pop;
+    this.params = params;
+    const n = this.n;
+    this.shares = new Float64Array(n);
+    this.coll = new Float64Array(n);
+    this.state = new Uint8Array(n);
+    this.readyStep = new Int32Array(n);
+    this.firstLiq = new Float64Array(n);
+    this.queue = new Int32Array(n);
+    this.queueNext = new Int32Array(n);
+    this.bucketLiquidated = new Float64Array(pop.buckets.length);
+    this.bucketTimeSum = new Float64Array(pop.buckets.length);
+  }
+
+  /** Finds the sub-accounts liquidatable at (price, index) that are HEALTHY and calls `enqueue` for each, in id order. */
+  protected abstract detect(step: number, price: number): void;
+  /** Sub-account `i` is HEALTHY again with new shares/collateral. */
+  protected abstract onHealthy(i: number): void;
+  /** Sub-account `i` left the book (no debt left). */
+  protected abstract onClosed(i: number): void;
+  /** The book was (re)opened. */
+  protected abstract onOpen(): void;
+
+  /** The engine's own stream (liquidators' delay jitter); needed only when `delayJitterSecs > 0`. */
+  private rng: Rng | undefined;
+
+  /** Runs one path of `world` and returns its outcome. */
+  run(world: World, path: number, rng?: Rng): PathOutcome {
+    if (this.params.liquidators.delayJitterSecs > 0 && rng === undefined) throw new Error("liquidators.delayJitterSecs > 0 needs the engine's random stream");
+    this.rng = rng;
+    const fb = this.fb;
+    fb.lrtSoldSol = 0;
+    fb.netBorrowSol = 0;
+    const steps = world.steps;
+    this.stepSecs = world.stepSecs;
+    let snap = world.step(fb);
+    this.open(snap, steps);
+    for (let s = 1; s < steps; s++) {
+      fb.lrtSoldSol = 0;
+      fb.netBorrowSol = 0;
+      const next = world.step(fb);
+      this.step(s, next);
+      snap = next;
+    }
+    return this.finish(snap, path);
+  }
+
+  /** Opens every sub-account at the first snapshot's fair rate, borrow index 1. */
+  private open(first: MarketSnapshot, steps: number): void {
+    const { equity, leverage } = this.pop;
+    const p0 = first.fairRate;
+    const n = this.n;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const e = equity[i]!;
+      const l = leverage[i]!;
+      this.coll[i] = (l * e) / p0;
+      const s = (l - 1) * e;
+      this.shares[i] = s;
+      total += s;
+      this.state[i] = s > 0 ? HEALTHY : CLOSED;
+      this.firstLiq[i] = -1;
+    }
+    this.index = 1;
+    this.totalShares = total;
+    this.qlen = 0;
+    this.insurance = this.params.insuranceSol;
+    this.insuranceLrt = 0;
+    this.delaySteps = Math.max(0, Math.ceil(this.params.liquidators.delaySecs / this.stepSecs - 1e-9));
+    this.readyStep.fill(0);
+    this.openT = first.t;
+    this.openFair = p0;
+    this.badDebt = this.covered = this.socialized = 0;
+    this.liquidations = this.liquidatedAccounts = this.volume = this.unprofitable = 0;
+    this.peakUtil = first.utilization;
+    this.bunkerSteps = this.staleSteps = 0;
+    this.maxDiscount = 0;
+    const engineSteps = Math.max(1, steps - 1);
+    const nb = Math.max(1, Math.min(this.params.seriesBuckets, engineSteps));
+    this.bucketSteps = Math.ceil(engineSteps / nb);
+    const buckets = Math.ceil(engineSteps / this.bucketSteps);
+    this.seriesCount = new Float64Array(buckets);
+    this.seriesVolume = new Float64Array(buckets);
+    this.seriesDepeg = new Float64Array(buckets);
+    this.seriesAt = 0;
+    this.seriesLeft = this.bucketSteps;
+    this.lastStep = steps - 1;
+    this.bucketLiquidated.fill(0);
+    this.bucketTimeSum.fill(0);
+    this.onOpen();
+  }
+
+  private step(s: number, snap: MarketSnapshot): void {
+    // Interest: the borrow index compounds at the step's rate; the reserve factor goes to insurance.
+    const before = this.index;
+    const after = before * growthF(snap.borrowApr, this.stepSecs);
+    this.index = after;
+    this.insurance += this.totalShares * (after - before) * this.params.reserveFactor;
+    // Observations.
+    this.tNow = snap.t - this.openT;
+    if (snap.utilization > this.peakUtil) this.peakUtil = snap.utilization;
+    if (snap.bunker) this.bunkerSteps++;
+    if (snap.stale) this.staleSteps++;
+    const discount = 1 - snap.dexPrice / snap.trueRate;
+    if (discount > this.maxDiscount) this.maxDiscount = discount;
+    // Liquidations, at the maintenance price (none without one).
+    const price = pricesF(this.params.policy, snap.fairRate, snap.market, this.prices).maint;
+    if (price === price) {
+      this.detect(s, price);
+      if (this.qlen > 0) this.serve(s, snap, price);
+    }
+    if (--this.seriesLeft === 0 || s === this.lastStep) {
+      this.seriesDepeg[this.seriesAt] = snap.dexPrice / this.openFair - 1;
+      this.seriesAt++;
+      this.seriesLeft = this.bucketSteps;
+    }
+  }
+
+  /** Called by `detect` for each newly liquidatable sub-account, in id order. */
+  protected enqueue(i: number, step: number): void {
+    this.state[i] = PENDING;
+    const liq = this.params.liquidators;
+    let delay = this.delaySteps;
+    if (liq.delayJitterSecs > 0) {
+      const secs = liq.delaySecs + liq.delayJitterSecs * (2 * this.rng!.uniform() - 1);
+      delay = secs > 0 ? Math.ceil(secs / this.stepSecs - 1e-9) : 0;
+    }
+    this.readyStep[i] = step + delay;
+    this.queue[this.qlen++] = i;
+  }
+
+  /**
+   * The liquidators work through the queue in order (detection step, then id), skipping sub-accounts
+   * still in their delay, until their capital, transactions or the DEX depth of the step run out.
+   */
+  private serve(s: number, snap: MarketSnapshot, price: number): void {
+    const liq = this.params.liquidators;
+    if (liq.count === 0) return;
+    const risk = this.params.risk;
+    const lt = risk.lt;
+    const index = this.index;
+    const dex = snap.dexPrice;
+    const plan = this.plan;
+    const sellFraction = liq.sellFraction;
+    const perBot = liq.capacitySolPerStep;
+    let capital = liq.count * perBot;
+    let txLeft = liq.count * liq.maxLiquidationsPerStep;
+    let depth = snap.dexDepthSol;
+    let soldLrt = 0;
+    let repaid = 0;
+    let spent = false;
+    // A liquidation earns repay·((1 + b·(1 − insuranceShare))·dex/p − 1): when even the largest bonus
+    // cannot make up for the DEX price being below the maintenance price, none can pay this step.
+    const hopeless = (1 + risk.bonusMax * (1 - risk.insuranceShare)) * dex < price * (1 - 1e-12);
+    const queue = this.queue;
+    const next = this.queueNext;
+    const qlen = this.qlen;
+    let w = 0;
+    for (let r = 0; r < qlen; r++) {
+      if (spent) {
+        // Out of capital, transactions or depth: the rest waits, in order.
+        next.set(queue.subarray(r, qlen), w);
+        w += qlen - r;
+        break;
+      }
+      const i = queue[r]!;
+      if (this.readyStep[i]! > s) {
+        next[w++] = i;
+        continue;
+      }
+      const debt = this.shares[i]! * index;
+      const c = this.coll[i]!;
+      if (!isLiquidatableF(debt, c, price, lt)) {
+        this.state[i] = HEALTHY;
+        this.onHealthy(i);
+        continue;
+      }
+      if (hopeless) {
+        this.unprofitable++;
+        next[w++] = i;
+        continue;
+      }
+      if (txLeft <= 0 || capital <= MIN_CHUNK_SOL || (sellFraction > 0 && depth <= MIN_CHUNK_SOL)) {
+        spent = true;
+        next[w++] = i;
+        continue;
+      }
+      if (!planF(debt, c, price, risk, capital < perBot ? capital : perBot, plan)) {
+        next[w++] = i;
+        continue;
+      }
+      let sold = (plan.seize - plan.toInsurance) * sellFraction;
+      if (sold * dex > depth) {
+        // Shrink the repayment so that the sale fits the depth left (the plan is monotone in maxRepay).
+        if (!planF(debt, c, price, risk, plan.repay * (depth / (sold * dex)) * (1 - 1e-9), plan)) {
+          next[w++] = i;
+          continue;
+        }
+        sold = (plan.seize - plan.toInsurance) * sellFraction;
+      }
+      // Profit: the LRT received, at the DEX price, over the SOL repaid.
+      if ((plan.seize - plan.toInsurance) * dex - plan.repay < liq.minProfitSol) {
+        this.unprofitable++;
+        next[w++] = i;
+        continue;
+      }
+      const collAfter = plan.seize >= c ? 0 : c - plan.seize;
+      const debtAfter = plan.repay >= debt ? 0 : debt - plan.repay;
+      if (collAfter > 0 && !ltvLowerF(debtAfter, collAfter * price, debt, c * price)) {
+        next[w++] = i;
+        continue;
+      }
+      // Apply: the repayment burns shares, the seized LRT leaves the vault.
+      const burned = debtAfter === 0 ? this.shares[i]! : plan.repay / index;
+      this.shares[i] = debtAfter === 0 ? 0 : this.shares[i]! - burned;
+      this.totalShares -= burned;
+      this.coll[i] = collAfter;
+      capital -= plan.repay;
+      txLeft--;
+      depth -= sold * dex;
+      soldLrt += sold;
+      repaid += plan.repay;
+      this.insuranceLrt += plan.toInsurance;
+      this.liquidations++;
+      this.volume += plan.repay;
+      this.seriesCount[this.seriesAt]!++;
+      this.seriesVolume[this.seriesAt] = this.seriesVolume[this.seriesAt]! + plan.repay;
+      if (this.firstLiq[i]! < 0) {
+        this.firstLiq[i] = this.tNow;
+        this.liquidatedAccounts++;
+        const b = this.pop.bucket[i]!;
+        this.bucketLiquidated[b]!++;
+        this.bucketTimeSum[b] = this.bucketTimeSum[b]! + this.tNow;
+      }
+      if (debtAfter === 0) {
+        this.close(i);
+      } else if (collAfter === 0) {
+        this.settle(i);
+      } else if (!isLiquidatableF(this.shares[i]! * index, collAfter, price, lt)) {
+        this.state[i] = HEALTHY;
+        this.onHealthy(i);
+      } else {
+        next[w++] = i; // still liquidatable: first in line next step
+      }
+    }
+    this.queue = next;
+    this.queueNext = queue;
+    this.qlen = w;
+    this.fb.lrtSoldSol = soldLrt * snap.fairRate;
+    this.fb.netBorrowSol = -repaid;
+  }
+
+  private close(i: number): void {
+    this.state[i] = CLOSED;
+    this.onClosed(i);
+  }
+
+  /** Debt with no collateral: insurance first, then socialised (`settle_bad_debt`). */
+  private settle(i: number): void {
+    const debt = this.shares[i]! * this.index;
+    const covered = debt < this.insurance ? debt : this.insurance;
+    this.insurance -= covered;
+    this.badDebt += debt;
+    this.covered += covered;
+    this.socialized += debt - covered;
+    this.totalShares -= this.shares[i]!;
+    this.shares[i] = 0;
+    this.close(i);
+  }
+
+  private finish(last: MarketSnapshot, path: number): PathOutcome {
+    const horizon = last.t - this.openT;
+    const mark = last.fairRate < last.dexPrice ? last.fairRate : last.dexPrice;
+    const nb = this.pop.buckets.length;
+    const bucketAccounts = new Array<number>(nb).fill(0);
+    const equity0 = new Array<number>(nb).fill(0);
+    const equityEnd = new Array<number>(nb).fill(0);
+    const { equity, bucket } = this.pop;
+    let shortfall = 0;
+    for (let i = 0; i < this.n; i++) {
+      const b = bucket[i]!;
+      bucketAccounts[b]!++;
+      equity0[b]! += equity[i]!;
+      const e = this.coll[i]! * mark - this.shares[i]! * this.index;
+      if (e >= 0) equityEnd[b]! += e;
+      else shortfall -= e;
+    }
+    let e0 = 0;
+    let e1 = 0;
+    for (let b = 0; b < nb; b++) {
+      e0 += equity0[b]!;
+      e1 += equityEnd[b]!;
+    }
+    const beyond = this.socialized + (shortfall > this.insurance ? shortfall - this.insurance : 0);
+    return {
+      path,
+      horizonSecs: horizon,
+      badDebt: this.badDebt,
+      coveredByInsurance: this.covered,
+      socialized: this.socialized,
+      shortfall,
+      protocolLoss: this.badDebt + shortfall,
+      lossBeyondInsurance: beyond,
+      insuranceEnd: this.insurance,
+      insuranceLrtSol: this.insuranceLrt * mark,
+      liquidations: this.liquidations,
+      liquidatedAccounts: this.liquidatedAccounts,
+      liquidationVolume: this.volume,
+      unprofitableAttempts: this.unprofitable,
+      peakUtilization: this.peakUtil,
+      bunkerSecs: this.bunkerSteps * this.stepSecs,
+      staleSecs: this.staleSteps * this.stepSecs,
+      maxDiscount: this.maxDiscount,
+      netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (YEAR_SECS / horizon) : 0,
+      bucketAccounts,
+      bucketLiquidated: Array.from(this.bucketLiquidated),
+      bucketTimeSum: Array.from(this.bucketTimeSum),
+      bucketEquity0: equity0,
+      bucketEquityEnd: equityEnd,
+      seriesCount: Array.from(this.seriesCount),
+      seriesVolume: Array.from(this.seriesVolume),
+      seriesDepeg: Array.from(this.seriesDepeg),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * One run's unit of work, shared by the main thread and the workers: the population, the engine
+ * parameters and the per-path random streams, all derived from (scenario, seed, path index) only.
+ *
+ * Streams: path p draws the world from `createRng(seed, p)` and the engine's own randomness
+ * (liquidators' delay jitter) from stream 1 of the same path. With antithetic variates, paths 2j and
+ * 2j+1 form a unit: 2j+1 uses the antithetic twins of 2j's streams. The population is drawn once
+ * from (seed, path 0, stream 2047).
+ */
+import type { Policy, Rng } from "./contract.js";
+import { FastEngine } from "./engine/fast.js";
+import { NaiveEngine } from "./engine/naive.js";
+import { engineParams } from "./engine/params.js";
+import { buildPopulation, POPULATION_STREAM } from "./engine/population.js";
+import type { EngineParams, PathOutcome, Population } from "./engine/types.js";
+import { createWorld } from "./models/world.js";
+import { createRng } from "./rng.js";
+import type { Scenario } from "./scenario.js";
+import { Aggregate } from "./stats.js";
+
+export type EngineKind = "fast" | "naive";
+
+/** Everything a worker needs (structured-clonable). */
+export interface JobSpec {
+  scenario: Scenario;
+  seed: number;
+  policy: Policy;
+  paths: number;
+  antithetic: boolean;
+  engine: EngineKind;
+}
+
+export const ENGINE_STREAM = 1;
+
+export interface Job {
+  spec: JobSpec;
+  population: Population;
+  params: EngineParams;
+  engine: FastEngine | NaiveEngine;
+}
+
+export function prepareJob(spec: JobSpec): Job {
+  const population = buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM }));
+  const params = engineParams(spec.scenario, spec.policy);
+  const engine = spec.engine === "naive" ? new NaiveEngine(population, params) : new FastEngine(population, params);
+  return { spec, population, params, engine };
+}
+
+/** Paths per unit: 2 with antithetic variates (a path and its mirror), else 1. */
+export function unitSize(spec: Pick<JobSpec, "antithetic">): number {
+  return spec.antithetic ? 2 : 1;
+}
+
+export function unitCount(spec: Pick<JobSpec, "antithetic" | "paths">): number {
+  return Math.ceil(spec.paths / unitSize(spec));
+}
+
+/** The world's and the engine's streams for path `path`. */
+export function pathStreams(spec: Pick<JobSpec, "seed" | "antithetic">, path: number): { world: Rng; engine: Rng } {
+  const base = spec.antithetic ? path - (path % 2) : path;
+  const antithetic = spec.antithetic && path % 2 === 1;
+  return {
+    world: createRng(spec.seed, base, { antithetic }),
+    engine: createRng(spec.seed, base, { stream: ENGINE_STREAM, antithetic }),
+  };
+}
+
+export function runPath(job: Job, path: number): PathOutcome {
+  const streams = pathStreams(job.spec, path);
+  const world = createWorld(job.spec.scenario, streams.world);
+  return job.engine.run(world, path, streams.engine);
+}
+
+export function newAggregate(job: Job): Aggregate {
+  return new Aggregate({ buckets: job.population.buckets, bucketLeverage: job.population.bucketLeverage });
+}
+
+/** Runs units [from, to) into `agg`, calling `onPath` after every path. */
+export function runUnits(job: Job, from: number, to: number, agg: Aggregate, onPath?: () => void): void {
+  const size = unitSize(job.spec);
+  for (let u = from; u < to; u++) {
+    const outcomes: PathOutcome[] = [];
+    for (let p = u * size; p < Math.min((u + 1) * size, job.spec.paths); p++) {
+      outcomes.push(runPath(job, p));
+      onPath?.();
+    }
+    agg.addUnit(outcomes);
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * The committee members' market price rounds: once per step every publishing member observes the
+ * DEX price (with its own noise and latency) and the feed takes, as on chain, the median of the fresh
+ * observations (price > 0, at most `maxPriceAgeSecs` old), its confidence (half the spread of the
+ * middle `quorum` values) and moves the EMA (half-life `emaHalfLifeSecs`); with fewer than `quorum`
+ * fresh observations nothing changes and the market price lapses (consumers see none).
+ *
+ * Members misbehave by role (scripted in `committee.roles`): offline members publish nothing, late
+ * ones publish with a latency drawn from `lateLagSecs` (past `maxPriceAgeSecs` = stale), colluding
+ * ones shift their observations by `colludingDeviationBps`. Publishers also fail at random
+ * (`outagesPerMemberPerYear`, exponential durations) and scripted faults multiply a member's price by
+ * `factor` — Pyth, 20 Sep 2021: two BTC/USD publishers published near-zero prices for ~2 minutes
+ * (decimal-handling bugs) and the aggregate printed $5,402 with a very wide confidence.
+ *
+ * Two implementations of the same round, chosen per world:
+ * - exact: the sdk's `freshPrices` + `updateMarket` (median, confidence, EMA in bigint WAD, bit for
+ *   bit the program), prices converted with `toWad`;
+ * - fast (default): the same arithmetic in floats, with the EMA's decay weight taken from the sdk's
+ *   integer `decay()` for each elapsed time (memoised). It differs from exact by float rounding only
+ *   (≤ 1e-12 relative, checked by the tests) and draws the same random numbers.
+ */
+import { freshPrices } from "../../../sdk/src/oracle/committee.js";
+import { decay } from "../../../sdk/src/oracle/ema.js";
+import { updateMarket, type MarketState } from "../../../sdk/src/oracle/feed.js";
+import type { ModelRng } from "../rng.js";
+import type { CommitteeSpec, MarketOracleSpec, MemberRole } from "../scenario.js";
+import type { RoleScript } from "./committee.js";
+import { fromWad, toWad } from "./committee.js";
+import { DAY_SECS } from "./paths.js";
+
+const YEAR_SECS = 31_536_000;
+
+const decayCache = new Map<string, number>();
+/** The EMA's weight on the old average after `elapsed` seconds, from the sdk's integer series. */
+export function emaKeep(elapsed: number, halfLife: number): number {
+  const key = `${elapsed}/${halfLife}`;
+  let keep = decayCache.get(key);
+  if (keep === undefined) {
+    keep = Number(decay(BigInt(elapsed), BigInt(halfLife))) / 1e18;
+    if (decayCache.size < 100_000) decayCache.set(key, keep);
+  }
+  return keep;
+}
+
+/** Median of `n` sorted values (the mean of the middle two for an even count), as sdk `median`. */
+export function medianSorted(sorted: Float64Array, n: number): number {
+  if (n % 2 === 1) return sorted[(n - 1) / 2]!;
+  const low = sorted[n / 2 - 1]!;
+  return low + (sorted[n / 2]! - low) / 2;
+}
+
+/** Half the spread of the middle `quorum` of `n` sorted values, as sdk `confidence`. */
+export function confidenceSorted(sorted: Float64Array, n: number, quorum: number): number {
+  const window = Math.min(Math.max(quorum, 1), n);
+  const start = Math.floor((n - window) / 2);
+  return (sorted[start + window - 1]! - sorted[start]!) / 2;
+}
+
+/** Sorts the first `n` entries ascending (insertion sort: n ≤ 16 here). */
+export function sortPrefix(a: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    let w = a[j]!;
+    while (w > v) {
+      a[j + 1] = w;
+      if (--j < 0) break;
+      w = a[j]!;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/** Member noise is quantised to 2^-24 standard deviations (so the clean path can sort integers). */
+const Z_SCALE = 16_777_216;
+
+/** Sorts the first `n` integers ascending (insertion sort). */
+function sortIntPrefix(a: Int32Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * Sorts 9 integers (|x| < 2^30) with a 25-comparator network; each compare-exchange is branch-free
+ * (`d = min(b − a, 0)`, a += d, b −= d), which beats a branching sort on random data by ~5×.
+ */
+export function sort9(a: Int32Array): void {
+  let x0 = a[0]!, x1 = a[1]!, x2 = a[2]!, x3 = a[3]!, x4 = a[4]!, x5 = a[5]!, x6 = a[6]!, x7 = a[7]!, x8 = a[8]!;
+  let d = 0;
+  d = x3 - x0; d &= d >> 31; x0 += d; x3 -= d;
+  d = x7 - x1; d &= d >> 31; x1 += d; x7 -= d;
+  d = x5 - x2; d &= d >> 31; x2 += d; x5 -= d;
+  d = x8 - x4; d &= d >> 31; x4 += d; x8 -= d;
+  d = x7 - x0; d &= d >> 31; x0 += d; x7 -= d;
+  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
+  d = x8 - x3; d &= d >> 31; x3 += d; x8 -= d;
+  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
+  d = x2 - x0; d &= d >> 31; x0 += d; x2 -= d;
+  d = x3 - x1; d &= d >> 31; x1 += d; x3 -= d;
+  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
+  d = x8 - x7; d &= d >> 31; x7 += d; x8 -= d;
+  d = x4 - x1; d &= d >> 31; x1 += d; x4 -= d;
+  d = x6 - x3; d &= d >> 31; x3 += d; x6 -= d;
+  d = x7 - x5; d &= d >> 31; x5 += d; x7 -= d;
+  d = x1 - x0; d &= d >> 31; x0 += d; x1 -= d;
+  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
+  d = x5 - x3; d &= d >> 31; x3 += d; x5 -= d;
+  d = x8 - x6; d &= d >> 31; x6 += d; x8 -= d;
+  d = x3 - x2; d &= d >> 31; x2 += d; x3 -= d;
+  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
+  d = x7 - x6; d &= d >> 31; x6 += d; x7 -= d;
+  d = x2 - x1; d &= d >> 31; x1 += d; x2 -= d;
+  d = x4 - x3; d &= d >> 31; x3 += d; x4 -= d;
+  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
+  a[0] = x0; a[1] = x1; a[2] = x2; a[3] = x3; a[4] = x4; a[5] = x5; a[6] = x6; a[7] = x7; a[8] = x8;
+}
+
+interface Fault {
+  members: number[];
+  from: number;
+  to: number;
+  factor: number;
+}
+
+export class MarketOracleModel {
+  /** Market price available to consumers after the last round. */
+  available = false;
+  spot = 0;
+  confidence = 0;
+  ema = 0;
+  /** Fresh observations in the last round. */
+  fresh = 0;
+
+  private readonly n: number;
+  private readonly quorum: number;
+  private readonly price: Float64Array;
+  private readonly ts: Float64Array;
+  private readonly lag: Float64Array;
+  private readonly outageEnd: Float64Array;
+  private readonly nextOutage: Float64Array;
+  private readonly factor: Float64Array;
+  private readonly roles: (MemberRole | undefined)[];
+  private readonly boundaries: number[];
+  private boundaryIndex = 0;
+  private readonly faults: Fault[];
+  private readonly scratch: Float64Array;
+  private readonly scratchTs: Float64Array;
+  private readonly outageRate: number;
+  private readonly outageMean: number;
+  private readonly noise: number;
+  private readonly colludeFactor: number;
+  // Float state of the feed's market side.
+  private marketPrice = 0;
+  private marketPriceTs = -Infinity;
+  private marketEmaTs = 0;
+  private keepElapsed = -1;
+  /** Rounds before this time take the clean fast path. */
+  private cleanUntil = -Infinity;
+  private lastCleanT = -1;
+  private lastCleanDex = 0;
+  private readonly cleanZ: Int32Array;
+  private readonly sortedZ: Int32Array;
+  /** Every honest member's fixed latency is within `maxPriceAgeSecs`. */
+  private readonly lagsFresh: boolean;
+  /** The quorum-th smallest fixed latency (the quorum-th newest observation in a clean round). */
+  private readonly quorumLag: number;
+  private keep = 0;
+  private quorumTsPending = 0;
+  private readonly lastFreshTs: Float64Array;
+  // Exact state (bigint), when exact.
+  private exactState: MarketState | undefined;
+
+  constructor(
+    private readonly spec: MarketOracleSpec,
+    committee: CommitteeSpec,
+    private readonly roleScript: RoleScript,
+    private readonly rng: ModelRng,
+    readonly exact = false,
+    /** Allow the clean-round fast path (off only to test that it changes nothing). */
+    private readonly allowClean = true,
+  ) {
+    const n = committee.members;
+    this.n = n;
+    this.quorum = committee.quorum;
+    this.price = new Float64Array(n);
+    this.ts = new Float64Array(n).fill(-Infinity);
+    this.lag = new Float64Array(n);
+    this.outageEnd = new Float64Array(n);
+    this.nextOutage = new Float64Array(n);
+    this.factor = new Float64Array(n).fill(1);
+    this.roles = new Array<MemberRole | undefined>(n).fill(undefined);
+    this.scratch = new Float64Array(n);
+    this.scratchTs = new Float64Array(n);
+    this.lastFreshTs = new Float64Array(n);
+    this.cleanZ = new Int32Array(n);
+    this.sortedZ = new Int32Array(n);
+    this.outageRate = spec.outagesPerMemberPerYear / YEAR_SECS;
+    this.outageMean = spec.outageMeanMinutes * 60;
+    this.noise = spec.memberNoiseBps * 1e-4;
+    this.colludeFactor = 1 + spec.colludingDeviationBps * 1e-4;
+    const [lo, hi] = spec.lagSecs;
+    for (let m = 0; m < n; m++) {
+      this.lag[m] = Math.round(lo + rng.uniform() * (hi - lo));
+      this.nextOutage[m] = rng.exponential(this.outageRate);
+    }
+    const lags = Array.from(this.lag).sort((a, b) => a - b);
+    this.lagsFresh = lags.every((l) => l <= spec.maxPriceAgeSecs);
+    this.quorumLag = lags[Math.max(this.quorum - 1, 0)] ?? 0;
+    this.faults = spec.faults.map((f) => ({ members: f.members, from: f.fromDay * DAY_SECS, to: f.fromDay * DAY_SECS + f.hours * 3600, factor: f.factor }));
+    this.boundaries = [...new Set([0, ...roleScript.boundaries(), ...this.faults.flatMap((f) => [f.from, f.to])])].sort((a, b) => a - b);
+    if (exact) this.exactState = { marketPrice: 0n, marketConfidence: 0n, marketEma: 0n, marketPriceTs: 0n, marketEmaTs: 0n };
+  }
+
+  private refreshRoles(t: number): void {
+    for (let m = 0; m < this.n; m++) {
+      this.roles[m] = this.roleScript.roleAt(m, t);
+      this.factor[m] = 1;
+    }
+    for (const f of this.faults) if (t >= f.from && t < f.to) for (const m of f.members) this.factor[m] = this.factor[m]! * f.factor;
+  }
+
+  /** One price round at time `t` (seconds) with the DEX price `dexPrice`. */
+  round(t: number, dexPrice: number): void {
+    if (t < this.cleanUntil) {
+      this.cleanRound(t, dexPrice);
+      return;
+    }
+    if (this.lastCleanT >= 0) {
+      // Leaving the clean fast path: restore the observation times it did not write.
+      for (let m = 0; m < this.n; m++) {
+        this.ts[m] = this.lastCleanT - this.lag[m]!;
+        let p = this.lastCleanDex * 1;
+        if (this.noise > 0) p *= 1 + this.noise * (this.cleanZ[m]! / Z_SCALE);
+        this.price[m] = p;
+      }
+      this.lastCleanT = -1;
+    }
+    let nextBoundary = Infinity;
+    while (this.boundaryIndex < this.boundaries.length && this.boundaries[this.boundaryIndex]! <= t) {
+      this.boundaryIndex++;
+      this.refreshRoles(t);
+    }
+    if (this.boundaryIndex < this.boundaries.length) nextBoundary = this.boundaries[this.boundaryIndex]!;
+    const spec = this.spec;
+    let clean = !this.exact && this.allowClean && this.lagsFresh;
+    let nextOutage = Infinity;
+    for (let m = 0; m < this.n; m++) {
+      if (t >= this.nextOutage[m]!) {
+        const end = this.nextOutage[m]! + this.rng.exponential(1 / this.outageMean);
+        this.outageEnd[m] = end;
+        this.nextOutage[m] = end + this.rng.exponential(this.outageRate);
+      }
+      const role = this.roles[m];
+      const out = t < this.outageEnd[m]!;
+      if ((role !== undefined && role !== "honest") || out || this.factor[m] !== 1) clean = false;
+      if (this.nextOutage[m]! < nextOutage) nextOutage = this.nextOutage[m]!;
+      if (role === "offline" || out) continue;
+      let lag = this.lag[m]!;
+      if (role === "late") {
+        const [lo, hi] = spec.lateLagSecs;
+        lag = Math.round(lo + this.rng.uniform() * (hi - lo));
+      }
+      let p = dexPrice * this.factor[m]!;
+      if (this.noise > 0) p *= 1 + this.noise * (((this.rng.normal() * Z_SCALE) | 0) / Z_SCALE);
+      if (role === "colluding") p *= this.colludeFactor;
+      this.price[m] = p;
+      this.ts[m] = t - lag;
+    }
+    if (this.exact) this.exactRound(t);
+    else this.fastRound(t);
+    // Every member honest, publishing and fresh until the next role/fault boundary or outage: the
+    // following rounds can skip the bookkeeping (same draws, same arithmetic).
+    this.cleanUntil = clean ? Math.min(nextBoundary, nextOutage) : -Infinity;
+  }
+
+  /**
+   * A round in which every member is honest, publishing, unfaulted and fresh: the prices are
+   * `dex·(1 + σ·z_m)`, increasing in z, so the order statistics come from sorting the integer noises
+   * (branch-free for 9 members). Bit for bit the general fast path: the same draws, and every price
+   * that reaches the median or the confidence is computed by the same expression.
+   */
+  private cleanRound(t: number, dexPrice: number): void {
+    const n = this.n;
+    const noise = this.noise;
+    let price: number;
+    let conf: number;
+    if (noise > 0) {
+      const z = this.cleanZ;
+      const sorted = this.sortedZ;
+      for (let m = 0; m < n; m++) {
+        const q = (this.rng.normal() * Z_SCALE) | 0;
+        z[m] = q;
+        sorted[m] = q;
+      }
+      if (n === 9) sort9(sorted);
+      else sortIntPrefix(sorted, n);
+      // (No closures here: the dev loader wraps them in a costly name helper on every call.)
+      if (n % 2 === 1) price = dexPrice * (1 + noise * (sorted[(n - 1) / 2]! / Z_SCALE));
+      else {
+        const low = dexPrice * (1 + noise * (sorted[n / 2 - 1]! / Z_SCALE));
+        price = low + (dexPrice * (1 + noise * (sorted[n / 2]! / Z_SCALE)) - low) / 2;
+      }
+      const window = Math.min(Math.max(this.quorum, 1), n);
+      const start = Math.floor((n - window) / 2);
+      conf = (dexPrice * (1 + noise * (sorted[start + window - 1]! / Z_SCALE)) - dexPrice * (1 + noise * (sorted[start]! / Z_SCALE))) / 2;
+    } else {
+      price = dexPrice;
+      conf = 0;
+    }
+    this.lastCleanT = t;
+    this.lastCleanDex = dexPrice;
+    this.fresh = n;
+    if (this.ema === 0) this.ema = price;
+    else {
+      const elapsed = t - this.marketEmaTs;
+      if (elapsed !== this.keepElapsed) {
+        this.keepElapsed = elapsed;
+        this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
+      }
+      this.ema = this.ema * this.keep + price * (1 - this.keep);
+    }
+    this.marketEmaTs = t;
+    this.marketPrice = price;
+    this.spot = price;
+    this.confidence = conf;
+    this.quorumTsPending = 0;
+    this.marketPriceTs = t - this.quorumLag;
+    this.available = true;
+  }
+
+  private fastRound(t: number): void {
+    const maxAge = this.spec.maxPriceAgeSecs;
+    const scratch = this.scratch;
+    let k = 0;
+    for (let m = 0; m < this.n; m++) {
+      const p = this.price[m]!;
+      const ts = this.ts[m]!;
+      if (p > 0 && t - ts <= maxAge) {
+        scratch[k] = p;
+        this.scratchTs[k] = ts;
+        k++;
+      }
+    }
+    this.fresh = k;
+    if (k >= this.quorum) {
+      sortPrefix(scratch, k);
+      const price = medianSorted(scratch, k);
+      if (this.ema === 0) this.ema = price;
+      else {
+        const elapsed = Math.max(0, t - this.marketEmaTs);
+        if (elapsed !== this.keepElapsed) {
+          this.keepElapsed = elapsed;
+          this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
+        }
+        this.ema = this.ema * this.keep + price * (1 - this.keep);
+      }
+      this.marketEmaTs = t;
+      this.marketPrice = price;
+      this.confidence = confidenceSorted(scratch, k, this.quorum);
+      // The quorum-th newest observation time matters only once a later round fails to update:
+      // remember the fresh times and select it then.
+      this.quorumTsPending = k;
+      this.lastFreshTs.set(this.scratchTs.subarray(0, k));
+      this.available = true;
+    } else {
+      if (this.quorumTsPending > 0) {
+        const times = this.lastFreshTs;
+        sortPrefix(times, this.quorumTsPending);
+        this.marketPriceTs = times[this.quorumTsPending - this.quorum]!;
+        this.quorumTsPending = 0;
+      }
+      this.available = this.marketPrice > 0 && t - this.marketPriceTs <= maxAge;
+    }
+    this.spot = this.marketPrice;
+  }
+
+  private exactRound(t: number): void {
+    const members = [];
+    for (let m = 0; m < this.n; m++) {
+      const p = this.price[m]!;
+      const ts = this.ts[m]!;
+      members.push({ price: p > 0 && Number.isFinite(ts) ? toWad(p) : 0n, priceTs: Number.isFinite(ts) ? BigInt(ts) : 0n });
+    }
+    const now = BigInt(t);
+    const fresh = freshPrices({ members, memberCount: this.n, quorum: this.quorum, limits: { maxPriceAgeSecs: this.spec.maxPriceAgeSecs } }, now);
+    this.fresh = fresh.prices.length;
+    const state = this.exactState!;
+    const next = updateMarket(state, fresh.prices, fresh.quorumTs, this.quorum, now, this.spec.emaHalfLifeSecs).state;
+    this.exactState = next;
+    this.spot = fromWad(next.marketPrice);
+    this.confidence = fromWad(next.marketConfidence);
+    this.ema = fromWad(next.marketEma);
+    this.available = next.marketPrice > 0n && now - next.marketPriceTs <= BigInt(this.spec.maxPriceAgeSecs);
+  }
+}

@@ -1,0 +1,44 @@
+/** Writes results to a directory: JSON (the result, byte-identical for any worker count), CSV, HTML. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunOutput, SimResult } from "../run.js";
+import { resultsCsv, seriesCsv } from "./csv.js";
+import { compareHtml, resultHtml } from "./html.js";
+
+export { resultsCsv, seriesCsv } from "./csv.js";
+export { compareHtml, resultHtml } from "./html.js";
+
+/** The canonical serialisation of a result or partial (what determinism is checked on). */
+export function toJson(output: RunOutput): string {
+  return `${JSON.stringify(output, null, 2)}\n`;
+}
+
+/** Writes results.json, results.csv, series.csv and report.html into `dir`; returns the files. */
+export function writeResult(dir: string, result: SimResult): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ["results.json", toJson(result)],
+    ["results.csv", resultsCsv(result)],
+    ["series.csv", seriesCsv(result)],
+    ["report.html", resultHtml(result)],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
+}
+
+/** Writes a comparison: one sub-directory per variant plus compare.html / compare.csv. */
+export function writeComparison(dir: string, variants: { name: string; result: SimResult }[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "-");
+  for (const v of variants) written.push(...writeResult(join(dir, slug(v.name)), v.result));
+  const csv = variants.map((v, i) => {
+    const body = resultsCsv(v.result).trimEnd().split("\n");
+    const lines = body.map((line, k) => (k === 0 ? `variant,${line}` : `${JSON.stringify(v.name)},${line}`));
+    return (i === 0 ? lines : lines.slice(1)).join("\n");
+  });
+  writeFileSync(join(dir, "compare.csv"), `${csv.join("\n")}\n`);
+  writeFileSync(join(dir, "compare.html"), compareHtml(variants.map((v) => ({ ...v, link: `${slug(v.name)}/report.html` }))));
+  written.push(join(dir, "compare.csv"), join(dir, "compare.html"));
+  return written;
+}

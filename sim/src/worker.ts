@@ -1,0 +1,37 @@
+/** A worker thread of `runScenario`: runs the blocks of units it is sent, then returns its aggregate. */
+import { parentPort } from "node:worker_threads";
+import { newAggregate, prepareJob, runUnits, type Job, type JobSpec } from "./job.js";
+import type { Aggregate } from "./stats.js";
+
+type Message = { type: "init"; spec: JobSpec } | { type: "run"; from: number; to: number } | { type: "finish" };
+
+let job: Job | undefined;
+let agg: Aggregate | undefined;
+
+parentPort!.on("message", (msg: Message) => {
+  try {
+    if (msg.type === "init") {
+      job = prepareJob(msg.spec);
+      agg = newAggregate(job);
+      parentPort!.postMessage({ type: "ready" });
+    } else if (msg.type === "run") {
+      let pending = 0;
+      let last = Date.now();
+      runUnits(job!, msg.from, msg.to, agg!, () => {
+        pending++;
+        const now = Date.now();
+        if (now - last >= 100) {
+          parentPort!.postMessage({ type: "progress", paths: pending });
+          pending = 0;
+          last = now;
+        }
+      });
+      parentPort!.postMessage({ type: "done", paths: pending });
+    } else if (msg.type === "finish") {
+      parentPort!.postMessage({ type: "aggregate", aggregate: agg!.toJSON() });
+    }
+  } catch (error) {
+    const e = error as Error;
+    parentPort!.postMessage({ type: "error", message: e.message, stack: e.stack });
+  }
+});
