@@ -15,10 +15,14 @@ export function median(sorted: readonly bigint[]): bigint {
   return low + (high - low) / 2n;
 }
 
-/** Half the spread of the middle `quorum` sorted values, rounded down. */
+/** Half the spread of the tightest `quorum` consecutive sorted values, rounded down. */
 export function confidence(sorted: readonly bigint[], quorum: number): bigint {
   if (sorted.length === 0) throw new RangeError("confidence of no values");
   const window = Math.min(Math.max(quorum, 1), sorted.length);
-  const start = Math.floor((sorted.length - window) / 2);
-  return (sorted[start + window - 1]! - sorted[start]!) / 2n;
+  let tightest = sorted[window - 1]! - sorted[0]!;
+  for (let start = 1; start + window <= sorted.length; start++) {
+    const spread = sorted[start + window - 1]! - sorted[start]!;
+    if (spread < tightest) tightest = spread;
+  }
+  return tightest / 2n;
 }

@@ -49,10 +49,19 @@ export function medianSorted(sorted: Float64Array, n: number): number {
   return low + (sorted[n / 2]! - low) / 2;
 }
 
-/** Half the spread of the middle `quorum` of `n` sorted values, as sdk `confidence`. */
+/** Start of the tightest window of `quorum` consecutive values among the first `n` sorted ones. */
+function tightestWindow(sorted: ArrayLike<number>, n: number, window: number): number {
+  let best = 0;
+  for (let start = 1; start + window <= n; start++) {
+    if (sorted[start + window - 1]! - sorted[start]! < sorted[best + window - 1]! - sorted[best]!) best = start;
+  }
+  return best;
+}
+
+/** Half the spread of the tightest `quorum` of `n` sorted values, as sdk `confidence`. */
 export function confidenceSorted(sorted: Float64Array, n: number, quorum: number): number {
   const window = Math.min(Math.max(quorum, 1), n);
-  const start = Math.floor((n - window) / 2);
+  const start = tightestWindow(sorted, n, window);
   return (sorted[start + window - 1]! - sorted[start]!) / 2;
 }
 
@@ -308,7 +317,8 @@ export class MarketOracleModel {
         price = low + (dexPrice * (1 + noise * (sorted[n / 2]! / Z_SCALE)) - low) / 2;
       }
       const window = Math.min(Math.max(this.quorum, 1), n);
-      const start = Math.floor((n - window) / 2);
+      // Prices rise with z, so the tightest window of z values is the tightest window of prices.
+      const start = tightestWindow(sorted, n, window);
       conf = (dexPrice * (1 + noise * (sorted[start + window - 1]! / Z_SCALE)) - dexPrice * (1 + noise * (sorted[start]! / Z_SCALE))) / 2;
     } else {
       price = dexPrice;

@@ -22,12 +22,12 @@ pub fn median(sorted: &[u128]) -> u128 {
     }
 }
 
-/// Half the spread of the middle `quorum` sorted values (floor): how far the agreeing majority's
-/// observations sit from each other.
+/// Half the spread of the tightest `quorum` consecutive sorted values (floor): how closely the agreeing
+/// majority's observations sit. With quorum above half the values every such window holds the median,
+/// and observations outside the majority (a faulty publisher printing near zero) cannot widen the band.
 pub fn confidence(sorted: &[u128], quorum: usize) -> u128 {
     let window = quorum.clamp(1, sorted.len());
-    let start = (sorted.len() - window) / 2;
-    (sorted[start + window - 1] - sorted[start]) / 2
+    (0..=sorted.len() - window).map(|start| sorted[start + window - 1] - sorted[start]).min().unwrap_or(0) / 2
 }
 
 #[cfg(test)]
@@ -49,8 +49,8 @@ mod tests {
         let mut v = [10, 1, 4, 100, 7, 2];
         sort(&mut v);
         assert_eq!(median(&v), 5);
-        // middle 4 of [1,2,4,7,10,100] are [2,4,7,10]
-        assert_eq!(confidence(&v, 4), 4);
+        // the tightest 4 of [1,2,4,7,10,100] are [1,2,4,7]
+        assert_eq!(confidence(&v, 4), 3);
     }
 
     #[test]
@@ -59,6 +59,15 @@ mod tests {
         sort(&mut v);
         assert_eq!(median(&v), 1_002);
         assert_eq!(confidence(&v, 5), 2);
+    }
+
+    #[test]
+    fn faulty_publishers_do_not_widen_the_band() {
+        // Two near-zero publishers among eight fresh observations, quorum 5: the band is the honest one.
+        let mut v = [1, 2, 1_000, 1_002, 1_004, 1_006, 1_008, 1_010];
+        sort(&mut v);
+        assert_eq!(confidence(&v, 5), 4);
+        assert_eq!(median(&v), 1_003);
     }
 
     #[test]
