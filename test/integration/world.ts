@@ -2,9 +2,12 @@
 // the demo world, funded users with wSOL, and isolated worlds (a fresh LRT with its own committee,
 // stake pool and market) so that tests in different files never step on each other's state.
 //
-// Only test/integration/reporting.test.ts moves the chain's clock (lantern_warpTime) and reports on the
-// demo committee. The isolated worlds of the other files use frames and staleness limits far longer
+// Only test/integration/reporting.test.ts moves the shared chain's clock (lantern_warpTime) and reports on
+// the demo committee. The isolated worlds of the other files use frames and staleness limits far longer
 // than any warp, so a warp in another file cannot make their feed or prices stale mid-test.
+//
+// The helpers take the shared chain by default; test/model.test.ts passes its own chain (`ChainEndpoints`
+// from test/setup/chain.ts), where it owns the lending pool and the clock.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, inject } from "vitest";
@@ -32,18 +35,24 @@ import {
   type SanityLimits,
 } from "../../sdk/src/index.js";
 import type { DemoManifest } from "../../sdk/src/status.js";
+import type { ChainEndpoints } from "../setup/chain.js";
 
 export const SOL = 1_000_000_000n;
 export const WAD = 10n ** 18n;
 export const U64_MAX = (1n << 64n) - 1n;
 
-export function connection(): Connection {
-  return new Connection(inject("rpcUrl"), { commitment: "confirmed", wsEndpoint: inject("wsUrl") });
+/** The chain every test file shares (started once per vitest run by test/setup/localnet.ts). */
+export function sharedChain(): ChainEndpoints {
+  return { rpcUrl: inject("rpcUrl"), wsUrl: inject("wsUrl"), demoDir: inject("demoDir") };
+}
+
+export function connection(chain: ChainEndpoints = sharedChain()): Connection {
+  return new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
 }
 
 /** A client without a wallet: every `send` names its signers, the first one pays. */
-export function lanternClient(): LanternClient {
-  return new LanternClient(connection());
+export function lanternClient(chain: ChainEndpoints = sharedChain()): LanternClient {
+  return new LanternClient(connection(chain));
 }
 
 export interface Demo extends DemoManifest {
@@ -57,8 +66,8 @@ export interface Demo extends DemoManifest {
   members: { authority: { pubkey: string; keypair: string }; signer: { pubkey: string; keypair: string } }[];
 }
 
-export function demo(): Demo {
-  return JSON.parse(readFileSync(join(inject("demoDir"), "demo.json"), "utf8")) as Demo;
+export function demo(chain: ChainEndpoints = sharedChain()): Demo {
+  return JSON.parse(readFileSync(join(chain.demoDir, "demo.json"), "utf8")) as Demo;
 }
 
 export function keypairAt(path: string): Keypair {
@@ -66,8 +75,8 @@ export function keypairAt(path: string): Keypair {
 }
 
 /** A non-standard method of the local chain (started with --test-methods). */
-export async function rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(inject("rpcUrl"), {
+export async function rpc<T>(method: string, params: unknown[] = [], chain: ChainEndpoints = sharedChain()): Promise<T> {
+  const response = await fetch(chain.rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
@@ -78,8 +87,8 @@ export async function rpc<T>(method: string, params: unknown[] = []): Promise<T>
 }
 
 /** Moves the chain's clock forward by `secs` (takes effect at once). */
-export async function warpTime(secs: bigint | number): Promise<void> {
-  await rpc("lantern_warpTime", [Number(secs)]);
+export async function warpTime(secs: bigint | number, chain: ChainEndpoints = sharedChain()): Promise<void> {
+  await rpc("lantern_warpTime", [Number(secs)], chain);
 }
 
 async function confirmed(c: Connection, signature: string): Promise<void> {
@@ -187,9 +196,13 @@ export interface WorldOptions {
   members?: number;
   quorum?: number;
   frameSecs?: number;
+  /** The start of each frame in which only the rotating fast-lane subset may vote (default none). */
+  fastLaneSecs?: number;
   limits?: Partial<SanityLimits>;
   /** Also open the LRT's market in the shared SOL lending pool (signed by the demo's pool admin). */
   market?: { policy?: PricingPolicy; risk?: RiskParams; collateralCap?: bigint };
+  /** The SOL lending pool's admin, who opens the market (default: the shared chain's demo admin). */
+  poolAdmin?: Keypair;
   instantUnstakeFeeBps?: number;
   initialRate?: bigint;
 }
@@ -220,7 +233,7 @@ export async function world(client: LanternClient, options: WorldOptions = {}): 
         guardian: guardian.publicKey,
         genesisTs,
         frameSecs,
-        fastLaneSecs: 0,
+        fastLaneSecs: options.fastLaneSecs ?? 0,
         consensusVersion,
         initialRate: options.initialRate ?? WAD,
         limits,
@@ -250,7 +263,7 @@ export async function world(client: LanternClient, options: WorldOptions = {}): 
   );
   const stakeManagerWsol = await tokenAccount(client, admin, NATIVE_MINT, stakeManager.publicKey);
   if (options.market) {
-    const poolAdmin = keypairAt(demo().admin.keypair);
+    const poolAdmin = options.poolAdmin ?? keypairAt(demo().admin.keypair);
     await client.send(
       [
         await margin.initializeMarket({
