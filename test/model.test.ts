@@ -50,11 +50,21 @@ let client: LanternClient;
 let poolAdmin: Keypair;
 const coverage: Coverage = new Map();
 
-beforeAll(async () => {
+/**
+ * Runs on the current chain. Each run airdrops ~1,700 SOL from the chain's faucet (which holds about a
+ * million), so long explorations move to a fresh chain every RUNS_PER_CHAIN runs.
+ */
+let runsOnChain = 0;
+const RUNS_PER_CHAIN = 300;
+
+async function startChain(): Promise<void> {
   chain = await startLocalChain();
   client = lanternClient(chain);
   poolAdmin = keypairAt(demo(chain).admin.keypair);
-}, 120_000);
+  runsOnChain = 0;
+}
+
+beforeAll(startChain, 120_000);
 
 afterAll(() => {
   chain?.stop();
@@ -100,6 +110,11 @@ const bn = (x: bigint) => new BN(x.toString());
 
 /** A run's world: a fresh pool, an isolated LRT with committee, stake pool and market, funded users, prices. */
 async function newRun(config: RunConfig): Promise<RunWorld> {
+  if (++runsOnChain > RUNS_PER_CHAIN) {
+    chain.stop();
+    await startChain();
+    runsOnChain = 1;
+  }
   // A fresh pool: no lenders, no debt, indexes at 1, not frozen; this run's caps.
   await rewriteLendingPool((pool, now) => {
     const zero = bn(0n);
@@ -128,7 +143,6 @@ async function newRun(config: RunConfig): Promise<RunWorld> {
     poolAdmin,
   });
   const users: RunWorld["users"] = {};
-  // (Every run airdrops ~1,500 SOL from the chain's faucet: enough for thousands of runs.)
   users.L0 = await user(client, 600n * SOL);
   users.L1 = await user(client, 300n * SOL);
   for (const t of TRADERS) users[t] = await user(client, 200n * SOL, w.lrtMint);

@@ -85,16 +85,22 @@ async fn http(request: Request<Body>, chain: Shared, bank: Arc<BankRuntime>, tes
     }
     let mut body = request.into_body();
     let mut bytes = Vec::new();
+    let mut too_large = false;
+    // An oversized body is read to its end (and dropped) before the error, so the client, still
+    // sending, gets the JSON-RPC error rather than a reset connection.
     while let Some(chunk) = body.data().await {
         let Ok(chunk) = chunk else { break };
-        if bytes.len() + chunk.len() > rpc::MAX_BODY_BYTES {
-            let message = format!(
-                r#"{{"jsonrpc":"2.0","error":{{"code":-32600,"message":"Invalid request: the body is larger than {} bytes"}},"id":null}}"#,
-                rpc::MAX_BODY_BYTES
-            );
-            return Ok(json(StatusCode::PAYLOAD_TOO_LARGE, message));
+        too_large |= bytes.len() + chunk.len() > rpc::MAX_BODY_BYTES;
+        if !too_large {
+            bytes.extend_from_slice(&chunk);
         }
-        bytes.extend_from_slice(&chunk);
+    }
+    if too_large {
+        let message = format!(
+            r#"{{"jsonrpc":"2.0","error":{{"code":-32600,"message":"Invalid request: the body is larger than {} bytes"}},"id":null}}"#,
+            rpc::MAX_BODY_BYTES
+        );
+        return Ok(json(StatusCode::PAYLOAD_TOO_LARGE, message));
     }
     let response = bank.run(rpc::handle_body(&chain, &bytes, test_methods));
     Ok(json(StatusCode::OK, response.to_string()))
