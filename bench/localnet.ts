@@ -1,67 +1,35 @@
 // Benchmark (not a test): the local chain's start-up time and its throughput for a mix of margin and
 // restaking transactions, through web3.js as any client would.   npm run bench:localnet
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
-import { cargoTargetDir } from "../scripts/cargo.mjs";
-import { marginInstructions, restakingInstructions } from "../sdk/src/index.js";
+import { Connection, PublicKey, Transaction, type Keypair, type TransactionInstruction } from "@solana/web3.js";
+import { startLocalChain } from "../scripts/local-chain.js";
+import { marginInstructions, readDemoManifest, readKeypairFile, restakingInstructions } from "../sdk/src/index.js";
 
-const binary = join(cargoTargetDir, "debug", "lantern-localnet");
-if (!existsSync(binary)) {
-  console.error("The local chain is not built yet. Run `npm run cargo -- build -p localnet` (or `npm start` once) first.");
-  process.exit(1);
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-async function start(demoDir?: string): Promise<{ ms: number; child: ChildProcess; url: string; wsUrl: string }> {
-  const [rpc, ws] = [await freePort(), await freePort()];
-  const args = ["--rpc-port", String(rpc), "--ws-port", String(ws), ...(demoDir ? ["--bootstrap-demo", demoDir] : [])];
-  const began = performance.now();
-  const child = spawn(binary, args, { stdio: "ignore" });
-  const url = `http://127.0.0.1:${rpc}`;
-  for (;;) {
-    try {
-      const response = await fetch(url, { method: "POST", body: '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' });
-      if (response.ok) return { ms: performance.now() - began, child, url, wsUrl: `ws://127.0.0.1:${ws}` };
-    } catch {
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-}
+const demoDir = () => mkdtempSync(join(tmpdir(), "lantern-bench-"));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const stop = (child: ChildProcess) => new Promise((r) => child.once("exit", r).kill("SIGINT"));
 
 async function startupTimes(withDemo: boolean, runs: number) {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const { ms, child } = await start(withDemo ? mkdtempSync(join(tmpdir(), "lantern-bench-")) : undefined);
-    times.push(ms);
-    await stop(child);
+    const chain = await startLocalChain({ demoDir: withDemo ? demoDir() : undefined, stderr: "ignore" });
+    times.push(chain.startupMs);
+    await chain.stop();
   }
   return times;
 }
 
-const keypair = (path: string) => Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(path, "utf8"))));
 
 async function throughput(count: number) {
-  const demoDir = mkdtempSync(join(tmpdir(), "lantern-bench-"));
-  const { child, url, wsUrl } = await start(demoDir);
-  const demo = JSON.parse(readFileSync(join(demoDir, "demo.json"), "utf8"));
-  const connection = new Connection(url, { commitment: "confirmed", wsEndpoint: wsUrl });
+  const dir = demoDir();
+  const chain = await startLocalChain({ demoDir: dir, stderr: "ignore" });
+  const demo = readDemoManifest(dir);
+  const connection = new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
   const lrtMint = new PublicKey(demo.lrtMint);
   const trader = demo.wallets.trader;
-  const traderKey = keypair(trader.keypair);
+  const traderKey = readKeypairFile(trader.keypair);
   await connection.requestAirdrop(traderKey.publicKey, 10e9);
   const [traderWsol, traderLrt] = [new PublicKey(trader.wsol), new PublicKey(trader.lrt)];
   const subAccount = { owner: traderKey.publicKey, index: 0 };
@@ -121,7 +89,7 @@ async function throughput(count: number) {
     }
   }
   const pipelined = count / ((performance.now() - began) / 1000);
-  await stop(child);
+  await chain.stop();
   return { sequential, pipelined };
 }
 

@@ -66,8 +66,8 @@ async function startChain(): Promise<void> {
 
 beforeAll(startChain, 120_000);
 
-afterAll(() => {
-  chain?.stop();
+afterAll(async () => {
+  await chain?.stop();
   if (process.env.LANTERN_MODEL_COVERAGE) {
     const lines = [...coverage.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `  ${k.padEnd(60)} ${n}`);
     console.log(`model-based runs (seed ${SEED}): outcomes reached\n${lines.join("\n")}`);
@@ -111,7 +111,7 @@ const bn = (x: bigint) => new BN(x.toString());
 /** A run's world: a fresh pool, an isolated LRT with committee, stake pool and market, funded users, prices. */
 async function newRun(config: RunConfig): Promise<RunWorld> {
   if (++runsOnChain > RUNS_PER_CHAIN) {
-    chain.stop();
+    await chain.stop();
     await startChain();
     runsOnChain = 1;
   }

@@ -1,33 +1,13 @@
 // A snapshot of the demo world for the status screen `npm start` shows until the trader UI lands.
-import { BorshAccountsCoder, type Idl } from "@coral-xyz/anchor";
 import { type Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
-import oracleIdl from "../idl/oracle.json" with { type: "json" };
-import restakingIdl from "../idl/restaking.json" with { type: "json" };
-import marginIdl from "../idl/margin.json" with { type: "json" };
-
-/** The file `lantern-localnet --bootstrap-demo <dir>` writes as `<dir>/demo.json`. */
-export interface DemoManifest {
-  programs: { oracle: string; restaking: string; margin: string };
-  lrtMint: string;
-  committee: string;
-  feed: string;
-  stakePool: string;
-  lendingPool: string;
-  market: string;
-  members: { authority: { pubkey: string }; signer: { pubkey: string } }[];
-  wallets: Record<string, { pubkey: string; keypair: string; wsol: string; lrt: string }>;
-  traderSubAccount: { address: string; collateralVault: string; index: number };
-}
-
-const WAD = 10n ** 18n;
-const coders = {
-  oracle: new BorshAccountsCoder(oracleIdl as Idl),
-  restaking: new BorshAccountsCoder(restakingIdl as Idl),
-  margin: new BorshAccountsCoder(marginIdl as Idl),
-};
-
-// Anchor's coder returns BN for wide integers; the status works in bigint.
-const big = (value: { toString(): string }) => BigInt(value.toString());
+import type { DemoManifest } from "./demo.js";
+import { decodeCommittee, decodeFeed } from "./decode/oracle.js";
+import { decodeStakePool } from "./decode/restaking.js";
+import { decodeLendingPool, decodeMarket, decodeSubAccount } from "./decode/margin.js";
+import { frameAt } from "./oracle/frames.js";
+import { isStale, marketPriceAt } from "./oracle/feed.js";
+import { debtAmount } from "./margin/shares.js";
+import { utilizationBps } from "./margin/interest.js";
 
 export interface DemoStatus {
   slot: number;
@@ -40,78 +20,72 @@ export interface DemoStatus {
   trader: { collateral: bigint; debt: bigint } | null;
 }
 
-async function decode(connection: Connection, address: string, coder: BorshAccountsCoder, name: string) {
-  const info = await connection.getAccountInfo(new PublicKey(address));
-  if (!info) throw new Error(`account ${address} (${name}) not found`);
-  return coder.decode(name, info.data);
-}
-
-const mulDivCeil = (a: bigint, b: bigint, c: bigint) => (a * b + c - 1n) / c;
+/** Offset of `unix_timestamp` in the Clock sysvar (slot, epoch start, epoch, leader schedule epoch). */
+const CLOCK_UNIX_TIMESTAMP = 32;
 
 export async function demoStatus(connection: Connection, demo: DemoManifest): Promise<DemoStatus> {
-  const [slot, clockInfo] = await Promise.all([connection.getSlot(), connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY)]);
-  const unixTime = clockInfo ? clockInfo.data.readBigInt64LE(32) : 0n;
-  const committee = await decode(connection, demo.committee, coders.oracle, "Committee");
-  const feed = await decode(connection, demo.feed, coders.oracle, "Feed");
-  const stakePool = await decode(connection, demo.stakePool, coders.restaking, "StakePool");
-  const pool = await decode(connection, demo.lendingPool, coders.margin, "LendingPool");
-  const market = await decode(connection, demo.market, coders.margin, "Market");
-  const subInfo = await connection.getAccountInfo(new PublicKey(demo.traderSubAccount.address));
-  const sub = subInfo ? coders.margin.decode("SubAccount", subInfo.data) : null;
-
-  const frames = committee.frames;
-  const anchorTs = big(frames.anchor_ts);
-  const currentFrame = unixTime < anchorTs ? null : big(frames.anchor_frame) + (unixTime - anchorTs) / BigInt(frames.frame_secs);
-  const marketFresh = big(feed.market_price) > 0n && unixTime - big(feed.market_price_ts) <= BigInt(feed.max_price_age_secs);
-  const borrowIndex = big(pool.borrow_index);
-  const totalDebt = mulDivCeil(big(pool.debt_shares), borrowIndex, WAD);
-  const cash = big(pool.cash);
-  const insurance = big(pool.insurance);
-  const assets = cash + totalDebt - insurance;
+  const keys = [SYSVAR_CLOCK_PUBKEY, demo.committee, demo.feed, demo.stakePool, demo.lendingPool, demo.market, demo.traderSubAccount.address];
+  const [slot, infos] = await Promise.all([
+    connection.getSlot(),
+    connection.getMultipleAccountsInfo(keys.map((key) => new PublicKey(key))),
+  ]);
+  const data = (i: number) => {
+    const info = infos[i];
+    if (!info) throw new Error(`account ${keys[i]!.toString()} not found`);
+    return info.data;
+  };
+  const unixTime = data(0).readBigInt64LE(CLOCK_UNIX_TIMESTAMP);
+  const committee = decodeCommittee(data(1));
+  const feed = decodeFeed(data(2));
+  const stakePool = decodeStakePool(data(3));
+  const pool = decodeLendingPool(data(4));
+  const market = decodeMarket(data(5));
+  const sub = infos[6] ? decodeSubAccount(infos[6].data) : null;
+  const totalDebt = debtAmount(pool.debtShares, pool.borrowIndex);
   return {
     slot,
     unixTime,
     committee: {
-      members: committee.member_count,
+      members: committee.memberCount,
       quorum: committee.quorum,
-      lastProcessedFrame: big(committee.last_processed_frame),
-      currentFrame,
+      lastProcessedFrame: committee.lastProcessedFrame,
+      currentFrame: frameAt(committee.frames, unixTime) ?? null,
       paused: committee.paused,
-      consensusDisabled: committee.consensus_disabled,
+      consensusDisabled: committee.consensusDisabled,
     },
     feed: {
-      fairRate: big(feed.fair_rate),
-      reportedRate: big(feed.reported_rate),
-      stale: unixTime - big(feed.last_report_ref_ts) > BigInt(feed.max_report_age_secs),
+      fairRate: feed.fairRate,
+      reportedRate: feed.reportedRate,
+      stale: isStale(feed, unixTime),
       bunker: feed.bunker,
-      marketPrice: marketFresh ? big(feed.market_price) : null,
-      marketEma: big(feed.market_ema),
-      marketConfidence: big(feed.market_confidence),
-      heldFrame: big(feed.held.frame),
+      marketPrice: marketPriceAt(feed, unixTime)?.price ?? null,
+      marketEma: feed.marketEma,
+      marketConfidence: feed.marketConfidence,
+      heldFrame: feed.held.frame,
     },
     stakePool: {
-      reserveLamports: big(stakePool.reserve_lamports),
-      stakedLamports: big(stakePool.staked_lamports),
-      lockedLamports: big(stakePool.locked_lamports),
-      queuedTickets: big(stakePool.next_ticket) - big(stakePool.next_to_finalize),
+      reserveLamports: stakePool.reserveLamports,
+      stakedLamports: stakePool.stakedLamports,
+      lockedLamports: stakePool.lockedLamports,
+      queuedTickets: stakePool.nextTicket - stakePool.nextToFinalize,
     },
     lendingPool: {
-      cash,
+      cash: pool.cash,
       totalDebt,
-      insurance,
-      utilizationBps: assets > 0n ? mulDivCeil(totalDebt, 10_000n, assets) : 0n,
-      supplyIndex: big(pool.supply_index),
-      borrowIndex,
+      insurance: pool.insurance,
+      utilizationBps: utilizationBps(pool.cash, totalDebt, pool.insurance),
+      supplyIndex: pool.supplyIndex,
+      borrowIndex: pool.borrowIndex,
       frozen: pool.frozen,
     },
     market: {
-      policy: Object.keys(market.policy)[0] ?? "unknown",
-      ltvInitBps: market.risk.ltv_init_bps,
-      ltBps: market.risk.lt_bps,
+      policy: market.policy,
+      ltvInitBps: market.risk.ltvInitBps,
+      ltBps: market.risk.ltBps,
       paused: market.paused,
-      collateralTotal: big(market.collateral_total),
+      collateralTotal: market.collateralTotal,
     },
-    trader: sub ? { collateral: big(sub.collateral), debt: mulDivCeil(big(sub.debt_shares), borrowIndex, WAD) } : null,
+    trader: sub ? { collateral: sub.collateral, debt: debtAmount(sub.debtShares, pool.borrowIndex) } : null,
   };
 }
 

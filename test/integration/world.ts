@@ -8,8 +8,6 @@
 //
 // The helpers take the shared chain by default; test/model.test.ts passes its own chain (`ChainEndpoints`
 // from test/setup/chain.ts), where it owns the lending pool and the clock.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { expect, inject } from "vitest";
 import {
   ACCOUNT_SIZE,
@@ -33,12 +31,15 @@ import {
   restakingInstructions as restaking,
   type RiskParams,
   type SanityLimits,
+  type DemoManifest,
+  readDemoManifest,
+  readKeypairFile,
+  WAD,
 } from "../../sdk/src/index.js";
-import type { DemoManifest } from "../../sdk/src/status.js";
 import type { ChainEndpoints } from "../setup/chain.js";
 
 export const SOL = 1_000_000_000n;
-export const WAD = 10n ** 18n;
+export { WAD };
 export const U64_MAX = (1n << 64n) - 1n;
 
 /** The chain every test file shares (started once per vitest run by test/setup/localnet.ts). */
@@ -55,24 +56,13 @@ export function lanternClient(chain: ChainEndpoints = sharedChain()): LanternCli
   return new LanternClient(connection(chain));
 }
 
-export interface Demo extends DemoManifest {
-  reserveVault: string;
-  escrowVault: string;
-  lendingVault: string;
-  insuranceVault: string;
-  admin: { pubkey: string; keypair: string };
-  guardian: { pubkey: string; keypair: string };
-  stakeManager: { pubkey: string; keypair: string };
-  members: { authority: { pubkey: string; keypair: string }; signer: { pubkey: string; keypair: string } }[];
-}
+export type Demo = DemoManifest;
 
 export function demo(chain: ChainEndpoints = sharedChain()): Demo {
-  return JSON.parse(readFileSync(join(chain.demoDir, "demo.json"), "utf8")) as Demo;
+  return readDemoManifest(chain.demoDir);
 }
 
-export function keypairAt(path: string): Keypair {
-  return Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(path, "utf8")) as number[]));
-}
+export const keypairAt = readKeypairFile;
 
 /** A non-standard method of the local chain (started with --test-methods). */
 export async function rpc<T>(method: string, params: unknown[] = [], chain: ChainEndpoints = sharedChain()): Promise<T> {

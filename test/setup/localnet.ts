@@ -1,8 +1,7 @@
 // Vitest global setup: builds the local chain if needed and starts one instance (with the demo world and
 // the test methods) for the whole run, on free ports; tests reach it through `inject`.
-import { spawnSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
-import { cargoTargetDir } from "../../scripts/cargo.mjs";
+import { cargo } from "../../scripts/cargo.mjs";
 import { type LocalChain, startLocalChain } from "./chain.js";
 
 declare module "vitest" {
@@ -16,16 +15,12 @@ declare module "vitest" {
 let chain: LocalChain | undefined;
 
 export default async function setup(project: TestProject) {
-  const build = spawnSync("cargo", ["build", "--quiet", "-p", "localnet"], {
-    stdio: "inherit",
-    env: { ...process.env, CARGO_TARGET_DIR: cargoTargetDir },
-  });
-  if (build.status !== 0) throw new Error("building programs/localnet failed (see above)");
+  if (cargo(["build", "--quiet", "-p", "localnet"]) !== 0) throw new Error("building programs/localnet failed (see above)");
   chain = await startLocalChain();
   project.provide("rpcUrl", chain.rpcUrl);
   project.provide("wsUrl", chain.wsUrl);
   project.provide("demoDir", chain.demoDir);
-  return () => {
-    chain?.stop();
+  return async () => {
+    await chain?.stop();
   };
 }

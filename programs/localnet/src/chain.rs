@@ -186,10 +186,13 @@ impl Chain {
         balances
     }
 
-    /// Re-reads `keys` into the mirror and tells subscribers about the ones that changed.
-    async fn refresh_accounts(&mut self, keys: &[Pubkey]) {
+    /// Re-reads `keys` into the mirror, tells subscribers about the ones that changed, and returns
+    /// their balances.
+    async fn refresh_accounts(&mut self, keys: &[Pubkey]) -> Vec<u64> {
+        let mut balances = Vec::with_capacity(keys.len());
         for key in keys {
             let current = self.account(key).await.ok().flatten();
+            balances.push(current.as_ref().map_or(0, |a| a.lamports));
             let previous = self.mirror.get(key);
             if previous == current.as_ref() {
                 continue;
@@ -205,6 +208,7 @@ impl Chain {
                 }
             }
         }
+        balances
     }
 
     /// The fee of `message`: the runtime's answer for legacy messages, the signature fee for v0.
@@ -247,7 +251,7 @@ impl Chain {
         ) {
             return Err(BanksClientError::TransactionError(err.unwrap_or(TransactionError::AccountNotFound)));
         }
-        let post_balances = self.balances(&keys).await;
+        let post_balances = self.refresh_accounts(&keys).await;
         self.transaction_count += 1;
         self.transactions.insert(
             signature,
@@ -263,7 +267,6 @@ impl Chain {
                 units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
             },
         );
-        self.refresh_accounts(&keys).await;
         let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
         Ok(signature)
     }

@@ -2,6 +2,7 @@
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiDataSliceConfig;
+use solana_rpc_client_api::config::RpcAccountInfoConfig;
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_sdk::{
     account::Account,
@@ -12,6 +13,11 @@ use solana_sdk::{
 
 /// The RPC version this chain claims (the agave crates it runs).
 pub const SOLANA_VERSION: &str = "2.2.20";
+
+/// The wire name of a serde enum value (`"base64"`, `"jsonParsed"`, ...).
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
 
 pub fn context(slot: Slot) -> Value {
     json!({ "slot": slot, "apiVersion": SOLANA_VERSION })
@@ -29,6 +35,11 @@ pub enum DataEncoding {
 }
 
 impl DataEncoding {
+    /// The encoding an account request asks for.
+    pub fn of(config: &RpcAccountInfoConfig) -> Result<Self, String> {
+        Self::parse(config.encoding.as_ref().map(wire_name).as_deref())
+    }
+
     /// `jsonParsed` falls back to base64, as a real node does for accounts it has no parser for.
     pub fn parse(name: Option<&str>) -> Result<Self, String> {
         match name.unwrap_or("base64") {

@@ -119,8 +119,7 @@ fn signature(text: &str) -> Result<Signature, RpcError> {
 }
 
 fn data_encoding(config: &RpcAccountInfoConfig) -> Result<DataEncoding, RpcError> {
-    let name = config.encoding.map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(str::to_owned))).flatten();
-    DataEncoding::parse(name.as_deref()).map_err(RpcError::invalid_params)
+    DataEncoding::of(config).map_err(RpcError::invalid_params)
 }
 
 fn account_value(account: Option<Account>, encoding: DataEncoding, slice: Option<&UiDataSliceConfig>) -> Value {
@@ -253,7 +252,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "sendTransaction" => {
             let text: String = param(params, 0, "transaction")?;
             let config: RpcSendTransactionConfig = optional(params, 1, "config")?;
-            let encoding = config.encoding.map(|e| encoding_name(&e));
+            let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
             if !config.skip_preflight {
                 let simulation = chain.simulate(tx.clone()).await.map_err(submit_error)?;
@@ -267,7 +266,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "simulateTransaction" => {
             let text: String = param(params, 0, "transaction")?;
             let config: RpcSimulateTransactionConfig = optional(params, 1, "config")?;
-            let encoding = config.encoding.map(|e| encoding_name(&e));
+            let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let mut tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
             if config.replace_recent_blockhash {
                 let (hash, _) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
@@ -327,7 +326,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let transaction = match config.encoding.unwrap_or(UiTransactionEncoding::Json) {
                 UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
                 UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
-                other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding_name(&other)))),
+                other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding::wire_name(&other)))),
             };
             let mut result = json!({
                 "slot": record.slot,
@@ -394,10 +393,6 @@ struct AccountSpec {
     data: String,
     #[serde(default)]
     executable: bool,
-}
-
-fn encoding_name<T: serde::Serialize>(encoding: &T) -> String {
-    serde_json::to_value(encoding).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// `amount / 10^decimals` as the RPC's exact decimal string.

@@ -32,11 +32,6 @@ pub async fn serve(listener: TcpListener, chain: Shared) {
     }
 }
 
-fn encoding_of(config: &RpcAccountInfoConfig) -> Result<DataEncoding, String> {
-    let name = config.encoding.and_then(|e| serde_json::to_value(e).ok()).and_then(|v| v.as_str().map(str::to_owned));
-    DataEncoding::parse(name.as_deref())
-}
-
 fn parse<T: serde::de::DeserializeOwned + Default>(params: &[Value], index: usize) -> Result<T, String> {
     match params.get(index) {
         None | Some(Value::Null) => Ok(T::default()),
@@ -53,13 +48,13 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
     match method {
         "accountSubscribe" => {
             let config: RpcAccountInfoConfig = parse(params, 1)?;
-            Ok(Subscription::Account { pubkey: pubkey(&key_param(params)?)?, encoding: encoding_of(&config)? })
+            Ok(Subscription::Account { pubkey: pubkey(&key_param(params)?)?, encoding: DataEncoding::of(&config)? })
         }
         "programSubscribe" => {
             let config: RpcProgramAccountsConfig = parse(params, 1)?;
             Ok(Subscription::Program {
                 program: pubkey(&key_param(params)?)?,
-                encoding: encoding_of(&config.account_config)?,
+                encoding: DataEncoding::of(&config.account_config)?,
                 filters: config.filters.unwrap_or_default(),
             })
         }
