@@ -8,6 +8,7 @@ import { PublicKey, SystemProgram, type TransactionInstruction } from "@solana/w
 import oracleIdl from "../idl/oracle.json" with { type: "json" };
 import restakingIdl from "../idl/restaking.json" with { type: "json" };
 import marginIdl from "../idl/margin.json" with { type: "json" };
+import { PROGRAM_ERRORS, type ProgramErrorEntry as ErrorEntry } from "./math/errors.js";
 
 export type LanternProgramName = "oracle" | "restaking" | "margin" | "system" | "token" | "unknown";
 
@@ -28,20 +29,6 @@ const PROGRAM_NAMES = new Map<string, LanternProgramName>([
 export function programName(programId: PublicKey | string): LanternProgramName {
   return PROGRAM_NAMES.get(typeof programId === "string" ? programId : programId.toBase58()) ?? "unknown";
 }
-
-interface ErrorEntry {
-  name: string;
-  message: string;
-}
-
-const idlErrors = (errors: { code: number; name: string; msg: string }[]) =>
-  new Map(errors.map((e) => [e.code, { name: e.name, message: e.msg }]));
-
-const PROGRAM_ERRORS: Record<"oracle" | "restaking" | "margin", Map<number, ErrorEntry>> = {
-  oracle: idlErrors(oracleIdl.errors),
-  restaking: idlErrors(restakingIdl.errors),
-  margin: idlErrors(marginIdl.errors),
-};
 
 /** Anchor's own errors (constraints, account checks): codes 100..5999, the same for every Anchor program. */
 const ANCHOR_ERRORS = new Map<number, ErrorEntry>(

@@ -17,11 +17,24 @@ export interface ProgramErrorNames {
 }
 export type LanternProgram = keyof ProgramErrorNames;
 
-const MESSAGES: Record<LanternProgram, Map<string, string>> = {
-  oracle: new Map(oracleIdl.errors.map((e) => [e.name, e.msg])),
-  restaking: new Map(restakingIdl.errors.map((e) => [e.name, e.msg])),
-  margin: new Map(marginIdl.errors.map((e) => [e.name, e.msg])),
+export interface ProgramErrorEntry {
+  name: string;
+  message: string;
+}
+
+const table = (errors: { code: number; name: string; msg: string }[]) =>
+  new Map(errors.map((e) => [e.code, { name: e.name, message: e.msg }]));
+
+/** Each program's error enum from its IDL: code → Rust variant name and message. */
+export const PROGRAM_ERRORS: Record<LanternProgram, ReadonlyMap<number, ProgramErrorEntry>> = {
+  oracle: table(oracleIdl.errors),
+  restaking: table(restakingIdl.errors),
+  margin: table(marginIdl.errors),
 };
+
+const MESSAGES = Object.fromEntries(
+  Object.entries(PROGRAM_ERRORS).map(([program, errors]) => [program, new Map([...errors.values()].map((e) => [e.name, e.message]))]),
+) as Record<LanternProgram, Map<string, string>>;
 
 /**
  * A protocol error raised by the sdk's mirror of the program math: `code` is the Rust variant name
