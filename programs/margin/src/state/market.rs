@@ -122,8 +122,4 @@ impl Market {
         self.risk = risk;
         Ok(())
     }
-
-    pub fn signer_seeds(&self) -> [&[u8]; 4] {
-        [crate::seeds::MARKET, self.pool.as_ref(), self.lrt_mint.as_ref(), std::slice::from_ref(&self.bump)]
-    }
 }
