@@ -29,11 +29,7 @@ pub fn generate(rng: &mut Rng) -> Area {
 
     let mut cases = Cases::new("mulDiv");
     for i in 0..1500 {
-        let rounding = if rng.chance(50) {
-            Rounding::Down
-        } else {
-            Rounding::Up
-        };
+        let rounding = if rng.chance(50) { Rounding::Down } else { Rounding::Up };
         let (a, b, c) = match i % 6 {
             // Anything, edges included (c = 0 is the division-by-zero None).
             0 | 1 => (rng.any_u128(), rng.any_u128(), rng.any_u128()),
@@ -41,10 +37,7 @@ pub fn generate(rng: &mut Rng) -> Area {
             2 => (
                 u128::from(rng.amount()),
                 rng.rate(),
-                pick!(
-                    rng,
-                    [WAD, 2 * WAD, 3 * WAD, 10_000, 1_000_000_000, 31_536_000]
-                ),
+                pick!(rng, [WAD, 2 * WAD, 3 * WAD, 10_000, 1_000_000_000, 31_536_000]),
             ),
             // A quotient at the edge of u128: c = a·b / u128::MAX, give or take one.
             3 => {
@@ -56,15 +49,7 @@ pub fn generate(rng: &mut Rng) -> Area {
                     1 => c + U256::one(),
                     _ => c.saturating_sub(U256::one()),
                 };
-                (
-                    a,
-                    b,
-                    if c > U256::from(u128::MAX) {
-                        u128::MAX
-                    } else {
-                        c.as_u128()
-                    },
-                )
+                (a, b, if c > U256::from(u128::MAX) { u128::MAX } else { c.as_u128() })
             }
             // Exact multiples and one off (the rounding boundary).
             4 => {
@@ -75,21 +60,14 @@ pub fn generate(rng: &mut Rng) -> Area {
             }
             _ => (rng.bits128(), rng.bits128(), rng.bits128()),
         };
-        cases.add(json!([s(a), s(b), s(c), rounding_name(rounding)]), || {
-            opt(mul_div(a, b, c, rounding))
-        });
+        cases.add(json!([s(a), s(b), s(c), rounding_name(rounding)]), || opt(mul_div(a, b, c, rounding)));
     }
     area.push(cases);
 
     let mut cases = Cases::new("productLe");
     for i in 0..400 {
         let (a, b, c, d) = match i % 3 {
-            0 => (
-                rng.any_u128(),
-                rng.any_u128(),
-                rng.any_u128(),
-                rng.any_u128(),
-            ),
+            0 => (rng.any_u128(), rng.any_u128(), rng.any_u128(), rng.any_u128()),
             // Equal products, then one unit off on a side.
             1 => {
                 let (x, y) = (rng.any_u128(), rng.any_u128());
@@ -100,9 +78,7 @@ pub fn generate(rng: &mut Rng) -> Area {
                 (x, y, rng.near_u128(y, 1), x)
             }
         };
-        cases.add(json!([s(a), s(b), s(c), s(d)]), || {
-            json!(product_le(a, b, c, d))
-        });
+        cases.add(json!([s(a), s(b), s(c), s(d)]), || json!(product_le(a, b, c, d)));
     }
     area.push(cases);
 

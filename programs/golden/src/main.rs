@@ -44,11 +44,7 @@ pub struct Cases {
 
 impl Cases {
     pub fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            cases: Vec::new(),
-            skipped: 0,
-        }
+        Self { name, cases: Vec::new(), skipped: 0 }
     }
 
     /// Records `inputs` and what `f` returns for them; a panic skips the case.
@@ -86,11 +82,7 @@ impl Area {
                 out.push_str(&serde_json::to_string(case).expect("json"));
                 out.push_str(if j + 1 < f.cases.len() { ",\n" } else { "\n" });
             }
-            out.push_str(if i + 1 < self.functions.len() {
-                "],\n"
-            } else {
-                "]\n"
-            });
+            out.push_str(if i + 1 < self.functions.len() { "],\n" } else { "]\n" });
         }
         out.push_str("}\n");
         out
@@ -118,9 +110,7 @@ pub fn anchor_err(error: anchor_lang::error::Error) -> Value {
 }
 
 fn main() {
-    let out_dir = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "test/golden".to_string());
+    let out_dir = std::env::args().nth(1).unwrap_or_else(|| "test/golden".to_string());
     let out = Path::new(&out_dir);
     fs::create_dir_all(out).expect("create the output directory");
     // A case's panic is expected (input outside the function's contract) and only counted; any other
@@ -146,12 +136,8 @@ fn main() {
         let path = out.join(format!("{name}.json"));
         fs::write(&path, &text).expect("write golden vectors");
         let total: usize = area.functions.iter().map(|f| f.cases.len()).sum();
-        let skipped: Vec<String> = area
-            .functions
-            .iter()
-            .filter(|f| f.skipped > 0)
-            .map(|f| format!("{} {}", f.name, f.skipped))
-            .collect();
+        let skipped: Vec<String> =
+            area.functions.iter().filter(|f| f.skipped > 0).map(|f| format!("{} {}", f.name, f.skipped)).collect();
         eprintln!(
             "{}: {} functions, {} cases, {} bytes{}",
             path.display(),

@@ -10,13 +10,7 @@ use crate::rng::Rng;
 use crate::{anchor_err, err, s, Area, Cases};
 
 fn curve_json(c: &RateCurve) -> Value {
-    json!([
-        c.kink1_utilization_bps,
-        c.kink1_rate_bps,
-        c.kink2_utilization_bps,
-        c.kink2_rate_bps,
-        c.max_rate_bps
-    ])
+    json!([c.kink1_utilization_bps, c.kink1_rate_bps, c.kink2_utilization_bps, c.kink2_rate_bps, c.max_rate_bps])
 }
 
 /// A curve that passes `PoolParams::validate` (the program never holds another).
@@ -39,13 +33,7 @@ fn random_curve(rng: &mut Rng) -> RateCurve {
 }
 
 fn params_json(p: &PoolParams) -> Value {
-    json!([
-        curve_json(&p.curve),
-        p.reserve_factor_bps,
-        p.max_utilization_bps,
-        s(p.supply_cap),
-        s(p.borrow_cap)
-    ])
+    json!([curve_json(&p.curve), p.reserve_factor_bps, p.max_utilization_bps, s(p.supply_cap), s(p.borrow_cap)])
 }
 
 fn pool_json(p: &LendingPool) -> Value {
@@ -82,25 +70,9 @@ fn random_pool(rng: &mut Rng) -> LendingPool {
     };
     let supply_index = index(rng);
     let borrow_index = index(rng);
-    let scale = pick!(
-        rng,
-        [
-            1_000u64,
-            1_000_000_000,
-            1_000_000_000_000_000,
-            10_000_000_000_000_000
-        ]
-    );
-    let debt_shares = if rng.chance(10) {
-        0
-    } else {
-        rng.range(0, scale)
-    };
-    let supply_shares = if rng.chance(10) {
-        0
-    } else {
-        rng.range(0, scale)
-    };
+    let scale = pick!(rng, [1_000u64, 1_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000]);
+    let debt_shares = if rng.chance(10) { 0 } else { rng.range(0, scale) };
+    let supply_shares = if rng.chance(10) { 0 } else { rng.range(0, scale) };
     let debt = shares::debt_amount(debt_shares, borrow_index).unwrap_or(u64::MAX / 4);
     let insurance = rng.range(0, scale / 10);
     LendingPool {
@@ -111,13 +83,7 @@ fn random_pool(rng: &mut Rng) -> LendingPool {
         params,
         cash: pick!(
             rng,
-            [
-                0,
-                insurance,
-                rng.range(0, scale),
-                debt / 20,
-                rng.range(insurance, insurance.saturating_add(scale))
-            ]
+            [0, insurance, rng.range(0, scale), debt / 20, rng.range(insurance, insurance.saturating_add(scale))]
         ),
         insurance,
         supply_shares,
@@ -170,13 +136,7 @@ fn random_risk(rng: &mut Rng) -> RiskParams {
 }
 
 fn plan_json(p: &liquidation::Plan) -> Value {
-    json!([
-        s(p.repay),
-        s(p.seize),
-        s(p.to_insurance),
-        s(p.bonus_wad),
-        p.full
-    ])
+    json!([s(p.repay), s(p.seize), s(p.to_insurance), s(p.bonus_wad), p.full])
 }
 
 fn policy_name(p: PricingPolicy) -> &'static str {
@@ -218,15 +178,9 @@ pub fn generate(rng: &mut Rng) -> Area {
             (rng.any_u64(), rng.any_u64(), rng.any_u64())
         } else {
             let debt = rng.amount();
-            (
-                rng.range(0, debt.saturating_mul(2)),
-                debt,
-                rng.range(0, debt / 10),
-            )
+            (rng.range(0, debt.saturating_mul(2)), debt, rng.range(0, debt / 10))
         };
-        cases.add(json!([s(cash), s(debt), s(insurance)]), || {
-            s(interest::utilization_bps(cash, debt, insurance))
-        });
+        cases.add(json!([s(cash), s(debt), s(insurance)]), || s(interest::utilization_bps(cash, debt, insurance)));
     }
     area.push(cases);
 
@@ -235,26 +189,11 @@ pub fn generate(rng: &mut Rng) -> Area {
         let curve = random_curve(rng);
         let u = match rng.below(8) {
             0 => rng.any_u128(),
-            1 => u128::from(pick!(
-                rng,
-                [
-                    0,
-                    curve.kink1_utilization_bps,
-                    curve.kink2_utilization_bps,
-                    10_000
-                ]
-            )),
-            2 => {
-                u128::from(pick!(
-                    rng,
-                    [curve.kink1_utilization_bps, curve.kink2_utilization_bps]
-                )) + 1
-            }
+            1 => u128::from(pick!(rng, [0, curve.kink1_utilization_bps, curve.kink2_utilization_bps, 10_000])),
+            2 => u128::from(pick!(rng, [curve.kink1_utilization_bps, curve.kink2_utilization_bps])) + 1,
             _ => rng.range_u128(0, 10_500),
         };
-        cases.add(json!([curve_json(&curve), s(u)]), || {
-            s(interest::borrow_rate(&curve, u))
-        });
+        cases.add(json!([curve_json(&curve), s(u)]), || s(interest::borrow_rate(&curve, u)));
     }
     area.push(cases);
 
@@ -270,11 +209,9 @@ pub fn generate(rng: &mut Rng) -> Area {
             1 => pick!(rng, [0, 1, 31_536_000]),
             _ => rng.range(0, 100 * 86_400),
         };
-        cases.add(json!([s(rate), s(elapsed)]), || {
-            match interest::growth(rate, elapsed) {
-                Ok(g) => s(g),
-                Err(e) => err(e),
-            }
+        cases.add(json!([s(rate), s(elapsed)]), || match interest::growth(rate, elapsed) {
+            Ok(g) => s(g),
+            Err(e) => err(e),
         });
     }
     area.push(cases);
@@ -282,25 +219,18 @@ pub fn generate(rng: &mut Rng) -> Area {
     let mut cases = Cases::new("accrue");
     for _ in 0..300 {
         let pool = random_pool(rng);
-        let elapsed = pick!(
-            rng,
-            [0, 1, 400, 86_400, rng.range(0, 365 * 86_400), rng.any_u64()]
-        );
-        cases.add(
-            json!([pool_json(&pool), s(elapsed)]),
-            || match interest::accrue(&pool, elapsed) {
-                Ok(a) => json!([s(a.borrow_index), s(a.supply_index), s(a.to_insurance)]),
-                Err(e) => err(e),
-            },
-        );
+        let elapsed = pick!(rng, [0, 1, 400, 86_400, rng.range(0, 365 * 86_400), rng.any_u64()]);
+        cases.add(json!([pool_json(&pool), s(elapsed)]), || match interest::accrue(&pool, elapsed) {
+            Ok(a) => json!([s(a.borrow_index), s(a.supply_index), s(a.to_insurance)]),
+            Err(e) => err(e),
+        });
     }
     area.push(cases);
 
     let mut cases = Cases::new("accruePool");
     for _ in 0..120 {
         let pool = random_pool(rng);
-        let now =
-            pool.last_accrual_ts + pick!(rng, [0, -1, 1, 400, rng.range_i64(-100, 365 * 86_400)]);
+        let now = pool.last_accrual_ts + pick!(rng, [0, -1, 1, 400, rng.range_i64(-100, 365 * 86_400)]);
         cases.add(json!([pool_json(&pool), s(now)]), || {
             let mut after = pool.clone();
             match after.accrue(now) {
@@ -315,17 +245,8 @@ pub fn generate(rng: &mut Rng) -> Area {
     for _ in 0..150 {
         let pool = random_pool(rng);
         let available = pool.available_cash();
-        let amount = pick!(
-            rng,
-            [
-                0,
-                1,
-                available,
-                available.saturating_add(1),
-                rng.range(0, available.max(1)),
-                rng.any_u64()
-            ]
-        );
+        let amount =
+            pick!(rng, [0, 1, available, available.saturating_add(1), rng.range(0, available.max(1)), rng.any_u64()]);
         cases.add(json!([pool_json(&pool), s(amount)]), || {
             let mut after = pool.clone();
             match after.borrow(amount) {
@@ -341,17 +262,8 @@ pub fn generate(rng: &mut Rng) -> Area {
         let pool = random_pool(rng);
         let position = rng.range(0, pool.debt_shares);
         let debt = shares::debt_amount(position, pool.borrow_index).unwrap_or(u64::MAX);
-        let amount = pick!(
-            rng,
-            [
-                0,
-                1,
-                debt,
-                debt.saturating_sub(1),
-                debt.saturating_add(1),
-                rng.range(0, debt.max(1))
-            ]
-        );
+        let amount =
+            pick!(rng, [0, 1, debt, debt.saturating_sub(1), debt.saturating_add(1), rng.range(0, debt.max(1))]);
         cases.add(json!([pool_json(&pool), s(position), s(amount)]), || {
             let mut after = pool.clone();
             match after.repay(position, amount) {
@@ -400,10 +312,7 @@ pub fn generate(rng: &mut Rng) -> Area {
             let idx = match rng.below(8) {
                 0 => rng.any_u128(),
                 // An index that makes the conversion land exactly on (or one off) an integer.
-                1 => {
-                    u128::from(amount.max(1)) * rng.range_u128(1, 3) * WAD
-                        / u128::from(amount.max(1))
-                }
+                1 => u128::from(amount.max(1)) * rng.range_u128(1, 3) * WAD / u128::from(amount.max(1)),
                 _ => index(rng),
             };
             cases.add(json!([s(amount), s(idx)]), || u64_result(f(amount, idx)));
@@ -414,22 +323,17 @@ pub fn generate(rng: &mut Rng) -> Area {
     let mut cases = Cases::new("indexCut");
     for _ in 0..300 {
         let (loss, shares_total) = (rng.amount(), pick!(rng, [0, 1, rng.amount()]));
-        cases.add(
-            json!([s(loss), s(shares_total)]),
-            || match shares::index_cut(loss, shares_total) {
-                Ok(v) => s(v),
-                Err(e) => err(e),
-            },
-        );
+        cases.add(json!([s(loss), s(shares_total)]), || match shares::index_cut(loss, shares_total) {
+            Ok(v) => s(v),
+            Err(e) => err(e),
+        });
     }
     area.push(cases);
 
     let mut cases = Cases::new("value");
     for _ in 0..500 {
         let (collateral, price) = (rng.amount(), rng.rate());
-        cases.add(json!([s(collateral), s(price)]), || {
-            u64_result(health::value(collateral, price))
-        });
+        cases.add(json!([s(collateral), s(price)]), || u64_result(health::value(collateral, price)));
     }
     area.push(cases);
 
@@ -437,25 +341,14 @@ pub fn generate(rng: &mut Rng) -> Area {
     let mut liquidatable = Cases::new("isLiquidatable");
     for i in 0..1_200 {
         let (collateral, price) = (rng.amount(), rng.rate());
-        let ltv = if rng.chance(10) {
-            rng.any_u16()
-        } else {
-            pick!(rng, [9_000, 9_300, 9_600, rng.range(1, 10_000) as u16])
-        };
-        let debt = if rng.chance(15) {
-            rng.any_u64()
-        } else {
-            debt_near(rng, collateral, price, u64::from(ltv))
-        };
+        let ltv =
+            if rng.chance(10) { rng.any_u16() } else { pick!(rng, [9_000, 9_300, 9_600, rng.range(1, 10_000) as u16]) };
+        let debt = if rng.chance(15) { rng.any_u64() } else { debt_near(rng, collateral, price, u64::from(ltv)) };
         let inputs = json!([s(debt), s(collateral), s(price), ltv]);
         if i % 2 == 0 {
-            within.add(inputs, || {
-                bool_result(health::within_ltv(debt, collateral, price, ltv))
-            });
+            within.add(inputs, || bool_result(health::within_ltv(debt, collateral, price, ltv)));
         } else {
-            liquidatable.add(inputs, || {
-                bool_result(health::is_liquidatable(debt, collateral, price, ltv))
-            });
+            liquidatable.add(inputs, || bool_result(health::is_liquidatable(debt, collateral, price, ltv)));
         }
     }
     area.push(within);
@@ -471,10 +364,7 @@ pub fn generate(rng: &mut Rng) -> Area {
             0 => rng.any_u64(),
             _ => {
                 let spread = pick!(rng, [0, 1, 3]);
-                rng.near_u64(
-                    shares::debt_shares_repaid(debt, borrow_index).unwrap_or(debt),
-                    spread,
-                )
+                rng.near_u64(shares::debt_shares_repaid(debt, borrow_index).unwrap_or(debt), spread)
             }
         };
         let sub = SubAccount {
@@ -488,74 +378,41 @@ pub fn generate(rng: &mut Rng) -> Area {
         };
         let mut pool = random_pool(rng);
         pool.borrow_index = borrow_index;
-        cases.add(
-            json!([s(debt_shares), s(collateral), s(price), s(borrow_index), lt]),
-            || match sub.debt(&pool) {
-                Ok(debt) => bool_result(health::is_liquidatable(debt, sub.collateral, price, lt)),
-                Err(e) => anchor_err(e),
-            },
-        );
+        cases.add(json!([s(debt_shares), s(collateral), s(price), s(borrow_index), lt]), || match sub.debt(&pool) {
+            Ok(debt) => bool_result(health::is_liquidatable(debt, sub.collateral, price, lt)),
+            Err(e) => anchor_err(e),
+        });
     }
     area.push(cases);
 
     let mut cases = Cases::new("ltvLower");
     for _ in 0..300 {
-        let v: [u64; 4] = std::array::from_fn(|_| {
-            if rng.chance(15) {
-                pick!(rng, [0, 1, u64::MAX])
-            } else {
-                rng.amount()
-            }
-        });
-        let v = if rng.chance(30) {
-            [v[0], v[1], v[0], v[1]]
-        } else {
-            v
-        };
-        cases.add(json!([s(v[0]), s(v[1]), s(v[2]), s(v[3])]), || {
-            json!(health::ltv_lower(v[0], v[1], v[2], v[3]))
-        });
+        let v: [u64; 4] =
+            std::array::from_fn(|_| if rng.chance(15) { pick!(rng, [0, 1, u64::MAX]) } else { rng.amount() });
+        let v = if rng.chance(30) { [v[0], v[1], v[0], v[1]] } else { v };
+        cases.add(json!([s(v[0]), s(v[1]), s(v[2]), s(v[3])]), || json!(health::ltv_lower(v[0], v[1], v[2], v[3])));
     }
     area.push(cases);
 
     let mut cases = Cases::new("prices");
     for _ in 0..300 {
-        let policy = pick!(
-            rng,
-            [
-                PricingPolicy::FairRate,
-                PricingPolicy::Market,
-                PricingPolicy::MinOfBoth
-            ]
-        );
+        let policy = pick!(rng, [PricingPolicy::FairRate, PricingPolicy::Market, PricingPolicy::MinOfBoth]);
         let fair = rng.rate();
         let market = if rng.chance(20) {
             None
         } else {
-            let price = if rng.chance(50) {
-                rng.near_u128(fair, WAD as u64 / 20)
-            } else {
-                rng.rate()
-            };
+            let price = if rng.chance(50) { rng.near_u128(fair, WAD as u64 / 20) } else { rng.rate() };
             Some(MarketPrice {
                 price,
-                confidence: pick!(
-                    rng,
-                    [0, WAD / 1000, rng.range_u128(0, WAD / 10), rng.any_u128()]
-                ),
+                confidence: pick!(rng, [0, WAD / 1000, rng.range_u128(0, WAD / 10), rng.any_u128()]),
                 ema: rng.near_u128(fair, WAD as u64 / 20),
             })
         };
-        let mj = market.map_or(Value::Null, |m| {
-            json!([s(m.price), s(m.confidence), s(m.ema)])
+        let mj = market.map_or(Value::Null, |m| json!([s(m.price), s(m.confidence), s(m.ema)]));
+        cases.add(json!([policy_name(policy), s(fair), mj]), || match pricing::prices(policy, fair, market) {
+            Ok(p) => json!([s(p.maint), p.init.map_or(Value::Null, s)]),
+            Err(e) => err(e),
         });
-        cases.add(
-            json!([policy_name(policy), s(fair), mj]),
-            || match pricing::prices(policy, fair, market) {
-                Ok(p) => json!([s(p.maint), p.init.map_or(Value::Null, s)]),
-                Err(e) => err(e),
-            },
-        );
     }
     area.push(cases);
 
@@ -569,20 +426,14 @@ pub fn generate(rng: &mut Rng) -> Area {
             let ltv = rng.range(8_000, 11_000);
             rng.near_u64((u128::from(value) * u128::from(ltv) / 10_000) as u64, 5)
         };
-        cases.add(json!([s(debt), s(value), risk_json(&risk)]), || {
-            s(liquidation::bonus(debt, value, &risk))
-        });
+        cases.add(json!([s(debt), s(value), risk_json(&risk)]), || s(liquidation::bonus(debt, value, &risk)));
     }
     area.push(cases);
 
     let mut cases = Cases::new("plan");
     for _ in 0..1200 {
         let risk = random_risk(rng);
-        let collateral = if rng.chance(10) {
-            pick!(rng, [0, 1, 2, 1_000])
-        } else {
-            rng.amount()
-        };
+        let collateral = if rng.chance(10) { pick!(rng, [0, 1, 2, 1_000]) } else { rng.amount() };
         let price = rng.rate().max(1);
         let debt = match rng.below(10) {
             0 => rng.any_u64(),
@@ -596,13 +447,7 @@ pub fn generate(rng: &mut Rng) -> Area {
         };
         let max_repay = pick!(rng, [u64::MAX, 0, 1, debt / 2, rng.amount()]);
         cases.add(
-            json!([
-                s(debt),
-                s(collateral),
-                s(price),
-                risk_json(&risk),
-                s(max_repay)
-            ]),
+            json!([s(debt), s(collateral), s(price), risk_json(&risk), s(max_repay)]),
             || match liquidation::plan(debt, collateral, price, &risk, max_repay) {
                 Ok(p) => plan_json(&p),
                 Err(e) => err(e),

@@ -17,10 +17,7 @@ fn main() -> ExitCode {
     std::env::set_var("CARGO_ENCODED_RUSTFLAGS", "");
     for program in programs {
         let path = PathBuf::from(root).join("programs").join(program);
-        let idl = IdlBuilder::new()
-            .program_path(path)
-            .cargo_args(vec!["--lib".into()])
-            .build();
+        let idl = IdlBuilder::new().program_path(path).cargo_args(vec!["--lib".into()]).build();
         let idl = match idl {
             Ok(idl) => idl,
             Err(err) => {

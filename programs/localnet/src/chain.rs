@@ -204,7 +204,8 @@ impl Chain {
                 }
                 None => {
                     self.mirror.remove(key);
-                    let _ = self.events.send(Event::Account { pubkey: *key, account: Account::default(), slot: self.slot });
+                    let _ =
+                        self.events.send(Event::Account { pubkey: *key, account: Account::default(), slot: self.slot });
                 }
             }
         }
@@ -283,5 +284,4 @@ impl Chain {
         );
         self.execute(VersionedTransaction::from(tx)).await
     }
-
 }

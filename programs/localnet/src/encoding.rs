@@ -4,12 +4,7 @@ use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiDataSliceConfig;
 use solana_rpc_client_api::config::RpcAccountInfoConfig;
 use solana_rpc_client_api::filter::RpcFilterType;
-use solana_sdk::{
-    account::Account,
-    message::VersionedMessage,
-    slot_history::Slot,
-    transaction::VersionedTransaction,
-};
+use solana_sdk::{account::Account, message::VersionedMessage, slot_history::Slot, transaction::VersionedTransaction};
 
 /// The RPC version this chain claims (the agave crates it runs).
 pub const SOLANA_VERSION: &str = "2.2.20";

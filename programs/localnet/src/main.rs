@@ -30,7 +30,8 @@ struct Options {
     test_methods: bool,
 }
 
-const USAGE: &str = "usage: lantern-localnet [--rpc-port 8899] [--ws-port 8900] [--bootstrap-demo <dir>] [--test-methods]
+const USAGE: &str =
+    "usage: lantern-localnet [--rpc-port 8899] [--ws-port 8900] [--bootstrap-demo <dir>] [--test-methods]
 
   --bootstrap-demo <dir>  create the demo world and write its addresses to <dir>/demo.json
                           and its keypairs to <dir>/keys/
@@ -42,8 +43,12 @@ fn parse_options() -> Result<Options, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
-            "--rpc-port" => options.rpc_port = value("--rpc-port")?.parse().map_err(|_| "--rpc-port takes a port number")?,
-            "--ws-port" => options.ws_port = value("--ws-port")?.parse().map_err(|_| "--ws-port takes a port number")?,
+            "--rpc-port" => {
+                options.rpc_port = value("--rpc-port")?.parse().map_err(|_| "--rpc-port takes a port number")?
+            }
+            "--ws-port" => {
+                options.ws_port = value("--ws-port")?.parse().map_err(|_| "--ws-port takes a port number")?
+            }
             "--bootstrap-demo" => options.demo = Some(PathBuf::from(value("--bootstrap-demo")?)),
             "--test-methods" => options.test_methods = true,
             "--help" | "-h" => return Err(String::new()),
@@ -60,10 +65,8 @@ struct BankRuntime(tokio::runtime::Runtime);
 
 impl BankRuntime {
     fn new() -> Self {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime for the bank");
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime for the bank");
         Self(runtime)
     }
 
@@ -73,9 +76,18 @@ impl BankRuntime {
     }
 }
 
-async fn http(request: Request<Body>, chain: Shared, bank: Arc<BankRuntime>, test_methods: bool) -> Result<Response<Body>, Infallible> {
+async fn http(
+    request: Request<Body>,
+    chain: Shared,
+    bank: Arc<BankRuntime>,
+    test_methods: bool,
+) -> Result<Response<Body>, Infallible> {
     let json = |status: StatusCode, body: String| {
-        Response::builder().status(status).header("content-type", "application/json").body(Body::from(body)).unwrap_or_default()
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap_or_default()
     };
     match (request.method(), request.uri().path()) {
         (&Method::GET, "/health") => return Ok(Response::new(Body::from("ok"))),
@@ -155,7 +167,9 @@ async fn main() {
     let service_bank = bank.clone();
     let make_service = make_service_fn(move |_| {
         let (chain, bank) = (service_chain.clone(), service_bank.clone());
-        async move { Ok::<_, Infallible>(service_fn(move |request| http(request, chain.clone(), bank.clone(), test_methods))) }
+        async move {
+            Ok::<_, Infallible>(service_fn(move |request| http(request, chain.clone(), bank.clone(), test_methods)))
+        }
     });
     let server = match Server::try_bind(&rpc_addr) {
         Ok(builder) => builder.serve(make_service),
@@ -195,7 +209,8 @@ async fn main() {
     });
     // Ctrl-C or SIGTERM ends the process at once: the chain keeps no state on disk, and waiting for
     // clients' keep-alive connections to close could take forever.
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}

@@ -6,14 +6,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiDataSliceConfig;
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSimulateTransactionConfig,
+    RpcTransactionConfig,
 };
 use solana_sdk::{
-    account::Account,
-    epoch_schedule::EpochSchedule,
-    hash::Hash,
-    pubkey::Pubkey,
-    signature::Signature,
+    account::Account, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
 };
 use solana_transaction_status_client_types::UiTransactionEncoding;
@@ -84,7 +81,10 @@ pub async fn handle_body(chain: &Shared, body: &[u8], test_methods: bool) -> Val
 async fn handle_request(chain: &Shared, request: Value, test_methods: bool) -> Value {
     let id = request.get("id").cloned().unwrap_or(Value::Null);
     let Some(method) = request.get("method").and_then(Value::as_str) else {
-        return error_response(id, RpcError::new(-32600, "Invalid request: a JSON-RPC 2.0 object with a method is expected"));
+        return error_response(
+            id,
+            RpcError::new(-32600, "Invalid request: a JSON-RPC 2.0 object with a method is expected"),
+        );
     };
     let params = match request.get("params") {
         None | Some(Value::Null) => Vec::new(),
@@ -111,7 +111,8 @@ fn optional<T: DeserializeOwned + Default>(params: &[Value], index: usize, name:
 
 fn pubkey(params: &[Value], index: usize, name: &str) -> Result<Pubkey, RpcError> {
     let text: String = param(params, index, name)?;
-    Pubkey::from_str(&text).map_err(|_| RpcError::invalid_params(format!("`{name}` is not a base58 public key: {text}")))
+    Pubkey::from_str(&text)
+        .map_err(|_| RpcError::invalid_params(format!("`{name}` is not a base58 public key: {text}")))
 }
 
 fn signature(text: &str) -> Result<Signature, RpcError> {
@@ -143,7 +144,9 @@ fn submit_error(err: BanksClientError) -> RpcError {
         BanksClientError::TransactionError(TransactionError::SignatureFailure) => {
             RpcError::new(-32003, "Transaction signature verification failure")
         }
-        BanksClientError::TransactionError(e) | BanksClientError::SimulationError { err: e, .. } => simulation_failed(&e, vec![], 0),
+        BanksClientError::TransactionError(e) | BanksClientError::SimulationError { err: e, .. } => {
+            simulation_failed(&e, vec![], 0)
+        }
         other => RpcError::internal(other),
     }
 }
@@ -176,7 +179,8 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         }
         "isBlockhashValid" => {
             let text: String = param(params, 0, "blockhash")?;
-            let hash = Hash::from_str(&text).map_err(|_| RpcError::invalid_params(format!("not a blockhash: {text}")))?;
+            let hash =
+                Hash::from_str(&text).map_err(|_| RpcError::invalid_params(format!("not a blockhash: {text}")))?;
             Ok(with_context(slot, json!(chain.is_blockhash_valid(&hash))))
         }
         "getMinimumBalanceForRentExemption" => {
@@ -211,7 +215,8 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let encoding = data_encoding(&config)?;
             let mut values = Vec::with_capacity(keys.len());
             for text in keys {
-                let key = Pubkey::from_str(&text).map_err(|_| RpcError::invalid_params(format!("not a base58 public key: {text}")))?;
+                let key = Pubkey::from_str(&text)
+                    .map_err(|_| RpcError::invalid_params(format!("not a base58 public key: {text}")))?;
                 let account = chain.account(&key).await.map_err(RpcError::internal)?;
                 values.push(account_value(account, encoding, config.data_slice.as_ref()));
             }
@@ -232,7 +237,11 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                     json!({ "pubkey": key.to_string(), "account": encoding::ui_account(account, encoding, config.account_config.data_slice.as_ref()) })
                 })
                 .collect();
-            Ok(if config.with_context.unwrap_or(false) { with_context(slot, Value::Array(items)) } else { Value::Array(items) })
+            Ok(if config.with_context.unwrap_or(false) {
+                with_context(slot, Value::Array(items))
+            } else {
+                Value::Array(items)
+            })
         }
         "getTokenAccountBalance" => {
             let key = pubkey(params, 0, "token account")?;
@@ -247,7 +256,10 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .map_or(0, |m| m.decimals);
             let ui = token.amount as f64 / 10f64.powi(i32::from(decimals));
             let ui_string = format_ui_amount(token.amount, decimals);
-            Ok(with_context(slot, json!({ "amount": token.amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": ui_string })))
+            Ok(with_context(
+                slot,
+                json!({ "amount": token.amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": ui_string }),
+            ))
         }
         "sendTransaction" => {
             let text: String = param(params, 0, "transaction")?;
@@ -310,7 +322,8 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let sig = signature(&text)?;
             let config: RpcTransactionConfig = match params.get(1) {
                 Some(Value::String(enc)) => RpcTransactionConfig {
-                    encoding: serde_json::from_value(json!(enc)).map_err(|e| RpcError::invalid_params(e.to_string()))?,
+                    encoding: serde_json::from_value(json!(enc))
+                        .map_err(|e| RpcError::invalid_params(e.to_string()))?,
                     ..RpcTransactionConfig::default()
                 },
                 _ => optional(params, 1, "config")?,
@@ -326,7 +339,12 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let transaction = match config.encoding.unwrap_or(UiTransactionEncoding::Json) {
                 UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
                 UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
-                other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding::wire_name(&other)))),
+                other => {
+                    return Err(RpcError::invalid_params(format!(
+                        "unsupported encoding {}",
+                        encoding::wire_name(&other)
+                    )))
+                }
             };
             let mut result = json!({
                 "slot": record.slot,
@@ -376,9 +394,15 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "lantern_setAccount" => {
             let key = pubkey(params, 0, "pubkey")?;
             let spec: AccountSpec = param(params, 1, "account")?;
-            let owner = Pubkey::from_str(&spec.owner).map_err(|_| RpcError::invalid_params("`owner` is not a public key"))?;
+            let owner =
+                Pubkey::from_str(&spec.owner).map_err(|_| RpcError::invalid_params("`owner` is not a public key"))?;
             let data = encoding::decode_base64(&spec.data).map_err(RpcError::invalid_params)?;
-            chain.set_account(key, Account { lamports: spec.lamports, data, owner, executable: spec.executable, rent_epoch: u64::MAX }).await;
+            chain
+                .set_account(
+                    key,
+                    Account { lamports: spec.lamports, data, owner, executable: spec.executable, rent_epoch: u64::MAX },
+                )
+                .await;
             Ok(Value::Null)
         }
         _ => Err(RpcError::new(-32601, format!("Method not found: {method}"))),

@@ -40,7 +40,11 @@ fn parse<T: serde::de::DeserializeOwned + Default>(params: &[Value], index: usiz
 }
 
 fn key_param(params: &[Value]) -> Result<String, String> {
-    params.first().and_then(Value::as_str).map(str::to_owned).ok_or_else(|| "Invalid params: a base58 key is expected".to_owned())
+    params
+        .first()
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "Invalid params: a base58 key is expected".to_owned())
 }
 
 fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
@@ -60,7 +64,8 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
         }
         "signatureSubscribe" => {
             let text = key_param(params)?;
-            let signature = Signature::from_str(&text).map_err(|_| format!("Invalid params: not a signature: {text}"))?;
+            let signature =
+                Signature::from_str(&text).map_err(|_| format!("Invalid params: not a signature: {text}"))?;
             Ok(Subscription::Signature { signature })
         }
         "slotSubscribe" => Ok(Subscription::Slot),
@@ -69,25 +74,46 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
 }
 
 fn notification(method: &str, id: u64, result: Value) -> Message {
-    Message::Text(json!({ "jsonrpc": "2.0", "method": method, "params": { "result": result, "subscription": id } }).to_string())
+    Message::Text(
+        json!({ "jsonrpc": "2.0", "method": method, "params": { "result": result, "subscription": id } }).to_string(),
+    )
 }
 
 /// The notification `subscription` gets for `event`, if any; `true` when it was a one-shot.
 fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Message, bool)> {
     match (subscription, event) {
-        (Subscription::Slot, Event::Slot { slot }) => {
-            Some((notification("slotNotification", id, json!({ "parent": slot.saturating_sub(1), "root": slot, "slot": slot })), false))
+        (Subscription::Slot, Event::Slot { slot }) => Some((
+            notification(
+                "slotNotification",
+                id,
+                json!({ "parent": slot.saturating_sub(1), "root": slot, "slot": slot }),
+            ),
+            false,
+        )),
+        (Subscription::Account { pubkey, encoding }, Event::Account { pubkey: key, account, slot })
+            if key == pubkey =>
+        {
+            Some((
+                notification(
+                    "accountNotification",
+                    id,
+                    with_context(*slot, encoding::ui_account(account, *encoding, None)),
+                ),
+                false,
+            ))
         }
-        (Subscription::Account { pubkey, encoding }, Event::Account { pubkey: key, account, slot }) if key == pubkey => {
-            Some((notification("accountNotification", id, with_context(*slot, encoding::ui_account(account, *encoding, None))), false))
-        }
-        (Subscription::Program { program, encoding, filters }, Event::Account { pubkey, account, slot }) if account.owner == *program => {
+        (Subscription::Program { program, encoding, filters }, Event::Account { pubkey, account, slot })
+            if account.owner == *program =>
+        {
             filters.iter().all(|f| encoding::filter_allows(f, account)).then(|| {
-                let value = json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(account, *encoding, None) });
+                let value =
+                    json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(account, *encoding, None) });
                 (notification("programNotification", id, with_context(*slot, value)), false)
             })
         }
-        (Subscription::Signature { signature }, Event::Signature { signature: landed, err, slot }) if landed == signature => {
+        (Subscription::Signature { signature }, Event::Signature { signature: landed, err, slot })
+            if landed == signature =>
+        {
             Some((notification("signatureNotification", id, with_context(*slot, json!({ "err": err }))), true))
         }
         _ => None,

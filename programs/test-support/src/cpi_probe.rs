@@ -39,7 +39,8 @@ pub fn submit_price(committee: Pubkey, feed: Pubkey, price: u128, observed_ts: i
     let mut data = vec![1];
     data.extend_from_slice(&price.to_le_bytes());
     data.extend_from_slice(&observed_ts.to_le_bytes());
-    let mut accounts = oracle::accounts::SubmitPrice { signer: pda(MEMBER_SEED).0, committee, feed }.to_account_metas(None);
+    let mut accounts =
+        oracle::accounts::SubmitPrice { signer: pda(MEMBER_SEED).0, committee, feed }.to_account_metas(None);
     accounts.iter_mut().for_each(|meta| meta.is_signer = false);
     accounts.push(AccountMeta::new_readonly(oracle::ID, false));
     Instruction { program_id: ID, accounts, data }
@@ -53,7 +54,14 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
                 return Err(ProgramError::NotEnoughAccountKeys);
             };
             let (_, bump) = Pubkey::find_program_address(&[MINT_AUTHORITY_SEED], program_id);
-            let ix = spl_token::instruction::mint_to(token_program.key, mint.key, destination.key, authority.key, &[], amount)?;
+            let ix = spl_token::instruction::mint_to(
+                token_program.key,
+                mint.key,
+                destination.key,
+                authority.key,
+                &[],
+                amount,
+            )?;
             invoke_signed(
                 &ix,
                 &[mint.clone(), destination.clone(), authority.clone(), token_program.clone()],
@@ -62,7 +70,8 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
         }
         Some((1, rest)) if rest.len() == 24 => {
             let price = u128::from_le_bytes(rest[..16].try_into().map_err(|_| ProgramError::InvalidInstructionData)?);
-            let observed_ts = i64::from_le_bytes(rest[16..].try_into().map_err(|_| ProgramError::InvalidInstructionData)?);
+            let observed_ts =
+                i64::from_le_bytes(rest[16..].try_into().map_err(|_| ProgramError::InvalidInstructionData)?);
             let [member, committee, feed, oracle_program] = accounts else {
                 return Err(ProgramError::NotEnoughAccountKeys);
             };
@@ -70,8 +79,12 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
             let args = oracle::SubmitPriceArgs { price, observed_ts };
             let ix = Instruction {
                 program_id: *oracle_program.key,
-                accounts: oracle::accounts::SubmitPrice { signer: *member.key, committee: *committee.key, feed: *feed.key }
-                    .to_account_metas(None),
+                accounts: oracle::accounts::SubmitPrice {
+                    signer: *member.key,
+                    committee: *committee.key,
+                    feed: *feed.key,
+                }
+                .to_account_metas(None),
                 data: oracle::instruction::SubmitPrice { args }.data(),
             };
             invoke_signed(

@@ -16,7 +16,6 @@ pub mod world;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::AccountDeserialize;
-use solana_system_interface::instruction as system_instruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::{
     account::Account,
@@ -27,6 +26,7 @@ use solana_sdk::{
     signature::{Keypair, Signer},
     transaction::{Transaction, TransactionError},
 };
+use solana_system_interface::instruction as system_instruction;
 
 pub use solana_program_test;
 pub use solana_sdk;
@@ -127,7 +127,13 @@ impl TestChain {
 
     /// Sends, expects failure with the custom error `code`, and checks that `watched` accounts are
     /// byte-for-byte unchanged.
-    pub async fn send_err(&mut self, instructions: &[Instruction], signers: &[&Keypair], code: impl Into<u32>, watched: &[Pubkey]) {
+    pub async fn send_err(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        code: impl Into<u32>,
+        watched: &[Pubkey],
+    ) {
         let code = code.into();
         let before = self.snapshot(watched).await;
         match self.send(instructions, signers).await {
@@ -207,7 +213,13 @@ impl TestChain {
         let payer = self.payer();
         let lamports = self.rent(len).await;
         let instructions = [
-            system_instruction::create_account(&payer.pubkey(), &account.pubkey(), lamports, len as u64, &spl_token::ID),
+            system_instruction::create_account(
+                &payer.pubkey(),
+                &account.pubkey(),
+                lamports,
+                len as u64,
+                &spl_token::ID,
+            ),
             initialize(&account.pubkey()).expect("SPL Token instruction"),
         ];
         self.send_ok(&instructions, &[&account]).await;

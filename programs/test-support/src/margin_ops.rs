@@ -43,7 +43,13 @@ impl MarginKeys {
         let sol_mint = spl_token::native_mint::ID;
         let pool = pda(&[seeds::POOL, sol_mint.as_ref()]);
         let market = pda(&[seeds::MARKET, pool.as_ref(), restaking.lrt_mint.as_ref()]);
-        Self { pool, vault: pda(&[seeds::VAULT, pool.as_ref()]), market, insurance_vault: pda(&[seeds::INSURANCE, market.as_ref()]), restaking }
+        Self {
+            pool,
+            vault: pda(&[seeds::VAULT, pool.as_ref()]),
+            market,
+            insurance_vault: pda(&[seeds::INSURANCE, market.as_ref()]),
+            restaking,
+        }
     }
 
     pub fn sub(&self, owner: &Pubkey, index: u16) -> SubKeys {
@@ -67,14 +73,24 @@ impl MarginKeys {
     }
 
     pub fn update_pool(&self, admin: Pubkey, params: PoolParams) -> Instruction {
-        ix(margin::ID, accounts::UpdatePool { admin, pool: self.pool }, instruction::UpdatePool { args: margin::UpdatePoolArgs { params } })
+        ix(
+            margin::ID,
+            accounts::UpdatePool { admin, pool: self.pool },
+            instruction::UpdatePool { args: margin::UpdatePoolArgs { params } },
+        )
     }
 
     pub fn accrue_interest(&self) -> Instruction {
         ix(margin::ID, accounts::AccrueInterest { pool: self.pool }, instruction::AccrueInterest {})
     }
 
-    pub fn initialize_market(&self, admin: Pubkey, policy: PricingPolicy, risk: RiskParams, collateral_cap: u64) -> Instruction {
+    pub fn initialize_market(
+        &self,
+        admin: Pubkey,
+        policy: PricingPolicy,
+        risk: RiskParams,
+        collateral_cap: u64,
+    ) -> Instruction {
         ix(
             margin::ID,
             accounts::InitializeMarket {
@@ -92,7 +108,14 @@ impl MarginKeys {
         )
     }
 
-    pub fn update_market(&self, admin: Pubkey, policy: PricingPolicy, risk: RiskParams, collateral_cap: u64, paused: bool) -> Instruction {
+    pub fn update_market(
+        &self,
+        admin: Pubkey,
+        policy: PricingPolicy,
+        risk: RiskParams,
+        collateral_cap: u64,
+        paused: bool,
+    ) -> Instruction {
         ix(
             margin::ID,
             accounts::UpdateMarket { admin, pool: self.pool, market: self.market },
@@ -119,7 +142,14 @@ impl MarginKeys {
     pub fn withdraw_supply(&self, owner: Pubkey, destination: Pubkey, shares: u64) -> Instruction {
         ix(
             margin::ID,
-            accounts::WithdrawSupply { owner, pool: self.pool, vault: self.vault, lender: lender(&self.pool, &owner), destination, token_program: spl_token::ID },
+            accounts::WithdrawSupply {
+                owner,
+                pool: self.pool,
+                vault: self.vault,
+                lender: lender(&self.pool, &owner),
+                destination,
+                token_program: spl_token::ID,
+            },
             instruction::WithdrawSupply { args: margin::WithdrawSupplyArgs { shares } },
         )
     }
@@ -144,7 +174,14 @@ impl MarginKeys {
     pub fn deposit_collateral(&self, depositor: Pubkey, s: SubKeys, source: Pubkey, amount: u64) -> Instruction {
         ix(
             margin::ID,
-            accounts::DepositCollateral { depositor, market: self.market, sub_account: s.sub, collateral_vault: s.vault, source, token_program: spl_token::ID },
+            accounts::DepositCollateral {
+                depositor,
+                market: self.market,
+                sub_account: s.sub,
+                collateral_vault: s.vault,
+                source,
+                token_program: spl_token::ID,
+            },
             instruction::DepositCollateral { args: margin::DepositCollateralArgs { amount } },
         )
     }
@@ -186,12 +223,28 @@ impl MarginKeys {
     pub fn repay(&self, payer: Pubkey, s: SubKeys, source: Pubkey, amount: u64) -> Instruction {
         ix(
             margin::ID,
-            accounts::Repay { payer, pool: self.pool, vault: self.vault, market: self.market, sub_account: s.sub, source, token_program: spl_token::ID },
+            accounts::Repay {
+                payer,
+                pool: self.pool,
+                vault: self.vault,
+                market: self.market,
+                sub_account: s.sub,
+                source,
+                token_program: spl_token::ID,
+            },
             instruction::Repay { args: margin::RepayArgs { amount } },
         )
     }
 
-    pub fn leverage_up(&self, owner: Pubkey, s: SubKeys, owner_wsol: Pubkey, equity: u64, borrow: u64, min_lrt_out: u64) -> Instruction {
+    pub fn leverage_up(
+        &self,
+        owner: Pubkey,
+        s: SubKeys,
+        owner_wsol: Pubkey,
+        equity: u64,
+        borrow: u64,
+        min_lrt_out: u64,
+    ) -> Instruction {
         ix(
             margin::ID,
             accounts::LeverageUp {
@@ -235,7 +288,15 @@ impl MarginKeys {
         )
     }
 
-    pub fn liquidate(&self, liquidator: Pubkey, s: SubKeys, liquidator_wsol: Pubkey, liquidator_lrt: Pubkey, max_repay: u64, min_collateral_out: u64) -> Instruction {
+    pub fn liquidate(
+        &self,
+        liquidator: Pubkey,
+        s: SubKeys,
+        liquidator_wsol: Pubkey,
+        liquidator_lrt: Pubkey,
+        max_repay: u64,
+        min_collateral_out: u64,
+    ) -> Instruction {
         ix(
             margin::ID,
             accounts::Liquidate {
@@ -256,13 +317,24 @@ impl MarginKeys {
     }
 
     pub fn settle_bad_debt(&self, s: SubKeys) -> Instruction {
-        ix(margin::ID, accounts::SettleBadDebt { pool: self.pool, market: self.market, sub_account: s.sub }, instruction::SettleBadDebt {})
+        ix(
+            margin::ID,
+            accounts::SettleBadDebt { pool: self.pool, market: self.market, sub_account: s.sub },
+            instruction::SettleBadDebt {},
+        )
     }
 
     pub fn close_sub_account(&self, owner: Pubkey, s: SubKeys, destination: Pubkey) -> Instruction {
         ix(
             margin::ID,
-            accounts::CloseSubAccount { owner, market: self.market, sub_account: s.sub, collateral_vault: s.vault, destination, token_program: spl_token::ID },
+            accounts::CloseSubAccount {
+                owner,
+                market: self.market,
+                sub_account: s.sub,
+                collateral_vault: s.vault,
+                destination,
+                token_program: spl_token::ID,
+            },
             instruction::CloseSubAccount {},
         )
     }

@@ -19,11 +19,23 @@ pub fn pdas(mint: &Pubkey) -> (Pubkey, Pubkey) {
     (committee, feed)
 }
 
-pub fn initialize(admin: Pubkey, mint_authority: Pubkey, mint: Pubkey, args: oracle::InitializeCommitteeArgs) -> Instruction {
+pub fn initialize(
+    admin: Pubkey,
+    mint_authority: Pubkey,
+    mint: Pubkey,
+    args: oracle::InitializeCommitteeArgs,
+) -> Instruction {
     let (committee, feed) = pdas(&mint);
     ix(
         oracle::ID,
-        accounts::InitializeCommittee { admin, mint_authority, lrt_mint: mint, committee, feed, system_program: anchor_lang::system_program::ID },
+        accounts::InitializeCommittee {
+            admin,
+            mint_authority,
+            lrt_mint: mint,
+            committee,
+            feed,
+            system_program: anchor_lang::system_program::ID,
+        },
         instruction::InitializeCommittee { args },
     )
 }
@@ -49,7 +61,13 @@ pub fn add_member(committee: Pubkey, admin: Pubkey, authority: Pubkey, signer: P
     )
 }
 
-pub fn submit_report_hash(committee: Pubkey, signer: Pubkey, frame: u64, hash: [u8; 32], consensus_version: u64) -> Instruction {
+pub fn submit_report_hash(
+    committee: Pubkey,
+    signer: Pubkey,
+    frame: u64,
+    hash: [u8; 32],
+    consensus_version: u64,
+) -> Instruction {
     ix(
         oracle::ID,
         accounts::SubmitReportHash { signer, committee },
@@ -75,5 +93,13 @@ pub fn submit_price(committee: Pubkey, feed: Pubkey, signer: Pubkey, price: u128
 
 /// A report for `feed` under the fixtures' consensus version.
 pub fn report(feed: Pubkey, frame: u64, rate: u128, staked_lamports: u64) -> AccountingReport {
-    AccountingReport { program_id: oracle::ID, feed, consensus_version: VERSION, frame, rate, staked_lamports, bunker: false }
+    AccountingReport {
+        program_id: oracle::ID,
+        feed,
+        consensus_version: VERSION,
+        frame,
+        rate,
+        staked_lamports,
+        bunker: false,
+    }
 }

@@ -1,5 +1,8 @@
 //! Instruction builders for the restaking program, shared by every program's tests.
-use solana_sdk::{instruction::{AccountMeta, Instruction}, pubkey::Pubkey};
+use solana_sdk::{
+    instruction::{AccountMeta, Instruction},
+    pubkey::Pubkey,
+};
 
 use restaking::{accounts, instruction, seeds};
 
@@ -33,7 +36,13 @@ impl PoolKeys {
         Self { lrt_mint, feed: crate::oracle_ops::pdas(&lrt_mint).1, pool, reserve_vault, escrow_vault }
     }
 
-    pub fn initialize(&self, admin: Pubkey, mint_authority: Pubkey, stake_manager: Pubkey, fee_bps: u16) -> Instruction {
+    pub fn initialize(
+        &self,
+        admin: Pubkey,
+        mint_authority: Pubkey,
+        stake_manager: Pubkey,
+        fee_bps: u16,
+    ) -> Instruction {
         ix(
             restaking::ID,
             accounts::InitializePool {
@@ -48,7 +57,9 @@ impl PoolKeys {
                 token_program: spl_token::ID,
                 system_program: anchor_lang::system_program::ID,
             },
-            instruction::InitializePool { args: restaking::InitializePoolArgs { stake_manager, instant_unstake_fee_bps: fee_bps } },
+            instruction::InitializePool {
+                args: restaking::InitializePoolArgs { stake_manager, instant_unstake_fee_bps: fee_bps },
+            },
         )
     }
 
@@ -56,11 +67,20 @@ impl PoolKeys {
         ix(
             restaking::ID,
             accounts::UpdatePool { admin, pool: self.pool },
-            instruction::UpdatePool { args: restaking::UpdatePoolArgs { stake_manager, instant_unstake_fee_bps: fee_bps } },
+            instruction::UpdatePool {
+                args: restaking::UpdatePoolArgs { stake_manager, instant_unstake_fee_bps: fee_bps },
+            },
         )
     }
 
-    pub fn deposit(&self, depositor: Pubkey, source: Pubkey, destination: Pubkey, lamports: u64, min_lrt_out: u64) -> Instruction {
+    pub fn deposit(
+        &self,
+        depositor: Pubkey,
+        source: Pubkey,
+        destination: Pubkey,
+        lamports: u64,
+        min_lrt_out: u64,
+    ) -> Instruction {
         ix(
             restaking::ID,
             accounts::Deposit {
@@ -126,7 +146,14 @@ impl PoolKeys {
         )
     }
 
-    pub fn instant_unstake(&self, owner: Pubkey, source: Pubkey, destination: Pubkey, lrt: u64, min_sol_out: u64) -> Instruction {
+    pub fn instant_unstake(
+        &self,
+        owner: Pubkey,
+        source: Pubkey,
+        destination: Pubkey,
+        lrt: u64,
+        min_sol_out: u64,
+    ) -> Instruction {
         ix(
             restaking::ID,
             accounts::InstantUnstake {
@@ -146,7 +173,13 @@ impl PoolKeys {
     pub fn delegate(&self, stake_manager: Pubkey, destination: Pubkey, lamports: u64) -> Instruction {
         ix(
             restaking::ID,
-            accounts::Delegate { stake_manager, pool: self.pool, reserve_vault: self.reserve_vault, destination, token_program: spl_token::ID },
+            accounts::Delegate {
+                stake_manager,
+                pool: self.pool,
+                reserve_vault: self.reserve_vault,
+                destination,
+                token_program: spl_token::ID,
+            },
             instruction::Delegate { args: restaking::DelegateArgs { lamports } },
         )
     }
@@ -154,7 +187,13 @@ impl PoolKeys {
     pub fn undelegate(&self, stake_manager: Pubkey, source: Pubkey, lamports: u64) -> Instruction {
         ix(
             restaking::ID,
-            accounts::Undelegate { stake_manager, pool: self.pool, reserve_vault: self.reserve_vault, source, token_program: spl_token::ID },
+            accounts::Undelegate {
+                stake_manager,
+                pool: self.pool,
+                reserve_vault: self.reserve_vault,
+                source,
+                token_program: spl_token::ID,
+            },
             instruction::Undelegate { args: restaking::UndelegateArgs { lamports } },
         )
     }

@@ -1,7 +1,10 @@
 //! A world shared by the restaking and margin tests: an LRT mint, its oracle committee of 9 members
 //! (quorum 5, daily frames, default limits) and its restaking pool, on one chain.
 use solana_program_test::BanksClientError;
-use solana_sdk::{pubkey::Pubkey, signature::{Keypair, Signer}};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
 
 use oracle::state::Feed;
 use restaking::state::StakePool;
@@ -54,18 +57,34 @@ impl World {
         let lrt_mint = chain.create_mint(&admin.pubkey(), 9).await;
         let (committee, _) = oracle_ops::pdas(&lrt_mint);
         let now = chain.now().await;
-        let init = oracle_ops::initialize(admin.pubkey(), admin.pubkey(), lrt_mint, oracle_ops::default_args(guardian.pubkey(), now, WAD));
+        let init = oracle_ops::initialize(
+            admin.pubkey(),
+            admin.pubkey(),
+            lrt_mint,
+            oracle_ops::default_args(guardian.pubkey(), now, WAD),
+        );
         chain.send_ok(&[init], &[&admin]).await;
         let mut members = Vec::with_capacity(MEMBERS);
         for i in 0..MEMBERS {
             let keys = MemberKeys { authority: Keypair::new(), signer: Keypair::new() };
             let quorum = if i + 1 == MEMBERS { QUORUM as u8 } else { (i + 1) as u8 };
-            let add = oracle_ops::add_member(committee, admin.pubkey(), keys.authority.pubkey(), keys.signer.pubkey(), quorum);
+            let add = oracle_ops::add_member(
+                committee,
+                admin.pubkey(),
+                keys.authority.pubkey(),
+                keys.signer.pubkey(),
+                quorum,
+            );
             chain.send_ok(&[add], &[&admin]).await;
             members.push(keys);
         }
         let keys = PoolKeys::new(lrt_mint);
-        let init_pool = keys.initialize(admin.pubkey(), admin.pubkey(), stake_manager.pubkey(), restaking::state::DEFAULT_INSTANT_UNSTAKE_FEE_BPS);
+        let init_pool = keys.initialize(
+            admin.pubkey(),
+            admin.pubkey(),
+            stake_manager.pubkey(),
+            restaking::state::DEFAULT_INSTANT_UNSTAKE_FEE_BPS,
+        );
         chain.send_ok(&[init_pool], &[&admin]).await;
         let stake_manager_wsol = chain.create_wsol_account(&stake_manager.pubkey(), 0).await;
         Self { chain, admin, guardian, stake_manager, stake_manager_wsol, members, committee, keys }
@@ -94,7 +113,13 @@ impl World {
         let mut report = oracle_ops::report(self.keys.feed, frame, rate, staked);
         report.bunker = bunker;
         for member in &self.members[..QUORUM] {
-            let vote = oracle_ops::submit_report_hash(self.committee, member.signer.pubkey(), frame, report.hash(), oracle_ops::VERSION);
+            let vote = oracle_ops::submit_report_hash(
+                self.committee,
+                member.signer.pubkey(),
+                frame,
+                report.hash(),
+                oracle_ops::VERSION,
+            );
             let signer = member.signer.insecure_clone();
             self.chain.send(&[vote], &[&signer]).await?;
         }
@@ -147,7 +172,12 @@ impl World {
         let lrt_mint = self.chain.create_mint(&admin.pubkey(), 9).await;
         self.committee_for(lrt_mint).await;
         let keys = PoolKeys::new(lrt_mint);
-        let init_pool = keys.initialize(admin.pubkey(), admin.pubkey(), self.stake_manager.pubkey(), restaking::state::DEFAULT_INSTANT_UNSTAKE_FEE_BPS);
+        let init_pool = keys.initialize(
+            admin.pubkey(),
+            admin.pubkey(),
+            self.stake_manager.pubkey(),
+            restaking::state::DEFAULT_INSTANT_UNSTAKE_FEE_BPS,
+        );
         self.chain.send_ok(&[init_pool], &[&admin]).await;
         keys
     }
@@ -157,7 +187,12 @@ impl World {
     pub async fn committee_for(&mut self, lrt_mint: Pubkey) {
         let admin = self.admin.insecure_clone();
         let now = self.chain.now().await;
-        let init = oracle_ops::initialize(admin.pubkey(), admin.pubkey(), lrt_mint, oracle_ops::default_args(self.guardian.pubkey(), now, WAD));
+        let init = oracle_ops::initialize(
+            admin.pubkey(),
+            admin.pubkey(),
+            lrt_mint,
+            oracle_ops::default_args(self.guardian.pubkey(), now, WAD),
+        );
         self.chain.send_ok(&[init], &[&admin]).await;
     }
 
@@ -169,9 +204,21 @@ impl World {
         let len = <spl_token::state::Mint as solana_sdk::program_pack::Pack>::LEN;
         let lamports = self.chain.rent(len).await;
         let instructions = [
-            solana_system_interface::instruction::create_account(&payer.pubkey(), &mint.pubkey(), lamports, len as u64, &spl_token::ID),
-            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &self.admin.pubkey(), Some(freeze_authority), decimals)
-                .expect("initialize_mint2"),
+            solana_system_interface::instruction::create_account(
+                &payer.pubkey(),
+                &mint.pubkey(),
+                lamports,
+                len as u64,
+                &spl_token::ID,
+            ),
+            spl_token::instruction::initialize_mint2(
+                &spl_token::ID,
+                &mint.pubkey(),
+                &self.admin.pubkey(),
+                Some(freeze_authority),
+                decimals,
+            )
+            .expect("initialize_mint2"),
         ];
         self.chain.send_ok(&instructions, &[&mint]).await;
         mint.pubkey()
@@ -202,7 +249,9 @@ impl MarginWorld {
         let m = MarginKeys::new(w.keys);
         let admin = w.admin.insecure_clone();
         w.chain.send_ok(&[m.initialize_pool(admin.pubkey(), PoolParams::default())], &[&admin]).await;
-        w.chain.send_ok(&[m.initialize_market(admin.pubkey(), policy, RiskParams::default(), u64::MAX)], &[&admin]).await;
+        w.chain
+            .send_ok(&[m.initialize_market(admin.pubkey(), policy, RiskParams::default(), u64::MAX)], &[&admin])
+            .await;
         Self { w, m }
     }
 
@@ -240,7 +289,13 @@ impl MarginWorld {
         self.w.submit_prices(price, QUORUM).await;
     }
 
-    pub async fn leverage_up(&mut self, user: &User, s: SubKeys, equity: u64, borrow: u64) -> Result<(), BanksClientError> {
+    pub async fn leverage_up(
+        &mut self,
+        user: &User,
+        s: SubKeys,
+        equity: u64,
+        borrow: u64,
+    ) -> Result<(), BanksClientError> {
         let signer = user.key.insecure_clone();
         let ix = self.m.leverage_up(signer.pubkey(), s, user.wsol, equity, borrow, 0);
         self.w.chain.send(&[ix], &[&signer]).await
@@ -257,7 +312,11 @@ impl MarginWorld {
             let guardian = self.w.guardian.insecure_clone();
             let confirm = crate::oracle_ops::ix(
                 oracle::ID,
-                oracle::accounts::ConfirmHeldDecrease { guardian: guardian.pubkey(), committee: self.w.committee, feed: self.w.keys.feed },
+                oracle::accounts::ConfirmHeldDecrease {
+                    guardian: guardian.pubkey(),
+                    committee: self.w.committee,
+                    feed: self.w.keys.feed,
+                },
                 oracle::instruction::ConfirmHeldDecrease { args: oracle::ConfirmHeldDecreaseArgs { frame } },
             );
             self.w.chain.send(&[confirm], &[&guardian]).await?;
@@ -303,7 +362,11 @@ impl MarginWorld {
 impl MarginWorld {
     /// What `liquidate(max_repay)` of `s` would do now, by the program's own math on the current
     /// state: interest accrued to now, the maintenance price of the market's policy.
-    pub async fn liquidation_plan_now(&mut self, s: SubKeys, max_repay: u64) -> Result<margin::math::liquidation::Plan, margin::errors::MarginError> {
+    pub async fn liquidation_plan_now(
+        &mut self,
+        s: SubKeys,
+        max_repay: u64,
+    ) -> Result<margin::math::liquidation::Plan, margin::errors::MarginError> {
         let pool = self.pool_accrued_now().await;
         let sub = self.sub_account(s).await;
         let risk = self.market().await.risk;
@@ -346,6 +409,13 @@ impl MarginWorld {
         assert_eq!(self.w.chain.token_balance(self.m.vault).await, pool.cash, "the vault holds the pool's cash");
         let assets = u128::from(pool.cash) + u128::from(pool.total_debt().unwrap());
         let owed = u128::from(pool.lender_claims().unwrap()) + u128::from(pool.insurance);
-        assert!(assets >= owed, "cash {} + debt {} < claims {} + insurance {}", pool.cash, pool.total_debt().unwrap(), pool.lender_claims().unwrap(), pool.insurance);
+        assert!(
+            assets >= owed,
+            "cash {} + debt {} < claims {} + insurance {}",
+            pool.cash,
+            pool.total_debt().unwrap(),
+            pool.lender_claims().unwrap(),
+            pool.insurance
+        );
     }
 }

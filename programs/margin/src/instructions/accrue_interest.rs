@@ -15,7 +15,12 @@ impl AccrueInterest<'_> {
     pub fn accrue_interest(ctx: Context<Self>) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         pool.accrue(Clock::get()?.unix_timestamp)?;
-        emit!(InterestAccrued { pool: pool.key(), borrow_index: pool.borrow_index, supply_index: pool.supply_index, insurance: pool.insurance });
+        emit!(InterestAccrued {
+            pool: pool.key(),
+            borrow_index: pool.borrow_index,
+            supply_index: pool.supply_index,
+            insurance: pool.insurance
+        });
         Ok(())
     }
 }

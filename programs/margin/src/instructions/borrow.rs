@@ -50,8 +50,19 @@ impl Borrow<'_> {
         sub.require_healthy_to_open(&ctx.accounts.pool, &ctx.accounts.market, price)?;
         let a = &ctx.accounts;
         let seeds = a.pool.signer_seeds();
-        token::transfer(&a.token_program.to_account_info(), &a.vault.to_account_info(), &a.destination.to_account_info(), &a.pool.to_account_info(), args.amount, &[&seeds])?;
-        emit!(Borrowed { sub_account: a.sub_account.key(), amount: args.amount, debt_shares: a.sub_account.debt_shares });
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.destination.to_account_info(),
+            &a.pool.to_account_info(),
+            args.amount,
+            &[&seeds],
+        )?;
+        emit!(Borrowed {
+            sub_account: a.sub_account.key(),
+            amount: args.amount,
+            debt_shares: a.sub_account.debt_shares
+        });
         Ok(())
     }
 }

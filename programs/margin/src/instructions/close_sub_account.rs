@@ -47,7 +47,14 @@ impl CloseSubAccount<'_> {
         let stray = a.collateral_vault.amount;
         if stray > 0 {
             let program = a.token_program.to_account_info();
-            transfers::transfer(&program, &a.collateral_vault.to_account_info(), &a.destination.to_account_info(), &a.sub_account.to_account_info(), stray, &[&seeds])?;
+            transfers::transfer(
+                &program,
+                &a.collateral_vault.to_account_info(),
+                &a.destination.to_account_info(),
+                &a.sub_account.to_account_info(),
+                stray,
+                &[&seeds],
+            )?;
         }
         token::close_account(CpiContext::new_with_signer(
             a.token_program.to_account_info(),

@@ -107,7 +107,14 @@ impl Deleverage<'_> {
         if excess > 0 {
             let a = &ctx.accounts;
             let pool_seeds = a.pool.signer_seeds();
-            token::transfer(&a.token_program.to_account_info(), &a.vault.to_account_info(), &a.owner_wsol.to_account_info(), &a.pool.to_account_info(), excess, &[&pool_seeds])?;
+            token::transfer(
+                &a.token_program.to_account_info(),
+                &a.vault.to_account_info(),
+                &a.owner_wsol.to_account_info(),
+                &a.pool.to_account_info(),
+                excess,
+                &[&pool_seeds],
+            )?;
         }
         emit!(Deleveraged { sub_account: ctx.accounts.sub_account.key(), lrt: args.lrt, sol_out, repaid });
         Ok(())

@@ -39,7 +39,14 @@ impl DepositCollateral<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn deposit_collateral(ctx: Context<Self>, args: DepositCollateralArgs) -> Result<()> {
         let a = &ctx.accounts;
-        token::transfer(&a.token_program.to_account_info(), &a.source.to_account_info(), &a.collateral_vault.to_account_info(), &a.depositor.to_account_info(), args.amount, &[])?;
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.source.to_account_info(),
+            &a.collateral_vault.to_account_info(),
+            &a.depositor.to_account_info(),
+            args.amount,
+            &[],
+        )?;
         ctx.accounts.market.collateral_total += args.amount;
         let sub = &mut ctx.accounts.sub_account;
         sub.collateral += args.amount;

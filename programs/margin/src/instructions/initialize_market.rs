@@ -54,7 +54,13 @@ impl InitializeMarket<'_> {
         market.policy = args.policy;
         market.risk = args.risk;
         market.collateral_cap = args.collateral_cap;
-        emit!(MarketInitialized { market: market.key(), lrt_mint: market.lrt_mint, feed: market.feed, policy: args.policy, risk: args.risk });
+        emit!(MarketInitialized {
+            market: market.key(),
+            lrt_mint: market.lrt_mint,
+            feed: market.feed,
+            policy: args.policy,
+            risk: args.risk
+        });
         Ok(())
     }
 }

@@ -65,7 +65,14 @@ impl LeverageUp<'_> {
 
         let a = &ctx.accounts;
         let pool_seeds = a.pool.signer_seeds();
-        token::transfer(&a.token_program.to_account_info(), &a.vault.to_account_info(), &a.owner_wsol.to_account_info(), &a.pool.to_account_info(), args.borrow, &[&pool_seeds])?;
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.owner_wsol.to_account_info(),
+            &a.pool.to_account_info(),
+            args.borrow,
+            &[&pool_seeds],
+        )?;
         let before = a.collateral_vault.amount;
         let lamports = args.equity.checked_add(args.borrow).ok_or(MarginError::MathOverflow)?;
         restaking::cpi::deposit(

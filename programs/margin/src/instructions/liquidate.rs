@@ -65,19 +65,44 @@ impl Liquidate<'_> {
         let sub = &ctx.accounts.sub_account;
         let debt_after = sub.debt(&ctx.accounts.pool)?;
         if sub.collateral > 0 {
-            let (value_before, value_after) = (health::value(sub.collateral + plan.seize, price)?, health::value(sub.collateral, price)?);
-            require!(health::ltv_lower(debt_after, value_after, debt, value_before), MarginError::LiquidationDidNotImprove);
+            let (value_before, value_after) =
+                (health::value(sub.collateral + plan.seize, price)?, health::value(sub.collateral, price)?);
+            require!(
+                health::ltv_lower(debt_after, value_after, debt, value_before),
+                MarginError::LiquidationDidNotImprove
+            );
         }
 
         let a = &ctx.accounts;
         let program = a.token_program.to_account_info();
-        token::transfer(&program, &a.liquidator_wsol.to_account_info(), &a.vault.to_account_info(), &a.liquidator.to_account_info(), plan.repay, &[])?;
+        token::transfer(
+            &program,
+            &a.liquidator_wsol.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.liquidator.to_account_info(),
+            plan.repay,
+            &[],
+        )?;
         let index = a.sub_account.index.to_le_bytes();
         let seeds = a.sub_account.signer_seeds(&index);
         let authority = a.sub_account.to_account_info();
-        token::transfer(&program, &a.collateral_vault.to_account_info(), &a.liquidator_lrt.to_account_info(), &authority, plan.seize - plan.to_insurance, &[&seeds])?;
+        token::transfer(
+            &program,
+            &a.collateral_vault.to_account_info(),
+            &a.liquidator_lrt.to_account_info(),
+            &authority,
+            plan.seize - plan.to_insurance,
+            &[&seeds],
+        )?;
         if plan.to_insurance > 0 {
-            token::transfer(&program, &a.collateral_vault.to_account_info(), &a.insurance_vault.to_account_info(), &authority, plan.to_insurance, &[&seeds])?;
+            token::transfer(
+                &program,
+                &a.collateral_vault.to_account_info(),
+                &a.insurance_vault.to_account_info(),
+                &authority,
+                plan.to_insurance,
+                &[&seeds],
+            )?;
         }
         emit!(Liquidated {
             sub_account: a.sub_account.key(),

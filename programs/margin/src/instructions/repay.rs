@@ -47,8 +47,20 @@ impl Repay<'_> {
         sub.debt_shares -= burned;
         sub.require_no_dust(&ctx.accounts.pool, &ctx.accounts.market)?;
         let a = &ctx.accounts;
-        token::transfer(&a.token_program.to_account_info(), &a.source.to_account_info(), &a.vault.to_account_info(), &a.payer.to_account_info(), paid, &[])?;
-        emit!(Repaid { sub_account: a.sub_account.key(), payer: a.payer.key(), amount: paid, debt_shares: a.sub_account.debt_shares });
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.source.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.payer.to_account_info(),
+            paid,
+            &[],
+        )?;
+        emit!(Repaid {
+            sub_account: a.sub_account.key(),
+            payer: a.payer.key(),
+            amount: paid,
+            debt_shares: a.sub_account.debt_shares
+        });
         Ok(())
     }
 }

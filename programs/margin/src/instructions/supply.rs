@@ -53,7 +53,14 @@ impl Supply<'_> {
         pool.cash = pool.cash.checked_add(args.amount).ok_or(MarginError::MathOverflow)?;
         pool.supply_shares = pool.supply_shares.checked_add(minted).ok_or(MarginError::MathOverflow)?;
         let a = &ctx.accounts;
-        token::transfer(&a.token_program.to_account_info(), &a.source.to_account_info(), &a.vault.to_account_info(), &a.owner.to_account_info(), args.amount, &[])?;
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.source.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.owner.to_account_info(),
+            args.amount,
+            &[],
+        )?;
         let lender = &mut ctx.accounts.lender;
         if lender.owner == Pubkey::default() {
             lender.bump = ctx.bumps.lender;

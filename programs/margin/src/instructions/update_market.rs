@@ -33,7 +33,13 @@ impl UpdateMarket<'_> {
         market.policy = args.policy;
         market.collateral_cap = args.collateral_cap;
         market.paused = args.paused;
-        emit!(MarketUpdated { market: market.key(), policy: args.policy, risk: args.risk, collateral_cap: args.collateral_cap, paused: args.paused });
+        emit!(MarketUpdated {
+            market: market.key(),
+            policy: args.policy,
+            risk: args.risk,
+            collateral_cap: args.collateral_cap,
+            paused: args.paused
+        });
         Ok(())
     }
 }

@@ -50,8 +50,19 @@ impl WithdrawCollateral<'_> {
         let a = &ctx.accounts;
         let index = a.sub_account.index.to_le_bytes();
         let seeds = a.sub_account.signer_seeds(&index);
-        token::transfer(&a.token_program.to_account_info(), &a.collateral_vault.to_account_info(), &a.destination.to_account_info(), &a.sub_account.to_account_info(), args.amount, &[&seeds])?;
-        emit!(CollateralWithdrawn { sub_account: a.sub_account.key(), amount: args.amount, collateral: a.sub_account.collateral });
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.collateral_vault.to_account_info(),
+            &a.destination.to_account_info(),
+            &a.sub_account.to_account_info(),
+            args.amount,
+            &[&seeds],
+        )?;
+        emit!(CollateralWithdrawn {
+            sub_account: a.sub_account.key(),
+            amount: args.amount,
+            collateral: a.sub_account.collateral
+        });
         Ok(())
     }
 }

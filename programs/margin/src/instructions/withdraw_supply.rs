@@ -48,7 +48,14 @@ impl WithdrawSupply<'_> {
         ctx.accounts.lender.shares -= args.shares;
         let a = &ctx.accounts;
         let seeds = a.pool.signer_seeds();
-        token::transfer(&a.token_program.to_account_info(), &a.vault.to_account_info(), &a.destination.to_account_info(), &a.pool.to_account_info(), amount, &[&seeds])?;
+        token::transfer(
+            &a.token_program.to_account_info(),
+            &a.vault.to_account_info(),
+            &a.destination.to_account_info(),
+            &a.pool.to_account_info(),
+            amount,
+            &[&seeds],
+        )?;
         emit!(SupplyWithdrawn { pool: a.pool.key(), owner: a.owner.key(), amount, shares: args.shares });
         Ok(())
     }

@@ -57,14 +57,16 @@ pub fn accrue(pool: &LendingPool, elapsed: u64) -> Result<Accrual, MarginError> 
     let borrow_index = mul_div_ceil(pool.borrow_index, growth(rate, elapsed)?, WAD).ok_or(MarginError::MathOverflow)?;
     let interest = shares::debt_amount(pool.debt_shares, borrow_index)? - debt_before;
     let mut to_insurance = super::to_u64(
-        mul_div_ceil(u128::from(interest), u128::from(pool.params.reserve_factor_bps), BPS).ok_or(MarginError::MathOverflow)?,
+        mul_div_ceil(u128::from(interest), u128::from(pool.params.reserve_factor_bps), BPS)
+            .ok_or(MarginError::MathOverflow)?,
     )?;
     let mut supply_index = pool.supply_index;
     if pool.supply_shares == 0 {
         to_insurance = interest;
     } else {
         let to_lenders = u128::from(interest - to_insurance);
-        supply_index += mul_div_floor(to_lenders, WAD, u128::from(pool.supply_shares)).ok_or(MarginError::MathOverflow)?;
+        supply_index +=
+            mul_div_floor(to_lenders, WAD, u128::from(pool.supply_shares)).ok_or(MarginError::MathOverflow)?;
     }
     Ok(Accrual { borrow_index, supply_index, to_insurance })
 }

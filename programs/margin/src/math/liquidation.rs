@@ -29,7 +29,8 @@ pub fn bonus(debt: u64, value: u64, risk: &RiskParams) -> u128 {
     }
     let ltv = u128::from(debt) * WAD / u128::from(value);
     let excess = ltv.saturating_sub(u128::from(risk.lt_bps) * BPS_TO_WAD);
-    let clamped = excess.clamp(u128::from(risk.bonus_min_bps) * BPS_TO_WAD, u128::from(risk.bonus_max_bps) * BPS_TO_WAD);
+    let clamped =
+        excess.clamp(u128::from(risk.bonus_min_bps) * BPS_TO_WAD, u128::from(risk.bonus_max_bps) * BPS_TO_WAD);
     clamped.min(WAD - ltv)
 }
 
@@ -47,19 +48,23 @@ pub fn plan(debt: u64, collateral: u64, price: u128, risk: &RiskParams, max_repa
         let numerator = u128::from(debt) * WAD - t * u128::from(value);
         let denominator = WAD - mul_div_ceil(t, WAD + b, WAD).ok_or(MarginError::MathOverflow)?;
         let to_target = to_u64(numerator.div_ceil(denominator))?;
-        let close = to_u64(mul_div_ceil(u128::from(debt), u128::from(risk.close_factor_bps), BPS).ok_or(MarginError::MathOverflow)?)?;
+        let close = to_u64(
+            mul_div_ceil(u128::from(debt), u128::from(risk.close_factor_bps), BPS).ok_or(MarginError::MathOverflow)?,
+        )?;
         to_target.min(close).min(max_repay).min(debt)
     };
     let mut seize = to_u64(mul_div_floor(u128::from(repay), WAD + b, price).ok_or(MarginError::MathOverflow)?)?;
     if seize > collateral {
         seize = collateral;
-        repay = repay.min(to_u64(mul_div_ceil(u128::from(collateral), price, WAD + b).ok_or(MarginError::MathOverflow)?)?);
+        repay =
+            repay.min(to_u64(mul_div_ceil(u128::from(collateral), price, WAD + b).ok_or(MarginError::MathOverflow)?)?);
     }
     if repay == 0 || seize == 0 {
         return Err(MarginError::ZeroAmount);
     }
     let to_insurance = to_u64(
-        mul_div_floor(u128::from(seize), b * u128::from(risk.insurance_share_bps), (WAD + b) * BPS).ok_or(MarginError::MathOverflow)?,
+        mul_div_floor(u128::from(seize), b * u128::from(risk.insurance_share_bps), (WAD + b) * BPS)
+            .ok_or(MarginError::MathOverflow)?,
     )?;
     Ok(Plan { repay, seize, to_insurance, bonus_wad: b, full })
 }
@@ -133,7 +138,10 @@ mod tests {
         let risk = RiskParams::default();
         for debt_pct in 94..100u64 {
             let p = plan(debt_pct * SOL, 100 * SOL, WAD, &risk, u64::MAX).unwrap();
-            assert!(health::ltv_lower(debt_pct * SOL - p.repay, 100 * SOL - p.seize, debt_pct * SOL, 100 * SOL) || p.seize == 100 * SOL);
+            assert!(
+                health::ltv_lower(debt_pct * SOL - p.repay, 100 * SOL - p.seize, debt_pct * SOL, 100 * SOL)
+                    || p.seize == 100 * SOL
+            );
         }
     }
 }

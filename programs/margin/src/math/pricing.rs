@@ -22,7 +22,9 @@ pub fn prices(policy: PricingPolicy, fair: u128, market: Option<MarketPrice>) ->
         (PricingPolicy::FairRate, _) => Prices { maint: fair, init: Some(fair) },
         (PricingPolicy::Market, Some((spot, ema))) => Prices { maint: ema, init: Some(spot.min(ema)) },
         (PricingPolicy::Market, None) => return Err(MarginError::MarketPriceUnavailable),
-        (PricingPolicy::MinOfBoth, Some((spot, ema))) => Prices { maint: fair.min(ema), init: Some(fair.min(spot).min(ema)) },
+        (PricingPolicy::MinOfBoth, Some((spot, ema))) => {
+            Prices { maint: fair.min(ema), init: Some(fair.min(spot).min(ema)) }
+        }
         (PricingPolicy::MinOfBoth, None) => Prices { maint: fair, init: None },
     })
 }

@@ -15,7 +15,13 @@ pub struct RateCurve {
 
 impl Default for RateCurve {
     fn default() -> Self {
-        Self { kink1_utilization_bps: 8_000, kink1_rate_bps: 400, kink2_utilization_bps: 9_000, kink2_rate_bps: 700, max_rate_bps: 5_000 }
+        Self {
+            kink1_utilization_bps: 8_000,
+            kink1_rate_bps: 400,
+            kink2_utilization_bps: 9_000,
+            kink2_rate_bps: 700,
+            max_rate_bps: 5_000,
+        }
     }
 }
 
@@ -31,7 +37,13 @@ pub struct PoolParams {
 
 impl Default for PoolParams {
     fn default() -> Self {
-        Self { curve: RateCurve::default(), reserve_factor_bps: 1_000, max_utilization_bps: 9_500, supply_cap: u64::MAX, borrow_cap: u64::MAX }
+        Self {
+            curve: RateCurve::default(),
+            reserve_factor_bps: 1_000,
+            max_utilization_bps: 9_500,
+            supply_cap: u64::MAX,
+            borrow_cap: u64::MAX,
+        }
     }
 }
 

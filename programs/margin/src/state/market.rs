@@ -114,7 +114,8 @@ impl Market {
         risk.validate()?;
         if risk.lt_bps < self.risk.lt_bps {
             require!(
-                self.risk.lt_bps - risk.lt_bps <= LT_LOWER_STEP_BPS && now - self.lt_lowered_ts >= LT_LOWER_INTERVAL_SECS,
+                self.risk.lt_bps - risk.lt_bps <= LT_LOWER_STEP_BPS
+                    && now - self.lt_lowered_ts >= LT_LOWER_INTERVAL_SECS,
                 MarginError::ThresholdLoweredTooFast
             );
             self.lt_lowered_ts = now;

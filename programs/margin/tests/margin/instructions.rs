@@ -153,7 +153,13 @@ fn bad_pool_params() -> Vec<(&'static str, PoolParams)> {
 
 /// Parameters at every inclusive bound of `PoolParams::validate`.
 fn edge_pool_params() -> PoolParams {
-    let curve = RateCurve { kink1_utilization_bps: 1, kink1_rate_bps: 700, kink2_utilization_bps: 9_999, kink2_rate_bps: 700, max_rate_bps: 60_000 };
+    let curve = RateCurve {
+        kink1_utilization_bps: 1,
+        kink1_rate_bps: 700,
+        kink2_utilization_bps: 9_999,
+        kink2_rate_bps: 700,
+        max_rate_bps: 60_000,
+    };
     PoolParams { curve, reserve_factor_bps: 5_000, max_utilization_bps: 10_000, supply_cap: 7, borrow_cap: 0 }
 }
 
@@ -167,7 +173,14 @@ fn bad_risk_params() -> Vec<(&'static str, RiskParams)> {
         ("full-liquidation LTV above 99%", RiskParams { ltv_full_bps: 9_901, ..d }),
         (
             "LT·(1 + b_max) = 1",
-            RiskParams { ltv_init_bps: 7_000, target_ltv_bps: 7_500, lt_bps: 8_000, ltv_full_bps: 9_000, bonus_max_bps: 2_500, ..d },
+            RiskParams {
+                ltv_init_bps: 7_000,
+                target_ltv_bps: 7_500,
+                lt_bps: 8_000,
+                ltv_full_bps: 9_000,
+                bonus_max_bps: 2_500,
+                ..d
+            },
         ),
         ("LT·(1 + b_max) > 1", RiskParams { lt_bps: 9_800, ltv_full_bps: 9_900, bonus_max_bps: 205, ..d }),
         ("bonus minimum above maximum", RiskParams { bonus_min_bps: d.bonus_max_bps + 1, ..d }),
@@ -242,7 +255,8 @@ async fn update_pool_accrues_at_the_old_curve_then_replaces_the_params() {
     mw.w.chain.warp_by(10 * DAY).await;
     let before = mw.pool().await;
     let expected = interest::accrue(&before, 10 * DAY as u64).unwrap();
-    let params = PoolParams { reserve_factor_bps: 2_000, supply_cap: 500 * SOL, borrow_cap: 300 * SOL, ..edge_pool_params() };
+    let params =
+        PoolParams { reserve_factor_bps: 2_000, supply_cap: 500 * SOL, borrow_cap: 300 * SOL, ..edge_pool_params() };
     set_pool_params(&mut mw, params).await;
     let after = mw.pool().await;
     assert_eq!(after.params, params);
@@ -251,7 +265,10 @@ async fn update_pool_accrues_at_the_old_curve_then_replaces_the_params() {
     assert_eq!(after.insurance, before.insurance + expected.to_insurance);
     assert_eq!(after.last_accrual_ts, before.last_accrual_ts + 10 * DAY);
     assert!(after.borrow_index > before.borrow_index);
-    assert_eq!((after.cash, after.debt_shares, after.supply_shares), (before.cash, before.debt_shares, before.supply_shares));
+    assert_eq!(
+        (after.cash, after.debt_shares, after.supply_shares),
+        (before.cash, before.debt_shares, before.supply_shares)
+    );
 }
 
 #[tokio::test]
@@ -305,13 +322,25 @@ async fn accrue_interest_compounds_the_borrow_index_and_pays_insurance_its_reser
     assert_eq!(after.insurance, before.insurance + to_insurance);
     assert!(to_insurance * 10 >= earned && (to_insurance - 1) * 10 < earned, "10% reserve factor, rounded up");
     let to_lenders = u128::from(earned - to_insurance);
-    assert_eq!(after.supply_index, before.supply_index + mul_div_floor(to_lenders, WAD, u128::from(before.supply_shares)).unwrap());
+    assert_eq!(
+        after.supply_index,
+        before.supply_index + mul_div_floor(to_lenders, WAD, u128::from(before.supply_shares)).unwrap()
+    );
     let expected = interest::accrue(&before, elapsed).unwrap();
-    assert_eq!((after.borrow_index, after.supply_index, expected.to_insurance), (expected.borrow_index, expected.supply_index, to_insurance));
+    assert_eq!(
+        (after.borrow_index, after.supply_index, expected.to_insurance),
+        (expected.borrow_index, expected.supply_index, to_insurance)
+    );
     assert!(after.borrow_index > before.borrow_index && after.supply_index > before.supply_index);
-    assert_eq!((after.cash, after.debt_shares, after.supply_shares), (before.cash, before.debt_shares, before.supply_shares));
+    assert_eq!(
+        (after.cash, after.debt_shares, after.supply_shares),
+        (before.cash, before.debt_shares, before.supply_shares)
+    );
     // Lenders' claims plus insurance never exceed what the pool holds and is owed.
-    assert!(u128::from(after.lender_claims().unwrap()) + u128::from(after.insurance) <= u128::from(after.cash) + u128::from(after.total_debt().unwrap()));
+    assert!(
+        u128::from(after.lender_claims().unwrap()) + u128::from(after.insurance)
+            <= u128::from(after.cash) + u128::from(after.total_debt().unwrap())
+    );
 
     // Once the debt is repaid, lenders take everything but the insurance, which stays in the vault.
     let k = key(&trader);
@@ -351,7 +380,10 @@ async fn accrue_interest_without_debt_only_moves_the_clock() {
     let payer = mw.w.chain.payer();
     ok(&mut mw, m.accrue_interest(), &payer).await;
     let after = mw.pool().await;
-    assert_eq!((after.borrow_index, after.supply_index, after.insurance), (before.borrow_index, before.supply_index, 0));
+    assert_eq!(
+        (after.borrow_index, after.supply_index, after.insurance),
+        (before.borrow_index, before.supply_index, 0)
+    );
     assert_eq!(after.last_accrual_ts, before.last_accrual_ts + DAY);
 }
 
@@ -364,12 +396,19 @@ async fn initialize_market_sets_every_field() {
     let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
     let market = mw.market().await;
     let m = mw.m;
-    let bump = Pubkey::find_program_address(&[margin::seeds::MARKET, m.pool.as_ref(), m.restaking.lrt_mint.as_ref()], &margin::ID).1;
+    let bump = Pubkey::find_program_address(
+        &[margin::seeds::MARKET, m.pool.as_ref(), m.restaking.lrt_mint.as_ref()],
+        &margin::ID,
+    )
+    .1;
     assert_eq!(market.bump, bump);
     assert_eq!((market.pool, market.lrt_mint, market.feed), (m.pool, m.restaking.lrt_mint, m.restaking.feed));
     assert_eq!((market.stake_pool, market.insurance_vault), (m.restaking.pool, m.insurance_vault));
     assert_eq!((market.policy, market.risk), (PricingPolicy::MinOfBoth, RiskParams::default()));
-    assert_eq!((market.collateral_cap, market.collateral_total, market.paused, market.lt_lowered_ts), (u64::MAX, 0, false, 0));
+    assert_eq!(
+        (market.collateral_cap, market.collateral_total, market.paused, market.lt_lowered_ts),
+        (u64::MAX, 0, false, 0)
+    );
     let vault = spl_token::state::Account::unpack(&mw.w.chain.account(m.insurance_vault).await.unwrap().data).unwrap();
     assert_eq!((vault.mint, vault.owner, vault.amount), (m.restaking.lrt_mint, m.market, 0));
 
@@ -379,7 +418,10 @@ async fn initialize_market_sets_every_field() {
     let risk = edge_risk_params();
     ok(&mut mw, other.initialize_market(admin.pubkey(), PricingPolicy::Market, risk, 5 * SOL), &admin).await;
     let second: Market = mw.w.chain.anchor_account(other.market).await;
-    assert_eq!((second.lrt_mint, second.feed, second.stake_pool), (other.restaking.lrt_mint, other.restaking.feed, other.restaking.pool));
+    assert_eq!(
+        (second.lrt_mint, second.feed, second.stake_pool),
+        (other.restaking.lrt_mint, other.restaking.feed, other.restaking.pool)
+    );
     assert_eq!((second.policy, second.risk, second.collateral_cap), (PricingPolicy::Market, risk, 5 * SOL));
 
     // One market per LRT.
@@ -427,10 +469,20 @@ async fn initialize_market_rejects_each_invalid_risk_parameter() {
 #[tokio::test]
 async fn update_market_sets_policy_risk_cap_and_pause() {
     let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
-    let risk = RiskParams { ltv_init_bps: 9_100, target_ltv_bps: 9_300, lt_bps: 9_400, ltv_full_bps: 9_700, min_debt: SOL, ..RiskParams::default() };
+    let risk = RiskParams {
+        ltv_init_bps: 9_100,
+        target_ltv_bps: 9_300,
+        lt_bps: 9_400,
+        ltv_full_bps: 9_700,
+        min_debt: SOL,
+        ..RiskParams::default()
+    };
     set_market(&mut mw, PricingPolicy::Market, risk, 42 * SOL, true).await;
     let market = mw.market().await;
-    assert_eq!((market.policy, market.risk, market.collateral_cap, market.paused), (PricingPolicy::Market, risk, 42 * SOL, true));
+    assert_eq!(
+        (market.policy, market.risk, market.collateral_cap, market.paused),
+        (PricingPolicy::Market, risk, 42 * SOL, true)
+    );
     assert_eq!(market.lt_lowered_ts, 0, "raising the threshold is not a lowering");
     // Every inclusive bound at once, keeping the threshold: LT·(1 + b_max) = 0.94 × 1.0638 < 1.
     let edge = RiskParams {
@@ -446,7 +498,10 @@ async fn update_market_sets_policy_risk_cap_and_pause() {
     };
     set_market(&mut mw, PricingPolicy::FairRate, edge, 0, false).await;
     let market = mw.market().await;
-    assert_eq!((market.policy, market.risk, market.collateral_cap, market.paused), (PricingPolicy::FairRate, edge, 0, false));
+    assert_eq!(
+        (market.policy, market.risk, market.collateral_cap, market.paused),
+        (PricingPolicy::FairRate, edge, 0, false)
+    );
     assert_eq!(market.lt_lowered_ts, 0);
 }
 
@@ -477,7 +532,9 @@ async fn lowering_the_threshold_is_limited_to_one_point_a_day_and_raising_is_fre
     let m = mw.m;
     let admin = mw.w.admin.insecure_clone();
     let risk = |lt_bps: u16| RiskParams { target_ltv_bps: 9_000, lt_bps, ltv_full_bps: 9_700, ..RiskParams::default() };
-    let update = |m: &MarginKeys, lt_bps: u16| m.update_market(admin.pubkey(), PricingPolicy::MinOfBoth, risk(lt_bps), u64::MAX, false);
+    let update = |m: &MarginKeys, lt_bps: u16| {
+        m.update_market(admin.pubkey(), PricingPolicy::MinOfBoth, risk(lt_bps), u64::MAX, false)
+    };
 
     // 9300 → 9199 in one step: 101 bps, too fast.
     rejects(&mut mw, update(&m, 9_199), &admin, MarginError::ThresholdLoweredTooFast, &[]).await;
@@ -514,7 +571,8 @@ async fn supply_mints_shares_into_the_lenders_position() {
     let wallet_before = lamports(&mut mw, k.pubkey()).await;
     ok(&mut mw, m.supply(k.pubkey(), user.wsol, 60 * SOL), &k).await;
     let lender: LenderPosition = mw.w.chain.anchor_account(position).await;
-    let bump = Pubkey::find_program_address(&[margin::seeds::LENDER, m.pool.as_ref(), k.pubkey().as_ref()], &margin::ID).1;
+    let bump =
+        Pubkey::find_program_address(&[margin::seeds::LENDER, m.pool.as_ref(), k.pubkey().as_ref()], &margin::ID).1;
     assert_eq!((lender.bump, lender.pool, lender.owner, lender.shares), (bump, m.pool, k.pubkey(), 60 * SOL));
     let rent = mw.w.chain.rent(8 + LenderPosition::INIT_SPACE).await;
     assert_eq!(lamports(&mut mw, k.pubkey()).await, wallet_before - rent, "the lender pays its position's rent");
@@ -566,7 +624,14 @@ async fn supply_cap_is_inclusive() {
     let k = key(&user);
     ok(&mut mw, m.supply(k.pubkey(), user.wsol, 60 * SOL), &k).await;
     let position = margin_ops::lender(&m.pool, &k.pubkey());
-    rejects(&mut mw, m.supply(k.pubkey(), user.wsol, 40 * SOL + 1), &k, MarginError::SupplyCapExceeded, &[user.wsol, position]).await;
+    rejects(
+        &mut mw,
+        m.supply(k.pubkey(), user.wsol, 40 * SOL + 1),
+        &k,
+        MarginError::SupplyCapExceeded,
+        &[user.wsol, position],
+    )
+    .await;
     ok(&mut mw, m.supply(k.pubkey(), user.wsol, 40 * SOL), &k).await;
     assert_eq!(mw.pool().await.cash, 100 * SOL);
 }
@@ -647,7 +712,10 @@ async fn create_sub_account_opens_an_empty_isolated_position_with_its_own_vault(
         );
         let vault_bump = Pubkey::find_program_address(&[margin::seeds::COLLATERAL, address.as_ref()], &margin::ID).1;
         assert_eq!(address, s.sub);
-        assert_eq!((sub.bump, sub.vault_bump, sub.market, sub.owner, sub.index), (bump, vault_bump, m.market, owner.pubkey(), index));
+        assert_eq!(
+            (sub.bump, sub.vault_bump, sub.market, sub.owner, sub.index),
+            (bump, vault_bump, m.market, owner.pubkey(), index)
+        );
         assert_eq!((sub.collateral, sub.debt_shares), (0, 0));
         let vault = spl_token::state::Account::unpack(&mw.w.chain.account(s.vault).await.unwrap().data).unwrap();
         assert_eq!((vault.mint, vault.owner, vault.amount), (m.restaking.lrt_mint, s.sub, 0));
@@ -739,7 +807,14 @@ async fn withdraw_collateral_down_to_exactly_the_opening_limit() {
     assert_eq!(balance(&mut mw, s.vault).await, 50 * SOL);
     assert_eq!(balance(&mut mw, user.lrt).await, 50 * SOL);
     assert_eq!(mw.market().await.collateral_total, 50 * SOL);
-    rejects(&mut mw, m.withdraw_collateral(k.pubkey(), s, user.lrt, 1), &k, MarginError::Unhealthy, &[s.sub, s.vault, user.lrt]).await;
+    rejects(
+        &mut mw,
+        m.withdraw_collateral(k.pubkey(), s, user.lrt, 1),
+        &k,
+        MarginError::Unhealthy,
+        &[s.sub, s.vault, user.lrt],
+    )
+    .await;
 
     // Without debt, everything may leave.
     let (other, t) = collateralized(&mut mw, 10 * SOL).await;
@@ -1045,7 +1120,8 @@ async fn leverage_up_rejects_another_owner_zero_borrow_and_restaking_slippage() 
     let watch = [s.sub, s.vault, user.wsol, thief.wsol];
     let ix = m.leverage_up(t.pubkey(), s, thief.wsol, 10 * SOL, 10 * SOL, 0);
     rejects(&mut mw, ix, &t, MarginError::NotOwner, &watch).await;
-    rejects(&mut mw, m.leverage_up(k.pubkey(), s, user.wsol, 10 * SOL, 0, 0), &k, MarginError::ZeroAmount, &watch).await;
+    rejects(&mut mw, m.leverage_up(k.pubkey(), s, user.wsol, 10 * SOL, 0, 0), &k, MarginError::ZeroAmount, &watch)
+        .await;
     // The restaking pool mints 20 LRT for 20 SOL: asking for one unit more fails inside the CPI.
     let ix = m.leverage_up(k.pubkey(), s, user.wsol, 10 * SOL, 10 * SOL, 20 * SOL + 1);
     rejects(&mut mw, ix, &k, RestakingError::SlippageExceeded, &watch).await;
@@ -1219,7 +1295,16 @@ async fn liquidate_repays_toward_the_target_and_seizes_with_a_bonus() {
     set_fair_rate(&mut mw, price).await;
     let risk = mw.market().await.risk;
     let plan = liquidation::plan(90 * SOL, 100 * SOL, price, &risk, u64::MAX).unwrap();
-    assert_eq!(plan, liquidation::Plan { repay: 18 * SOL, seize: 18_890_625_000, to_insurance: 28_125_000, bonus_wad: WAD * 75 / 10_000, full: false });
+    assert_eq!(
+        plan,
+        liquidation::Plan {
+            repay: 18 * SOL,
+            seize: 18_890_625_000,
+            to_insurance: 28_125_000,
+            bonus_wad: WAD * 75 / 10_000,
+            full: false
+        }
+    );
     let pool_before = mw.pool().await;
     let vault_before = balance(&mut mw, m.vault).await;
     let ix = m.liquidate(liq.key.pubkey(), s, liq.user.wsol, liq.user.lrt, u64::MAX, 18_862_500_000);
@@ -1296,7 +1381,9 @@ async fn liquidate_rejects_zero_and_slippage_and_honours_max_repay() {
     let liq = liquidator(&mut mw).await;
     set_fair_rate(&mut mw, WAD * 96 / 100).await;
     let watch = [s.sub, s.vault, liq.user.wsol, liq.user.lrt];
-    let liquidate = |m: &MarginKeys, max_repay: u64, min_out: u64| m.liquidate(liq.key.pubkey(), s, liq.user.wsol, liq.user.lrt, max_repay, min_out);
+    let liquidate = |m: &MarginKeys, max_repay: u64, min_out: u64| {
+        m.liquidate(liq.key.pubkey(), s, liq.user.wsol, liq.user.lrt, max_repay, min_out)
+    };
     rejects(&mut mw, liquidate(&m, 0, 0), &liq.key, MarginError::ZeroAmount, &watch).await;
     rejects(&mut mw, liquidate(&m, u64::MAX, 18_862_500_001), &liq.key, MarginError::SlippageExceeded, &watch).await;
     // A liquidator may repay less: 5 SOL seize 5 × 1.0075 / 0.96 = 5.247395833 LRT.
@@ -1409,7 +1496,10 @@ async fn settle_bad_debt_socializes_what_insurance_cannot_pay() {
     let after = mw.pool().await;
     let loss = left - insurance;
     assert_eq!(after.insurance, 0);
-    assert_eq!(after.supply_index, before.supply_index - mul_div_ceil(u128::from(loss), WAD, u128::from(before.supply_shares)).unwrap());
+    assert_eq!(
+        after.supply_index,
+        before.supply_index - mul_div_ceil(u128::from(loss), WAD, u128::from(before.supply_shares)).unwrap()
+    );
     assert!(after.socialized && !after.frozen);
     assert_eq!(mw.sub_account(s).await.debt_shares, 0);
     // Lenders' claims fell by the loss (rounded against them) and the pool holds what they are owed.
@@ -1545,7 +1635,8 @@ async fn close_sub_account_rejects_another_owner() {
     let (user, s) = mw.trader(0).await;
     let thief = mw.w.chain.keypair().await;
     let ix = m.close_sub_account(thief.pubkey(), s, user.lrt);
-    rejects(&mut mw, ix, &thief, ErrorCode::ConstraintHasOne, &[s.sub, s.vault, user.key.pubkey(), thief.pubkey()]).await;
+    rejects(&mut mw, ix, &thief, ErrorCode::ConstraintHasOne, &[s.sub, s.vault, user.key.pubkey(), thief.pubkey()])
+        .await;
 }
 
 // ---------------------------------------------------------------------------------------------

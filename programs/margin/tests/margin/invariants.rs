@@ -63,11 +63,26 @@ async fn assert_within_init(mw: &mut MarginWorld, s: SubKeys) {
     let sub = mw.sub_account(s).await;
     let init = mw.prices_now().await.unwrap().init.expect("opening price");
     let debt = sub.debt(&pool).unwrap();
-    assert!(health::within_ltv(debt, sub.collateral, init, LTV_INIT_BPS).unwrap(), "debt {debt} above LTV_init of {} LRT at {init}", sub.collateral);
+    assert!(
+        health::within_ltv(debt, sub.collateral, init, LTV_INIT_BPS).unwrap(),
+        "debt {debt} above LTV_init of {} LRT at {init}",
+        sub.collateral
+    );
 }
 
 fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
-    vec![mw.m.pool, mw.m.vault, mw.m.market, mw.m.insurance_vault, s.sub, s.vault, user.wsol, user.lrt, mw.w.keys.pool, mw.w.keys.lrt_mint]
+    vec![
+        mw.m.pool,
+        mw.m.vault,
+        mw.m.market,
+        mw.m.insurance_vault,
+        s.sub,
+        s.vault,
+        user.wsol,
+        user.lrt,
+        mw.w.keys.pool,
+        mw.w.keys.lrt_mint,
+    ]
 }
 
 #[tokio::test]
@@ -96,7 +111,11 @@ async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_e
     // borrow: the largest amount that stays within LTV_init passes, one lamport more does not.
     let sub = mw.sub_account(s).await;
     let within_after_borrow = |b: u64| {
-        let debt = shares::debt_amount(sub.debt_shares + shares::debt_shares_for_borrow(b, pool.borrow_index).unwrap(), pool.borrow_index).unwrap();
+        let debt = shares::debt_amount(
+            sub.debt_shares + shares::debt_shares_for_borrow(b, pool.borrow_index).unwrap(),
+            pool.borrow_index,
+        )
+        .unwrap();
         health::within_ltv(debt, sub.collateral, init, LTV_INIT_BPS).unwrap()
     };
     let max_borrow = largest(risk.min_debt, sub.collateral, within_after_borrow);
@@ -110,7 +129,8 @@ async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_e
     deposit_lrt(&mut mw, &trader, s, 5 * SOL).await;
     let sub = mw.sub_account(s).await;
     let debt = sub.debt(&pool).unwrap();
-    let max_withdraw = largest(1, sub.collateral, |w| health::within_ltv(debt, sub.collateral - w, init, LTV_INIT_BPS).unwrap());
+    let max_withdraw =
+        largest(1, sub.collateral, |w| health::within_ltv(debt, sub.collateral - w, init, LTV_INIT_BPS).unwrap());
     let over = mw.m.withdraw_collateral(signer.pubkey(), s, trader.lrt, max_withdraw + 1);
     mw.w.chain.send_err(&[over], &[&signer], MarginError::Unhealthy, &w).await;
     mw.w.chain.send_ok(&[mw.m.withdraw_collateral(signer.pubkey(), s, trader.lrt, max_withdraw)], &[&signer]).await;
@@ -122,7 +142,11 @@ async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_e
     let equity = 2 * SOL;
     let within_after_leverage = |b: u64| {
         let minted = u64::try_from(lantern_math::mul_div_floor(u128::from(equity + b), WAD, fair).unwrap()).unwrap();
-        let debt = shares::debt_amount(sub.debt_shares + shares::debt_shares_for_borrow(b, pool.borrow_index).unwrap(), pool.borrow_index).unwrap();
+        let debt = shares::debt_amount(
+            sub.debt_shares + shares::debt_shares_for_borrow(b, pool.borrow_index).unwrap(),
+            pool.borrow_index,
+        )
+        .unwrap();
         health::within_ltv(debt, sub.collateral + minted, init, LTV_INIT_BPS).unwrap()
     };
     let max_leverage = largest(1, 100 * SOL, within_after_leverage);
@@ -150,7 +174,9 @@ async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_e
                 passed += 1;
                 assert_within_init(&mut mw, s).await;
             }
-            Err(err) => assert_eq!(lantern_test_support::custom_error(&err), Some(MarginError::Unhealthy.into()), "{err:?}"),
+            Err(err) => {
+                assert_eq!(lantern_test_support::custom_error(&err), Some(MarginError::Unhealthy.into()), "{err:?}")
+            }
         }
     }
     assert!(passed >= 2, "{passed} passed");
@@ -198,7 +224,8 @@ async fn liquidation_only_when_unhealthy_the_ltv_strictly_falls_and_at_most_the_
             assert!(plan.repay <= 4 * SOL);
             let debt_after = after.debt(&mw.pool().await).unwrap();
             if after.collateral > 0 {
-                let (value_before, value_after) = (health::value(before.collateral, maint).unwrap(), health::value(after.collateral, maint).unwrap());
+                let (value_before, value_after) =
+                    (health::value(before.collateral, maint).unwrap(), health::value(after.collateral, maint).unwrap());
                 assert!(health::ltv_lower(debt_after, value_after, debt, value_before), "LTV must strictly fall");
             } else {
                 assert_eq!(seized, before.collateral, "all of it, never more");
@@ -212,7 +239,12 @@ async fn liquidation_only_when_unhealthy_the_ltv_strictly_falls_and_at_most_the_
     assert!(liquidations >= 10 && refusals >= 5, "{liquidations} liquidations, {refusals} refusals");
     // Liquidated step by step on the way down, the first position repaid all its debt in time.
     let last = mw.sub_account(s).await;
-    assert!(last.debt_shares == 0 && last.collateral > 0, "debt shares {}, collateral {}", last.debt_shares, last.collateral);
+    assert!(
+        last.debt_shares == 0 && last.collateral > 0,
+        "debt shares {}, collateral {}",
+        last.debt_shares,
+        last.collateral
+    );
     let ix = mw.m.liquidate(liq_signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
     mw.w.chain.send_err(&[ix], &[&liq_signer], MarginError::NotLiquidatable, &w).await;
 
@@ -221,14 +253,18 @@ async fn liquidation_only_when_unhealthy_the_ltv_strictly_falls_and_at_most_the_
     let before = mw.sub_account(ls).await;
     let plan = mw.liquidation_plan_now(ls, u64::MAX).await.expect("liquidatable");
     assert_eq!((plan.seize, plan.bonus_wad, plan.to_insurance), (before.collateral, 0, 0));
-    mw.w.chain.send_ok(&[mw.m.liquidate(liq_signer.pubkey(), ls, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer]).await;
+    mw.w.chain
+        .send_ok(&[mw.m.liquidate(liq_signer.pubkey(), ls, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer])
+        .await;
     let after = mw.sub_account(ls).await;
     assert_eq!(after.collateral, 0);
     assert_eq!(mw.w.chain.token_balance(ls.vault).await, 0);
     assert!(after.debt_shares > 0, "bad debt");
     // Nothing left to seize: a second liquidation is refused (it would repay nothing for nothing).
     let ix = mw.m.liquidate(liq_signer.pubkey(), ls, liq.wsol, liq.lrt, u64::MAX, 0);
-    mw.w.chain.send_err(&[ix], &[&liq_signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.market, ls.sub, ls.vault]).await;
+    mw.w.chain
+        .send_err(&[ix], &[&liq_signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.market, ls.sub, ls.vault])
+        .await;
     mw.assert_pool_invariants(&[s, ls], &[lender.key.pubkey()]).await;
 }
 
@@ -253,7 +289,9 @@ async fn liquidating_one_sub_account_leaves_every_other_byte_for_byte_unchanged(
     let others = [a1.sub, a1.vault, b0.sub, b0.vault, a.wsol, a.lrt, b.wsol, b.lrt];
     let before = mw.w.chain.snapshot(&others).await;
     let target_before = mw.sub_account(a0).await;
-    mw.w.chain.send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a0, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer]).await;
+    mw.w.chain
+        .send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a0, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer])
+        .await;
     assert!(mw.sub_account(a0).await.collateral < target_before.collateral, "A0 was liquidated");
     assert_eq!(mw.w.chain.snapshot(&others).await, before, "the other sub-accounts and their vaults are untouched");
 
@@ -304,12 +342,16 @@ async fn debt_shares_add_up_the_vault_holds_the_cash_and_the_pool_stays_solvent(
     mw.report_confirmed(WAD * 88 / 100).await.expect("slashing");
     let liq = mw.w.user(500 * SOL).await;
     let liq_signer = liq.key.insecure_clone();
-    mw.w.chain.send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a0, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer]).await;
+    mw.w.chain
+        .send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a0, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer])
+        .await;
     mw.assert_pool_invariants(&subs, &lenders).await;
     // A1 (80% at 1.0, ~90% at 0.88) is liquidatable too, partially.
     let plan = mw.liquidation_plan_now(a1, u64::MAX).await;
     if plan.is_ok() {
-        mw.w.chain.send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a1, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer]).await;
+        mw.w.chain
+            .send_ok(&[mw.m.liquidate(liq_signer.pubkey(), a1, liq.wsol, liq.lrt, u64::MAX, 0)], &[&liq_signer])
+            .await;
         mw.assert_pool_invariants(&subs, &lenders).await;
     }
     assert_eq!(mw.sub_account(a0).await.collateral, 0);
@@ -319,7 +361,8 @@ async fn debt_shares_add_up_the_vault_holds_the_cash_and_the_pool_stays_solvent(
     mw.w.chain.send_ok(&[mw.m.repay(b_signer.pubkey(), b0, b.wsol, u64::MAX)], &[&b_signer]).await;
     mw.assert_pool_invariants(&subs, &lenders).await;
     let l2_signer = l2.key.insecure_clone();
-    let position: LenderPosition = mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &l2_signer.pubkey())).await;
+    let position: LenderPosition =
+        mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &l2_signer.pubkey())).await;
     mw.w.chain.send_ok(&[mw.m.withdraw_supply(l2_signer.pubkey(), l2.wsol, position.shares)], &[&l2_signer]).await;
     mw.assert_pool_invariants(&subs, &lenders).await;
 }
@@ -409,14 +452,21 @@ async fn rounding_never_favours_the_user() {
         let position: LenderPosition = mw.w.chain.anchor_account(position_key).await;
         assert!(shares::supply_amount(position.shares, mw.pool().await.supply_index).unwrap() <= amount);
         mw.assert_pool_invariants(&subs, &all_lenders).await;
-        mw.w.chain.send_ok(&[mw.m.withdraw_supply(supplier_signer.pubkey(), supplier.wsol, position.shares)], &[&supplier_signer]).await;
+        mw.w.chain
+            .send_ok(
+                &[mw.m.withdraw_supply(supplier_signer.pubkey(), supplier.wsol, position.shares)],
+                &[&supplier_signer],
+            )
+            .await;
         let returned = mw.w.chain.token_balance(supplier.wsol).await + amount - wsol_before;
         assert!(returned <= amount, "supplied {amount}, got back {returned}");
         mw.assert_pool_invariants(&subs, &all_lenders).await;
     }
     // One lamport is worth less than one share: refused rather than rounded to nothing.
     let dust = mw.m.supply(supplier_signer.pubkey(), supplier.wsol, 1);
-    mw.w.chain.send_err(&[dust], &[&supplier_signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.vault, supplier.wsol]).await;
+    mw.w.chain
+        .send_err(&[dust], &[&supplier_signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.vault, supplier.wsol])
+        .await;
 
     // Borrow then repay at once (repay "everything"): never less paid back than borrowed.
     let (trader, s) = collateralised(&mut mw, 100 * SOL, 0).await;
@@ -439,7 +489,9 @@ async fn rounding_never_favours_the_user() {
     // (1 lamport at an index above 1) is refused rather than taken for nothing.
     mw.w.chain.send_ok(&[mw.m.borrow(signer.pubkey(), s, trader.wsol, 10 * SOL)], &[&signer]).await;
     let dust = mw.m.repay(signer.pubkey(), s, trader.wsol, 1);
-    mw.w.chain.send_err(&[dust], &[&signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.vault, s.sub, trader.wsol]).await;
+    mw.w.chain
+        .send_err(&[dust], &[&signer], MarginError::ZeroAmount, &[mw.m.pool, mw.m.vault, s.sub, trader.wsol])
+        .await;
     for amount in [2u64, 3, 999_999_999, 1_000_000_001] {
         let pool = mw.pool().await;
         let debt_before = mw.sub_account(s).await.debt(&pool).unwrap();

@@ -45,7 +45,18 @@ async fn liquidator(mw: &mut MarginWorld) -> User {
 
 /// Every account a margin instruction on `s` could touch.
 fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
-    vec![mw.m.pool, mw.m.vault, mw.m.market, mw.m.insurance_vault, s.sub, s.vault, user.wsol, user.lrt, mw.w.keys.pool, mw.w.keys.lrt_mint]
+    vec![
+        mw.m.pool,
+        mw.m.vault,
+        mw.m.market,
+        mw.m.insurance_vault,
+        s.sub,
+        s.vault,
+        user.wsol,
+        user.lrt,
+        mw.w.keys.pool,
+        mw.w.keys.lrt_mint,
+    ]
 }
 
 async fn liquidate_ok(mw: &mut MarginWorld, s: SubKeys, liq: &User) {
@@ -183,7 +194,6 @@ async fn a_premium_never_raises_collateral_value() {
         mw.w.chain.send_err(&[more], &[&signer], MarginError::Unhealthy, &w).await;
     }
 }
-
 
 #[tokio::test]
 async fn a_stale_feed_blocks_borrow_withdraw_and_leverage_up_but_not_repay_or_deposit() {

@@ -14,7 +14,11 @@
 //! - every rejected instruction leaves the pool, the market, every sub-account, every vault, every
 //!   lender position and every user's token accounts byte for byte unchanged.
 use lantern_test_support::margin_ops::{self, SubKeys};
-use lantern_test_support::solana_sdk::{instruction::Instruction, pubkey::Pubkey, signature::{Keypair, Signer}};
+use lantern_test_support::solana_sdk::{
+    instruction::Instruction,
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
 use lantern_test_support::{custom_error, world::*};
 use margin::errors::MarginError;
 use margin::math::health;
@@ -35,36 +39,85 @@ const LTV_INIT_BPS: u16 = 9_000;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Supply { lender: usize, amount: u64 },
+    Supply {
+        lender: usize,
+        amount: u64,
+    },
     /// `part` per mille of the lender's shares (above 1000: more than it has).
-    WithdrawSupply { lender: usize, part: u16 },
-    Create { slot: usize },
+    WithdrawSupply {
+        lender: usize,
+        part: u16,
+    },
+    Create {
+        slot: usize,
+    },
     /// `part` per mille of the trader's LRT.
-    Deposit { slot: usize, part: u16 },
+    Deposit {
+        slot: usize,
+        part: u16,
+    },
     /// `part` per mille of the collateral; `fresh`: a price round first.
-    Withdraw { slot: usize, part: u16, fresh: bool },
+    Withdraw {
+        slot: usize,
+        part: u16,
+        fresh: bool,
+    },
     /// `part` per mille of the room left under LTV_init (above 1000: too much).
-    Borrow { slot: usize, part: u16, fresh: bool },
+    Borrow {
+        slot: usize,
+        part: u16,
+        fresh: bool,
+    },
     /// `part` per mille of the debt (above 1000: "everything").
-    Repay { slot: usize, part: u16 },
+    Repay {
+        slot: usize,
+        part: u16,
+    },
     /// Equity in per mille of 10 SOL, borrow in per mille of the room left under LTV_init.
-    LeverageUp { slot: usize, equity: u16, part: u16, fresh: bool },
+    LeverageUp {
+        slot: usize,
+        equity: u16,
+        part: u16,
+        fresh: bool,
+    },
     /// `part` per mille of the collateral.
-    Deleverage { slot: usize, part: u16, fresh: bool },
+    Deleverage {
+        slot: usize,
+        part: u16,
+        fresh: bool,
+    },
     /// `max_repay` in per mille of the debt (above 1000: unlimited); `worst`: the existing
     /// sub-account with the highest LTV instead of `slot`.
-    Liquidate { slot: usize, part: u16, fresh: bool, worst: bool },
+    Liquidate {
+        slot: usize,
+        part: u16,
+        fresh: bool,
+        worst: bool,
+    },
     /// `worst`: a sub-account with bad debt, if any, instead of `slot`.
-    Settle { slot: usize, worst: bool },
+    Settle {
+        slot: usize,
+        worst: bool,
+    },
     Accrue,
-    Warp { secs: i64 },
+    Warp {
+        secs: i64,
+    },
     /// One price round `pct_tenths`/10 % away from the current market price (a wick if reverted).
-    Price { pct_tenths: i64 },
+    Price {
+        pct_tenths: i64,
+    },
     /// `rounds` rounds half an hour apart at a price `pct_tenths`/10 % away: the EMA follows.
-    Sustain { pct_tenths: i64, rounds: usize },
+    Sustain {
+        pct_tenths: i64,
+        rounds: usize,
+    },
     /// A committee report moving the last reported rate by `ppm`; a held decrease is confirmed by the
     /// guardian when `confirm`.
-    Report { ppm: i64, confirm: bool },
+    Report {
+        ppm: i64,
+        confirm: bool,
+    },
 }
 
 /// One random step; `crashes` weighs slashings, liquidations and settlements up (bad debt needs a
@@ -73,7 +126,8 @@ fn op(crashes: bool) -> impl Strategy<Value = Op> {
     let (slashings, liquidations, settlements) = if crashes { (8, 10, 5) } else { (3, 8, 2) };
     // The slot created later is picked less often (before its creation, every instruction on it fails).
     let slot = prop_oneof![6 => 0..3usize, 1 => Just(3usize)];
-    let part = prop_oneof![1 => Just(0u16), 1 => Just(1_000), 2 => 900..=1_000u16, 5 => 1..=1_000u16, 1 => 1_001..=1_300u16];
+    let part =
+        prop_oneof![1 => Just(0u16), 1 => Just(1_000), 2 => 900..=1_000u16, 5 => 1..=1_000u16, 1 => 1_001..=1_300u16];
     let fresh = prop::bool::weighted(0.85);
     let amount = prop_oneof![1 => Just(0u64), 1 => 1..1_000u64, 4 => SOL..(200 * SOL)];
     // Rises (at most ~0.041%/day pass the oracle), small losses, slashings (mostly confirmed).
@@ -187,7 +241,17 @@ impl Harness {
         let liquidator = mw.w.user(3_000 * SOL).await;
         mw.fresh_prices(WAD).await;
         let pool = mw.pool().await;
-        let mut h = Self { mw, lenders, traders, subs, liquidator, market_px: WAD, borrow_index: pool.borrow_index, supply_index: pool.supply_index, stats: Stats::default() };
+        let mut h = Self {
+            mw,
+            lenders,
+            traders,
+            subs,
+            liquidator,
+            market_px: WAD,
+            borrow_index: pool.borrow_index,
+            supply_index: pool.supply_index,
+            stats: Stats::default(),
+        };
         let m = h.mw.m;
         let (user, signer, s) = h.trader(1);
         let deposit = m.deposit_collateral(signer.pubkey(), s, user.lrt, 50 * SOL);
@@ -195,7 +259,8 @@ impl Harness {
         for (slot, equity) in [(0, 10 * SOL), (2, 5 * SOL)] {
             let room = h.leverage_room(h.subs[slot], equity).await;
             let (user, signer, s) = h.trader(slot);
-            let ix = m.leverage_up(signer.pubkey(), s, user.wsol, equity, per_mille(room, initial[slot]).max(SOL / 10), 0);
+            let ix =
+                m.leverage_up(signer.pubkey(), s, user.wsol, equity, per_mille(room, initial[slot]).max(SOL / 10), 0);
             h.mw.w.chain.send_ok(&[ix], &[&signer]).await;
         }
         let room = h.room(h.subs[1]).await;
@@ -218,7 +283,12 @@ impl Harness {
     }
 
     fn all_lenders(&self) -> Vec<Pubkey> {
-        self.lenders.iter().chain(&self.traders).chain(std::iter::once(&self.liquidator)).map(|u| u.key.pubkey()).collect()
+        self.lenders
+            .iter()
+            .chain(&self.traders)
+            .chain(std::iter::once(&self.liquidator))
+            .map(|u| u.key.pubkey())
+            .collect()
     }
 
     async fn exists(&mut self, s: SubKeys) -> bool {
@@ -253,7 +323,11 @@ impl Harness {
         let k = 0.9 * init as f64 / WAD as f64;
         let (c, d, e, f) = (p.collateral as f64, p.debt as f64, equity as f64, fair as f64 / WAD as f64);
         let room = (k * (c + e / f) - d) / (1.0 - k / f);
-        if room.is_finite() && room > 0.0 { room.min(1e12) as u64 } else { 0 }
+        if room.is_finite() && room > 0.0 {
+            room.min(1e12) as u64
+        } else {
+            0
+        }
     }
 
     /// A lender's claim (interest accrued to now) and wSOL balance.
@@ -318,7 +392,11 @@ impl Harness {
             Op::Supply { lender, amount } => {
                 let (claim_before, wsol_before) = self.claim(lender).await;
                 let l = &self.lenders[lender];
-                (m.supply(l.key.pubkey(), l.wsol, amount), l.key.insecure_clone(), Expect::Lending { lender, supplied: amount, claim_before, wsol_before })
+                (
+                    m.supply(l.key.pubkey(), l.wsol, amount),
+                    l.key.insecure_clone(),
+                    Expect::Lending { lender, supplied: amount, claim_before, wsol_before },
+                )
             }
             Op::WithdrawSupply { lender, part } => {
                 let key = margin_ops::lender(&m.pool, &self.lenders[lender].key.pubkey());
@@ -345,7 +423,11 @@ impl Harness {
                 let (user, signer, s) = self.trader(slot);
                 let lrt = user.lrt;
                 let before = self.position(s).await;
-                (m.withdraw_collateral(signer.pubkey(), s, lrt, per_mille(before.collateral, part)), signer, Expect::WithinInit { s, borrowed: 0, before })
+                (
+                    m.withdraw_collateral(signer.pubkey(), s, lrt, per_mille(before.collateral, part)),
+                    signer,
+                    Expect::WithinInit { s, borrowed: 0, before },
+                )
             }
             Op::Borrow { slot, part, fresh } => {
                 if fresh {
@@ -355,7 +437,11 @@ impl Harness {
                 let amount = per_mille(self.room(s).await, part).max(SOL / 10);
                 let before = self.position(s).await;
                 let (user, signer, s) = self.trader(slot);
-                (m.borrow(signer.pubkey(), s, user.wsol, amount), signer, Expect::WithinInit { s, borrowed: amount, before })
+                (
+                    m.borrow(signer.pubkey(), s, user.wsol, amount),
+                    signer,
+                    Expect::WithinInit { s, borrowed: amount, before },
+                )
             }
             Op::Repay { slot, part } => {
                 let s = self.subs[slot];
@@ -375,7 +461,11 @@ impl Harness {
                 let borrow = per_mille(self.leverage_room(s, equity).await, part).max(SOL / 10);
                 let before = self.position(s).await;
                 let (user, signer, s) = self.trader(slot);
-                (m.leverage_up(signer.pubkey(), s, user.wsol, equity, borrow, 0), signer, Expect::WithinInit { s, borrowed: borrow, before })
+                (
+                    m.leverage_up(signer.pubkey(), s, user.wsol, equity, borrow, 0),
+                    signer,
+                    Expect::WithinInit { s, borrowed: borrow, before },
+                )
             }
             Op::Deleverage { slot, part, fresh } => {
                 if fresh {
@@ -384,7 +474,11 @@ impl Harness {
                 let s = self.subs[slot];
                 let before = self.position(s).await;
                 let (user, signer, s) = self.trader(slot);
-                (m.deleverage(signer.pubkey(), s, user.wsol, per_mille(before.collateral, part), 0), signer, Expect::LtvFalls { s, before })
+                (
+                    m.deleverage(signer.pubkey(), s, user.wsol, per_mille(before.collateral, part), 0),
+                    signer,
+                    Expect::LtvFalls { s, before },
+                )
             }
             Op::Liquidate { slot, part, fresh, worst } => {
                 if fresh {
@@ -401,7 +495,11 @@ impl Harness {
                     Err(MarginError::NotLiquidatable)
                 };
                 let signer = self.liquidator.key.insecure_clone();
-                (m.liquidate(signer.pubkey(), s, self.liquidator.wsol, self.liquidator.lrt, max_repay, 0), signer, Expect::Liquidation { s, plan, before })
+                (
+                    m.liquidate(signer.pubkey(), s, self.liquidator.wsol, self.liquidator.lrt, max_repay, 0),
+                    signer,
+                    Expect::Liquidation { s, plan, before },
+                )
             }
             Op::Settle { slot, worst } => {
                 let s = if worst { self.bad_debt(slot).await } else { self.subs[slot] };
@@ -444,9 +542,12 @@ impl Harness {
             }
             Op::Report { ppm, confirm } => {
                 let reported = self.mw.w.feed().await.reported_rate;
-                let rate = u128::try_from(i128::try_from(reported).unwrap() * (1_000_000 + i128::from(ppm)) / 1_000_000).unwrap();
+                let rate =
+                    u128::try_from(i128::try_from(reported).unwrap() * (1_000_000 + i128::from(ppm)) / 1_000_000)
+                        .unwrap();
                 // A report the oracle refuses (beyond its increase limit) is the oracle's business.
-                let _ = if confirm { self.mw.report_confirmed(rate).await } else { self.mw.w.report(rate, false).await };
+                let _ =
+                    if confirm { self.mw.report_confirmed(rate).await } else { self.mw.w.report(rate, false).await };
                 return false;
             }
             _ => {}
@@ -454,13 +555,20 @@ impl Harness {
         let (ix, signer, expect) = self.prepare(op).await.expect("a margin instruction");
         let watched = self.watched();
         let snapshot = self.mw.w.chain.snapshot(&watched).await;
-        let liq_before = (self.mw.w.chain.token_balance(self.liquidator.wsol).await, self.mw.w.chain.token_balance(self.liquidator.lrt).await);
+        let liq_before = (
+            self.mw.w.chain.token_balance(self.liquidator.wsol).await,
+            self.mw.w.chain.token_balance(self.liquidator.lrt).await,
+        );
         let insurance_before = self.mw.w.chain.token_balance(self.mw.m.insurance_vault).await;
         let result = self.mw.w.chain.send(&[ix], &[&signer]).await;
         let code = result.as_ref().err().map(custom_error);
         if let Err(err) = &result {
             self.stats.rejected += 1;
-            assert_eq!(self.mw.w.chain.snapshot(&watched).await, snapshot, "{op:?} was rejected ({err:?}) but changed state");
+            assert_eq!(
+                self.mw.w.chain.snapshot(&watched).await,
+                snapshot,
+                "{op:?} was rejected ({err:?}) but changed state"
+            );
         } else {
             self.stats.ok += 1;
         }
@@ -471,8 +579,17 @@ impl Harness {
                     self.stats.risk_increases += 1;
                     let init = self.mw.prices_now().await.unwrap().init.expect("an opening price");
                     let p = self.position(s).await;
-                    assert!(health::within_ltv(p.debt, p.collateral, init, LTV_INIT_BPS).unwrap(), "{op:?} left debt {} over LTV_init of {} LRT at {init}", p.debt, p.collateral);
-                    assert!(p.debt - before.debt >= borrowed, "{op:?}: borrowed {borrowed}, the debt grew by {}", p.debt - before.debt);
+                    assert!(
+                        health::within_ltv(p.debt, p.collateral, init, LTV_INIT_BPS).unwrap(),
+                        "{op:?} left debt {} over LTV_init of {} LRT at {init}",
+                        p.debt,
+                        p.collateral
+                    );
+                    assert!(
+                        p.debt - before.debt >= borrowed,
+                        "{op:?}: borrowed {borrowed}, the debt grew by {}",
+                        p.debt - before.debt
+                    );
                 }
                 false
             }
@@ -480,7 +597,11 @@ impl Harness {
                 if result.is_ok() {
                     let paid = wsol_before - self.mw.w.chain.token_balance(wsol).await;
                     let after = self.position(s).await;
-                    assert!(before.debt - after.debt <= paid, "{op:?}: paid {paid}, the debt fell by {}", before.debt - after.debt);
+                    assert!(
+                        before.debt - after.debt <= paid,
+                        "{op:?}: paid {paid}, the debt fell by {}",
+                        before.debt - after.debt
+                    );
                     assert!(paid <= before.debt, "{op:?}: paid {paid} for a debt of {}", before.debt);
                 }
                 false
@@ -490,10 +611,18 @@ impl Harness {
                     let (claim_after, wsol_after) = self.claim(lender).await;
                     if supplied > 0 {
                         assert_eq!(wsol_before - wsol_after, supplied);
-                        assert!(claim_after - claim_before <= supplied, "{op:?}: supplied {supplied}, the claim grew by {}", claim_after - claim_before);
+                        assert!(
+                            claim_after - claim_before <= supplied,
+                            "{op:?}: supplied {supplied}, the claim grew by {}",
+                            claim_after - claim_before
+                        );
                     } else {
                         let received = wsol_after - wsol_before;
-                        assert!(claim_before - claim_after >= received, "{op:?}: received {received}, the claim fell by {}", claim_before - claim_after);
+                        assert!(
+                            claim_before - claim_after >= received,
+                            "{op:?}: received {received}, the claim fell by {}",
+                            claim_before - claim_after
+                        );
                     }
                 }
                 false
@@ -502,8 +631,14 @@ impl Harness {
                 if result.is_ok() {
                     let after = self.position(s).await;
                     let maint = before.maint.expect("deleverage priced the collateral");
-                    let (value_before, value_after) = (health::value(before.collateral, maint).unwrap(), health::value(after.collateral, maint).unwrap());
-                    assert!(after.debt == 0 || health::ltv_lower(after.debt, value_after, before.debt, value_before), "{op:?} did not lower the LTV");
+                    let (value_before, value_after) = (
+                        health::value(before.collateral, maint).unwrap(),
+                        health::value(after.collateral, maint).unwrap(),
+                    );
+                    assert!(
+                        after.debt == 0 || health::ltv_lower(after.debt, value_after, before.debt, value_before),
+                        "{op:?} did not lower the LTV"
+                    );
                 }
                 false
             }
@@ -512,31 +647,62 @@ impl Harness {
                     (Ok(()), Ok(plan)) => {
                         self.stats.liquidations += 1;
                         let maint = before.maint.expect("liquidation priced the collateral");
-                        assert!(health::is_liquidatable(before.debt, before.collateral, maint, self.mw.market().await.risk.lt_bps).unwrap(), "liquidated while healthy");
+                        assert!(
+                            health::is_liquidatable(
+                                before.debt,
+                                before.collateral,
+                                maint,
+                                self.mw.market().await.risk.lt_bps
+                            )
+                            .unwrap(),
+                            "liquidated while healthy"
+                        );
                         let after = self.position(s).await;
                         assert!(plan.seize <= before.collateral, "seized more than the collateral");
                         assert_eq!(after.collateral, before.collateral - plan.seize, "seized as planned");
-                        let liq_after = (self.mw.w.chain.token_balance(self.liquidator.wsol).await, self.mw.w.chain.token_balance(self.liquidator.lrt).await);
+                        let liq_after = (
+                            self.mw.w.chain.token_balance(self.liquidator.wsol).await,
+                            self.mw.w.chain.token_balance(self.liquidator.lrt).await,
+                        );
                         assert_eq!(liq_before.0 - liq_after.0, plan.repay, "repaid as planned");
                         assert_eq!(liq_after.1 - liq_before.1, plan.seize - plan.to_insurance);
-                        assert_eq!(self.mw.w.chain.token_balance(self.mw.m.insurance_vault).await - insurance_before, plan.to_insurance);
+                        assert_eq!(
+                            self.mw.w.chain.token_balance(self.mw.m.insurance_vault).await - insurance_before,
+                            plan.to_insurance
+                        );
                         if after.collateral > 0 && after.debt > 0 {
-                            let (value_before, value_after) = (health::value(before.collateral, maint).unwrap(), health::value(after.collateral, maint).unwrap());
-                            assert!(health::ltv_lower(after.debt, value_after, before.debt, value_before), "the LTV must strictly fall");
+                            let (value_before, value_after) = (
+                                health::value(before.collateral, maint).unwrap(),
+                                health::value(after.collateral, maint).unwrap(),
+                            );
+                            assert!(
+                                health::ltv_lower(after.debt, value_after, before.debt, value_before),
+                                "the LTV must strictly fall"
+                            );
                         }
                     }
                     (Ok(()), Err(refusal)) => panic!("{op:?} succeeded although the plan refuses it: {refusal:?}"),
                     (Err(_), Ok(plan)) if code.flatten() == Some(MarginError::ZeroAmount.into()) => {
                         // A repayment too small to burn one debt share.
                         let index = self.mw.pool_accrued_now().await.borrow_index;
-                        assert!(u128::from(plan.repay) * WAD < index, "{op:?} refused with ZeroAmount, planned {plan:?}");
+                        assert!(
+                            u128::from(plan.repay) * WAD < index,
+                            "{op:?} refused with ZeroAmount, planned {plan:?}"
+                        );
                     }
                     (Err(_), Ok(plan)) => {
                         // The plan does not check that the LTV falls: a partial liquidation of a position
                         // under water (no bonus, LTV ≥ 1) raises it, so only taking all the collateral may go.
-                        assert_eq!(code.flatten(), Some(MarginError::LiquidationDidNotImprove.into()), "{op:?} refused with {code:?}, planned {plan:?}");
+                        assert_eq!(
+                            code.flatten(),
+                            Some(MarginError::LiquidationDidNotImprove.into()),
+                            "{op:?} refused with {code:?}, planned {plan:?}"
+                        );
                         let value = health::value(before.collateral, before.maint.unwrap()).unwrap();
-                        assert!(before.debt >= value && plan.seize < before.collateral, "{op:?}: no improvement although above water: {plan:?}");
+                        assert!(
+                            before.debt >= value && plan.seize < before.collateral,
+                            "{op:?}: no improvement although above water: {plan:?}"
+                        );
                     }
                     (Err(_), Err(refusal)) => {
                         if self.exists(s).await {
@@ -562,7 +728,10 @@ impl Harness {
         self.mw.assert_pool_invariants(&subs, &lenders).await;
         let pool = self.mw.pool().await;
         assert!(pool.borrow_index >= self.borrow_index, "the borrow index fell");
-        assert!(supply_index_may_fall || pool.supply_index >= self.supply_index, "the supply index fell outside a settlement");
+        assert!(
+            supply_index_may_fall || pool.supply_index >= self.supply_index,
+            "the supply index fell outside a settlement"
+        );
         self.borrow_index = pool.borrow_index;
         self.supply_index = pool.supply_index;
     }

@@ -45,13 +45,15 @@ mod crashes {
     }
 
     async fn lender_claim(mw: &mut MarginWorld, lender: &User) -> u64 {
-        let position: LenderPosition = mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &lender.key.pubkey())).await;
+        let position: LenderPosition =
+            mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &lender.key.pubkey())).await;
         let pool = mw.pool().await;
         shares::supply_amount(position.shares, pool.supply_index).unwrap()
     }
 
     async fn lender_shares(mw: &mut MarginWorld, lender: &User) -> u64 {
-        let position: LenderPosition = mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &lender.key.pubkey())).await;
+        let position: LenderPosition =
+            mw.w.chain.anchor_account(lantern_test_support::margin_ops::lender(&mw.m.pool, &lender.key.pubkey())).await;
         position.shares
     }
 
@@ -89,7 +91,14 @@ mod crashes {
         // The target, not the close factor, bounds this liquidation.
         assert!(u128::from(plan.repay) * BPS < u128::from(debt_before) * u128::from(risk.close_factor_bps));
         // 20% of the bonus part of the seized LRT (seize × b/(1+b)) goes to insurance, rounded down.
-        let bonus_part = |seize: u64| mul_div_floor(u128::from(seize), plan.bonus_wad * u128::from(risk.insurance_share_bps), (WAD + plan.bonus_wad) * BPS).unwrap();
+        let bonus_part = |seize: u64| {
+            mul_div_floor(
+                u128::from(seize),
+                plan.bonus_wad * u128::from(risk.insurance_share_bps),
+                (WAD + plan.bonus_wad) * BPS,
+            )
+            .unwrap()
+        };
         assert_eq!(u128::from(plan.to_insurance), bonus_part(plan.seize));
         assert_eq!(u128::from(plan.seize), mul_div_floor(u128::from(plan.repay), WAD + plan.bonus_wad, maint).unwrap());
 
@@ -117,7 +126,9 @@ mod crashes {
         // Healthy again: a second liquidation is refused.
         let signer = liquidator.key.insecure_clone();
         let again = mw.m.liquidate(signer.pubkey(), s, liquidator.wsol, liquidator.lrt, u64::MAX, 0);
-        mw.w.chain.send_err(&[again], &[&signer], MarginError::NotLiquidatable, &[mw.m.pool, mw.m.market, s.sub, s.vault]).await;
+        mw.w.chain
+            .send_err(&[again], &[&signer], MarginError::NotLiquidatable, &[mw.m.pool, mw.m.market, s.sub, s.vault])
+            .await;
     }
 
     #[tokio::test]
@@ -139,7 +150,11 @@ mod crashes {
         let before = mw.sub_account(s).await;
         let plan = mw.liquidation_plan_now(s, u64::MAX).await.expect("liquidatable");
         assert!(plan.full);
-        assert_eq!((plan.bonus_wad, plan.to_insurance, plan.seize), (0, 0, before.collateral), "under water: all collateral, no bonus");
+        assert_eq!(
+            (plan.bonus_wad, plan.to_insurance, plan.seize),
+            (0, 0, before.collateral),
+            "under water: all collateral, no bonus"
+        );
         let liquidator = mw.w.user(200 * SOL).await;
         liquidate(&mut mw, s, &liquidator).await;
         let after = mw.sub_account(s).await;
@@ -171,7 +186,10 @@ mod crashes {
         let (f1, f2) = (u128::from(a1) * u128::from(c2), u128::from(a2) * u128::from(c1));
         assert!(f1.abs_diff(f2) <= u128::from(c1 + c2), "fractions kept: {a1}/{c1} vs {a2}/{c2}");
         // The pool still balances: cash + debt ≥ claims + insurance, and the vault holds the cash.
-        assert!(u128::from(settled.cash) + u128::from(settled.total_debt().unwrap()) >= u128::from(settled.lender_claims().unwrap()) + u128::from(settled.insurance));
+        assert!(
+            u128::from(settled.cash) + u128::from(settled.total_debt().unwrap())
+                >= u128::from(settled.lender_claims().unwrap()) + u128::from(settled.insurance)
+        );
         assert_eq!(mw.w.chain.token_balance(mw.m.vault).await, settled.cash);
         // Lenders withdraw what is left of their claims.
         let shares2 = lender_shares(&mut mw, &l2).await;
@@ -184,7 +202,9 @@ mod crashes {
     /// A share count (at most `max_shares`) that redeems for exactly `amount` at `supply_index`, if any.
     fn shares_for_exactly(amount: u64, supply_index: u128, max_shares: u64) -> Option<u64> {
         let guess = u64::try_from(lantern_math::mul_div_ceil(u128::from(amount), WAD, supply_index)?).ok()?;
-        (guess.saturating_sub(2)..=guess + 2).filter(|&s| s <= max_shares).find(|&s| shares::supply_amount(s, supply_index) == Ok(amount))
+        (guess.saturating_sub(2)..=guess + 2)
+            .filter(|&s| s <= max_shares)
+            .find(|&s| shares::supply_amount(s, supply_index) == Ok(amount))
     }
 
     #[tokio::test]
@@ -199,7 +219,9 @@ mod crashes {
         let (other, os) = mw.trader(20 * SOL).await;
         let lrt = mw.w.deposit(&other, 10 * SOL).await;
         let other_signer = other.key.insecure_clone();
-        mw.w.chain.send_ok(&[mw.m.deposit_collateral(other_signer.pubkey(), os, other.lrt, lrt)], &[&other_signer]).await;
+        mw.w.chain
+            .send_ok(&[mw.m.deposit_collateral(other_signer.pubkey(), os, other.lrt, lrt)], &[&other_signer])
+            .await;
         mw.fresh_prices(WAD).await;
         mw.leverage_up(&trader, s, 10 * SOL, 89_500_000_000).await.expect("leverage_up");
         let lender_signer = lender.key.insecure_clone();

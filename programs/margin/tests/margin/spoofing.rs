@@ -19,7 +19,6 @@ use margin::errors::MarginError;
 use margin::state::{PricingPolicy, RiskParams};
 use oracle::state::Feed;
 
-
 /// Look-alikes of real accounts, made with `set_account`.
 #[derive(Clone, Copy)]
 struct Fakes {
@@ -89,7 +88,12 @@ impl Setup {
         let m = mw.m;
         let admin = mw.w.admin.insecure_clone();
         let other = MarginKeys::new(mw.w.another_pool().await);
-        mw.w.chain.send_ok(&[other.initialize_market(admin.pubkey(), PricingPolicy::FairRate, RiskParams::default(), u64::MAX)], &[&admin]).await;
+        mw.w.chain
+            .send_ok(
+                &[other.initialize_market(admin.pubkey(), PricingPolicy::FairRate, RiskParams::default(), u64::MAX)],
+                &[&admin],
+            )
+            .await;
         mw.lender(1_000 * SOL).await;
 
         let alice = mw.w.user(300 * SOL).await;
@@ -106,20 +110,31 @@ impl Setup {
         for (ix, k) in ixs {
             mw.w.chain.send_ok(&[ix], &[&k]).await;
         }
-        let (a0, a1, b0, b1) = (m.sub(&a.pubkey(), 0), m.sub(&a.pubkey(), 1), m.sub(&b.pubkey(), 0), m.sub(&b.pubkey(), 1));
+        let (a0, a1, b0, b1) =
+            (m.sub(&a.pubkey(), 0), m.sub(&a.pubkey(), 1), m.sub(&b.pubkey(), 0), m.sub(&b.pubkey(), 1));
         let alice_other = other.sub(&a.pubkey(), 0);
 
         // Collateral and debt: Alice 100 LRT / 50 SOL (healthy at any price above 0.54), Bob 100 / 90.
         assert_eq!(mw.w.deposit(&alice, 150 * SOL).await, 150 * SOL);
         assert_eq!(mw.w.deposit(&bob, 150 * SOL).await, 150 * SOL);
         for (user, k, s, debt) in [(&alice, &a, a0, 50 * SOL), (&bob, &b, b0, 90 * SOL)] {
-            mw.w.chain.send_ok(&[m.deposit_collateral(k.pubkey(), s, user.lrt, 100 * SOL), m.borrow(k.pubkey(), s, user.wsol, debt)], &[k]).await;
+            mw.w.chain
+                .send_ok(
+                    &[
+                        m.deposit_collateral(k.pubkey(), s, user.lrt, 100 * SOL),
+                        m.borrow(k.pubkey(), s, user.wsol, debt),
+                    ],
+                    &[k],
+                )
+                .await;
         }
         // Alice's position in the other market, and token accounts of the other LRT.
         let alice_other_lrt = mw.w.chain.create_token_account(&other.restaking.lrt_mint, &a.pubkey()).await;
         let carol_other_lrt = mw.w.chain.create_token_account(&other.restaking.lrt_mint, &carol.key.pubkey()).await;
         let deposit = other.restaking.deposit(a.pubkey(), alice.wsol, alice_other_lrt, 10 * SOL, 0);
-        mw.w.chain.send_ok(&[deposit, other.deposit_collateral(a.pubkey(), alice_other, alice_other_lrt, 5 * SOL)], &[&a]).await;
+        mw.w.chain
+            .send_ok(&[deposit, other.deposit_collateral(a.pubkey(), alice_other, alice_other_lrt, 5 * SOL)], &[&a])
+            .await;
 
         let r = m.restaking;
         let fake = Fakes {
@@ -145,20 +160,72 @@ impl Setup {
         let o = other.restaking;
         let f = &fake;
         let mut watched = vec![
-            m.pool, m.vault, m.market, m.insurance_vault, r.feed, r.pool, r.reserve_vault, r.lrt_mint,
-            other.market, other.insurance_vault, o.feed, o.pool, o.reserve_vault, o.lrt_mint,
-            margin_ops::lender(&m.pool, &a.pubkey()), margin_ops::lender(&m.pool, &b.pubkey()),
+            m.pool,
+            m.vault,
+            m.market,
+            m.insurance_vault,
+            r.feed,
+            r.pool,
+            r.reserve_vault,
+            r.lrt_mint,
+            other.market,
+            other.insurance_vault,
+            o.feed,
+            o.pool,
+            o.reserve_vault,
+            o.lrt_mint,
+            margin_ops::lender(&m.pool, &a.pubkey()),
+            margin_ops::lender(&m.pool, &b.pubkey()),
             margin_ops::lender(&m.pool, &carol.key.pubkey()),
-            alice.wsol, alice.lrt, bob.wsol, bob.lrt, carol.wsol, carol.lrt, alice_other_lrt, carol_other_lrt,
-            a.pubkey(), b.pubkey(), carol.key.pubkey(),
-            f.foreign_pool, f.foreign_vault, f.foreign_market, f.foreign_feed, f.foreign_sub, f.foreign_collateral_vault,
-            f.foreign_lender, f.foreign_stake_pool, f.foreign_insurance_vault, f.copied_pool, f.copied_vault, f.copied_market,
-            f.copied_feed, f.copied_sub, f.copied_collateral_vault, f.copied_lender, f.copied_stake_pool,
+            alice.wsol,
+            alice.lrt,
+            bob.wsol,
+            bob.lrt,
+            carol.wsol,
+            carol.lrt,
+            alice_other_lrt,
+            carol_other_lrt,
+            a.pubkey(),
+            b.pubkey(),
+            carol.key.pubkey(),
+            f.foreign_pool,
+            f.foreign_vault,
+            f.foreign_market,
+            f.foreign_feed,
+            f.foreign_sub,
+            f.foreign_collateral_vault,
+            f.foreign_lender,
+            f.foreign_stake_pool,
+            f.foreign_insurance_vault,
+            f.copied_pool,
+            f.copied_vault,
+            f.copied_market,
+            f.copied_feed,
+            f.copied_sub,
+            f.copied_collateral_vault,
+            f.copied_lender,
+            f.copied_stake_pool,
         ];
         for s in [a0, a1, b0, b1, alice_other] {
             watched.extend([s.sub, s.vault]);
         }
-        Self { mw, m, other, alice, bob, carol, a0, a1, b0, b1, alice_other, alice_other_lrt, carol_other_lrt, fake, watched }
+        Self {
+            mw,
+            m,
+            other,
+            alice,
+            bob,
+            carol,
+            a0,
+            a1,
+            b0,
+            b1,
+            alice_other,
+            alice_other_lrt,
+            carol_other_lrt,
+            fake,
+            watched,
+        }
     }
 
     async fn rejects(&mut self, ix: Instruction, signer: &Keypair, code: impl Into<u32>) {
@@ -239,12 +306,19 @@ impl Setup {
 
     /// Collateral-vault substitutes for `s`: another sub-account's vault, a plain LRT account, a copy
     /// at another address and a copy owned by another program.
-    async fn rejects_collateral_vault_substitutes(&mut self, base: &dyn Fn() -> Instruction, signer: &Keypair, s: SubKeys, other_sub: SubKeys) {
+    async fn rejects_collateral_vault_substitutes(
+        &mut self,
+        base: &dyn Fn() -> Instruction,
+        signer: &Keypair,
+        s: SubKeys,
+        other_sub: SubKeys,
+    ) {
         let f = self.fake;
         self.rejects(swap(base(), s.vault, other_sub.vault), signer, ErrorCode::ConstraintSeeds).await;
         self.rejects(swap(base(), s.vault, self.bob.lrt), signer, ErrorCode::ConstraintSeeds).await;
         self.rejects(swap(base(), s.vault, f.copied_collateral_vault), signer, ErrorCode::ConstraintSeeds).await;
-        self.rejects(swap(base(), s.vault, f.foreign_collateral_vault), signer, ErrorCode::AccountOwnedByWrongProgram).await;
+        self.rejects(swap(base(), s.vault, f.foreign_collateral_vault), signer, ErrorCode::AccountOwnedByWrongProgram)
+            .await;
     }
 
     /// The restaking accounts of leverage_up and deleverage: the other LRT's pool, mint and reserve,
@@ -260,13 +334,19 @@ impl Setup {
         // The whole other pool (pool, mint, reserve) behind our market.
         let all = swap(swap(swap(base(), r.pool, o.pool), r.lrt_mint, o.lrt_mint), r.reserve_vault, o.reserve_vault);
         self.rejects(all, signer, ErrorCode::ConstraintAddress).await;
-        self.rejects(swap(base(), restaking::ID, lantern_test_support::cpi_probe::ID), signer, ErrorCode::InvalidProgramId).await;
+        self.rejects(
+            swap(base(), restaking::ID, lantern_test_support::cpi_probe::ID),
+            signer,
+            ErrorCode::InvalidProgramId,
+        )
+        .await;
         self.rejects(swap(base(), restaking::ID, margin::ID), signer, ErrorCode::InvalidProgramId).await;
     }
 
     /// A token program that is not SPL Token, and the signer not signing.
     async fn rejects_program_and_signer(&mut self, base: &dyn Fn() -> Instruction, signer: &Keypair) {
-        self.rejects(swap(base(), spl_token::ID, anchor_lang::system_program::ID), signer, ErrorCode::InvalidProgramId).await;
+        self.rejects(swap(base(), spl_token::ID, anchor_lang::system_program::ID), signer, ErrorCode::InvalidProgramId)
+            .await;
         let payer = self.payer();
         self.rejects(unsigned(base(), signer.pubkey()), &payer, ErrorCode::AccountNotSigner).await;
     }
@@ -342,7 +422,10 @@ async fn withdraw_supply_rejects_substituted_accounts() {
     s.rejects_program_and_signer(&base, &alice).await;
 
     s.ok(base(), &alice).await;
-    assert_eq!(s.mw.w.chain.token_balance(alice_wsol).await, 300 * SOL - 10 * SOL - 150 * SOL + 50 * SOL - 10 * SOL + SOL);
+    assert_eq!(
+        s.mw.w.chain.token_balance(alice_wsol).await,
+        300 * SOL - 10 * SOL - 150 * SOL + 50 * SOL - 10 * SOL + SOL
+    );
 }
 
 #[tokio::test]
@@ -509,7 +592,12 @@ async fn liquidate_rejects_substituted_accounts() {
     // Insurance: the other market's, Carol's LRT account, a copy owned by another program.
     s.rejects(swap(base(), m.insurance_vault, s.other.insurance_vault), &carol, ErrorCode::ConstraintAddress).await;
     s.rejects(swap(base(), m.insurance_vault, s.bob.lrt), &carol, ErrorCode::ConstraintAddress).await;
-    s.rejects(swap(base(), m.insurance_vault, f.foreign_insurance_vault), &carol, ErrorCode::AccountOwnedByWrongProgram).await;
+    s.rejects(
+        swap(base(), m.insurance_vault, f.foreign_insurance_vault),
+        &carol,
+        ErrorCode::AccountOwnedByWrongProgram,
+    )
+    .await;
     // Carol's wSOL: her other-LRT account instead, or Bob's wSOL; Carol's LRT: wSOL, or the other LRT.
     s.rejects(swap(base(), carol_wsol, s.carol_other_lrt), &carol, ErrorCode::ConstraintTokenMint).await;
     s.rejects(swap(base(), carol_wsol, s.bob.wsol), &carol, ErrorCode::ConstraintTokenOwner).await;
@@ -580,7 +668,12 @@ async fn close_sub_account_rejects_substituted_accounts() {
     let bobs = swap(swap(base(), a1.sub, b1.sub), a1.vault, b1.vault);
     s.rejects(bobs, &alice, ErrorCode::ConstraintHasOne).await;
     // Alice's sub-account in the other market, against ours.
-    s.rejects(swap(swap(base(), a1.sub, s.alice_other.sub), a1.vault, s.alice_other.vault), &alice, ErrorCode::ConstraintSeeds).await;
+    s.rejects(
+        swap(swap(base(), a1.sub, s.alice_other.sub), a1.vault, s.alice_other.vault),
+        &alice,
+        ErrorCode::ConstraintSeeds,
+    )
+    .await;
     // Another sub-account's vault (Alice's own sub-account 0), her LRT account, copies.
     s.rejects(swap(base(), a1.vault, a0.vault), &alice, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(base(), a1.vault, s.alice.lrt), &alice, ErrorCode::ConstraintSeeds).await;
@@ -617,7 +710,8 @@ async fn the_crank_and_the_admin_instructions_reject_substituted_pools_and_marke
     s.rejects(swap(init(), third.restaking.feed, other.restaking.feed), &admin, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(init(), third.restaking.feed, f.copied_feed), &admin, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(init(), third.restaking.pool, other.restaking.pool), &admin, ErrorCode::ConstraintSeeds).await;
-    s.rejects(swap(init(), third.restaking.pool, f.foreign_stake_pool), &admin, ErrorCode::AccountOwnedByWrongProgram).await;
+    s.rejects(swap(init(), third.restaking.pool, f.foreign_stake_pool), &admin, ErrorCode::AccountOwnedByWrongProgram)
+        .await;
 
     s.ok(accrue(), &payer).await;
     s.ok(update_market(), &admin).await;

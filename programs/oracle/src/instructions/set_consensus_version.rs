@@ -28,7 +28,10 @@ impl SetConsensusVersion<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn set_consensus_version(ctx: Context<Self>, args: SetConsensusVersionArgs) -> Result<()> {
         ctx.accounts.committee.consensus_version = args.consensus_version;
-        emit!(ConsensusVersionChanged { committee: ctx.accounts.committee.key(), consensus_version: args.consensus_version });
+        emit!(ConsensusVersionChanged {
+            committee: ctx.accounts.committee.key(),
+            consensus_version: args.consensus_version
+        });
         Ok(())
     }
 }

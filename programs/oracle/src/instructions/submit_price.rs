@@ -49,7 +49,9 @@ impl SubmitPrice<'_> {
 
         let (fresh, quorum_ts) = committee.fresh_prices(now);
         let feed = &mut ctx.accounts.feed;
-        if let Some(market) = feed.update_market(&fresh, quorum_ts, committee.quorum, now, committee.limits.ema_half_life_secs) {
+        if let Some(market) =
+            feed.update_market(&fresh, quorum_ts, committee.quorum, now, committee.limits.ema_half_life_secs)
+        {
             emit!(MarketPriceUpdated {
                 feed: feed_key,
                 price: market.price,

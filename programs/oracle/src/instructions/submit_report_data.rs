@@ -94,12 +94,9 @@ impl SubmitReportData<'_> {
                 decrease_ppb,
                 bunker,
             }),
-            Verdict::Hold { decrease_ppb } => emit!(ReportHeld {
-                feed: feed_key,
-                frame: report.frame,
-                reported_rate: report.rate,
-                decrease_ppb,
-            }),
+            Verdict::Hold { decrease_ppb } => {
+                emit!(ReportHeld { feed: feed_key, frame: report.frame, reported_rate: report.rate, decrease_ppb })
+            }
         }
         if feed.bunker != bunker_before {
             emit!(BunkerChanged { feed: feed_key, bunker: feed.bunker });

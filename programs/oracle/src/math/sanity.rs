@@ -30,11 +30,7 @@ pub struct Candidate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// The report takes effect: the new fair rate, the decrease it records, and bunker mode after it.
-    Apply {
-        fair_rate: u128,
-        decrease_ppb: u64,
-        bunker: bool,
-    },
+    Apply { fair_rate: u128, decrease_ppb: u64, bunker: bool },
     /// The decrease exceeds the window budget: it waits for the guardian, bunker mode turns on.
     Hold { decrease_ppb: u64 },
 }
@@ -59,7 +55,12 @@ pub fn smoothed_rate(fair_rate: u128, target: u128, max_positive_rebase_ppb: u64
 }
 
 /// Whether `rate` respects the annualised increase limit relative to the last reported rate.
-pub fn within_annual_increase(limits: &SanityLimits, prior: &Prior, rate: u128, ref_ts: i64) -> Result<bool, OracleError> {
+pub fn within_annual_increase(
+    limits: &SanityLimits,
+    prior: &Prior,
+    rate: u128,
+    ref_ts: i64,
+) -> Result<bool, OracleError> {
     if rate <= prior.reported_rate {
         return Ok(true);
     }

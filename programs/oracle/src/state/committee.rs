@@ -230,7 +230,10 @@ impl Committee {
 
     pub fn add_member(&mut self, authority: Pubkey, signer: Pubkey, quorum: u8) -> Result<()> {
         require!(authority != Pubkey::default() && signer != Pubkey::default(), OracleError::ZeroKey);
-        require!(authority != signer && !self.key_in_use(&authority) && !self.key_in_use(&signer), OracleError::DuplicateMember);
+        require!(
+            authority != signer && !self.key_in_use(&authority) && !self.key_in_use(&signer),
+            OracleError::DuplicateMember
+        );
         require!(usize::from(self.member_count) < MAX_MEMBERS, OracleError::CommitteeFull);
         Self::check_quorum(quorum, self.member_count + 1)?;
         self.members[usize::from(self.member_count)] = Member { authority, signer, ..Member::default() };
@@ -313,11 +316,8 @@ impl Committee {
     /// Fresh observations at `now`, sorted, with the time the quorum-th newest was observed.
     pub fn fresh_prices(&self, now: i64) -> (Vec<u128>, Option<i64>) {
         let max_age = i64::from(self.limits.max_price_age_secs);
-        let fresh: Vec<&Member> = self
-            .active_members()
-            .iter()
-            .filter(|m| m.price > 0 && now - m.price_ts <= max_age)
-            .collect();
+        let fresh: Vec<&Member> =
+            self.active_members().iter().filter(|m| m.price > 0 && now - m.price_ts <= max_age).collect();
         let mut times: Vec<i64> = fresh.iter().map(|m| m.price_ts).collect();
         times.sort_unstable_by(|a, b| b.cmp(a));
         let quorum_ts = times.get(usize::from(self.quorum).saturating_sub(1)).copied();

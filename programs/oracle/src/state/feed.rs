@@ -71,8 +71,13 @@ impl Feed {
     }
 
     pub fn market_price_at(&self, now: i64) -> Option<MarketPrice> {
-        let fresh = self.market_price > 0 && now.saturating_sub(self.market_price_ts) <= i64::from(self.max_price_age_secs);
-        fresh.then_some(MarketPrice { price: self.market_price, confidence: self.market_confidence, ema: self.market_ema })
+        let fresh =
+            self.market_price > 0 && now.saturating_sub(self.market_price_ts) <= i64::from(self.max_price_age_secs);
+        fresh.then_some(MarketPrice {
+            price: self.market_price,
+            confidence: self.market_confidence,
+            ema: self.market_ema,
+        })
     }
 
     pub fn sync_limits(&mut self, limits: &SanityLimits) {
@@ -162,7 +167,14 @@ impl Feed {
     }
 
     /// Recomputes the market price from the fresh observations; `None` below quorum.
-    pub fn update_market(&mut self, sorted_fresh: &[u128], quorum_ts: Option<i64>, quorum: u8, now: i64, half_life: u32) -> Option<MarketPrice> {
+    pub fn update_market(
+        &mut self,
+        sorted_fresh: &[u128],
+        quorum_ts: Option<i64>,
+        quorum: u8,
+        now: i64,
+        half_life: u32,
+    ) -> Option<MarketPrice> {
         let quorum_ts = quorum_ts.filter(|_| sorted_fresh.len() >= usize::from(quorum))?;
         let price = median::median(sorted_fresh);
         let elapsed = u64::try_from(now.saturating_sub(self.market_ema_ts)).unwrap_or(0);

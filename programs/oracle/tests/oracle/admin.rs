@@ -52,13 +52,29 @@ async fn initialize_rejects_bad_arguments_and_squatters() {
     let cases: Vec<(oracle::InitializeCommitteeArgs, OracleError)> = vec![
         (init_args(&setup, Pubkey::default(), now), OracleError::ZeroKey),
         (init_args(&Setup { frame_secs: 0, ..setup.clone() }, guardian, now), OracleError::InvalidFrameConfig),
-        (init_args(&Setup { fast_lane_secs: FRAME_SECS, ..setup.clone() }, guardian, now), OracleError::InvalidFrameConfig),
         (
-            init_args(&Setup { limits: SanityLimits { max_decrease_bps: 10_001, ..SanityLimits::default() }, ..setup.clone() }, guardian, now),
+            init_args(&Setup { fast_lane_secs: FRAME_SECS, ..setup.clone() }, guardian, now),
+            OracleError::InvalidFrameConfig,
+        ),
+        (
+            init_args(
+                &Setup {
+                    limits: SanityLimits { max_decrease_bps: 10_001, ..SanityLimits::default() },
+                    ..setup.clone()
+                },
+                guardian,
+                now,
+            ),
             OracleError::InvalidLimits,
         ),
-        (init_args(&Setup { initial_rate: WAD / 10 - 1, ..setup.clone() }, guardian, now), OracleError::RateOutOfBounds),
-        (init_args(&Setup { initial_rate: 10 * WAD + 1, ..setup.clone() }, guardian, now), OracleError::RateOutOfBounds),
+        (
+            init_args(&Setup { initial_rate: WAD / 10 - 1, ..setup.clone() }, guardian, now),
+            OracleError::RateOutOfBounds,
+        ),
+        (
+            init_args(&Setup { initial_rate: 10 * WAD + 1, ..setup.clone() }, guardian, now),
+            OracleError::RateOutOfBounds,
+        ),
     ];
     for (args, error) in cases {
         let init = init_ix(admin.pubkey(), admin.pubkey(), mint, args);

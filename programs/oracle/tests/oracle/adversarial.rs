@@ -58,7 +58,11 @@ async fn colluders_pushing_the_largest_increase_every_frame_stay_within_the_boun
         let feed = f.feed_state().await;
         assert_eq!(feed.reported_rate, annual_floor, "frame {frame}: the colluders reach the annual limit exactly");
         assert!(feed.reported_rate <= annual_ceil);
-        assert!(feed.fair_rate <= smoothing_bound, "report {k}: fair {} > smoothing bound {smoothing_bound}", feed.fair_rate);
+        assert!(
+            feed.fair_rate <= smoothing_bound,
+            "report {k}: fair {} > smoothing bound {smoothing_bound}",
+            feed.fair_rate
+        );
         assert!(feed.fair_rate <= annual_floor, "report {k}: the fair rate never passes the reported rate");
     }
     let feed = f.feed_state().await;

@@ -75,7 +75,12 @@ pub fn init_args(setup: &Setup, guardian: Pubkey, genesis_ts: i64) -> oracle::In
     }
 }
 
-pub fn init_ix(admin: Pubkey, mint_authority: Pubkey, mint: Pubkey, args: oracle::InitializeCommitteeArgs) -> Instruction {
+pub fn init_ix(
+    admin: Pubkey,
+    mint_authority: Pubkey,
+    mint: Pubkey,
+    args: oracle::InitializeCommitteeArgs,
+) -> Instruction {
     oracle_ops::initialize(admin, mint_authority, mint, args)
 }
 
@@ -150,7 +155,10 @@ impl Fixture {
     }
 
     pub fn set_quorum_ix(&self, admin: Pubkey, quorum: u8) -> Instruction {
-        ix(accounts::SetQuorum { admin, committee: self.committee }, instruction::SetQuorum { args: oracle::SetQuorumArgs { quorum } })
+        ix(
+            accounts::SetQuorum { admin, committee: self.committee },
+            instruction::SetQuorum { args: oracle::SetQuorumArgs { quorum } },
+        )
     }
 
     pub fn rotate_signer_ix(&self, authority: Pubkey, new_signer: Pubkey) -> Instruction {
@@ -201,7 +209,10 @@ impl Fixture {
     }
 
     pub fn paused_ix(&self, authority: Pubkey, paused: bool) -> Instruction {
-        ix(accounts::SetPaused { authority, committee: self.committee }, instruction::SetPaused { args: oracle::SetPausedArgs { paused } })
+        ix(
+            accounts::SetPaused { authority, committee: self.committee },
+            instruction::SetPaused { args: oracle::SetPausedArgs { paused } },
+        )
     }
 
     pub fn disabled_ix(&self, authority: Pubkey, disabled: bool) -> Instruction {
@@ -212,7 +223,10 @@ impl Fixture {
     }
 
     pub fn bunker_ix(&self, guardian: Pubkey) -> Instruction {
-        ix(accounts::EnableBunker { guardian, committee: self.committee, feed: self.feed }, instruction::EnableBunker {})
+        ix(
+            accounts::EnableBunker { guardian, committee: self.committee, feed: self.feed },
+            instruction::EnableBunker {},
+        )
     }
 
     pub fn confirm_ix(&self, guardian: Pubkey, frame: u64) -> Instruction {
@@ -320,5 +334,6 @@ impl Fixture {
 /// `reported + floor(reported * limit_bps * elapsed / (BPS * YEAR))`.
 pub fn max_annual_rate(limits: &SanityLimits, reported: u128, elapsed: i64) -> u128 {
     let allowed = u128::from(limits.annual_increase_limit_bps) * u128::try_from(elapsed).expect("elapsed >= 0");
-    reported + lantern_math::mul_div_floor(reported, allowed, lantern_math::BPS * lantern_math::YEAR_SECS).expect("fits")
+    reported
+        + lantern_math::mul_div_floor(reported, allowed, lantern_math::BPS * lantern_math::YEAR_SECS).expect("fits")
 }

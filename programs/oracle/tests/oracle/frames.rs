@@ -279,7 +279,12 @@ async fn invalid_frame_configs_are_rejected() {
         let setup = Setup { frame_secs, fast_lane_secs, ..Setup::default() };
         let init = init_ix(admin.pubkey(), admin.pubkey(), mint, init_args(&setup, f.guardian.pubkey(), now));
         f.chain
-            .send_err(&[init], &[&admin], code(OracleError::InvalidFrameConfig), &[committee, feed, f.committee, f.feed])
+            .send_err(
+                &[init],
+                &[&admin],
+                code(OracleError::InvalidFrameConfig),
+                &[committee, feed, f.committee, f.feed],
+            )
             .await;
     }
     assert!(f.chain.account(committee).await.is_none());

@@ -352,7 +352,8 @@ async fn update_limits_validates_and_copies_staleness_into_the_feed() {
         max_price_age_secs: 1,
         ema_half_life_secs: 1,
     };
-    let valid = SanityLimits { max_rate: SanityLimits::MAX_RATE, max_report_age_secs: 200_000, max_price_age_secs: 90, ..d };
+    let valid =
+        SanityLimits { max_rate: SanityLimits::MAX_RATE, max_report_age_secs: 200_000, max_price_age_secs: 90, ..d };
     for outsider in [f.guardian.insecure_clone(), f.signer(0)] {
         let update = f.limits_ix(outsider.pubkey(), valid);
         f.chain.send_err(&[update], &[&outsider], code(OracleError::NotAdmin), &f.watched()).await;

@@ -2,8 +2,8 @@
 //! One test binary with a module per area keeps linking the runtime to once.
 mod common;
 
-mod adversarial;
 mod admin;
+mod adversarial;
 mod cpi;
 mod data;
 mod frames;

@@ -60,7 +60,8 @@ impl Model {
         if self.disabled || usize::from(self.quorum) > self.votes.len() {
             return None;
         }
-        let holding: Vec<[u8; 32]> = self.support(frame).into_iter().filter(|(_, s)| *s >= self.quorum).map(|(h, _)| h).collect();
+        let holding: Vec<[u8; 32]> =
+            self.support(frame).into_iter().filter(|(_, s)| *s >= self.quorum).map(|(h, _)| h).collect();
         assert!(holding.len() <= 1, "more than one hash holds quorum: {holding:?}");
         holding.first().copied()
     }

@@ -56,7 +56,12 @@ impl Claim<'_> {
         let pool = &mut ctx.accounts.pool;
         pool.reserve_lamports -= owed;
         pool.locked_lamports -= owed;
-        emit!(Claimed { pool: pool.key(), ticket: ctx.accounts.ticket.id, owner: ctx.accounts.owner.key(), lamports: owed });
+        emit!(Claimed {
+            pool: pool.key(),
+            ticket: ctx.accounts.ticket.id,
+            owner: ctx.accounts.owner.key(),
+            lamports: owed
+        });
         Ok(())
     }
 }

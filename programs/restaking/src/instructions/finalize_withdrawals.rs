@@ -37,7 +37,10 @@ impl FinalizeWithdrawals<'_> {
 
     /// Pays tickets in order at `min(rate at request, rate now)`: burns their LRT and locks their SOL.
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn finalize_withdrawals<'info>(ctx: Context<'_, '_, 'info, 'info, Self>, args: FinalizeWithdrawalsArgs) -> Result<()> {
+    pub fn finalize_withdrawals<'info>(
+        ctx: Context<'_, '_, 'info, 'info, Self>,
+        args: FinalizeWithdrawalsArgs,
+    ) -> Result<()> {
         let rate = ctx.accounts.feed.fair_rate;
         let pool_key = ctx.accounts.pool.key();
         let first = ctx.accounts.pool.next_to_finalize;

@@ -39,7 +39,9 @@ impl InitializePool<'_> {
     fn validate(&self, args: &InitializePoolArgs) -> Result<()> {
         let mint = &self.lrt_mint;
         require!(
-            mint.supply == 0 && mint.freeze_authority.is_none() && mint.mint_authority == Some(self.mint_authority.key()).into(),
+            mint.supply == 0
+                && mint.freeze_authority.is_none()
+                && mint.mint_authority == Some(self.mint_authority.key()).into(),
             RestakingError::InvalidMint
         );
         require!(mint.decimals == self.sol_mint.decimals, RestakingError::InvalidDecimals);
@@ -54,7 +56,10 @@ impl InitializePool<'_> {
         token::set_authority(
             CpiContext::new(
                 accounts.token_program.to_account_info(),
-                SetAuthority { current_authority: accounts.mint_authority.to_account_info(), account_or_mint: accounts.lrt_mint.to_account_info() },
+                SetAuthority {
+                    current_authority: accounts.mint_authority.to_account_info(),
+                    account_or_mint: accounts.lrt_mint.to_account_info(),
+                },
             ),
             AuthorityType::MintTokens,
             Some(accounts.pool.key()),

@@ -78,7 +78,13 @@ impl InstantUnstake<'_> {
         )?;
         let pool = &mut ctx.accounts.pool;
         pool.reserve_lamports -= out;
-        emit!(InstantUnstaked { pool: pool.key(), owner: ctx.accounts.owner.key(), lrt: args.lrt, lamports_out: out, fee });
+        emit!(InstantUnstaked {
+            pool: pool.key(),
+            owner: ctx.accounts.owner.key(),
+            lrt: args.lrt,
+            lamports_out: out,
+            fee
+        });
         Ok(())
     }
 }

@@ -31,7 +31,11 @@ impl UpdatePool<'_> {
         let pool = &mut ctx.accounts.pool;
         pool.stake_manager = args.stake_manager;
         pool.instant_unstake_fee_bps = args.instant_unstake_fee_bps;
-        emit!(PoolUpdated { pool: pool.key(), stake_manager: args.stake_manager, instant_unstake_fee_bps: args.instant_unstake_fee_bps });
+        emit!(PoolUpdated {
+            pool: pool.key(),
+            stake_manager: args.stake_manager,
+            instant_unstake_fee_bps: args.instant_unstake_fee_bps
+        });
         Ok(())
     }
 }

@@ -42,7 +42,8 @@ async fn mint_state(w: &mut World, mint: Pubkey) -> spl_token::state::Mint {
 }
 
 async fn token_state(w: &mut World, account: Pubkey) -> spl_token::state::Account {
-    spl_token::state::Account::unpack(&w.chain.account(account).await.expect("token account").data).expect("token account")
+    spl_token::state::Account::unpack(&w.chain.account(account).await.expect("token account").data)
+        .expect("token account")
 }
 
 async fn supply(w: &mut World) -> u64 {
@@ -97,7 +98,14 @@ async fn initialize_pool_takes_over_the_mint_and_creates_the_vaults() {
     assert_eq!(pool.escrow_vault, keys.escrow_vault);
     assert_eq!(pool.instant_unstake_fee_bps, 45);
     assert_eq!(
-        (pool.reserve_lamports, pool.locked_lamports, pool.staked_lamports, pool.escrowed_lrt, pool.next_ticket, pool.next_to_finalize),
+        (
+            pool.reserve_lamports,
+            pool.locked_lamports,
+            pool.staked_lamports,
+            pool.escrowed_lrt,
+            pool.next_ticket,
+            pool.next_to_finalize
+        ),
         (0, 0, 0, 0, 0, 0)
     );
 
@@ -136,13 +144,27 @@ async fn initialize_pool_rejects_mints_it_cannot_own() {
     let mint_to = spl_token::instruction::mint_to(&spl_token::ID, &minted, &holder, &admin.pubkey(), &[], 1).unwrap();
     w.chain.send_ok(&[mint_to], &[&admin]).await;
     let keys = PoolKeys::new(minted);
-    w.chain.send_err(&[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)], &[&admin], RestakingError::InvalidMint, &init_watched(&keys)).await;
+    w.chain
+        .send_err(
+            &[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)],
+            &[&admin],
+            RestakingError::InvalidMint,
+            &init_watched(&keys),
+        )
+        .await;
 
     // A mint with a freeze authority (it could freeze holders' LRT).
     let freezable = w.mint_with_freeze_authority(9, &admin.pubkey()).await;
     w.committee_for(freezable).await;
     let keys = PoolKeys::new(freezable);
-    w.chain.send_err(&[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)], &[&admin], RestakingError::InvalidMint, &init_watched(&keys)).await;
+    w.chain
+        .send_err(
+            &[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)],
+            &[&admin],
+            RestakingError::InvalidMint,
+            &init_watched(&keys),
+        )
+        .await;
 
     // A signer that is not the mint authority.
     let fresh = w.chain.create_mint(&admin.pubkey(), 9).await;
@@ -158,7 +180,14 @@ async fn initialize_pool_rejects_mints_it_cannot_own() {
     let six = w.chain.create_mint(&admin.pubkey(), 6).await;
     w.committee_for(six).await;
     let keys = PoolKeys::new(six);
-    w.chain.send_err(&[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)], &[&admin], RestakingError::InvalidDecimals, &init_watched(&keys)).await;
+    w.chain
+        .send_err(
+            &[keys.initialize(admin.pubkey(), admin.pubkey(), manager, 30)],
+            &[&admin],
+            RestakingError::InvalidDecimals,
+            &init_watched(&keys),
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -202,7 +231,10 @@ async fn update_pool_is_for_the_admin_with_valid_arguments() {
     let after = w.pool().await;
     assert_eq!(after.stake_manager, new_manager.pubkey());
     assert_eq!(after.instant_unstake_fee_bps, 1_000);
-    assert_eq!((after.admin, after.reserve_lamports, after.next_ticket), (before.admin, before.reserve_lamports, before.next_ticket));
+    assert_eq!(
+        (after.admin, after.reserve_lamports, after.next_ticket),
+        (before.admin, before.reserve_lamports, before.next_ticket)
+    );
 
     // The old stake manager lost its role, the new one has it.
     let user = w.user(2 * SOL).await;
@@ -230,7 +262,9 @@ async fn deposit_mints_the_floor_at_the_fair_rate() {
     assert!(expected < lamports);
 
     let deposit = w.keys.deposit(signer.pubkey(), user.wsol, user.lrt, lamports, expected + 1);
-    w.chain.send_err(&[deposit], &[&signer], RestakingError::SlippageExceeded, &watched(&w, &[user.wsol, user.lrt])).await;
+    w.chain
+        .send_err(&[deposit], &[&signer], RestakingError::SlippageExceeded, &watched(&w, &[user.wsol, user.lrt]))
+        .await;
 
     w.chain.send_ok(&[w.keys.deposit(signer.pubkey(), user.wsol, user.lrt, lamports, expected)], &[&signer]).await;
     assert_eq!(w.chain.token_balance(user.lrt).await, expected);
@@ -238,7 +272,10 @@ async fn deposit_mints_the_floor_at_the_fair_rate() {
     assert_eq!(w.chain.token_balance(w.keys.reserve_vault).await, lamports);
     assert_eq!(supply(&mut w).await, expected);
     let pool = w.pool().await;
-    assert_eq!((pool.reserve_lamports, pool.locked_lamports, pool.staked_lamports, pool.escrowed_lrt), (lamports, 0, 0, 0));
+    assert_eq!(
+        (pool.reserve_lamports, pool.locked_lamports, pool.staked_lamports, pool.escrowed_lrt),
+        (lamports, 0, 0, 0)
+    );
 
     // More than the depositor holds: SPL Token refuses the transfer and nothing is minted.
     let deposit = w.keys.deposit(signer.pubkey(), user.wsol, user.lrt, 5 * SOL, 0);
@@ -311,7 +348,11 @@ async fn request_withdrawal_escrows_and_numbers_tickets() {
     assert_eq!(id0, 0);
     assert_eq!(lamports(&mut w, signer.pubkey()).await, wallet_before - rent, "the owner pays the ticket's rent");
     let t = ticket(&mut w, 0).await;
-    let bump = Pubkey::find_program_address(&[restaking::seeds::TICKET, w.keys.pool.as_ref(), &0u64.to_le_bytes()], &restaking::ID).1;
+    let bump = Pubkey::find_program_address(
+        &[restaking::seeds::TICKET, w.keys.pool.as_ref(), &0u64.to_le_bytes()],
+        &restaking::ID,
+    )
+    .1;
     assert_eq!(t.bump, bump);
     assert_eq!(t.pool, w.keys.pool);
     assert_eq!(t.id, 0);
@@ -361,7 +402,10 @@ async fn finalize_pays_the_request_rate_after_a_rise_and_burns_the_lrt() {
     assert!(t.finalized);
     assert_eq!(t.lamports_owed, lrt, "the gain after the request stays with the pool");
     let pool = w.pool().await;
-    assert_eq!((pool.locked_lamports, pool.reserve_lamports, pool.escrowed_lrt, pool.next_to_finalize), (lrt, 10 * SOL, 0, 1));
+    assert_eq!(
+        (pool.locked_lamports, pool.reserve_lamports, pool.escrowed_lrt, pool.next_to_finalize),
+        (lrt, 10 * SOL, 0, 1)
+    );
     assert_eq!(w.chain.token_balance(w.keys.escrow_vault).await, 0);
     assert_eq!(supply(&mut w).await, 10 * SOL - lrt, "the escrowed LRT is burned");
     assert_eq!(w.chain.token_balance(w.keys.reserve_vault).await, 10 * SOL, "SOL stays in the reserve until claimed");
@@ -384,7 +428,9 @@ async fn finalize_pays_the_current_rate_after_a_drop_and_waits_out_bunker_mode()
     assert!(feed.bunker);
     assert_eq!(feed.fair_rate, drop);
     let ticket_key = restaking_ops::ticket(&w.keys.pool, 0);
-    w.chain.send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::BunkerMode, &watched(&w, &[ticket_key])).await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::BunkerMode, &watched(&w, &[ticket_key]))
+        .await;
 
     // A clean report ends bunker mode; the ticket shares the loss.
     w.report(drop, false).await.expect("clean report");
@@ -404,7 +450,9 @@ async fn finalize_stops_in_bunker_mode_raised_by_the_committee() {
     w.request(&user, SOL).await;
     w.report(WAD, true).await.expect("bunker flag");
     let ticket_key = restaking_ops::ticket(&w.keys.pool, 0);
-    w.chain.send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::BunkerMode, &watched(&w, &[ticket_key])).await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::BunkerMode, &watched(&w, &[ticket_key]))
+        .await;
 }
 
 #[tokio::test]
@@ -415,7 +463,9 @@ async fn finalize_requires_a_fresh_feed() {
     w.request(&user, SOL).await;
     let ticket_key = restaking_ops::ticket(&w.keys.pool, 0);
     warp_past_report(&mut w, MAX_AGE + 1).await;
-    w.chain.send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::FeedStale, &watched(&w, &[ticket_key])).await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::FeedStale, &watched(&w, &[ticket_key]))
+        .await;
     w.refresh().await;
     finalize_ok(&mut w, 0, 0).await;
     assert!(ticket(&mut w, 0).await.finalized);
@@ -439,7 +489,9 @@ async fn finalize_takes_tickets_in_queue_order_only() {
     swapped.accounts.swap(n - 2, n - 1);
     w.chain.send_err(&[swapped], &[], RestakingError::TicketOutOfOrder, &watched(&w, &[t0, t1])).await;
     // Skipping the head of the queue.
-    w.chain.send_err(&[w.keys.finalize_withdrawals(1, 1)], &[], RestakingError::TicketOutOfOrder, &watched(&w, &[t0, t1])).await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(1, 1)], &[], RestakingError::TicketOutOfOrder, &watched(&w, &[t0, t1]))
+        .await;
 
     // The head of another pool's queue (same id 0).
     let other = w.another_pool().await;
@@ -451,7 +503,9 @@ async fn finalize_takes_tickets_in_queue_order_only() {
     let foreign = restaking_ops::ticket(&other.pool, 0);
     let mut finalize = w.keys.finalize_withdrawals(0, 0);
     finalize.accounts.last_mut().unwrap().pubkey = foreign;
-    w.chain.send_err(&[finalize], &[], RestakingError::TicketOutOfOrder, &watched(&w, &[t0, foreign, other.pool])).await;
+    w.chain
+        .send_err(&[finalize], &[], RestakingError::TicketOutOfOrder, &watched(&w, &[t0, foreign, other.pool]))
+        .await;
 
     // In order: 0, then 0 again is refused, then 1.
     finalize_ok(&mut w, 0, 0).await;
@@ -486,14 +540,25 @@ async fn finalize_stops_when_the_liquid_reserve_runs_short() {
     assert_eq!(supply(&mut w).await, 7 * SOL);
 
     // Nothing more fits; an up_to behind the queue finalizes nothing either.
-    w.chain.send_err(&[w.keys.finalize_withdrawals(1, 2)], &[], RestakingError::NothingToFinalize, &watched(&w, &tickets)).await;
-    w.chain.send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::NothingToFinalize, &watched(&w, &tickets)).await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(1, 2)], &[], RestakingError::NothingToFinalize, &watched(&w, &tickets))
+        .await;
+    w.chain
+        .send_err(&[w.keys.finalize_withdrawals(0, 0)], &[], RestakingError::NothingToFinalize, &watched(&w, &tickets))
+        .await;
 
     // The locked SOL is out of the stake manager's reach.
     let liquid = w.pool().await.liquid_lamports();
     assert_eq!(liquid, 2 * SOL);
     let delegate = w.keys.delegate(manager.pubkey(), w.stake_manager_wsol, liquid + 1);
-    w.chain.send_err(&[delegate], &[&manager], RestakingError::InsufficientLiquidity, &watched(&w, &[w.stake_manager_wsol])).await;
+    w.chain
+        .send_err(
+            &[delegate],
+            &[&manager],
+            RestakingError::InsufficientLiquidity,
+            &watched(&w, &[w.stake_manager_wsol]),
+        )
+        .await;
 
     // One more SOL back from validators: ticket 1 fits exactly, ticket 2 then does not.
     w.chain.send_ok(&[w.keys.undelegate(manager.pubkey(), w.stake_manager_wsol, SOL)], &[&manager]).await;
@@ -518,7 +583,9 @@ async fn claim_pays_the_ticket_and_returns_its_rent() {
     let ticket_key = restaking_ops::ticket(&w.keys.pool, id);
 
     let claim = w.keys.claim(signer.pubkey(), id, alice.wsol);
-    w.chain.send_err(&[claim], &[&signer], RestakingError::TicketNotFinalized, &watched(&w, &[ticket_key, alice.wsol])).await;
+    w.chain
+        .send_err(&[claim], &[&signer], RestakingError::TicketNotFinalized, &watched(&w, &[ticket_key, alice.wsol]))
+        .await;
 
     w.refresh().await;
     finalize_ok(&mut w, id, id).await;
@@ -543,7 +610,9 @@ async fn claim_pays_the_ticket_and_returns_its_rent() {
 
     // A closed ticket cannot pay twice.
     let claim = w.keys.claim(signer.pubkey(), id, alice.wsol);
-    w.chain.send_err(&[claim], &[&signer], ErrorCode::AccountNotInitialized, &watched(&w, &[ticket_key, alice.wsol])).await;
+    w.chain
+        .send_err(&[claim], &[&signer], ErrorCode::AccountNotInitialized, &watched(&w, &[ticket_key, alice.wsol]))
+        .await;
 }
 
 // ---------------------------------------------------------------- instant_unstake
@@ -564,7 +633,9 @@ async fn instant_unstake_rounds_the_fee_up_and_the_payout_down() {
     let out = gross - fee;
 
     let unstake = w.keys.instant_unstake(signer.pubkey(), user.lrt, user.wsol, lrt, out + 1);
-    w.chain.send_err(&[unstake], &[&signer], RestakingError::SlippageExceeded, &watched(&w, &[user.lrt, user.wsol])).await;
+    w.chain
+        .send_err(&[unstake], &[&signer], RestakingError::SlippageExceeded, &watched(&w, &[user.lrt, user.wsol]))
+        .await;
 
     w.chain.send_ok(&[w.keys.instant_unstake(signer.pubkey(), user.lrt, user.wsol, lrt, out)], &[&signer]).await;
     assert_eq!(w.chain.token_balance(user.wsol).await, out);
@@ -624,7 +695,9 @@ async fn instant_unstake_is_bounded_by_the_liquid_reserve() {
 
     let signer = bob.key.insecure_clone();
     let unstake = w.keys.instant_unstake(signer.pubkey(), bob.lrt, bob.wsol, lrt, 0);
-    w.chain.send_err(&[unstake], &[&signer], RestakingError::InsufficientLiquidity, &watched(&w, &[bob.lrt, bob.wsol])).await;
+    w.chain
+        .send_err(&[unstake], &[&signer], RestakingError::InsufficientLiquidity, &watched(&w, &[bob.lrt, bob.wsol]))
+        .await;
 
     // Exactly `out` liquid is enough.
     w.chain.send_ok(&[w.keys.undelegate(manager.pubkey(), w.stake_manager_wsol, 1)], &[&manager]).await;
@@ -669,7 +742,9 @@ async fn delegate_moves_only_liquid_sol_for_the_stake_manager() {
     finalize_ok(&mut w, id, id).await;
     assert_eq!(w.pool().await.liquid_lamports(), SOL);
     let delegate = w.keys.delegate(manager.pubkey(), manager_wsol, SOL + 1);
-    w.chain.send_err(&[delegate], &[&manager], RestakingError::InsufficientLiquidity, &watched(&w, &[manager_wsol])).await;
+    w.chain
+        .send_err(&[delegate], &[&manager], RestakingError::InsufficientLiquidity, &watched(&w, &[manager_wsol]))
+        .await;
     w.chain.send_ok(&[w.keys.delegate(manager.pubkey(), manager_wsol, SOL)], &[&manager]).await;
     let pool = w.pool().await;
     assert_eq!((pool.reserve_lamports, pool.staked_lamports, pool.locked_lamports), (5 * SOL, 5 * SOL, 5 * SOL));

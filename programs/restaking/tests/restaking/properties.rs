@@ -11,7 +11,12 @@
 use std::collections::BTreeMap;
 
 use lantern_test_support::restaking_ops;
-use lantern_test_support::solana_sdk::{instruction::Instruction, program_pack::Pack, pubkey::Pubkey, signature::{Keypair, Signer}};
+use lantern_test_support::solana_sdk::{
+    instruction::Instruction,
+    program_pack::Pack,
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
 use lantern_test_support::{custom_error, world::*};
 use proptest::prelude::*;
 use restaking::errors::RestakingError;
@@ -28,23 +33,50 @@ const FINALIZE_ACCOUNTS: usize = 5;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Deposit { user: usize, lamports: u64, slippage: bool },
+    Deposit {
+        user: usize,
+        lamports: u64,
+        slippage: bool,
+    },
     /// `part` per mille of the user's LRT (above 1000: more than the balance).
-    Request { user: usize, part: u16 },
+    Request {
+        user: usize,
+        part: u16,
+    },
     /// `up_to = next_to_finalize + extra`, or one behind the queue.
-    Finalize { extra: u8, behind: bool },
+    Finalize {
+        extra: u8,
+        behind: bool,
+    },
     /// The `pick`-th open ticket (among the finalized ones if `ready` and there are some), claimed by
     /// its owner or by the next user (a thief).
-    Claim { pick: u8, ready: bool, thief: bool },
-    Unstake { user: usize, part: u16, slippage: bool },
+    Claim {
+        pick: u8,
+        ready: bool,
+        thief: bool,
+    },
+    Unstake {
+        user: usize,
+        part: u16,
+        slippage: bool,
+    },
     /// `part` per mille of the liquid reserve.
-    Delegate { part: u16 },
+    Delegate {
+        part: u16,
+    },
     /// `part` per mille of what the stake manager holds.
-    Undelegate { part: u16 },
+    Undelegate {
+        part: u16,
+    },
     /// Validators pay the stake manager rewards.
-    Reward { lamports: u64 },
+    Reward {
+        lamports: u64,
+    },
     /// A quorum report in the next frame moving the rate by `ppm` of the last reported rate.
-    Report { ppm: i64, bunker: bool },
+    Report {
+        ppm: i64,
+        bunker: bool,
+    },
     /// Past the feed's maximum age.
     Stale,
 }
@@ -287,8 +319,13 @@ impl Harness {
                 }
             }
             Op::Claim { pick, ready, thief } => {
-                let finalized: Vec<u64> = self.model.tickets.iter().filter(|(_, t)| t.finalized).map(|(id, _)| *id).collect();
-                let open: Vec<u64> = if ready && !finalized.is_empty() { finalized } else { self.model.tickets.keys().copied().collect() };
+                let finalized: Vec<u64> =
+                    self.model.tickets.iter().filter(|(_, t)| t.finalized).map(|(id, _)| *id).collect();
+                let open: Vec<u64> = if ready && !finalized.is_empty() {
+                    finalized
+                } else {
+                    self.model.tickets.keys().copied().collect()
+                };
                 if open.is_empty() {
                     return;
                 }
@@ -310,7 +347,11 @@ impl Harness {
                 let rent = self.w.chain.account(ticket_key).await.expect("ticket").lamports;
                 let wallet = self.w.chain.account(signer.pubkey()).await.expect("wallet").lamports;
                 if self.run(ix, &signer, expected).await {
-                    assert_eq!(self.w.chain.account(signer.pubkey()).await.expect("wallet").lamports, wallet + rent, "rent back to the owner");
+                    assert_eq!(
+                        self.w.chain.account(signer.pubkey()).await.expect("wallet").lamports,
+                        wallet + rent,
+                        "rent back to the owner"
+                    );
                     assert!(self.w.chain.account(ticket_key).await.is_none(), "the ticket is closed");
                     let m = &mut self.model;
                     m.wsol[user] += t.owed;
@@ -346,7 +387,10 @@ impl Harness {
                 if self.run(ix, &signer, expected).await {
                     let received = self.w.chain.token_balance(wsol).await - before;
                     assert_eq!(received, out);
-                    assert!(u128::from(received) * WAD <= u128::from(lrt) * rate, "an instant exit paid more than the LRT is worth");
+                    assert!(
+                        u128::from(received) * WAD <= u128::from(lrt) * rate,
+                        "an instant exit paid more than the LRT is worth"
+                    );
                     assert!(u128::from(fee) * BPS >= u128::from(gross) * u128::from(fee_bps), "the fee rounds up");
                     let m = &mut self.model;
                     m.lrt[user] -= lrt;
@@ -397,7 +441,9 @@ impl Harness {
             }
             Op::Report { ppm, bunker } => {
                 let reported = self.w.feed().await.reported_rate;
-                let rate = u128::try_from(i128::try_from(reported).unwrap() * (1_000_000 + i128::from(ppm)) / 1_000_000).unwrap();
+                let rate =
+                    u128::try_from(i128::try_from(reported).unwrap() * (1_000_000 + i128::from(ppm)) / 1_000_000)
+                        .unwrap();
                 self.w.report(rate, bunker).await.expect("a report within the limits lands");
             }
             Op::Stale => {
@@ -414,12 +460,23 @@ impl Harness {
         let pool = self.w.pool().await;
         let m = &self.model;
         assert_eq!(
-            (pool.reserve_lamports, pool.locked_lamports, pool.staked_lamports, pool.escrowed_lrt, pool.next_ticket, pool.next_to_finalize),
+            (
+                pool.reserve_lamports,
+                pool.locked_lamports,
+                pool.staked_lamports,
+                pool.escrowed_lrt,
+                pool.next_ticket,
+                pool.next_to_finalize
+            ),
             (m.reserve, m.locked, m.staked, m.escrowed, m.next_ticket, m.next_to_finalize),
             "pool = model"
         );
         assert!(pool.locked_lamports <= pool.reserve_lamports, "locked ≤ reserve");
-        assert_eq!(self.w.chain.token_balance(k.reserve_vault).await, pool.reserve_lamports, "reserve vault = reserve_lamports");
+        assert_eq!(
+            self.w.chain.token_balance(k.reserve_vault).await,
+            pool.reserve_lamports,
+            "reserve vault = reserve_lamports"
+        );
         let escrow = self.w.chain.token_balance(k.escrow_vault).await;
         assert_eq!(escrow, pool.escrowed_lrt, "escrow vault = escrowed_lrt");
         let mut user_lrt = 0u64;
@@ -438,7 +495,10 @@ impl Harness {
         for (id, expected) in tickets {
             let t: Ticket = self.w.chain.anchor_account(restaking_ops::ticket(&k.pool, id)).await;
             assert_eq!(t.owner, self.users[expected.owner].key.pubkey());
-            assert_eq!((t.id, t.lrt, t.rate_at_request, t.finalized, t.lamports_owed), (id, expected.lrt, expected.rate, expected.finalized, expected.owed));
+            assert_eq!(
+                (t.id, t.lrt, t.rate_at_request, t.finalized, t.lamports_owed),
+                (id, expected.lrt, expected.rate, expected.finalized, expected.owed)
+            );
         }
         // What the pool owes the queue is what finalized tickets record.
         let owed: u64 = self.model.tickets.values().filter(|t| t.finalized).map(|t| t.owed).sum();

@@ -33,7 +33,6 @@ struct Setup {
     watched: Vec<Pubkey>,
 }
 
-
 impl Setup {
     async fn new() -> Self {
         let mut w = World::new().await;
