@@ -41,7 +41,11 @@ const coder = new BorshAccountsCoder(marginIdl as Idl);
 for (let i = 0; i < N; i += 997) {
   const a = coder.decode("SubAccount", accounts[i]!);
   const f = decodeSubAccount(accounts[i]!);
-  if (!f.owner.equals(a.owner) || f.collateral.toString() !== a.collateral.toString() || f.debtShares.toString() !== a.debt_shares.toString()) {
+  if (
+    !f.owner.equals(a.owner) ||
+    f.collateral.toString() !== a.collateral.toString() ||
+    f.debtShares.toString() !== a.debt_shares.toString()
+  ) {
     throw new Error(`decoders disagree on account ${i}`);
   }
 }

@@ -37,7 +37,9 @@ const buildMs = Number(process.hrtime.bigint() - buildStart) / 1e6;
 // The rescan keeps the previous liquidatable set, as a keeper without the frontier would.
 function rescan(previous: Set<number>, to: FrontierPoint): number[] {
   const out: number[] = [];
-  for (const p of book) if (canLiquidate(p.debtShares, p.collateral, to.price, to.borrowIndex, LT_BPS) && !previous.has(p.id)) out.push(p.id);
+  for (const p of book)
+    if (canLiquidate(p.debtShares, p.collateral, to.price, to.borrowIndex, LT_BPS) && !previous.has(p.id))
+      out.push(p.id);
   return out;
 }
 
@@ -48,30 +50,41 @@ const ms = (f: () => unknown) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-console.log(`liquidation frontier over ${N.toLocaleString("en-US")} sub-accounts (LT ${LT_BPS / 100}%), median of ${ROUNDS} rounds, interleaved; frontier per query over batches of ${BATCH}`);
+console.log(
+  `liquidation frontier over ${N.toLocaleString("en-US")} sub-accounts (LT ${LT_BPS / 100}%), median of ${ROUNDS} rounds, interleaved; frontier per query over batches of ${BATCH}`,
+);
 console.log(`  build (sort once): ${buildMs.toFixed(1)} ms`);
 console.log("  move                         newly liq.   rescan ms   frontier ms     ratio");
 const moves: [string, FrontierPoint, FrontierPoint][] = [
   ["price -0.1%", start, { price: (WAD * 999n) / 1000n, borrowIndex: index }],
   ["price -1%", start, { price: (WAD * 99n) / 100n, borrowIndex: index }],
-  ["price -1% then -0.1% more", { price: (WAD * 99n) / 100n, borrowIndex: index }, { price: (WAD * 989n) / 1000n, borrowIndex: index }],
+  [
+    "price -1% then -0.1% more",
+    { price: (WAD * 99n) / 100n, borrowIndex: index },
+    { price: (WAD * 989n) / 1000n, borrowIndex: index },
+  ],
   ["price -5% (a depeg)", start, { price: (WAD * 95n) / 100n, borrowIndex: index }],
   ["one day of interest at 50%", start, { price: WAD, borrowIndex: index + (index * 50n) / 36_500n }],
 ];
 for (const [name, from, to] of moves) {
-  const previous = new Set(book.filter((p) => canLiquidate(p.debtShares, p.collateral, from.price, from.borrowIndex, LT_BPS)).map((p) => p.id));
+  const previous = new Set(
+    book.filter((p) => canLiquidate(p.debtShares, p.collateral, from.price, from.borrowIndex, LT_BPS)).map((p) => p.id),
+  );
   const expected = rescan(previous, to).sort((a, b) => a - b);
   const found = frontier.newlyLiquidatable(from, to).sort((a, b) => a - b);
-  if (found.length !== expected.length || found.some((id, i) => id !== expected[i])) throw new Error(`${name}: frontier and rescan disagree`);
+  if (found.length !== expected.length || found.some((id, i) => id !== expected[i]))
+    throw new Error(`${name}: frontier and rescan disagree`);
   const scanTimes: number[] = [];
   const frontierTimes: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     scanTimes.push(ms(() => rescan(previous, to)));
     // A frontier query takes microseconds: time a batch, so that one GC pause left by the rescan's
     // garbage does not stand for the query.
-    frontierTimes.push(ms(() => {
-      for (let q = 0; q < BATCH; q++) frontier.newlyLiquidatable(from, to);
-    }) / BATCH);
+    frontierTimes.push(
+      ms(() => {
+        for (let q = 0; q < BATCH; q++) frontier.newlyLiquidatable(from, to);
+      }) / BATCH,
+    );
   }
   const scan = median(scanTimes);
   const fast = median(frontierTimes);

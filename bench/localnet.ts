@@ -21,7 +21,6 @@ async function startupTimes(withDemo: boolean, runs: number) {
   return times;
 }
 
-
 async function throughput(count: number) {
   const dir = demoDir();
   const chain = await startLocalChain({ demoDir: dir, stderr: "ignore" });
@@ -37,9 +36,31 @@ async function throughput(count: number) {
   // The mix, all from the demo trader: a restaking deposit, a collateral deposit, a supply to the
   // lending pool and an interest crank.
   const mix: ((i: bigint) => Promise<[TransactionInstruction, Keypair]>)[] = [
-    async (i) => [await restakingInstructions.deposit({ depositor: traderKey.publicKey, lrtMint, source: traderWsol, destination: traderLrt, lamports: 1_000_000n + i, minLrtOut: 0n }), traderKey],
-    async (i) => [await marginInstructions.depositCollateral({ depositor: traderKey.publicKey, lrtMint, subAccount, source: traderLrt, amount: 1_000n + i }), traderKey],
-    async (i) => [await marginInstructions.supply({ owner: traderKey.publicKey, source: traderWsol, amount: 1_000_000n + i }), traderKey],
+    async (i) => [
+      await restakingInstructions.deposit({
+        depositor: traderKey.publicKey,
+        lrtMint,
+        source: traderWsol,
+        destination: traderLrt,
+        lamports: 1_000_000n + i,
+        minLrtOut: 0n,
+      }),
+      traderKey,
+    ],
+    async (i) => [
+      await marginInstructions.depositCollateral({
+        depositor: traderKey.publicKey,
+        lrtMint,
+        subAccount,
+        source: traderLrt,
+        amount: 1_000n + i,
+      }),
+      traderKey,
+    ],
+    async (i) => [
+      await marginInstructions.supply({ owner: traderKey.publicKey, source: traderWsol, amount: 1_000_000n + i }),
+      traderKey,
+    ],
     async () => [await marginInstructions.accrueInterest(), traderKey],
   ];
   // Give the trader LRT for the collateral deposits before timing.
@@ -96,11 +117,15 @@ async function throughput(count: number) {
 const plain = await startupTimes(false, 5);
 const demo = await startupTimes(true, 5);
 console.log("Start-up, spawn → first healthy answer (median of 5):");
-console.log(`  bare chain        ${median(plain).toFixed(0)} ms   (runs: ${plain.map((t) => t.toFixed(0)).join(", ")})`);
+console.log(
+  `  bare chain        ${median(plain).toFixed(0)} ms   (runs: ${plain.map((t) => t.toFixed(0)).join(", ")})`,
+);
 console.log(`  with demo world   ${median(demo).toFixed(0)} ms   (runs: ${demo.map((t) => t.toFixed(0)).join(", ")})`);
 const count = Number(process.env.BENCH_TX ?? 400);
 const { sequential, pipelined } = await throughput(count);
-console.log(`Throughput, ${count} transactions of the mix (restaking deposit, deposit_collateral, supply, accrue+deposit):`);
+console.log(
+  `Throughput, ${count} transactions of the mix (restaking deposit, deposit_collateral, supply, accrue+deposit):`,
+);
 console.log(`  send, then confirm each      ${sequential.toFixed(0)} tx/s`);
 console.log(`  all in flight, then confirm  ${pipelined.toFixed(0)} tx/s`);
 process.exit(0);

@@ -125,7 +125,9 @@ const ms = (f: () => unknown) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 
-console.log(`Simulator benchmark: scenario ${scenario.name}, ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts, ${scenario.horizonDays} days at ${scenario.stepSecs} s = ${steps.toLocaleString("en-US")} steps per path, policy ${scenario.policy}`);
+console.log(
+  `Simulator benchmark: scenario ${scenario.name}, ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts, ${scenario.horizonDays} days at ${scenario.stepSecs} s = ${steps.toLocaleString("en-US")} steps per path, policy ${scenario.policy}`,
+);
 
 // 1. The workload on all cores, through the library API (workers, aggregation included).
 {
@@ -134,17 +136,40 @@ console.log(`Simulator benchmark: scenario ${scenario.name}, ${scenario.populati
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const pathSteps = paths * steps;
   const full = (secs * STANDARD_PATHS) / paths;
-  console.log(`\n1. ${paths.toLocaleString("en-US")} paths (scale ${scale} of the standard ${STANDARD_PATHS.toLocaleString("en-US")}) on ${workers} workers: ${secs.toFixed(1)} s`);
-  console.log(`   ${fmt(pathSteps / secs)} path-steps/s (${fmt((pathSteps * scenario.population.subAccounts) / secs / 1e6)} M sub-account-steps/s)`);
-  console.log(`   standard workload (${STANDARD_PATHS.toLocaleString("en-US")} paths × ${steps.toLocaleString("en-US")} steps × ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts): ${scale === 1 ? "measured" : "extrapolated"} ${(full / 60).toFixed(1)} min`);
-  if (result.kind === "lantern-sim-result") console.log(`   liquidations per path: ${result.statistics.metrics.liquidations.estimate.toFixed(2)}; P(any bad debt) ${result.statistics.probabilities.anyBadDebt.estimate}`);
+  console.log(
+    `\n1. ${paths.toLocaleString("en-US")} paths (scale ${scale} of the standard ${STANDARD_PATHS.toLocaleString("en-US")}) on ${workers} workers: ${secs.toFixed(1)} s`,
+  );
+  console.log(
+    `   ${fmt(pathSteps / secs)} path-steps/s (${fmt((pathSteps * scenario.population.subAccounts) / secs / 1e6)} M sub-account-steps/s)`,
+  );
+  console.log(
+    `   standard workload (${STANDARD_PATHS.toLocaleString("en-US")} paths × ${steps.toLocaleString("en-US")} steps × ${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts): ${scale === 1 ? "measured" : "extrapolated"} ${(full / 60).toFixed(1)} min`,
+  );
+  if (result.kind === "lantern-sim-result")
+    console.log(
+      `   liquidations per path: ${result.statistics.metrics.liquidations.estimate.toFixed(2)}; P(any bad debt) ${result.statistics.probabilities.anyBadDebt.estimate}`,
+    );
 }
 
 // 2. Single-thread breakdown on a sample of paths, interleaved rounds, median per path.
 {
   const sample = Number(values.sample);
-  const job = prepareJob({ scenario, seed: SEED, policy: scenario.policy, paths: sample, antithetic: false, engine: "fast" });
-  const naiveJob = prepareJob({ scenario, seed: SEED, policy: scenario.policy, paths: sample, antithetic: false, engine: "naive" });
+  const job = prepareJob({
+    scenario,
+    seed: SEED,
+    policy: scenario.policy,
+    paths: sample,
+    antithetic: false,
+    engine: "fast",
+  });
+  const naiveJob = prepareJob({
+    scenario,
+    seed: SEED,
+    policy: scenario.policy,
+    paths: sample,
+    antithetic: false,
+    engine: "naive",
+  });
   // Count the world's draws on each path (with the engine's feedback, as in a real run).
   const counts: Counts[] = [];
   for (let p = 0; p < sample; p++) {
@@ -194,10 +219,22 @@ console.log(`Simulator benchmark: scenario ${scenario.name}, ${scenario.populati
   const fastEngine = nsPerStep(fastAlone);
   const naiveEngine = nsPerStep(naiveAlone);
   console.log(`\n2. One thread, median over ${sample} paths × ${rounds} interleaved rounds (ns per path-step):`);
-  console.log(`   draws per step: ${draws.toFixed(1)} (path 0: ${c0.normal} normal, ${c0.uniform} uniform, ${c0.uniformPositive} uniformPositive, ${c0.exponential} exponential, ${c0.poisson} poisson)`);
-  console.log(`   a. drawing the same random numbers only     ${draw.toFixed(0).padStart(6)} ns   (${fmt(1e9 / draw)} steps/s)`);
-  console.log(`   b. world models alone (no positions)         ${world.toFixed(0).padStart(6)} ns   = ${(world / draw).toFixed(2)}× a`);
-  console.log(`   c. world + fast engine (${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts)    ${fast.toFixed(0).padStart(6)} ns   = ${(fast / draw).toFixed(2)}× a (goal ≤ 2×); engine share ${(fast - world).toFixed(0)} ns = ${((fast - world) / draw).toFixed(2)}× a`);
-  console.log(`   d. world + naive engine (${naivePaths} paths)            ${naive.toFixed(0).padStart(6)} ns   = ${(naive / fastN).toFixed(1)}× c on the same paths (${fastN.toFixed(0)} ns)`);
-  console.log(`   e. engines alone on a replayed path: fast ${fastEngine.toFixed(1)} ns (= ${(fastEngine / draw).toFixed(2)}× a), naive ${naiveEngine.toFixed(0)} ns = ${(naiveEngine / fastEngine).toFixed(0)}× fast`);
+  console.log(
+    `   draws per step: ${draws.toFixed(1)} (path 0: ${c0.normal} normal, ${c0.uniform} uniform, ${c0.uniformPositive} uniformPositive, ${c0.exponential} exponential, ${c0.poisson} poisson)`,
+  );
+  console.log(
+    `   a. drawing the same random numbers only     ${draw.toFixed(0).padStart(6)} ns   (${fmt(1e9 / draw)} steps/s)`,
+  );
+  console.log(
+    `   b. world models alone (no positions)         ${world.toFixed(0).padStart(6)} ns   = ${(world / draw).toFixed(2)}× a`,
+  );
+  console.log(
+    `   c. world + fast engine (${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts)    ${fast.toFixed(0).padStart(6)} ns   = ${(fast / draw).toFixed(2)}× a (goal ≤ 2×); engine share ${(fast - world).toFixed(0)} ns = ${((fast - world) / draw).toFixed(2)}× a`,
+  );
+  console.log(
+    `   d. world + naive engine (${naivePaths} paths)            ${naive.toFixed(0).padStart(6)} ns   = ${(naive / fastN).toFixed(1)}× c on the same paths (${fastN.toFixed(0)} ns)`,
+  );
+  console.log(
+    `   e. engines alone on a replayed path: fast ${fastEngine.toFixed(1)} ns (= ${(fastEngine / draw).toFixed(2)}× a), naive ${naiveEngine.toFixed(0)} ns = ${(naiveEngine / fastEngine).toFixed(0)}× fast`,
+  );
 }

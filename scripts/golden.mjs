@@ -23,17 +23,26 @@ if (!check) {
   process.exit(0);
 }
 
-const fresh = readdirSync(out).filter((f) => f.endsWith(".json")).sort();
-const kept = existsSync(committed) ? readdirSync(committed).filter((f) => f.endsWith(".json")).sort() : [];
+const fresh = readdirSync(out)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
+const kept = existsSync(committed)
+  ? readdirSync(committed)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+  : [];
 const stale = [];
 for (const file of new Set([...fresh, ...kept])) {
   const a = join(out, file);
   const b = join(committed, file);
-  if (!existsSync(a) || !existsSync(b) || readFileSync(a, "utf8") !== readFileSync(b, "utf8")) stale.push(`test/golden/${file}`);
+  if (!existsSync(a) || !existsSync(b) || readFileSync(a, "utf8") !== readFileSync(b, "utf8"))
+    stale.push(`test/golden/${file}`);
 }
 rmSync(out, { recursive: true, force: true });
 if (stale.length > 0) {
-  console.error(`${stale.join(", ")} out of date with the Rust math. Run \`npm run golden\`, check that test/math-golden.test.ts still passes, and commit the result.`);
+  console.error(
+    `${stale.join(", ")} out of date with the Rust math. Run \`npm run golden\`, check that test/math-golden.test.ts still passes, and commit the result.`,
+  );
   process.exit(1);
 }
 console.log(`Golden vectors up to date (${fresh.join(", ")})`);

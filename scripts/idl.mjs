@@ -28,7 +28,10 @@ for (const program of PROGRAMS) {
   const json = readFileSync(join(out, `${program}.json`), "utf8");
   const ts = idlTypeScript(JSON.parse(json));
   if (check) {
-    for (const [file, fresh] of [[`${program}.json`, json], [`${program}.ts`, ts]]) {
+    for (const [file, fresh] of [
+      [`${program}.json`, json],
+      [`${program}.ts`, ts],
+    ]) {
       const path = join(committed, file);
       if (!existsSync(path) || readFileSync(path, "utf8") !== fresh) stale.push(`sdk/idl/${file}`);
     }

@@ -36,13 +36,17 @@ export const freePort = () =>
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port")),
+      );
     });
   });
 
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   if (!existsSync(localChainBinary)) {
-    throw new Error("the local chain is not built yet: run `npm run cargo -- build -p localnet` (or `npm start`) first");
+    throw new Error(
+      "the local chain is not built yet: run `npm run cargo -- build -p localnet` (or `npm start`) first",
+    );
   }
   const rpcPort = options.rpcPort ?? (await freePort());
   const wsPort = options.wsPort ?? (await freePort());

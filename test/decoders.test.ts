@@ -77,9 +77,16 @@ function arbitraryOf(type: unknown, types: IdlTypeDef[]): fc.Arbitrary<unknown> 
  * Anchor's coder encodes into a fixed 1,000-byte buffer, too small for a Committee (2,329 bytes): the
  * larger accounts go through the coder's own layout with a buffer of their size.
  */
-async function encode(coder: InstanceType<typeof BorshAccountsCoder>, name: string, value: unknown, size: number): Promise<Buffer> {
+async function encode(
+  coder: InstanceType<typeof BorshAccountsCoder>,
+  name: string,
+  value: unknown,
+  size: number,
+): Promise<Buffer> {
   if (size <= 1_000) return coder.encode(name, value);
-  const layouts = (coder as unknown as { accountLayouts: Map<string, { layout: { encode(v: unknown, b: Buffer): number } }> }).accountLayouts;
+  const layouts = (
+    coder as unknown as { accountLayouts: Map<string, { layout: { encode(v: unknown, b: Buffer): number } }> }
+  ).accountLayouts;
   const body = Buffer.alloc(size);
   const length = layouts.get(name)!.layout.encode(value, body);
   return Buffer.concat([coder.accountDiscriminator(name), body.subarray(0, length)]);
@@ -97,7 +104,13 @@ function normalise(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value);
     const only = entries[0];
-    if (entries.length === 1 && only && only[1] !== null && typeof only[1] === "object" && Object.keys(only[1] as object).length === 0) {
+    if (
+      entries.length === 1 &&
+      only &&
+      only[1] !== null &&
+      typeof only[1] === "object" &&
+      Object.keys(only[1] as object).length === 0
+    ) {
       return only[0].charAt(0).toUpperCase() + only[0].slice(1); // an enum variant
     }
     return Object.fromEntries(entries.map(([k, v]) => [camel(k), normalise(v)]));
@@ -162,7 +175,15 @@ describe("decoded keys", () => {
     const coder = new BorshAccountsCoder(marginIdl as Idl);
     const market = new PublicKey(Uint8Array.from({ length: 32 }, (_, i) => i + 1));
     const owner = PublicKey.unique();
-    const data = await coder.encode("SubAccount", { bump: 1, vault_bump: 2, market, owner, index: 3, collateral: new BN(4), debt_shares: new BN(5) });
+    const data = await coder.encode("SubAccount", {
+      bump: 1,
+      vault_bump: 2,
+      market,
+      owner,
+      index: 3,
+      collateral: new BN(4),
+      debt_shares: new BN(5),
+    });
     const sub = decodeSubAccount(data);
     data.fill(0xee, 8); // the caller reuses its buffer
     expect(sub.market).toBeInstanceOf(PublicKey);
@@ -194,11 +215,17 @@ describe("decoded keys", () => {
 
   it("reject an invalid bool or enum tag", async () => {
     const coder = new BorshAccountsCoder(marginIdl as Idl);
-    const [pool] = fc.sample(arbitraryOf({ defined: { name: "LendingPool" } }, marginIdl.types as IdlTypeDef[]), { numRuns: 1, seed: 3 });
+    const [pool] = fc.sample(arbitraryOf({ defined: { name: "LendingPool" } }, marginIdl.types as IdlTypeDef[]), {
+      numRuns: 1,
+      seed: 3,
+    });
     const data = await coder.encode("LendingPool", pool);
     data[207] = 2; // socialized
     expect(() => decodeLendingPool(data)).toThrow(AccountDecodeError);
-    const [market] = fc.sample(arbitraryOf({ defined: { name: "Market" } }, marginIdl.types as IdlTypeDef[]), { numRuns: 1, seed: 3 });
+    const [market] = fc.sample(arbitraryOf({ defined: { name: "Market" } }, marginIdl.types as IdlTypeDef[]), {
+      numRuns: 1,
+      seed: 3,
+    });
     const bytes = await coder.encode("Market", market);
     bytes[169] = 3; // policy
     expect(() => decodeMarket(bytes)).toThrow(AccountDecodeError);

@@ -2,7 +2,15 @@
 // sub-accounts, random price and index moves, and random updates.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LiquidationFrontier, WAD, canLiquidate, collateralValue, debtAmount, isLiquidatable, type FrontierPoint } from "../sdk/src/index.js";
+import {
+  LiquidationFrontier,
+  WAD,
+  canLiquidate,
+  collateralValue,
+  debtAmount,
+  isLiquidatable,
+  type FrontierPoint,
+} from "../sdk/src/index.js";
 
 interface Position {
   id: number;
@@ -15,13 +23,39 @@ const U64_MAX = (1n << 64n) - 1n;
 /** Positions clustered around the liquidation threshold, plus the edge cases the frontier treats apart. */
 const positionAt = (price: bigint, index: bigint) =>
   fc.oneof(
-    { weight: 8, arbitrary: fc.record({ collateral: fc.bigInt({ min: 1_000_000n, max: 10n ** 16n }), ltvPpm: fc.integer({ min: 500_000, max: 1_200_000 }) }).map(({ collateral, ltvPpm }) => {
-      const debt = (collateral * price * BigInt(ltvPpm)) / (WAD * 1_000_000n);
-      return { collateral, debtShares: (debt * WAD) / index };
-    }) },
-    { weight: 1, arbitrary: fc.record({ collateral: fc.bigInt({ min: 0n, max: 1_000n }), debtShares: fc.bigInt({ min: 0n, max: 10_000_000n }) }) },
-    { weight: 1, arbitrary: fc.record({ collateral: fc.bigInt({ min: 0n, max: U64_MAX }), debtShares: fc.bigInt({ min: 0n, max: U64_MAX }) }) },
-    { weight: 1, arbitrary: fc.record({ collateral: fc.constantFrom(0n, 1n, 1n << 60n, U64_MAX), debtShares: fc.constantFrom(0n, 1n, 1n << 60n, U64_MAX) }) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .record({
+          collateral: fc.bigInt({ min: 1_000_000n, max: 10n ** 16n }),
+          ltvPpm: fc.integer({ min: 500_000, max: 1_200_000 }),
+        })
+        .map(({ collateral, ltvPpm }) => {
+          const debt = (collateral * price * BigInt(ltvPpm)) / (WAD * 1_000_000n);
+          return { collateral, debtShares: (debt * WAD) / index };
+        }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        collateral: fc.bigInt({ min: 0n, max: 1_000n }),
+        debtShares: fc.bigInt({ min: 0n, max: 10_000_000n }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        collateral: fc.bigInt({ min: 0n, max: U64_MAX }),
+        debtShares: fc.bigInt({ min: 0n, max: U64_MAX }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        collateral: fc.constantFrom(0n, 1n, 1n << 60n, U64_MAX),
+        debtShares: fc.constantFrom(0n, 1n, 1n << 60n, U64_MAX),
+      }),
+    },
   );
 
 const ppm = (value: bigint, ppmDelta: number) => (value * BigInt(1_000_000 + ppmDelta)) / 1_000_000n;
@@ -32,18 +66,31 @@ const scenario = fc
     base: fc.bigInt({ min: WAD, max: 3n * WAD }),
     price: fc.bigInt({ min: WAD / 2n, max: (3n * WAD) / 2n }),
     indexGrowthPpm: fc.integer({ min: 0, max: 50_000 }),
-    moves: fc.array(fc.record({ pricePpm: fc.integer({ min: -30_000, max: 30_000 }), indexPpm: fc.integer({ min: 0, max: 5_000 }), wild: fc.integer({ min: 0, max: 19 }) }), { minLength: 1, maxLength: 6 }),
+    moves: fc.array(
+      fc.record({
+        pricePpm: fc.integer({ min: -30_000, max: 30_000 }),
+        indexPpm: fc.integer({ min: 0, max: 5_000 }),
+        wild: fc.integer({ min: 0, max: 19 }),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
   })
   .chain((s) =>
     fc.record({
       s: fc.constant(s),
       positions: fc.array(positionAt(s.price, s.base), { minLength: 0, maxLength: 120 }),
-      updates: fc.array(fc.tuple(fc.integer({ min: 0, max: 150 }), fc.option(positionAt(s.price, s.base), { nil: undefined })), { maxLength: 30 }),
+      updates: fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 150 }), fc.option(positionAt(s.price, s.base), { nil: undefined })),
+        { maxLength: 30 },
+      ),
     }),
   );
 
 function brute(book: Map<number, Position>, at: FrontierPoint, ltBps: number): number[] {
-  return [...book.values()].filter((p) => canLiquidate(p.debtShares, p.collateral, at.price, at.borrowIndex, ltBps)).map((p) => p.id).sort((a, b) => a - b);
+  return [...book.values()]
+    .filter((p) => canLiquidate(p.debtShares, p.collateral, at.price, at.borrowIndex, ltBps))
+    .map((p) => p.id)
+    .sort((a, b) => a - b);
 }
 
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
@@ -67,7 +114,10 @@ describe("liquidation frontier", () => {
         for (const move of s.moves) {
           // One move in twenty is extreme (beyond the fast path's caps, or to zero).
           const price = move.wild === 0 ? 20n * WAD : move.wild === 1 ? 0n : ppm(from.price, move.pricePpm);
-          const to: FrontierPoint = { price, borrowIndex: move.wild === 2 ? 17n * WAD : ppm(from.borrowIndex, move.indexPpm) };
+          const to: FrontierPoint = {
+            price,
+            borrowIndex: move.wild === 2 ? 17n * WAD : ppm(from.borrowIndex, move.indexPpm),
+          };
           const before = new Set(brute(book, from, s.ltBps));
           const after = brute(book, to, s.ltBps);
           expect(sorted(frontier.liquidatableAt(to))).toEqual(after);
@@ -98,10 +148,15 @@ describe("liquidation frontier", () => {
       expect(isLiquidatable(debt, p.collateral, critical, lt)).toBe(false);
       expect(isLiquidatable(debt, p.collateral, critical - 1n, lt)).toBe(true);
       expect(collateralValue(p.collateral, critical)).toBe(minValue);
-      const newly = frontier.newlyLiquidatable({ price: critical, borrowIndex: index }, { price: critical - 1n, borrowIndex: index });
+      const newly = frontier.newlyLiquidatable(
+        { price: critical, borrowIndex: index },
+        { price: critical - 1n, borrowIndex: index },
+      );
       expect(newly).toContain(p.id);
       const all = new Map(book.map((q) => [q.id, q]));
-      const expected = brute(all, { price: critical - 1n, borrowIndex: index }, lt).filter((id) => !canLiquidate(all.get(id)!.debtShares, all.get(id)!.collateral, critical, index, lt));
+      const expected = brute(all, { price: critical - 1n, borrowIndex: index }, lt).filter(
+        (id) => !canLiquidate(all.get(id)!.debtShares, all.get(id)!.collateral, critical, index, lt),
+      );
       expect(sorted(newly)).toEqual(expected);
     }
   });

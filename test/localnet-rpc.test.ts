@@ -1,6 +1,14 @@
 // The local chain speaks the standard RPC: web3.js's own response validation is the conformance check.
 import { describe, expect, inject, it } from "vitest";
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, sendAndConfirmTransaction } from "@solana/web3.js";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  sendAndConfirmTransaction,
+} from "@solana/web3.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -43,7 +51,9 @@ describe("standard JSON-RPC through web3.js", () => {
     const c = connection();
     const from = await funded(c);
     const to = Keypair.generate().publicKey;
-    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 1_234_567 }));
+    const tx = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 1_234_567 }),
+    );
     const signature = await sendAndConfirmTransaction(c, tx, [from]);
     expect(await c.getBalance(to)).toBe(1_234_567);
     const [status] = (await c.getSignatureStatuses([signature])).value;
@@ -58,7 +68,13 @@ describe("standard JSON-RPC through web3.js", () => {
   it("rejects a failing transaction at preflight with the runtime's error", async () => {
     const c = connection();
     const from = await funded(c, LAMPORTS_PER_SOL);
-    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 5 * LAMPORTS_PER_SOL }));
+    const tx = new Transaction().add(
+      SystemProgram.transfer({
+        fromPubkey: from.publicKey,
+        toPubkey: Keypair.generate().publicKey,
+        lamports: 5 * LAMPORTS_PER_SOL,
+      }),
+    );
     await expect(sendAndConfirmTransaction(c, tx, [from])).rejects.toThrow(/Simulation failed/);
     const simulation = await c.simulateTransaction(tx, [from]);
     expect(simulation.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
@@ -69,9 +85,15 @@ describe("standard JSON-RPC through web3.js", () => {
     const world = demo();
     const market = await c.getAccountInfo(new PublicKey(world.market));
     expect(market?.owner.toBase58()).toBe(world.programs.margin);
-    const many = await c.getMultipleAccountsInfo([new PublicKey(world.market), new PublicKey(world.feed), Keypair.generate().publicKey]);
+    const many = await c.getMultipleAccountsInfo([
+      new PublicKey(world.market),
+      new PublicKey(world.feed),
+      Keypair.generate().publicKey,
+    ]);
     expect(many.map((a) => a === null)).toEqual([false, false, true]);
-    const subAccounts = await c.getProgramAccounts(new PublicKey(world.programs.margin), { filters: [{ dataSize: 92 }] });
+    const subAccounts = await c.getProgramAccounts(new PublicKey(world.programs.margin), {
+      filters: [{ dataSize: 92 }],
+    });
     expect(subAccounts.map((a) => a.pubkey.toBase58())).toContain(world.traderSubAccount.address);
     const byOwner = await c.getProgramAccounts(new PublicKey(world.programs.margin), {
       filters: [{ dataSize: 92 }, { memcmp: { offset: 42, bytes: world.wallets.trader.pubkey } }],
@@ -92,10 +114,14 @@ describe("WebSocket subscriptions", () => {
     const seen: number[] = [];
     const programSeen: string[] = [];
     const accountSub = c.onAccountChange(target, (account) => seen.push(account.lamports));
-    const programSub = c.onProgramAccountChange(SystemProgram.programId, (keyed) => programSeen.push(keyed.accountId.toBase58()));
+    const programSub = c.onProgramAccountChange(SystemProgram.programId, (keyed) =>
+      programSeen.push(keyed.accountId.toBase58()),
+    );
     await new Promise((r) => setTimeout(r, 300));
     for (const lamports of [1_000_000, 2_000_000, 3_000_000]) {
-      const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: target, lamports }));
+      const tx = new Transaction().add(
+        SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: target, lamports }),
+      );
       await sendAndConfirmTransaction(c, tx, [from]);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -129,14 +155,29 @@ describe("robustness", () => {
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "noSuchMethod" }),
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBalance", params: ["not-a-key"] }),
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBalance", params: {} }),
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: ["garbage!!", { encoding: "base64" }] }),
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [Buffer.from("0123456789").toString("base64"), { encoding: "base64" }] }),
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getAccountInfo", params: [Keypair.generate().publicKey.toBase58(), { encoding: "zstd" }] }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "sendTransaction",
+        params: ["garbage!!", { encoding: "base64" }],
+      }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "sendTransaction",
+        params: [Buffer.from("0123456789").toString("base64"), { encoding: "base64" }],
+      }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "getAccountInfo",
+        params: [Keypair.generate().publicKey.toBase58(), { encoding: "zstd" }],
+      }),
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "lantern_warpTime", params: [-5] }),
       "x".repeat(2 * 1024 * 1024),
     ];
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 200; i++) {
       const length = Math.floor(random() * 300);
       bodies.push(Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join(""));

@@ -4,7 +4,17 @@ import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import * as sdk from "../sdk/src/index.js";
-import type { DecreaseEntry, FrameConfig, HeldReport, MarketState, PoolState, ReportState, RiskParams, SanityLimits, Verdict } from "../sdk/src/index.js";
+import type {
+  DecreaseEntry,
+  FrameConfig,
+  HeldReport,
+  MarketState,
+  PoolState,
+  ReportState,
+  RiskParams,
+  SanityLimits,
+  Verdict,
+} from "../sdk/src/index.js";
 
 type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
 type Case = [Json[], Json];
@@ -20,8 +30,13 @@ function revive(value: unknown): Json {
 }
 
 function load(area: string): Record<string, Case[]> {
-  const raw = JSON.parse(readFileSync(new URL(`./golden/${area}.json`, import.meta.url), "utf8")) as Record<string, unknown[]>;
-  return Object.fromEntries(Object.entries(raw).map(([name, cases]) => [name, cases.map((c) => revive(c) as unknown as Case)]));
+  const raw = JSON.parse(readFileSync(new URL(`./golden/${area}.json`, import.meta.url), "utf8")) as Record<
+    string,
+    unknown[]
+  >;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, cases]) => [name, cases.map((c) => revive(c) as unknown as Case)]),
+  );
 }
 
 /** The function's result, a LanternError as `{ err: variant }`, Rust's `None` as null. */
@@ -41,7 +56,17 @@ const num = (v: Json) => v as number;
 const arr = (v: Json) => v as Json[];
 
 function limitsOf(a: Json): SanityLimits {
-  const [annualIncreaseLimitBps, maxPositiveRebasePpb, maxDecreaseBps, decreaseWindowSecs, minRate, maxRate, maxReportAgeSecs, maxPriceAgeSecs, emaHalfLifeSecs] = arr(a);
+  const [
+    annualIncreaseLimitBps,
+    maxPositiveRebasePpb,
+    maxDecreaseBps,
+    decreaseWindowSecs,
+    minRate,
+    maxRate,
+    maxReportAgeSecs,
+    maxPriceAgeSecs,
+    emaHalfLifeSecs,
+  ] = arr(a);
   return {
     annualIncreaseLimitBps: num(annualIncreaseLimitBps!),
     maxPositiveRebasePpb: big(maxPositiveRebasePpb!),
@@ -61,7 +86,12 @@ function verdictOut(v: Verdict): Json {
 
 function framesOf(a: Json): FrameConfig {
   const [anchorTs, anchorFrame, frameSecs, fastLaneSecs] = arr(a);
-  return { anchorTs: big(anchorTs!), anchorFrame: big(anchorFrame!), frameSecs: num(frameSecs!), fastLaneSecs: num(fastLaneSecs!) };
+  return {
+    anchorTs: big(anchorTs!),
+    anchorFrame: big(anchorFrame!),
+    frameSecs: num(frameSecs!),
+    fastLaneSecs: num(fastLaneSecs!),
+  };
 }
 
 const framesOut = (f: FrameConfig): Json => [f.anchorTs, f.anchorFrame, f.frameSecs, f.fastLaneSecs];
@@ -115,21 +145,45 @@ function reportOutcome(before: ReportState, after: ReportState): Json {
 
 function marketStateOf(a: Json): MarketState {
   const [marketPrice, marketConfidence, marketEma, marketPriceTs, marketEmaTs] = arr(a).map(big);
-  return { marketPrice: marketPrice!, marketConfidence: marketConfidence!, marketEma: marketEma!, marketPriceTs: marketPriceTs!, marketEmaTs: marketEmaTs! };
+  return {
+    marketPrice: marketPrice!,
+    marketConfidence: marketConfidence!,
+    marketEma: marketEma!,
+    marketPriceTs: marketPriceTs!,
+    marketEmaTs: marketEmaTs!,
+  };
 }
 
-const marketStateOut = (s: MarketState): Json => [s.marketPrice, s.marketConfidence, s.marketEma, s.marketPriceTs, s.marketEmaTs];
+const marketStateOut = (s: MarketState): Json => [
+  s.marketPrice,
+  s.marketConfidence,
+  s.marketEma,
+  s.marketPriceTs,
+  s.marketEmaTs,
+];
 
 function curveOf(a: Json) {
   const [kink1UtilizationBps, kink1RateBps, kink2UtilizationBps, kink2RateBps, maxRateBps] = arr(a).map(num);
-  return { kink1UtilizationBps: kink1UtilizationBps!, kink1RateBps: kink1RateBps!, kink2UtilizationBps: kink2UtilizationBps!, kink2RateBps: kink2RateBps!, maxRateBps: maxRateBps! };
+  return {
+    kink1UtilizationBps: kink1UtilizationBps!,
+    kink1RateBps: kink1RateBps!,
+    kink2UtilizationBps: kink2UtilizationBps!,
+    kink2RateBps: kink2RateBps!,
+    maxRateBps: maxRateBps!,
+  };
 }
 
 function poolOf(a: Json): PoolState {
   const v = arr(a);
   const p = arr(v[0]!);
   return {
-    params: { curve: curveOf(p[0]!), reserveFactorBps: num(p[1]!), maxUtilizationBps: num(p[2]!), supplyCap: big(p[3]!), borrowCap: big(p[4]!) },
+    params: {
+      curve: curveOf(p[0]!),
+      reserveFactorBps: num(p[1]!),
+      maxUtilizationBps: num(p[2]!),
+      supplyCap: big(p[3]!),
+      borrowCap: big(p[4]!),
+    },
     cash: big(v[1]!),
     insurance: big(v[2]!),
     supplyShares: big(v[3]!),
@@ -145,7 +199,13 @@ function poolOf(a: Json): PoolState {
 function poolOut(p: PoolState): Json {
   const c = p.params.curve;
   return [
-    [[c.kink1UtilizationBps, c.kink1RateBps, c.kink2UtilizationBps, c.kink2RateBps, c.maxRateBps], p.params.reserveFactorBps, p.params.maxUtilizationBps, p.params.supplyCap, p.params.borrowCap],
+    [
+      [c.kink1UtilizationBps, c.kink1RateBps, c.kink2UtilizationBps, c.kink2RateBps, c.maxRateBps],
+      p.params.reserveFactorBps,
+      p.params.maxUtilizationBps,
+      p.params.supplyCap,
+      p.params.borrowCap,
+    ],
     p.cash,
     p.insurance,
     p.supplyShares,
@@ -194,13 +254,22 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     evaluate: ([l, p, c]) => {
       const limits = limitsOf(l!);
       const [fairRate, reportedRate, reportedRefTs, windowDecreasePpb] = arr(p!).map(big);
-      const prior = { fairRate: fairRate!, reportedRate: reportedRate!, reportedRefTs: reportedRefTs!, windowDecreasePpb: windowDecreasePpb! };
+      const prior = {
+        fairRate: fairRate!,
+        reportedRate: reportedRate!,
+        reportedRefTs: reportedRefTs!,
+        windowDecreasePpb: windowDecreasePpb!,
+      };
       const [rate, refTs, bunkerFlag] = arr(c!);
       const report = { rate: big(rate!), refTs: big(refTs!), bunkerFlag: bunkerFlag as boolean };
-      return [run(() => verdictOut(sdk.evaluate(limits, prior, report))), run(() => sdk.withinAnnualIncrease(limits, prior, report.rate, report.refTs))];
+      return [
+        run(() => verdictOut(sdk.evaluate(limits, prior, report))),
+        run(() => sdk.withinAnnualIncrease(limits, prior, report.rate, report.refTs)),
+      ];
     },
     decay: ([elapsed, halfLife]) => sdk.decay(big(elapsed!), big(halfLife!)),
-    emaUpdate: ([ema, value, elapsed, halfLife]) => sdk.emaUpdate(big(ema!), big(value!), big(elapsed!), big(halfLife!)),
+    emaUpdate: ([ema, value, elapsed, halfLife]) =>
+      sdk.emaUpdate(big(ema!), big(value!), big(elapsed!), big(halfLife!)),
     medianRound: ([values, quorum]) => {
       const sorted = sdk.sortPrices(arr(values!).map(big));
       return [sorted, sdk.median(sorted), sdk.confidence(sorted, num(quorum!))];
@@ -216,30 +285,61 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
         run(() => framesOut(sdk.reconfigured(frames, big(ts!), num(secs!), num(lane!)))),
       ];
     },
-    isFastLaneMember: ([quorum, memberCount, index, frame]) => sdk.isFastLaneMember({ quorum: num(quorum!), memberCount: num(memberCount!) }, num(index!), big(frame!)),
+    isFastLaneMember: ([quorum, memberCount, index, frame]) =>
+      sdk.isFastLaneMember({ quorum: num(quorum!), memberCount: num(memberCount!) }, num(index!), big(frame!)),
     freshPrices: ([members, quorum, maxPriceAgeSecs, now]) => {
       const list = arr(members!).map((m) => ({ price: big(arr(m)[0]!), priceTs: big(arr(m)[1]!) }));
-      const committee = { members: list, memberCount: list.length, quorum: num(quorum!), limits: { maxPriceAgeSecs: num(maxPriceAgeSecs!) } };
+      const committee = {
+        members: list,
+        memberCount: list.length,
+        quorum: num(quorum!),
+        limits: { maxPriceAgeSecs: num(maxPriceAgeSecs!) },
+      };
       const { prices, quorumTs } = sdk.freshPrices(committee, big(now!));
       return [prices, quorumTs ?? null];
     },
     consensusFor: ([members, quorum, disabled, frame]) => {
-      const list = arr(members!).map((m) => ({ voteFrame: big(arr(m)[0]!), voteHash: new Uint8Array(32).fill(num(arr(m)[1]!)) }));
-      const committee = { members: list, memberCount: list.length, quorum: num(quorum!), consensusDisabled: disabled as boolean };
+      const list = arr(members!).map((m) => ({
+        voteFrame: big(arr(m)[0]!),
+        voteHash: new Uint8Array(32).fill(num(arr(m)[1]!)),
+      }));
+      const committee = {
+        members: list,
+        memberCount: list.length,
+        quorum: num(quorum!),
+        consensusDisabled: disabled as boolean,
+      };
       const found = sdk.consensusFor(committee, big(frame!));
       return found ? [found.hash[0]!, found.support] : null;
     },
-    isStale: ([lastReportRefTs, maxReportAgeSecs, now]) => sdk.isStale({ lastReportRefTs: big(lastReportRefTs!), maxReportAgeSecs: num(maxReportAgeSecs!) }, big(now!)),
+    isStale: ([lastReportRefTs, maxReportAgeSecs, now]) =>
+      sdk.isStale({ lastReportRefTs: big(lastReportRefTs!), maxReportAgeSecs: num(maxReportAgeSecs!) }, big(now!)),
     marketPriceAt: ([marketPrice, marketConfidence, marketEma, marketPriceTs, maxPriceAgeSecs, now]) => {
-      const feed = { marketPrice: big(marketPrice!), marketConfidence: big(marketConfidence!), marketEma: big(marketEma!), marketPriceTs: big(marketPriceTs!), maxPriceAgeSecs: num(maxPriceAgeSecs!) };
+      const feed = {
+        marketPrice: big(marketPrice!),
+        marketConfidence: big(marketConfidence!),
+        marketEma: big(marketEma!),
+        marketPriceTs: big(marketPriceTs!),
+        maxPriceAgeSecs: num(maxPriceAgeSecs!),
+      };
       const m = sdk.marketPriceAt(feed, big(now!));
       return m ? [m.price, m.confidence, m.ema] : null;
     },
-    windowDecreasePpb: ([sparse, refTs, windowSecs]) => sdk.windowDecreasePpb(decreasesOf(sparse!), big(refTs!), num(windowSecs!)),
+    windowDecreasePpb: ([sparse, refTs, windowSecs]) =>
+      sdk.windowDecreasePpb(decreasesOf(sparse!), big(refTs!), num(windowSecs!)),
     processReport: ([state, l, frame, refTs, now, rate, staked, flag]) => {
       const before = reportStateOf(state!);
       return run(() => {
-        const { feed, verdict } = sdk.processReport(before, limitsOf(l!), big(frame!), big(refTs!), big(now!), big(rate!), big(staked!), flag as boolean);
+        const { feed, verdict } = sdk.processReport(
+          before,
+          limitsOf(l!),
+          big(frame!),
+          big(refTs!),
+          big(now!),
+          big(rate!),
+          big(staked!),
+          flag as boolean,
+        );
         return [verdictOut(verdict), reportOutcome(before, feed)];
       });
     },
@@ -248,7 +348,14 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
       return run(() => reportOutcome(before, sdk.confirmHeld(before, limitsOf(l!), big(frame!), big(now!))));
     },
     updateMarket: ([state, fresh, quorumTs, quorum, now, halfLife]) => {
-      const { state: after, price } = sdk.updateMarket(marketStateOf(state!), arr(fresh!).map(big), quorumTs === null ? undefined : big(quorumTs!), num(quorum!), big(now!), num(halfLife!));
+      const { state: after, price } = sdk.updateMarket(
+        marketStateOf(state!),
+        arr(fresh!).map(big),
+        quorumTs === null ? undefined : big(quorumTs!),
+        num(quorum!),
+        big(now!),
+        num(halfLife!),
+      );
       return [marketStateOut(after), price ? [price.price, price.confidence, price.ema] : null];
     },
   },
@@ -286,11 +393,15 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     value: ([c, p]) => run(() => sdk.collateralValue(big(c!), big(p!))),
     withinLtv: ([d, c, p, ltv]) => run(() => sdk.withinLtv(big(d!), big(c!), big(p!), num(ltv!))),
     isLiquidatable: ([d, c, p, lt]) => run(() => sdk.isLiquidatable(big(d!), big(c!), big(p!), num(lt!))),
-    subAccountLiquidatable: ([s, c, p, i, lt]) => run(() => sdk.subAccountLiquidatable(big(s!), big(c!), big(p!), big(i!), num(lt!))),
+    subAccountLiquidatable: ([s, c, p, i, lt]) =>
+      run(() => sdk.subAccountLiquidatable(big(s!), big(c!), big(p!), big(i!), num(lt!))),
     ltvLower: ([a, b, c, d]) => sdk.ltvLower(big(a!), big(b!), big(c!), big(d!)),
     prices: ([policy, fair, market]) =>
       run(() => {
-        const m = market === null ? undefined : { price: big(arr(market!)[0]!), confidence: big(arr(market!)[1]!), ema: big(arr(market!)[2]!) };
+        const m =
+          market === null
+            ? undefined
+            : { price: big(arr(market!)[0]!), confidence: big(arr(market!)[1]!), ema: big(arr(market!)[2]!) };
         const p = sdk.prices(policy as sdk.PricingPolicy, big(fair!), m);
         return [p.maint, p.init ?? null];
       }),

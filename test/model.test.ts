@@ -69,7 +69,9 @@ beforeAll(startChain, 120_000);
 afterAll(async () => {
   await chain?.stop();
   if (process.env.LANTERN_MODEL_COVERAGE) {
-    const lines = [...coverage.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `  ${k.padEnd(60)} ${n}`);
+    const lines = [...coverage.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `  ${k.padEnd(60)} ${n}`);
     console.log(`model-based runs (seed ${SEED}): outcomes reached\n${lines.join("\n")}`);
   }
 });
@@ -96,14 +98,20 @@ const runConfig: fc.Arbitrary<RunConfig> = fc.record({
 });
 
 /** Rewrites the SOL lending pool (same keys and curve) with `fields` (Borsh names) changed. */
-async function rewriteLendingPool(fields: (pool: Record<string, unknown>, now: bigint) => Record<string, unknown>): Promise<void> {
+async function rewriteLendingPool(
+  fields: (pool: Record<string, unknown>, now: bigint) => Record<string, unknown>,
+): Promise<void> {
   const address = lendingPoolAddress();
   const info = await client.connection.getAccountInfo(address, "confirmed");
   if (!info) throw new Error("the chain has no lending pool");
   const coder = new BorshAccountsCoder(marginIdl as Idl);
   const pool = coder.decode("LendingPool", info.data);
   const data = await coder.encode("LendingPool", { ...pool, ...fields(pool, (await client.clock()).unixTimestamp) });
-  await rpc("lantern_setAccount", [address.toBase58(), { lamports: info.lamports, owner: info.owner.toBase58(), data: data.toString("base64") }], chain);
+  await rpc(
+    "lantern_setAccount",
+    [address.toBase58(), { lamports: info.lamports, owner: info.owner.toBase58(), data: data.toString("base64") }],
+    chain,
+  );
 }
 
 const bn = (x: bigint) => new BN(x.toString());
@@ -149,14 +157,32 @@ async function newRun(config: RunConfig): Promise<RunWorld> {
   users[KEEPER] = await user(client, 300n * SOL, w.lrtMint);
   // Liquidity to borrow, LRT to post, a sub-account each (index 0; index 1 is the commands' to open) and a
   // market price: where most runs want to start.
-  await client.send([await margin.supply({ owner: users.L0!.key.publicKey, source: users.L0!.wsol, amount: 500n * SOL })], [users.L0!.key]);
+  await client.send(
+    [await margin.supply({ owner: users.L0!.key.publicKey, source: users.L0!.wsol, amount: 500n * SOL })],
+    [users.L0!.key],
+  );
   for (const name of [...TRADERS, KEEPER]) {
     const u = users[name]!;
-    await client.send([await restaking.deposit({ depositor: u.key.publicKey, lrtMint: w.lrtMint, source: u.wsol, destination: u.lrt, lamports: 30n * SOL, minLrtOut: 0n })], [u.key]);
+    await client.send(
+      [
+        await restaking.deposit({
+          depositor: u.key.publicKey,
+          lrtMint: w.lrtMint,
+          source: u.wsol,
+          destination: u.lrt,
+          lamports: 30n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [u.key],
+    );
   }
   for (const t of TRADERS) {
     const u = users[t]!;
-    await client.send([await margin.createSubAccount({ owner: u.key.publicKey, lrtMint: w.lrtMint, index: 0 })], [u.key]);
+    await client.send(
+      [await margin.createSubAccount({ owner: u.key.publicKey, lrtMint: w.lrtMint, index: 0 })],
+      [u.key],
+    );
   }
   await priceRound(client, w, WAD, w.members.length);
   if (config.frozen) await rewriteLendingPool(() => ({ socialized: true, frozen: true }));
@@ -164,22 +190,40 @@ async function newRun(config: RunConfig): Promise<RunWorld> {
 }
 
 describe("model-based: user, oracle and keeper actions on the chain and in the sdk's model", () => {
-  it(`every tracked account agrees after every step (${RUNS} runs × up to ${MAX_COMMANDS} commands, seed ${SEED})`, async () => {
-    const property = fc.asyncProperty(runConfig, fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: "max" }), async (config, commands: Iterable<ModelCommand>) => {
-      const setup = async () => {
-        const run = await newRun(config);
-        if (process.env.LANTERN_MODEL_TRACE) console.log(`---- a new run: ${JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? String(v) : v))}`);
-        const real = new Harness(client, chain, run, coverage);
-        const model: Model = { state: await real.snapshot(), ctx: real.ctx };
-        return { model, real };
-      };
-      await fc.asyncModelRun(setup, [...openingCommands(), ...commands]);
-    });
-    try {
-      await fc.assert(property, { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS - 30_000, markInterruptAsFailure: true });
-    } catch (error) {
-      console.error(`model-based test failed with seed ${SEED}: replay with LANTERN_MODEL_SEED=${SEED} (the counterexample and its path are below)`);
-      throw error;
-    }
-  }, TIME_LIMIT_MS);
+  it(
+    `every tracked account agrees after every step (${RUNS} runs × up to ${MAX_COMMANDS} commands, seed ${SEED})`,
+    async () => {
+      const property = fc.asyncProperty(
+        runConfig,
+        fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: "max" }),
+        async (config, commands: Iterable<ModelCommand>) => {
+          const setup = async () => {
+            const run = await newRun(config);
+            if (process.env.LANTERN_MODEL_TRACE)
+              console.log(
+                `---- a new run: ${JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? String(v) : v))}`,
+              );
+            const real = new Harness(client, chain, run, coverage);
+            const model: Model = { state: await real.snapshot(), ctx: real.ctx };
+            return { model, real };
+          };
+          await fc.asyncModelRun(setup, [...openingCommands(), ...commands]);
+        },
+      );
+      try {
+        await fc.assert(property, {
+          seed: SEED,
+          numRuns: RUNS,
+          interruptAfterTimeLimit: TIME_LIMIT_MS - 30_000,
+          markInterruptAsFailure: true,
+        });
+      } catch (error) {
+        console.error(
+          `model-based test failed with seed ${SEED}: replay with LANTERN_MODEL_SEED=${SEED} (the counterexample and its path are below)`,
+        );
+        throw error;
+      }
+    },
+    TIME_LIMIT_MS,
+  );
 });

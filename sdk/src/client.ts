@@ -18,7 +18,13 @@ import { decodeCommittee, decodeFeed } from "./decode/oracle.js";
 import { decodeStakePool, decodeTicket } from "./decode/restaking.js";
 import { decodeLenderPosition, decodeLendingPool, decodeMarket, decodeSubAccount } from "./decode/margin.js";
 import { LanternTransactionError, TOKEN_PROGRAM_ID, transactionErrorFrom } from "./errors.js";
-import { lenderAddress, lendingPoolAddress, MARGIN_PROGRAM_ID, marketAddress, subAccountAddress } from "./margin/addresses.js";
+import {
+  lenderAddress,
+  lendingPoolAddress,
+  MARGIN_PROGRAM_ID,
+  marketAddress,
+  subAccountAddress,
+} from "./margin/addresses.js";
 import type { LenderPosition, LendingPool, Market, SubAccount } from "./margin/types.js";
 import { committeeAddress, feedAddress, ORACLE_PROGRAM_ID } from "./oracle/addresses.js";
 import type { Committee, Feed } from "./oracle/types.js";
@@ -58,7 +64,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A wallet that can only say who it is: lets Anchor's provider exist for read-only clients. */
 function readOnlyWallet(publicKey: PublicKey): Wallet {
-  const refuse = () => Promise.reject(new Error("This LanternClient has no wallet: pass signers to send(), or give the client a wallet"));
+  const refuse = () =>
+    Promise.reject(new Error("This LanternClient has no wallet: pass signers to send(), or give the client a wallet"));
   return { publicKey, signTransaction: refuse, signAllTransactions: refuse };
 }
 
@@ -113,7 +120,9 @@ export class LanternClient {
     const info = await this.connection.getAccountInfo(address, this.commitment);
     if (!info) return null;
     if (!info.owner.equals(owner)) {
-      throw new Error(`${address.toBase58()} is not a ${what}: it belongs to program ${info.owner.toBase58()}, not ${owner.toBase58()}`);
+      throw new Error(
+        `${address.toBase58()} is not a ${what}: it belongs to program ${info.owner.toBase58()}, not ${owner.toBase58()}`,
+      );
     }
     return info.data;
   }
@@ -219,7 +228,8 @@ export class LanternClient {
   async tokenBalance(account: PublicKey): Promise<bigint> {
     const info = await this.connection.getAccountInfo(account, this.commitment);
     if (!info) return 0n;
-    if (!info.owner.equals(TOKEN_PROGRAM_ID) || info.data.length < 72) throw new Error(`${account.toBase58()} is not an SPL Token account`);
+    if (!info.owner.equals(TOKEN_PROGRAM_ID) || info.data.length < 72)
+      throw new Error(`${account.toBase58()} is not an SPL Token account`);
     return Buffer.from(info.data).readBigUInt64LE(64);
   }
 
@@ -227,37 +237,62 @@ export class LanternClient {
 
   private feePayerFor(signers: readonly Signer[], options: SendOptions): PublicKey {
     const feePayer = options.feePayer ?? this.wallet?.publicKey ?? signers[0]?.publicKey;
-    if (!feePayer) throw new LanternTransactionError("Nothing can pay for this transaction: give LanternClient a wallet or pass a signer", "NoFeePayer");
+    if (!feePayer)
+      throw new LanternTransactionError(
+        "Nothing can pay for this transaction: give LanternClient a wallet or pass a signer",
+        "NoFeePayer",
+      );
     return feePayer;
   }
 
   /** Builds and signs the transaction with a fresh blockhash that this client has not used for the same message. */
-  private async build(instructions: readonly TransactionInstruction[], signers: readonly Signer[], options: SendOptions) {
+  private async build(
+    instructions: readonly TransactionInstruction[],
+    signers: readonly Signer[],
+    options: SendOptions,
+  ) {
     const feePayer = this.feePayerFor(signers, options);
     for (let attempt = 0; ; attempt++) {
       const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(this.commitment);
       const tx = new Transaction({ feePayer, blockhash, lastValidBlockHeight }).add(...instructions);
       const unique = new Map<string, Signer>();
       for (const s of signers) unique.set(s.publicKey.toBase58(), s);
-      const needed = new Set(tx.compileMessage().accountKeys.slice(0, tx.compileMessage().header.numRequiredSignatures).map((k) => k.toBase58()));
+      const needed = new Set(
+        tx
+          .compileMessage()
+          .accountKeys.slice(0, tx.compileMessage().header.numRequiredSignatures)
+          .map((k) => k.toBase58()),
+      );
       const own = [...unique.values()].filter((s) => needed.has(s.publicKey.toBase58()));
       if (own.length > 0) tx.partialSign(...own);
-      if (this.wallet && needed.has(this.wallet.publicKey.toBase58()) && !unique.has(this.wallet.publicKey.toBase58())) {
+      if (
+        this.wallet &&
+        needed.has(this.wallet.publicKey.toBase58()) &&
+        !unique.has(this.wallet.publicKey.toBase58())
+      ) {
         await this.wallet.signTransaction(tx);
       }
       const missing = tx.signatures.filter((s) => s.signature === null).map((s) => s.publicKey.toBase58());
       if (missing.length > 0) {
-        throw new LanternTransactionError(`The transaction needs a signature from ${missing.join(", ")}: pass its keypair among the signers`, "MissingSignature");
+        throw new LanternTransactionError(
+          `The transaction needs a signature from ${missing.join(", ")}: pass its keypair among the signers`,
+          "MissingSignature",
+        );
       }
       const raw = tx.serialize();
       const signature = anchor.utils.bytes.bs58.encode(tx.signature!);
       if (!this.recentSignatures.has(signature)) {
         this.recentSignatures.add(signature);
-        if (this.recentSignatures.size > 1_024) this.recentSignatures.delete(this.recentSignatures.values().next().value!);
+        if (this.recentSignatures.size > 1_024)
+          this.recentSignatures.delete(this.recentSignatures.values().next().value!);
         return { raw, signature, lastValidBlockHeight };
       }
       // The same message under the same blockhash is the same transaction: wait for the next block.
-      if (attempt > 50) throw new LanternTransactionError("The cluster's blockhash is not advancing: cannot send the same transaction again", "BlockhashStuck");
+      if (attempt > 50)
+        throw new LanternTransactionError(
+          "The cluster's blockhash is not advancing: cannot send the same transaction again",
+          "BlockhashStuck",
+        );
       await sleep(100);
     }
   }
@@ -266,9 +301,16 @@ export class LanternClient {
    * Simulates `instructions`; resolves with the logs, or throws the `LanternProgramError` (or
    * `LanternTransactionError`) they would fail with.
    */
-  async simulate(instructions: readonly TransactionInstruction[], signers: readonly Signer[] = [], options: SendOptions = {}): Promise<{ logs: string[]; unitsConsumed?: number }> {
+  async simulate(
+    instructions: readonly TransactionInstruction[],
+    signers: readonly Signer[] = [],
+    options: SendOptions = {},
+  ): Promise<{ logs: string[]; unitsConsumed?: number }> {
     const { raw } = await this.build(instructions, signers, options);
-    const result = await this.connection.simulateTransaction(VersionedTransaction.deserialize(raw), { commitment: this.commitment, sigVerify: false });
+    const result = await this.connection.simulateTransaction(VersionedTransaction.deserialize(raw), {
+      commitment: this.commitment,
+      sigVerify: false,
+    });
     const logs = result.value.logs ?? [];
     if (result.value.err) throw transactionErrorFrom(result.value.err, instructions, logs);
     return { logs, unitsConsumed: result.value.unitsConsumed };
@@ -279,10 +321,17 @@ export class LanternClient {
    * client's wallet when it is the fee payer or a signer). Resolves with the signature once confirmed;
    * throws a `LanternProgramError` naming the program's error when an instruction fails.
    */
-  async send(instructions: readonly TransactionInstruction[], signers: readonly Signer[] = [], options: SendOptions = {}): Promise<TransactionSignature> {
+  async send(
+    instructions: readonly TransactionInstruction[],
+    signers: readonly Signer[] = [],
+    options: SendOptions = {},
+  ): Promise<TransactionSignature> {
     const { raw, signature, lastValidBlockHeight } = await this.build(instructions, signers, options);
     if (!options.skipSimulation) {
-      const result = await this.connection.simulateTransaction(VersionedTransaction.deserialize(raw), { commitment: this.commitment, sigVerify: false });
+      const result = await this.connection.simulateTransaction(VersionedTransaction.deserialize(raw), {
+        commitment: this.commitment,
+        sigVerify: false,
+      });
       if (result.value.err) throw transactionErrorFrom(result.value.err, instructions, result.value.logs ?? []);
     }
     await this.sendRaw(raw);
@@ -290,9 +339,17 @@ export class LanternClient {
     let lastBroadcast = Date.now();
     for (;;) {
       const [status] = (await this.connection.getSignatureStatuses([signature])).value;
-      if (status && (status.confirmationStatus === "finalized" || status.confirmationStatus === this.commitment || (this.commitment === "processed" && status.confirmationStatus))) {
+      if (
+        status &&
+        (status.confirmationStatus === "finalized" ||
+          status.confirmationStatus === this.commitment ||
+          (this.commitment === "processed" && status.confirmationStatus))
+      ) {
         if (status.err) {
-          const landed = await this.connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+          const landed = await this.connection.getTransaction(signature, {
+            commitment: "confirmed",
+            maxSupportedTransactionVersion: 0,
+          });
           throw transactionErrorFrom(status.err, instructions, landed?.meta?.logMessages ?? [], signature);
         }
         return signature;
@@ -300,7 +357,12 @@ export class LanternClient {
       if (!status) {
         const height = await this.connection.getBlockHeight(this.commitment);
         if (height > lastValidBlockHeight) {
-          throw new LanternTransactionError(`Transaction ${signature} expired before it landed (its blockhash is too old): send it again`, "BlockhashExpired", [], signature);
+          throw new LanternTransactionError(
+            `Transaction ${signature} expired before it landed (its blockhash is too old): send it again`,
+            "BlockhashExpired",
+            [],
+            signature,
+          );
         }
         if (Date.now() - lastBroadcast > 2_000) {
           await this.sendRaw(raw).catch(() => undefined);
@@ -308,7 +370,12 @@ export class LanternClient {
         }
       }
       if (Date.now() > deadline) {
-        throw new LanternTransactionError(`Transaction ${signature} was not confirmed within ${this.confirmTimeoutMs / 1000} s: check it before sending again`, "ConfirmTimeout", [], signature);
+        throw new LanternTransactionError(
+          `Transaction ${signature} was not confirmed within ${this.confirmTimeoutMs / 1000} s: check it before sending again`,
+          "ConfirmTimeout",
+          [],
+          signature,
+        );
       }
       await sleep(150);
     }

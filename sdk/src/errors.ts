@@ -223,7 +223,12 @@ export function transactionErrorFrom(
         signature,
       });
     }
-    const variant = typeof inner === "string" ? inner : inner && typeof inner === "object" ? Object.keys(inner)[0] ?? "Unknown" : String(inner);
+    const variant =
+      typeof inner === "string"
+        ? inner
+        : inner && typeof inner === "object"
+          ? (Object.keys(inner)[0] ?? "Unknown")
+          : String(inner);
     const detail = inner && typeof inner === "object" ? Object.values(inner)[0] : undefined;
     const programId = fromLogs ?? topLevel;
     const base = RUNTIME_MESSAGES[variant] ?? `The instruction failed: ${splitWords(variant)}`;
@@ -239,6 +244,12 @@ export function transactionErrorFrom(
       signature,
     });
   }
-  const variant = typeof err === "string" ? err : err && typeof err === "object" ? Object.keys(err)[0] ?? "Unknown" : String(err);
-  return new LanternTransactionError(TRANSACTION_MESSAGES[variant] ?? `The transaction failed: ${splitWords(variant)}`, err, logs, signature);
+  const variant =
+    typeof err === "string" ? err : err && typeof err === "object" ? (Object.keys(err)[0] ?? "Unknown") : String(err);
+  return new LanternTransactionError(
+    TRANSACTION_MESSAGES[variant] ?? `The transaction failed: ${splitWords(variant)}`,
+    err,
+    logs,
+    signature,
+  );
 }

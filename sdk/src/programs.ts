@@ -33,7 +33,9 @@ export function lanternPrograms(provider: Provider): LanternPrograms {
 /** A provider without a connection: enough to build instructions, which never touch the network. */
 const offlineProvider: Provider = {
   get connection(): never {
-    throw new Error("These program instances only build instructions; use LanternClient (with a Connection) to read or send");
+    throw new Error(
+      "These program instances only build instructions; use LanternClient (with a Connection) to read or send",
+    );
   },
 };
 
@@ -67,7 +69,8 @@ export function u128Arg(value: bigint, what: string): BN {
 
 export function i64Arg(value: bigint | number, what: string): BN {
   const v = typeof value === "number" && Number.isInteger(value) ? BigInt(value) : value;
-  if (typeof v !== "bigint" || v < -(1n << 63n) || v >= 1n << 63n) throw new RangeError(`${what} must be an i64, got ${String(value)}`);
+  if (typeof v !== "bigint" || v < -(1n << 63n) || v >= 1n << 63n)
+    throw new RangeError(`${what} must be an i64, got ${String(value)}`);
   return new BN(v.toString());
 }
 

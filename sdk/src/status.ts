@@ -12,10 +12,34 @@ import { utilizationBps } from "./margin/interest.js";
 export interface DemoStatus {
   slot: number;
   unixTime: bigint;
-  committee: { members: number; quorum: number; lastProcessedFrame: bigint; currentFrame: bigint | null; paused: boolean; consensusDisabled: boolean };
-  feed: { fairRate: bigint; reportedRate: bigint; stale: boolean; bunker: boolean; marketPrice: bigint | null; marketEma: bigint; marketConfidence: bigint; heldFrame: bigint };
+  committee: {
+    members: number;
+    quorum: number;
+    lastProcessedFrame: bigint;
+    currentFrame: bigint | null;
+    paused: boolean;
+    consensusDisabled: boolean;
+  };
+  feed: {
+    fairRate: bigint;
+    reportedRate: bigint;
+    stale: boolean;
+    bunker: boolean;
+    marketPrice: bigint | null;
+    marketEma: bigint;
+    marketConfidence: bigint;
+    heldFrame: bigint;
+  };
   stakePool: { reserveLamports: bigint; stakedLamports: bigint; lockedLamports: bigint; queuedTickets: bigint };
-  lendingPool: { cash: bigint; totalDebt: bigint; insurance: bigint; utilizationBps: bigint; supplyIndex: bigint; borrowIndex: bigint; frozen: boolean };
+  lendingPool: {
+    cash: bigint;
+    totalDebt: bigint;
+    insurance: bigint;
+    utilizationBps: bigint;
+    supplyIndex: bigint;
+    borrowIndex: bigint;
+    frozen: boolean;
+  };
   market: { policy: string; ltvInitBps: number; ltBps: number; paused: boolean; collateralTotal: bigint };
   trader: { collateral: bigint; debt: bigint } | null;
 }
@@ -24,7 +48,15 @@ export interface DemoStatus {
 const CLOCK_UNIX_TIMESTAMP = 32;
 
 export async function demoStatus(connection: Connection, demo: DemoManifest): Promise<DemoStatus> {
-  const keys = [SYSVAR_CLOCK_PUBKEY, demo.committee, demo.feed, demo.stakePool, demo.lendingPool, demo.market, demo.traderSubAccount.address];
+  const keys = [
+    SYSVAR_CLOCK_PUBKEY,
+    demo.committee,
+    demo.feed,
+    demo.stakePool,
+    demo.lendingPool,
+    demo.market,
+    demo.traderSubAccount.address,
+  ];
   const [slot, infos] = await Promise.all([
     connection.getSlot(),
     connection.getMultipleAccountsInfo(keys.map((key) => new PublicKey(key))),
@@ -100,9 +132,12 @@ export function renderStatus(s: DemoStatus, where: { rpcUrl: string; demoFile: s
     `Demo world: ${where.demoFile}   (Ctrl-C stops the chain)`,
     "",
     `Oracle committee   ${s.committee.quorum} of ${s.committee.members} members; frame ${s.committee.currentFrame ?? "before genesis"}, last report frame ${s.committee.lastProcessedFrame}` +
-      flag(s.committee.paused, "paused") + flag(s.committee.consensusDisabled, "consensus disabled"),
+      flag(s.committee.paused, "paused") +
+      flag(s.committee.consensusDisabled, "consensus disabled"),
     `Feed               fair rate ${rate(s.feed.fairRate)} SOL/LRT (reported ${rate(s.feed.reportedRate)})` +
-      flag(s.feed.stale, "STALE") + flag(s.feed.bunker, "bunker mode") + flag(s.feed.heldFrame > 0n, `decrease of frame ${s.feed.heldFrame} held`),
+      flag(s.feed.stale, "STALE") +
+      flag(s.feed.bunker, "bunker mode") +
+      flag(s.feed.heldFrame > 0n, `decrease of frame ${s.feed.heldFrame} held`),
     `                   market ${s.feed.marketPrice === null ? "no fresh price round" : `${rate(s.feed.marketPrice)} ± ${rate(s.feed.marketConfidence)}`}, EMA ${rate(s.feed.marketEma)}`,
     `Restaking pool     reserve ${sol(s.stakePool.reserveLamports)} SOL, staked ${sol(s.stakePool.stakedLamports)} SOL, owed to tickets ${sol(s.stakePool.lockedLamports)} SOL, ${s.stakePool.queuedTickets} tickets queued`,
     `SOL lending pool   cash ${sol(s.lendingPool.cash)} SOL, borrowed ${sol(s.lendingPool.totalDebt)} SOL, utilisation ${pct(s.lendingPool.utilizationBps)}, insurance ${sol(s.lendingPool.insurance)} SOL` +

@@ -16,7 +16,17 @@ import { parseArgs } from "node:util";
 import type { Policy } from "./contract.js";
 import { duration, num, pct, sol, withCi } from "./report/format.js";
 import { toJson, writeComparison, writeResult } from "./report/index.js";
-import { POLICIES, UnknownScenarioError, mergePartials, parseShard, runScenario, type Progress, type RunOutput, type SimPartial, type SimResult } from "./run.js";
+import {
+  POLICIES,
+  UnknownScenarioError,
+  mergePartials,
+  parseShard,
+  runScenario,
+  type Progress,
+  type RunOutput,
+  type SimPartial,
+  type SimResult,
+} from "./run.js";
 import { listScenarios, ScenarioError } from "./scenario.js";
 import { SIM_VERSION } from "./version.js";
 
@@ -126,7 +136,10 @@ function summary(result: SimResult): string {
   const m = result.meta;
   const rows: [string, string][] = [
     ["scenario", `${m.scenario.name} (hash ${m.scenario.hash.slice(0, 12)}…)`],
-    ["policy / seed / paths", `${m.policy} / ${m.seed} / ${s.paths.toLocaleString("en-US")}${m.antithetic ? " (antithetic pairs)" : ""}`],
+    [
+      "policy / seed / paths",
+      `${m.policy} / ${m.seed} / ${s.paths.toLocaleString("en-US")}${m.antithetic ? " (antithetic pairs)" : ""}`,
+    ],
     ["P(any bad debt)", withCi(s.probabilities.anyBadDebt, (x) => pct(x))],
     ["P(bad debt beyond insurance)", withCi(s.probabilities.badDebtBeyondInsurance, (x) => pct(x))],
     ["P(any liquidation)", withCi(s.probabilities.anyLiquidation, (x) => pct(x))],
@@ -143,7 +156,8 @@ function summary(result: SimResult): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
   lines.push("", "  liquidation probability by leverage:");
-  for (const l of s.leverage) lines.push(`    ${l.bucket.padEnd(8)} ${withCi(l.liquidationProbability, (x) => pct(x))}`);
+  for (const l of s.leverage)
+    lines.push(`    ${l.bucket.padEnd(8)} ${withCi(l.liquidationProbability, (x) => pct(x))}`);
   return lines.join("\n");
 }
 
@@ -168,12 +182,15 @@ async function cmdRun(args: string[]): Promise<void> {
       engine: { type: "string" },
     },
   });
-  if (positionals.length !== 1) throw new UsageError("`sim run` needs exactly one scenario, e.g. `npm run sim -- run baseline` (see `sim list`).");
+  if (positionals.length !== 1)
+    throw new UsageError("`sim run` needs exactly one scenario, e.g. `npm run sim -- run baseline` (see `sim list`).");
   const scenario = positionals[0]!;
   const engine = values.engine ?? "fast";
   if (engine !== "fast" && engine !== "naive") throw new UsageError(`--engine must be fast or naive, got "${engine}".`);
   const shard = values.shard ? parseShard(values.shard) : undefined;
-  const bar = progressBar(`${scenario}${values.policy ? ` [${values.policy}]` : ""}${shard ? ` shard ${shard.index}/${shard.count}` : ""}`);
+  const bar = progressBar(
+    `${scenario}${values.policy ? ` [${values.policy}]` : ""}${shard ? ` shard ${shard.index}/${shard.count}` : ""}`,
+  );
   const started = Date.now();
   const out = await runScenario(
     {
@@ -195,7 +212,9 @@ async function cmdRun(args: string[]): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `partial-${shard!.index}-of-${shard!.count}.json`);
     writeFileSync(file, toJson(out));
-    process.stderr.write(`Shard ${shard!.index} of ${shard!.count} done in ${duration(Date.now() - started)}: partial aggregates written to ${file}. Combine the shards with \`npm run sim -- merge ${dir}\`.\n`);
+    process.stderr.write(
+      `Shard ${shard!.index} of ${shard!.count} done in ${duration(Date.now() - started)}: partial aggregates written to ${file}. Combine the shards with \`npm run sim -- merge ${dir}\`.\n`,
+    );
     return;
   }
   const files = writeResult(dir, out);
@@ -236,14 +255,16 @@ function readPartials(inputs: string[]): SimPartial[] {
     } catch (error) {
       throw new Error(`${f} is not valid JSON (${(error as Error).message}).`);
     }
-    if (parsed.kind !== "lantern-sim-partial") throw new Error(`${f} is not a partial result (it should come from \`sim run --shard k/N\`).`);
+    if (parsed.kind !== "lantern-sim-partial")
+      throw new Error(`${f} is not a partial result (it should come from \`sim run --shard k/N\`).`);
     return parsed;
   });
 }
 
 async function cmdMerge(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" } } });
-  if (positionals.length === 0) throw new UsageError("`sim merge` needs the partial result files (or their directory).");
+  if (positionals.length === 0)
+    throw new UsageError("`sim merge` needs the partial result files (or their directory).");
   const parts = readPartials(positionals);
   const merged = mergePartials(parts);
   const dir = values.out ?? join("sim-results", "merged");
@@ -253,7 +274,9 @@ async function cmdMerge(args: string[]): Promise<void> {
     writeFileSync(file, toJson(merged));
     const size = merged.meta.antithetic ? 2 : 1;
     const covered = merged.units.map(([a, b]) => `${a * size}–${Math.min(b * size, merged.meta.paths) - 1}`).join(", ");
-    process.stderr.write(`Merged ${parts.length} partial results, but they cover only paths ${covered} of the run's ${merged.meta.paths.toLocaleString("en-US")}; wrote ${file}. Merge it again with the missing shards.\n`);
+    process.stderr.write(
+      `Merged ${parts.length} partial results, but they cover only paths ${covered} of the run's ${merged.meta.paths.toLocaleString("en-US")}; wrote ${file}. Merge it again with the missing shards.\n`,
+    );
     return;
   }
   const files = writeResult(dir, merged);
@@ -277,19 +300,34 @@ async function cmdCompare(args: string[]): Promise<void> {
       "no-antithetic": { type: "boolean" },
     },
   });
-  if (positionals.length !== 1) throw new UsageError("`sim compare` needs exactly one scenario, e.g. `npm run sim -- compare ftx-week --policies FairRate,Market,MinOfBoth`.");
+  if (positionals.length !== 1)
+    throw new UsageError(
+      "`sim compare` needs exactly one scenario, e.g. `npm run sim -- compare ftx-week --policies FairRate,Market,MinOfBoth`.",
+    );
   const scenario = positionals[0]!;
   const base = parseSets(values.set);
   const variants: { name: string; policy?: Policy; overrides: Record<string, unknown> }[] = [];
-  if (values.policies) for (const p of values.policies.split(",")) variants.push({ name: parsePolicy(p), policy: parsePolicy(p), overrides: base });
+  if (values.policies)
+    for (const p of values.policies.split(","))
+      variants.push({ name: parsePolicy(p), policy: parsePolicy(p), overrides: base });
   for (const s of values.sets ?? []) {
     const colon = s.indexOf(":");
     if (colon <= 0) throw new UsageError(`--sets expects "name:field=value,field=value", got "${s}".`);
     const name = s.slice(0, colon).trim();
-    const fields = s.slice(colon + 1).split(",").filter((x) => x.trim().length > 0);
-    variants.push({ name, policy: values.policy ? parsePolicy(values.policy) : undefined, overrides: { ...base, ...parseSets(fields) } });
+    const fields = s
+      .slice(colon + 1)
+      .split(",")
+      .filter((x) => x.trim().length > 0);
+    variants.push({
+      name,
+      policy: values.policy ? parsePolicy(values.policy) : undefined,
+      overrides: { ...base, ...parseSets(fields) },
+    });
   }
-  if (variants.length < 2) throw new UsageError("`sim compare` needs at least two variants: --policies A,B[,C] and/or --sets \"name:field=value\" (repeat).");
+  if (variants.length < 2)
+    throw new UsageError(
+      '`sim compare` needs at least two variants: --policies A,B[,C] and/or --sets "name:field=value" (repeat).',
+    );
   const names = new Set(variants.map((v) => v.name));
   if (names.size !== variants.length) throw new UsageError("The variants of `sim compare` need distinct names.");
   const results: { name: string; result: SimResult }[] = [];
@@ -312,7 +350,12 @@ async function cmdCompare(args: string[]): Promise<void> {
     results.push({ name: v.name, result: out as SimResult });
   }
   const first = results[0]!.result.meta;
-  const dir = values.out ?? join("sim-results", `${scenario.replace(/\.json$/, "").replace(/^.*\//, "")}-compare-s${first.seed}-${first.paths}p`);
+  const dir =
+    values.out ??
+    join(
+      "sim-results",
+      `${scenario.replace(/\.json$/, "").replace(/^.*\//, "")}-compare-s${first.seed}-${first.paths}p`,
+    );
   const files = writeComparison(dir, results);
   // The comparison table on stdout.
   const rows: [string, (r: SimResult) => string][] = [
@@ -328,10 +371,19 @@ async function cmdCompare(args: string[]): Promise<void> {
   ];
   const w0 = Math.max(...rows.map(([k]) => k.length));
   const cols = results.map((r) => Math.max(r.name.length, ...rows.map(([, f]) => f(r.result).length)));
-  const line = (cells: string[]) => `  ${cells[0]!.padEnd(w0)}  ${cells.slice(1).map((c, i) => c.padStart(cols[i]!)).join("  ")}`;
-  const out = [line(["", ...results.map((r) => r.name)]), ...rows.map(([k, f]) => line([k, ...results.map((r) => f(r.result))]))];
+  const line = (cells: string[]) =>
+    `  ${cells[0]!.padEnd(w0)}  ${cells
+      .slice(1)
+      .map((c, i) => c.padStart(cols[i]!))
+      .join("  ")}`;
+  const out = [
+    line(["", ...results.map((r) => r.name)]),
+    ...rows.map(([k, f]) => line([k, ...results.map((r) => f(r.result))])),
+  ];
   process.stdout.write(`${out.join("\n")}\n\n`);
-  process.stderr.write(`Compared ${results.length} variants on the same ${first.paths.toLocaleString("en-US")} paths (seed ${first.seed}) in ${duration(Date.now() - started)}. Wrote ${files.filter((f) => f.endsWith("compare.html") || f.endsWith("compare.csv")).join(", ")} and one report per variant.\n`);
+  process.stderr.write(
+    `Compared ${results.length} variants on the same ${first.paths.toLocaleString("en-US")} paths (seed ${first.seed}) in ${duration(Date.now() - started)}. Wrote ${files.filter((f) => f.endsWith("compare.html") || f.endsWith("compare.csv")).join(", ")} and one report per variant.\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -359,7 +411,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${SIM_VERSION}\n`);
       return 0;
     default:
-      throw new UsageError(`"${command}" is not a command; use run, list, merge or compare (see \`npm run sim -- help\`).`);
+      throw new UsageError(
+        `"${command}" is not a command; use run, list, merge or compare (see \`npm run sim -- help\`).`,
+      );
   }
 }
 
@@ -375,15 +429,23 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`sim: The scenario is not valid:\n${e.message.replace(/^invalid scenario[^:]*:\n/, "")}\n`);
       process.exit(2);
     }
-    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    if (
+      e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
+      e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ||
+      e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+    ) {
       process.stderr.write(`sim: ${e.message} (see \`npm run sim -- help\`).\n`);
       process.exit(2);
     }
     if (error instanceof RangeError) {
-      process.stderr.write(`sim: ${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}${/[.!?]$/.test(e.message) ? "" : "."}\n`);
+      process.stderr.write(
+        `sim: ${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}${/[.!?]$/.test(e.message) ? "" : "."}\n`,
+      );
       process.exit(2);
     }
-    process.stderr.write(`sim: ${e.message}\n${process.env.SIM_DEBUG ? `${e.stack}\n` : "(set SIM_DEBUG=1 for the stack trace)\n"}`);
+    process.stderr.write(
+      `sim: ${e.message}\n${process.env.SIM_DEBUG ? `${e.stack}\n` : "(set SIM_DEBUG=1 for the stack trace)\n"}`,
+    );
     process.exit(1);
   },
 );

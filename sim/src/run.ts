@@ -16,7 +16,14 @@ import { Worker } from "node:worker_threads";
 import type { Policy } from "./contract.js";
 import type { EngineParams } from "./engine/types.js";
 import { newAggregate, prepareJob, runUnits, unitCount, unitSize, type EngineKind, type JobSpec } from "./job.js";
-import { listScenarios, loadScenario, overrideScenario, parseScenario, scenarioHash, type Scenario } from "./scenario.js";
+import {
+  listScenarios,
+  loadScenario,
+  overrideScenario,
+  parseScenario,
+  scenarioHash,
+  type Scenario,
+} from "./scenario.js";
 import { Aggregate, statistics, type AggregateJson, type Statistics } from "./stats.js";
 import { SIM_VERSION } from "./version.js";
 
@@ -100,7 +107,9 @@ export class UnknownScenarioError extends Error {
     readonly scenario: string,
     readonly known: string[],
   ) {
-    super(`There is no scenario called "${scenario}". Known scenarios: ${known.join(", ") || "(none found in sim/scenarios)"}.`);
+    super(
+      `There is no scenario called "${scenario}". Known scenarios: ${known.join(", ") || "(none found in sim/scenarios)"}.`,
+    );
   }
 }
 
@@ -125,7 +134,10 @@ export function parseShard(text: string): ShardSpec {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new RangeError(`--shard ${text}: the number of shards N must be at least 1`);
-  if (index >= count) throw new RangeError(`--shard ${text}: shards are numbered from 0 to ${count - 1} (like a Kubernetes Indexed Job's JOB_COMPLETION_INDEX)`);
+  if (index >= count)
+    throw new RangeError(
+      `--shard ${text}: shards are numbered from 0 to ${count - 1} (like a Kubernetes Indexed Job's JOB_COMPLETION_INDEX)`,
+    );
   return { index, count };
 }
 
@@ -135,7 +147,8 @@ export function shardRange(units: number, shard: ShardSpec): [number, number] {
 }
 
 function checkInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer between ${min} and ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer between ${min} and ${max}, got ${value}`);
 }
 
 /**
@@ -161,7 +174,8 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   const overrides = options.overrides ?? {};
   const scenario = resolveScenario(options.scenario, overrides);
   const policy = options.policy ?? scenario.policy;
-  if (!POLICIES.includes(policy)) throw new RangeError(`The policy must be one of ${POLICIES.join(", ")}, got "${policy}".`);
+  if (!POLICIES.includes(policy))
+    throw new RangeError(`The policy must be one of ${POLICIES.join(", ")}, got "${policy}".`);
   const paths = options.paths ?? scenario.paths;
   checkInt("paths", paths, 1, 100_000_000);
   const seed = options.seed ?? scenario.seed;
@@ -204,7 +218,13 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
     lastReport = now;
     const elapsedMs = now - started;
     const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-    onProgress({ done, total, elapsedMs, etaMs: done > 0 ? ((total - done) * elapsedMs) / done : null, pathsPerSec: rate });
+    onProgress({
+      done,
+      total,
+      elapsedMs,
+      etaMs: done > 0 ? ((total - done) * elapsedMs) / done : null,
+      pathsPerSec: rate,
+    });
   };
   report(true);
 
@@ -239,7 +259,14 @@ function finalize(meta: RunMeta, agg: Aggregate): SimResult {
   return { kind: "lantern-sim-result", meta, statistics: statistics(agg) };
 }
 
-async function runOnWorkers(spec: JobSpec, from: number, to: number, count: number, signal: AbortSignal | undefined, onPaths: (n: number) => void): Promise<Aggregate> {
+async function runOnWorkers(
+  spec: JobSpec,
+  from: number,
+  to: number,
+  count: number,
+  signal: AbortSignal | undefined,
+  onPaths: (n: number) => void,
+): Promise<Aggregate> {
   const url = workerEntry();
   const units = to - from;
   // Blocks small enough to balance two cores, large enough to keep messages rare.
@@ -269,34 +296,38 @@ async function runOnWorkers(spec: JobSpec, from: number, to: number, count: numb
       for (let i = 0; i < count; i++) {
         const w = new Worker(url, { execArgv: [] });
         threads.push(w);
-        w.on("message", (msg: { type: string; paths?: number; aggregate?: AggregateJson; message?: string; stack?: string }) => {
-          if (failed) return;
-          switch (msg.type) {
-            case "ready":
-              dispatch(w);
-              break;
-            case "progress":
-              onPaths(msg.paths!);
-              break;
-            case "done":
-              onPaths(msg.paths!);
-              dispatch(w);
-              break;
-            case "aggregate":
-              result.merge(Aggregate.fromJSON(msg.aggregate!));
-              if (++finished === count) resolve();
-              break;
-            case "error": {
-              const e = new Error(msg.message);
-              e.stack = msg.stack;
-              fail(e);
-              break;
+        w.on(
+          "message",
+          (msg: { type: string; paths?: number; aggregate?: AggregateJson; message?: string; stack?: string }) => {
+            if (failed) return;
+            switch (msg.type) {
+              case "ready":
+                dispatch(w);
+                break;
+              case "progress":
+                onPaths(msg.paths!);
+                break;
+              case "done":
+                onPaths(msg.paths!);
+                dispatch(w);
+                break;
+              case "aggregate":
+                result.merge(Aggregate.fromJSON(msg.aggregate!));
+                if (++finished === count) resolve();
+                break;
+              case "error": {
+                const e = new Error(msg.message);
+                e.stack = msg.stack;
+                fail(e);
+                break;
+              }
             }
-          }
-        });
+          },
+        );
         w.on("error", fail);
         w.on("exit", (code) => {
-          if (code !== 0 && finished < count) fail(new Error(`A simulation worker stopped unexpectedly (exit code ${code}).`));
+          if (code !== 0 && finished < count)
+            fail(new Error(`A simulation worker stopped unexpectedly (exit code ${code}).`));
         });
         w.postMessage({ type: "init", spec });
       }
@@ -313,7 +344,8 @@ function unionRanges(ranges: [number, number][]): [number, number][] {
   const out: [number, number][] = [];
   for (const [a, b] of sorted) {
     const last = out[out.length - 1];
-    if (last && a < last[1]) throw new Error(`The partial results overlap (units ${a}–${b - 1} appear twice): was a shard merged twice?`);
+    if (last && a < last[1])
+      throw new Error(`The partial results overlap (units ${a}–${b - 1} appear twice): was a shard merged twice?`);
     if (last && a === last[1]) last[1] = b;
     else out.push([a, b]);
   }
@@ -329,12 +361,15 @@ export function mergePartials(parts: readonly SimPartial[]): RunOutput {
   const first = parts[0]!;
   const key = JSON.stringify(first.meta);
   for (const p of parts) {
-    if (p.kind !== "lantern-sim-partial") throw new Error("Only partial results (written by `sim run --shard k/N`) can be merged.");
+    if (p.kind !== "lantern-sim-partial")
+      throw new Error("Only partial results (written by `sim run --shard k/N`) can be merged.");
     if (JSON.stringify(p.meta) !== key) {
-      const diff = (["version", "scenario", "seed", "policy", "paths", "antithetic", "engine", "overrides", "engineParams"] as const).find(
-        (k) => JSON.stringify(p.meta[k]) !== JSON.stringify(first.meta[k]),
+      const diff = (
+        ["version", "scenario", "seed", "policy", "paths", "antithetic", "engine", "overrides", "engineParams"] as const
+      ).find((k) => JSON.stringify(p.meta[k]) !== JSON.stringify(first.meta[k]));
+      throw new Error(
+        `These partial results come from different runs (their ${diff ?? "settings"} differ), so they cannot be merged.`,
       );
-      throw new Error(`These partial results come from different runs (their ${diff ?? "settings"} differ), so they cannot be merged.`);
     }
   }
   const units = unionRanges(parts.flatMap((p) => p.units.map((r) => [...r] as [number, number])));

@@ -414,18 +414,40 @@ type FieldFor<V> = [V] extends [number]
               ? ListField<I>
               : ObjectField<V>;
 
-type Field = NumberField | BooleanField | EnumField | StringField | StringListField | NumberListField | RangeField | ObjectField | ListField;
+type Field =
+  | NumberField
+  | BooleanField
+  | EnumField
+  | StringField
+  | StringListField
+  | NumberListField
+  | RangeField
+  | ObjectField
+  | ListField;
 
 const num = (def: number | undefined, min: number, max: number, int = false): NumberField =>
   def === undefined ? { kind: "number", min, max, int } : { kind: "number", min, max, int, default: def };
 const int = (def: number | undefined, min: number, max: number): NumberField => num(def, min, max, true);
 const bool = (def: boolean): BooleanField => ({ kind: "boolean", default: def });
-const oneOf = (values: readonly string[], def?: string): EnumField => (def === undefined ? { kind: "enum", values } : { kind: "enum", values, default: def });
-const range = (def: [number, number], min: number, max: number): RangeField => ({ kind: "range", min, max, default: def });
+const oneOf = (values: readonly string[], def?: string): EnumField =>
+  def === undefined ? { kind: "enum", values } : { kind: "enum", values, default: def };
+const range = (def: [number, number], min: number, max: number): RangeField => ({
+  kind: "range",
+  min,
+  max,
+  default: def,
+});
 // The fields' types are inferred here and checked against `FieldFor<Scenario>` where the schema is
 // assigned, so a missing or mistyped field is a compile error.
 const obj = <F>(fields: F): { kind: "object"; fields: F } => ({ kind: "object", fields });
-const list = <F>(fields: F, maxItems = 1000): { kind: "list"; item: { kind: "object"; fields: F }; maxItems: number } => ({ kind: "list", item: obj(fields), maxItems });
+const list = <F>(
+  fields: F,
+  maxItems = 1000,
+): { kind: "list"; item: { kind: "object"; fields: F }; maxItems: number } => ({
+  kind: "list",
+  item: obj(fields),
+  maxItems,
+});
 
 const MAX_DAY = 3650;
 const DAY = num(undefined, 0, MAX_DAY);
@@ -457,7 +479,12 @@ export const SCENARIO_SCHEMA: ObjectField<Scenario> = obj({
       commissionPct: num(100, 0, 100),
       epochs: int(1, 1, 1000),
     }),
-    commissionShocks: list({ day: DAY, epochs: int(1, 1, 1000), stakeSharePct: num(undefined, 0, 100), commissionPct: num(100, 0, 100) }),
+    commissionShocks: list({
+      day: DAY,
+      epochs: int(1, 1, 1000),
+      stakeSharePct: num(undefined, 0, 100),
+      commissionPct: num(100, 0, 100),
+    }),
   }),
   discount: obj({
     initialBps: num(-20, -9_000, 1_000),
@@ -569,7 +596,12 @@ export const SCENARIO_SCHEMA: ObjectField<Scenario> = obj({
   }),
   population: obj({
     subAccounts: int(10_000, 1, 10_000_000),
-    equitySol: obj({ median: num(20, 0.001, 1e9), sigma: num(1.2, 0, 5), min: num(0.1, 0, 1e9), max: num(1e6, 0, 1e12) }),
+    equitySol: obj({
+      median: num(20, 0.001, 1e9),
+      sigma: num(1.2, 0, 5),
+      min: num(0.1, 0, 1e9),
+      max: num(1e6, 0, 1e12),
+    }),
     leverage: obj({
       min: num(2, 1, 100),
       max: num(10, 1, 100),
@@ -615,13 +647,27 @@ export class ScenarioError extends Error {
   }
 }
 
-const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
+const show = (value: unknown): string =>
+  typeof value === "string"
+    ? JSON.stringify(value)
+    : Array.isArray(value)
+      ? "an array"
+      : value === null
+        ? "null"
+        : typeof value === "object"
+          ? "an object"
+          : String(value);
 
 function rangeText(f: { min: number; max: number; int?: boolean }): string {
   return `${f.int ? "an integer " : ""}between ${f.min} and ${f.max}`;
 }
 
-function checkNumber(f: { min: number; max: number; int?: boolean }, value: unknown, path: string, issues: string[]): number | undefined {
+function checkNumber(
+  f: { min: number; max: number; int?: boolean },
+  value: unknown,
+  path: string,
+  issues: string[],
+): number | undefined {
   if (typeof value !== "number" || !Number.isFinite(value)) {
     issues.push(`${path} must be a number ${rangeText(f)}, got ${show(value)}`);
     return undefined;
@@ -654,7 +700,11 @@ function check(field: Field, value: unknown, path: string, issues: string[]): un
     const def = defaultOf(field);
     if (def === undefined) {
       const what =
-        field.kind === "number" ? `a number ${rangeText(field)}` : field.kind === "enum" ? `one of ${field.values.map((v) => JSON.stringify(v)).join(", ")}` : "a value";
+        field.kind === "number"
+          ? `a number ${rangeText(field)}`
+          : field.kind === "enum"
+            ? `one of ${field.values.map((v) => JSON.stringify(v)).join(", ")}`
+            : "a value";
       issues.push(`${path} is required (${what})`);
     }
     return def;
@@ -670,7 +720,9 @@ function check(field: Field, value: unknown, path: string, issues: string[]): un
       return value;
     case "enum":
       if (typeof value !== "string" || !field.values.includes(value)) {
-        issues.push(`${path} must be one of ${field.values.map((v) => JSON.stringify(v)).join(", ")}, got ${show(value)}`);
+        issues.push(
+          `${path} must be one of ${field.values.map((v) => JSON.stringify(v)).join(", ")}, got ${show(value)}`,
+        );
       }
       return value;
     case "strings":
@@ -684,17 +736,21 @@ function check(field: Field, value: unknown, path: string, issues: string[]): un
         issues.push(`${path} must be an array of numbers ${rangeText(field)}, got ${show(value)}`);
         return [];
       }
-      if (value.length > field.maxItems) issues.push(`${path} must have at most ${field.maxItems} entries, got ${value.length}`);
+      if (value.length > field.maxItems)
+        issues.push(`${path} must have at most ${field.maxItems} entries, got ${value.length}`);
       return value.map((v, i) => checkNumber(field, v, `${path}[${i}]`, issues));
     }
     case "range": {
       if (!Array.isArray(value) || value.length !== 2) {
-        issues.push(`${path} must be a [min, max] pair of numbers between ${field.min} and ${field.max}, got ${show(value)}`);
+        issues.push(
+          `${path} must be a [min, max] pair of numbers between ${field.min} and ${field.max}, got ${show(value)}`,
+        );
         return [...field.default];
       }
       const lo = checkNumber(field, value[0], `${path}[0]`, issues);
       const hi = checkNumber(field, value[1], `${path}[1]`, issues);
-      if (lo !== undefined && hi !== undefined && lo > hi) issues.push(`${path}[1] must be between ${lo} (${path}[0]) and ${field.max}, got ${hi}`);
+      if (lo !== undefined && hi !== undefined && lo > hi)
+        issues.push(`${path}[1] must be between ${lo} (${path}[0]) and ${field.max}, got ${hi}`);
       return [lo, hi];
     }
     case "object": {
@@ -706,10 +762,17 @@ function check(field: Field, value: unknown, path: string, issues: string[]): un
       const known = Object.keys(field.fields);
       for (const key of Object.keys(record)) {
         if (key === "$schema" || key === "$comment") continue;
-        if (!known.includes(key)) issues.push(`unknown field ${path ? `${path}.` : ""}${key} (allowed: ${known.join(", ")})`);
+        if (!known.includes(key))
+          issues.push(`unknown field ${path ? `${path}.` : ""}${key} (allowed: ${known.join(", ")})`);
       }
       const out: Record<string, unknown> = {};
-      for (const key of known) out[key] = check(field.fields[key as keyof typeof field.fields] as Field, record[key], path ? `${path}.${key}` : key, issues);
+      for (const key of known)
+        out[key] = check(
+          field.fields[key as keyof typeof field.fields] as Field,
+          record[key],
+          path ? `${path}.${key}` : key,
+          issues,
+        );
       return out;
     }
     case "list": {
@@ -717,7 +780,8 @@ function check(field: Field, value: unknown, path: string, issues: string[]): un
         issues.push(`${path} must be an array, got ${show(value)}`);
         return [];
       }
-      if (value.length > field.maxItems) issues.push(`${path} must have at most ${field.maxItems} entries, got ${value.length}`);
+      if (value.length > field.maxItems)
+        issues.push(`${path} must have at most ${field.maxItems} entries, got ${value.length}`);
       return value.map((v, i) => check(field.item, v, `${path}[${i}]`, issues));
     }
   }
@@ -730,53 +794,128 @@ function crossChecks(s: Scenario, issues: string[]): void {
   need(86_400 % s.stepSecs === 0, `stepSecs must divide 86400 (e.g. 1, 10, 60, 300, 3600), got ${s.stepSecs}`);
 
   const c = s.committee;
-  need(c.quorum * 2 > c.members && c.quorum <= c.members, `committee.quorum must be an integer between ${Math.floor(c.members / 2) + 1} and ${c.members} (more than half of committee.members), got ${c.quorum}`);
-  need(86_400 % s.stepSecs !== 0 || (c.frameHours * 3600) % s.stepSecs === 0, `committee.frameHours must be a multiple of stepSecs (${s.stepSecs} s), got ${c.frameHours}`);
-  need(c.fastLaneMinutes * 60 < c.frameHours * 3600, `committee.fastLaneMinutes must be between 0 and ${c.frameHours * 60} (the frame), got ${c.fastLaneMinutes}`);
-  need(c.limits.minRate <= c.limits.maxRate, `committee.limits.maxRate must be between ${c.limits.minRate} (committee.limits.minRate) and 1000, got ${c.limits.maxRate}`);
+  need(
+    c.quorum * 2 > c.members && c.quorum <= c.members,
+    `committee.quorum must be an integer between ${Math.floor(c.members / 2) + 1} and ${c.members} (more than half of committee.members), got ${c.quorum}`,
+  );
+  need(
+    86_400 % s.stepSecs !== 0 || (c.frameHours * 3600) % s.stepSecs === 0,
+    `committee.frameHours must be a multiple of stepSecs (${s.stepSecs} s), got ${c.frameHours}`,
+  );
+  need(
+    c.fastLaneMinutes * 60 < c.frameHours * 3600,
+    `committee.fastLaneMinutes must be between 0 and ${c.frameHours * 60} (the frame), got ${c.fastLaneMinutes}`,
+  );
+  need(
+    c.limits.minRate <= c.limits.maxRate,
+    `committee.limits.maxRate must be between ${c.limits.minRate} (committee.limits.minRate) and 1000, got ${c.limits.maxRate}`,
+  );
   need(
     s.fairRate.initialRate >= c.limits.minRate && s.fairRate.initialRate <= c.limits.maxRate,
     `fairRate.initialRate must be between ${c.limits.minRate} and ${c.limits.maxRate} (committee.limits), got ${s.fairRate.initialRate}`,
   );
   c.roles.forEach((r, i) => {
-    r.members.forEach((m, j) => need(m < c.members, `committee.roles[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`));
-    need(r.fromDay <= r.toDay, `committee.roles[${i}].toDay must be between ${r.fromDay} (fromDay) and ${MAX_DAY}, got ${r.toDay}`);
+    r.members.forEach((m, j) =>
+      need(
+        m < c.members,
+        `committee.roles[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`,
+      ),
+    );
+    need(
+      r.fromDay <= r.toDay,
+      `committee.roles[${i}].toDay must be between ${r.fromDay} (fromDay) and ${MAX_DAY}, got ${r.toDay}`,
+    );
   });
   s.oracle.faults.forEach((f, i) =>
-    f.members.forEach((m, j) => need(m < c.members, `oracle.faults[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`)),
+    f.members.forEach((m, j) =>
+      need(
+        m < c.members,
+        `oracle.faults[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`,
+      ),
+    ),
   );
-  s.discount.stressPeriods.forEach((p, i) => need(p.fromDay <= p.toDay, `discount.stressPeriods[${i}].toDay must be between ${p.fromDay} (fromDay) and ${MAX_DAY}, got ${p.toDay}`));
+  s.discount.stressPeriods.forEach((p, i) =>
+    need(
+      p.fromDay <= p.toDay,
+      `discount.stressPeriods[${i}].toDay must be between ${p.fromDay} (fromDay) and ${MAX_DAY}, got ${p.toDay}`,
+    ),
+  );
   const ascending = (points: PathPoint[], path: string) =>
     points.forEach((p, i) => {
       const prev = points[i - 1];
-      if (i > 0 && prev && p.day < prev.day) issues.push(`${path}[${i}].day must be between ${prev.day} (the previous point) and ${MAX_DAY}, got ${p.day}`);
+      if (i > 0 && prev && p.day < prev.day)
+        issues.push(`${path}[${i}].day must be between ${prev.day} (the previous point) and ${MAX_DAY}, got ${p.day}`);
     });
   ascending(s.discount.levelPath, "discount.levelPath");
   ascending(s.dex.depthPath, "dex.depthPath");
   ascending(s.pool.utilizationPath, "pool.utilizationPath");
 
   const k = s.pool.curve;
-  need(k.kink1UtilizationBps < k.kink2UtilizationBps, `pool.curve.kink2UtilizationBps must be between ${k.kink1UtilizationBps + 1} and 9999 (above kink1UtilizationBps), got ${k.kink2UtilizationBps}`);
-  need(k.kink1RateBps <= k.kink2RateBps, `pool.curve.kink2RateBps must be between ${k.kink1RateBps} (kink1RateBps) and 60000, got ${k.kink2RateBps}`);
-  need(k.kink2RateBps <= k.maxRateBps, `pool.curve.maxRateBps must be between ${k.kink2RateBps} (kink2RateBps) and 60000, got ${k.maxRateBps}`);
+  need(
+    k.kink1UtilizationBps < k.kink2UtilizationBps,
+    `pool.curve.kink2UtilizationBps must be between ${k.kink1UtilizationBps + 1} and 9999 (above kink1UtilizationBps), got ${k.kink2UtilizationBps}`,
+  );
+  need(
+    k.kink1RateBps <= k.kink2RateBps,
+    `pool.curve.kink2RateBps must be between ${k.kink1RateBps} (kink1RateBps) and 60000, got ${k.kink2RateBps}`,
+  );
+  need(
+    k.kink2RateBps <= k.maxRateBps,
+    `pool.curve.maxRateBps must be between ${k.kink2RateBps} (kink2RateBps) and 60000, got ${k.maxRateBps}`,
+  );
 
   const r = s.risk;
-  need(r.ltvInitBps <= r.targetLtvBps, `risk.targetLtvBps must be between ${r.ltvInitBps} (risk.ltvInitBps) and ${r.ltBps - 1}, got ${r.targetLtvBps}`);
-  need(r.targetLtvBps < r.ltBps, `risk.ltBps must be between ${r.targetLtvBps + 1} (above risk.targetLtvBps) and ${r.ltvFullBps - 1}, got ${r.ltBps}`);
-  need(r.ltBps < r.ltvFullBps, `risk.ltvFullBps must be between ${r.ltBps + 1} (above risk.ltBps) and 9900, got ${r.ltvFullBps}`);
-  need(r.bonusMinBps <= r.bonusMaxBps, `risk.bonusMaxBps must be between ${r.bonusMinBps} (risk.bonusMinBps) and 10000, got ${r.bonusMaxBps}`);
-  const bonusCap = Math.ceil((1e8 / r.ltBps) - 1e4) - 1;
-  need(r.ltBps * (10_000 + r.bonusMaxBps) < 1e8, `risk.bonusMaxBps must be between ${r.bonusMinBps} and ${bonusCap} (so that LT·(1 + bonus) < 1), got ${r.bonusMaxBps}`);
+  need(
+    r.ltvInitBps <= r.targetLtvBps,
+    `risk.targetLtvBps must be between ${r.ltvInitBps} (risk.ltvInitBps) and ${r.ltBps - 1}, got ${r.targetLtvBps}`,
+  );
+  need(
+    r.targetLtvBps < r.ltBps,
+    `risk.ltBps must be between ${r.targetLtvBps + 1} (above risk.targetLtvBps) and ${r.ltvFullBps - 1}, got ${r.ltBps}`,
+  );
+  need(
+    r.ltBps < r.ltvFullBps,
+    `risk.ltvFullBps must be between ${r.ltBps + 1} (above risk.ltBps) and 9900, got ${r.ltvFullBps}`,
+  );
+  need(
+    r.bonusMinBps <= r.bonusMaxBps,
+    `risk.bonusMaxBps must be between ${r.bonusMinBps} (risk.bonusMinBps) and 10000, got ${r.bonusMaxBps}`,
+  );
+  const bonusCap = Math.ceil(1e8 / r.ltBps - 1e4) - 1;
+  need(
+    r.ltBps * (10_000 + r.bonusMaxBps) < 1e8,
+    `risk.bonusMaxBps must be between ${r.bonusMinBps} and ${bonusCap} (so that LT·(1 + bonus) < 1), got ${r.bonusMaxBps}`,
+  );
 
   const p = s.population;
   const maxLeverage = 10_000 / (10_000 - r.ltvInitBps);
   const lev = p.leverage;
-  need(lev.min <= lev.max, `population.leverage.max must be between ${lev.min} (population.leverage.min) and ${maxLeverage}, got ${lev.max}`);
-  need(lev.max <= maxLeverage + 1e-9, `population.leverage.max must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${lev.max}`);
-  lev.values.forEach((v, i) => need(v <= maxLeverage + 1e-9, `population.leverage.values[${i}] must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${v}`));
-  need(lev.weights.length === 0 || lev.weights.length === lev.values.length, `population.leverage.weights must have ${lev.values.length} entries (one per population.leverage.values) or none, got ${lev.weights.length}`);
-  need(lev.weights.length === 0 || lev.weights.some((w) => w > 0), `population.leverage.weights must have a positive entry`);
-  need(p.equitySol.min <= p.equitySol.max, `population.equitySol.max must be between ${p.equitySol.min} (population.equitySol.min) and 1e12, got ${p.equitySol.max}`);
+  need(
+    lev.min <= lev.max,
+    `population.leverage.max must be between ${lev.min} (population.leverage.min) and ${maxLeverage}, got ${lev.max}`,
+  );
+  need(
+    lev.max <= maxLeverage + 1e-9,
+    `population.leverage.max must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${lev.max}`,
+  );
+  lev.values.forEach((v, i) =>
+    need(
+      v <= maxLeverage + 1e-9,
+      `population.leverage.values[${i}] must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${v}`,
+    ),
+  );
+  need(
+    lev.weights.length === 0 || lev.weights.length === lev.values.length,
+    `population.leverage.weights must have ${lev.values.length} entries (one per population.leverage.values) or none, got ${lev.weights.length}`,
+  );
+  need(
+    lev.weights.length === 0 || lev.weights.some((w) => w > 0),
+    `population.leverage.weights must have a positive entry`,
+  );
+  need(
+    p.equitySol.min <= p.equitySol.max,
+    `population.equitySol.max must be between ${p.equitySol.min} (population.equitySol.min) and 1e12, got ${p.equitySol.max}`,
+  );
 }
 
 /** Validates a parsed scenario object and fills in the defaults; throws a `ScenarioError`. */
@@ -804,7 +943,8 @@ export function overrideScenario(scenario: Scenario, overrides: Record<string, u
     let node: Record<string, unknown> = copy;
     for (const key of keys.slice(0, -1)) {
       const next = node[key];
-      if (typeof next !== "object" || next === null || Array.isArray(next)) throw new ScenarioError([`unknown field ${dotted}`], scenario.name);
+      if (typeof next !== "object" || next === null || Array.isArray(next))
+        throw new ScenarioError([`unknown field ${dotted}`], scenario.name);
       node = next as Record<string, unknown>;
     }
     const last = keys[keys.length - 1]!;
@@ -826,7 +966,9 @@ export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", 
  * ...). Errors name the file, the field and the allowed range.
  */
 export function loadScenario(pathOrName: string): Scenario {
-  const file = existsSync(pathOrName) ? pathOrName : join(SCENARIO_DIR, pathOrName.endsWith(".json") ? pathOrName : `${pathOrName}.json`);
+  const file = existsSync(pathOrName)
+    ? pathOrName
+    : join(SCENARIO_DIR, pathOrName.endsWith(".json") ? pathOrName : `${pathOrName}.json`);
   if (!existsSync(file)) {
     const known = listScenarios().map((s) => s.name);
     throw new ScenarioError([`no scenario file ${pathOrName} (shipped scenarios: ${known.join(", ")})`]);
@@ -837,7 +979,12 @@ export function loadScenario(pathOrName: string): Scenario {
   } catch (error) {
     throw new ScenarioError([`not valid JSON: ${(error as Error).message}`], file);
   }
-  if (typeof raw === "object" && raw !== null && !Array.isArray(raw) && (raw as Record<string, unknown>).name === undefined) {
+  if (
+    typeof raw === "object" &&
+    raw !== null &&
+    !Array.isArray(raw) &&
+    (raw as Record<string, unknown>).name === undefined
+  ) {
     raw = { ...(raw as Record<string, unknown>), name: basename(file, ".json") };
   }
   return parseScenario(raw, file);
@@ -884,7 +1031,9 @@ export function canonicalJson(value: unknown): string {
  * that spells out a default and one that omits it hash the same.
  */
 export function scenarioHash(scenario: Scenario): string {
-  return createHash("sha256").update(canonicalJson(parseScenario(scenario))).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(parseScenario(scenario)))
+    .digest("hex");
 }
 
 /** One row per schema field: its dotted path, default and allowed values (for docs and UIs). */
@@ -899,17 +1048,31 @@ export function describeSchema(): { path: string; default: string; allowed: stri
         const item = Object.entries(field.item.fields)
           .map(([k, f]) => {
             const sub = f as Field;
-            return sub.kind === "number" ? `${k} ${sub.min}..${sub.max}` : sub.kind === "enum" ? `${k} ${sub.values.join("|")}` : sub.kind === "numbers" ? `${k} [${sub.min}..${sub.max}]` : k;
+            return sub.kind === "number"
+              ? `${k} ${sub.min}..${sub.max}`
+              : sub.kind === "enum"
+                ? `${k} ${sub.values.join("|")}`
+                : sub.kind === "numbers"
+                  ? `${k} [${sub.min}..${sub.max}]`
+                  : k;
           })
           .join(", ");
         rows.push({ path, default: "[]", allowed: `list of { ${item} }` });
         return;
       }
       case "number":
-        rows.push({ path, default: String(field.default), allowed: `${field.int ? "integer " : ""}${field.min}..${field.max}` });
+        rows.push({
+          path,
+          default: String(field.default),
+          allowed: `${field.int ? "integer " : ""}${field.min}..${field.max}`,
+        });
         return;
       case "range":
-        rows.push({ path, default: JSON.stringify(field.default), allowed: `[min, max] in ${field.min}..${field.max}` });
+        rows.push({
+          path,
+          default: JSON.stringify(field.default),
+          allowed: `[min, max] in ${field.min}..${field.max}`,
+        });
         return;
       case "enum":
         rows.push({ path, default: JSON.stringify(field.default), allowed: field.values.join(" \\| ") });
@@ -918,11 +1081,19 @@ export function describeSchema(): { path: string; default: string; allowed: stri
         rows.push({ path, default: String(field.default), allowed: "true \\| false" });
         return;
       case "numbers":
-        rows.push({ path, default: JSON.stringify(field.default ?? []), allowed: `numbers in ${field.min}..${field.max}` });
+        rows.push({
+          path,
+          default: JSON.stringify(field.default ?? []),
+          allowed: `numbers in ${field.min}..${field.max}`,
+        });
         return;
       case "strings":
       case "string":
-        rows.push({ path, default: JSON.stringify(field.default), allowed: field.kind === "strings" ? "list of text" : "text" });
+        rows.push({
+          path,
+          default: JSON.stringify(field.default),
+          allowed: field.kind === "strings" ? "list of text" : "text",
+        });
         return;
     }
   };

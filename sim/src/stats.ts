@@ -118,7 +118,13 @@ export class Moments {
   }
 
   toJSON(): MomentsJson {
-    return { n: this.n, s1: this.s1.toJSON(), s2: this.s2.toJSON(), min: this.n > 0 ? this.min : null, max: this.n > 0 ? this.max : null };
+    return {
+      n: this.n,
+      s1: this.s1.toJSON(),
+      s2: this.s2.toJSON(),
+      min: this.n > 0 ? this.min : null,
+      max: this.n > 0 ? this.max : null,
+    };
   }
 
   static from(j: MomentsJson): Moments {
@@ -164,7 +170,14 @@ export class RatioMoments {
   }
 
   toJSON(): Record<string, unknown> {
-    return { n: this.n, a: this.a.toJSON(), b: this.b.toJSON(), aa: this.aa.toJSON(), bb: this.bb.toJSON(), ab: this.ab.toJSON() };
+    return {
+      n: this.n,
+      a: this.a.toJSON(),
+      b: this.b.toJSON(),
+      aa: this.aa.toJSON(),
+      bb: this.bb.toJSON(),
+      ab: this.ab.toJSON(),
+    };
   }
 
   static from(j: { n: number; a: number[]; b: number[]; aa: number[]; bb: number[]; ab: number[] }): RatioMoments {
@@ -256,7 +269,9 @@ export class Aggregate {
   seriesDepeg: Map<number, number>[] = [];
 
   /** Leverage bucket labels and representative leverage (from the population). */
-  constructor(private readonly labels: { buckets: string[]; bucketLeverage: number[] } = { buckets: [], bucketLeverage: [] }) {
+  constructor(
+    private readonly labels: { buckets: string[]; bucketLeverage: number[] } = { buckets: [], bucketLeverage: [] },
+  ) {
     for (const k of SCALAR_NAMES) {
       this.pathScalars.set(k, new Moments());
       this.unitScalars.set(k, new Moments());
@@ -361,7 +376,8 @@ export class Aggregate {
       this.pathScalars.get(k)!.merge(o.pathScalars.get(k)!);
       this.unitScalars.get(k)!.merge(o.unitScalars.get(k)!);
     }
-    for (const k of INDICATOR_NAMES) this.indicatorCounts.set(k, this.indicatorCounts.get(k)! + o.indicatorCounts.get(k)!);
+    for (const k of INDICATOR_NAMES)
+      this.indicatorCounts.set(k, this.indicatorCounts.get(k)! + o.indicatorCounts.get(k)!);
     this.bucketLiq.forEach((m, b) => m.merge(o.bucketLiq[b]!));
     this.bucketApy.forEach((m, b) => m.merge(o.bucketApy[b]!));
     this.bucketTtl.forEach((m, b) => m.merge(o.bucketTtl[b]!));
@@ -405,7 +421,8 @@ export class Aggregate {
     a.units = j.units;
     a.shape = j.shape ?? undefined;
     for (const k of SCALAR_NAMES) {
-      if (!j.pathScalars[k] || !j.unitScalars[k]) throw new Error(`partial results lack the statistic "${k}" (written by another simulator version?)`);
+      if (!j.pathScalars[k] || !j.unitScalars[k])
+        throw new Error(`partial results lack the statistic "${k}" (written by another simulator version?)`);
       a.pathScalars.set(k, Moments.from(j.pathScalars[k]));
       a.unitScalars.set(k, Moments.from(j.unitScalars[k]));
     }
@@ -591,10 +608,15 @@ export function statistics(agg: Aggregate): Statistics {
   const probabilities = Object.fromEntries(
     INDICATOR_NAMES.map((k) => {
       const c = agg.indicatorCounts.get(k)!;
-      return [k, { estimate: n > 0 ? c / n : 0, ci: n > 0 ? wilson(c, n) : null, count: c, paths: n } satisfies Proportion];
+      return [
+        k,
+        { estimate: n > 0 ? c / n : 0, ci: n > 0 ? wilson(c, n) : null, count: c, paths: n } satisfies Proportion,
+      ];
     }),
   ) as Record<IndicatorName, Proportion>;
-  const metrics = Object.fromEntries(SCALAR_NAMES.map((k) => [k, meanStat(agg.pathScalars.get(k)!, agg.unitScalars.get(k)!)])) as Record<ScalarName, MeanStat>;
+  const metrics = Object.fromEntries(
+    SCALAR_NAMES.map((k) => [k, meanStat(agg.pathScalars.get(k)!, agg.unitScalars.get(k)!)]),
+  ) as Record<ScalarName, MeanStat>;
   const losses = agg.sortedLosses();
   const tails = [0.95, 0.99].map((lvl) => tail(agg.zeroLosses, losses, lvl));
   const leverage = shape
@@ -610,10 +632,16 @@ export function statistics(agg: Aggregate): Statistics {
           accounts,
           liquidationProbability: {
             estimate: liq.mean(),
-            ci: liqSe === liqSe ? ([Math.max(0, liq.mean() - Z95 * liqSe), Math.min(1, liq.mean() + Z95 * liqSe)] as [number, number]) : null,
+            ci:
+              liqSe === liqSe
+                ? ([Math.max(0, liq.mean() - Z95 * liqSe), Math.min(1, liq.mean() + Z95 * liqSe)] as [number, number])
+                : null,
           },
           timeToLiquidationHours: ttl,
-          netApy: { estimate: apy.mean(), ci: apySe === apySe ? ([apy.mean() - Z95 * apySe, apy.mean() + Z95 * apySe] as [number, number]) : null },
+          netApy: {
+            estimate: apy.mean(),
+            ci: apySe === apySe ? ([apy.mean() - Z95 * apySe, apy.mean() + Z95 * apySe] as [number, number]) : null,
+          },
         };
       })
     : [];

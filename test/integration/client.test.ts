@@ -71,10 +71,27 @@ describe("instruction builders", () => {
     const k = () => Keypair.generate().publicKey;
     const lrtMint = k();
     const report = oracle.accountingReport({ lrtMint, frame: 3n, rate: WAD, stakedLamports: 1n, consensusVersion: 1n });
-    const params = { curve: DEFAULT_RATE_CURVE, reserveFactorBps: 1_000, maxUtilizationBps: 9_500, supplyCap: 1n, borrowCap: 1n };
+    const params = {
+      curve: DEFAULT_RATE_CURVE,
+      reserveFactorBps: 1_000,
+      maxUtilizationBps: 9_500,
+      supplyCap: 1n,
+      borrowCap: 1n,
+    };
     const sub = { owner: k(), index: 1 };
     const built: TransactionInstruction[] = await Promise.all([
-      oracle.initializeCommittee({ admin: k(), mintAuthority: k(), lrtMint, guardian: k(), genesisTs: 1, frameSecs: 86_400, fastLaneSecs: 0, consensusVersion: 1n, initialRate: WAD, limits: DEFAULT_SANITY_LIMITS }),
+      oracle.initializeCommittee({
+        admin: k(),
+        mintAuthority: k(),
+        lrtMint,
+        guardian: k(),
+        genesisTs: 1,
+        frameSecs: 86_400,
+        fastLaneSecs: 0,
+        consensusVersion: 1n,
+        initialRate: WAD,
+        limits: DEFAULT_SANITY_LIMITS,
+      }),
       oracle.addMember({ admin: k(), lrtMint, authority: k(), signer: k(), quorum: 1 }),
       oracle.removeMember({ admin: k(), lrtMint, authority: k(), quorum: 1 }),
       oracle.rotateSigner({ authority: k(), lrtMint, newSigner: k() }),
@@ -90,7 +107,13 @@ describe("instruction builders", () => {
       oracle.updateLimits({ admin: k(), lrtMint, limits: DEFAULT_SANITY_LIMITS }),
       oracle.confirmHeldDecrease({ guardian: k(), lrtMint, frame: 1n }),
       oracle.enableBunker({ guardian: k(), lrtMint }),
-      restaking.initializeStakePool({ admin: k(), mintAuthority: k(), lrtMint, stakeManager: k(), instantUnstakeFeeBps: 30 }),
+      restaking.initializeStakePool({
+        admin: k(),
+        mintAuthority: k(),
+        lrtMint,
+        stakeManager: k(),
+        instantUnstakeFeeBps: 30,
+      }),
       restaking.updateStakePool({ admin: k(), lrtMint, stakeManager: k(), instantUnstakeFeeBps: 30 }),
       restaking.deposit({ depositor: k(), lrtMint, source: k(), destination: k(), lamports: 1n, minLrtOut: 0n }),
       restaking.requestWithdrawal({ owner: k(), lrtMint, source: k(), ticketId: 0n, lrt: 1n }),
@@ -102,8 +125,21 @@ describe("instruction builders", () => {
       margin.initializeLendingPool({ admin: k(), params }),
       margin.updateLendingPool({ admin: k(), params }),
       margin.accrueInterest(),
-      margin.initializeMarket({ admin: k(), lrtMint, policy: "MinOfBoth", risk: DEFAULT_RISK_PARAMS, collateralCap: 1n }),
-      margin.updateMarket({ admin: k(), lrtMint, policy: "Market", risk: DEFAULT_RISK_PARAMS, collateralCap: 1n, paused: true }),
+      margin.initializeMarket({
+        admin: k(),
+        lrtMint,
+        policy: "MinOfBoth",
+        risk: DEFAULT_RISK_PARAMS,
+        collateralCap: 1n,
+      }),
+      margin.updateMarket({
+        admin: k(),
+        lrtMint,
+        policy: "Market",
+        risk: DEFAULT_RISK_PARAMS,
+        collateralCap: 1n,
+        paused: true,
+      }),
       margin.supply({ owner: k(), source: k(), amount: 1n }),
       margin.withdrawSupply({ owner: k(), destination: k(), shares: 1n }),
       margin.createSubAccount({ owner: sub.owner, lrtMint, index: 1 }),
@@ -113,7 +149,15 @@ describe("instruction builders", () => {
       margin.repay({ payer: k(), lrtMint, subAccount: sub, source: k(), amount: 1n }),
       margin.leverageUp({ owner: sub.owner, lrtMint, index: 1, ownerWsol: k(), equity: 1n, borrow: 1n, minLrtOut: 0n }),
       margin.deleverage({ owner: sub.owner, lrtMint, index: 1, ownerWsol: k(), lrt: 1n, minSolOut: 0n }),
-      margin.liquidate({ liquidator: k(), lrtMint, subAccount: sub, liquidatorWsol: k(), liquidatorLrt: k(), maxRepay: 1n, minCollateralOut: 0n }),
+      margin.liquidate({
+        liquidator: k(),
+        lrtMint,
+        subAccount: sub,
+        liquidatorWsol: k(),
+        liquidatorLrt: k(),
+        maxRepay: 1n,
+        minCollateralOut: 0n,
+      }),
       margin.settleBadDebt({ lrtMint, subAccount: sub }),
       margin.closeSubAccount({ owner: sub.owner, lrtMint, index: 1, destination: k() }),
     ]);
@@ -125,7 +169,10 @@ describe("instruction builders", () => {
       // Account order and flags come from the IDL (plus the finalize crank's tickets, in queue order).
       const remaining = ix.keys.slice(instruction.accounts.length);
       expect(ix.keys.slice(0, instruction.accounts.length).map((m) => [m.isSigner, m.isWritable])).toEqual(
-        instruction.accounts.map((a) => [Boolean((a as { signer?: boolean }).signer), Boolean((a as { writable?: boolean }).writable)]),
+        instruction.accounts.map((a) => [
+          Boolean((a as { signer?: boolean }).signer),
+          Boolean((a as { writable?: boolean }).writable),
+        ]),
       );
       expect(remaining.length).toBe(instruction.name === "finalize_withdrawals" ? 3 : 0);
       return `${idl.metadata.name}.${instruction.name}`;
@@ -135,11 +182,28 @@ describe("instruction builders", () => {
   });
 
   it("refuses arguments the programs could not receive, saying which", async () => {
-    await expect(restaking.deposit({ depositor: PublicKey.default, lrtMint: PublicKey.default, source: PublicKey.default, destination: PublicKey.default, lamports: -1n, minLrtOut: 0n })).rejects.toThrow(
-      /lamports must be a u64/,
-    );
-    await expect(oracle.setQuorum({ admin: PublicKey.default, lrtMint: PublicKey.default, quorum: 256 })).rejects.toThrow(/quorum must be a u8/);
-    await expect(oracle.submitReportHash({ signer: PublicKey.default, lrtMint: PublicKey.default, frame: 1n, hash: new Uint8Array(31), consensusVersion: 1n })).rejects.toThrow(/32 bytes/);
+    await expect(
+      restaking.deposit({
+        depositor: PublicKey.default,
+        lrtMint: PublicKey.default,
+        source: PublicKey.default,
+        destination: PublicKey.default,
+        lamports: -1n,
+        minLrtOut: 0n,
+      }),
+    ).rejects.toThrow(/lamports must be a u64/);
+    await expect(
+      oracle.setQuorum({ admin: PublicKey.default, lrtMint: PublicKey.default, quorum: 256 }),
+    ).rejects.toThrow(/quorum must be a u8/);
+    await expect(
+      oracle.submitReportHash({
+        signer: PublicKey.default,
+        lrtMint: PublicKey.default,
+        frame: 1n,
+        hash: new Uint8Array(31),
+        consensusVersion: 1n,
+      }),
+    ).rejects.toThrow(/32 bytes/);
   });
 });
 
@@ -158,11 +222,17 @@ describe("LanternClient", () => {
     expect(await client.subAccount(lrtMint, Keypair.generate().publicKey, 0)).toBeNull();
     // A margin account is not a feed: the owner check says so before any decoding.
     await expect(client.fetchFeed(new PublicKey(d.market))).rejects.toThrow(/is not a feed: it belongs to program/);
-    await expect(client.committee(Keypair.generate().publicKey)).rejects.toThrow(/No committee at .* has not been created/);
+    await expect(client.committee(Keypair.generate().publicKey)).rejects.toThrow(
+      /No committee at .* has not been created/,
+    );
     // The typed Anchor programs read the same state through Anchor's coder.
     const viaAnchor = await client.programs.oracle.account.committee.fetch(committeeAddress(lrtMint));
     const decoded = await client.committee(lrtMint);
-    expect([viaAnchor.memberCount, viaAnchor.quorum, BigInt(viaAnchor.frames.anchorTs.toString())]).toEqual([decoded.memberCount, decoded.quorum, decoded.frames.anchorTs]);
+    expect([viaAnchor.memberCount, viaAnchor.quorum, BigInt(viaAnchor.frames.anchorTs.toString())]).toEqual([
+      decoded.memberCount,
+      decoded.quorum,
+      decoded.frames.anchorTs,
+    ]);
     expect(viaAnchor.feed.equals(feedAddress(lrtMint))).toBe(true);
     const clock = await client.clock();
     expect(clock.unixTimestamp).toBeGreaterThan(1_600_000_000n);
@@ -173,29 +243,58 @@ describe("LanternClient", () => {
     // An isolated world: the demo's feed goes stale while the reporting tests warp the clock.
     const { lrtMint } = await world(client);
     const u = await user(client, 2n * SOL, lrtMint);
-    const deposit = await restaking.deposit({ depositor: u.key.publicKey, lrtMint, source: u.wsol, destination: u.lrt, lamports: SOL, minLrtOut: 10n * SOL });
+    const deposit = await restaking.deposit({
+      depositor: u.key.publicKey,
+      lrtMint,
+      source: u.wsol,
+      destination: u.lrt,
+      lamports: SOL,
+      minLrtOut: 10n * SOL,
+    });
     const simulated = await expectProgramError(client.send([deposit], [u.key]), "restaking", "SlippageExceeded");
     expect(simulated.signature).toBeUndefined();
     const balance = await client.connection.getBalance(u.key.publicKey);
-    const landed = await expectProgramError(client.send([deposit], [u.key], { skipSimulation: true }), "restaking", "SlippageExceeded");
+    const landed = await expectProgramError(
+      client.send([deposit], [u.key], { skipSimulation: true }),
+      "restaking",
+      "SlippageExceeded",
+    );
     expect(landed.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{80,90}$/);
     expect(landed.instructionIndex).toBe(0);
     expect(await client.connection.getBalance(u.key.publicKey)).toBe(balance - 5_000); // the fee of a landed failure
 
     // The failing instruction's index is the one named (here the second).
-    const transfer = SystemProgram.transfer({ fromPubkey: u.key.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 });
+    const transfer = SystemProgram.transfer({
+      fromPubkey: u.key.publicKey,
+      toPubkey: Keypair.generate().publicKey,
+      lamports: 1_000_000,
+    });
     const second = await expectProgramError(client.send([transfer, deposit], [u.key]), "restaking", "SlippageExceeded");
     expect(second.instructionIndex).toBe(1);
 
     const stranger = Keypair.generate();
-    const unsigned = await restaking.deposit({ depositor: stranger.publicKey, lrtMint, source: u.wsol, destination: u.lrt, lamports: SOL, minLrtOut: 0n });
-    await expect(client.send([unsigned], [u.key])).rejects.toThrow(new RegExp(`needs a signature from ${stranger.publicKey.toBase58()}`));
+    const unsigned = await restaking.deposit({
+      depositor: stranger.publicKey,
+      lrtMint,
+      source: u.wsol,
+      destination: u.lrt,
+      lamports: SOL,
+      minLrtOut: 0n,
+    });
+    await expect(client.send([unsigned], [u.key])).rejects.toThrow(
+      new RegExp(`needs a signature from ${stranger.publicKey.toBase58()}`),
+    );
     await expect(client.send([unsigned])).rejects.toBeInstanceOf(LanternTransactionError);
     await expect(client.send([unsigned])).rejects.toThrow(/Nothing can pay/);
 
     // An unfunded fee payer is a transaction error, not a program error.
     const broke = new LanternClient(connection(), { wallet: Keypair.generate() });
-    const failure = await broke.send([SystemProgram.transfer({ fromPubkey: u.key.publicKey, toPubkey: stranger.publicKey, lamports: 1 })], [u.key]).catch((e: unknown) => e);
+    const failure = await broke
+      .send(
+        [SystemProgram.transfer({ fromPubkey: u.key.publicKey, toPubkey: stranger.publicKey, lamports: 1 })],
+        [u.key],
+      )
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(LanternTransactionError);
     expect(failure).not.toBeInstanceOf(LanternProgramError);
     expect((failure as Error).message).toMatch(/fee payer/);
@@ -211,15 +310,26 @@ describe("LanternClient", () => {
   it("maps error codes per program (the three programs' codes overlap)", () => {
     const ix = (programId: string) => ({ programId: new PublicKey(programId), keys: [] });
     const code6005 = { InstructionError: [0, { Custom: 6005 }] };
-    const names = [oracleIdl, restakingIdl, marginIdl].map((idl) => (transactionErrorFrom(code6005, [ix(idl.address)]) as LanternProgramError).name);
+    const names = [oracleIdl, restakingIdl, marginIdl].map(
+      (idl) => (transactionErrorFrom(code6005, [ix(idl.address)]) as LanternProgramError).name,
+    );
     expect(names).toEqual(["NotMintAuthority", "SlippageExceeded", "InvalidDecimals"]);
-    const hasOne = transactionErrorFrom({ InstructionError: [0, { Custom: 2001 }] }, [ix(marginIdl.address)]) as LanternProgramError;
+    const hasOne = transactionErrorFrom({ InstructionError: [0, { Custom: 2001 }] }, [
+      ix(marginIdl.address),
+    ]) as LanternProgramError;
     expect(hasOne.describe()).toBe("margin ConstraintHasOne (2001): A has one constraint was violated");
-    const runtime = transactionErrorFrom({ InstructionError: [0, "MissingRequiredSignature"] }, [ix(oracleIdl.address)]) as LanternProgramError;
+    const runtime = transactionErrorFrom({ InstructionError: [0, "MissingRequiredSignature"] }, [
+      ix(oracleIdl.address),
+    ]) as LanternProgramError;
     expect([runtime.program, runtime.name, runtime.code]).toEqual(["oracle", "MissingRequiredSignature", null]);
     // Without logs, a low code inside a program that calls SPL Token is SPL Token's.
     const token = transactionErrorFrom({ InstructionError: [0, { Custom: 1 }] }, [
-      { programId: new PublicKey(marginIdl.address), keys: [{ pubkey: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), isSigner: false, isWritable: false }] },
+      {
+        programId: new PublicKey(marginIdl.address),
+        keys: [
+          { pubkey: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), isSigner: false, isWritable: false },
+        ],
+      },
     ]) as LanternProgramError;
     expect([token.program, token.name]).toEqual(["token", "InsufficientFunds"]);
     expect(transactionErrorFrom("BlockhashNotFound", []).message).toMatch(/send it again/);

@@ -18,7 +18,20 @@ import {
   restakingInstructions as restaking,
   subAccountAddresses,
 } from "../../sdk/src/index.js";
-import { demo, expectProgramError, funded, keypairAt, lanternClient, priceRound, SOL, U64_MAX, user, WAD, world, type World } from "./world.js";
+import {
+  demo,
+  expectProgramError,
+  funded,
+  keypairAt,
+  lanternClient,
+  priceRound,
+  SOL,
+  U64_MAX,
+  user,
+  WAD,
+  world,
+  type World,
+} from "./world.js";
 
 let client: LanternClient;
 let w: World;
@@ -43,7 +56,19 @@ function swapAccount(ix: TransactionInstruction, from: PublicKey, to: PublicKey)
 async function holder(v: World, lrtSol: bigint, spare: bigint) {
   const u = await user(client, lrtSol * SOL + spare, v.lrtMint);
   if (lrtSol > 0n) {
-    await client.send([await restaking.deposit({ depositor: u.key.publicKey, lrtMint: v.lrtMint, source: u.wsol, destination: u.lrt, lamports: lrtSol * SOL, minLrtOut: 0n })], [u.key]);
+    await client.send(
+      [
+        await restaking.deposit({
+          depositor: u.key.publicKey,
+          lrtMint: v.lrtMint,
+          source: u.wsol,
+          destination: u.lrt,
+          lamports: lrtSol * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [u.key],
+    );
   }
   return u;
 }
@@ -51,7 +76,10 @@ async function holder(v: World, lrtSol: bigint, spare: bigint) {
 describe("margin: the SOL lending pool", () => {
   it("supply and withdraw_supply; InsufficientShares; accrue_interest", async () => {
     const lender = await user(client, 30n * SOL);
-    await client.send([await margin.supply({ owner: lender.key.publicKey, source: lender.wsol, amount: 20n * SOL })], [lender.key]);
+    await client.send(
+      [await margin.supply({ owner: lender.key.publicKey, source: lender.wsol, amount: 20n * SOL })],
+      [lender.key],
+    );
     const position = await client.lenderPosition(lender.key.publicKey);
     const pool = await client.lendingPool();
     expect(position!.owner.equals(lender.key.publicKey)).toBe(true);
@@ -59,19 +87,39 @@ describe("margin: the SOL lending pool", () => {
     // pool: a bad-debt settlement elsewhere may lower the index a little at any moment.)
     const worth = (position!.shares * pool.supplyIndex) / WAD;
     expect(worth).toBeLessThanOrEqual(20n * SOL);
-    expect(worth).toBeGreaterThan(20n * SOL - 20n * SOL / 1_000n);
+    expect(worth).toBeGreaterThan(20n * SOL - (20n * SOL) / 1_000n);
     expect(await client.tokenBalance(lender.wsol)).toBe(10n * SOL);
 
     await expectProgramError(
-      client.send([await margin.withdrawSupply({ owner: lender.key.publicKey, destination: lender.wsol, shares: position!.shares + 1n })], [lender.key]),
+      client.send(
+        [
+          await margin.withdrawSupply({
+            owner: lender.key.publicKey,
+            destination: lender.wsol,
+            shares: position!.shares + 1n,
+          }),
+        ],
+        [lender.key],
+      ),
       "margin",
       "InsufficientShares",
     );
-    await client.send([await margin.withdrawSupply({ owner: lender.key.publicKey, destination: lender.wsol, shares: position!.shares })], [lender.key]);
+    await client.send(
+      [
+        await margin.withdrawSupply({
+          owner: lender.key.publicKey,
+          destination: lender.wsol,
+          shares: position!.shares,
+        }),
+      ],
+      [lender.key],
+    );
     const back = await client.tokenBalance(lender.wsol);
-    expect(back).toBeGreaterThan(30n * SOL - 20n * SOL / 1_000n);
+    expect(back).toBeGreaterThan(30n * SOL - (20n * SOL) / 1_000n);
     expect((await client.lenderPosition(lender.key.publicKey))?.shares).toBe(0n);
-    expect(await client.connection.getAccountInfo(lenderAddress(lendingPoolAddress(), lender.key.publicKey))).not.toBeNull();
+    expect(
+      await client.connection.getAccountInfo(lenderAddress(lendingPoolAddress(), lender.key.publicKey)),
+    ).not.toBeNull();
 
     const before = (await client.clock()).unixTimestamp;
     await client.send([await margin.accrueInterest()], [lender.key]);
@@ -84,17 +132,31 @@ describe("margin: the SOL lending pool", () => {
     const pool = await client.lendingPool();
     expect(pool.admin.equals(poolAdmin.publicKey)).toBe(true);
     const again = await expectProgramError(
-      client.send([await margin.initializeLendingPool({ admin: poolAdmin.publicKey, params: pool.params })], [poolAdmin]),
+      client.send(
+        [await margin.initializeLendingPool({ admin: poolAdmin.publicKey, params: pool.params })],
+        [poolAdmin],
+      ),
       "system",
       "AccountAlreadyInUse",
     );
     expect(again.programId?.toBase58()).toBe("11111111111111111111111111111111");
     const outsider = await funded(client, 1n);
-    await expectProgramError(client.send([await margin.updateLendingPool({ admin: outsider.publicKey, params: pool.params })], [outsider]), "margin", "NotAdmin");
+    await expectProgramError(
+      client.send([await margin.updateLendingPool({ admin: outsider.publicKey, params: pool.params })], [outsider]),
+      "margin",
+      "NotAdmin",
+    );
     const invalid = { ...pool.params, curve: { ...pool.params.curve, kink1UtilizationBps: 9_500 } };
-    await expectProgramError(client.send([await margin.updateLendingPool({ admin: poolAdmin.publicKey, params: invalid })], [poolAdmin]), "margin", "InvalidPoolParams");
+    await expectProgramError(
+      client.send([await margin.updateLendingPool({ admin: poolAdmin.publicKey, params: invalid })], [poolAdmin]),
+      "margin",
+      "InvalidPoolParams",
+    );
     // Restating the same parameters is accepted and changes nothing.
-    await client.send([await margin.updateLendingPool({ admin: poolAdmin.publicKey, params: pool.params })], [poolAdmin]);
+    await client.send(
+      [await margin.updateLendingPool({ admin: poolAdmin.publicKey, params: pool.params })],
+      [poolAdmin],
+    );
     expect((await client.lendingPool()).params).toEqual(pool.params);
   });
 });
@@ -103,15 +165,31 @@ describe("margin: markets and sub-accounts", () => {
   it("initialize_market opens the LRT's market; update_market is the pool admin's: InvalidRiskParams, ThresholdLoweredTooFast", async () => {
     const market = await client.market(w.lrtMint);
     const a = marketAddresses(w.lrtMint);
-    expect(market).toMatchObject({ policy: "MinOfBoth", risk: DEFAULT_RISK_PARAMS, collateralTotal: 0n, paused: false });
+    expect(market).toMatchObject({
+      policy: "MinOfBoth",
+      risk: DEFAULT_RISK_PARAMS,
+      collateralTotal: 0n,
+      paused: false,
+    });
     expect(market.insuranceVault.equals(a.insuranceVault)).toBe(true);
     expect(market.feed.equals(a.feed)).toBe(true);
 
     const update = (admin: Keypair, risk = market.risk, paused = false) =>
-      margin.updateMarket({ admin: admin.publicKey, lrtMint: w.lrtMint, policy: market.policy, risk, collateralCap: market.collateralCap, paused });
+      margin.updateMarket({
+        admin: admin.publicKey,
+        lrtMint: w.lrtMint,
+        policy: market.policy,
+        risk,
+        collateralCap: market.collateralCap,
+        paused,
+      });
     const outsider = await funded(client, 1n);
     await expectProgramError(client.send([await update(outsider)], [outsider]), "margin", "NotAdmin");
-    await expectProgramError(client.send([await update(poolAdmin, { ...market.risk, ltvInitBps: 9_400 })], [poolAdmin]), "margin", "InvalidRiskParams");
+    await expectProgramError(
+      client.send([await update(poolAdmin, { ...market.risk, ltvInitBps: 9_400 })], [poolAdmin]),
+      "margin",
+      "InvalidRiskParams",
+    );
     await expectProgramError(
       client.send([await update(poolAdmin, { ...market.risk, ltBps: 9_100, targetLtvBps: 9_050 })], [poolAdmin]),
       "margin",
@@ -132,10 +210,22 @@ describe("margin: markets and sub-accounts", () => {
     expect(created!.owner.equals(u.key.publicKey)).toBe(true);
 
     const lrt = await client.tokenBalance(u.lrt);
-    await client.send([await margin.depositCollateral({ depositor: u.key.publicKey, lrtMint: w.lrtMint, subAccount: { owner: u.key.publicKey, index }, source: u.lrt, amount: lrt })], [u.key]);
+    await client.send(
+      [
+        await margin.depositCollateral({
+          depositor: u.key.publicKey,
+          lrtMint: w.lrtMint,
+          subAccount: { owner: u.key.publicKey, index },
+          source: u.lrt,
+          amount: lrt,
+        }),
+      ],
+      [u.key],
+    );
     expect(await client.tokenBalance(s.collateralVault)).toBe(lrt);
 
-    const borrow = (amount: bigint) => margin.borrow({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, destination: u.wsol, amount });
+    const borrow = (amount: bigint) =>
+      margin.borrow({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, destination: u.wsol, amount });
     // 90% of 10 SOL of collateral at the opening price is the most it may borrow.
     await expectProgramError(client.send([await borrow(9n * SOL + SOL / 10n)], [u.key]), "margin", "Unhealthy");
     await client.send([await borrow(8n * SOL)], [u.key]);
@@ -144,17 +234,30 @@ describe("margin: markets and sub-accounts", () => {
     // Someone else's signature on this sub-account: the program's own owner check.
     const attacker = await user(client, SOL, w.lrtMint);
     const attackerSub = subAccountAddresses(w.lrtMint, attacker.key.publicKey, index).subAccount;
-    const spoofed = swapAccount(await margin.borrow({ owner: attacker.key.publicKey, lrtMint: w.lrtMint, index, destination: attacker.wsol, amount: SOL }), attackerSub, s.subAccount);
+    const spoofed = swapAccount(
+      await margin.borrow({
+        owner: attacker.key.publicKey,
+        lrtMint: w.lrtMint,
+        index,
+        destination: attacker.wsol,
+        amount: SOL,
+      }),
+      attackerSub,
+      s.subAccount,
+    );
     await expectProgramError(client.send([spoofed], [attacker.key]), "margin", "NotOwner");
 
-    const withdraw = (amount: bigint) => margin.withdrawCollateral({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, destination: u.lrt, amount });
+    const withdraw = (amount: bigint) =>
+      margin.withdrawCollateral({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, destination: u.lrt, amount });
     await expectProgramError(client.send([await withdraw(2n * SOL)], [u.key]), "margin", "Unhealthy");
     await client.send([await withdraw(SOL / 2n)], [u.key]);
     expect((await client.subAccount(w.lrtMint, u.key.publicKey, index))?.collateral).toBe(lrt - SOL / 2n);
 
-    const close = (owner: Keypair, destination: PublicKey) => margin.closeSubAccount({ owner: owner.publicKey, lrtMint: w.lrtMint, index, destination });
+    const close = (owner: Keypair, destination: PublicKey) =>
+      margin.closeSubAccount({ owner: owner.publicKey, lrtMint: w.lrtMint, index, destination });
     await expectProgramError(client.send([await close(u.key, u.lrt)], [u.key]), "margin", "SubAccountNotEmpty");
-    const repay = (amount: bigint) => margin.repay({ payer: u.key.publicKey, lrtMint: w.lrtMint, subAccount: s.subAccount, source: u.wsol, amount });
+    const repay = (amount: bigint) =>
+      margin.repay({ payer: u.key.publicKey, lrtMint: w.lrtMint, subAccount: s.subAccount, source: u.wsol, amount });
     await expectProgramError(client.send([await repay(8n * SOL - SOL / 100n)], [u.key]), "margin", "DustDebt");
     // More than the debt repays it exactly.
     await client.send([await repay(U64_MAX)], [u.key]);
@@ -181,9 +284,21 @@ describe("margin: markets and sub-accounts", () => {
     const u = await holder(w, 0n, 20n * SOL);
     await client.send([await margin.createSubAccount({ owner: u.key.publicKey, lrtMint: w.lrtMint, index })], [u.key]);
     const lever = (borrow: bigint, minLrtOut = 0n) =>
-      margin.leverageUp({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, ownerWsol: u.wsol, equity: 10n * SOL, borrow, minLrtOut });
+      margin.leverageUp({
+        owner: u.key.publicKey,
+        lrtMint: w.lrtMint,
+        index,
+        ownerWsol: u.wsol,
+        equity: 10n * SOL,
+        borrow,
+        minLrtOut,
+      });
     await expectProgramError(client.send([await lever(95n * SOL)], [u.key]), "margin", "Unhealthy");
-    const slipped = await expectProgramError(client.send([await lever(80n * SOL, 91n * SOL)], [u.key]), "restaking", "SlippageExceeded");
+    const slipped = await expectProgramError(
+      client.send([await lever(80n * SOL, 91n * SOL)], [u.key]),
+      "restaking",
+      "SlippageExceeded",
+    );
     expect(slipped.code).toBe(6005);
     await client.send([await lever(80n * SOL, 90n * SOL)], [u.key]);
     const levered = await client.subAccount(w.lrtMint, u.key.publicKey, index);
@@ -194,14 +309,55 @@ describe("margin: markets and sub-accounts", () => {
 
     const market = await client.market(w.lrtMint);
     const pause = (paused: boolean) =>
-      margin.updateMarket({ admin: poolAdmin.publicKey, lrtMint: w.lrtMint, policy: market.policy, risk: market.risk, collateralCap: market.collateralCap, paused });
+      margin.updateMarket({
+        admin: poolAdmin.publicKey,
+        lrtMint: w.lrtMint,
+        policy: market.policy,
+        risk: market.risk,
+        collateralCap: market.collateralCap,
+        paused,
+      });
     await client.send([await pause(true)], [poolAdmin]);
     try {
       await expectProgramError(client.send([await lever(SOL)], [u.key]), "margin", "MarketPaused");
-      await expectProgramError(client.send([await margin.borrow({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, destination: u.wsol, amount: SOL })], [u.key]), "margin", "MarketPaused");
-      await client.send([await margin.repay({ payer: u.key.publicKey, lrtMint: w.lrtMint, subAccount: { owner: u.key.publicKey, index }, source: u.wsol, amount: SOL })], [u.key]);
+      await expectProgramError(
+        client.send(
+          [
+            await margin.borrow({
+              owner: u.key.publicKey,
+              lrtMint: w.lrtMint,
+              index,
+              destination: u.wsol,
+              amount: SOL,
+            }),
+          ],
+          [u.key],
+        ),
+        "margin",
+        "MarketPaused",
+      );
+      await client.send(
+        [
+          await margin.repay({
+            payer: u.key.publicKey,
+            lrtMint: w.lrtMint,
+            subAccount: { owner: u.key.publicKey, index },
+            source: u.wsol,
+            amount: SOL,
+          }),
+        ],
+        [u.key],
+      );
       // Deleveraging is allowed while paused: 20 LRT out at the fair rate less 0.3%, repaying debt.
-      const deleverage = (minSolOut: bigint) => margin.deleverage({ owner: u.key.publicKey, lrtMint: w.lrtMint, index, ownerWsol: u.wsol, lrt: 20n * SOL, minSolOut });
+      const deleverage = (minSolOut: bigint) =>
+        margin.deleverage({
+          owner: u.key.publicKey,
+          lrtMint: w.lrtMint,
+          index,
+          ownerWsol: u.wsol,
+          lrt: 20n * SOL,
+          minSolOut,
+        });
       await expectProgramError(client.send([await deleverage(20n * SOL)], [u.key]), "restaking", "SlippageExceeded");
       await client.send([await deleverage(0n)], [u.key]);
     } finally {
@@ -224,9 +380,22 @@ describe("margin: liquidation", () => {
     await priceRound(client, v, WAD);
     const index = 2;
     const trader = await holder(v, 0n, 15n * SOL);
-    await client.send([await margin.createSubAccount({ owner: trader.key.publicKey, lrtMint: v.lrtMint, index })], [trader.key]);
     await client.send(
-      [await margin.leverageUp({ owner: trader.key.publicKey, lrtMint: v.lrtMint, index, ownerWsol: trader.wsol, equity: 10n * SOL, borrow: 80n * SOL, minLrtOut: 0n })],
+      [await margin.createSubAccount({ owner: trader.key.publicKey, lrtMint: v.lrtMint, index })],
+      [trader.key],
+    );
+    await client.send(
+      [
+        await margin.leverageUp({
+          owner: trader.key.publicKey,
+          lrtMint: v.lrtMint,
+          index,
+          ownerWsol: trader.wsol,
+          equity: 10n * SOL,
+          borrow: 80n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
       [trader.key],
     );
     const liquidator = await user(client, 100n * SOL, v.lrtMint);
@@ -244,12 +413,21 @@ describe("margin: liquidation", () => {
 
     // The committee reports a 5% slashing in its current frame.
     const rate = (WAD * 95n) / 100n;
-    const report = oracle.accountingReport({ lrtMint: v.lrtMint, frame: 1n, rate, stakedLamports: 0n, consensusVersion: v.consensusVersion });
+    const report = oracle.accountingReport({
+      lrtMint: v.lrtMint,
+      frame: 1n,
+      rate,
+      stakedLamports: 0n,
+      consensusVersion: v.consensusVersion,
+    });
     for (const m of v.members.slice(0, v.quorum)) {
       const { vote } = await oracle.memberReport({ signer: m.signer.publicKey, lrtMint: v.lrtMint, report });
       await client.send([vote], [v.admin, m.signer]);
     }
-    await client.send([await oracle.submitReportData({ signer: v.members[1]!.signer.publicKey, lrtMint: v.lrtMint, report })], [v.admin, v.members[1]!.signer]);
+    await client.send(
+      [await oracle.submitReportData({ signer: v.members[1]!.signer.publicKey, lrtMint: v.lrtMint, report })],
+      [v.admin, v.members[1]!.signer],
+    );
     const feed = await client.feed(v.lrtMint);
     expect(feed).toMatchObject({ fairRate: rate, bunker: true, lastReportFrame: 1n });
 
@@ -258,9 +436,16 @@ describe("margin: liquidation", () => {
     const debtNow = debtAmount(sub.debtShares, (await client.lendingPool()).borrowIndex);
     const plan = liquidationPlan(debtNow, sub.collateral, rate, risk, U64_MAX);
     expect(plan.full).toBe(false);
-    await expectProgramError(client.send([await liquidate(U64_MAX, plan.seize)], [liquidator.key]), "margin", "SlippageExceeded");
     await expectProgramError(
-      client.send([await margin.settleBadDebt({ lrtMint: v.lrtMint, subAccount: { owner: trader.key.publicKey, index } })], [liquidator.key]),
+      client.send([await liquidate(U64_MAX, plan.seize)], [liquidator.key]),
+      "margin",
+      "SlippageExceeded",
+    );
+    await expectProgramError(
+      client.send(
+        [await margin.settleBadDebt({ lrtMint: v.lrtMint, subAccount: { owner: trader.key.publicKey, index } })],
+        [liquidator.key],
+      ),
       "margin",
       "CollateralRemains",
     );
@@ -285,9 +470,20 @@ describe("margin: liquidation", () => {
     await expectProgramError(client.send([await liquidate(U64_MAX)], [liquidator.key]), "margin", "NotLiquidatable");
 
     // A sub-account with neither collateral nor debt has nothing to settle.
-    await client.send([await margin.createSubAccount({ owner: trader.key.publicKey, lrtMint: v.lrtMint, index: index + 1 })], [trader.key]);
+    await client.send(
+      [await margin.createSubAccount({ owner: trader.key.publicKey, lrtMint: v.lrtMint, index: index + 1 })],
+      [trader.key],
+    );
     await expectProgramError(
-      client.send([await margin.settleBadDebt({ lrtMint: v.lrtMint, subAccount: { owner: trader.key.publicKey, index: index + 1 } })], [liquidator.key]),
+      client.send(
+        [
+          await margin.settleBadDebt({
+            lrtMint: v.lrtMint,
+            subAccount: { owner: trader.key.publicKey, index: index + 1 },
+          }),
+        ],
+        [liquidator.key],
+      ),
       "margin",
       "NoDebt",
     );

@@ -65,11 +65,14 @@ async function currentFrame(lrtMint: PublicKey): Promise<bigint> {
 
 /** `members` vote for `report`, each in its own transaction (`payer` pays). */
 async function vote(lrtMint: PublicKey, members: Member[], report: AccountingReport, payer: Keypair) {
-  for (const m of members) await client.send([await oracle.voteForReport({ signer: m.signer.publicKey, lrtMint, report })], [payer, m.signer]);
+  for (const m of members)
+    await client.send([await oracle.voteForReport({ signer: m.signer.publicKey, lrtMint, report })], [payer, m.signer]);
 }
 
 function submitData(lrtMint: PublicKey, member: Member, report: AccountingReport, payer: Keypair) {
-  return oracle.submitReportData({ signer: member.signer.publicKey, lrtMint, report }).then((ix) => client.send([ix], [payer, member.signer]));
+  return oracle
+    .submitReportData({ signer: member.signer.publicKey, lrtMint, report })
+    .then((ix) => client.send([ix], [payer, member.signer]));
 }
 
 describe("oracle: an isolated 5-member committee with daily frames", () => {
@@ -80,17 +83,32 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
   });
 
   const report = (frame: bigint, rate: bigint, extra: Partial<AccountingReport> = {}) => ({
-    ...oracle.accountingReport({ lrtMint: c.lrtMint, frame, rate, stakedLamports: 0n, consensusVersion: c.consensusVersion }),
+    ...oracle.accountingReport({
+      lrtMint: c.lrtMint,
+      frame,
+      rate,
+      stakedLamports: 0n,
+      consensusVersion: c.consensusVersion,
+    }),
     ...extra,
   });
 
   it("initialize_committee and add_member: NotMintAuthority, NotAdmin, DuplicateMember, QuorumTooLow", async () => {
     const committee = await client.committee(c.lrtMint);
-    expect(committee).toMatchObject({ memberCount: 5, quorum: 3, paused: false, consensusDisabled: false, consensusVersion: 1n, lastProcessedFrame: 0n });
+    expect(committee).toMatchObject({
+      memberCount: 5,
+      quorum: 3,
+      paused: false,
+      consensusDisabled: false,
+      consensusVersion: 1n,
+      lastProcessedFrame: 0n,
+    });
     expect(committee.frames).toEqual({ anchorTs: c.genesisTs, anchorFrame: 1n, frameSecs: 86_400, fastLaneSecs: 0 });
     expect(committee.admin.equals(c.admin.publicKey) && committee.guardian.equals(c.guardian.publicKey)).toBe(true);
     expect(committee.feed.equals(feedAddress(c.lrtMint))).toBe(true);
-    expect(committee.members.slice(0, 5).map((m) => m.signer.toBase58())).toEqual(c.members.map((m) => m.signer.publicKey.toBase58()));
+    expect(committee.members.slice(0, 5).map((m) => m.signer.toBase58())).toEqual(
+      c.members.map((m) => m.signer.publicKey.toBase58()),
+    );
     expect((await client.feed(c.lrtMint)).fairRate).toBe(WAD);
 
     const squatter = await funded(client, 2n);
@@ -117,17 +135,42 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
       "NotMintAuthority",
     );
     const add = (admin: Keypair, signer: PublicKey, quorum: number) =>
-      oracle.addMember({ admin: admin.publicKey, lrtMint: c.lrtMint, authority: Keypair.generate().publicKey, signer, quorum });
-    await expectProgramError(client.send([await add(squatter, Keypair.generate().publicKey, 3)], [squatter]), "oracle", "NotAdmin");
-    await expectProgramError(client.send([await add(c.admin, c.members[0]!.signer.publicKey, 4)], [c.admin]), "oracle", "DuplicateMember");
-    await expectProgramError(client.send([await add(c.admin, Keypair.generate().publicKey, 3)], [c.admin]), "oracle", "QuorumTooLow");
+      oracle.addMember({
+        admin: admin.publicKey,
+        lrtMint: c.lrtMint,
+        authority: Keypair.generate().publicKey,
+        signer,
+        quorum,
+      });
+    await expectProgramError(
+      client.send([await add(squatter, Keypair.generate().publicKey, 3)], [squatter]),
+      "oracle",
+      "NotAdmin",
+    );
+    await expectProgramError(
+      client.send([await add(c.admin, c.members[0]!.signer.publicKey, 4)], [c.admin]),
+      "oracle",
+      "DuplicateMember",
+    );
+    await expectProgramError(
+      client.send([await add(c.admin, Keypair.generate().publicKey, 3)], [c.admin]),
+      "oracle",
+      "QuorumTooLow",
+    );
   });
 
   it("hash consensus: NotMember, WrongFrame, DuplicateHash, NoConsensus, HashMismatch, WrongProgram, WrongFeed; data applies once a hash holds quorum, then the frame is frozen", async () => {
     const frame = await currentFrame(c.lrtMint);
     const r = report(frame, WAD);
     const outsider = Keypair.generate();
-    await expectProgramError(client.send([await oracle.voteForReport({ signer: outsider.publicKey, lrtMint: c.lrtMint, report: r })], [c.admin, outsider]), "oracle", "NotMember");
+    await expectProgramError(
+      client.send(
+        [await oracle.voteForReport({ signer: outsider.publicKey, lrtMint: c.lrtMint, report: r })],
+        [c.admin, outsider],
+      ),
+      "oracle",
+      "NotMember",
+    );
     const [m0, m1, m2, m3, m4] = c.members as [Member, Member, Member, Member, Member];
     await expectProgramError(vote(c.lrtMint, [m0], report(frame + 1n, WAD), c.admin), "oracle", "WrongFrame");
     await vote(c.lrtMint, [m0], r, c.admin);
@@ -139,9 +182,17 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     expect(Buffer.from(committee.consensusHash).equals(Buffer.from(submitReportHash(r)))).toBe(true);
 
     await expectProgramError(submitData(c.lrtMint, m0, report(frame, WAD + 1n), c.admin), "oracle", "HashMismatch");
-    await expectProgramError(submitData(c.lrtMint, m0, report(frame, WAD, { programId: RESTAKING_PROGRAM_ID }), c.admin), "oracle", "WrongProgram");
+    await expectProgramError(
+      submitData(c.lrtMint, m0, report(frame, WAD, { programId: RESTAKING_PROGRAM_ID }), c.admin),
+      "oracle",
+      "WrongProgram",
+    );
     // The demo's feed is a real feed of this program: named in the report, it is someone else's.
-    await expectProgramError(submitData(c.lrtMint, m0, report(frame, WAD, { feed: new PublicKey(demo().feed) }), c.admin), "oracle", "WrongFeed");
+    await expectProgramError(
+      submitData(c.lrtMint, m0, report(frame, WAD, { feed: new PublicKey(demo().feed) }), c.admin),
+      "oracle",
+      "WrongFeed",
+    );
     // Any member may submit the data, also one that did not vote.
     await submitData(c.lrtMint, m3, r, c.admin);
     const feed = await client.feed(c.lrtMint);
@@ -150,7 +201,11 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
 
     // Processing froze the frame: a late vote is ignored, a changed vote refused, the data final.
     await vote(c.lrtMint, [m4], r, c.admin);
-    await expectProgramError(vote(c.lrtMint, [m0], report(frame, WAD + 5n), c.admin), "oracle", "ReportAlreadyProcessing");
+    await expectProgramError(
+      vote(c.lrtMint, [m0], report(frame, WAD + 5n), c.admin),
+      "oracle",
+      "ReportAlreadyProcessing",
+    );
     await expectProgramError(submitData(c.lrtMint, m0, r, c.admin), "oracle", "FrameAlreadyProcessed");
   });
 
@@ -174,21 +229,39 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     expect(held.held).toMatchObject({ frame, rate: down.rate, decreasePpb: 50_000_000n });
     expect(held).toMatchObject({ fairRate: WAD, bunker: true });
 
-    const confirm = (guardian: Keypair, f: bigint) => oracle.confirmHeldDecrease({ guardian: guardian.publicKey, lrtMint: c.lrtMint, frame: f });
+    const confirm = (guardian: Keypair, f: bigint) =>
+      oracle.confirmHeldDecrease({ guardian: guardian.publicKey, lrtMint: c.lrtMint, frame: f });
     await expectProgramError(client.send([await confirm(c.admin, frame)], [c.admin]), "oracle", "NotGuardian");
-    await expectProgramError(client.send([await confirm(c.guardian, frame + 1n)], [c.admin, c.guardian]), "oracle", "HeldFrameMismatch");
+    await expectProgramError(
+      client.send([await confirm(c.guardian, frame + 1n)], [c.admin, c.guardian]),
+      "oracle",
+      "HeldFrameMismatch",
+    );
     await client.send([await confirm(c.guardian, frame)], [c.admin, c.guardian]);
     const confirmed = await client.feed(c.lrtMint);
-    expect(confirmed).toMatchObject({ fairRate: down.rate, reportedRate: down.rate, lastReportFrame: frame, bunker: true });
+    expect(confirmed).toMatchObject({
+      fairRate: down.rate,
+      reportedRate: down.rate,
+      lastReportFrame: frame,
+      bunker: true,
+    });
     expect(confirmed.held.frame).toBe(0n);
-    await expectProgramError(client.send([await confirm(c.guardian, frame)], [c.admin, c.guardian]), "oracle", "NoHeldReport");
+    await expectProgramError(
+      client.send([await confirm(c.guardian, frame)], [c.admin, c.guardian]),
+      "oracle",
+      "NoHeldReport",
+    );
   });
 
   it("market price rounds: the median of fresh observations with a confidence band; InvalidPrice, PriceFromFuture, PriceNotNewer; below quorum, no price", async () => {
     const now = (await client.clock()).unixTimestamp;
     const observed = [100n, 101n, 99n, 102n, 98n].map((p) => (WAD * p) / 100n);
-    const submit = (i: number, price: bigint, observedTs: bigint) => oracle.submitPrice({ signer: c.members[i]!.signer.publicKey, lrtMint: c.lrtMint, price, observedTs });
-    await client.send(await Promise.all(observed.map((p, i) => submit(i, p, now))), [c.admin, ...c.members.map((m) => m.signer)]);
+    const submit = (i: number, price: bigint, observedTs: bigint) =>
+      oracle.submitPrice({ signer: c.members[i]!.signer.publicKey, lrtMint: c.lrtMint, price, observedTs });
+    await client.send(await Promise.all(observed.map((p, i) => submit(i, p, now))), [
+      c.admin,
+      ...c.members.map((m) => m.signer),
+    ]);
     const feed = await client.feed(c.lrtMint);
     const sorted = sortPrices(observed);
     expect(feed.marketPrice).toBe(median(sorted));
@@ -196,14 +269,29 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     expect(feed.marketConfidence).toBe(WAD / 100n);
     expect(marketPriceAt(feed, now)).toBeDefined();
 
-    await expectProgramError(client.send([await submit(0, 0n, now + 1n)], [c.admin, c.members[0]!.signer]), "oracle", "InvalidPrice");
-    await expectProgramError(client.send([await submit(0, WAD, now + 10_000n)], [c.admin, c.members[0]!.signer]), "oracle", "PriceFromFuture");
-    await expectProgramError(client.send([await submit(0, WAD, now)], [c.admin, c.members[0]!.signer]), "oracle", "PriceNotNewer");
+    await expectProgramError(
+      client.send([await submit(0, 0n, now + 1n)], [c.admin, c.members[0]!.signer]),
+      "oracle",
+      "InvalidPrice",
+    );
+    await expectProgramError(
+      client.send([await submit(0, WAD, now + 10_000n)], [c.admin, c.members[0]!.signer]),
+      "oracle",
+      "PriceFromFuture",
+    );
+    await expectProgramError(
+      client.send([await submit(0, WAD, now)], [c.admin, c.members[0]!.signer]),
+      "oracle",
+      "PriceNotNewer",
+    );
 
     // Two minutes later the observations are stale; two fresh ones are below the quorum of 3.
     await warpTime(120);
     const later = (await client.clock()).unixTimestamp;
-    await client.send([await submit(0, WAD, later), await submit(1, WAD, later)], [c.admin, c.members[0]!.signer, c.members[1]!.signer]);
+    await client.send(
+      [await submit(0, WAD, later), await submit(1, WAD, later)],
+      [c.admin, c.members[0]!.signer, c.members[1]!.signer],
+    );
     expect(marketPriceAt(await client.feed(c.lrtMint), later)).toBeUndefined();
     await client.send([await submit(2, WAD, later)], [c.admin, c.members[2]!.signer]);
     expect(marketPriceAt(await client.feed(c.lrtMint), later)?.price).toBe(WAD);
@@ -214,40 +302,96 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     const fresh = Keypair.generate();
     const outsider = Keypair.generate();
     await expectProgramError(
-      client.send([await oracle.rotateSigner({ authority: outsider.publicKey, lrtMint: c.lrtMint, newSigner: fresh.publicKey })], [c.admin, outsider]),
+      client.send(
+        [await oracle.rotateSigner({ authority: outsider.publicKey, lrtMint: c.lrtMint, newSigner: fresh.publicKey })],
+        [c.admin, outsider],
+      ),
       "oracle",
       "NotMemberAuthority",
     );
-    await client.send([await oracle.rotateSigner({ authority: seat.authority.publicKey, lrtMint: c.lrtMint, newSigner: fresh.publicKey })], [c.admin, seat.authority]);
+    await client.send(
+      [
+        await oracle.rotateSigner({
+          authority: seat.authority.publicKey,
+          lrtMint: c.lrtMint,
+          newSigner: fresh.publicKey,
+        }),
+      ],
+      [c.admin, seat.authority],
+    );
     // The seat keeps its last observation time (from before the 2-minute warp): now is newer.
     const now = (await client.clock()).unixTimestamp;
     await expectProgramError(
-      client.send([await oracle.submitPrice({ signer: seat.signer.publicKey, lrtMint: c.lrtMint, price: WAD, observedTs: now })], [c.admin, seat.signer]),
+      client.send(
+        [await oracle.submitPrice({ signer: seat.signer.publicKey, lrtMint: c.lrtMint, price: WAD, observedTs: now })],
+        [c.admin, seat.signer],
+      ),
       "oracle",
       "NotMember",
     );
-    await client.send([await oracle.submitPrice({ signer: fresh.publicKey, lrtMint: c.lrtMint, price: WAD, observedTs: now })], [c.admin, fresh]);
+    await client.send(
+      [await oracle.submitPrice({ signer: fresh.publicKey, lrtMint: c.lrtMint, price: WAD, observedTs: now })],
+      [c.admin, fresh],
+    );
     seat.signer = fresh;
 
-    const setQuorum = (admin: Keypair, quorum: number) => oracle.setQuorum({ admin: admin.publicKey, lrtMint: c.lrtMint, quorum });
+    const setQuorum = (admin: Keypair, quorum: number) =>
+      oracle.setQuorum({ admin: admin.publicKey, lrtMint: c.lrtMint, quorum });
     await expectProgramError(client.send([await setQuorum(c.admin, 2)], [c.admin]), "oracle", "QuorumTooLow");
     await client.send([await setQuorum(c.admin, 4)], [c.admin]);
     expect((await client.committee(c.lrtMint)).quorum).toBe(4);
 
-    const remove = () => oracle.removeMember({ admin: c.admin.publicKey, lrtMint: c.lrtMint, authority: seat.authority.publicKey, quorum: 3 });
+    const remove = () =>
+      oracle.removeMember({
+        admin: c.admin.publicKey,
+        lrtMint: c.lrtMint,
+        authority: seat.authority.publicKey,
+        quorum: 3,
+      });
     await client.send([await remove()], [c.admin]);
     expect(await client.committee(c.lrtMint)).toMatchObject({ memberCount: 4, quorum: 3 });
     await expectProgramError(client.send([await remove()], [c.admin]), "oracle", "MemberNotFound");
-    await client.send([await oracle.addMember({ admin: c.admin.publicKey, lrtMint: c.lrtMint, authority: seat.authority.publicKey, signer: fresh.publicKey, quorum: 3 })], [c.admin]);
+    await client.send(
+      [
+        await oracle.addMember({
+          admin: c.admin.publicKey,
+          lrtMint: c.lrtMint,
+          authority: seat.authority.publicKey,
+          signer: fresh.publicKey,
+          quorum: 3,
+        }),
+      ],
+      [c.admin],
+    );
     expect((await client.committee(c.lrtMint)).memberCount).toBe(5);
 
     const newAdmin = await funded(client, 1n);
     const newGuardian = Keypair.generate();
-    await client.send([await oracle.setRoles({ admin: c.admin.publicKey, lrtMint: c.lrtMint, newAdmin: newAdmin.publicKey, guardian: newGuardian.publicKey })], [c.admin]);
+    await client.send(
+      [
+        await oracle.setRoles({
+          admin: c.admin.publicKey,
+          lrtMint: c.lrtMint,
+          newAdmin: newAdmin.publicKey,
+          guardian: newGuardian.publicKey,
+        }),
+      ],
+      [c.admin],
+    );
     const handed = await client.committee(c.lrtMint);
     expect(handed.admin.equals(newAdmin.publicKey) && handed.guardian.equals(newGuardian.publicKey)).toBe(true);
     await expectProgramError(client.send([await setQuorum(c.admin, 3)], [c.admin]), "oracle", "NotAdmin");
-    await client.send([await oracle.setRoles({ admin: newAdmin.publicKey, lrtMint: c.lrtMint, newAdmin: c.admin.publicKey, guardian: c.guardian.publicKey })], [newAdmin]);
+    await client.send(
+      [
+        await oracle.setRoles({
+          admin: newAdmin.publicKey,
+          lrtMint: c.lrtMint,
+          newAdmin: c.admin.publicKey,
+          guardian: c.guardian.publicKey,
+        }),
+      ],
+      [newAdmin],
+    );
     expect((await client.committee(c.lrtMint)).admin.equals(c.admin.publicKey)).toBe(true);
   });
 
@@ -257,29 +401,53 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     const r = report(frame, (WAD * 95n) / 100n);
     const guardianPays = [c.admin, c.guardian];
 
-    await client.send([await oracle.setPaused({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, paused: true })], guardianPays);
+    await client.send(
+      [await oracle.setPaused({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, paused: true })],
+      guardianPays,
+    );
     await expectProgramError(vote(c.lrtMint, [m0], r, c.admin), "oracle", "Paused");
-    await expectProgramError(client.send([await oracle.setPaused({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, paused: false })], guardianPays), "oracle", "NotAdmin");
-    await client.send([await oracle.setPaused({ authority: c.admin.publicKey, lrtMint: c.lrtMint, paused: false })], [c.admin]);
+    await expectProgramError(
+      client.send(
+        [await oracle.setPaused({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, paused: false })],
+        guardianPays,
+      ),
+      "oracle",
+      "NotAdmin",
+    );
+    await client.send(
+      [await oracle.setPaused({ authority: c.admin.publicKey, lrtMint: c.lrtMint, paused: false })],
+      [c.admin],
+    );
 
     const outsider = Keypair.generate();
     await expectProgramError(
-      client.send([await oracle.setConsensusDisabled({ authority: outsider.publicKey, lrtMint: c.lrtMint, disabled: true })], [c.admin, outsider]),
+      client.send(
+        [await oracle.setConsensusDisabled({ authority: outsider.publicKey, lrtMint: c.lrtMint, disabled: true })],
+        [c.admin, outsider],
+      ),
       "oracle",
       "NotAdminOrGuardian",
     );
-    await client.send([await oracle.setConsensusDisabled({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, disabled: true })], guardianPays);
+    await client.send(
+      [await oracle.setConsensusDisabled({ authority: c.guardian.publicKey, lrtMint: c.lrtMint, disabled: true })],
+      guardianPays,
+    );
     await expectProgramError(vote(c.lrtMint, [m0], r, c.admin), "oracle", "ConsensusDisabled");
-    await client.send([await oracle.setConsensusDisabled({ authority: c.admin.publicKey, lrtMint: c.lrtMint, disabled: false })], [c.admin]);
+    await client.send(
+      [await oracle.setConsensusDisabled({ authority: c.admin.publicKey, lrtMint: c.lrtMint, disabled: false })],
+      [c.admin],
+    );
 
-    const setVersion = (consensusVersion: bigint) => oracle.setConsensusVersion({ admin: c.admin.publicKey, lrtMint: c.lrtMint, consensusVersion });
+    const setVersion = (consensusVersion: bigint) =>
+      oracle.setConsensusVersion({ admin: c.admin.publicKey, lrtMint: c.lrtMint, consensusVersion });
     await expectProgramError(client.send([await setVersion(1n)], [c.admin]), "oracle", "SameConsensusVersion");
     await client.send([await setVersion(2n)], [c.admin]);
     await expectProgramError(vote(c.lrtMint, [m0], r, c.admin), "oracle", "WrongConsensusVersion");
     await vote(c.lrtMint, [m0], { ...r, consensusVersion: 2n }, c.admin);
     await client.send([await setVersion(1n)], [c.admin]);
 
-    const frames = (frameSecs: number, fastLaneSecs: number) => oracle.updateFrameConfig({ admin: c.admin.publicKey, lrtMint: c.lrtMint, frameSecs, fastLaneSecs });
+    const frames = (frameSecs: number, fastLaneSecs: number) =>
+      oracle.updateFrameConfig({ admin: c.admin.publicKey, lrtMint: c.lrtMint, frameSecs, fastLaneSecs });
     await expectProgramError(client.send([await frames(3_600, 3_600)], [c.admin]), "oracle", "InvalidFrameConfig");
     await client.send([await frames(43_200, 600)], [c.admin]);
     const recut = (await client.committee(c.lrtMint)).frames;
@@ -288,8 +456,13 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     await client.send([await frames(86_400, 0)], [c.admin]);
 
     const limits = (await client.committee(c.lrtMint)).limits;
-    const update = (l: typeof limits) => oracle.updateLimits({ admin: c.admin.publicKey, lrtMint: c.lrtMint, limits: l });
-    await expectProgramError(client.send([await update({ ...limits, annualIncreaseLimitBps: 0 })], [c.admin]), "oracle", "InvalidLimits");
+    const update = (l: typeof limits) =>
+      oracle.updateLimits({ admin: c.admin.publicKey, lrtMint: c.lrtMint, limits: l });
+    await expectProgramError(
+      client.send([await update({ ...limits, annualIncreaseLimitBps: 0 })], [c.admin]),
+      "oracle",
+      "InvalidLimits",
+    );
     await client.send([await update({ ...limits, maxDecreaseBps: 500, maxPriceAgeSecs: 90 })], [c.admin]);
     expect((await client.committee(c.lrtMint)).limits).toMatchObject({ maxDecreaseBps: 500, maxPriceAgeSecs: 90 });
     expect((await client.feed(c.lrtMint)).maxPriceAgeSecs).toBe(90);
@@ -300,7 +473,10 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     const hasOne = await expectProgramError(client.send([foreign], guardianPays), "oracle", "ConstraintHasOne");
     expect(hasOne.code).toBe(2001);
     expect((await client.feed(c.lrtMint)).bunker).toBe(true); // still on since the held decrease
-    await client.send([await oracle.enableBunker({ guardian: c.guardian.publicKey, lrtMint: c.lrtMint })], guardianPays);
+    await client.send(
+      [await oracle.enableBunker({ guardian: c.guardian.publicKey, lrtMint: c.lrtMint })],
+      guardianPays,
+    );
     expect((await client.feed(c.lrtMint)).bunker).toBe(true);
   });
 
@@ -308,16 +484,70 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     const s = await world(client, { frameSecs: 86_400, limits: { maxReportAgeSecs: 129_600 }, market: {} });
     await priceRound(client, s, WAD);
     const u = await user(client, 20n * SOL, s.lrtMint);
-    await client.send([await margin.createSubAccount({ owner: u.key.publicKey, lrtMint: s.lrtMint, index: 1 })], [u.key]);
-    await client.send([await margin.leverageUp({ owner: u.key.publicKey, lrtMint: s.lrtMint, index: 1, ownerWsol: u.wsol, equity: 5n * SOL, borrow: 20n * SOL, minLrtOut: 0n })], [u.key]);
+    await client.send(
+      [await margin.createSubAccount({ owner: u.key.publicKey, lrtMint: s.lrtMint, index: 1 })],
+      [u.key],
+    );
+    await client.send(
+      [
+        await margin.leverageUp({
+          owner: u.key.publicKey,
+          lrtMint: s.lrtMint,
+          index: 1,
+          ownerWsol: u.wsol,
+          equity: 5n * SOL,
+          borrow: 20n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [u.key],
+    );
     await warpTime(2 * 86_400);
     await expectProgramError(
-      client.send([await restaking.deposit({ depositor: u.key.publicKey, lrtMint: s.lrtMint, source: u.wsol, destination: u.lrt, lamports: SOL, minLrtOut: 0n })], [u.key]),
+      client.send(
+        [
+          await restaking.deposit({
+            depositor: u.key.publicKey,
+            lrtMint: s.lrtMint,
+            source: u.wsol,
+            destination: u.lrt,
+            lamports: SOL,
+            minLrtOut: 0n,
+          }),
+        ],
+        [u.key],
+      ),
       "restaking",
       "FeedStale",
     );
-    await expectProgramError(client.send([await margin.borrow({ owner: u.key.publicKey, lrtMint: s.lrtMint, index: 1, destination: u.wsol, amount: SOL })], [u.key]), "margin", "FeedStale");
-    await client.send([await margin.repay({ payer: u.key.publicKey, lrtMint: s.lrtMint, subAccount: { owner: u.key.publicKey, index: 1 }, source: u.wsol, amount: 5n * SOL })], [u.key]);
+    await expectProgramError(
+      client.send(
+        [
+          await margin.borrow({
+            owner: u.key.publicKey,
+            lrtMint: s.lrtMint,
+            index: 1,
+            destination: u.wsol,
+            amount: SOL,
+          }),
+        ],
+        [u.key],
+      ),
+      "margin",
+      "FeedStale",
+    );
+    await client.send(
+      [
+        await margin.repay({
+          payer: u.key.publicKey,
+          lrtMint: s.lrtMint,
+          subAccount: { owner: u.key.publicKey, index: 1 },
+          source: u.wsol,
+          amount: 5n * SOL,
+        }),
+      ],
+      [u.key],
+    );
   });
 });
 
@@ -326,7 +556,10 @@ describe("the full flow on the demo world: leverage → slashing → liquidation
   const lrtMint = new PublicKey(d.lrtMint);
   const admin = keypairAt(d.admin.keypair);
   const guardian = keypairAt(d.guardian.keypair);
-  const members: Member[] = d.members.map((m) => ({ authority: keypairAt(m.authority.keypair), signer: keypairAt(m.signer.keypair) }));
+  const members: Member[] = d.members.map((m) => ({
+    authority: keypairAt(m.authority.keypair),
+    signer: keypairAt(m.signer.keypair),
+  }));
   const demoWorld = { lrtMint, members, quorum: 5, admin };
 
   /** The committee's quorum reports `rate` in the next frame; a held decrease is confirmed by the guardian. */
@@ -334,11 +567,21 @@ describe("the full flow on the demo world: leverage → slashing → liquidation
     const frame = await enterNextFrame(lrtMint);
     const committee = await client.committee(lrtMint);
     const stakedLamports = (await client.stakePool(lrtMint)).stakedLamports;
-    const r = oracle.accountingReport({ lrtMint, frame, rate, stakedLamports, consensusVersion: committee.consensusVersion });
+    const r = oracle.accountingReport({
+      lrtMint,
+      frame,
+      rate,
+      stakedLamports,
+      consensusVersion: committee.consensusVersion,
+    });
     await vote(lrtMint, members.slice(0, committee.quorum), r, admin);
     await submitData(lrtMint, members[0]!, r, admin);
     const held = (await client.feed(lrtMint)).held.frame === frame;
-    if (held) await client.send([await oracle.confirmHeldDecrease({ guardian: guardian.publicKey, lrtMint, frame })], [admin, guardian]);
+    if (held)
+      await client.send(
+        [await oracle.confirmHeldDecrease({ guardian: guardian.publicKey, lrtMint, frame })],
+        [admin, guardian],
+      );
     return { frame, held };
   }
 
@@ -351,17 +594,48 @@ describe("the full flow on the demo world: leverage → slashing → liquidation
     // deposit: SOL → LRT, as collateral of a fresh sub-account; then leverage_up to ~9x.
     const index = 4;
     const trader = await user(client, 20n * SOL, lrtMint);
-    await client.send([await restaking.deposit({ depositor: trader.key.publicKey, lrtMint, source: trader.wsol, destination: trader.lrt, lamports: 2n * SOL, minLrtOut: 0n })], [trader.key]);
+    await client.send(
+      [
+        await restaking.deposit({
+          depositor: trader.key.publicKey,
+          lrtMint,
+          source: trader.wsol,
+          destination: trader.lrt,
+          lamports: 2n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [trader.key],
+    );
     const lrt = await client.tokenBalance(trader.lrt);
     await client.send(
       [
         await margin.createSubAccount({ owner: trader.key.publicKey, lrtMint, index }),
-        await margin.depositCollateral({ depositor: trader.key.publicKey, lrtMint, subAccount: { owner: trader.key.publicKey, index }, source: trader.lrt, amount: lrt }),
+        await margin.depositCollateral({
+          depositor: trader.key.publicKey,
+          lrtMint,
+          subAccount: { owner: trader.key.publicKey, index },
+          source: trader.lrt,
+          amount: lrt,
+        }),
       ],
       [trader.key],
     );
     await priceRound(client, demoWorld, rate);
-    await client.send([await margin.leverageUp({ owner: trader.key.publicKey, lrtMint, index, ownerWsol: trader.wsol, equity: 8n * SOL, borrow: 80n * SOL, minLrtOut: 0n })], [trader.key]);
+    await client.send(
+      [
+        await margin.leverageUp({
+          owner: trader.key.publicKey,
+          lrtMint,
+          index,
+          ownerWsol: trader.wsol,
+          equity: 8n * SOL,
+          borrow: 80n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [trader.key],
+    );
     const levered = (await client.subAccount(lrtMint, trader.key.publicKey, index))!;
     expect(levered.collateral).toBe(lrt + (88n * SOL * WAD) / rate);
 
@@ -402,7 +676,10 @@ describe("the full flow on the demo world: leverage → slashing → liquidation
     const before = await client.lendingPool();
     const badDebt = debtAmount(liquidated.debtShares, before.borrowIndex);
     expect(badDebt).toBeGreaterThan(2n * SOL);
-    await client.send([await margin.settleBadDebt({ lrtMint, subAccount: { owner: trader.key.publicKey, index } })], [liquidator.key]);
+    await client.send(
+      [await margin.settleBadDebt({ lrtMint, subAccount: { owner: trader.key.publicKey, index } })],
+      [liquidator.key],
+    );
     const after = await client.lendingPool();
     expect((await client.subAccount(lrtMint, trader.key.publicKey, index))?.debtShares).toBe(0n);
     const covered = before.insurance - after.insurance;
@@ -416,9 +693,16 @@ describe("the full flow on the demo world: leverage → slashing → liquidation
     const lost = covered + socialized;
     expect(Number(lost)).toBeGreaterThan(Number(badDebt) * 0.99);
     expect(Number(lost)).toBeLessThan(Number(badDebt) * 1.01);
-    await expectProgramError(client.send([await margin.settleBadDebt({ lrtMint, subAccount: sub.subAccount })], [liquidator.key]), "margin", "NoDebt");
+    await expectProgramError(
+      client.send([await margin.settleBadDebt({ lrtMint, subAccount: sub.subAccount })], [liquidator.key]),
+      "margin",
+      "NoDebt",
+    );
 
-    await client.send([await margin.closeSubAccount({ owner: trader.key.publicKey, lrtMint, index, destination: trader.lrt })], [trader.key]);
+    await client.send(
+      [await margin.closeSubAccount({ owner: trader.key.publicKey, lrtMint, index, destination: trader.lrt })],
+      [trader.key],
+    );
     expect(await client.connection.getAccountInfo(sub.subAccount)).toBeNull();
 
     // The next clean report (the same rate) ends bunker mode; the feed is fresh for the other tools.

@@ -30,7 +30,19 @@ beforeAll(async () => {
 /** A user holding `lrt` freshly minted LRT (and `spare` SOL of wSOL left). */
 async function holder(depositSol: bigint, spare = 5n * SOL) {
   const u = await user(client, depositSol * SOL + spare, w.lrtMint);
-  await client.send([await restaking.deposit({ depositor: u.key.publicKey, lrtMint: w.lrtMint, source: u.wsol, destination: u.lrt, lamports: depositSol * SOL, minLrtOut: 0n })], [u.key]);
+  await client.send(
+    [
+      await restaking.deposit({
+        depositor: u.key.publicKey,
+        lrtMint: w.lrtMint,
+        source: u.wsol,
+        destination: u.lrt,
+        lamports: depositSol * SOL,
+        minLrtOut: 0n,
+      }),
+    ],
+    [u.key],
+  );
   return u;
 }
 
@@ -65,7 +77,13 @@ describe("restaking: the pool", () => {
       [admin],
     );
     const init = (mintAuthority: Keypair, instantUnstakeFeeBps: number) =>
-      restaking.initializeStakePool({ admin: admin.publicKey, mintAuthority: mintAuthority.publicKey, lrtMint: lrt, stakeManager: admin.publicKey, instantUnstakeFeeBps });
+      restaking.initializeStakePool({
+        admin: admin.publicKey,
+        mintAuthority: mintAuthority.publicKey,
+        lrtMint: lrt,
+        stakeManager: admin.publicKey,
+        instantUnstakeFeeBps,
+      });
     await expectProgramError(client.send([await init(admin, 1_001)], [admin]), "restaking", "InvalidFee");
     const stranger = Keypair.generate();
     await expectProgramError(client.send([await init(stranger, 30)], [admin, stranger]), "restaking", "InvalidMint");
@@ -73,7 +91,12 @@ describe("restaking: the pool", () => {
     expect((await client.stakePool(lrt)).instantUnstakeFeeBps).toBe(30);
 
     const update = (signer: Keypair, fee: number) =>
-      restaking.updateStakePool({ admin: signer.publicKey, lrtMint: w.lrtMint, stakeManager: w.stakeManager.publicKey, instantUnstakeFeeBps: fee });
+      restaking.updateStakePool({
+        admin: signer.publicKey,
+        lrtMint: w.lrtMint,
+        stakeManager: w.stakeManager.publicKey,
+        instantUnstakeFeeBps: fee,
+      });
     const outsider = await funded(client, 1n);
     await expectProgramError(client.send([await update(outsider, 50)], [outsider]), "restaking", "NotAdmin");
     await expectProgramError(client.send([await update(w.admin, 1_001)], [w.admin]), "restaking", "InvalidFee");
@@ -87,10 +110,21 @@ describe("restaking: the pool", () => {
     const lamports = 10n * SOL + 7n;
     const expected = lrtForDeposit(lamports, RATE);
     const ix = (minLrtOut: bigint, amount = lamports) =>
-      restaking.deposit({ depositor: u.key.publicKey, lrtMint: w.lrtMint, source: u.wsol, destination: u.lrt, lamports: amount, minLrtOut });
+      restaking.deposit({
+        depositor: u.key.publicKey,
+        lrtMint: w.lrtMint,
+        source: u.wsol,
+        destination: u.lrt,
+        lamports: amount,
+        minLrtOut,
+      });
     await expectProgramError(client.send([await ix(expected + 1n)], [u.key]), "restaking", "SlippageExceeded");
     await expectProgramError(client.send([await ix(0n, 0n)], [u.key]), "restaking", "ZeroAmount");
-    const tooMuch = await expectProgramError(client.send([await ix(0n, 50n * SOL)], [u.key]), "token", "InsufficientFunds");
+    const tooMuch = await expectProgramError(
+      client.send([await ix(0n, 50n * SOL)], [u.key]),
+      "token",
+      "InsufficientFunds",
+    );
     expect(tooMuch.instructionIndex).toBe(0);
     const reserveBefore = (await client.stakePool(w.lrtMint)).reserveLamports;
     await client.send([await ix(expected)], [u.key]);
@@ -105,28 +139,50 @@ describe("restaking: withdrawals", () => {
     const u = await holder(10n);
     const lrt = await client.tokenBalance(u.lrt);
     const ticketId = (await client.stakePool(w.lrtMint)).nextTicket;
-    await client.send([await restaking.requestWithdrawal({ owner: u.key.publicKey, lrtMint: w.lrtMint, source: u.lrt, ticketId, lrt: lrt / 2n })], [u.key]);
+    await client.send(
+      [
+        await restaking.requestWithdrawal({
+          owner: u.key.publicKey,
+          lrtMint: w.lrtMint,
+          source: u.lrt,
+          ticketId,
+          lrt: lrt / 2n,
+        }),
+      ],
+      [u.key],
+    );
     const ticket = await client.ticket(w.lrtMint, ticketId);
     expect(ticket).toMatchObject({ id: ticketId, lrt: lrt / 2n, rateAtRequest: RATE, finalized: false });
     expect(ticket!.owner.equals(u.key.publicKey)).toBe(true);
     expect(await client.tokenBalance(u.lrt)).toBe(lrt - lrt / 2n);
 
-    const claim = (owner: Keypair) => restaking.claim({ owner: owner.publicKey, lrtMint: w.lrtMint, ticketId, destination: u.wsol });
+    const claim = (owner: Keypair) =>
+      restaking.claim({ owner: owner.publicKey, lrtMint: w.lrtMint, ticketId, destination: u.wsol });
     await expectProgramError(client.send([await claim(u.key)], [u.key]), "restaking", "TicketNotFinalized");
 
     const pool = await client.stakePool(w.lrtMint);
-    await client.send([await restaking.finalizeWithdrawals({ lrtMint: w.lrtMint, firstTicket: pool.nextToFinalize, upTo: ticketId })], [u.key]);
+    await client.send(
+      [await restaking.finalizeWithdrawals({ lrtMint: w.lrtMint, firstTicket: pool.nextToFinalize, upTo: ticketId })],
+      [u.key],
+    );
     const finalized = await client.ticket(w.lrtMint, ticketId);
     const owed = ticketPayout(lrt / 2n, RATE, RATE);
     expect(finalized).toMatchObject({ finalized: true, lamportsOwed: owed });
     await expectProgramError(
-      client.send([await restaking.finalizeWithdrawals({ lrtMint: w.lrtMint, firstTicket: ticketId, upTo: ticketId })], [u.key]),
+      client.send(
+        [await restaking.finalizeWithdrawals({ lrtMint: w.lrtMint, firstTicket: ticketId, upTo: ticketId })],
+        [u.key],
+      ),
       "restaking",
       "NothingToFinalize",
     );
 
     const thief = await funded(client, 1n);
-    const stolen = await expectProgramError(client.send([await claim(thief)], [thief]), "restaking", "ConstraintHasOne");
+    const stolen = await expectProgramError(
+      client.send([await claim(thief)], [thief]),
+      "restaking",
+      "ConstraintHasOne",
+    );
     expect(stolen.code).toBe(2001);
     const wsolBefore = await client.tokenBalance(u.wsol);
     await client.send([await claim(u.key)], [u.key]);
@@ -140,8 +196,19 @@ describe("restaking: withdrawals", () => {
     const lrt = await client.tokenBalance(u.lrt);
     const quote = instantUnstakeQuote(lrt / 4n, RATE, 30);
     const unstake = (amount: bigint, minSolOut: bigint) =>
-      restaking.instantUnstake({ owner: u.key.publicKey, lrtMint: w.lrtMint, source: u.lrt, destination: u.wsol, lrt: amount, minSolOut });
-    await expectProgramError(client.send([await unstake(lrt / 4n, quote.out + 1n)], [u.key]), "restaking", "SlippageExceeded");
+      restaking.instantUnstake({
+        owner: u.key.publicKey,
+        lrtMint: w.lrtMint,
+        source: u.lrt,
+        destination: u.wsol,
+        lrt: amount,
+        minSolOut,
+      });
+    await expectProgramError(
+      client.send([await unstake(lrt / 4n, quote.out + 1n)], [u.key]),
+      "restaking",
+      "SlippageExceeded",
+    );
     const before = await client.tokenBalance(u.wsol);
     await client.send([await unstake(lrt / 4n, quote.out)], [u.key]);
     expect(await client.tokenBalance(u.wsol)).toBe(before + quote.out);
@@ -152,17 +219,47 @@ describe("restaking: withdrawals", () => {
     const liquid = pool.reserveLamports - pool.lockedLamports;
     const outsider = await funded(client, 1n);
     await expectProgramError(
-      client.send([await restaking.delegate({ stakeManager: outsider.publicKey, lrtMint: w.lrtMint, destination: w.stakeManagerWsol, lamports: SOL })], [outsider]),
+      client.send(
+        [
+          await restaking.delegate({
+            stakeManager: outsider.publicKey,
+            lrtMint: w.lrtMint,
+            destination: w.stakeManagerWsol,
+            lamports: SOL,
+          }),
+        ],
+        [outsider],
+      ),
       "restaking",
       "ConstraintHasOne",
     );
-    await client.send([await restaking.delegate({ stakeManager: w.stakeManager.publicKey, lrtMint: w.lrtMint, destination: w.stakeManagerWsol, lamports: liquid })], [w.admin, w.stakeManager]);
+    await client.send(
+      [
+        await restaking.delegate({
+          stakeManager: w.stakeManager.publicKey,
+          lrtMint: w.lrtMint,
+          destination: w.stakeManagerWsol,
+          lamports: liquid,
+        }),
+      ],
+      [w.admin, w.stakeManager],
+    );
     const staked = await client.stakePool(w.lrtMint);
     expect(staked.stakedLamports).toBe(pool.stakedLamports + liquid);
     expect(staked.reserveLamports - staked.lockedLamports).toBe(0n);
     await expectProgramError(client.send([await unstake(lrt / 4n, 0n)], [u.key]), "restaking", "InsufficientLiquidity");
 
-    await client.send([await restaking.undelegate({ stakeManager: w.stakeManager.publicKey, lrtMint: w.lrtMint, source: w.stakeManagerWsol, lamports: liquid })], [w.admin, w.stakeManager]);
+    await client.send(
+      [
+        await restaking.undelegate({
+          stakeManager: w.stakeManager.publicKey,
+          lrtMint: w.lrtMint,
+          source: w.stakeManagerWsol,
+          lamports: liquid,
+        }),
+      ],
+      [w.admin, w.stakeManager],
+    );
     expect((await client.stakePool(w.lrtMint)).stakedLamports).toBe(pool.stakedLamports);
     await client.send([await unstake(lrt / 4n, 0n)], [u.key]);
   });
@@ -170,22 +267,64 @@ describe("restaking: withdrawals", () => {
   it("bunker mode (the guardian's switch) blocks finalization until a clean report turns it off", async () => {
     const b = await world(client, { initialRate: WAD });
     const u = await user(client, 10n * SOL, b.lrtMint);
-    await client.send([await restaking.deposit({ depositor: u.key.publicKey, lrtMint: b.lrtMint, source: u.wsol, destination: u.lrt, lamports: 4n * SOL, minLrtOut: 0n })], [u.key]);
-    await client.send([await restaking.requestWithdrawal({ owner: u.key.publicKey, lrtMint: b.lrtMint, source: u.lrt, ticketId: 0n, lrt: SOL })], [u.key]);
+    await client.send(
+      [
+        await restaking.deposit({
+          depositor: u.key.publicKey,
+          lrtMint: b.lrtMint,
+          source: u.wsol,
+          destination: u.lrt,
+          lamports: 4n * SOL,
+          minLrtOut: 0n,
+        }),
+      ],
+      [u.key],
+    );
+    await client.send(
+      [
+        await restaking.requestWithdrawal({
+          owner: u.key.publicKey,
+          lrtMint: b.lrtMint,
+          source: u.lrt,
+          ticketId: 0n,
+          lrt: SOL,
+        }),
+      ],
+      [u.key],
+    );
 
     const notGuardian = await funded(client, 1n);
-    await expectProgramError(client.send([await oracle.enableBunker({ guardian: notGuardian.publicKey, lrtMint: b.lrtMint })], [notGuardian]), "oracle", "NotGuardian");
-    await client.send([await oracle.enableBunker({ guardian: b.guardian.publicKey, lrtMint: b.lrtMint })], [b.admin, b.guardian]);
+    await expectProgramError(
+      client.send([await oracle.enableBunker({ guardian: notGuardian.publicKey, lrtMint: b.lrtMint })], [notGuardian]),
+      "oracle",
+      "NotGuardian",
+    );
+    await client.send(
+      [await oracle.enableBunker({ guardian: b.guardian.publicKey, lrtMint: b.lrtMint })],
+      [b.admin, b.guardian],
+    );
     expect((await client.feed(b.lrtMint)).bunker).toBe(true);
     const finalize = () => restaking.finalizeWithdrawals({ lrtMint: b.lrtMint, firstTicket: 0n, upTo: 0n });
     await expectProgramError(client.send([await finalize()], [u.key]), "restaking", "BunkerMode");
 
     // A clean report (no decrease, no flag) in the committee's current frame ends bunker mode.
-    const report = oracle.accountingReport({ lrtMint: b.lrtMint, frame: 1n, rate: WAD, stakedLamports: 0n, consensusVersion: b.consensusVersion });
+    const report = oracle.accountingReport({
+      lrtMint: b.lrtMint,
+      frame: 1n,
+      rate: WAD,
+      stakedLamports: 0n,
+      consensusVersion: b.consensusVersion,
+    });
     for (const m of b.members.slice(0, b.quorum)) {
-      await client.send([await oracle.voteForReport({ signer: m.signer.publicKey, lrtMint: b.lrtMint, report })], [b.admin, m.signer]);
+      await client.send(
+        [await oracle.voteForReport({ signer: m.signer.publicKey, lrtMint: b.lrtMint, report })],
+        [b.admin, m.signer],
+      );
     }
-    await client.send([await oracle.submitReportData({ signer: b.members[0]!.signer.publicKey, lrtMint: b.lrtMint, report })], [b.admin, b.members[0]!.signer]);
+    await client.send(
+      [await oracle.submitReportData({ signer: b.members[0]!.signer.publicKey, lrtMint: b.lrtMint, report })],
+      [b.admin, b.members[0]!.signer],
+    );
     expect((await client.feed(b.lrtMint)).bunker).toBe(false);
     await client.send([await finalize()], [u.key]);
     expect((await client.ticket(b.lrtMint, 0n))?.finalized).toBe(true);

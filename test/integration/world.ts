@@ -65,7 +65,11 @@ export function demo(chain: ChainEndpoints = sharedChain()): Demo {
 export const keypairAt = readKeypairFile;
 
 /** A non-standard method of the local chain (started with --test-methods). */
-export async function rpc<T>(method: string, params: unknown[] = [], chain: ChainEndpoints = sharedChain()): Promise<T> {
+export async function rpc<T>(
+  method: string,
+  params: unknown[] = [],
+  chain: ChainEndpoints = sharedChain(),
+): Promise<T> {
   const response = await fetch(chain.rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -101,24 +105,52 @@ export async function funded(client: LanternClient, sol = 10n): Promise<Keypair>
 }
 
 /** Instructions creating a token account of `mint` owned by `owner` at the new address `account`. */
-async function tokenAccountInstructions(client: LanternClient, payer: PublicKey, account: Keypair, mint: PublicKey, owner: PublicKey): Promise<TransactionInstruction[]> {
+async function tokenAccountInstructions(
+  client: LanternClient,
+  payer: PublicKey,
+  account: Keypair,
+  mint: PublicKey,
+  owner: PublicKey,
+): Promise<TransactionInstruction[]> {
   const lamports = await client.connection.getMinimumBalanceForRentExemption(ACCOUNT_SIZE);
   return [
-    SystemProgram.createAccount({ fromPubkey: payer, newAccountPubkey: account.publicKey, lamports, space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
+    SystemProgram.createAccount({
+      fromPubkey: payer,
+      newAccountPubkey: account.publicKey,
+      lamports,
+      space: ACCOUNT_SIZE,
+      programId: TOKEN_PROGRAM_ID,
+    }),
     createInitializeAccount3Instruction(account.publicKey, mint, owner),
   ];
 }
 
 /** A token account of `mint` for `owner`, paid by `payer`. */
-export async function tokenAccount(client: LanternClient, payer: Keypair, mint: PublicKey, owner: PublicKey): Promise<PublicKey> {
+export async function tokenAccount(
+  client: LanternClient,
+  payer: Keypair,
+  mint: PublicKey,
+  owner: PublicKey,
+): Promise<PublicKey> {
   const account = Keypair.generate();
   await client.send(await tokenAccountInstructions(client, payer.publicKey, account, mint, owner), [payer, account]);
   return account.publicKey;
 }
 
 /** Wraps `lamports` of `payer`'s SOL into the wSOL account `account` (transfer, then sync). */
-export async function wrapSol(client: LanternClient, payer: Keypair, account: PublicKey, lamports: bigint): Promise<void> {
-  await client.send([SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: account, lamports }), createSyncNativeInstruction(account)], [payer]);
+export async function wrapSol(
+  client: LanternClient,
+  payer: Keypair,
+  account: PublicKey,
+  lamports: bigint,
+): Promise<void> {
+  await client.send(
+    [
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: account, lamports }),
+      createSyncNativeInstruction(account),
+    ],
+    [payer],
+  );
 }
 
 /** A funded user with a wSOL account holding `wsol` lamports and, given an LRT mint, an empty LRT account. */
@@ -134,7 +166,10 @@ export async function user(client: LanternClient, wsol: bigint, lrtMint?: Public
   const lrtAccount = Keypair.generate();
   const instructions = await tokenAccountInstructions(client, key.publicKey, wsolAccount, NATIVE_MINT, key.publicKey);
   if (wsol > 0n) {
-    instructions.push(SystemProgram.transfer({ fromPubkey: key.publicKey, toPubkey: wsolAccount.publicKey, lamports: wsol }), createSyncNativeInstruction(wsolAccount.publicKey));
+    instructions.push(
+      SystemProgram.transfer({ fromPubkey: key.publicKey, toPubkey: wsolAccount.publicKey, lamports: wsol }),
+      createSyncNativeInstruction(wsolAccount.publicKey),
+    );
   }
   const signers = [key, wsolAccount];
   if (lrtMint) {
@@ -151,7 +186,13 @@ export async function mint(client: LanternClient, payer: Keypair, authority: Pub
   const lamports = await client.connection.getMinimumBalanceForRentExemption(MINT_SIZE);
   await client.send(
     [
-      SystemProgram.createAccount({ fromPubkey: payer.publicKey, newAccountPubkey: account.publicKey, lamports, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
+      SystemProgram.createAccount({
+        fromPubkey: payer.publicKey,
+        newAccountPubkey: account.publicKey,
+        lamports,
+        space: MINT_SIZE,
+        programId: TOKEN_PROGRAM_ID,
+      }),
       createInitializeMint2Instruction(account.publicKey, 9, authority, null),
     ],
     [payer, account],
@@ -213,7 +254,10 @@ export async function world(client: LanternClient, options: WorldOptions = {}): 
   const lrtMint = await mint(client, admin, admin.publicKey);
   const genesisTs = (await client.clock()).unixTimestamp;
   const consensusVersion = 1n;
-  const members = Array.from({ length: memberCount }, () => ({ authority: Keypair.generate(), signer: Keypair.generate() }));
+  const members = Array.from({ length: memberCount }, () => ({
+    authority: Keypair.generate(),
+    signer: Keypair.generate(),
+  }));
   await client.send(
     [
       await oracle.initializeCommittee({
@@ -236,7 +280,15 @@ export async function world(client: LanternClient, options: WorldOptions = {}): 
   for (const [i, m] of members.entries()) {
     const count = i + 1;
     const q = count === memberCount ? quorum : Math.floor(count / 2) + 1;
-    adds.push(await oracle.addMember({ admin: admin.publicKey, lrtMint, authority: m.authority.publicKey, signer: m.signer.publicKey, quorum: q }));
+    adds.push(
+      await oracle.addMember({
+        admin: admin.publicKey,
+        lrtMint,
+        authority: m.authority.publicKey,
+        signer: m.signer.publicKey,
+        quorum: q,
+      }),
+    );
   }
   for (let i = 0; i < adds.length; i += 5) await client.send(adds.slice(i, i + 5), [admin]);
   await client.send(
@@ -267,13 +319,30 @@ export async function world(client: LanternClient, options: WorldOptions = {}): 
       [admin, poolAdmin],
     );
   }
-  return { lrtMint, admin, guardian, stakeManager, stakeManagerWsol, members, quorum, consensusVersion, limits, genesisTs, frameSecs };
+  return {
+    lrtMint,
+    admin,
+    guardian,
+    stakeManager,
+    stakeManagerWsol,
+    members,
+    quorum,
+    consensusVersion,
+    limits,
+    genesisTs,
+    frameSecs,
+  };
 }
 
 const lastPriceTs = new Map<string, bigint>();
 
 /** `count` members (default: a quorum) observe `price` now: a market price round (the admin pays). */
-export async function priceRound(client: LanternClient, w: Pick<World, "lrtMint" | "members" | "quorum" | "admin">, price: bigint, count = w.quorum): Promise<void> {
+export async function priceRound(
+  client: LanternClient,
+  w: Pick<World, "lrtMint" | "members" | "quorum" | "admin">,
+  price: bigint,
+  count = w.quorum,
+): Promise<void> {
   let now = (await client.clock()).unixTimestamp;
   const signers = w.members.slice(0, count).map((m) => m.signer);
   // An observation must be newer than the member's previous one: wait for the next second if needed.
@@ -281,13 +350,19 @@ export async function priceRound(client: LanternClient, w: Pick<World, "lrtMint"
     await new Promise((r) => setTimeout(r, 200));
     now = (await client.clock()).unixTimestamp;
   }
-  const instructions = await Promise.all(signers.map((s) => oracle.submitPrice({ signer: s.publicKey, lrtMint: w.lrtMint, price, observedTs: now })));
+  const instructions = await Promise.all(
+    signers.map((s) => oracle.submitPrice({ signer: s.publicKey, lrtMint: w.lrtMint, price, observedTs: now })),
+  );
   await client.send(instructions, [w.admin, ...signers]);
   for (const s of signers) lastPriceTs.set(s.publicKey.toBase58(), now);
 }
 
 /** Asserts that `action` fails with `program`'s error `name`, and returns the error. */
-export async function expectProgramError(action: Promise<unknown>, program: LanternProgramName, name: string): Promise<LanternProgramError> {
+export async function expectProgramError(
+  action: Promise<unknown>,
+  program: LanternProgramName,
+  name: string,
+): Promise<LanternProgramError> {
   let caught: unknown;
   try {
     await action;

@@ -100,7 +100,10 @@ const half = (x: bigint) => x / 2n;
 
 /** Mostly one of `common`, sometimes one of `rare` (the edge cases, most of which must be refused). */
 function mostly<T>(common: readonly T[], rare: readonly T[]): fc.Arbitrary<T> {
-  return fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...common) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...common) },
+    { weight: 1, arbitrary: fc.constantFrom(...rare) },
+  );
 }
 
 /** Usually `false`: slippage guards set one unit beyond what the model predicts. */
@@ -111,7 +114,10 @@ interface SubPick {
   k: number;
   missing: boolean;
 }
-const subPick: fc.Arbitrary<SubPick> = fc.record({ k: fc.nat(7), missing: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) });
+const subPick: fc.Arbitrary<SubPick> = fc.record({
+  k: fc.nat(7),
+  missing: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+});
 
 function pickSub(s: State, p: SubPick, prefer?: (key: string) => boolean): string {
   const existing = SUB_KEYS.filter((k) => s.subs[k]);
@@ -128,10 +134,15 @@ const traderOf = (sub: string) => sub.split("#")[0]!;
 
 const supply = command(
   "Supply",
-  fc.record({ lender: fc.constantFrom(...LENDERS), amount: mostly(["sol", "hundred", "all"] as const, ["zero", "lamport", "allPlus1"] as const) }),
+  fc.record({
+    lender: fc.constantFrom(...LENDERS),
+    amount: mostly(["sol", "hundred", "all"] as const, ["zero", "lamport", "allPlus1"] as const),
+  }),
   async (m, h, p, label) => {
     const balance = token(m.state, `${p.lender}.wsol`);
-    const amount = { zero: 0n, lamport: 1n, sol: SOL, hundred: 100n * SOL, all: balance, allPlus1: balance + 1n }[p.amount];
+    const amount = { zero: 0n, lamport: 1n, sol: SOL, hundred: 100n * SOL, all: balance, allPlus1: balance + 1n }[
+      p.amount
+    ];
     await step(m, h, label, { kind: "supply", lender: p.lender, amount });
   },
 );
@@ -150,7 +161,15 @@ const withdrawSupply = command(
     const owned = s.lenders[lender]?.shares ?? 0n;
     const index = s.pool.supplyIndex;
     const available = index === 0n ? 0n : (availableCash(s.pool) * WAD) / index;
-    const shares = { zero: 0n, one: 1n, half: half(owned), all: owned, allPlus1: owned + 1n, available, availablePlus1: available + 1n }[p.shares];
+    const shares = {
+      zero: 0n,
+      one: 1n,
+      half: half(owned),
+      all: owned,
+      allPlus1: owned + 1n,
+      available,
+      availablePlus1: available + 1n,
+    }[p.shares];
     await step(m, h, `${label} → ${lender}`, { kind: "withdrawSupply", lender, shares });
   },
 );
@@ -161,7 +180,11 @@ const stakers = [...TRADERS, KEEPER] as const;
 
 const stakeDeposit = command(
   "DepositToStakePool",
-  fc.record({ user: fc.constantFrom(...stakers), lamports: mostly(["sol", "ten", "fifty"] as const, ["lamport", "allPlus1"] as const), slippage: rarely }),
+  fc.record({
+    user: fc.constantFrom(...stakers),
+    lamports: mostly(["sol", "ten", "fifty"] as const, ["lamport", "allPlus1"] as const),
+    slippage: rarely,
+  }),
   async (m, h, p, label) => {
     const balance = token(m.state, `${p.user}.wsol`);
     const lamports = { lamport: 1n, sol: SOL, ten: 10n * SOL, fifty: 50n * SOL, allPlus1: balance + 1n }[p.lamports];
@@ -179,7 +202,11 @@ const stakeDeposit = command(
 
 const instantUnstakeCommand = command(
   "InstantUnstake",
-  fc.record({ user: fc.constantFrom(...stakers), lrt: mostly(["half", "all"] as const, ["lamport", "allPlus1"] as const), slippage: rarely }),
+  fc.record({
+    user: fc.constantFrom(...stakers),
+    lrt: mostly(["half", "all"] as const, ["lamport", "allPlus1"] as const),
+    slippage: rarely,
+  }),
   async (m, h, p, label) => {
     const balance = token(m.state, `${p.user}.lrt`);
     const lrt = { lamport: 1n, half: half(balance), all: balance, allPlus1: balance + 1n }[p.lrt];
@@ -195,16 +222,23 @@ const instantUnstakeCommand = command(
   },
 );
 
-const delegate = command("Delegate", fc.record({ lamports: mostly(["half", "liquid"] as const, ["zero", "liquidPlus1"] as const) }), async (m, h, p, label) => {
-  const liquid = liquidLamports(m.state.stakePool);
-  const lamports = { zero: 0n, half: half(liquid), liquid, liquidPlus1: liquid + 1n }[p.lamports];
-  await step(m, h, label, { kind: "delegate", lamports });
-});
+const delegate = command(
+  "Delegate",
+  fc.record({ lamports: mostly(["half", "liquid"] as const, ["zero", "liquidPlus1"] as const) }),
+  async (m, h, p, label) => {
+    const liquid = liquidLamports(m.state.stakePool);
+    const lamports = { zero: 0n, half: half(liquid), liquid, liquidPlus1: liquid + 1n }[p.lamports];
+    await step(m, h, label, { kind: "delegate", lamports });
+  },
+);
 
 /** A withdrawal request: LRT escrowed for a numbered ticket (while the run's tracked tickets last). */
 const requestWithdrawal = command(
   "RequestWithdrawal",
-  fc.record({ user: fc.constantFrom(...stakers), lrt: mostly(["tenth", "half", "all"] as const, ["lamport", "allPlus1"] as const) }),
+  fc.record({
+    user: fc.constantFrom(...stakers),
+    lrt: mostly(["tenth", "half", "all"] as const, ["lamport", "allPlus1"] as const),
+  }),
   async (m, h, p, label) => {
     const balance = token(m.state, `${p.user}.lrt`);
     const lrt = { lamport: 1n, tenth: balance / 10n, half: half(balance), all: balance, allPlus1: balance + 1n }[p.lrt];
@@ -243,11 +277,15 @@ const claim = command("Claim", fc.record({ k: fc.nat(7) }), async (m, h, p, labe
 
 // ---- Sub-accounts ----
 
-const createSubAccount = command("CreateSubAccount", fc.record({ k: fc.nat(7), fresh: fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, fc.constant(false)) }), async (m, h, p, label) => {
-  const absent = SUB_KEYS.filter((k) => !m.state.subs[k]);
-  const sub = p.fresh && absent.length > 0 ? absent[p.k % absent.length]! : SUB_KEYS[p.k % SUB_KEYS.length]!;
-  await step(m, h, `${label} → ${sub}`, { kind: "createSubAccount", sub });
-});
+const createSubAccount = command(
+  "CreateSubAccount",
+  fc.record({ k: fc.nat(7), fresh: fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, fc.constant(false)) }),
+  async (m, h, p, label) => {
+    const absent = SUB_KEYS.filter((k) => !m.state.subs[k]);
+    const sub = p.fresh && absent.length > 0 ? absent[p.k % absent.length]! : SUB_KEYS[p.k % SUB_KEYS.length]!;
+    await step(m, h, `${label} → ${sub}`, { kind: "createSubAccount", sub });
+  },
+);
 
 const closeSubAccount = command("CloseSubAccount", fc.record({ pick: subPick }), async (m, h, p, label) => {
   const sub = pickSub(m.state, p.pick, (k) => m.state.subs[k]!.collateral === 0n && m.state.subs[k]!.debtShares === 0n);
@@ -272,7 +310,10 @@ const depositCollateral = command(
 
 const withdrawCollateral = command(
   "WithdrawCollateral",
-  fc.record({ pick: subPick, amount: mostly(["lamport", "headroom", "all"] as const, ["zero", "headroomPlus1", "allPlus1"] as const) }),
+  fc.record({
+    pick: subPick,
+    amount: mostly(["lamport", "headroom", "all"] as const, ["zero", "headroomPlus1", "allPlus1"] as const),
+  }),
   async (m, h, p, label) => {
     const sub = pickSub(m.state, p.pick);
     const now = await h.clock();
@@ -283,18 +324,29 @@ const withdrawCollateral = command(
     if (account && account.debtShares > 0n) {
       // The least collateral with value × LTV_init ≥ debt at the opening price.
       const price = openPrice(s, now);
-      const value = (debtOf(s, account) * BPS + BigInt(s.market.risk.ltvInitBps) - 1n) / BigInt(s.market.risk.ltvInitBps);
+      const value =
+        (debtOf(s, account) * BPS + BigInt(s.market.risk.ltvInitBps) - 1n) / BigInt(s.market.risk.ltvInitBps);
       const least = price === 0n ? collateral : (value * WAD + price - 1n) / price;
       headroom = collateral > least ? collateral - least : 0n;
     }
-    const amount = { zero: 0n, lamport: 1n, headroom, headroomPlus1: headroom + 1n, all: collateral, allPlus1: collateral + 1n }[p.amount];
+    const amount = {
+      zero: 0n,
+      lamport: 1n,
+      headroom,
+      headroomPlus1: headroom + 1n,
+      all: collateral,
+      allPlus1: collateral + 1n,
+    }[p.amount];
     await step(m, h, `${label} → ${sub}`, { kind: "withdrawCollateral", sub, amount });
   },
 );
 
 const borrow = command(
   "Borrow",
-  fc.record({ pick: subPick, amount: mostly(["half", "maxMinus1", "max"] as const, ["lamport", "dust", "maxPlus1", "beyondLiquidity"] as const) }),
+  fc.record({
+    pick: subPick,
+    amount: mostly(["half", "maxMinus1", "max"] as const, ["lamport", "dust", "maxPlus1", "beyondLiquidity"] as const),
+  }),
   async (m, h, p, label) => {
     const sub = pickSub(m.state, p.pick, (k) => m.state.subs[k]!.collateral > 0n);
     const now = await h.clock();
@@ -302,7 +354,15 @@ const borrow = command(
     const account = s.subs[sub];
     const max = account ? borrowHeadroom(s, account, openPrice(s, now)) : SOL;
     const dust = s.market.risk.minDebt - 1n;
-    const amount = { lamport: 1n, dust, half: half(max), maxMinus1: max - 1n, max, maxPlus1: max + 1n, beyondLiquidity: availableCash(s.pool) + 1n }[p.amount];
+    const amount = {
+      lamport: 1n,
+      dust,
+      half: half(max),
+      maxMinus1: max - 1n,
+      max,
+      maxPlus1: max + 1n,
+      beyondLiquidity: availableCash(s.pool) + 1n,
+    }[p.amount];
     await step(m, h, `${label} → ${sub}`, { kind: "borrow", sub, amount: amount > 0n ? amount : 1n });
   },
 );
@@ -365,7 +425,13 @@ const leverageUp = command(
         minLrtOut = 1n;
       }
     }
-    await step(m, h, `${label} → ${sub}`, { kind: "leverageUp", sub, equity, borrow: amount > 0n ? amount : 1n, minLrtOut });
+    await step(m, h, `${label} → ${sub}`, {
+      kind: "leverageUp",
+      sub,
+      equity,
+      borrow: amount > 0n ? amount : 1n,
+      minLrtOut,
+    });
   },
 );
 
@@ -379,7 +445,13 @@ const deleverage = command(
   async (m, h, p, label) => {
     const sub = pickSub(m.state, p.pick, (k) => m.state.subs[k]!.collateral > 0n);
     const collateral = m.state.subs[sub]?.collateral ?? SOL;
-    const lrt = { lamport: 1n, tenth: collateral / 10n, half: half(collateral), all: collateral, allPlus1: collateral + 1n }[p.lrt];
+    const lrt = {
+      lamport: 1n,
+      tenth: collateral / 10n,
+      half: half(collateral),
+      all: collateral,
+      allPlus1: collateral + 1n,
+    }[p.lrt];
     let minSolOut = 0n;
     if (p.slippage) {
       try {
@@ -400,7 +472,12 @@ const donate = command(
     const sub = pickSub(m.state, { ...p.pick, missing: false });
     const balance = token(m.state, `${KEEPER}.lrt`);
     const amount = { lamport: 1n, sol: SOL, allPlus1: balance + 1n }[p.amount];
-    await step(m, h, `${label} → ${sub}`, { kind: "tokenTransfer", from: `${KEEPER}.lrt`, to: collateralOf(sub), amount });
+    await step(m, h, `${label} → ${sub}`, {
+      kind: "tokenTransfer",
+      from: `${KEEPER}.lrt`,
+      to: collateralOf(sub),
+      amount,
+    });
   },
   (m) => SUB_KEYS.some((k) => m.state.subs[k]),
 );
@@ -426,7 +503,9 @@ const liquidate = command(
     };
     let sub = pickSub(s, p.pick, (k) => s.subs[k]!.debtShares > 0n);
     if (p.worst && !p.pick.missing) {
-      const indebted = SUB_KEYS.filter((k) => s.subs[k] && s.subs[k]!.debtShares > 0n).sort((a, b) => (ltvOf(b) > ltvOf(a) ? 1 : -1));
+      const indebted = SUB_KEYS.filter((k) => s.subs[k] && s.subs[k]!.debtShares > 0n).sort((a, b) =>
+        ltvOf(b) > ltvOf(a) ? 1 : -1,
+      );
       if (indebted.length > 0) sub = indebted[0]!;
     }
     const maxRepay = { zero: 0n, lamport: 1n, sol: SOL, max: U64_MAX }[p.maxRepay];
@@ -454,10 +533,14 @@ const accrueInterest = command("AccrueInterest", fc.constant({}), async (m, h, _
 });
 
 /** The pool admin flips the market's pause flag (or restates it: an update that changes nothing). */
-const setPaused = command("PauseMarket", fc.record({ flip: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)) }), async (m, h, p, label) => {
-  const paused = p.flip ? !m.state.market.paused : m.state.market.paused;
-  await step(m, h, `${label} → ${paused ? "paused" : "unpaused"}`, { kind: "setPaused", paused });
-});
+const setPaused = command(
+  "PauseMarket",
+  fc.record({ flip: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)) }),
+  async (m, h, p, label) => {
+    const paused = p.flip ? !m.state.market.paused : m.state.market.paused;
+    await step(m, h, `${label} → ${paused ? "paused" : "unpaused"}`, { kind: "setPaused", paused });
+  },
+);
 
 // ---- Oracle ----
 
@@ -492,13 +575,27 @@ const submitPrices = command(
   },
 );
 
-type RateChoice = { kind: "same" } | { kind: "within"; quarter: number } | { kind: "aboveAnnual" } | { kind: "decrease"; bps: number } | { kind: "outOfBounds"; high: boolean };
+type RateChoice =
+  | { kind: "same" }
+  | { kind: "within"; quarter: number }
+  | { kind: "aboveAnnual" }
+  | { kind: "decrease"; bps: number }
+  | { kind: "outOfBounds"; high: boolean };
 
 const rateChoice: fc.Arbitrary<RateChoice> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "same" as const }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("within" as const), quarter: fc.integer({ min: 0, max: 4 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("within" as const), quarter: fc.integer({ min: 0, max: 4 }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: "aboveAnnual" as const }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("decrease" as const), bps: fc.constantFrom(1, 30, 90, 100, 101, 300, 500, 800, 1_500, 4_000) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("decrease" as const),
+      bps: fc.constantFrom(1, 30, 90, 100, 101, 300, 500, 800, 1_500, 4_000),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("outOfBounds" as const), high: fc.boolean() }) },
 );
 
@@ -507,14 +604,21 @@ const report = command(
   fc.record({
     rate: rateChoice,
     bunker: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, fc.constant(true)),
-    voters: fc.oneof({ weight: 1, arbitrary: fc.constant("belowQuorum" as const) }, { weight: 4, arbitrary: fc.constant("quorum" as const) }, { weight: 2, arbitrary: fc.constant("all" as const) }),
+    voters: fc.oneof(
+      { weight: 1, arbitrary: fc.constant("belowQuorum" as const) },
+      { weight: 4, arbitrary: fc.constant("quorum" as const) },
+      { weight: 2, arbitrary: fc.constant("all" as const) },
+    ),
     start: fc.nat(4),
     submitter: fc.nat(4),
     nextFrame: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, fc.constant(false)),
     /** The guardian confirms the report at once if it is held (a decrease beyond the budget). */
     confirm: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
     /** The data submitted differs from what was voted: another rate, frame or consensus version. */
-    tamper: fc.oneof({ weight: 12, arbitrary: fc.constant("none" as const) }, fc.constantFrom("rate" as const, "pastFrame" as const, "futureFrame" as const, "version" as const)),
+    tamper: fc.oneof(
+      { weight: 12, arbitrary: fc.constant("none" as const) },
+      fc.constantFrom("rate" as const, "pastFrame" as const, "futureFrame" as const, "version" as const),
+    ),
   }),
   async (m, h, p, label) => {
     const c0 = m.state.committee;
@@ -558,7 +662,13 @@ const report = command(
     const count = { belowQuorum: c.quorum - 1, quorum: c.quorum, all: members }[p.voters];
     for (let i = 0; i < count; i++) {
       const member = (p.start + i) % members;
-      await step(m, h, `${label}: vote of member ${member}`, { kind: "submitReportHash", member, frame, hash, consensusVersion: c.consensusVersion });
+      await step(m, h, `${label}: vote of member ${member}`, {
+        kind: "submitReportHash",
+        member,
+        frame,
+        hash,
+        consensusVersion: c.consensusVersion,
+      });
     }
     const submitted: AccountingReport = {
       none: accounting,
@@ -567,16 +677,26 @@ const report = command(
       futureFrame: { ...accounting, frame: frame + 1n },
       version: { ...accounting, consensusVersion: accounting.consensusVersion + 1n },
     }[p.tamper];
-    await step(m, h, `${label}: data by member ${p.submitter % members}`, { kind: "submitReportData", member: p.submitter % members, report: submitted });
-    if (p.confirm && m.state.feed.held.frame === frame) await step(m, h, `${label}: the guardian confirms`, { kind: "confirmHeldDecrease", frame });
+    await step(m, h, `${label}: data by member ${p.submitter % members}`, {
+      kind: "submitReportData",
+      member: p.submitter % members,
+      report: submitted,
+    });
+    if (p.confirm && m.state.feed.held.frame === frame)
+      await step(m, h, `${label}: the guardian confirms`, { kind: "confirmHeldDecrease", frame });
   },
 );
 
-const confirmHeldDecrease = command("ConfirmHeldDecrease", fc.record({ wrongFrame: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)) }), async (m, h, p, label) => {
-  const held = m.state.feed.held.frame;
-  const frame = held === 0n ? (frameAt(m.state.committee.frames, await h.clock()) ?? 1n) : held + (p.wrongFrame ? 1n : 0n);
-  await step(m, h, label, { kind: "confirmHeldDecrease", frame });
-});
+const confirmHeldDecrease = command(
+  "ConfirmHeldDecrease",
+  fc.record({ wrongFrame: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)) }),
+  async (m, h, p, label) => {
+    const held = m.state.feed.held.frame;
+    const frame =
+      held === 0n ? (frameAt(m.state.committee.frames, await h.clock()) ?? 1n) : held + (p.wrongFrame ? 1n : 0n);
+    await step(m, h, label, { kind: "confirmHeldDecrease", frame });
+  },
+);
 
 // ---- Time ----
 
@@ -610,12 +730,24 @@ export function openingCommands(): ModelCommand[] {
 const slashing = fc
   .record({ bps: fc.constantFrom(500, 800, 1_500, 4_000), start: fc.nat(4), submitter: fc.nat(4) })
   .map(({ bps, start, submitter }) =>
-    report.make({ rate: { kind: "decrease", bps }, bunker: false, voters: "all", start, submitter, nextFrame: true, confirm: true, tamper: "none" }),
+    report.make({
+      rate: { kind: "decrease", bps },
+      bunker: false,
+      voters: "all",
+      start,
+      submitter,
+      nextFrame: true,
+      confirm: true,
+      tamper: "none",
+    }),
   );
 
 /** A sustained depeg: after 15 minutes every member observes the market below the fair rate. */
 const depeg = fc
-  .record({ level: fc.constantFrom(9_500, 9_000, 7_500), jitter: fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 5, maxLength: 5 }) })
+  .record({
+    level: fc.constantFrom(9_500, 9_000, 7_500),
+    jitter: fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 5, maxLength: 5 }),
+  })
   .map(({ level, jitter }) => submitPrices.make({ start: 0, count: 5, level, jitter, observed: "now", wait: 900 }));
 
 /** Every command, weighted toward the leveraged flow and the events that make positions liquidatable. */

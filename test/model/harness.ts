@@ -44,7 +44,16 @@ import {
 } from "../../sdk/src/index.js";
 import type { ChainEndpoints } from "../setup/chain.js";
 import { type User, warpTime, type World } from "../integration/world.js";
-import { type Action, applyTransaction, collateralOf, MAX_TICKETS, type ModelContext, type Outcome, type State, subKey } from "./protocol.js";
+import {
+  type Action,
+  applyTransaction,
+  collateralOf,
+  MAX_TICKETS,
+  type ModelContext,
+  type Outcome,
+  type State,
+  subKey,
+} from "./protocol.js";
 
 export const LENDERS = ["L0", "L1"] as const;
 export const TRADERS = ["T0", "T1"] as const;
@@ -93,15 +102,27 @@ export function modelContext(run: RunWorld): ModelContext {
   const market = marketAddress(pool, run.w.lrtMint);
   const owners = Object.fromEntries(Object.entries(run.users).map(([name, u]) => [name, u.key.publicKey]));
   const lenderBumps = Object.fromEntries(
-    LENDERS.map((l) => [l, PublicKey.findProgramAddressSync([Buffer.from("lender"), pool.toBuffer(), owners[l]!.toBuffer()], MARGIN_PROGRAM_ID)[1]]),
+    LENDERS.map((l) => [
+      l,
+      PublicKey.findProgramAddressSync(
+        [Buffer.from("lender"), pool.toBuffer(), owners[l]!.toBuffer()],
+        MARGIN_PROGRAM_ID,
+      )[1],
+    ]),
   );
   const subs: ModelContext["subs"] = {};
   for (const trader of TRADERS) {
     for (const index of SUB_INDEXES) {
       const le = Buffer.alloc(2);
       le.writeUInt16LE(index);
-      const [address, bump] = PublicKey.findProgramAddressSync([Buffer.from("sub"), market.toBuffer(), owners[trader]!.toBuffer(), le], MARGIN_PROGRAM_ID);
-      const [, vaultBump] = PublicKey.findProgramAddressSync([Buffer.from("collateral"), address.toBuffer()], MARGIN_PROGRAM_ID);
+      const [address, bump] = PublicKey.findProgramAddressSync(
+        [Buffer.from("sub"), market.toBuffer(), owners[trader]!.toBuffer(), le],
+        MARGIN_PROGRAM_ID,
+      );
+      const [, vaultBump] = PublicKey.findProgramAddressSync(
+        [Buffer.from("collateral"), address.toBuffer()],
+        MARGIN_PROGRAM_ID,
+      );
       subs[subKey(trader, index)] = { trader, index, bump, vaultBump };
     }
   }
@@ -111,7 +132,17 @@ export function modelContext(run: RunWorld): ModelContext {
     le.writeBigUInt64LE(BigInt(id));
     return PublicKey.findProgramAddressSync([Buffer.from("ticket"), stakePool.toBuffer(), le], RESTAKING_PROGRAM_ID)[1];
   });
-  return { pool, market, feed: feedAddress(run.w.lrtMint), oracleProgram: ORACLE_PROGRAM_ID, owners, lenderBumps, subs, stakePool, ticketBumps };
+  return {
+    pool,
+    market,
+    feed: feedAddress(run.w.lrtMint),
+    oracleProgram: ORACLE_PROGRAM_ID,
+    owners,
+    lenderBumps,
+    subs,
+    stakePool,
+    ticketBumps,
+  };
 }
 
 function trackedAccounts(run: RunWorld, ctx: ModelContext): Tracked[] {
@@ -130,17 +161,28 @@ function trackedAccounts(run: RunWorld, ctx: ModelContext): Tracked[] {
     { path: ["tokens", "insurance"], address: insuranceVaultAddress(ctx.market), decode: tokenAmount },
     { path: ["tokens", "manager.wsol"], address: w.stakeManagerWsol, decode: tokenAmount },
   ];
-  for (const l of LENDERS) tracked.push({ path: ["lenders", l], address: lenderAddress(ctx.pool, ctx.owners[l]!), decode: decodeLenderPosition });
+  for (const l of LENDERS)
+    tracked.push({
+      path: ["lenders", l],
+      address: lenderAddress(ctx.pool, ctx.owners[l]!),
+      decode: decodeLenderPosition,
+    });
   for (const [name, u] of Object.entries(users)) {
     tracked.push({ path: ["tokens", `${name}.wsol`], address: u.wsol, decode: tokenAmount });
-    if (!u.lrt.equals(PublicKey.default)) tracked.push({ path: ["tokens", `${name}.lrt`], address: u.lrt, decode: tokenAmount });
+    if (!u.lrt.equals(PublicKey.default))
+      tracked.push({ path: ["tokens", `${name}.lrt`], address: u.lrt, decode: tokenAmount });
   }
   for (const [key, sub] of Object.entries(ctx.subs)) {
     const address = subAccountAddress(ctx.market, ctx.owners[sub.trader]!, sub.index);
     tracked.push({ path: ["subs", key], address, decode: decodeSubAccount });
-    tracked.push({ path: ["tokens", collateralOf(key)], address: collateralVaultAddress(address), decode: tokenAmount });
+    tracked.push({
+      path: ["tokens", collateralOf(key)],
+      address: collateralVaultAddress(address),
+      decode: tokenAmount,
+    });
   }
-  for (let id = 0; id < MAX_TICKETS; id++) tracked.push({ path: ["tickets", String(id)], address: ticketAddress(stakePool, id), decode: decodeTicket });
+  for (let id = 0; id < MAX_TICKETS; id++)
+    tracked.push({ path: ["tickets", String(id)], address: ticketAddress(stakePool, id), decode: decodeTicket });
   return tracked;
 }
 
@@ -151,11 +193,15 @@ function notable(before: State, after: State, actions: readonly Action[]): strin
     case "liquidate":
       return after.subs[a.sub]!.collateral === 0n ? " (all collateral)" : " (partial)";
     case "settleBadDebt":
-      return after.pool.frozen ? " (pool frozen)" : after.pool.supplyIndex < before.pool.supplyIndex ? " (loss socialised)" : " (insurance covered it)";
+      return after.pool.frozen
+        ? " (pool frozen)"
+        : after.pool.supplyIndex < before.pool.supplyIndex
+          ? " (loss socialised)"
+          : " (insurance covered it)";
     case "submitReportData":
       return after.feed.held.frame !== 0n ? " (held)" : after.feed.bunker ? " (applied, bunker)" : " (applied)";
     case "deleverage":
-      return (before.subs[a.sub]!.debtShares > 0n && after.subs[a.sub]!.debtShares === 0n) ? " (debt repaid)" : "";
+      return before.subs[a.sub]!.debtShares > 0n && after.subs[a.sub]!.debtShares === 0n ? " (debt repaid)" : "";
     default:
       return "";
   }
@@ -228,44 +274,95 @@ export class Harness {
     switch (a.kind) {
       case "supply": {
         const l = this.user(a.lender);
-        return { ix: await margin.supply({ owner: l.key.publicKey, source: l.wsol, amount: a.amount }), signers: [l.key] };
+        return {
+          ix: await margin.supply({ owner: l.key.publicKey, source: l.wsol, amount: a.amount }),
+          signers: [l.key],
+        };
       }
       case "withdrawSupply": {
         const l = this.user(a.lender);
-        return { ix: await margin.withdrawSupply({ owner: l.key.publicKey, destination: l.wsol, shares: a.shares }), signers: [l.key] };
+        return {
+          ix: await margin.withdrawSupply({ owner: l.key.publicKey, destination: l.wsol, shares: a.shares }),
+          signers: [l.key],
+        };
       }
       case "accrueInterest":
         return { ix: await margin.accrueInterest(), signers: [this.user(KEEPER).key] };
       case "setPaused": {
         const m = state.market;
-        const ix = await margin.updateMarket({ admin: poolAdmin.publicKey, lrtMint, policy: m.policy, risk: m.risk, collateralCap: m.collateralCap, paused: a.paused });
+        const ix = await margin.updateMarket({
+          admin: poolAdmin.publicKey,
+          lrtMint,
+          policy: m.policy,
+          risk: m.risk,
+          collateralCap: m.collateralCap,
+          paused: a.paused,
+        });
         return { ix, signers: [poolAdmin] };
       }
       case "createSubAccount": {
         const s = subOf(a.sub);
-        return { ix: await margin.createSubAccount({ owner: s.owner.key.publicKey, lrtMint, index: s.index }), signers: [s.owner.key] };
+        return {
+          ix: await margin.createSubAccount({ owner: s.owner.key.publicKey, lrtMint, index: s.index }),
+          signers: [s.owner.key],
+        };
       }
       case "closeSubAccount": {
         const s = subOf(a.sub);
-        return { ix: await margin.closeSubAccount({ owner: s.owner.key.publicKey, lrtMint, index: s.index, destination: s.owner.lrt }), signers: [s.owner.key] };
+        return {
+          ix: await margin.closeSubAccount({
+            owner: s.owner.key.publicKey,
+            lrtMint,
+            index: s.index,
+            destination: s.owner.lrt,
+          }),
+          signers: [s.owner.key],
+        };
       }
       case "depositCollateral": {
         const d = this.user(a.depositor);
-        const ix = await margin.depositCollateral({ depositor: d.key.publicKey, lrtMint, subAccount: subOf(a.sub).ref, source: d.lrt, amount: a.amount });
+        const ix = await margin.depositCollateral({
+          depositor: d.key.publicKey,
+          lrtMint,
+          subAccount: subOf(a.sub).ref,
+          source: d.lrt,
+          amount: a.amount,
+        });
         return { ix, signers: [d.key] };
       }
       case "withdrawCollateral": {
         const s = subOf(a.sub);
-        const ix = await margin.withdrawCollateral({ owner: s.owner.key.publicKey, lrtMint, index: s.index, destination: s.owner.lrt, amount: a.amount });
+        const ix = await margin.withdrawCollateral({
+          owner: s.owner.key.publicKey,
+          lrtMint,
+          index: s.index,
+          destination: s.owner.lrt,
+          amount: a.amount,
+        });
         return { ix, signers: [s.owner.key] };
       }
       case "borrow": {
         const s = subOf(a.sub);
-        return { ix: await margin.borrow({ owner: s.owner.key.publicKey, lrtMint, index: s.index, destination: s.owner.wsol, amount: a.amount }), signers: [s.owner.key] };
+        return {
+          ix: await margin.borrow({
+            owner: s.owner.key.publicKey,
+            lrtMint,
+            index: s.index,
+            destination: s.owner.wsol,
+            amount: a.amount,
+          }),
+          signers: [s.owner.key],
+        };
       }
       case "repay": {
         const p = this.user(a.payer);
-        const ix = await margin.repay({ payer: p.key.publicKey, lrtMint, subAccount: subOf(a.sub).ref, source: p.wsol, amount: a.amount });
+        const ix = await margin.repay({
+          payer: p.key.publicKey,
+          lrtMint,
+          subAccount: subOf(a.sub).ref,
+          source: p.wsol,
+          amount: a.amount,
+        });
         return { ix, signers: [p.key] };
       }
       case "leverageUp": {
@@ -283,7 +380,14 @@ export class Harness {
       }
       case "deleverage": {
         const s = subOf(a.sub);
-        const ix = await margin.deleverage({ owner: s.owner.key.publicKey, lrtMint, index: s.index, ownerWsol: s.owner.wsol, lrt: a.lrt, minSolOut: a.minSolOut });
+        const ix = await margin.deleverage({
+          owner: s.owner.key.publicKey,
+          lrtMint,
+          index: s.index,
+          ownerWsol: s.owner.wsol,
+          lrt: a.lrt,
+          minSolOut: a.minSolOut,
+        });
         return { ix, signers: [s.owner.key] };
       }
       case "liquidate": {
@@ -300,51 +404,108 @@ export class Harness {
         return { ix, signers: [k.key] };
       }
       case "settleBadDebt":
-        return { ix: await margin.settleBadDebt({ lrtMint, subAccount: subOf(a.sub).ref }), signers: [this.user(KEEPER).key] };
+        return {
+          ix: await margin.settleBadDebt({ lrtMint, subAccount: subOf(a.sub).ref }),
+          signers: [this.user(KEEPER).key],
+        };
       case "stakeDeposit": {
         const u = this.user(a.user);
-        const ix = await restaking.deposit({ depositor: u.key.publicKey, lrtMint, source: u.wsol, destination: u.lrt, lamports: a.lamports, minLrtOut: a.minLrtOut });
+        const ix = await restaking.deposit({
+          depositor: u.key.publicKey,
+          lrtMint,
+          source: u.wsol,
+          destination: u.lrt,
+          lamports: a.lamports,
+          minLrtOut: a.minLrtOut,
+        });
         return { ix, signers: [u.key] };
       }
       case "instantUnstake": {
         const u = this.user(a.user);
-        const ix = await restaking.instantUnstake({ owner: u.key.publicKey, lrtMint, source: u.lrt, destination: u.wsol, lrt: a.lrt, minSolOut: a.minSolOut });
+        const ix = await restaking.instantUnstake({
+          owner: u.key.publicKey,
+          lrtMint,
+          source: u.lrt,
+          destination: u.wsol,
+          lrt: a.lrt,
+          minSolOut: a.minSolOut,
+        });
         return { ix, signers: [u.key] };
       }
       case "delegate": {
-        const ix = await restaking.delegate({ stakeManager: w.stakeManager.publicKey, lrtMint, destination: w.stakeManagerWsol, lamports: a.lamports });
+        const ix = await restaking.delegate({
+          stakeManager: w.stakeManager.publicKey,
+          lrtMint,
+          destination: w.stakeManagerWsol,
+          lamports: a.lamports,
+        });
         return { ix, signers: [w.admin, w.stakeManager] };
       }
       case "requestWithdrawal": {
         const u = this.user(a.user);
-        const ix = await restaking.requestWithdrawal({ owner: u.key.publicKey, lrtMint, source: u.lrt, ticketId: state.stakePool.nextTicket, lrt: a.lrt });
+        const ix = await restaking.requestWithdrawal({
+          owner: u.key.publicKey,
+          lrtMint,
+          source: u.lrt,
+          ticketId: state.stakePool.nextTicket,
+          lrt: a.lrt,
+        });
         return { ix, signers: [u.key] };
       }
       case "finalizeWithdrawals":
-        return { ix: await restaking.finalizeWithdrawals({ lrtMint, firstTicket: a.firstTicket, upTo: a.upTo }), signers: [this.user(KEEPER).key] };
+        return {
+          ix: await restaking.finalizeWithdrawals({ lrtMint, firstTicket: a.firstTicket, upTo: a.upTo }),
+          signers: [this.user(KEEPER).key],
+        };
       case "claim": {
         const u = this.user(a.user);
-        return { ix: await restaking.claim({ owner: u.key.publicKey, lrtMint, ticketId: a.ticket, destination: u.wsol }), signers: [u.key] };
+        return {
+          ix: await restaking.claim({ owner: u.key.publicKey, lrtMint, ticketId: a.ticket, destination: u.wsol }),
+          signers: [u.key],
+        };
       }
       case "tokenTransfer": {
         const owner = this.user(a.from.split(".")[0]!);
-        return { ix: createTransferInstruction(this.tokenAccount(a.from), this.tokenAccount(a.to), owner.key.publicKey, a.amount), signers: [owner.key] };
+        return {
+          ix: createTransferInstruction(
+            this.tokenAccount(a.from),
+            this.tokenAccount(a.to),
+            owner.key.publicKey,
+            a.amount,
+          ),
+          signers: [owner.key],
+        };
       }
       case "submitPrice": {
         const signer = w.members[a.member]!.signer;
-        return { ix: await oracle.submitPrice({ signer: signer.publicKey, lrtMint, price: a.price, observedTs: a.observedTs }), signers: [w.admin, signer] };
+        return {
+          ix: await oracle.submitPrice({ signer: signer.publicKey, lrtMint, price: a.price, observedTs: a.observedTs }),
+          signers: [w.admin, signer],
+        };
       }
       case "submitReportHash": {
         const signer = w.members[a.member]!.signer;
-        const ix = await oracle.submitReportHash({ signer: signer.publicKey, lrtMint, frame: a.frame, hash: a.hash, consensusVersion: a.consensusVersion });
+        const ix = await oracle.submitReportHash({
+          signer: signer.publicKey,
+          lrtMint,
+          frame: a.frame,
+          hash: a.hash,
+          consensusVersion: a.consensusVersion,
+        });
         return { ix, signers: [w.admin, signer] };
       }
       case "submitReportData": {
         const signer = w.members[a.member]!.signer;
-        return { ix: await oracle.submitReportData({ signer: signer.publicKey, lrtMint, report: a.report }), signers: [w.admin, signer] };
+        return {
+          ix: await oracle.submitReportData({ signer: signer.publicKey, lrtMint, report: a.report }),
+          signers: [w.admin, signer],
+        };
       }
       case "confirmHeldDecrease":
-        return { ix: await oracle.confirmHeldDecrease({ guardian: w.guardian.publicKey, lrtMint, frame: a.frame }), signers: [w.admin, w.guardian] };
+        return {
+          ix: await oracle.confirmHeldDecrease({ guardian: w.guardian.publicKey, lrtMint, frame: a.frame }),
+          signers: [w.admin, w.guardian],
+        };
     }
   }
 
@@ -372,8 +533,10 @@ export class Harness {
     const actual = normalise(await this.snapshot());
 
     const candidates: { ts: bigint; outcome: Outcome }[] = [];
-    for (let ts = t0; ts <= t1 && ts <= t0 + 30n; ts++) candidates.push({ ts, outcome: applyTransaction(model.state, model.ctx, actions, ts) });
-    const describe = (o: { ok: boolean; program?: string; error?: string }) => (o.ok ? "ok" : `${o.program} ${o.error}`);
+    for (let ts = t0; ts <= t1 && ts <= t0 + 30n; ts++)
+      candidates.push({ ts, outcome: applyTransaction(model.state, model.ctx, actions, ts) });
+    const describe = (o: { ok: boolean; program?: string; error?: string }) =>
+      o.ok ? "ok" : `${o.program} ${o.error}`;
     for (const c of candidates) {
       if (describe(c.outcome) !== describe(observed)) continue;
       const expected = c.outcome.ok ? c.outcome.state : model.state;

@@ -247,7 +247,14 @@ function freshRate(s: State, now: bigint): bigint {
 }
 
 /** restaking `deposit`: SOL from `source` into the reserve, LRT minted to `destination`. */
-function stakeDeposit(s: State, now: bigint, source: string, destination: string, lamports: bigint, minLrtOut: bigint): bigint {
+function stakeDeposit(
+  s: State,
+  now: bigint,
+  source: string,
+  destination: string,
+  lamports: bigint,
+  minLrtOut: bigint,
+): bigint {
   const lrt = lrtForDeposit(lamports, freshRate(s, now));
   if (lrt < minLrtOut) reject("restaking", "SlippageExceeded");
   transfer(s, source, "reserve", lamports);
@@ -257,7 +264,14 @@ function stakeDeposit(s: State, now: bigint, source: string, destination: string
 }
 
 /** restaking `instant_unstake`: LRT burned from `source`, its value less the fee paid to `destination`. */
-function stakeInstantUnstake(s: State, now: bigint, source: string, destination: string, lrt: bigint, minSolOut: bigint): bigint {
+function stakeInstantUnstake(
+  s: State,
+  now: bigint,
+  source: string,
+  destination: string,
+  lrt: bigint,
+  minSolOut: bigint,
+): bigint {
   const { out } = instantUnstake(lrt, freshRate(s, now), s.stakePool.instantUnstakeFeeBps);
   if (out < minSolOut) reject("restaking", "SlippageExceeded");
   if (out > liquidLamports(s.stakePool)) reject("restaking", "InsufficientLiquidity");
@@ -288,7 +302,8 @@ function refreshConsensus(c: Committee, now: bigint): void {
   if (frame === undefined || frame <= c.lastProcessedFrame) return;
   const previous = c.consensusFrame === frame && !sameBytes(c.consensusHash, NO_HASH) ? c.consensusHash : undefined;
   const current = consensusFor(c, frame);
-  const same = previous === undefined ? current === undefined : current !== undefined && sameBytes(previous, current.hash);
+  const same =
+    previous === undefined ? current === undefined : current !== undefined && sameBytes(previous, current.hash);
   if (same) return;
   c.consensusFrame = frame;
   c.consensusHash = current ? current.hash.slice() : NO_HASH.slice();
@@ -308,7 +323,12 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       s.pool.cash = u64(s.pool.cash + a.amount);
       s.pool.supplyShares = u64(s.pool.supplyShares + minted);
       transfer(s, `${a.lender}.wsol`, "vault", a.amount);
-      const position = s.lenders[a.lender] ?? { bump: ctx.lenderBumps[a.lender]!, pool: ctx.pool, owner: ctx.owners[a.lender]!, shares: 0n };
+      const position = s.lenders[a.lender] ?? {
+        bump: ctx.lenderBumps[a.lender]!,
+        pool: ctx.pool,
+        owner: ctx.owners[a.lender]!,
+        shares: 0n,
+      };
       position.shares = u64(position.shares + minted);
       s.lenders[a.lender] = position;
       return;
@@ -340,7 +360,15 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       // `init` on an address already in use: the System program refuses to create it again.
       if (s.subs[a.sub]) reject("system", "AccountAlreadyInUse");
       const { trader, index, bump, vaultBump } = ctx.subs[a.sub]!;
-      s.subs[a.sub] = { bump, vaultBump, market: ctx.market, owner: ctx.owners[trader]!, index, collateral: 0n, debtShares: 0n };
+      s.subs[a.sub] = {
+        bump,
+        vaultBump,
+        market: ctx.market,
+        owner: ctx.owners[trader]!,
+        index,
+        collateral: 0n,
+        debtShares: 0n,
+      };
       s.tokens[collateralOf(a.sub)] = 0n;
       return;
     }
@@ -439,7 +467,8 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       requireNoDust(s, sub);
       const debtAfter = debtOf(s, sub);
       const valueAfter = collateralValue(sub.collateral, maint);
-      if (!(debtAfter === 0n || ltvLower(debtAfter, valueAfter, debtBefore, valueBefore))) reject("margin", "DeleverageDidNotImprove");
+      if (!(debtAfter === 0n || ltvLower(debtAfter, valueAfter, debtBefore, valueBefore)))
+        reject("margin", "DeleverageDidNotImprove");
       if (excess > 0n) transfer(s, "vault", `${ctx.subs[a.sub]!.trader}.wsol`, excess);
       return;
     }
@@ -569,7 +598,8 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       if (c.paused) reject("oracle", "Paused");
       if (c.consensusDisabled) reject("oracle", "ConsensusDisabled");
       requireCurrentFrame(c, a.frame, now);
-      if (inFastLane(c.frames, a.frame, now) && !isFastLaneMember(c, a.member, a.frame)) reject("oracle", "NotFastLaneMember");
+      if (inFastLane(c.frames, a.frame, now) && !isFastLaneMember(c, a.member, a.frame))
+        reject("oracle", "NotFastLaneMember");
       if (a.consensusVersion !== c.consensusVersion) reject("oracle", "WrongConsensusVersion");
       if (sameBytes(a.hash, NO_HASH)) reject("oracle", "EmptyHash");
       const member = c.members[a.member]!;

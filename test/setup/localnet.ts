@@ -15,7 +15,8 @@ declare module "vitest" {
 let chain: LocalChain | undefined;
 
 export default async function setup(project: TestProject) {
-  if (cargo(["build", "--quiet", "-p", "localnet"]) !== 0) throw new Error("building programs/localnet failed (see above)");
+  if (cargo(["build", "--quiet", "-p", "localnet"]) !== 0)
+    throw new Error("building programs/localnet failed (see above)");
   chain = await startLocalChain();
   project.provide("rpcUrl", chain.rpcUrl);
   project.provide("wsUrl", chain.wsUrl);

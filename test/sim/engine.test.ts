@@ -22,7 +22,16 @@ import type { Policy, Rng } from "../../sim/src/contract.js";
 import { FastEngine } from "../../sim/src/engine/fast.js";
 import { NaiveEngine } from "../../sim/src/engine/naive.js";
 import { FloatFrontier, FILTER_SLACK } from "../../sim/src/engine/frontier.js";
-import { bonusF, growthF, isLiquidatableF, newPlan, planF, pricesF, riskFromParams, YEAR_SECS } from "../../sim/src/engine/math.js";
+import {
+  bonusF,
+  growthF,
+  isLiquidatableF,
+  newPlan,
+  planF,
+  pricesF,
+  riskFromParams,
+  YEAR_SECS,
+} from "../../sim/src/engine/math.js";
 import { engineParamsWith } from "../../sim/src/engine/params.js";
 import { buildPopulation, POPULATION_STREAM } from "../../sim/src/engine/population.js";
 import type { EngineParams, PathOutcome, Population, PopulationSpec } from "../../sim/src/engine/types.js";
@@ -46,7 +55,8 @@ function expectSameOutcome(fast: PathOutcome, naive: PathOutcome): void {
     const scale = Math.max(1, Math.abs(a), Math.abs(b));
     if (Math.abs(a - b) > 1e-9 * scale) throw new Error(`${what}: fast ${a} vs naive ${b}`);
   };
-  for (const key of ["liquidations", "liquidatedAccounts", "unprofitableAttempts"] as const) expect(fast[key], key).toBe(naive[key]);
+  for (const key of ["liquidations", "liquidatedAccounts", "unprofitableAttempts"] as const)
+    expect(fast[key], key).toBe(naive[key]);
   expect(fast.bucketLiquidated).toEqual(naive.bucketLiquidated);
   expect(fast.seriesCount).toEqual(naive.seriesCount);
   for (const key of Object.keys(fast) as (keyof PathOutcome)[]) {
@@ -71,11 +81,41 @@ const STRESS: RandomSpec = {
 };
 
 describe("fast engine = naive engine", () => {
-  const cases: { name: string; policy: Policy; leverage: PopulationSpec["leverage"]; liquidators: Partial<EngineParams["liquidators"]>; world: Partial<RandomSpec> }[] = [
-    { name: "MinOfBoth, default liquidators", policy: "MinOfBoth", leverage: { min: 2, max: 10, values: [], weights: [] }, liquidators: {}, world: {} },
-    { name: "Market, scarce capital and depth", policy: "Market", leverage: { min: 2, max: 10, values: [], weights: [] }, liquidators: { capacitySolPerStep: 40, maxLiquidationsPerStep: 3, count: 2 }, world: { depth: 60 } },
-    { name: "FairRate, slashing, no jitter", policy: "FairRate", leverage: { min: 1, max: 10, values: [3, 5, 8, 10], weights: [1, 1, 2, 3] }, liquidators: { delayJitterSecs: 0, delaySecs: 300 }, world: { slashProb: 0.003 } },
-    { name: "MinOfBoth, picky liquidators, partial sales", policy: "MinOfBoth", leverage: { min: 5, max: 10, values: [], weights: [] }, liquidators: { minProfitSol: 0.05, sellFraction: 0.5 }, world: { jumpSize: 0.3 } },
+  const cases: {
+    name: string;
+    policy: Policy;
+    leverage: PopulationSpec["leverage"];
+    liquidators: Partial<EngineParams["liquidators"]>;
+    world: Partial<RandomSpec>;
+  }[] = [
+    {
+      name: "MinOfBoth, default liquidators",
+      policy: "MinOfBoth",
+      leverage: { min: 2, max: 10, values: [], weights: [] },
+      liquidators: {},
+      world: {},
+    },
+    {
+      name: "Market, scarce capital and depth",
+      policy: "Market",
+      leverage: { min: 2, max: 10, values: [], weights: [] },
+      liquidators: { capacitySolPerStep: 40, maxLiquidationsPerStep: 3, count: 2 },
+      world: { depth: 60 },
+    },
+    {
+      name: "FairRate, slashing, no jitter",
+      policy: "FairRate",
+      leverage: { min: 1, max: 10, values: [3, 5, 8, 10], weights: [1, 1, 2, 3] },
+      liquidators: { delayJitterSecs: 0, delaySecs: 300 },
+      world: { slashProb: 0.003 },
+    },
+    {
+      name: "MinOfBoth, picky liquidators, partial sales",
+      policy: "MinOfBoth",
+      leverage: { min: 5, max: 10, values: [], weights: [] },
+      liquidators: { minProfitSol: 0.05, sellFraction: 0.5 },
+      world: { jumpSize: 0.3 },
+    },
   ];
   const totals = { liquidations: 0, badDebt: 0, unprofitable: 0 };
   for (const c of cases) {
@@ -356,14 +396,26 @@ describe("analytic checks", () => {
     const agg = new Aggregate({ buckets: pop.buckets, bucketLeverage: pop.bucketLeverage });
     agg.addUnit([out]);
     const stats = statistics(agg);
-    stats.leverage.forEach((row, b) => expect(Math.abs(row.netApy.estimate - (levels[b]! * staking - (levels[b]! - 1) * borrow))).toBeLessThan(1e-9));
+    stats.leverage.forEach((row, b) =>
+      expect(Math.abs(row.netApy.estimate - (levels[b]! * staking - (levels[b]! - 1) * borrow))).toBeLessThan(1e-9),
+    );
   });
 
   it("a pure fair-rate drop of x liquidates exactly the sub-accounts whose threshold it crosses", () => {
     for (const x of [0.005, 0.05, 0.1, 0.3]) {
       const dropAt = 10;
       const pop = population(2_000, { min: 1.5, max: 10, values: [], weights: [] }, 31);
-      const params = engineParamsWith({ policy: "FairRate", liquidators: { delaySecs: 0, delayJitterSecs: 0, count: 1, capacitySolPerStep: 1e12, maxLiquidationsPerStep: 1e6, minProfitSol: 0 } });
+      const params = engineParamsWith({
+        policy: "FairRate",
+        liquidators: {
+          delaySecs: 0,
+          delayJitterSecs: 0,
+          count: 1,
+          capacitySolPerStep: 1e12,
+          maxLiquidationsPerStep: 1e6,
+          minProfitSol: 0,
+        },
+      });
       const engine = new FastEngine(pop, params);
       const world = new ScriptWorld({ steps: 30, stepSecs: 60, fair: (k) => (k >= dropAt ? 1 - x : 1), depth: 1e12 });
       const out = engine.run(world, 0);

@@ -41,7 +41,13 @@ function quietCommittee(overrides: Record<string, unknown> = {}): CommitteeModel
   return new CommitteeModel(s.committee, s.fairRate.initialRate, createRng(1, 0));
 }
 
-function runCommittee(c: CommitteeModel, days: number, trueRate: (t: number) => number, stepSecs = 600, each?: (t: number) => void): void {
+function runCommittee(
+  c: CommitteeModel,
+  days: number,
+  trueRate: (t: number) => number,
+  stepSecs = 600,
+  each?: (t: number) => void,
+): void {
   for (let t = stepSecs; t <= days * DAY; t += stepSecs) {
     c.advanceTo(t, trueRate(t));
     each?.(t);
@@ -169,7 +175,11 @@ function popcount(x: number): number {
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf, |error| < 1.5e-7). */
 function phi(x: number): number {
   const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp((-x * x) / 2);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp((-x * x) / 2);
   return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }
 
@@ -216,19 +226,43 @@ describe("scenario files", () => {
       }
       return [];
     };
-    expect(issues({ discount: { halfLifeEpochs: -3 } })).toEqual(["discount.halfLifeEpochs must be between 0.1 and 100, got -3"]);
-    expect(issues({ committee: { members: 9.5 } })).toEqual(["committee.members must be an integer between 1 and 16, got 9.5"]);
-    expect(issues({ policy: "Oracle" })).toEqual(['policy must be one of "FairRate", "Market", "MinOfBoth", got "Oracle"']);
-    expect(issues({ pool: { utilization: "high" } })).toEqual(['pool.utilization must be a number between 0 and 1, got "high"']);
-    expect(issues({ discount: { halfLife: 2 } })[0]).toMatch(/^unknown field discount\.halfLife \(allowed: initialBps, levelBps, halfLifeEpochs/);
-    expect(issues({ fairRate: { slashings: [{ pct: 5 }] } })).toEqual(["fairRate.slashings[0].day is required (a number between 0 and 3650)"]);
-    expect(issues({ fairRate: { slashings: [{ day: 3, pct: 120 }] } })).toEqual(["fairRate.slashings[0].pct must be between 0 and 100, got 120"]);
-    expect(issues({ committee: { quorum: 4 } })).toEqual(["committee.quorum must be an integer between 5 and 9 (more than half of committee.members), got 4"]);
-    expect(issues({ committee: { voteDelayMinutes: [30, 5] } })).toEqual(["committee.voteDelayMinutes[1] must be between 30 (committee.voteDelayMinutes[0]) and 10080, got 5"]);
-    expect(issues({ risk: { ltBps: 9_100 } })).toEqual(["risk.ltBps must be between 9201 (above risk.targetLtvBps) and 9599, got 9100"]);
-    expect(issues({ population: { leverage: { max: 12 } } })).toEqual(["population.leverage.max must be between 1 and 10 (1 / (1 − risk.ltvInitBps)), got 12"]);
+    expect(issues({ discount: { halfLifeEpochs: -3 } })).toEqual([
+      "discount.halfLifeEpochs must be between 0.1 and 100, got -3",
+    ]);
+    expect(issues({ committee: { members: 9.5 } })).toEqual([
+      "committee.members must be an integer between 1 and 16, got 9.5",
+    ]);
+    expect(issues({ policy: "Oracle" })).toEqual([
+      'policy must be one of "FairRate", "Market", "MinOfBoth", got "Oracle"',
+    ]);
+    expect(issues({ pool: { utilization: "high" } })).toEqual([
+      'pool.utilization must be a number between 0 and 1, got "high"',
+    ]);
+    expect(issues({ discount: { halfLife: 2 } })[0]).toMatch(
+      /^unknown field discount\.halfLife \(allowed: initialBps, levelBps, halfLifeEpochs/,
+    );
+    expect(issues({ fairRate: { slashings: [{ pct: 5 }] } })).toEqual([
+      "fairRate.slashings[0].day is required (a number between 0 and 3650)",
+    ]);
+    expect(issues({ fairRate: { slashings: [{ day: 3, pct: 120 }] } })).toEqual([
+      "fairRate.slashings[0].pct must be between 0 and 100, got 120",
+    ]);
+    expect(issues({ committee: { quorum: 4 } })).toEqual([
+      "committee.quorum must be an integer between 5 and 9 (more than half of committee.members), got 4",
+    ]);
+    expect(issues({ committee: { voteDelayMinutes: [30, 5] } })).toEqual([
+      "committee.voteDelayMinutes[1] must be between 30 (committee.voteDelayMinutes[0]) and 10080, got 5",
+    ]);
+    expect(issues({ risk: { ltBps: 9_100 } })).toEqual([
+      "risk.ltBps must be between 9201 (above risk.targetLtvBps) and 9599, got 9100",
+    ]);
+    expect(issues({ population: { leverage: { max: 12 } } })).toEqual([
+      "population.leverage.max must be between 1 and 10 (1 / (1 − risk.ltvInitBps)), got 12",
+    ]);
     expect(issues({ stepSecs: 7 })).toEqual(["stepSecs must divide 86400 (e.g. 1, 10, 60, 300, 3600), got 7"]);
-    expect(issues({ committee: { roles: [{ members: [9], role: "offline" }] } })).toEqual(["committee.roles[0].members[0] must be an integer between 0 and 8, got 9"]);
+    expect(issues({ committee: { roles: [{ members: [9], role: "offline" }] } })).toEqual([
+      "committee.roles[0].members[0] must be an integer between 0 and 8, got 9",
+    ]);
     // Several problems are reported together.
     expect(issues({ horizonDays: 0, seed: -1 })).toHaveLength(2);
     expect(() => loadScenario("no-such-scenario")).toThrow(/shipped scenarios: .*baseline/);
@@ -243,7 +277,11 @@ describe("scenario files", () => {
     expect(scenarioHash(loadScenario("baseline"))).toBe(scenarioHash(loadScenario("baseline")));
     expect(overrideScenario(a, { policy: "FairRate" }).policy).toBe("FairRate");
     expect(() => overrideScenario(a, { "risk.nope": 1 })).toThrow(/unknown field risk\.nope/);
-    expect(describeSchema().find((r) => r.path === "discount.halfLifeEpochs")).toEqual({ path: "discount.halfLifeEpochs", default: "1.5", allowed: "0.1..100" });
+    expect(describeSchema().find((r) => r.path === "discount.halfLifeEpochs")).toEqual({
+      path: "discount.halfLifeEpochs",
+      default: "1.5",
+      allowed: "0.1..100",
+    });
   });
 });
 
@@ -272,7 +310,11 @@ describe("fair rate", () => {
   });
 
   it("applies scripted and random slashings as jumps and commission shocks to rewards only", () => {
-    const s = scenario({ "fairRate.aprPct": 0, "fairRate.mevNoiseAprPct": 0, "fairRate.slashings": [{ day: 3.5, pct: 5 }] });
+    const s = scenario({
+      "fairRate.aprPct": 0,
+      "fairRate.mevNoiseAprPct": 0,
+      "fairRate.slashings": [{ day: 3.5, pct: 5 }],
+    });
     const m = new FairRateModel(s.fairRate, createRng(1, 0));
     m.advanceTo(3.5 * DAY - 1);
     expect(m.rate).toBe(1);
@@ -281,7 +323,11 @@ describe("fair rate", () => {
     expect(m.slashings).toBe(1);
 
     // ~5 random slashings per year, mean 1%: the log-loss per year matches.
-    const r = scenario({ "fairRate.aprPct": 0, "fairRate.mevNoiseAprPct": 0, "fairRate.slashing": { perYear: 5, meanPct: 1, maxPct: 100 } });
+    const r = scenario({
+      "fairRate.aprPct": 0,
+      "fairRate.mevNoiseAprPct": 0,
+      "fairRate.slashing": { perYear: 5, meanPct: 1, maxPct: 100 },
+    });
     let events = 0;
     for (let p = 0; p < 200; p++) {
       const mm = new FairRateModel(r.fairRate, createRng(3, p));
@@ -292,7 +338,10 @@ describe("fair rate", () => {
 
     expect(commissionCut(50, 100, 5)).toBeCloseTo(0.5, 15);
     expect(commissionCut(10, 5, 5)).toBe(0);
-    const rug = scenario({ "fairRate.mevNoiseAprPct": 0, "fairRate.commissionShocks": [{ day: 0, epochs: 5, stakeSharePct: 100, commissionPct: 100 }] });
+    const rug = scenario({
+      "fairRate.mevNoiseAprPct": 0,
+      "fairRate.commissionShocks": [{ day: 0, epochs: 5, stakeSharePct: 100, commissionPct: 100 }],
+    });
     const rugged = new FairRateModel(rug.fairRate, createRng(1, 0));
     rugged.advanceTo(10 * DAY);
     expect(rugged.rate).toBe(1); // five epochs without rewards
@@ -443,7 +492,10 @@ describe("committee reports through the sdk's sanity rules", () => {
   });
 
   it("caps an upward colluding drift at the annual increase limit, compounded per report", () => {
-    const c = quietCommittee({ "committee.roles": [{ members: [0, 1, 2, 3, 4], role: "colluding" }], "committee.collusion.direction": "up" });
+    const c = quietCommittee({
+      "committee.roles": [{ members: [0, 1, 2, 3, 4], role: "colluding" }],
+      "committee.collusion.direction": "up",
+    });
     runCommittee(c, 60.5, () => 1);
     const perReport = (1_500 / 10_000) * (DAY / YEAR);
     const bound = Math.pow(1 + perReport, 60);
@@ -455,7 +507,13 @@ describe("committee reports through the sdk's sanity rules", () => {
   it("caps a downward colluding drift at the decrease budget in every window, never held", () => {
     const c = quietCommittee({ "committee.roles": [{ members: [0, 1, 2, 3, 4], role: "colluding" }] });
     const history: { t: number; fair: number }[] = [];
-    runCommittee(c, 60.5, () => 1, 600, (t) => history.push({ t, fair: c.fairRate }));
+    runCommittee(
+      c,
+      60.5,
+      () => 1,
+      600,
+      (t) => history.push({ t, fair: c.fairRate }),
+    );
     expect(c.stats.held).toBe(0);
     // 100 bps per 18-day window: reports on days 1, 19, 37 and 55 take the whole budget.
     expect(relErr(c.fairRate, Math.pow(0.99, 4))).toBeLessThan(1e-9);
@@ -467,12 +525,20 @@ describe("committee reports through the sdk's sanity rules", () => {
   });
 
   it("goes stale without a quorum, and honest members clamp increases to the annual limit", () => {
-    const c = quietCommittee({ "committee.roles": [{ members: [0, 1, 2, 3, 4], role: "offline", fromDay: 2, toDay: 6 }] });
-    const staleDays: number[] = [];
-    runCommittee(c, 8, () => 1, 3600, (t) => {
-      if (c.staleAt(t)) staleDays.push(t / DAY);
-      expect(c.staleAt(t)).toBe(c.sdkStale(t));
+    const c = quietCommittee({
+      "committee.roles": [{ members: [0, 1, 2, 3, 4], role: "offline", fromDay: 2, toDay: 6 }],
     });
+    const staleDays: number[] = [];
+    runCommittee(
+      c,
+      8,
+      () => 1,
+      3600,
+      (t) => {
+        if (c.staleAt(t)) staleDays.push(t / DAY);
+        expect(c.staleAt(t)).toBe(c.sdkStale(t));
+      },
+    );
     expect(staleDays[0]).toBeCloseTo(2.5 + 1 / 24, 6); // 36 h after the day-1 report's reference time
     expect(staleDays[staleDays.length - 1]).toBeLessThan(6.1);
     expect(c.stats.missed).toBe(4);
@@ -489,7 +555,8 @@ describe("committee reports through the sdk's sanity rules", () => {
   });
 
   it("converts rates at the seam without loss beyond 1e-12", () => {
-    for (const r of [0.1, 0.95, 1, 1.0000000001, 1.2345678901234, 9.99]) expect(relErr(fromWad(toWad(r)), r)).toBeLessThan(1e-12);
+    for (const r of [0.1, 0.95, 1, 1.0000000001, 1.2345678901234, 9.99])
+      expect(relErr(fromWad(toWad(r)), r)).toBeLessThan(1e-12);
   });
 });
 
@@ -517,7 +584,9 @@ describe("market oracle", () => {
     for (let i = 0; i < a.steps; i++) {
       const x = a.step(calm).market!;
       const y = b.step(calm).market!;
-      expect(Math.max(relErr(x.spot, y.spot), relErr(x.ema, y.ema), Math.abs(x.confidence - y.confidence))).toBeLessThan(1e-12);
+      expect(
+        Math.max(relErr(x.spot, y.spot), relErr(x.ema, y.ema), Math.abs(x.confidence - y.confidence)),
+      ).toBeLessThan(1e-12);
     }
     const s = scenario({
       horizonDays: 1,
@@ -553,7 +622,12 @@ describe("market oracle", () => {
 
   it("takes a clean-round fast path that is bit for bit the general one", () => {
     for (const members of [9, 7, 10]) {
-      const s = scenario({ horizonDays: 1, "committee.members": members, "committee.quorum": Math.floor(members / 2) + 1, "oracle.outagesPerMemberPerYear": 300 });
+      const s = scenario({
+        horizonDays: 1,
+        "committee.members": members,
+        "committee.quorum": Math.floor(members / 2) + 1,
+        "oracle.outagesPerMemberPerYear": 300,
+      });
       const fast = createWorld(s, createRng(4, members));
       const general = createWorld(s, createRng(4, members), { oracleFastPath: false });
       for (let i = 0; i < fast.steps; i++) expect(fast.step(calm)).toEqual(general.step(calm));
@@ -561,7 +635,11 @@ describe("market oracle", () => {
   });
 
   it("keeps the median with 2 of 9 near-zero publishers when the other 7 are fresh", () => {
-    const s = scenario({ horizonDays: 0.5, "oracle.outagesPerMemberPerYear": 0, "oracle.faults": [{ members: [7, 8], fromDay: 0.1, hours: 2, factor: 1e-6 }] });
+    const s = scenario({
+      horizonDays: 0.5,
+      "oracle.outagesPerMemberPerYear": 0,
+      "oracle.faults": [{ members: [7, 8], fromDay: 0.1, hours: 2, factor: 1e-6 }],
+    });
     const w = createWorld(s, createRng(1, 0));
     for (let i = 0; i < w.steps; i++) {
       const x = w.step(calm);
@@ -575,7 +653,8 @@ describe("market oracle", () => {
 describe("borrow rate", () => {
   it("is the sdk's kinked curve at every basis point", () => {
     const table = rateTable(DEFAULT_RATE_CURVE);
-    for (const bps of [0, 1, 4_000, 7_999, 8_000, 8_500, 9_000, 9_999, 10_000]) expect(table[bps]).toBe(Number(borrowRate(DEFAULT_RATE_CURVE, BigInt(bps))) / 1e18);
+    for (const bps of [0, 1, 4_000, 7_999, 8_000, 8_500, 9_000, 9_999, 10_000])
+      expect(table[bps]).toBe(Number(borrowRate(DEFAULT_RATE_CURVE, BigInt(bps))) / 1e18);
     expect(aprAt(table, 0.8)).toBeCloseTo(0.04, 15);
     expect(aprAt(table, 0.9)).toBeCloseTo(0.07, 15);
     expect(aprAt(table, 1)).toBeCloseTo(0.5, 15);
@@ -588,11 +667,20 @@ describe("borrow rate", () => {
     m.step(60, 500_000); // +10% of the 5M supply
     expect(m.utilization).toBeCloseTo(0.6, 12);
     expect(m.apr).toBe(aprAt(rateTable(s.pool.curve), 0.6));
-    const path = scenario({ "pool.utilizationSd": 0, "pool.supplyFlowSdPctPerDay": 0, "pool.utilization": 0.5, "pool.utilizationPath": [{ day: 0, value: 0.7 }] });
+    const path = scenario({
+      "pool.utilizationSd": 0,
+      "pool.supplyFlowSdPctPerDay": 0,
+      "pool.utilization": 0.5,
+      "pool.utilizationPath": [{ day: 0, value: 0.7 }],
+    });
     const r = new BorrowRateModel(path.pool, 60, createRng(1, 0));
     for (let t = 60; t <= 3 * DAY; t += 60) r.step(t, 0);
     expect(r.utilization).toBeCloseTo(0.6, 1); // logit-scale reversion, half-life 3 days, half way
-    const run = scenario({ "pool.utilizationSd": 0, "pool.supplyFlowSdPctPerDay": 0, "pool.flows": [{ day: 1, pct: -60 }] });
+    const run = scenario({
+      "pool.utilizationSd": 0,
+      "pool.supplyFlowSdPctPerDay": 0,
+      "pool.flows": [{ day: 1, pct: -60 }],
+    });
     const w = new BorrowRateModel(run.pool, 60, createRng(1, 0));
     for (let t = 60; t <= DAY; t += 60) w.step(t, 0);
     expect(w.utilization).toBe(1); // lenders took all the cash
@@ -657,10 +745,22 @@ describe("world", () => {
       const w = createWorld(s, createRng(s.seed, 0));
       for (let i = 0; i < w.steps; i++) {
         const x = w.step(calm);
-        if (!(Number.isFinite(x.trueRate) && x.trueRate > 0 && x.fairRate > 0 && x.dexPrice > 0 && x.borrowApr >= 0 && x.utilization >= 0 && x.utilization <= 1 && x.dexDepthSol > 0)) {
+        if (
+          !(
+            Number.isFinite(x.trueRate) &&
+            x.trueRate > 0 &&
+            x.fairRate > 0 &&
+            x.dexPrice > 0 &&
+            x.borrowApr >= 0 &&
+            x.utilization >= 0 &&
+            x.utilization <= 1 &&
+            x.dexDepthSol > 0
+          )
+        ) {
           throw new Error(`${name}: bad snapshot at step ${i}: ${JSON.stringify(x)}`);
         }
-        if (x.market && !(x.market.spot > 0 && x.market.confidence >= 0 && x.market.ema > 0)) throw new Error(`${name}: bad market at step ${i}`);
+        if (x.market && !(x.market.spot > 0 && x.market.confidence >= 0 && x.market.ema > 0))
+          throw new Error(`${name}: bad market at step ${i}`);
       }
       expect(w.index).toBe(w.steps);
     }

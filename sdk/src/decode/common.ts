@@ -39,7 +39,12 @@ let cachedView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
  * A DataView over the whole ArrayBuffer under `data`, once its length and discriminator are checked:
  * field offsets are relative to `data.byteOffset`.
  */
-export function accountView(data: Uint8Array, disc: Discriminator, size: number, name: string): DataView<ArrayBufferLike> {
+export function accountView(
+  data: Uint8Array,
+  disc: Discriminator,
+  size: number,
+  name: string,
+): DataView<ArrayBufferLike> {
   if (data.length < size) throw new AccountDecodeError(`${name}: ${data.length} bytes, expected at least ${size}`);
   if (data.buffer !== cachedBuffer) {
     cachedView = new DataView(data.buffer);
@@ -86,7 +91,10 @@ function keyBytes(key: KeyFields): Uint8Array {
 const LazyKey = function LazyKey(this: { _bytes: Uint8Array; _offset: number }, bytes: Uint8Array, offset: number) {
   this._bytes = bytes;
   this._offset = offset;
-} as unknown as new (bytes: Uint8Array, offset: number) => PublicKey;
+} as unknown as new (
+  bytes: Uint8Array,
+  offset: number,
+) => PublicKey;
 
 LazyKey.prototype = Object.create(PublicKey.prototype, {
   constructor: { value: PublicKey, writable: true, configurable: true },

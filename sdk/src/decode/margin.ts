@@ -1,7 +1,24 @@
 /** Fast decoders of the margin accounts (Borsh layout at fixed offsets; see decode/common.ts for keys). */
 import marginIdl from "../../idl/margin.json" with { type: "json" };
-import { PRICING_POLICIES, type LenderPosition, type LendingPool, type Market, type PricingPolicy, type SubAccount } from "../margin/types.js";
-import { AccountDecodeError, accountView, bool, discriminator, keyAt, ownBytes, ownedSlab, u128, type Discriminator } from "./common.js";
+import {
+  PRICING_POLICIES,
+  type LenderPosition,
+  type LendingPool,
+  type Market,
+  type PricingPolicy,
+  type SubAccount,
+} from "../margin/types.js";
+import {
+  AccountDecodeError,
+  accountView,
+  bool,
+  discriminator,
+  keyAt,
+  ownBytes,
+  ownedSlab,
+  u128,
+  type Discriminator,
+} from "./common.js";
 
 function disc(name: string): Discriminator {
   const account = marginIdl.accounts.find((a) => a.name === name);

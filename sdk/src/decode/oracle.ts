@@ -1,6 +1,13 @@
 /** Fast decoders of the oracle accounts (Borsh layout at fixed offsets; see decode/common.ts for keys). */
 import oracleIdl from "../../idl/oracle.json" with { type: "json" };
-import { DECREASE_SLOTS, MAX_MEMBERS, type Committee, type DecreaseEntry, type Feed, type Member } from "../oracle/types.js";
+import {
+  DECREASE_SLOTS,
+  MAX_MEMBERS,
+  type Committee,
+  type DecreaseEntry,
+  type Feed,
+  type Member,
+} from "../oracle/types.js";
 import { accountView, bool, discriminator, keyAt, ownBytes, ownedSlab, u128, type Discriminator } from "./common.js";
 
 function disc(name: string): Discriminator {

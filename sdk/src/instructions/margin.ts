@@ -33,10 +33,19 @@ function pool() {
 }
 
 /** Creates the SOL lending pool (one per cluster); the signer becomes its admin. */
-export async function initializeLendingPool(p: { admin: PublicKey; params: PoolParams }): Promise<TransactionInstruction> {
+export async function initializeLendingPool(p: {
+  admin: PublicKey;
+  params: PoolParams;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.initializePool({ params: poolParamsArg(p.params) })
-    .accountsStrict({ admin: p.admin, solMint: NATIVE_SOL_MINT, ...pool(), tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
+    .accountsStrict({
+      admin: p.admin,
+      solMint: NATIVE_SOL_MINT,
+      ...pool(),
+      tokenProgram: TOKEN_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+    })
     .instruction();
 }
 
@@ -63,7 +72,11 @@ export async function initializeMarket(p: {
 }): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
-    .methods.initializeMarket({ policy: pricingPolicyArg(p.policy), risk: riskParamsArg(p.risk), collateralCap: u64Arg(p.collateralCap, "collateralCap") })
+    .methods.initializeMarket({
+      policy: pricingPolicyArg(p.policy),
+      risk: riskParamsArg(p.risk),
+      collateralCap: u64Arg(p.collateralCap, "collateralCap"),
+    })
     .accountsStrict({
       admin: p.admin,
       pool: a.lendingPool,
@@ -89,13 +102,22 @@ export async function updateMarket(p: {
 }): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
-    .methods.updateMarket({ policy: pricingPolicyArg(p.policy), risk: riskParamsArg(p.risk), collateralCap: u64Arg(p.collateralCap, "collateralCap"), paused: p.paused })
+    .methods.updateMarket({
+      policy: pricingPolicyArg(p.policy),
+      risk: riskParamsArg(p.risk),
+      collateralCap: u64Arg(p.collateralCap, "collateralCap"),
+      paused: p.paused,
+    })
     .accountsStrict({ admin: p.admin, pool: a.lendingPool, market: a.market })
     .instruction();
 }
 
 /** Lends `amount` lamports of wSOL from `source` to the pool for supply shares. */
-export async function supply(p: { owner: PublicKey; source: PublicKey; amount: bigint }): Promise<TransactionInstruction> {
+export async function supply(p: {
+  owner: PublicKey;
+  source: PublicKey;
+  amount: bigint;
+}): Promise<TransactionInstruction> {
   const { pool: lendingPool, vault } = pool();
   return program()
     .methods.supply({ amount: u64Arg(p.amount, "amount") })
@@ -112,16 +134,31 @@ export async function supply(p: { owner: PublicKey; source: PublicKey; amount: b
 }
 
 /** Redeems `shares` supply shares for wSOL into `destination`. */
-export async function withdrawSupply(p: { owner: PublicKey; destination: PublicKey; shares: bigint }): Promise<TransactionInstruction> {
+export async function withdrawSupply(p: {
+  owner: PublicKey;
+  destination: PublicKey;
+  shares: bigint;
+}): Promise<TransactionInstruction> {
   const { pool: lendingPool, vault } = pool();
   return program()
     .methods.withdrawSupply({ shares: u64Arg(p.shares, "shares") })
-    .accountsStrict({ owner: p.owner, pool: lendingPool, vault, lender: lenderAddress(lendingPool, p.owner), destination: p.destination, tokenProgram: TOKEN_PROGRAM_ID })
+    .accountsStrict({
+      owner: p.owner,
+      pool: lendingPool,
+      vault,
+      lender: lenderAddress(lendingPool, p.owner),
+      destination: p.destination,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .instruction();
 }
 
 /** Opens `owner`'s isolated sub-account number `index` in the market of `lrtMint`. */
-export async function createSubAccount(p: { owner: PublicKey; lrtMint: PublicKey; index: number }): Promise<TransactionInstruction> {
+export async function createSubAccount(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  index: number;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   const s = subAccountKeys(p.lrtMint, { owner: p.owner, index: p.index });
   return program()
@@ -139,16 +176,34 @@ export async function createSubAccount(p: { owner: PublicKey; lrtMint: PublicKey
 }
 
 /** Moves `amount` LRT from `source` into a sub-account's collateral (anyone may top one up). */
-export async function depositCollateral(p: { depositor: PublicKey; lrtMint: PublicKey; subAccount: SubAccountRef; source: PublicKey; amount: bigint }): Promise<TransactionInstruction> {
+export async function depositCollateral(p: {
+  depositor: PublicKey;
+  lrtMint: PublicKey;
+  subAccount: SubAccountRef;
+  source: PublicKey;
+  amount: bigint;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.depositCollateral({ amount: u64Arg(p.amount, "amount") })
-    .accountsStrict({ depositor: p.depositor, market: a.market, ...subAccountKeys(p.lrtMint, p.subAccount), source: p.source, tokenProgram: TOKEN_PROGRAM_ID })
+    .accountsStrict({
+      depositor: p.depositor,
+      market: a.market,
+      ...subAccountKeys(p.lrtMint, p.subAccount),
+      source: p.source,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .instruction();
 }
 
 /** Takes `amount` LRT of collateral out to `destination`; the sub-account must stay healthy. Owner only. */
-export async function withdrawCollateral(p: { owner: PublicKey; lrtMint: PublicKey; index: number; destination: PublicKey; amount: bigint }): Promise<TransactionInstruction> {
+export async function withdrawCollateral(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  index: number;
+  destination: PublicKey;
+  amount: bigint;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.withdrawCollateral({ amount: u64Arg(p.amount, "amount") })
@@ -165,7 +220,13 @@ export async function withdrawCollateral(p: { owner: PublicKey; lrtMint: PublicK
 }
 
 /** Borrows `amount` lamports of wSOL into `destination` against the sub-account. Owner only. */
-export async function borrow(p: { owner: PublicKey; lrtMint: PublicKey; index: number; destination: PublicKey; amount: bigint }): Promise<TransactionInstruction> {
+export async function borrow(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  index: number;
+  destination: PublicKey;
+  amount: bigint;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.borrow({ amount: u64Arg(p.amount, "amount") })
@@ -183,7 +244,13 @@ export async function borrow(p: { owner: PublicKey; lrtMint: PublicKey; index: n
 }
 
 /** Repays up to `amount` lamports of a sub-account's debt from `source` (anyone; more than the debt repays it exactly). */
-export async function repay(p: { payer: PublicKey; lrtMint: PublicKey; subAccount: SubAccountRef; source: PublicKey; amount: bigint }): Promise<TransactionInstruction> {
+export async function repay(p: {
+  payer: PublicKey;
+  lrtMint: PublicKey;
+  subAccount: SubAccountRef;
+  source: PublicKey;
+  amount: bigint;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.repay({ amount: u64Arg(p.amount, "amount") })
@@ -212,7 +279,11 @@ export async function leverageUp(p: {
 }): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
-    .methods.leverageUp({ equity: u64Arg(p.equity, "equity"), borrow: u64Arg(p.borrow, "borrow"), minLrtOut: u64Arg(p.minLrtOut, "minLrtOut") })
+    .methods.leverageUp({
+      equity: u64Arg(p.equity, "equity"),
+      borrow: u64Arg(p.borrow, "borrow"),
+      minLrtOut: u64Arg(p.minLrtOut, "minLrtOut"),
+    })
     .accountsStrict({
       owner: p.owner,
       pool: a.lendingPool,
@@ -272,7 +343,10 @@ export async function liquidate(p: {
 }): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
-    .methods.liquidate({ maxRepay: u64Arg(p.maxRepay, "maxRepay"), minCollateralOut: u64Arg(p.minCollateralOut, "minCollateralOut") })
+    .methods.liquidate({
+      maxRepay: u64Arg(p.maxRepay, "maxRepay"),
+      minCollateralOut: u64Arg(p.minCollateralOut, "minCollateralOut"),
+    })
     .accountsStrict({
       liquidator: p.liquidator,
       pool: a.lendingPool,
@@ -289,11 +363,18 @@ export async function liquidate(p: {
 }
 
 /** Writes off the debt of a sub-account with no collateral left: insurance first, then lenders (permissionless). */
-export async function settleBadDebt(p: { lrtMint: PublicKey; subAccount: SubAccountRef }): Promise<TransactionInstruction> {
+export async function settleBadDebt(p: {
+  lrtMint: PublicKey;
+  subAccount: SubAccountRef;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.settleBadDebt()
-    .accountsStrict({ pool: a.lendingPool, market: a.market, subAccount: subAccountKeys(p.lrtMint, p.subAccount).subAccount })
+    .accountsStrict({
+      pool: a.lendingPool,
+      market: a.market,
+      subAccount: subAccountKeys(p.lrtMint, p.subAccount).subAccount,
+    })
     .instruction();
 }
 
@@ -301,7 +382,12 @@ export async function settleBadDebt(p: { lrtMint: PublicKey; subAccount: SubAcco
  * Closes an empty sub-account and its collateral vault; the rent goes back to the owner and any LRT
  * someone dropped into the vault to `destination` (an LRT account). Owner only.
  */
-export async function closeSubAccount(p: { owner: PublicKey; lrtMint: PublicKey; index: number; destination: PublicKey }): Promise<TransactionInstruction> {
+export async function closeSubAccount(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  index: number;
+  destination: PublicKey;
+}): Promise<TransactionInstruction> {
   const a = marketAddresses(p.lrtMint);
   return program()
     .methods.closeSubAccount()

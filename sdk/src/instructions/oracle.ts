@@ -49,7 +49,13 @@ export async function initializeCommittee(p: InitializeCommitteeParams): Promise
 }
 
 /** Adds a member (cold `authority`, hot `signer`) and restates the quorum. Admin only. */
-export async function addMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; signer: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function addMember(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  authority: PublicKey;
+  signer: PublicKey;
+  quorum: number;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.addMember({ authority: p.authority, signer: p.signer, quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -57,7 +63,12 @@ export async function addMember(p: { admin: PublicKey; lrtMint: PublicKey; autho
 }
 
 /** Removes the member whose cold key is `authority` (and its vote) and restates the quorum. Admin only. */
-export async function removeMember(p: { admin: PublicKey; lrtMint: PublicKey; authority: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function removeMember(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  authority: PublicKey;
+  quorum: number;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.removeMember({ authority: p.authority, quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -65,7 +76,11 @@ export async function removeMember(p: { admin: PublicKey; lrtMint: PublicKey; au
 }
 
 /** A member's cold key gives its seat a new hot key; the old one is refused at once. */
-export async function rotateSigner(p: { authority: PublicKey; lrtMint: PublicKey; newSigner: PublicKey }): Promise<TransactionInstruction> {
+export async function rotateSigner(p: {
+  authority: PublicKey;
+  lrtMint: PublicKey;
+  newSigner: PublicKey;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.rotateSigner({ newSigner: p.newSigner })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -73,7 +88,11 @@ export async function rotateSigner(p: { authority: PublicKey; lrtMint: PublicKey
 }
 
 /** The guardian or the admin disables consensus; only the admin enables it again. */
-export async function setConsensusDisabled(p: { authority: PublicKey; lrtMint: PublicKey; disabled: boolean }): Promise<TransactionInstruction> {
+export async function setConsensusDisabled(p: {
+  authority: PublicKey;
+  lrtMint: PublicKey;
+  disabled: boolean;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.setConsensusDisabled({ disabled: p.disabled })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -81,7 +100,11 @@ export async function setConsensusDisabled(p: { authority: PublicKey; lrtMint: P
 }
 
 /** Moves the committee to a new consensus version (old votes stop counting). Admin only. */
-export async function setConsensusVersion(p: { admin: PublicKey; lrtMint: PublicKey; consensusVersion: bigint }): Promise<TransactionInstruction> {
+export async function setConsensusVersion(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  consensusVersion: bigint;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.setConsensusVersion({ consensusVersion: u64Arg(p.consensusVersion, "consensusVersion") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -89,7 +112,11 @@ export async function setConsensusVersion(p: { admin: PublicKey; lrtMint: Public
 }
 
 /** The guardian or the admin pauses the committee; only the admin unpauses it. */
-export async function setPaused(p: { authority: PublicKey; lrtMint: PublicKey; paused: boolean }): Promise<TransactionInstruction> {
+export async function setPaused(p: {
+  authority: PublicKey;
+  lrtMint: PublicKey;
+  paused: boolean;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.setPaused({ paused: p.paused })
     .accountsStrict({ authority: p.authority, committee: committeeAddress(p.lrtMint) })
@@ -97,7 +124,11 @@ export async function setPaused(p: { authority: PublicKey; lrtMint: PublicKey; p
 }
 
 /** Sets the quorum (must be more than half of the members). Admin only. */
-export async function setQuorum(p: { admin: PublicKey; lrtMint: PublicKey; quorum: number }): Promise<TransactionInstruction> {
+export async function setQuorum(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  quorum: number;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.setQuorum({ quorum: uintArg(p.quorum, 8, "quorum") })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -105,7 +136,12 @@ export async function setQuorum(p: { admin: PublicKey; lrtMint: PublicKey; quoru
 }
 
 /** Hands the admin and guardian roles to `newAdmin` and `guardian`. Admin only. */
-export async function setRoles(p: { admin: PublicKey; lrtMint: PublicKey; newAdmin: PublicKey; guardian: PublicKey }): Promise<TransactionInstruction> {
+export async function setRoles(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  newAdmin: PublicKey;
+  guardian: PublicKey;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.setRoles({ admin: p.newAdmin, guardian: p.guardian })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
@@ -113,7 +149,12 @@ export async function setRoles(p: { admin: PublicKey; lrtMint: PublicKey; newAdm
 }
 
 /** A member's hot key reports the market price (SOL per LRT, WAD) it observed at `observedTs`. */
-export async function submitPrice(p: { signer: PublicKey; lrtMint: PublicKey; price: bigint; observedTs: bigint | number }): Promise<TransactionInstruction> {
+export async function submitPrice(p: {
+  signer: PublicKey;
+  lrtMint: PublicKey;
+  price: bigint;
+  observedTs: bigint | number;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.submitPrice({ price: u128Arg(p.price, "price"), observedTs: i64Arg(p.observedTs, "observedTs") })
     .accountsStrict({ signer: p.signer, ...pdas(p.lrtMint) })
@@ -130,13 +171,21 @@ export async function submitReportHash(p: {
 }): Promise<TransactionInstruction> {
   if (p.hash.length !== 32) throw new RangeError(`A report hash is 32 bytes, got ${p.hash.length}`);
   return program()
-    .methods.submitReportHash({ frame: u64Arg(p.frame, "frame"), hash: Array.from(p.hash), consensusVersion: u64Arg(p.consensusVersion, "consensusVersion") })
+    .methods.submitReportHash({
+      frame: u64Arg(p.frame, "frame"),
+      hash: Array.from(p.hash),
+      consensusVersion: u64Arg(p.consensusVersion, "consensusVersion"),
+    })
     .accountsStrict({ signer: p.signer, committee: committeeAddress(p.lrtMint) })
     .instruction();
 }
 
 /** Any member's hot key submits the report whose hash holds quorum; the sanity checks then apply it. */
-export async function submitReportData(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
+export async function submitReportData(p: {
+  signer: PublicKey;
+  lrtMint: PublicKey;
+  report: AccountingReport;
+}): Promise<TransactionInstruction> {
   const r = p.report;
   return program()
     .methods.submitReportData({
@@ -155,15 +204,27 @@ export async function submitReportData(p: { signer: PublicKey; lrtMint: PublicKe
 }
 
 /** Re-cuts frames from the current one on (it keeps its number and start). Admin only. */
-export async function updateFrameConfig(p: { admin: PublicKey; lrtMint: PublicKey; frameSecs: number; fastLaneSecs: number }): Promise<TransactionInstruction> {
+export async function updateFrameConfig(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  frameSecs: number;
+  fastLaneSecs: number;
+}): Promise<TransactionInstruction> {
   return program()
-    .methods.updateFrameConfig({ frameSecs: uintArg(p.frameSecs, 32, "frameSecs"), fastLaneSecs: uintArg(p.fastLaneSecs, 32, "fastLaneSecs") })
+    .methods.updateFrameConfig({
+      frameSecs: uintArg(p.frameSecs, 32, "frameSecs"),
+      fastLaneSecs: uintArg(p.fastLaneSecs, 32, "fastLaneSecs"),
+    })
     .accountsStrict({ admin: p.admin, committee: committeeAddress(p.lrtMint) })
     .instruction();
 }
 
 /** Sets the sanity limits (the feed takes the copies consumers read). Admin only. */
-export async function updateLimits(p: { admin: PublicKey; lrtMint: PublicKey; limits: SanityLimits }): Promise<TransactionInstruction> {
+export async function updateLimits(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  limits: SanityLimits;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.updateLimits({ limits: sanityLimitsArg(p.limits) })
     .accountsStrict({ admin: p.admin, ...pdas(p.lrtMint) })
@@ -171,7 +232,11 @@ export async function updateLimits(p: { admin: PublicKey; lrtMint: PublicKey; li
 }
 
 /** The guardian's second opinion: the decrease held in `frame` takes effect. */
-export async function confirmHeldDecrease(p: { guardian: PublicKey; lrtMint: PublicKey; frame: bigint }): Promise<TransactionInstruction> {
+export async function confirmHeldDecrease(p: {
+  guardian: PublicKey;
+  lrtMint: PublicKey;
+  frame: bigint;
+}): Promise<TransactionInstruction> {
   return program()
     .methods.confirmHeldDecrease({ frame: u64Arg(p.frame, "frame") })
     .accountsStrict({ guardian: p.guardian, ...pdas(p.lrtMint) })
@@ -180,7 +245,10 @@ export async function confirmHeldDecrease(p: { guardian: PublicKey; lrtMint: Pub
 
 /** The guardian turns bunker mode on (never off: a clean report does). */
 export async function enableBunker(p: { guardian: PublicKey; lrtMint: PublicKey }): Promise<TransactionInstruction> {
-  return program().methods.enableBunker().accountsStrict({ guardian: p.guardian, ...pdas(p.lrtMint) }).instruction();
+  return program()
+    .methods.enableBunker()
+    .accountsStrict({ guardian: p.guardian, ...pdas(p.lrtMint) })
+    .instruction();
 }
 
 // ---- A member's report: build it, vote for its hash, then submit its data ----
@@ -207,7 +275,11 @@ export function accountingReport(p: {
 }
 
 /** The vote for `report`: `submit_report_hash` with the report's hash, frame and version. */
-export async function voteForReport(p: { signer: PublicKey; lrtMint: PublicKey; report: AccountingReport }): Promise<TransactionInstruction> {
+export async function voteForReport(p: {
+  signer: PublicKey;
+  lrtMint: PublicKey;
+  report: AccountingReport;
+}): Promise<TransactionInstruction> {
   return submitReportHash({
     signer: p.signer,
     lrtMint: p.lrtMint,

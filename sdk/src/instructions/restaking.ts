@@ -19,7 +19,10 @@ export async function initializeStakePool(p: {
 }): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
-    .methods.initializePool({ stakeManager: p.stakeManager, instantUnstakeFeeBps: uintArg(p.instantUnstakeFeeBps, 16, "instantUnstakeFeeBps") })
+    .methods.initializePool({
+      stakeManager: p.stakeManager,
+      instantUnstakeFeeBps: uintArg(p.instantUnstakeFeeBps, 16, "instantUnstakeFeeBps"),
+    })
     .accountsStrict({
       admin: p.admin,
       mintAuthority: p.mintAuthority,
@@ -36,9 +39,17 @@ export async function initializeStakePool(p: {
 }
 
 /** Changes the stake manager and the instant-unstake fee. Admin only. */
-export async function updateStakePool(p: { admin: PublicKey; lrtMint: PublicKey; stakeManager: PublicKey; instantUnstakeFeeBps: number }): Promise<TransactionInstruction> {
+export async function updateStakePool(p: {
+  admin: PublicKey;
+  lrtMint: PublicKey;
+  stakeManager: PublicKey;
+  instantUnstakeFeeBps: number;
+}): Promise<TransactionInstruction> {
   return program()
-    .methods.updatePool({ stakeManager: p.stakeManager, instantUnstakeFeeBps: uintArg(p.instantUnstakeFeeBps, 16, "instantUnstakeFeeBps") })
+    .methods.updatePool({
+      stakeManager: p.stakeManager,
+      instantUnstakeFeeBps: uintArg(p.instantUnstakeFeeBps, 16, "instantUnstakeFeeBps"),
+    })
     .accountsStrict({ admin: p.admin, pool: stakePoolAddresses(p.lrtMint).stakePool })
     .instruction();
 }
@@ -74,7 +85,13 @@ export async function deposit(p: {
  * Queues `lrt` for withdrawal as ticket `ticketId`, which must be the pool's `nextTicket` (read it from
  * the stake pool account just before).
  */
-export async function requestWithdrawal(p: { owner: PublicKey; lrtMint: PublicKey; source: PublicKey; ticketId: bigint; lrt: bigint }): Promise<TransactionInstruction> {
+export async function requestWithdrawal(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  source: PublicKey;
+  ticketId: bigint;
+  lrt: bigint;
+}): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.requestWithdrawal({ lrt: u64Arg(p.lrt, "lrt") })
@@ -95,20 +112,36 @@ export async function requestWithdrawal(p: { owner: PublicKey; lrtMint: PublicKe
  * The crank: finalizes tickets `firstTicket..=upTo` in queue order (`firstTicket` is the pool's
  * `nextToFinalize`); fewer when the reserve runs short, none in bunker mode.
  */
-export async function finalizeWithdrawals(p: { lrtMint: PublicKey; firstTicket: bigint; upTo: bigint }): Promise<TransactionInstruction> {
+export async function finalizeWithdrawals(p: {
+  lrtMint: PublicKey;
+  firstTicket: bigint;
+  upTo: bigint;
+}): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   if (p.upTo < p.firstTicket) throw new RangeError(`upTo (${p.upTo}) must not be below firstTicket (${p.firstTicket})`);
   const tickets: AccountMeta[] = [];
-  for (let id = p.firstTicket; id <= p.upTo; id++) tickets.push({ pubkey: ticketAddress(a.stakePool, id), isSigner: false, isWritable: true });
+  for (let id = p.firstTicket; id <= p.upTo; id++)
+    tickets.push({ pubkey: ticketAddress(a.stakePool, id), isSigner: false, isWritable: true });
   return program()
     .methods.finalizeWithdrawals({ upTo: u64Arg(p.upTo, "upTo") })
-    .accountsStrict({ pool: a.stakePool, feed: a.feed, lrtMint: p.lrtMint, escrowVault: a.escrowVault, tokenProgram: TOKEN_PROGRAM_ID })
+    .accountsStrict({
+      pool: a.stakePool,
+      feed: a.feed,
+      lrtMint: p.lrtMint,
+      escrowVault: a.escrowVault,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .remainingAccounts(tickets)
     .instruction();
 }
 
 /** Pays finalized ticket `ticketId` to the owner's wSOL account `destination` (and closes the ticket). */
-export async function claim(p: { owner: PublicKey; lrtMint: PublicKey; ticketId: bigint; destination: PublicKey }): Promise<TransactionInstruction> {
+export async function claim(p: {
+  owner: PublicKey;
+  lrtMint: PublicKey;
+  ticketId: bigint;
+  destination: PublicKey;
+}): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.claim()
@@ -151,19 +184,41 @@ export async function instantUnstake(p: {
 }
 
 /** The stake manager moves `lamports` from the reserve to validators (here: its wSOL `destination`). */
-export async function delegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; destination: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
+export async function delegate(p: {
+  stakeManager: PublicKey;
+  lrtMint: PublicKey;
+  destination: PublicKey;
+  lamports: bigint;
+}): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.delegate({ lamports: u64Arg(p.lamports, "lamports") })
-    .accountsStrict({ stakeManager: p.stakeManager, pool: a.stakePool, reserveVault: a.reserveVault, destination: p.destination, tokenProgram: TOKEN_PROGRAM_ID })
+    .accountsStrict({
+      stakeManager: p.stakeManager,
+      pool: a.stakePool,
+      reserveVault: a.reserveVault,
+      destination: p.destination,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .instruction();
 }
 
 /** The stake manager brings `lamports` back from validators (its wSOL `source`) to the reserve. */
-export async function undelegate(p: { stakeManager: PublicKey; lrtMint: PublicKey; source: PublicKey; lamports: bigint }): Promise<TransactionInstruction> {
+export async function undelegate(p: {
+  stakeManager: PublicKey;
+  lrtMint: PublicKey;
+  source: PublicKey;
+  lamports: bigint;
+}): Promise<TransactionInstruction> {
   const a = stakePoolAddresses(p.lrtMint);
   return program()
     .methods.undelegate({ lamports: u64Arg(p.lamports, "lamports") })
-    .accountsStrict({ stakeManager: p.stakeManager, pool: a.stakePool, reserveVault: a.reserveVault, source: p.source, tokenProgram: TOKEN_PROGRAM_ID })
+    .accountsStrict({
+      stakeManager: p.stakeManager,
+      pool: a.stakePool,
+      reserveVault: a.reserveVault,
+      source: p.source,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .instruction();
 }

@@ -45,8 +45,14 @@ export function insuranceVaultAddress(market: PublicKey, programId = MARGIN_PROG
 }
 
 /** `["sub", market, owner, index (u16 LE)]`: `owner`'s isolated sub-account number `index`. */
-export function subAccountAddress(market: PublicKey, owner: PublicKey, index: number, programId = MARGIN_PROGRAM_ID): PublicKey {
-  if (!Number.isInteger(index) || index < 0 || index > 0xffff) throw new RangeError(`A sub-account index is a u16 (0..65535), got ${index}`);
+export function subAccountAddress(
+  market: PublicKey,
+  owner: PublicKey,
+  index: number,
+  programId = MARGIN_PROGRAM_ID,
+): PublicKey {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffff)
+    throw new RangeError(`A sub-account index is a u16 (0..65535), got ${index}`);
   const le = Buffer.alloc(2);
   le.writeUInt16LE(index);
   return pda([SUB_ACCOUNT_SEED, market.toBuffer(), owner.toBuffer(), le], programId);

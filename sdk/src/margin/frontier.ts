@@ -42,7 +42,13 @@ const AMOUNT_CAP = 1n << 60n;
 const PRICE_CAP = 16n * WAD;
 
 /** The exact test the program applies (`debt_amount` then `is_liquidatable`); an overflow is "no". */
-export function canLiquidate(debtShares: bigint, collateral: bigint, price: bigint, borrowIndex: bigint, ltBps: number): boolean {
+export function canLiquidate(
+  debtShares: bigint,
+  collateral: bigint,
+  price: bigint,
+  borrowIndex: bigint,
+  ltBps: number,
+): boolean {
   try {
     return isLiquidatable(debtAmount(debtShares, borrowIndex), collateral, price, ltBps);
   } catch (error) {
@@ -55,7 +61,13 @@ export function canLiquidate(debtShares: bigint, collateral: bigint, price: bigi
  * `SubAccount::debt` then `health::is_liquidatable`, errors included (`MathOverflow`), as the program
  * evaluates a sub-account of `debtShares` and `collateral`.
  */
-export function subAccountLiquidatable(debtShares: bigint, collateral: bigint, price: bigint, borrowIndex: bigint, ltBps: number): boolean {
+export function subAccountLiquidatable(
+  debtShares: bigint,
+  collateral: bigint,
+  price: bigint,
+  borrowIndex: bigint,
+  ltBps: number,
+): boolean {
   return isLiquidatable(debtAmount(debtShares, borrowIndex), collateral, price, ltBps);
 }
 
@@ -123,7 +135,10 @@ export class LiquidationFrontier<K = string> {
   }
 
   /** A frontier over `positions`, sorted once (O(n log n)). */
-  static from<K>(positions: Iterable<FrontierPosition<K>>, params: { ltBps: number; baseBorrowIndex: bigint }): LiquidationFrontier<K> {
+  static from<K>(
+    positions: Iterable<FrontierPosition<K>>,
+    params: { ltBps: number; baseBorrowIndex: bigint },
+  ): LiquidationFrontier<K> {
     const frontier = new LiquidationFrontier<K>(params);
     for (const p of positions) {
       if (frontier.byId.has(p.id)) frontier.remove(p.id);
@@ -250,7 +265,9 @@ export class LiquidationFrontier<K = string> {
 
   private checkIndex(borrowIndex: bigint): void {
     if (borrowIndex < this.baseBorrowIndex) {
-      throw new RangeError(`borrow index ${borrowIndex} is below the frontier's base ${this.baseBorrowIndex}: rebuild it`);
+      throw new RangeError(
+        `borrow index ${borrowIndex} is below the frontier's base ${this.baseBorrowIndex}: rebuild it`,
+      );
     }
   }
 

@@ -61,7 +61,10 @@ export interface Accrual {
 }
 
 /** The pool fields one accrual step reads. */
-export type AccrualInput = Pick<LendingPool, "cash" | "insurance" | "supplyShares" | "supplyIndex" | "debtShares" | "borrowIndex"> & {
+export type AccrualInput = Pick<
+  LendingPool,
+  "cash" | "insurance" | "supplyShares" | "supplyIndex" | "debtShares" | "borrowIndex"
+> & {
   params: Pick<LendingPool["params"], "curve" | "reserveFactorBps">;
 };
 

@@ -24,7 +24,11 @@ export interface LiquidationPlan {
 const BPS_TO_WAD = WAD / BPS;
 
 /** The liquidation bonus (WAD) of a position with `debt` against `value`. */
-export function liquidationBonus(debt: bigint, value: bigint, risk: Pick<RiskParams, "ltBps" | "bonusMinBps" | "bonusMaxBps">): bigint {
+export function liquidationBonus(
+  debt: bigint,
+  value: bigint,
+  risk: Pick<RiskParams, "ltBps" | "bonusMinBps" | "bonusMaxBps">,
+): bigint {
   if (value === 0n || debt >= value) return 0n;
   const ltv = (debt * WAD) / value;
   const lt = BigInt(risk.ltBps) * BPS_TO_WAD;
@@ -38,7 +42,13 @@ export function liquidationBonus(debt: bigint, value: bigint, risk: Pick<RiskPar
 }
 
 /** The liquidation of a position; `NotLiquidatable`, `ZeroAmount` or `MathOverflow` as the program. */
-export function liquidationPlan(debt: bigint, collateral: bigint, price: bigint, risk: RiskParams, maxRepay: bigint): LiquidationPlan {
+export function liquidationPlan(
+  debt: bigint,
+  collateral: bigint,
+  price: bigint,
+  risk: RiskParams,
+  maxRepay: bigint,
+): LiquidationPlan {
   if (!isLiquidatable(debt, collateral, price, risk.ltBps)) throw new LanternError("margin", "NotLiquidatable");
   const value = collateralValue(collateral, price);
   const b = liquidationBonus(debt, value, risk);

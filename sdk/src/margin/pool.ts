@@ -56,7 +56,11 @@ export function borrowFromPool<P extends PoolState>(pool: P, amount: bigint): { 
 }
 
 /** Takes `amount` of repayment for a position of `positionShares`; paying the whole debt burns every share. */
-export function repayToPool<P extends PoolState>(pool: P, positionShares: bigint, amount: bigint): { pool: P; paid: bigint; burned: bigint } {
+export function repayToPool<P extends PoolState>(
+  pool: P,
+  positionShares: bigint,
+  amount: bigint,
+): { pool: P; paid: bigint; burned: bigint } {
   const debt = debtAmount(positionShares, pool.borrowIndex);
   let paid: bigint;
   let burned: bigint;
@@ -78,7 +82,10 @@ export function repayToPool<P extends PoolState>(pool: P, positionShares: bigint
  * Writes off the debt of `positionShares` that no collateral backs: insurance first, then lenders pro
  * rata through the supply index; a loss at or beyond the lenders' claims freezes the pool.
  */
-export function writeOff<P extends PoolState>(pool: P, positionShares: bigint): { pool: P; debt: bigint; covered: bigint; loss: bigint } {
+export function writeOff<P extends PoolState>(
+  pool: P,
+  positionShares: bigint,
+): { pool: P; debt: bigint; covered: bigint; loss: bigint } {
   const debt = debtAmount(positionShares, pool.borrowIndex);
   if (positionShares > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
   const covered = debt < pool.insurance ? debt : pool.insurance;

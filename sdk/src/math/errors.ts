@@ -33,7 +33,10 @@ export const PROGRAM_ERRORS: Record<LanternProgram, ReadonlyMap<number, ProgramE
 };
 
 const MESSAGES = Object.fromEntries(
-  Object.entries(PROGRAM_ERRORS).map(([program, errors]) => [program, new Map([...errors.values()].map((e) => [e.name, e.message]))]),
+  Object.entries(PROGRAM_ERRORS).map(([program, errors]) => [
+    program,
+    new Map([...errors.values()].map((e) => [e.name, e.message])),
+  ]),
 ) as Record<LanternProgram, Map<string, string>>;
 
 /**

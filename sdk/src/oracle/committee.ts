@@ -23,7 +23,10 @@ export function checkQuorum(quorum: number, memberCount: number): void {
  * the observation time of the quorum-th newest one (`undefined` with fewer fresh observations).
  */
 export function freshPrices(
-  committee: Members<Pick<Member, "price" | "priceTs">> & { quorum: number; limits: Pick<SanityLimits, "maxPriceAgeSecs"> },
+  committee: Members<Pick<Member, "price" | "priceTs">> & {
+    quorum: number;
+    limits: Pick<SanityLimits, "maxPriceAgeSecs">;
+  },
   now: bigint,
 ): { prices: bigint[]; quorumTs: bigint | undefined } {
   const maxAge = BigInt(committee.limits.maxPriceAgeSecs);
@@ -50,7 +53,11 @@ export function voted(member: Pick<Member, "voteFrame" | "voteHash">, frame: big
 }
 
 /** Members voting `hash` in `frame`, counted over the fixed member set. */
-export function support(committee: Members<Pick<Member, "voteFrame" | "voteHash">>, frame: bigint, hash: Uint8Array): number {
+export function support(
+  committee: Members<Pick<Member, "voteFrame" | "voteHash">>,
+  frame: bigint,
+  hash: Uint8Array,
+): number {
   return activeMembers(committee).filter((m) => voted(m, frame) && sameHash(m.voteHash, hash)).length;
 }
 
@@ -69,7 +76,11 @@ export function consensusFor(
 }
 
 /** Whether member `index` is in the fast-lane subset of `frame`: `quorum` members from `frame mod members`. */
-export function isFastLaneMember(committee: Pick<Committee, "quorum" | "memberCount">, index: number, frame: bigint): boolean {
+export function isFastLaneMember(
+  committee: Pick<Committee, "quorum" | "memberCount">,
+  index: number,
+  frame: bigint,
+): boolean {
   if (committee.quorum >= committee.memberCount) return true;
   const count = BigInt(committee.memberCount);
   const start = frame % count;

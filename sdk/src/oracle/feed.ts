@@ -9,18 +9,42 @@ import { saturatingAddU64, saturatingSubI64 } from "../math/fixed.js";
 import { emaUpdate } from "./ema.js";
 import { confidence, median } from "./median.js";
 import { evaluate, smoothedRate, type Prior, type Verdict } from "./sanity.js";
-import { DECREASE_SLOTS, type DecreaseEntry, type Feed, type HeldReport, type MarketPrice, type SanityLimits } from "./types.js";
+import {
+  DECREASE_SLOTS,
+  type DecreaseEntry,
+  type Feed,
+  type HeldReport,
+  type MarketPrice,
+  type SanityLimits,
+} from "./types.js";
 
 /** The report side of a feed: what processing a report reads and writes. */
 export type ReportState = Pick<
   Feed,
-  "fairRate" | "reportedRate" | "reportedStakedLamports" | "lastReportFrame" | "lastReportRefTs" | "lastReportTs" | "bunker" | "held" | "decreases"
+  | "fairRate"
+  | "reportedRate"
+  | "reportedStakedLamports"
+  | "lastReportFrame"
+  | "lastReportRefTs"
+  | "lastReportTs"
+  | "bunker"
+  | "held"
+  | "decreases"
 >;
 
 /** The market side of a feed: what a price round reads and writes. */
-export type MarketState = Pick<Feed, "marketPrice" | "marketConfidence" | "marketEma" | "marketPriceTs" | "marketEmaTs">;
+export type MarketState = Pick<
+  Feed,
+  "marketPrice" | "marketConfidence" | "marketEma" | "marketPriceTs" | "marketEmaTs"
+>;
 
-export const NO_HELD_REPORT: Readonly<HeldReport> = Object.freeze({ frame: 0n, refTs: 0n, rate: 0n, stakedLamports: 0n, decreasePpb: 0n });
+export const NO_HELD_REPORT: Readonly<HeldReport> = Object.freeze({
+  frame: 0n,
+  refTs: 0n,
+  rate: 0n,
+  stakedLamports: 0n,
+  decreasePpb: 0n,
+});
 
 /** The fair rate stops counting when the last accepted report is older than `maxReportAgeSecs`. */
 export function isStale(feed: Pick<Feed, "lastReportRefTs" | "maxReportAgeSecs">, now: bigint): boolean {
@@ -58,7 +82,12 @@ export function priorOf(feed: ReportState, refTs: bigint, limits: Pick<SanityLim
  * Records a decrease in the first free or expired slot; with every slot in the window taken, it folds
  * into the newest one (the last of equally new ones), which only makes the budget stricter.
  */
-export function recordDecrease(decreases: readonly DecreaseEntry[], refTs: bigint, ppb: bigint, windowSecs: number): DecreaseEntry[] {
+export function recordDecrease(
+  decreases: readonly DecreaseEntry[],
+  refTs: bigint,
+  ppb: bigint,
+  windowSecs: number,
+): DecreaseEntry[] {
   const next = decreases.slice();
   if (ppb === 0n) return next;
   const start = refTs - BigInt(windowSecs);
@@ -73,7 +102,15 @@ export function recordDecrease(decreases: readonly DecreaseEntry[], refTs: bigin
   return next;
 }
 
-function accept<F extends ReportState>(feed: F, frame: bigint, refTs: bigint, now: bigint, rate: bigint, stakedLamports: bigint, fairRate: bigint): F {
+function accept<F extends ReportState>(
+  feed: F,
+  frame: bigint,
+  refTs: bigint,
+  now: bigint,
+  rate: bigint,
+  stakedLamports: bigint,
+  fairRate: bigint,
+): F {
   return {
     ...feed,
     fairRate,

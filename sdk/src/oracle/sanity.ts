@@ -4,7 +4,19 @@
  * smoothing of increases and the decrease budget beyond which a decrease waits for the guardian.
  */
 import { LanternError } from "../math/errors.js";
-import { BPS, PPB, U128_MAX, U64_MAX, YEAR_SECS, mulDivCeil, mulDivFloor, saturatingAddU128, saturatingAddU64, saturatingSubI64, tripleProductLe } from "../math/fixed.js";
+import {
+  BPS,
+  PPB,
+  U128_MAX,
+  U64_MAX,
+  YEAR_SECS,
+  mulDivCeil,
+  mulDivFloor,
+  saturatingAddU128,
+  saturatingAddU64,
+  saturatingSubI64,
+  tripleProductLe,
+} from "../math/fixed.js";
 import type { SanityLimits } from "./types.js";
 
 /** What the feed knew before the report. */

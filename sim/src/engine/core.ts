@@ -22,7 +22,17 @@
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
-import { YEAR_SECS, growthF, isLiquidatableF, ltvLowerF, newPlan, planF, pricesF, type PlanF, type PricesF } from "./math.js";
+import {
+  YEAR_SECS,
+  growthF,
+  isLiquidatableF,
+  ltvLowerF,
+  newPlan,
+  planF,
+  pricesF,
+  type PlanF,
+  type PricesF,
+} from "./math.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 export const HEALTHY = 0;
@@ -112,7 +122,8 @@ export abstract class PathCore {
 
   /** Runs one path of `world` and returns its outcome. */
   run(world: World, path: number, rng?: Rng): PathOutcome {
-    if (this.params.liquidators.delayJitterSecs > 0 && rng === undefined) throw new Error("liquidators.delayJitterSecs > 0 needs the engine's random stream");
+    if (this.params.liquidators.delayJitterSecs > 0 && rng === undefined)
+      throw new Error("liquidators.delayJitterSecs > 0 needs the engine's random stream");
     this.rng = rng;
     const fb = this.fb;
     fb.lrtSoldSol = 0;

@@ -128,7 +128,14 @@ export function newPlan(): PlanF {
  * `repay·(1+b)/p`, capped at the collateral (then the repayment shrinks to what it buys). Writes `out`
  * and returns false where the program would refuse (nothing to repay or to seize).
  */
-export function planF(debt: number, collateral: number, price: number, risk: RiskF, maxRepay: number, out: PlanF): boolean {
+export function planF(
+  debt: number,
+  collateral: number,
+  price: number,
+  risk: RiskF,
+  maxRepay: number,
+  out: PlanF,
+): boolean {
   const value = collateral * price;
   const b = bonusF(debt, value, risk);
   const full = value * risk.ltvFull <= debt || debt < risk.minDebt;

@@ -31,6 +31,12 @@ export class NaiveEngine extends PathCore {
   protected onClosed(_i: number): void {}
 }
 
-export function runPathNaive(world: World, pop: Population, params: EngineParams, path: number, rng?: Rng): PathOutcome {
+export function runPathNaive(
+  world: World,
+  pop: Population,
+  params: EngineParams,
+  path: number,
+  rng?: Rng,
+): PathOutcome {
   return new NaiveEngine(pop, params).run(world, path, rng);
 }

@@ -41,7 +41,14 @@ export function engineParams(scenario: Scenario, policy?: Policy): EngineParams 
 }
 
 export function engineParamsWith(
-  overrides: { policy?: Policy; risk?: Partial<RiskF>; reserveFactor?: number; insuranceSol?: number; liquidators?: Partial<LiquidatorParams>; seriesBuckets?: number } = {},
+  overrides: {
+    policy?: Policy;
+    risk?: Partial<RiskF>;
+    reserveFactor?: number;
+    insuranceSol?: number;
+    liquidators?: Partial<LiquidatorParams>;
+    seriesBuckets?: number;
+  } = {},
 ): EngineParams {
   const params: EngineParams = {
     policy: overrides.policy ?? "MinOfBoth",
@@ -61,7 +68,8 @@ export function validateEngineParams(p: EngineParams): void {
     if (!ok || !Number.isFinite(value)) throw new RangeError(`${field} is ${value}; it must be ${range}`);
   };
   const r = p.risk;
-  if (!["FairRate", "Market", "MinOfBoth"].includes(p.policy)) throw new RangeError(`policy is "${p.policy}"; it must be one of FairRate, Market, MinOfBoth`);
+  if (!["FairRate", "Market", "MinOfBoth"].includes(p.policy))
+    throw new RangeError(`policy is "${p.policy}"; it must be one of FairRate, Market, MinOfBoth`);
   check("risk.ltvInit", r.ltvInit, r.ltvInit > 0 && r.ltvInit < r.lt, "in (0, risk.lt)");
   check("risk.lt", r.lt, r.lt < r.ltvFull, "below risk.ltvFull");
   check("risk.ltvFull", r.ltvFull, r.ltvFull <= 0.99, "at most 0.99");
@@ -78,8 +86,18 @@ export function validateEngineParams(p: EngineParams): void {
   check("liquidators.delaySecs", l.delaySecs, l.delaySecs >= 0, "at least 0 (seconds)");
   check("liquidators.delayJitterSecs", l.delayJitterSecs, l.delayJitterSecs >= 0, "at least 0 (seconds)");
   check("liquidators.capacitySolPerStep", l.capacitySolPerStep, l.capacitySolPerStep >= 0, "at least 0 (SOL)");
-  check("liquidators.maxLiquidationsPerStep", l.maxLiquidationsPerStep, Number.isInteger(l.maxLiquidationsPerStep) && l.maxLiquidationsPerStep >= 0, "a non-negative integer");
+  check(
+    "liquidators.maxLiquidationsPerStep",
+    l.maxLiquidationsPerStep,
+    Number.isInteger(l.maxLiquidationsPerStep) && l.maxLiquidationsPerStep >= 0,
+    "a non-negative integer",
+  );
   check("liquidators.minProfitSol", l.minProfitSol, l.minProfitSol >= 0, "at least 0 (SOL)");
   check("liquidators.sellFraction", l.sellFraction, l.sellFraction >= 0 && l.sellFraction <= 1, "in [0, 1]");
-  check("seriesBuckets", p.seriesBuckets, Number.isInteger(p.seriesBuckets) && p.seriesBuckets >= 1 && p.seriesBuckets <= 10_000, "an integer in 1..10,000");
+  check(
+    "seriesBuckets",
+    p.seriesBuckets,
+    Number.isInteger(p.seriesBuckets) && p.seriesBuckets >= 1 && p.seriesBuckets <= 10_000,
+    "an integer in 1..10,000",
+  );
 }

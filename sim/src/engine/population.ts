@@ -11,7 +11,8 @@ export const POPULATION_STREAM = 2047;
 
 export function buildPopulation(spec: PopulationSpec, rng: Rng): Population {
   const n = spec.subAccounts;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`population.subAccounts must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`population.subAccounts must be a positive integer, got ${n}`);
   const equity = new Float64Array(n);
   const leverage = new Float64Array(n);
   const bucket = new Int32Array(n);

@@ -26,7 +26,13 @@ const tables = new Map<string, Float64Array>();
 
 /** Annual borrow rate (fraction) at every utilisation bps 0..10,000, from the sdk's curve. */
 export function rateTable(curve: RateCurve): Float64Array {
-  const key = JSON.stringify([curve.kink1UtilizationBps, curve.kink1RateBps, curve.kink2UtilizationBps, curve.kink2RateBps, curve.maxRateBps]);
+  const key = JSON.stringify([
+    curve.kink1UtilizationBps,
+    curve.kink1RateBps,
+    curve.kink2UtilizationBps,
+    curve.kink2RateBps,
+    curve.maxRateBps,
+  ]);
   let table = tables.get(key);
   if (!table) {
     table = new Float64Array(10_001);
@@ -90,7 +96,7 @@ export class BorrowRateModel {
     this.sDecay = Math.pow(2, -dt / (spec.supplyHalfLifeDays * DAY_SECS));
     // Daily flow sd σ_d is the diffusion: per update, σ_d·√(dt/day), folded into the exact OU step.
     const kappa = Math.LN2 / (spec.supplyHalfLifeDays * DAY_SECS);
-    const sigma = (spec.supplyFlowSdPctPerDay / 100) / Math.sqrt(DAY_SECS);
+    const sigma = spec.supplyFlowSdPctPerDay / 100 / Math.sqrt(DAY_SECS);
     this.sNoise = sigma * Math.sqrt((1 - this.sDecay * this.sDecay) / (2 * kappa));
     this.flows = spec.flows.map((f) => ({ t: f.day * DAY_SECS, pct: f.pct })).sort((a, b) => a.t - b.t);
   }

@@ -29,7 +29,14 @@
 import { LanternError } from "../../../sdk/src/math/errors.js";
 import { BPS, PPB, YEAR_SECS } from "../../../sdk/src/math/fixed.js";
 import { isFastLaneMember } from "../../../sdk/src/oracle/committee.js";
-import { NO_HELD_REPORT, confirmHeld, isStale, processReport, windowDecreasePpb, type ReportState } from "../../../sdk/src/oracle/feed.js";
+import {
+  NO_HELD_REPORT,
+  confirmHeld,
+  isStale,
+  processReport,
+  windowDecreasePpb,
+  type ReportState,
+} from "../../../sdk/src/oracle/feed.js";
 import { DECREASE_SLOTS, type SanityLimits } from "../../../sdk/src/oracle/types.js";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MemberRole } from "../scenario.js";
@@ -79,7 +86,12 @@ export class RoleScript {
   private readonly entries: { members: Set<number>; role: MemberRole; from: number; to: number }[];
 
   constructor(spec: CommitteeSpec) {
-    this.entries = spec.roles.map((r) => ({ members: new Set(r.members), role: r.role, from: r.fromDay * DAY_SECS, to: r.toDay * DAY_SECS }));
+    this.entries = spec.roles.map((r) => ({
+      members: new Set(r.members),
+      role: r.role,
+      from: r.fromDay * DAY_SECS,
+      to: r.toDay * DAY_SECS,
+    }));
   }
 
   get empty(): boolean {
@@ -124,7 +136,15 @@ export interface CommitteeStats {
 
 export class CommitteeModel {
   readonly limits: SanityLimits;
-  readonly stats: CommitteeStats = { frames: 0, accepted: 0, held: 0, rejected: 0, missed: 0, confirmations: 0, colludingReports: 0 };
+  readonly stats: CommitteeStats = {
+    frames: 0,
+    accepted: 0,
+    held: 0,
+    rejected: 0,
+    missed: 0,
+    confirmations: 0,
+    colludingReports: 0,
+  };
   /** The feed's fair rate (float). */
   fairRate: number;
   bunker = false;
@@ -248,9 +268,11 @@ export class CommitteeModel {
       const u = this.rng.uniform();
       if (role === "offline") continue;
       if (role === "colluding" && spec.collusion.direction === "withhold") continue;
-      const [lo, hi] = role === "late" ? spec.lateDelayHours.map((h) => h * 3600) : spec.voteDelayMinutes.map((x) => x * 60);
+      const [lo, hi] =
+        role === "late" ? spec.lateDelayHours.map((h) => h * 3600) : spec.voteDelayMinutes.map((x) => x * 60);
       let time = refTsNum + Math.round(lo! + u * (hi! - lo!));
-      if (this.fastLaneSecs > 0 && !isFastLaneMember(quorumSpec, m, frame)) time = Math.max(time, refTsNum + this.fastLaneSecs);
+      if (this.fastLaneSecs > 0 && !isFastLaneMember(quorumSpec, m, frame))
+        time = Math.max(time, refTsNum + this.fastLaneSecs);
       if (time > deadline) continue;
       votes.push({ time, colluding: role === "colluding" });
     }
@@ -283,7 +305,8 @@ export class CommitteeModel {
 
   private colludingRate(refTs: bigint): bigint {
     const reported = this.feed.reportedRate;
-    if (this.spec.collusion.direction === "up") return maxIncreaseRate(this.limits, reported, refTs - this.feed.lastReportRefTs);
+    if (this.spec.collusion.direction === "up")
+      return maxIncreaseRate(this.limits, reported, refTs - this.feed.lastReportRefTs);
     const budget = BigInt(this.limits.maxDecreaseBps) * (PPB / BPS);
     const used = windowDecreasePpb(this.feed.decreases, refTs, this.limits.decreaseWindowSecs);
     const rate = maxDecreaseRate(reported, budget - used);
@@ -307,7 +330,8 @@ export class CommitteeModel {
       this.stats.accepted++;
     } else {
       this.stats.held++;
-      if (this.confirmAt === Infinity && this.guardianAccepts()) this.confirmAt = l.time + Math.round(this.spec.guardian.delayHours * 3600);
+      if (this.confirmAt === Infinity && this.guardianAccepts())
+        this.confirmAt = l.time + Math.round(this.spec.guardian.delayHours * 3600);
     }
     this.sync();
   }

@@ -112,7 +112,10 @@ export class DiscountModel {
     const queued = decayFactor(spec.queuedHalfLifeDays * DAY_SECS, dtSecs);
     this.slowDecay = [working, queued];
     this.slowNoise = [Math.sqrt(1 - working * working), Math.sqrt(1 - queued * queued)];
-    this.impactDecay = [decayFactor(dex.impactHalfLifeMinutes * 60, dtSecs), decayFactor(dex.queuedImpactHalfLifeMinutes * 60, dtSecs)];
+    this.impactDecay = [
+      decayFactor(dex.impactHalfLifeMinutes * 60, dtSecs),
+      decayFactor(dex.queuedImpactHalfLifeMinutes * 60, dtSecs),
+    ];
     this.flashDecay = decayFactor(spec.flash.halfLifeMinutes * 60, dtSecs);
     this.nextSwitch = rng.exponential(spec.stress.entryPerYear / YEAR_SECS);
     this.nextJump = rng.exponential(spec.jumps.perYear / YEAR_SECS);
@@ -150,7 +153,9 @@ export class DiscountModel {
     }
 
     // Slow component: exact OU step toward the level.
-    const level = this.hasLevelPath ? this.level.at(t) * BPS : (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
+    const level = this.hasLevelPath
+      ? this.level.at(t) * BPS
+      : (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
     const sd = (this.stress ? spec.stress.sdBps : spec.sdBps) * BPS;
     this.slow = level + (this.slow - level) * this.slowDecay[q]!;
     if (sd > 0) this.slow += sd * this.slowNoise[q]! * this.rng.normal();
@@ -184,7 +189,10 @@ export class DiscountModel {
     this.flash = flash;
 
     // DEX depth, liquidators' sales, the reserve and its arbitrage.
-    this.depth1Pct = this.dex.depth1PctSol * (this.stress ? this.dex.stressDepthFactor : 1) * (this.hasDepthPath ? this.depthPath.at(t) : 1);
+    this.depth1Pct =
+      this.dex.depth1PctSol *
+      (this.stress ? this.dex.stressDepthFactor : 1) *
+      (this.hasDepthPath ? this.depthPath.at(t) : 1);
     this.impact *= this.impactDecay[q]!;
     if (inputs.soldSol > 0) this.impact -= (0.01 * inputs.soldSol) / this.depth1Pct;
     const rs = this.restaking;

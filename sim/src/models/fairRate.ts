@@ -62,7 +62,11 @@ export class FairRateModel {
     this.scripted = spec.slashings.map((s) => ({ t: s.day * DAY_SECS, loss: s.pct / 100 })).sort((a, b) => a.t - b.t);
     for (const c of spec.commissionShocks) {
       const start = c.day * DAY_SECS;
-      this.shocks.push({ start, end: start + c.epochs * this.epochSecs, cut: commissionCut(c.stakeSharePct, c.commissionPct, spec.commission.baselinePct) });
+      this.shocks.push({
+        start,
+        end: start + c.epochs * this.epochSecs,
+        cut: commissionCut(c.stakeSharePct, c.commissionPct, spec.commission.baselinePct),
+      });
     }
   }
 
@@ -88,7 +92,11 @@ export class FairRateModel {
         this.nextRandomSlash += this.rng.exponential(s.perYear / YEAR_SECS);
       } else if (next === this.nextRandomShock) {
         const c = this.spec.commission;
-        this.shocks.push({ start: next, end: next + c.epochs * this.epochSecs, cut: commissionCut(c.stakeSharePct, c.commissionPct, c.baselinePct) });
+        this.shocks.push({
+          start: next,
+          end: next + c.epochs * this.epochSecs,
+          cut: commissionCut(c.stakeSharePct, c.commissionPct, c.baselinePct),
+        });
         this.nextRandomShock += this.rng.exponential(c.shocksPerYear / YEAR_SECS);
       } else {
         this.payEpoch(next);

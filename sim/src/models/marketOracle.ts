@@ -101,34 +101,125 @@ function sortIntPrefix(a: Int32Array, n: number): void {
  * (`d = min(b − a, 0)`, a += d, b −= d), which beats a branching sort on random data by ~5×.
  */
 export function sort9(a: Int32Array): void {
-  let x0 = a[0]!, x1 = a[1]!, x2 = a[2]!, x3 = a[3]!, x4 = a[4]!, x5 = a[5]!, x6 = a[6]!, x7 = a[7]!, x8 = a[8]!;
+  let x0 = a[0]!,
+    x1 = a[1]!,
+    x2 = a[2]!,
+    x3 = a[3]!,
+    x4 = a[4]!,
+    x5 = a[5]!,
+    x6 = a[6]!,
+    x7 = a[7]!,
+    x8 = a[8]!;
   let d = 0;
-  d = x3 - x0; d &= d >> 31; x0 += d; x3 -= d;
-  d = x7 - x1; d &= d >> 31; x1 += d; x7 -= d;
-  d = x5 - x2; d &= d >> 31; x2 += d; x5 -= d;
-  d = x8 - x4; d &= d >> 31; x4 += d; x8 -= d;
-  d = x7 - x0; d &= d >> 31; x0 += d; x7 -= d;
-  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
-  d = x8 - x3; d &= d >> 31; x3 += d; x8 -= d;
-  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
-  d = x2 - x0; d &= d >> 31; x0 += d; x2 -= d;
-  d = x3 - x1; d &= d >> 31; x1 += d; x3 -= d;
-  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
-  d = x8 - x7; d &= d >> 31; x7 += d; x8 -= d;
-  d = x4 - x1; d &= d >> 31; x1 += d; x4 -= d;
-  d = x6 - x3; d &= d >> 31; x3 += d; x6 -= d;
-  d = x7 - x5; d &= d >> 31; x5 += d; x7 -= d;
-  d = x1 - x0; d &= d >> 31; x0 += d; x1 -= d;
-  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
-  d = x5 - x3; d &= d >> 31; x3 += d; x5 -= d;
-  d = x8 - x6; d &= d >> 31; x6 += d; x8 -= d;
-  d = x3 - x2; d &= d >> 31; x2 += d; x3 -= d;
-  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
-  d = x7 - x6; d &= d >> 31; x6 += d; x7 -= d;
-  d = x2 - x1; d &= d >> 31; x1 += d; x2 -= d;
-  d = x4 - x3; d &= d >> 31; x3 += d; x4 -= d;
-  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
-  a[0] = x0; a[1] = x1; a[2] = x2; a[3] = x3; a[4] = x4; a[5] = x5; a[6] = x6; a[7] = x7; a[8] = x8;
+  d = x3 - x0;
+  d &= d >> 31;
+  x0 += d;
+  x3 -= d;
+  d = x7 - x1;
+  d &= d >> 31;
+  x1 += d;
+  x7 -= d;
+  d = x5 - x2;
+  d &= d >> 31;
+  x2 += d;
+  x5 -= d;
+  d = x8 - x4;
+  d &= d >> 31;
+  x4 += d;
+  x8 -= d;
+  d = x7 - x0;
+  d &= d >> 31;
+  x0 += d;
+  x7 -= d;
+  d = x4 - x2;
+  d &= d >> 31;
+  x2 += d;
+  x4 -= d;
+  d = x8 - x3;
+  d &= d >> 31;
+  x3 += d;
+  x8 -= d;
+  d = x6 - x5;
+  d &= d >> 31;
+  x5 += d;
+  x6 -= d;
+  d = x2 - x0;
+  d &= d >> 31;
+  x0 += d;
+  x2 -= d;
+  d = x3 - x1;
+  d &= d >> 31;
+  x1 += d;
+  x3 -= d;
+  d = x5 - x4;
+  d &= d >> 31;
+  x4 += d;
+  x5 -= d;
+  d = x8 - x7;
+  d &= d >> 31;
+  x7 += d;
+  x8 -= d;
+  d = x4 - x1;
+  d &= d >> 31;
+  x1 += d;
+  x4 -= d;
+  d = x6 - x3;
+  d &= d >> 31;
+  x3 += d;
+  x6 -= d;
+  d = x7 - x5;
+  d &= d >> 31;
+  x5 += d;
+  x7 -= d;
+  d = x1 - x0;
+  d &= d >> 31;
+  x0 += d;
+  x1 -= d;
+  d = x4 - x2;
+  d &= d >> 31;
+  x2 += d;
+  x4 -= d;
+  d = x5 - x3;
+  d &= d >> 31;
+  x3 += d;
+  x5 -= d;
+  d = x8 - x6;
+  d &= d >> 31;
+  x6 += d;
+  x8 -= d;
+  d = x3 - x2;
+  d &= d >> 31;
+  x2 += d;
+  x3 -= d;
+  d = x5 - x4;
+  d &= d >> 31;
+  x4 += d;
+  x5 -= d;
+  d = x7 - x6;
+  d &= d >> 31;
+  x6 += d;
+  x7 -= d;
+  d = x2 - x1;
+  d &= d >> 31;
+  x1 += d;
+  x2 -= d;
+  d = x4 - x3;
+  d &= d >> 31;
+  x3 += d;
+  x4 -= d;
+  d = x6 - x5;
+  d &= d >> 31;
+  x5 += d;
+  x6 -= d;
+  a[0] = x0;
+  a[1] = x1;
+  a[2] = x2;
+  a[3] = x3;
+  a[4] = x4;
+  a[5] = x5;
+  a[6] = x6;
+  a[7] = x7;
+  a[8] = x8;
 }
 
 interface Fault {
@@ -222,9 +313,17 @@ export class MarketOracleModel {
     const lags = Array.from(this.lag).sort((a, b) => a - b);
     this.lagsFresh = lags.every((l) => l <= spec.maxPriceAgeSecs);
     this.quorumLag = lags[Math.max(this.quorum - 1, 0)] ?? 0;
-    this.faults = spec.faults.map((f) => ({ members: f.members, from: f.fromDay * DAY_SECS, to: f.fromDay * DAY_SECS + f.hours * 3600, factor: f.factor }));
-    this.boundaries = [...new Set([0, ...roleScript.boundaries(), ...this.faults.flatMap((f) => [f.from, f.to])])].sort((a, b) => a - b);
-    if (exact) this.exactState = { marketPrice: 0n, marketConfidence: 0n, marketEma: 0n, marketPriceTs: 0n, marketEmaTs: 0n };
+    this.faults = spec.faults.map((f) => ({
+      members: f.members,
+      from: f.fromDay * DAY_SECS,
+      to: f.fromDay * DAY_SECS + f.hours * 3600,
+      factor: f.factor,
+    }));
+    this.boundaries = [...new Set([0, ...roleScript.boundaries(), ...this.faults.flatMap((f) => [f.from, f.to])])].sort(
+      (a, b) => a - b,
+    );
+    if (exact)
+      this.exactState = { marketPrice: 0n, marketConfidence: 0n, marketEma: 0n, marketPriceTs: 0n, marketEmaTs: 0n };
   }
 
   private refreshRoles(t: number): void {
@@ -232,7 +331,8 @@ export class MarketOracleModel {
       this.roles[m] = this.roleScript.roleAt(m, t);
       this.factor[m] = 1;
     }
-    for (const f of this.faults) if (t >= f.from && t < f.to) for (const m of f.members) this.factor[m] = this.factor[m]! * f.factor;
+    for (const f of this.faults)
+      if (t >= f.from && t < f.to) for (const m of f.members) this.factor[m] = this.factor[m]! * f.factor;
   }
 
   /** One price round at time `t` (seconds) with the DEX price `dexPrice`. */
@@ -319,7 +419,10 @@ export class MarketOracleModel {
       const window = Math.min(Math.max(this.quorum, 1), n);
       // Prices rise with z, so the tightest window of z values is the tightest window of prices.
       const start = tightestWindow(sorted, n, window);
-      conf = (dexPrice * (1 + noise * (sorted[start + window - 1]! / Z_SCALE)) - dexPrice * (1 + noise * (sorted[start]! / Z_SCALE))) / 2;
+      conf =
+        (dexPrice * (1 + noise * (sorted[start + window - 1]! / Z_SCALE)) -
+          dexPrice * (1 + noise * (sorted[start]! / Z_SCALE))) /
+        2;
     } else {
       price = dexPrice;
       conf = 0;
@@ -396,10 +499,16 @@ export class MarketOracleModel {
     for (let m = 0; m < this.n; m++) {
       const p = this.price[m]!;
       const ts = this.ts[m]!;
-      members.push({ price: p > 0 && Number.isFinite(ts) ? toWad(p) : 0n, priceTs: Number.isFinite(ts) ? BigInt(ts) : 0n });
+      members.push({
+        price: p > 0 && Number.isFinite(ts) ? toWad(p) : 0n,
+        priceTs: Number.isFinite(ts) ? BigInt(ts) : 0n,
+      });
     }
     const now = BigInt(t);
-    const fresh = freshPrices({ members, memberCount: this.n, quorum: this.quorum, limits: { maxPriceAgeSecs: this.spec.maxPriceAgeSecs } }, now);
+    const fresh = freshPrices(
+      { members, memberCount: this.n, quorum: this.quorum, limits: { maxPriceAgeSecs: this.spec.maxPriceAgeSecs } },
+      now,
+    );
     this.fresh = fresh.prices.length;
     const state = this.exactState!;
     const next = updateMarket(state, fresh.prices, fresh.quorumTs, this.quorum, now, this.spec.emaHalfLifeSecs).state;

@@ -12,7 +12,10 @@ export class PathCursor {
   private readonly values: Float64Array;
   private index = 0;
 
-  constructor(points: readonly PathPoint[], private readonly fallback: number) {
+  constructor(
+    points: readonly PathPoint[],
+    private readonly fallback: number,
+  ) {
     this.times = Float64Array.from(points, (p) => p.day * DAY_SECS);
     this.values = Float64Array.from(points, (p) => p.value);
   }

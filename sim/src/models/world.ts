@@ -79,8 +79,22 @@ export class LanternWorld implements World {
     // Construction order fixes the order of the initial draws.
     this.fair = new FairRateModel(scenario.fairRate, r);
     this.committee = new CommitteeModel(scenario.committee, scenario.fairRate.initialRate, r);
-    this.discount = new DiscountModel(scenario.discount, scenario.dex, scenario.restaking, epochSecs, scenario.stepSecs, r);
-    this.oracle = new MarketOracleModel(scenario.oracle, scenario.committee, this.committee.roleScript, r, options.exactOracle ?? false, options.oracleFastPath ?? true);
+    this.discount = new DiscountModel(
+      scenario.discount,
+      scenario.dex,
+      scenario.restaking,
+      epochSecs,
+      scenario.stepSecs,
+      r,
+    );
+    this.oracle = new MarketOracleModel(
+      scenario.oracle,
+      scenario.committee,
+      this.committee.roleScript,
+      r,
+      options.exactOracle ?? false,
+      options.oracleFastPath ?? true,
+    );
     this.pool = new BorrowRateModel(scenario.pool, scenario.stepSecs, r);
     this.queuedAlways = scenario.discount.redemptionQueued;
     this.unstakeFeeLog = Math.log(1 - scenario.restaking.instantUnstakeFeeBps / 10_000);

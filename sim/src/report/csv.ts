@@ -15,9 +15,51 @@ function row(values: unknown[]): string {
 export function resultsCsv(result: SimResult): string {
   const s = result.statistics;
   const m = result.meta;
-  const lines = [row(["scenario", "scenario_hash", "version", "policy", "seed", "paths", "section", "name", "unit", "estimate", "ci_low", "ci_high", "sd", "min", "max"])];
-  const add = (section: string, name: string, unit: string, e: Estimate, extra: { sd?: number; min?: number | null; max?: number | null } = {}) =>
-    lines.push(row([m.scenario.name, m.scenario.hash, m.version, m.policy, m.seed, s.paths, section, name, unit, e.estimate, e.ci?.[0], e.ci?.[1], extra.sd, extra.min, extra.max]));
+  const lines = [
+    row([
+      "scenario",
+      "scenario_hash",
+      "version",
+      "policy",
+      "seed",
+      "paths",
+      "section",
+      "name",
+      "unit",
+      "estimate",
+      "ci_low",
+      "ci_high",
+      "sd",
+      "min",
+      "max",
+    ]),
+  ];
+  const add = (
+    section: string,
+    name: string,
+    unit: string,
+    e: Estimate,
+    extra: { sd?: number; min?: number | null; max?: number | null } = {},
+  ) =>
+    lines.push(
+      row([
+        m.scenario.name,
+        m.scenario.hash,
+        m.version,
+        m.policy,
+        m.seed,
+        s.paths,
+        section,
+        name,
+        unit,
+        e.estimate,
+        e.ci?.[0],
+        e.ci?.[1],
+        extra.sd,
+        extra.min,
+        extra.max,
+      ]),
+    );
   for (const [name, p] of Object.entries(s.probabilities)) add("probability", name, "fraction of paths", p);
   for (const t of s.loss.tails) {
     add("loss", `VaR${Math.round(t.level * 100)}`, "SOL", t.var);

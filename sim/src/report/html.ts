@@ -68,7 +68,9 @@ export function resultHtml(result: SimResult): string {
     `<table><tr><th>paths</th><td>${s.paths.toLocaleString("en-US")}${m.antithetic ? ` (${s.units.toLocaleString("en-US")} antithetic pairs)` : ""}</td><th>seed</th><td>${m.seed}</td><th>policy</th><td>${esc(m.policy)}</td></tr>` +
       `<tr><th>sub-accounts</th><td>${m.subAccounts.toLocaleString("en-US")}</td><th>horizon</th><td>${m.horizonDays} days at ${m.stepSecs} s steps</td><th>engine</th><td>${esc(m.engine)}</td></tr>` +
       `<tr><th>scenario hash</th><td colspan="3"><code>${esc(m.scenario.hash)}</code></td><th>version</th><td>${esc(m.version)}</td></tr>` +
-      (Object.keys(m.overrides).length > 0 ? `<tr><th>overrides</th><td colspan="5"><code>${esc(JSON.stringify(m.overrides))}</code></td></tr>` : "") +
+      (Object.keys(m.overrides).length > 0
+        ? `<tr><th>overrides</th><td colspan="5"><code>${esc(JSON.stringify(m.overrides))}</code></td></tr>`
+        : "") +
       `</table>`,
   );
   parts.push(`<h2>Headline</h2><div class="cards">`);
@@ -95,10 +97,14 @@ export function resultHtml(result: SimResult): string {
       title: "Protocol loss per path",
       xlabel: "protocol loss per path (SOL)",
       ylabel: "paths",
-      markers: s.loss.tails.filter((t) => t.var.estimate > 0).map((t) => ({ at: t.var.estimate, label: `VaR${Math.round(t.level * 100)}` })),
+      markers: s.loss.tails
+        .filter((t) => t.var.estimate > 0)
+        .map((t) => ({ at: t.var.estimate, label: `VaR${Math.round(t.level * 100)}` })),
     }),
   );
-  parts.push(`<p class="note">${h.zeros.toLocaleString("en-US")} of ${s.paths.toLocaleString("en-US")} paths ended without any loss and are not drawn; the largest loss was ${esc(sol(s.loss.max))}.</p>`);
+  parts.push(
+    `<p class="note">${h.zeros.toLocaleString("en-US")} of ${s.paths.toLocaleString("en-US")} paths ended without any loss and are not drawn; the largest loss was ${esc(sol(s.loss.max))}.</p>`,
+  );
 
   // Depeg fan.
   const d = s.series.depeg;
@@ -113,44 +119,84 @@ export function resultHtml(result: SimResult): string {
         [d.p25!, d.p75!],
       ],
       d.p50!,
-      { title: "DEX price over the opening fair rate", xlabel: "day", ylabel: "DEX price / opening fair rate − 1", yfmt: (v) => pct(v, 1) },
+      {
+        title: "DEX price over the opening fair rate",
+        xlabel: "day",
+        ylabel: "DEX price / opening fair rate − 1",
+        yfmt: (v) => pct(v, 1),
+      },
     ),
   );
-  parts.push(`<p class="note">Bands: 1–99%, 5–95% and 25–75% of paths at each time (5 bps bins); line: median. The price includes staking growth, slashing and the liquidators' own price impact.</p>`);
+  parts.push(
+    `<p class="note">Bands: 1–99%, 5–95% and 25–75% of paths at each time (5 bps bins); line: median. The price includes staking growth, slashing and the liquidators' own price impact.</p>`,
+  );
 
   // Liquidations over time.
   parts.push(`<h2>Liquidations over time</h2>`);
-  parts.push(bars(days, s.series.liquidations, { title: "Liquidations per path", xlabel: "day", ylabel: "liquidations per path" }));
-  parts.push(bars(days, s.series.volume, { title: "Debt repaid by liquidators per path", xlabel: "day", ylabel: "SOL repaid per path" }));
+  parts.push(
+    bars(days, s.series.liquidations, {
+      title: "Liquidations per path",
+      xlabel: "day",
+      ylabel: "liquidations per path",
+    }),
+  );
+  parts.push(
+    bars(days, s.series.volume, {
+      title: "Debt repaid by liquidators per path",
+      xlabel: "day",
+      ylabel: "SOL repaid per path",
+    }),
+  );
 
   // Leverage.
   parts.push(`<h2>By leverage</h2>`);
   parts.push(
     intervals(
-      s.leverage.map((l) => ({ label: l.bucket, estimate: l.liquidationProbability.estimate, ci: l.liquidationProbability.ci })),
-      { title: "Probability that a sub-account is liquidated", xlabel: "probability that a sub-account is liquidated during the path", xfmt: (v) => pct(v, 1) },
+      s.leverage.map((l) => ({
+        label: l.bucket,
+        estimate: l.liquidationProbability.estimate,
+        ci: l.liquidationProbability.ci,
+      })),
+      {
+        title: "Probability that a sub-account is liquidated",
+        xlabel: "probability that a sub-account is liquidated during the path",
+        xfmt: (v) => pct(v, 1),
+      },
     ),
   );
-  parts.push(`<table><tr><th>leverage</th><th>sub-accounts</th><th>P(liquidated)</th><th>time to first liquidation</th><th>net APY</th></tr>`);
+  parts.push(
+    `<table><tr><th>leverage</th><th>sub-accounts</th><th>P(liquidated)</th><th>time to first liquidation</th><th>net APY</th></tr>`,
+  );
   for (const l of s.leverage) {
     const ttl = l.timeToLiquidationHours.count > 0 ? withCi(l.timeToLiquidationHours, (x) => `${num(x)} h`) : "—";
-    parts.push(`<tr><td>${esc(l.bucket)}</td><td class="n">${l.accounts.toLocaleString("en-US")}</td><td>${esc(withCi(l.liquidationProbability, (x) => pct(x)))}</td><td>${esc(ttl)}</td><td>${esc(withCi(l.netApy, (x) => pct(x)))}</td></tr>`);
+    parts.push(
+      `<tr><td>${esc(l.bucket)}</td><td class="n">${l.accounts.toLocaleString("en-US")}</td><td>${esc(withCi(l.liquidationProbability, (x) => pct(x)))}</td><td>${esc(ttl)}</td><td>${esc(withCi(l.netApy, (x) => pct(x)))}</td></tr>`,
+    );
   }
   parts.push(`</table>`);
 
   // Everything.
-  parts.push(`<h2>All statistics</h2><table><tr><th>statistic</th><th>mean [95% CI]</th><th>sd</th><th>min</th><th>max</th></tr>`);
+  parts.push(
+    `<h2>All statistics</h2><table><tr><th>statistic</th><th>mean [95% CI]</th><th>sd</th><th>min</th><th>max</th></tr>`,
+  );
   for (const name of SCALAR_NAMES) {
     const e = s.metrics[name];
     const f = fmtFor(name);
-    parts.push(`<tr><td>${esc(LABELS[name])}</td><td>${esc(withCi(e, f))}</td><td>${esc(f(e.sd))}</td><td>${e.min === null ? "" : esc(f(e.min))}</td><td>${e.max === null ? "" : esc(f(e.max))}</td></tr>`);
+    parts.push(
+      `<tr><td>${esc(LABELS[name])}</td><td>${esc(withCi(e, f))}</td><td>${esc(f(e.sd))}</td><td>${e.min === null ? "" : esc(f(e.min))}</td><td>${e.max === null ? "" : esc(f(e.max))}</td></tr>`,
+    );
   }
-  for (const [name, pr] of Object.entries(p)) parts.push(`<tr><td>P(${esc(name)})</td><td>${esc(withCi(pr, (x) => pct(x)))}</td><td colspan="3">${pr.count} of ${pr.paths} paths</td></tr>`);
+  for (const [name, pr] of Object.entries(p))
+    parts.push(
+      `<tr><td>P(${esc(name)})</td><td>${esc(withCi(pr, (x) => pct(x)))}</td><td colspan="3">${pr.count} of ${pr.paths} paths</td></tr>`,
+    );
   parts.push(`</table>`);
   const g = s.antitheticGain;
   if (m.antithetic) {
     const f = (x: number | null) => (x === null ? "n/a" : `${num(x)}×`);
-    parts.push(`<p class="note">Antithetic variates: the variance of the mean's estimator is divided by ${f(g.netApy)} for net APY, ${f(g.protocolLoss)} for protocol loss and ${f(g.liquidationVolume)} for liquidation volume, compared with independent paths.</p>`);
+    parts.push(
+      `<p class="note">Antithetic variates: the variance of the mean's estimator is divided by ${f(g.netApy)} for net APY, ${f(g.protocolLoss)} for protocol loss and ${f(g.liquidationVolume)} for liquidation volume, compared with independent paths.</p>`,
+    );
   }
   parts.push(`<h2>Engine parameters</h2><pre>${esc(JSON.stringify(m.engineParams, null, 2))}</pre>`);
   return document(`Lantern simulation — ${m.scenario.name} (${m.policy})`, parts.join("\n"));
@@ -160,7 +206,9 @@ export function resultHtml(result: SimResult): string {
 export function compareHtml(variants: { name: string; result: SimResult; link?: string }[]): string {
   const first = variants[0]!.result;
   const parts: string[] = [];
-  parts.push(`<h1>Lantern risk simulation — ${esc(first.meta.scenario.name)}: ${variants.map((v) => esc(v.name)).join(" vs ")}</h1>`);
+  parts.push(
+    `<h1>Lantern risk simulation — ${esc(first.meta.scenario.name)}: ${variants.map((v) => esc(v.name)).join(" vs ")}</h1>`,
+  );
   parts.push(`<p class="lead">${esc(first.meta.scenario.description)}</p>`);
   parts.push(
     `<p class="note">Same seed (${first.meta.seed}) and the same ${first.statistics.paths.toLocaleString("en-US")} paths for every variant (common random numbers), so differences come from the variants, not from sampling; the world still reacts to each variant's liquidations (price impact).</p>`,
@@ -170,24 +218,44 @@ export function compareHtml(variants: { name: string; result: SimResult; link?: 
     ["P(bad debt beyond insurance)", (r) => withCi(r.statistics.probabilities.badDebtBeyondInsurance, (x) => pct(x))],
     ["P(any liquidation)", (r) => withCi(r.statistics.probabilities.anyLiquidation, (x) => pct(x))],
     ...r_tails(),
-    ...SCALAR_NAMES.map((k) => [LABELS[k], (r: SimResult) => withCi(r.statistics.metrics[k], fmtFor(k))] as [string, (r: SimResult) => string]),
+    ...SCALAR_NAMES.map(
+      (k) =>
+        [LABELS[k], (r: SimResult) => withCi(r.statistics.metrics[k], fmtFor(k))] as [string, (r: SimResult) => string],
+    ),
   ];
-  parts.push(`<table><tr><th>statistic</th>${variants.map((v) => `<th>${v.link ? `<a href="${esc(v.link)}">${esc(v.name)}</a>` : esc(v.name)}</th>`).join("")}</tr>`);
-  for (const [label, f] of rows) parts.push(`<tr><td>${esc(label)}</td>${variants.map((v) => `<td>${esc(f(v.result))}</td>`).join("")}</tr>`);
+  parts.push(
+    `<table><tr><th>statistic</th>${variants.map((v) => `<th>${v.link ? `<a href="${esc(v.link)}">${esc(v.name)}</a>` : esc(v.name)}</th>`).join("")}</tr>`,
+  );
+  for (const [label, f] of rows)
+    parts.push(`<tr><td>${esc(label)}</td>${variants.map((v) => `<td>${esc(f(v.result))}</td>`).join("")}</tr>`);
   parts.push(`</table>`);
   parts.push(`<h2>Probability that a sub-account is liquidated, by leverage</h2>`);
   parts.push(`<table><tr><th>leverage</th>${variants.map((v) => `<th>${esc(v.name)}</th>`).join("")}</tr>`);
   first.statistics.leverage.forEach((l, b) => {
-    parts.push(`<tr><td>${esc(l.bucket)}</td>${variants.map((v) => `<td>${esc(withCi(v.result.statistics.leverage[b]!.liquidationProbability, (x) => pct(x)))}</td>`).join("")}</tr>`);
+    parts.push(
+      `<tr><td>${esc(l.bucket)}</td>${variants.map((v) => `<td>${esc(withCi(v.result.statistics.leverage[b]!.liquidationProbability, (x) => pct(x)))}</td>`).join("")}</tr>`,
+    );
   });
   parts.push(`</table>`);
   for (const v of variants) {
     const h = v.result.statistics.lossHistogram;
     parts.push(`<h2>${esc(v.name)}: loss distribution and liquidations</h2>`);
-    parts.push(histogram(h.edges, h.counts, { title: `${v.name}: protocol loss per path`, xlabel: "protocol loss per path (SOL)", ylabel: "paths" }));
+    parts.push(
+      histogram(h.edges, h.counts, {
+        title: `${v.name}: protocol loss per path`,
+        xlabel: "protocol loss per path (SOL)",
+        ylabel: "paths",
+      }),
+    );
     const s = v.result.statistics.series;
     const days = s.liquidations.map((_, i) => ((i + 1) * s.bucketSecs) / 86_400);
-    parts.push(bars(days, s.liquidations, { title: `${v.name}: liquidations per path`, xlabel: "day", ylabel: "liquidations per path" }));
+    parts.push(
+      bars(days, s.liquidations, {
+        title: `${v.name}: liquidations per path`,
+        xlabel: "day",
+        ylabel: "liquidations per path",
+      }),
+    );
   }
   return document(`Lantern simulation — ${first.meta.scenario.name} compared`, parts.join("\n"));
 }

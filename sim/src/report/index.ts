@@ -38,7 +38,10 @@ export function writeComparison(dir: string, variants: { name: string; result: S
     return (i === 0 ? lines : lines.slice(1)).join("\n");
   });
   writeFileSync(join(dir, "compare.csv"), `${csv.join("\n")}\n`);
-  writeFileSync(join(dir, "compare.html"), compareHtml(variants.map((v) => ({ ...v, link: `${slug(v.name)}/report.html` }))));
+  writeFileSync(
+    join(dir, "compare.html"),
+    compareHtml(variants.map((v) => ({ ...v, link: `${slug(v.name)}/report.html` }))),
+  );
   written.push(join(dir, "compare.csv"), join(dir, "compare.html"));
   return written;
 }

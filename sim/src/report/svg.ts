@@ -20,7 +20,8 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 
@@ -40,7 +41,17 @@ interface Axes {
   svg: string[];
 }
 
-function axes(f: Frame, xlo: number, xhi: number, ylo: number, yhi: number, xlabel: string, ylabel: string, xfmt = compact, yfmt = compact): Axes {
+function axes(
+  f: Frame,
+  xlo: number,
+  xhi: number,
+  ylo: number,
+  yhi: number,
+  xlabel: string,
+  ylabel: string,
+  xfmt = compact,
+  yfmt = compact,
+): Axes {
   const [ml, mr, mt, mb] = f.m;
   const w = f.width - ml - mr;
   const h = f.height - mt - mb;
@@ -58,7 +69,9 @@ function axes(f: Frame, xlo: number, xhi: number, ylo: number, yhi: number, xlab
   svg.push(`<line x1="${ml}" x2="${ml + w}" y1="${mt + h}" y2="${mt + h}" class="axis"/>`);
   svg.push(`<line x1="${ml}" x2="${ml}" y1="${mt}" y2="${mt + h}" class="axis"/>`);
   svg.push(`<text x="${ml + w / 2}" y="${f.height - 6}" text-anchor="middle" class="label">${esc(xlabel)}</text>`);
-  svg.push(`<text transform="translate(14 ${mt + h / 2}) rotate(-90)" text-anchor="middle" class="label">${esc(ylabel)}</text>`);
+  svg.push(
+    `<text transform="translate(14 ${mt + h / 2}) rotate(-90)" text-anchor="middle" class="label">${esc(ylabel)}</text>`,
+  );
   return { x, y, svg };
 }
 
@@ -67,9 +80,18 @@ function wrap(f: Frame, body: string[], title: string): string {
 }
 
 /** A histogram from bin edges and counts, with optional vertical markers (e.g. VaR). */
-export function histogram(edges: number[], counts: number[], opts: { title: string; xlabel: string; ylabel: string; markers?: { at: number; label: string }[] }): string {
+export function histogram(
+  edges: number[],
+  counts: number[],
+  opts: { title: string; xlabel: string; ylabel: string; markers?: { at: number; label: string }[] },
+): string {
   const f = DEFAULT_FRAME;
-  if (counts.length === 0) return wrap(f, [`<text x="${f.width / 2}" y="${f.height / 2}" text-anchor="middle" class="label">no non-zero values</text>`], opts.title);
+  if (counts.length === 0)
+    return wrap(
+      f,
+      [`<text x="${f.width / 2}" y="${f.height / 2}" text-anchor="middle" class="label">no non-zero values</text>`],
+      opts.title,
+    );
   const ymax = Math.max(...counts, 1);
   const a = axes(f, edges[0]!, edges[edges.length - 1]!, 0, ymax, opts.xlabel, opts.ylabel);
   const body = [...a.svg];
@@ -77,19 +99,30 @@ export function histogram(edges: number[], counts: number[], opts: { title: stri
     if (c === 0) return;
     const x0 = a.x(edges[i]!);
     const x1 = a.x(edges[i + 1]!);
-    body.push(`<rect x="${x0.toFixed(1)}" y="${a.y(c).toFixed(1)}" width="${Math.max(0.5, x1 - x0 - 1).toFixed(1)}" height="${(a.y(0) - a.y(c)).toFixed(1)}" class="bar"><title>${esc(`${compact(edges[i]!)}–${compact(edges[i + 1]!)}: ${c}`)}</title></rect>`);
+    body.push(
+      `<rect x="${x0.toFixed(1)}" y="${a.y(c).toFixed(1)}" width="${Math.max(0.5, x1 - x0 - 1).toFixed(1)}" height="${(a.y(0) - a.y(c)).toFixed(1)}" class="bar"><title>${esc(`${compact(edges[i]!)}–${compact(edges[i + 1]!)}: ${c}`)}</title></rect>`,
+    );
   });
   (opts.markers ?? []).forEach((m, k) => {
     const x = a.x(m.at);
     const right = x > f.width * 0.8;
-    body.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${f.m[2]}" y2="${a.y(0).toFixed(1)}" class="marker"/>`);
-    body.push(`<text x="${(right ? x - 4 : x + 4).toFixed(1)}" y="${f.m[2] + 12 + 14 * k}" text-anchor="${right ? "end" : "start"}" class="marker-label">${esc(m.label)}</text>`);
+    body.push(
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${f.m[2]}" y2="${a.y(0).toFixed(1)}" class="marker"/>`,
+    );
+    body.push(
+      `<text x="${(right ? x - 4 : x + 4).toFixed(1)}" y="${f.m[2] + 12 + 14 * k}" text-anchor="${right ? "end" : "start"}" class="marker-label">${esc(m.label)}</text>`,
+    );
   });
   return wrap(f, body, opts.title);
 }
 
 /** A fan chart: nested bands (outer first) and a median line over x. */
-export function fan(xs: number[], bands: [number[], number[]][], median: number[], opts: { title: string; xlabel: string; ylabel: string; yfmt?: (v: number) => string }): string {
+export function fan(
+  xs: number[],
+  bands: [number[], number[]][],
+  median: number[],
+  opts: { title: string; xlabel: string; ylabel: string; yfmt?: (v: number) => string },
+): string {
   const f = DEFAULT_FRAME;
   if (xs.length === 0) return wrap(f, [], opts.title);
   const all = [...bands.flatMap(([lo, hi]) => [...lo, ...hi]), ...median];
@@ -107,12 +140,18 @@ export function fan(xs: number[], bands: [number[], number[]][], median: number[
     const bottom = xs.map((x, i) => `${a.x(x).toFixed(1)},${a.y(lo[i]!).toFixed(1)}`).reverse();
     body.push(`<polygon points="${[...top, ...bottom].join(" ")}" class="band band${k}"/>`);
   });
-  body.push(`<polyline points="${xs.map((x, i) => `${a.x(x).toFixed(1)},${a.y(median[i]!).toFixed(1)}`).join(" ")}" class="line"/>`);
+  body.push(
+    `<polyline points="${xs.map((x, i) => `${a.x(x).toFixed(1)},${a.y(median[i]!).toFixed(1)}`).join(" ")}" class="line"/>`,
+  );
   return wrap(f, body, opts.title);
 }
 
 /** Bars over x (e.g. liquidations per time bucket) with an optional line on the same axes. */
-export function bars(xs: number[], ys: number[], opts: { title: string; xlabel: string; ylabel: string; width?: number }): string {
+export function bars(
+  xs: number[],
+  ys: number[],
+  opts: { title: string; xlabel: string; ylabel: string; width?: number },
+): string {
   const f = DEFAULT_FRAME;
   if (xs.length === 0) return wrap(f, [], opts.title);
   const ymax = Math.max(...ys, 1e-12);
@@ -124,13 +163,18 @@ export function bars(xs: number[], ys: number[], opts: { title: string; xlabel: 
     if (y <= 0) return;
     const x0 = a.x(x - step / 2);
     const x1 = a.x(x + step / 2);
-    body.push(`<rect x="${x0.toFixed(1)}" y="${a.y(y).toFixed(1)}" width="${Math.max(0.5, x1 - x0 - 0.5).toFixed(1)}" height="${(a.y(0) - a.y(y)).toFixed(1)}" class="bar"><title>${esc(`${compact(x)}: ${compact(y)}`)}</title></rect>`);
+    body.push(
+      `<rect x="${x0.toFixed(1)}" y="${a.y(y).toFixed(1)}" width="${Math.max(0.5, x1 - x0 - 0.5).toFixed(1)}" height="${(a.y(0) - a.y(y)).toFixed(1)}" class="bar"><title>${esc(`${compact(x)}: ${compact(y)}`)}</title></rect>`,
+    );
   });
   return wrap(f, body, opts.title);
 }
 
 /** Horizontal interval chart: one row per label, a point estimate and its interval, on [0, max]. */
-export function intervals(rows: { label: string; estimate: number; ci: [number, number] | null }[], opts: { title: string; xlabel: string; xfmt?: (v: number) => string }): string {
+export function intervals(
+  rows: { label: string; estimate: number; ci: [number, number] | null }[],
+  opts: { title: string; xlabel: string; xfmt?: (v: number) => string },
+): string {
   const rowH = 22;
   const f: Frame = { width: 720, height: 40 + rows.length * rowH, m: [80, 24, 8, 32] };
   const xmax = Math.max(1e-12, ...rows.map((r) => (r.ci ? r.ci[1] : r.estimate)));
@@ -139,16 +183,27 @@ export function intervals(rows: { label: string; estimate: number; ci: [number, 
   const x = (v: number) => ml + (v / xmax) * w;
   const body: string[] = [];
   for (const t of ticks(0, xmax, 6)) {
-    body.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${mt}" y2="${mt + rows.length * rowH}" class="grid"/>`);
-    body.push(`<text x="${x(t).toFixed(1)}" y="${mt + rows.length * rowH + 14}" text-anchor="middle">${esc((opts.xfmt ?? compact)(t))}</text>`);
+    body.push(
+      `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${mt}" y2="${mt + rows.length * rowH}" class="grid"/>`,
+    );
+    body.push(
+      `<text x="${x(t).toFixed(1)}" y="${mt + rows.length * rowH + 14}" text-anchor="middle">${esc((opts.xfmt ?? compact)(t))}</text>`,
+    );
   }
   rows.forEach((r, i) => {
     const cy = mt + i * rowH + rowH / 2;
     body.push(`<text x="${ml - 8}" y="${cy + 4}" text-anchor="end">${esc(r.label)}</text>`);
-    body.push(`<rect x="${ml}" y="${cy - 6}" width="${Math.max(0, x(r.estimate) - ml).toFixed(1)}" height="12" class="bar"/>`);
-    if (r.ci) body.push(`<line x1="${x(r.ci[0]).toFixed(1)}" x2="${x(r.ci[1]).toFixed(1)}" y1="${cy}" y2="${cy}" class="whisker"/>`);
+    body.push(
+      `<rect x="${ml}" y="${cy - 6}" width="${Math.max(0, x(r.estimate) - ml).toFixed(1)}" height="12" class="bar"/>`,
+    );
+    if (r.ci)
+      body.push(
+        `<line x1="${x(r.ci[0]).toFixed(1)}" x2="${x(r.ci[1]).toFixed(1)}" y1="${cy}" y2="${cy}" class="whisker"/>`,
+      );
   });
-  body.push(`<text x="${ml + w / 2}" y="${f.height - 4}" text-anchor="middle" class="label">${esc(opts.xlabel)}</text>`);
+  body.push(
+    `<text x="${ml + w / 2}" y="${f.height - 4}" text-anchor="middle" class="label">${esc(opts.xlabel)}</text>`,
+  );
   return wrap(f, body, opts.title);
 }
 
