@@ -2,8 +2,8 @@
 // with Anchor's BorshAccountsCoder, side by side in one run. `npm run bench:ts`.
 import anchor, { type Idl } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
-import marginIdl from "../sdk/idl/margin.json" with { type: "json" };
-import { SUB_ACCOUNT_DISCRIMINATOR, SUB_ACCOUNT_SIZE, decodeSubAccount } from "../sdk/src/index.js";
+import marginIdl from "@lantern/sdk/idl/margin.json" with { type: "json" };
+import { SUB_ACCOUNT_DISCRIMINATOR, SUB_ACCOUNT_SIZE, decodeSubAccount } from "@lantern/sdk";
 
 const { BorshAccountsCoder } = anchor;
 const N = 100_000;

@@ -1,7 +1,7 @@
 // Benchmark (not a test): after a price move over 100,000 sub-accounts, find the newly liquidatable
 // ones with the liquidation frontier and with a full rescan (the exact `isLiquidatable` of every
 // sub-account), side by side in one run, and check both find the same accounts. `npm run bench:ts`.
-import { LiquidationFrontier, WAD, canLiquidate, type FrontierPoint } from "../sdk/src/index.js";
+import { LiquidationFrontier, WAD, canLiquidate, type FrontierPoint } from "@lantern/sdk";
 
 const N = 100_000;
 const LT_BPS = 9_300;

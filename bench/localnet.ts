@@ -4,8 +4,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, PublicKey, Transaction, type Keypair, type TransactionInstruction } from "@solana/web3.js";
-import { startLocalChain } from "../scripts/local-chain.js";
-import { marginInstructions, readDemoManifest, readKeypairFile, restakingInstructions } from "../sdk/src/index.js";
+import { startLocalChain } from "@lantern/devtools";
+import { marginInstructions, restakingInstructions } from "@lantern/sdk";
+import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 
 const demoDir = () => mkdtempSync(join(tmpdir(), "lantern-bench-"));
 

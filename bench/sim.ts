@@ -7,12 +7,21 @@
 // whole workload linearly (paths are independent and identically sized); the output says so.
 import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
-import type { Feedback, MarketSnapshot, World } from "../sim/src/contract.js";
-import { prepareJob, pathStreams, type Job } from "../sim/src/job.js";
-import { createWorld } from "../sim/src/models/world.js";
-import { Xoshiro128, createRng, streamState } from "../sim/src/rng.js";
-import { runScenario } from "../sim/src/run.js";
-import { loadScenario, type Scenario } from "../sim/src/scenario.js";
+import {
+  type Feedback,
+  type MarketSnapshot,
+  type World,
+  prepareJob,
+  pathStreams,
+  type Job,
+  createWorld,
+  Xoshiro128,
+  createRng,
+  streamState,
+  runScenario,
+  loadScenario,
+  type Scenario,
+} from "@lantern/sim";
 
 const { values } = parseArgs({
   options: {

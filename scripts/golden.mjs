@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cargo } from "./cargo.mjs";
+import { cargo } from "@lantern/devtools/cargo";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const committed = join(root, "test", "golden");

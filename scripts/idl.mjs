@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cargo, cargoTargetDir } from "./cargo.mjs";
+import { cargo, cargoTargetDir } from "@lantern/devtools/cargo";
 import { idlTypeScript } from "./idl-ts.mjs";
 import { spawnSync } from "node:child_process";
 

@@ -2,9 +2,9 @@
 // screen of that world until the trader UI lands. Ctrl-C stops everything.
 import { join, resolve } from "node:path";
 import { Connection } from "@solana/web3.js";
-import { cargo } from "./cargo.mjs";
-import { startLocalChain } from "./local-chain.js";
-import { demoStatus, readDemoManifest, renderStatus } from "../sdk/src/index.js";
+import { cargo, startLocalChain } from "@lantern/devtools";
+import { readDemoManifest } from "@lantern/sdk/node";
+import { demoStatus, renderStatus } from "./status.js";
 
 const root = resolve(import.meta.dirname, "..");
 const demoDir = join(root, ".localnet");

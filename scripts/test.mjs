@@ -1,7 +1,7 @@
 // The whole test suite, as CI runs it: IDL and golden-vector freshness, the Rust programs on the native
 // runtime, then the TypeScript tests (the sdk against the Rust vectors, and against the local chain). Stops at the first failing stage and says which one.
 import { spawnSync } from "node:child_process";
-import { cargo } from "./cargo.mjs";
+import { cargo } from "@lantern/devtools/cargo";
 
 const npmRun = (script) => spawnSync("npm", ["run", "--silent", script], { stdio: "inherit" }).status ?? 1;
 

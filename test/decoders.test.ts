@@ -4,9 +4,9 @@ import anchor, { type Idl } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import marginIdl from "../sdk/idl/margin.json" with { type: "json" };
-import oracleIdl from "../sdk/idl/oracle.json" with { type: "json" };
-import restakingIdl from "../sdk/idl/restaking.json" with { type: "json" };
+import marginIdl from "@lantern/sdk/idl/margin.json" with { type: "json" };
+import oracleIdl from "@lantern/sdk/idl/oracle.json" with { type: "json" };
+import restakingIdl from "@lantern/sdk/idl/restaking.json" with { type: "json" };
 import {
   AccountDecodeError,
   COMMITTEE_SIZE,
@@ -25,7 +25,7 @@ import {
   decodeStakePool,
   decodeSubAccount,
   decodeTicket,
-} from "../sdk/src/index.js";
+} from "@lantern/sdk";
 
 const { BN, BorshAccountsCoder } = anchor;
 

@@ -10,7 +10,7 @@ import {
   debtAmount,
   isLiquidatable,
   type FrontierPoint,
-} from "../sdk/src/index.js";
+} from "@lantern/sdk";
 
 interface Position {
   id: number;

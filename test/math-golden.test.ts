@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
-import * as sdk from "../sdk/src/index.js";
+import * as sdk from "@lantern/sdk";
 import type {
   DecreaseEntry,
   FrameConfig,
@@ -14,7 +14,7 @@ import type {
   RiskParams,
   SanityLimits,
   Verdict,
-} from "../sdk/src/index.js";
+} from "@lantern/sdk";
 
 type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
 type Case = [Json[], Json];

@@ -20,7 +20,7 @@ import anchor, { type Idl } from "@coral-xyz/anchor";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Keypair } from "@solana/web3.js";
-import marginIdl from "../sdk/idl/margin.json" with { type: "json" };
+import marginIdl from "@lantern/sdk/idl/margin.json" with { type: "json" };
 import {
   type LanternClient,
   lendingPoolAddress,
@@ -28,7 +28,7 @@ import {
   type PricingPolicy,
   restakingInstructions as restaking,
   U64_MAX,
-} from "../sdk/src/index.js";
+} from "@lantern/sdk";
 import { type LocalChain, startLocalChain } from "./setup/chain.js";
 import { demo, keypairAt, lanternClient, priceRound, rpc, SOL, user, WAD, world } from "./integration/world.js";
 import { COMMANDS, type ModelCommand, openingCommands } from "./model/commands.js";

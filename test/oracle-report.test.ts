@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PublicKey } from "@solana/web3.js";
-import { ORACLE_PROGRAM_ID, committeeAddress, feedAddress, submitReportHash } from "../sdk/src/index.js";
+import { ORACLE_PROGRAM_ID, committeeAddress, feedAddress, submitReportHash } from "@lantern/sdk";
 
 describe("oracle report hashing", () => {
   const report = {

@@ -36,8 +36,6 @@ export type { Margin } from "../idl/margin.js";
 export * from "./restaking/addresses.js";
 export * from "./margin/addresses.js";
 export * from "./client.js";
-export * from "./demo.js";
-export { demoStatus, renderStatus, type DemoStatus } from "./status.js";
 export { lanternPrograms, offlinePrograms, type LanternPrograms } from "./programs.js";
 export * as oracleInstructions from "./instructions/oracle.js";
 export * as restakingInstructions from "./instructions/restaking.js";

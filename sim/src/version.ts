@@ -1,5 +1,5 @@
 /** The simulator's version, written into every result (the package version plus the engine's revision). */
-import pkg from "../../package.json" with { type: "json" };
+import pkg from "../package.json" with { type: "json" };
 
 /** Bumped whenever the engine or the statistics change what a given (scenario, seed) produces. */
 export const ENGINE_REVISION = 1;

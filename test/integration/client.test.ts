@@ -2,9 +2,9 @@
 // builder for every instruction of the three IDLs, the account fetchers, and `send`'s failure paths.
 import { describe, expect, it } from "vitest";
 import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
-import oracleIdl from "../../sdk/idl/oracle.json" with { type: "json" };
-import restakingIdl from "../../sdk/idl/restaking.json" with { type: "json" };
-import marginIdl from "../../sdk/idl/margin.json" with { type: "json" };
+import oracleIdl from "@lantern/sdk/idl/oracle.json" with { type: "json" };
+import restakingIdl from "@lantern/sdk/idl/restaking.json" with { type: "json" };
+import marginIdl from "@lantern/sdk/idl/margin.json" with { type: "json" };
 import {
   committeeAddress,
   DEFAULT_RATE_CURVE,
@@ -25,7 +25,7 @@ import {
   stakePoolAddress,
   subAccountAddresses,
   transactionErrorFrom,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 import { connection, demo, expectProgramError, funded, lanternClient, SOL, user, WAD, world } from "./world.js";
 
 describe("addresses", () => {

@@ -17,7 +17,7 @@ import {
   oracleInstructions as oracle,
   restakingInstructions as restaking,
   subAccountAddresses,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 import {
   demo,
   expectProgramError,

@@ -22,8 +22,8 @@ import {
   sortPrices,
   submitReportHash,
   subAccountAddresses,
-} from "../../sdk/src/index.js";
-import type { AccountingReport } from "../../sdk/src/oracle/report.js";
+  type AccountingReport,
+} from "@lantern/sdk";
 import {
   demo,
   expectProgramError,

@@ -14,7 +14,7 @@ import {
   stakePoolAddress,
   ticketAddress,
   ticketPayout,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 import { expectProgramError, funded, lanternClient, mint, SOL, user, WAD, world, type World } from "./world.js";
 
 const RATE = (WAD * 102n) / 100n;

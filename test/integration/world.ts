@@ -31,11 +31,9 @@ import {
   restakingInstructions as restaking,
   type RiskParams,
   type SanityLimits,
-  type DemoManifest,
-  readDemoManifest,
-  readKeypairFile,
   WAD,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
+import { type DemoManifest, readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 import type { ChainEndpoints } from "../setup/chain.js";
 
 export const SOL = 1_000_000_000n;

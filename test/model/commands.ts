@@ -21,7 +21,7 @@ import {
   YEAR_SECS,
   accruePool,
   availableCash,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 import { type Harness, KEEPER, LENDERS, type Model, SUB_KEYS, TRADERS } from "./harness.js";
 import { type Action, borrowHeadroom, collateralOf, debtOf, MAX_TICKETS, type State } from "./protocol.js";
 

@@ -41,7 +41,7 @@ import {
   RESTAKING_PROGRAM_ID,
   subAccountAddress,
   ticketAddress,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 import type { ChainEndpoints } from "../setup/chain.js";
 import { type User, warpTime, type World } from "../integration/world.js";
 import {

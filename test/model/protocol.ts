@@ -53,7 +53,7 @@ import {
   voted,
   withinLtv,
   writeOff,
-} from "../../sdk/src/index.js";
+} from "@lantern/sdk";
 
 // ---- State ----
 

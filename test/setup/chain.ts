@@ -4,7 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalChain as start, type LocalChain as Chain } from "../../scripts/local-chain.js";
+import { startLocalChain as start, type LocalChain as Chain } from "@lantern/devtools";
 
 /** Where a local chain serves and where its demo world's manifest and keys are. */
 export interface ChainEndpoints {

@@ -1,7 +1,7 @@
 // Vitest global setup: builds the local chain if needed and starts one instance (with the demo world and
 // the test methods) for the whole run, on free ports; tests reach it through `inject`.
 import type { TestProject } from "vitest/node";
-import { cargo } from "../../scripts/cargo.mjs";
+import { cargo } from "@lantern/devtools";
 import { type LocalChain, startLocalChain } from "./chain.js";
 
 declare module "vitest" {

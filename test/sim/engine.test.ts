@@ -16,13 +16,15 @@ import {
   debtAmount,
   collateralValue,
   type RiskParams,
-} from "../../sdk/src/index.js";
-import { createRng } from "../../sim/src/rng.js";
-import type { Policy, Rng } from "../../sim/src/contract.js";
-import { FastEngine } from "../../sim/src/engine/fast.js";
-import { NaiveEngine } from "../../sim/src/engine/naive.js";
-import { FloatFrontier, FILTER_SLACK } from "../../sim/src/engine/frontier.js";
+} from "@lantern/sdk";
 import {
+  createRng,
+  type Policy,
+  type Rng,
+  FastEngine,
+  NaiveEngine,
+  FloatFrontier,
+  FILTER_SLACK,
   bonusF,
   growthF,
   isLiquidatableF,
@@ -31,16 +33,27 @@ import {
   pricesF,
   riskFromParams,
   YEAR_SECS,
-} from "../../sim/src/engine/math.js";
-import { engineParamsWith } from "../../sim/src/engine/params.js";
-import { buildPopulation, POPULATION_STREAM } from "../../sim/src/engine/population.js";
-import type { EngineParams, PathOutcome, Population, PopulationSpec } from "../../sim/src/engine/types.js";
-import { Aggregate, ExactSum, statistics } from "../../sim/src/stats.js";
+  engineParamsWith,
+  buildPopulation,
+  POPULATION_STREAM,
+  type EngineParams,
+  type PathOutcome,
+  type Population,
+  type PopulationSpec,
+  Aggregate,
+  ExactSum,
+  statistics,
+  mergePartials,
+  runScenario,
+  type SimPartial,
+  type SimResult,
+  parseScenario,
+  prepareJob,
+  runPath,
+  resultHtml,
+  toJson,
+} from "@lantern/sim";
 import { RandomWorld, ScriptWorld, type RandomSpec } from "./script-world.js";
-import { mergePartials, runScenario, type SimPartial, type SimResult } from "../../sim/src/run.js";
-import { parseScenario } from "../../sim/src/scenario.js";
-import { prepareJob, runPath } from "../../sim/src/job.js";
-import { resultHtml, toJson } from "../../sim/src/report/index.js";
 
 function population(n: number, leverage: PopulationSpec["leverage"], seed = 7): Population {
   return buildPopulation(

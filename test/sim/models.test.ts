@@ -2,19 +2,26 @@
 // implements (the sdk's protocol math where the protocol applies, analytic results elsewhere).
 // Pure computation, no chain: the whole file runs in a few seconds.
 import { describe, expect, it } from "vitest";
-import { borrowRate } from "../../sdk/src/margin/interest.js";
-import { DEFAULT_RATE_CURVE } from "../../sdk/src/margin/types.js";
-import { decay } from "../../sdk/src/oracle/ema.js";
-import { confidence, median } from "../../sdk/src/oracle/median.js";
-import type { MarketSnapshot } from "../../sim/src/contract.js";
-import { BorrowRateModel, aprAt, rateTable } from "../../sim/src/models/borrowRate.js";
-import { CommitteeModel, fromWad, toWad } from "../../sim/src/models/committee.js";
-import { DiscountModel } from "../../sim/src/models/discount.js";
-import { FairRateModel, commissionCut } from "../../sim/src/models/fairRate.js";
-import { confidenceSorted, emaKeep, medianSorted, sortPrefix } from "../../sim/src/models/marketOracle.js";
-import { createWorld } from "../../sim/src/models/world.js";
-import { Xoshiro128, createRng, streamState } from "../../sim/src/rng.js";
+import { borrowRate, DEFAULT_RATE_CURVE, decay, confidence, median } from "@lantern/sdk";
 import {
+  type MarketSnapshot,
+  BorrowRateModel,
+  aprAt,
+  rateTable,
+  CommitteeModel,
+  fromWad,
+  toWad,
+  DiscountModel,
+  FairRateModel,
+  commissionCut,
+  confidenceSorted,
+  emaKeep,
+  medianSorted,
+  sortPrefix,
+  createWorld,
+  Xoshiro128,
+  createRng,
+  streamState,
   ScenarioError,
   defaultScenario,
   describeSchema,
@@ -24,7 +31,7 @@ import {
   parseScenario,
   scenarioHash,
   type Scenario,
-} from "../../sim/src/scenario.js";
+} from "@lantern/sim";
 
 const DAY = 86_400;
 const YEAR = 31_536_000;

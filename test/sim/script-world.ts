@@ -1,7 +1,7 @@
 // Scripted worlds for the engine tests (not the simulator's models): a deterministic one whose fair
 // rate, prices and borrow rate are given as functions of the step, and a seeded random one with
 // depeg jumps, slashing, missing market rounds and price impact from liquidators' sales (cascades).
-import type { Feedback, MarketSnapshot, Rng, World } from "../../sim/src/contract.js";
+import type { Feedback, MarketSnapshot, Rng, World } from "@lantern/sim";
 
 export interface ScriptSpec {
   steps: number;

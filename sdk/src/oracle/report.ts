@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import anchor, { type Idl } from "@coral-xyz/anchor";
+import { sha256 } from "@noble/hashes/sha2";
 import type { PublicKey } from "@solana/web3.js";
 import idl from "../../idl/oracle.json" with { type: "json" };
 
@@ -36,5 +36,5 @@ export function encodeAccountingReport(report: AccountingReport): Buffer {
 
 /** The hash a member votes for with `submit_report_hash`: sha256 of the report's bytes. */
 export function submitReportHash(report: AccountingReport): Uint8Array {
-  return createHash("sha256").update(encodeAccountingReport(report)).digest();
+  return sha256(encodeAccountingReport(report));
 }

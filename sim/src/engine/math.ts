@@ -8,7 +8,7 @@
  * Both engines (fast and naive) call these functions with the same arguments in the same order, so
  * their decisions are identical, not merely close.
  */
-import { DEFAULT_RISK_PARAMS, type RiskParams } from "../../../sdk/src/margin/types.js";
+import { DEFAULT_RISK_PARAMS, type RiskParams } from "@lantern/sdk";
 import type { Policy } from "../contract.js";
 
 export const YEAR_SECS = 31_536_000;

@@ -16,8 +16,7 @@
  *   as the program's `utilization_bps`), so a lookup is exact and O(1).
  * The random parts move once an hour (utilisation is slow); the feedback acts every step.
  */
-import { borrowRate } from "../../../sdk/src/margin/interest.js";
-import type { RateCurve } from "../../../sdk/src/margin/types.js";
+import { borrowRate, type RateCurve } from "@lantern/sdk";
 import type { ModelRng } from "../rng.js";
 import type { PoolSpec } from "../scenario.js";
 import { DAY_SECS, PathCursor } from "./paths.js";

@@ -26,18 +26,21 @@
  * Conversions: the true rate enters as `BigInt(round(rate·1e12))·1e6` (1e-12 relative precision), the
  * fair rate leaves as `Number(wad) / 1e18`.
  */
-import { LanternError } from "../../../sdk/src/math/errors.js";
-import { BPS, PPB, YEAR_SECS } from "../../../sdk/src/math/fixed.js";
-import { isFastLaneMember } from "../../../sdk/src/oracle/committee.js";
 import {
+  LanternError,
+  BPS,
+  PPB,
+  YEAR_SECS,
+  isFastLaneMember,
   NO_HELD_REPORT,
   confirmHeld,
   isStale,
   processReport,
   windowDecreasePpb,
   type ReportState,
-} from "../../../sdk/src/oracle/feed.js";
-import { DECREASE_SLOTS, type SanityLimits } from "../../../sdk/src/oracle/types.js";
+  DECREASE_SLOTS,
+  type SanityLimits,
+} from "@lantern/sdk";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MemberRole } from "../scenario.js";
 import { DAY_SECS } from "./paths.js";

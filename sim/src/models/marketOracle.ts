@@ -19,9 +19,7 @@
  *   integer `decay()` for each elapsed time (memoised). It differs from exact by float rounding only
  *   (≤ 1e-12 relative, checked by the tests) and draws the same random numbers.
  */
-import { freshPrices } from "../../../sdk/src/oracle/committee.js";
-import { decay } from "../../../sdk/src/oracle/ema.js";
-import { updateMarket, type MarketState } from "../../../sdk/src/oracle/feed.js";
+import { freshPrices, decay, updateMarket, type MarketState } from "@lantern/sdk";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MarketOracleSpec, MemberRole } from "../scenario.js";
 import type { RoleScript } from "./committee.js";

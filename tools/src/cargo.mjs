@@ -1,5 +1,5 @@
 // Runs cargo with the shared target directory: the Rust build (~700 crates) is reused across
-// clones and CI runs instead of being rebuilt inside every checkout.
+// clones and CI runs instead of being rebuilt inside every checkout. `npm run cargo -- <args>` runs it.
 import { spawnSync } from "node:child_process";
 import { homedir } from "node:os";
 import { join } from "node:path";

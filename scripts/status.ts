@@ -1,13 +1,19 @@
 // A snapshot of the demo world for the status screen `npm start` shows until the trader UI lands.
 import { type Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
-import type { DemoManifest } from "./demo.js";
-import { decodeCommittee, decodeFeed } from "./decode/oracle.js";
-import { decodeStakePool } from "./decode/restaking.js";
-import { decodeLendingPool, decodeMarket, decodeSubAccount } from "./decode/margin.js";
-import { frameAt } from "./oracle/frames.js";
-import { isStale, marketPriceAt } from "./oracle/feed.js";
-import { debtAmount } from "./margin/shares.js";
-import { utilizationBps } from "./margin/interest.js";
+import {
+  debtAmount,
+  decodeCommittee,
+  decodeFeed,
+  decodeLendingPool,
+  decodeMarket,
+  decodeStakePool,
+  decodeSubAccount,
+  frameAt,
+  isStale,
+  marketPriceAt,
+  utilizationBps,
+} from "@lantern/sdk";
+import type { DemoManifest } from "@lantern/sdk/node";
 
 export interface DemoStatus {
   slot: number;
