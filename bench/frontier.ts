@@ -89,7 +89,7 @@ for (const [name, from, to] of moves) {
   const scan = median(scanTimes);
   const fast = median(frontierTimes);
   console.log(
-    `  ${name.padEnd(28)} ${String(found.length).padStart(10)} ${scan.toFixed(1).padStart(11)} ${fast.toFixed(3).padStart(13)} ${((scan / fast).toFixed(0) + "x").padStart(9)}`,
+    `  ${name.padEnd(28)} ${String(found.length).padStart(10)} ${scan.toFixed(1).padStart(11)} ${fast.toFixed(3).padStart(13)} ${(`${(scan / fast).toFixed(0)}x`).padStart(9)}`,
   );
 }
 console.log("  goal: >= 100x for a price move");

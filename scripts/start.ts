@@ -2,7 +2,7 @@
 // screen of that world until the trader UI lands. Ctrl-C stops everything.
 import { join, resolve } from "node:path";
 import { Connection } from "@solana/web3.js";
-import { cargo, startLocalChain } from "@lantern/devtools";
+import { cargo, type LocalChain, startLocalChain } from "@lantern/devtools";
 import { readDemoManifest } from "@lantern/sdk/node";
 import { demoStatus, renderStatus } from "./status.js";
 
@@ -15,7 +15,7 @@ if (cargo(["build", "-p", "localnet"]) !== 0) {
   process.exit(1);
 }
 
-let chain;
+let chain: LocalChain;
 try {
   chain = await startLocalChain({ rpcPort: 8899, wsPort: 8900, demoDir, stderr: "inherit" });
 } catch (error) {
@@ -44,7 +44,7 @@ for (;;) {
   try {
     const status = await demoStatus(connection, manifest);
     process.stdout.write(
-      "\x1b[2J\x1b[H" + renderStatus(status, { rpcUrl, demoFile: join(demoDir, "demo.json") }) + "\n",
+      `\x1b[2J\x1b[H${renderStatus(status, { rpcUrl, demoFile: join(demoDir, "demo.json") })}\n`,
     );
   } catch (error) {
     process.stdout.write(`\x1b[2J\x1b[HWaiting for the local chain… (${(error as Error).message})\n`);

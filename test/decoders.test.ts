@@ -205,7 +205,9 @@ describe("decoded keys", () => {
     const values = fc.sample(arb, { numRuns: 20, seed: 5 });
     const encoded = await Promise.all(values.map((v) => coder.encode("SubAccount", v)));
     const shared = new Uint8Array(3 + encoded.length * SUB_ACCOUNT_SIZE);
-    encoded.forEach((e, i) => shared.set(e, 3 + i * SUB_ACCOUNT_SIZE));
+    encoded.forEach((e, i) => {
+      shared.set(e, 3 + i * SUB_ACCOUNT_SIZE);
+    });
     for (let i = 0; i < encoded.length; i++) {
       const view = shared.subarray(3 + i * SUB_ACCOUNT_SIZE, 3 + (i + 1) * SUB_ACCOUNT_SIZE);
       expect(normalise(decodeSubAccount(view))).toEqual(normalise(coder.decode("SubAccount", encoded[i]!)));

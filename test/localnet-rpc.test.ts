@@ -177,7 +177,10 @@ describe("robustness", () => {
       "x".repeat(2 * 1024 * 1024),
     ];
     let seed = 7;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let i = 0; i < 200; i++) {
       const length = Math.floor(random() * 300);
       bodies.push(Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join(""));

@@ -815,31 +815,31 @@ function crossChecks(s: Scenario, issues: string[]): void {
     `fairRate.initialRate must be between ${c.limits.minRate} and ${c.limits.maxRate} (committee.limits), got ${s.fairRate.initialRate}`,
   );
   c.roles.forEach((r, i) => {
-    r.members.forEach((m, j) =>
+    r.members.forEach((m, j) => {
       need(
         m < c.members,
         `committee.roles[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`,
-      ),
-    );
+      );
+    });
     need(
       r.fromDay <= r.toDay,
       `committee.roles[${i}].toDay must be between ${r.fromDay} (fromDay) and ${MAX_DAY}, got ${r.toDay}`,
     );
   });
-  s.oracle.faults.forEach((f, i) =>
-    f.members.forEach((m, j) =>
+  s.oracle.faults.forEach((f, i) => {
+    f.members.forEach((m, j) => {
       need(
         m < c.members,
         `oracle.faults[${i}].members[${j}] must be an integer between 0 and ${c.members - 1}, got ${m}`,
-      ),
-    ),
-  );
-  s.discount.stressPeriods.forEach((p, i) =>
+      );
+    });
+  });
+  s.discount.stressPeriods.forEach((p, i) => {
     need(
       p.fromDay <= p.toDay,
       `discount.stressPeriods[${i}].toDay must be between ${p.fromDay} (fromDay) and ${MAX_DAY}, got ${p.toDay}`,
-    ),
-  );
+    );
+  });
   const ascending = (points: PathPoint[], path: string) =>
     points.forEach((p, i) => {
       const prev = points[i - 1];
@@ -898,12 +898,12 @@ function crossChecks(s: Scenario, issues: string[]): void {
     lev.max <= maxLeverage + 1e-9,
     `population.leverage.max must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${lev.max}`,
   );
-  lev.values.forEach((v, i) =>
+  lev.values.forEach((v, i) => {
     need(
       v <= maxLeverage + 1e-9,
       `population.leverage.values[${i}] must be between 1 and ${maxLeverage} (1 / (1 − risk.ltvInitBps)), got ${v}`,
-    ),
-  );
+    );
+  });
   need(
     lev.weights.length === 0 || lev.weights.length === lev.values.length,
     `population.leverage.weights must have ${lev.values.length} entries (one per population.leverage.values) or none, got ${lev.weights.length}`,

@@ -378,9 +378,15 @@ export class Aggregate {
     }
     for (const k of INDICATOR_NAMES)
       this.indicatorCounts.set(k, this.indicatorCounts.get(k)! + o.indicatorCounts.get(k)!);
-    this.bucketLiq.forEach((m, b) => m.merge(o.bucketLiq[b]!));
-    this.bucketApy.forEach((m, b) => m.merge(o.bucketApy[b]!));
-    this.bucketTtl.forEach((m, b) => m.merge(o.bucketTtl[b]!));
+    this.bucketLiq.forEach((m, b) => {
+      m.merge(o.bucketLiq[b]!);
+    });
+    this.bucketApy.forEach((m, b) => {
+      m.merge(o.bucketApy[b]!);
+    });
+    this.bucketTtl.forEach((m, b) => {
+      m.merge(o.bucketTtl[b]!);
+    });
     for (const x of o.losses) this.losses.push(x);
     this.zeroLosses += o.zeroLosses;
     for (let t = 0; t < this.seriesCount.length; t++) {
@@ -495,7 +501,7 @@ export function meanStat(path: Moments, unit: Moments): MeanStat {
   const floor = path.n > 0 && path.min >= 0 ? 0 : Number.NEGATIVE_INFINITY;
   return {
     estimate: mean,
-    ci: se === se ? [Math.max(floor, mean - Z95 * se), mean + Z95 * se] : null,
+    ci: !Number.isNaN(se) ? [Math.max(floor, mean - Z95 * se), mean + Z95 * se] : null,
     sd: Math.sqrt(path.variance()),
     min: path.n > 0 ? path.min : null,
     max: path.n > 0 ? path.max : null,
@@ -632,15 +638,16 @@ export function statistics(agg: Aggregate): Statistics {
           accounts,
           liquidationProbability: {
             estimate: liq.mean(),
-            ci:
-              liqSe === liqSe
-                ? ([Math.max(0, liq.mean() - Z95 * liqSe), Math.min(1, liq.mean() + Z95 * liqSe)] as [number, number])
-                : null,
+            ci: !Number.isNaN(liqSe)
+              ? ([Math.max(0, liq.mean() - Z95 * liqSe), Math.min(1, liq.mean() + Z95 * liqSe)] as [number, number])
+              : null,
           },
           timeToLiquidationHours: ttl,
           netApy: {
             estimate: apy.mean(),
-            ci: apySe === apySe ? ([apy.mean() - Z95 * apySe, apy.mean() + Z95 * apySe] as [number, number]) : null,
+            ci: !Number.isNaN(apySe)
+              ? ([apy.mean() - Z95 * apySe, apy.mean() + Z95 * apySe] as [number, number])
+              : null,
           },
         };
       })

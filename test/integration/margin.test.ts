@@ -2,7 +2,7 @@
 // arriving as the program's named errors. The SOL lending pool is the demo's (one per cluster); each
 // market is an isolated world's, with fresh users and their own sub-account indexes.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Keypair, type PublicKey, type TransactionInstruction } from "@solana/web3.js";
+import type { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import {
   collateralValue,
   DEFAULT_RISK_PARAMS,

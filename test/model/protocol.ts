@@ -7,7 +7,7 @@
 //
 // Pure: `applyTransaction` returns the next state (or the error) and leaves its input untouched; a
 // transaction's instructions apply in order and any error reverts them all.
-import { PublicKey } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
 import {
   type AccountingReport,
   accruePool,

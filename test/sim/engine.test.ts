@@ -76,7 +76,10 @@ function expectSameOutcome(fast: PathOutcome, naive: PathOutcome): void {
     const a = fast[key];
     const b = naive[key];
     if (typeof a === "number") close(a, b as number, key);
-    else if (Array.isArray(a)) a.forEach((x, i) => close(x, (b as number[])[i]!, `${key}[${i}]`));
+    else if (Array.isArray(a))
+      a.forEach((x, i) => {
+        close(x, (b as number[])[i]!, `${key}[${i}]`);
+      });
   }
 }
 
@@ -292,7 +295,7 @@ describe("float fast path = sdk bigint math (random states)", () => {
       expect(Math.abs(bonusF(d, c * p, riskF) - b)).toBeLessThan(1e-9 + 8 / Number(value));
       if (!exactLiq || margin <= band) continue;
       const maxRepay = u() < 0.3 ? big(1e6, Number(debt)) : 1n << 62n;
-      let exact;
+      let exact: ReturnType<typeof liquidationPlan>;
       try {
         exact = liquidationPlan(debt, collateral, price, risk, maxRepay);
       } catch {
@@ -409,9 +412,9 @@ describe("analytic checks", () => {
     const agg = new Aggregate({ buckets: pop.buckets, bucketLeverage: pop.bucketLeverage });
     agg.addUnit([out]);
     const stats = statistics(agg);
-    stats.leverage.forEach((row, b) =>
-      expect(Math.abs(row.netApy.estimate - (levels[b]! * staking - (levels[b]! - 1) * borrow))).toBeLessThan(1e-9),
-    );
+    stats.leverage.forEach((row, b) => {
+      expect(Math.abs(row.netApy.estimate - (levels[b]! * staking - (levels[b]! - 1) * borrow))).toBeLessThan(1e-9);
+    });
   });
 
   it("a pure fair-rate drop of x liquidates exactly the sub-accounts whose threshold it crosses", () => {
@@ -460,7 +463,9 @@ describe("statistics", () => {
     for (const x of xs) one.add(x);
     const shuffled = [...xs].sort(() => rng.uniform() - 0.5);
     const parts = [new ExactSum(), new ExactSum(), new ExactSum()];
-    shuffled.forEach((x, i) => parts[i % 3]!.add(x));
+    shuffled.forEach((x, i) => {
+      parts[i % 3]!.add(x);
+    });
     parts[2]!.merge(parts[0]!);
     parts[2]!.merge(parts[1]!);
     expect(parts[2]!.value()).toBe(one.value());

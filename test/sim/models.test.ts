@@ -19,7 +19,7 @@ import {
   medianSorted,
   sortPrefix,
   createWorld,
-  Xoshiro128,
+  type Xoshiro128,
   createRng,
   streamState,
   ScenarioError,

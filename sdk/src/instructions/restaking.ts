@@ -1,6 +1,6 @@
 // Instruction builders of the restaking program: one per instruction, addressed by the LRT mint (the
 // pool, its vaults, its tickets and its feed are derived from it).
-import { AccountMeta, type PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
+import { type AccountMeta, type PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "../errors.js";
 import { NATIVE_SOL_MINT } from "../margin/addresses.js";
 import { stakePoolAddresses, ticketAddress } from "../restaking/addresses.js";

@@ -202,7 +202,7 @@ export abstract class PathCore {
     if (discount > this.maxDiscount) this.maxDiscount = discount;
     // Liquidations, at the maintenance price (none without one).
     const price = pricesF(this.params.policy, snap.fairRate, snap.market, this.prices).maint;
-    if (price === price) {
+    if (!Number.isNaN(price)) {
       this.detect(s, price);
       if (this.qlen > 0) this.serve(s, snap, price);
     }

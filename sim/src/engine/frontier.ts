@@ -39,7 +39,7 @@ export class FloatFrontier {
     let m = 0;
     for (let i = 0; i < n; i++) {
       const k = theta[i]!;
-      if (k === k) {
+      if (!Number.isNaN(k)) {
         this.ids[m] = i;
         this.keys[m] = k;
         m++;

@@ -25,7 +25,10 @@ export function buildPopulation(spec: PopulationSpec, rng: Rng): Population {
     const total = weights.reduce((a, b) => a + b, 0);
     const cumulative: number[] = [];
     let acc = 0;
-    for (const w of weights) cumulative.push((acc += w / total));
+    for (const w of weights) {
+      acc += w / total;
+      cumulative.push(acc);
+    }
     buckets = levels.map((x) => `${x}×`);
     bucketLeverage = levels;
     const last = l.values.length - 1;
