@@ -43,9 +43,7 @@ process.stdout.write("\x1b[?25l");
 for (;;) {
   try {
     const status = await demoStatus(connection, manifest);
-    process.stdout.write(
-      `\x1b[2J\x1b[H${renderStatus(status, { rpcUrl, demoFile: join(demoDir, "demo.json") })}\n`,
-    );
+    process.stdout.write(`\x1b[2J\x1b[H${renderStatus(status, { rpcUrl, demoFile: join(demoDir, "demo.json") })}\n`);
   } catch (error) {
     process.stdout.write(`\x1b[2J\x1b[HWaiting for the local chain… (${(error as Error).message})\n`);
   }

@@ -1,14 +1,24 @@
-// The whole test suite, as CI runs it: IDL and golden-vector freshness, the Rust programs on the native
-// runtime, then the TypeScript tests (the sdk against the Rust vectors, and against the local chain). Stops at the first failing stage and says which one.
+// The whole test suite, as CI runs it: format, lint and the package arrows; IDL and golden-vector
+// freshness; Rust format and clippy, then the Rust programs on the native runtime; the TypeScript types,
+// then the TypeScript tests (the sdk against the Rust vectors, and against the local chain). Stops at the
+// first failing stage and says which one.
 import { spawnSync } from "node:child_process";
 import { cargo } from "@lantern/devtools/cargo";
 
 const npmRun = (script) => spawnSync("npm", ["run", "--silent", script], { stdio: "inherit" }).status ?? 1;
 
 const stages = [
+  ["TypeScript format and lint (Biome)", () => npmRun("lint")],
+  ["Package arrows (docs/architecture.md)", () => npmRun("arrows")],
   ["IDL is up to date with the Rust source", () => npmRun("idl:check")],
   ["Golden vectors are up to date with the Rust math", () => npmRun("golden:check")],
+  ["Rust format (rustfmt)", () => cargo(["fmt", "--all", "--check"])],
+  [
+    "Rust lint (clippy, warnings denied)",
+    () => cargo(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+  ],
   ["Rust tests (programs on the real Solana runtime)", () => cargo(["test", "--workspace"])],
+  ["TypeScript types (tsc)", () => npmRun("typecheck")],
   ["TypeScript tests", () => npmRun("test:ts")],
 ];
 
