@@ -1,0 +1,192 @@
+// The liquidator: after every store, price, rate or index change the sdk's frontier names the
+// liquidatable sub-accounts of this shard; each gets a plan from the sdk's exact math, a profitability
+// and inventory check, then one attempt at a time (simulated, then sent), cooldowns after failures,
+// and an outcome: landed, outcompeted, healthy, stale (feed), or error. Seized LRT is exited through
+// the pool's instant unstake when configured.
+import {
+  accruePool,
+  collateralValue,
+  debtAmount,
+  isStale,
+  LanternProgramError,
+  liquidationPlan,
+  marginInstructions,
+  marketPriceAt,
+  NATIVE_SOL_MINT,
+  prices,
+  restakingInstructions,
+  TOKEN_PROGRAM_ID,
+} from "@lantern/sdk";
+import { PublicKey } from "@solana/web3.js";
+import { Effect, FiberSet } from "effect";
+import { AppConfig } from "../config.js";
+import { M, inc, setGauge } from "../metrics.js";
+import { AccountStore } from "../services/accounts.js";
+import { ChainClock } from "../services/clock.js";
+import { Protocol } from "../services/protocol.js";
+import { TxEngine, type TxOutcome } from "../services/tx.js";
+import { Wallet } from "../services/wallet.js";
+import type { Worker } from "./worker.js";
+
+const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xHgvmnPPs7VKsL8i");
+const associatedTokenAddress = (owner: PublicKey, mint: PublicKey) =>
+  PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
+
+export type LiquidationResult = "landed" | "outcompeted" | "healthy" | "stale" | "error";
+
+const STALE_ERRORS = new Set(["FeedStale", "MarketPriceUnavailable", "PriceStale", "StaleFeed"]);
+
+/** Classifies a liquidation outcome; `changed` says whether the sub-account moved since we planned. */
+export function classifyLiquidation(outcome: TxOutcome, changed: boolean): LiquidationResult {
+  if (outcome._tag === "Landed" || outcome._tag === "DryRun") return "landed";
+  if (outcome._tag === "Refused" && outcome.error instanceof LanternProgramError) {
+    if (outcome.error.name === "NotLiquidatable") return changed ? "outcompeted" : "healthy";
+    if (STALE_ERRORS.has(outcome.error.name)) return "stale";
+    // Someone else took the collateral first: our slippage floor or the repay no longer fit.
+    if (changed) return "outcompeted";
+  }
+  return "error";
+}
+
+export const makeLiquidator = Effect.gen(function* () {
+  const config = yield* AppConfig;
+  const l = config.liquidator;
+  const protocol = yield* Protocol;
+  const clock = yield* ChainClock;
+  const tx = yield* TxEngine;
+  const store = yield* AccountStore;
+  const { keypair } = yield* Wallet;
+  const liquidator = keypair.publicKey;
+  const wsol = l.wsolAccount ? new PublicKey(l.wsolAccount) : associatedTokenAddress(liquidator, NATIVE_SOL_MINT);
+  const lrt = l.lrtAccount ? new PublicKey(l.lrtAccount) : associatedTokenAddress(liquidator, protocol.lrtMint);
+
+  const attempts = yield* FiberSet.make();
+  const permits = yield* Effect.makeSemaphore(l.concurrency);
+  /** One attempt per sub-account at a time; after a failure, a cooldown. */
+  const inFlight = new Set<string>();
+  const coolUntil = new Map<string, number>();
+  const recordedSkip = new Map<string, string>();
+  const skip = (address: string, reason: string) =>
+    Effect.suspend(() => {
+      if (recordedSkip.get(address) === reason) return Effect.void;
+      recordedSkip.set(address, reason);
+      return Effect.zipRight(
+        inc(M.liquidationSkips, { reason }),
+        Effect.logInfo("liquidation skipped").pipe(Effect.annotateLogs({ subAccount: address, reason })),
+      );
+    });
+
+  const attempt = (address: string, price: bigint, borrowIndex: bigint) =>
+    Effect.gen(function* () {
+      const entry = store.get(address);
+      if (!entry) return;
+      const market = yield* protocol.market;
+      const [inventory, stakePool] = yield* Effect.all([protocol.tokenBalance(wsol), protocol.stakePool]);
+      if (inventory === 0n) return yield* skip(address, "no-inventory");
+      const debt = debtAmount(entry.sub.debtShares, borrowIndex);
+      const maxRepay = inventory < l.maxRepayLamports ? inventory : l.maxRepayLamports;
+      const plan = yield* Effect.try(() => liquidationPlan(debt, entry.sub.collateral, price, market.risk, maxRepay)).pipe(Effect.option);
+      if (plan._tag === "None") return yield* skip(address, "no-plan");
+      const received = plan.value.seize - plan.value.toInsurance;
+      const value = collateralValue(received, price);
+      const exitCost = l.unstake === "instant" ? (value * BigInt(stakePool.instantUnstakeFeeBps) + 9_999n) / 10_000n : 0n;
+      const profit = value - exitCost - plan.value.repay - 10_000n;
+      if (profit < l.minProfitLamports) return yield* skip(address, "unprofitable");
+      recordedSkip.delete(address);
+      const planned = { debtShares: entry.sub.debtShares, collateral: entry.sub.collateral };
+      const outcome = yield* tx.execute({
+        key: `liq:${address}:${entry.slot}:${entry.sub.debtShares}`,
+        kind: "liquidate",
+        instructions: [
+          yield* Effect.promise(() =>
+            marginInstructions.liquidate({
+              liquidator,
+              lrtMint: protocol.lrtMint,
+              subAccount: new PublicKey(address),
+              liquidatorWsol: wsol,
+              liquidatorLrt: lrt,
+              maxRepay: plan.value.repay,
+              minCollateralOut: (received * 99n) / 100n,
+            }),
+          ),
+        ],
+      });
+      const fresh = yield* protocol.subAccount(new PublicKey(address)).pipe(Effect.orElseSucceed(() => null));
+      const changed = !fresh || fresh.debtShares !== planned.debtShares || fresh.collateral !== planned.collateral;
+      const result = classifyLiquidation(outcome, outcome._tag === "Landed" ? true : changed);
+      yield* inc(M.liquidations, { result });
+      yield* Effect.logInfo("liquidation").pipe(
+        Effect.annotateLogs({
+          subAccount: address,
+          result,
+          repay: plan.value.repay.toString(),
+          seize: plan.value.seize.toString(),
+          detail: outcome._tag === "Refused" ? outcome.error.message : outcome._tag === "Landed" ? outcome.signature : outcome._tag,
+        }),
+      );
+      coolUntil.set(address, Date.now() + (result === "landed" ? 1_000 : l.cooldownSecs * 1000));
+      if (result === "landed" && l.unstake === "instant" && outcome._tag === "Landed") {
+        const balance = yield* protocol.tokenBalance(lrt);
+        if (balance > 0n) {
+          const exit = yield* tx.execute({
+            key: `unstake:${outcome.signature}`,
+            kind: "unstake",
+            instructions: [
+              yield* Effect.promise(() =>
+                restakingInstructions.instantUnstake({ owner: liquidator, lrtMint: protocol.lrtMint, source: lrt, destination: wsol, lrt: balance, minSolOut: 0n }),
+              ),
+            ],
+          });
+          yield* Effect.logInfo("seized LRT unstaked").pipe(Effect.annotateLogs({ lrt: balance.toString(), result: exit._tag }));
+        }
+      }
+    }).pipe(
+      Effect.catchAll((e) =>
+        Effect.zipRight(
+          inc(M.liquidations, { result: "error" }),
+          Effect.logWarning("liquidation attempt failed").pipe(Effect.annotateLogs({ subAccount: address, error: String((e as Error)?.message ?? e) })),
+        ),
+      ),
+      Effect.ensuring(
+        Effect.sync(() => {
+          inFlight.delete(address);
+          if (!coolUntil.has(address)) coolUntil.set(address, Date.now() + l.cooldownSecs * 1000);
+        }),
+      ),
+    );
+
+  const tick = Effect.gen(function* () {
+    const [feed, pool, market, now] = yield* Effect.all([protocol.feed, protocol.lendingPool, protocol.market, clock.now], { concurrency: 3 });
+    const borrowIndex = accruePool(pool, now).borrowIndex;
+    const frontier = store.frontier(market.risk.ltBps, pool.borrowIndex);
+    let price: bigint;
+    try {
+      price = prices(market.policy, feed.fairRate, marketPriceAt(feed, now)).maint;
+    } catch {
+      price = 0n;
+    }
+    const stale = isStale(feed, now) || price === 0n;
+    const candidates = price === 0n ? [] : frontier.liquidatableAt({ price, borrowIndex });
+    yield* setGauge(M.liquidatable, candidates.length);
+    const localNow = Date.now();
+    for (const address of candidates) {
+      if (stale) {
+        yield* skip(address, "stale-feed");
+        continue;
+      }
+      if (inFlight.has(address)) continue;
+      const until = coolUntil.get(address);
+      if (until !== undefined && until > localNow) {
+        continue;
+      }
+      coolUntil.delete(address);
+      inFlight.add(address);
+      yield* FiberSet.run(attempts, permits.withPermits(1)(attempt(address, price, borrowIndex)));
+    }
+  });
+
+  const worker: Worker = { name: "liquidator", tickMs: l.tickMs, iteration: tick };
+  /** Waits for attempts in flight (shutdown, --once). */
+  const drain = FiberSet.awaitEmpty(attempts);
+  return { worker, drain };
+});
