@@ -8,6 +8,7 @@ import type {
   DecreaseEntry,
   FrameConfig,
   HeldReport,
+  MarketPrice,
   MarketState,
   PoolState,
   ReportState,
@@ -66,6 +67,7 @@ function limitsOf(a: Json): SanityLimits {
     maxReportAgeSecs,
     maxPriceAgeSecs,
     emaHalfLifeSecs,
+    maxConfidenceBps,
   ] = arr(a);
   return {
     annualIncreaseLimitBps: num(annualIncreaseLimitBps!),
@@ -77,6 +79,7 @@ function limitsOf(a: Json): SanityLimits {
     maxReportAgeSecs: num(maxReportAgeSecs!),
     maxPriceAgeSecs: num(maxPriceAgeSecs!),
     emaHalfLifeSecs: num(emaHalfLifeSecs!),
+    maxConfidenceBps: num(maxConfidenceBps!),
   };
 }
 
@@ -144,11 +147,14 @@ function reportOutcome(before: ReportState, after: ReportState): Json {
 }
 
 function marketStateOf(a: Json): MarketState {
-  const [marketPrice, marketConfidence, marketEma, marketPriceTs, marketEmaTs] = arr(a).map(big);
+  const [marketPrice, marketLow, marketConfidence, marketEma, marketEmaLow, marketPriceTs, marketEmaTs] =
+    arr(a).map(big);
   return {
     marketPrice: marketPrice!,
+    marketLow: marketLow!,
     marketConfidence: marketConfidence!,
     marketEma: marketEma!,
+    marketEmaLow: marketEmaLow!,
     marketPriceTs: marketPriceTs!,
     marketEmaTs: marketEmaTs!,
   };
@@ -156,11 +162,22 @@ function marketStateOf(a: Json): MarketState {
 
 const marketStateOut = (s: MarketState): Json => [
   s.marketPrice,
+  s.marketLow,
   s.marketConfidence,
   s.marketEma,
+  s.marketEmaLow,
   s.marketPriceTs,
   s.marketEmaTs,
 ];
+
+/** A market price as the generator prints it: [price, low, confidence, ema, ema_low]. */
+function marketPriceOf(a: Json): MarketPrice {
+  const [price, low, confidence, ema, emaLow] = arr(a).map(big);
+  return { price: price!, low: low!, confidence: confidence!, ema: ema!, emaLow: emaLow! };
+}
+
+const marketPriceOut = (m: MarketPrice | undefined): Json =>
+  m === undefined ? null : [m.price, m.low, m.confidence, m.ema, m.emaLow];
 
 function curveOf(a: Json) {
   const [kink1UtilizationBps, kink1RateBps, kink2UtilizationBps, kink2RateBps, maxRateBps] = arr(a).map(num);
@@ -270,9 +287,10 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     decay: ([elapsed, halfLife]) => sdk.decay(big(elapsed!), big(halfLife!)),
     emaUpdate: ([ema, value, elapsed, halfLife]) =>
       sdk.emaUpdate(big(ema!), big(value!), big(elapsed!), big(halfLife!)),
-    medianRound: ([values, quorum]) => {
+    medianRound: ([values, maxConfidenceBps]) => {
       const sorted = sdk.sortPrices(arr(values!).map(big));
-      return [sorted, sdk.median(sorted), sdk.confidence(sorted, num(quorum!))];
+      const round = sdk.priceRound(sorted);
+      return [sorted, round.price, round.low, round.confidence, sdk.roundAgrees(round, num(maxConfidenceBps!))];
     },
     frames: ([f, ts, frame, at, secs, lane]) => {
       const frames = framesOf(f!);
@@ -314,16 +332,12 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     },
     isStale: ([lastReportRefTs, maxReportAgeSecs, now]) =>
       sdk.isStale({ lastReportRefTs: big(lastReportRefTs!), maxReportAgeSecs: num(maxReportAgeSecs!) }, big(now!)),
-    marketPriceAt: ([marketPrice, marketConfidence, marketEma, marketPriceTs, maxPriceAgeSecs, now]) => {
+    marketPriceAt: ([marketPrice, marketLow, marketConfidence, marketEma, marketEmaLow, priceTs, maxAge, now]) => {
       const feed = {
-        marketPrice: big(marketPrice!),
-        marketConfidence: big(marketConfidence!),
-        marketEma: big(marketEma!),
-        marketPriceTs: big(marketPriceTs!),
-        maxPriceAgeSecs: num(maxPriceAgeSecs!),
+        ...marketStateOf([marketPrice!, marketLow!, marketConfidence!, marketEma!, marketEmaLow!, priceTs!, 0n]),
+        maxPriceAgeSecs: num(maxAge!),
       };
-      const m = sdk.marketPriceAt(feed, big(now!));
-      return m ? [m.price, m.confidence, m.ema] : null;
+      return marketPriceOut(sdk.marketPriceAt(feed, big(now!)));
     },
     windowDecreasePpb: ([sparse, refTs, windowSecs]) =>
       sdk.windowDecreasePpb(decreasesOf(sparse!), big(refTs!), num(windowSecs!)),
@@ -347,17 +361,23 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
       const before = reportStateOf(state!);
       return run(() => reportOutcome(before, sdk.confirmHeld(before, limitsOf(l!), big(frame!), big(now!))));
     },
-    updateMarket: ([state, fresh, quorumTs, quorum, now, halfLife]) => {
+    updateMarket: ([state, fresh, quorumTs, quorum, now, l]) => {
       const { state: after, price } = sdk.updateMarket(
         marketStateOf(state!),
         arr(fresh!).map(big),
         quorumTs === null ? undefined : big(quorumTs!),
         num(quorum!),
         big(now!),
-        num(halfLife!),
+        limitsOf(l!),
       );
-      return [marketStateOut(after), price ? [price.price, price.confidence, price.ema] : null];
+      return [marketStateOut(after), marketPriceOut(price)];
     },
+    pessimisticRate: ([fairRate, reportedRate, heldFrame, heldRate]) =>
+      sdk.pessimisticRate({
+        fairRate: big(fairRate!),
+        reportedRate: big(reportedRate!),
+        held: { ...sdk.NO_HELD_REPORT, frame: big(heldFrame!), rate: big(heldRate!) },
+      }),
   },
   margin: {
     utilizationBps: ([cash, debt, insurance]) => sdk.utilizationBps(big(cash!), big(debt!), big(insurance!)),
@@ -382,7 +402,7 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     writeOff: ([pool, position]) =>
       run(() => {
         const r = sdk.writeOff(poolOf(pool!), big(position!));
-        return [poolOut(r.pool), r.debt, r.covered, r.loss];
+        return [poolOut(r.pool), r.debt, r.covered, r.socialized];
       }),
     supplySharesForDeposit: ([a, i]) => run(() => sdk.supplySharesForDeposit(big(a!), big(i!))),
     supplyAmount: ([a, i]) => run(() => sdk.supplyAmount(big(a!), big(i!))),
@@ -395,13 +415,11 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     isLiquidatable: ([d, c, p, lt]) => run(() => sdk.isLiquidatable(big(d!), big(c!), big(p!), num(lt!))),
     subAccountLiquidatable: ([s, c, p, i, lt]) =>
       run(() => sdk.subAccountLiquidatable(big(s!), big(c!), big(p!), big(i!), num(lt!))),
+    isInsolvent: ([s, c, p, i]) => run(() => sdk.isInsolvent(big(s!), big(c!), big(p!), big(i!))),
     ltvLower: ([a, b, c, d]) => sdk.ltvLower(big(a!), big(b!), big(c!), big(d!)),
     prices: ([policy, fair, market]) =>
       run(() => {
-        const m =
-          market === null
-            ? undefined
-            : { price: big(arr(market!)[0]!), confidence: big(arr(market!)[1]!), ema: big(arr(market!)[2]!) };
+        const m = market === null ? undefined : marketPriceOf(market!);
         const p = sdk.prices(policy as sdk.PricingPolicy, big(fair!), m);
         return [p.maint, p.init ?? null];
       }),

@@ -22,6 +22,8 @@ export * from "./margin/pool.js";
 export * from "./margin/health.js";
 export * from "./margin/pricing.js";
 export * from "./margin/liquidation.js";
+export * from "./margin/market.js";
+export * from "./margin/subAccount.js";
 export * from "./margin/frontier.js";
 
 export { AccountDecodeError, discriminator, hasDiscriminator, type Discriminator } from "./decode/common.js";

@@ -92,6 +92,7 @@ export function sanityLimitsArg(limits: SanityLimits): IdlTypes<Oracle>["sanityL
     maxReportAgeSecs: uintArg(limits.maxReportAgeSecs, 32, "maxReportAgeSecs"),
     maxPriceAgeSecs: uintArg(limits.maxPriceAgeSecs, 32, "maxPriceAgeSecs"),
     emaHalfLifeSecs: uintArg(limits.emaHalfLifeSecs, 32, "emaHalfLifeSecs"),
+    maxConfidenceBps: uintArg(limits.maxConfidenceBps, 16, "maxConfidenceBps"),
   };
 }
 

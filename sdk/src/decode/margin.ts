@@ -6,6 +6,7 @@ import {
   type LendingPool,
   type Market,
   type PricingPolicy,
+  type RiskParams,
   type SubAccount,
 } from "../margin/types.js";
 import {
@@ -34,7 +35,7 @@ export const SUB_ACCOUNT_DISCRIMINATOR = disc("SubAccount");
 /** Account sizes in bytes, discriminator included. */
 export const LENDING_POOL_SIZE = 209;
 export const LENDER_POSITION_SIZE = 81;
-export const MARKET_SIZE = 219;
+export const MARKET_SIZE = 252;
 export const SUB_ACCOUNT_SIZE = 92;
 
 /** Offsets of the SubAccount fields the keeper filters on (getProgramAccounts memcmp). */
@@ -106,6 +107,20 @@ function policyAt(view: DataView, offset: number): PricingPolicy {
   return policy;
 }
 
+function riskAt(v: DataView, o: number): RiskParams {
+  return {
+    ltvInitBps: v.getUint16(o, true),
+    ltBps: v.getUint16(o + 2, true),
+    ltvFullBps: v.getUint16(o + 4, true),
+    targetLtvBps: v.getUint16(o + 6, true),
+    closeFactorBps: v.getUint16(o + 8, true),
+    bonusMinBps: v.getUint16(o + 10, true),
+    bonusMaxBps: v.getUint16(o + 12, true),
+    insuranceShareBps: v.getUint16(o + 14, true),
+    minDebt: v.getBigUint64(o + 16, true),
+  };
+}
+
 export function decodeMarket(data: Uint8Array): Market {
   const v = accountView(data, MARKET_DISCRIMINATOR, MARKET_SIZE, "Market");
   const b = data.byteOffset;
@@ -119,20 +134,15 @@ export function decodeMarket(data: Uint8Array): Market {
     stakePool: keyAt(keys, at + 96),
     insuranceVault: keyAt(keys, at + 128),
     policy: policyAt(v, b + 169),
-    risk: {
-      ltvInitBps: v.getUint16(b + 170, true),
-      ltBps: v.getUint16(b + 172, true),
-      ltvFullBps: v.getUint16(b + 174, true),
-      targetLtvBps: v.getUint16(b + 176, true),
-      closeFactorBps: v.getUint16(b + 178, true),
-      bonusMinBps: v.getUint16(b + 180, true),
-      bonusMaxBps: v.getUint16(b + 182, true),
-      insuranceShareBps: v.getUint16(b + 184, true),
-      minDebt: v.getBigUint64(b + 186, true),
-    },
+    risk: riskAt(v, b + 170),
     collateralCap: v.getBigUint64(b + 194, true),
     collateralTotal: v.getBigUint64(b + 202, true),
     paused: bool(v, b + 210),
     ltLoweredTs: v.getBigInt64(b + 211, true),
+    pending: {
+      activatesTs: v.getBigInt64(b + 219, true),
+      policy: policyAt(v, b + 227),
+      risk: riskAt(v, b + 228),
+    },
   };
 }

@@ -18,10 +18,10 @@ function disc(name: string): Discriminator {
 
 export const COMMITTEE_DISCRIMINATOR = disc("Committee");
 export const FEED_DISCRIMINATOR = disc("Feed");
-export const COMMITTEE_SIZE = 2329;
-export const FEED_SIZE = 770;
+export const COMMITTEE_SIZE = 2331;
+export const FEED_SIZE = 802;
 
-const MEMBERS_OFFSET = 281;
+const MEMBERS_OFFSET = 283;
 const MEMBER_SIZE = 128;
 const DECREASES_OFFSET = 186;
 
@@ -69,10 +69,11 @@ export function decodeCommittee(data: Uint8Array): Committee {
       maxReportAgeSecs: v.getUint32(b + 221, true),
       maxPriceAgeSecs: v.getUint32(b + 225, true),
       emaHalfLifeSecs: v.getUint32(b + 229, true),
+      maxConfidenceBps: v.getUint16(b + 233, true),
     },
-    lastProcessedFrame: v.getBigUint64(b + 233, true),
-    consensusFrame: v.getBigUint64(b + 241, true),
-    consensusHash: own.subarray(at + 249, at + 281),
+    lastProcessedFrame: v.getBigUint64(b + 235, true),
+    consensusFrame: v.getBigUint64(b + 243, true),
+    consensusHash: own.subarray(at + 251, at + 283),
     members,
   };
 }
@@ -106,11 +107,13 @@ export function decodeFeed(data: Uint8Array): Feed {
     },
     decreases,
     marketPrice: u128(v, b + 698),
-    marketConfidence: u128(v, b + 714),
-    marketEma: u128(v, b + 730),
-    marketPriceTs: v.getBigInt64(b + 746, true),
-    marketEmaTs: v.getBigInt64(b + 754, true),
-    maxReportAgeSecs: v.getUint32(b + 762, true),
-    maxPriceAgeSecs: v.getUint32(b + 766, true),
+    marketLow: u128(v, b + 714),
+    marketConfidence: u128(v, b + 730),
+    marketEma: u128(v, b + 746),
+    marketEmaLow: u128(v, b + 762),
+    marketPriceTs: v.getBigInt64(b + 778, true),
+    marketEmaTs: v.getBigInt64(b + 786, true),
+    maxReportAgeSecs: v.getUint32(b + 794, true),
+    maxPriceAgeSecs: v.getUint32(b + 798, true),
   };
 }

@@ -10,6 +10,7 @@ import {
   lendingVaultAddress,
   marketAddresses,
   NATIVE_SOL_MINT,
+  programDataAddress,
   subAccountAddress,
 } from "../margin/addresses.js";
 import type { PoolParams, PricingPolicy, RiskParams } from "../margin/types.js";
@@ -32,7 +33,11 @@ function pool() {
   return { pool: lendingPool, vault: lendingVaultAddress(lendingPool) };
 }
 
-/** Creates the SOL lending pool (one per cluster); the signer becomes its admin. */
+/**
+ * Creates the SOL lending pool (one per cluster); the signer becomes its admin. Only the margin
+ * program's upgrade authority may (its ProgramData account is passed), so nobody can take the one
+ * pool by calling first.
+ */
 export async function initializeLendingPool(p: {
   admin: PublicKey;
   params: PoolParams;
@@ -41,6 +46,7 @@ export async function initializeLendingPool(p: {
     .methods.initializePool({ params: poolParamsArg(p.params) })
     .accountsStrict({
       admin: p.admin,
+      programData: programDataAddress(),
       solMint: NATIVE_SOL_MINT,
       ...pool(),
       tokenProgram: TOKEN_PROGRAM_ID,
@@ -91,7 +97,13 @@ export async function initializeMarket(p: {
     .instruction();
 }
 
-/** Sets the market's pricing policy, risk parameters, collateral cap and pause flag. Pool admin only. */
+/**
+ * Sets the market's pricing policy, risk parameters, collateral cap and pause flag. Pool admin only.
+ * Cap and pause apply at once; a policy or risk change that can make positions liquidatable (another
+ * policy, a lower threshold or full-liquidation LTV, a larger bonus, close factor or minimum debt) is
+ * queued for a day (`applyMarketUpdate` activates it); any other change applies at once and drops a
+ * queued one.
+ */
 export async function updateMarket(p: {
   admin: PublicKey;
   lrtMint: PublicKey;
@@ -196,7 +208,10 @@ export async function depositCollateral(p: {
     .instruction();
 }
 
-/** Takes `amount` LRT of collateral out to `destination`; the sub-account must stay healthy. Owner only. */
+/**
+ * Takes `amount` LRT of collateral out to `destination`. Owner only. With debt the sub-account must
+ * stay healthy at the opening price (fresh feed, unpaused market); without debt it always works.
+ */
 export async function withdrawCollateral(p: {
   owner: PublicKey;
   lrtMint: PublicKey;
@@ -362,7 +377,11 @@ export async function liquidate(p: {
     .instruction();
 }
 
-/** Writes off the debt of a sub-account with no collateral left: insurance first, then lenders (permissionless). */
+/**
+ * Settles an insolvent sub-account (permissionless): its debt is written off — insurance first, then
+ * lenders — and any collateral left (dust or a donation) goes to the market's insurance vault. Allowed
+ * when debt remains and the collateral is gone or worth less than the debt at the maintenance price.
+ */
 export async function settleBadDebt(p: {
   lrtMint: PublicKey;
   subAccount: SubAccountRef;
@@ -373,9 +392,47 @@ export async function settleBadDebt(p: {
     .accountsStrict({
       pool: a.lendingPool,
       market: a.market,
-      subAccount: subAccountKeys(p.lrtMint, p.subAccount).subAccount,
+      feed: a.feed,
+      ...subAccountKeys(p.lrtMint, p.subAccount),
+      insuranceVault: a.insuranceVault,
+      tokenProgram: TOKEN_PROGRAM_ID,
     })
     .instruction();
+}
+
+/**
+ * Sells `lrt` of the market's insurance LRT through the restaking pool's instant unstake (at the feed's
+ * pessimistic rate) into the lending pool, where it becomes insurance cash that covers bad debt first
+ * (permissionless).
+ */
+export async function convertInsurance(p: {
+  lrtMint: PublicKey;
+  lrt: bigint;
+  /** Slippage guard on the SOL received. */
+  minSolOut: bigint;
+}): Promise<TransactionInstruction> {
+  const a = marketAddresses(p.lrtMint);
+  return program()
+    .methods.convertInsurance({ lrt: u64Arg(p.lrt, "lrt"), minSolOut: u64Arg(p.minSolOut, "minSolOut") })
+    .accountsStrict({
+      pool: a.lendingPool,
+      vault: a.lendingVault,
+      market: a.market,
+      feed: a.feed,
+      insuranceVault: a.insuranceVault,
+      stakePool: a.restaking.stakePool,
+      lrtMint: p.lrtMint,
+      reserveVault: a.restaking.reserveVault,
+      restakingProgram: RESTAKING_PROGRAM_ID,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/** Activates the market's queued policy or risk change once its time lock has passed (permissionless). */
+export async function applyMarketUpdate(p: { lrtMint: PublicKey }): Promise<TransactionInstruction> {
+  const a = marketAddresses(p.lrtMint);
+  return program().methods.applyMarketUpdate().accountsStrict({ pool: a.lendingPool, market: a.market }).instruction();
 }
 
 /**

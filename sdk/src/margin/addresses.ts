@@ -8,6 +8,17 @@ export const MARGIN_PROGRAM_ID = new PublicKey(idl.address);
 /** Wrapped SOL: the lending pool's asset. */
 export const NATIVE_SOL_MINT = new PublicKey("So11111111111111111111111111111111111111112");
 
+/** The upgradeable BPF loader: owner of every upgradeable program's ProgramData account. */
+export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+
+/**
+ * `[program_id]` under the upgradeable loader: the program's ProgramData account, which names its
+ * upgrade authority (`initialize_pool` requires the admin to be it).
+ */
+export function programDataAddress(programId = MARGIN_PROGRAM_ID): PublicKey {
+  return PublicKey.findProgramAddressSync([programId.toBuffer()], BPF_LOADER_UPGRADEABLE_ID)[0];
+}
+
 /** PDA seeds, as in programs/margin/src/seeds.rs. */
 const POOL_SEED = Buffer.from("pool");
 const VAULT_SEED = Buffer.from("vault");

@@ -4,7 +4,8 @@
  * Bonus `b = clamp(LTV − LT, b_min, b_max)`, never more than `1 − LTV`. A partial liquidation repays
  * `x = (D − t·V)/(1 − t·(1+b))` to land at the target LTV `t`, capped by the close factor and
  * `maxRepay`; at `LTV ≥ LTV_full`, or for dust debt, the whole debt may go. It seizes `repay·(1+b)/p`
- * LRT (rounded down), capped at the collateral; the insurance takes its share of the bonus part.
+ * LRT (rounded down), capped at the collateral; the insurance takes its share of the bonus part,
+ * rounded up (rounding favours the protocol, not the liquidator). A zero price is refused first.
  */
 import { LanternError } from "../math/errors.js";
 import { BPS, WAD, divCeil, minBigint, mulDivCeil, mulDivFloor } from "../math/fixed.js";
@@ -41,7 +42,7 @@ export function liquidationBonus(
   return minBigint(clamped, WAD - ltv);
 }
 
-/** The liquidation of a position; `NotLiquidatable`, `ZeroAmount` or `MathOverflow` as the program. */
+/** The liquidation of a position; `InvalidPrice`, `NotLiquidatable`, `ZeroAmount` or `MathOverflow` as the program. */
 export function liquidationPlan(
   debt: bigint,
   collateral: bigint,
@@ -49,6 +50,7 @@ export function liquidationPlan(
   risk: RiskParams,
   maxRepay: bigint,
 ): LiquidationPlan {
+  if (price === 0n) throw new LanternError("margin", "InvalidPrice");
   if (!isLiquidatable(debt, collateral, price, risk.ltBps)) throw new LanternError("margin", "NotLiquidatable");
   const value = collateralValue(collateral, price);
   const b = liquidationBonus(debt, value, risk);
@@ -73,6 +75,6 @@ export function liquidationPlan(
     repay = minBigint(repay, toU64(mulDivCeil(collateral, price, WAD + b)));
   }
   if (repay === 0n || seize === 0n) throw new LanternError("margin", "ZeroAmount");
-  const toInsurance = toU64(mulDivFloor(seize, b * BigInt(risk.insuranceShareBps), (WAD + b) * BPS));
+  const toInsurance = toU64(mulDivCeil(seize, b * BigInt(risk.insuranceShareBps), (WAD + b) * BPS));
   return { repay, seize, toInsurance, bonusWad: b, full };
 }

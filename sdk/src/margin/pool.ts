@@ -55,12 +55,25 @@ export function borrowFromPool<P extends PoolState>(pool: P, amount: bigint): { 
   return { pool: { ...pool, cash: cashAfter, debtShares }, newShares };
 }
 
+/** What a repayment paid and which debt shares it burned (`Repayment`). */
+export interface Repayment {
+  paid: bigint;
+  burned: bigint;
+}
+
+/** A written-off debt: how much insurance covered and how much the lenders lost (`WriteOff`). */
+export interface WriteOff {
+  debt: bigint;
+  covered: bigint;
+  socialized: bigint;
+}
+
 /** Takes `amount` of repayment for a position of `positionShares`; paying the whole debt burns every share. */
 export function repayToPool<P extends PoolState>(
   pool: P,
   positionShares: bigint,
   amount: bigint,
-): { pool: P; paid: bigint; burned: bigint } {
+): Repayment & { pool: P } {
   const debt = debtAmount(positionShares, pool.borrowIndex);
   let paid: bigint;
   let burned: bigint;
@@ -82,23 +95,47 @@ export function repayToPool<P extends PoolState>(
  * Writes off the debt of `positionShares` that no collateral backs: insurance first, then lenders pro
  * rata through the supply index; a loss at or beyond the lenders' claims freezes the pool.
  */
-export function writeOff<P extends PoolState>(
-  pool: P,
-  positionShares: bigint,
-): { pool: P; debt: bigint; covered: bigint; loss: bigint } {
+export function writeOff<P extends PoolState>(pool: P, positionShares: bigint): WriteOff & { pool: P } {
   const debt = debtAmount(positionShares, pool.borrowIndex);
   if (positionShares > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
   const covered = debt < pool.insurance ? debt : pool.insurance;
-  const loss = debt - covered;
+  const socialized = debt - covered;
   const next: P = { ...pool, debtShares: pool.debtShares - positionShares, insurance: pool.insurance - covered };
-  if (loss > 0n) {
+  if (socialized > 0n) {
     next.socialized = true;
-    if (loss >= lenderClaims(next)) {
+    if (socialized >= lenderClaims(next)) {
       next.supplyIndex = 0n;
       next.frozen = true;
     } else {
-      next.supplyIndex = next.supplyIndex - indexCut(loss, next.supplyShares);
+      next.supplyIndex = next.supplyIndex - indexCut(socialized, next.supplyShares);
     }
   }
-  return { pool: next, debt, covered, loss };
+  return { pool: next, debt, covered, socialized };
+}
+
+/** `LendingPool::add_insurance`: SOL the insurance received from selling its LRT, cash that belongs to insurance. */
+export function addInsurance<P extends PoolState>(pool: P, lamports: bigint): P {
+  const cash = pool.cash + lamports;
+  const insurance = pool.insurance + lamports;
+  if (cash > U64_MAX || insurance > U64_MAX) throw overflow();
+  return { ...pool, cash, insurance };
+}
+
+/**
+ * `LendingPool::invariant`, checked at the end of every handler that moves pool funds: the insurance is
+ * cash, and cash plus outstanding debt cover the lenders' claims and the insurance — unless a loss was
+ * socialised (the cut index already absorbed it). Throws `MathOverflow` / `PoolInvariantBroken` as the
+ * program.
+ */
+export function checkPoolInvariant(
+  pool: Pick<
+    PoolState,
+    "cash" | "insurance" | "socialized" | "debtShares" | "borrowIndex" | "supplyShares" | "supplyIndex"
+  >,
+): void {
+  if (pool.insurance > pool.cash) throw overflow();
+  if (pool.socialized) return;
+  const assets = pool.cash + totalDebt(pool);
+  const owed = lenderClaims(pool) + pool.insurance;
+  if (assets < owed) throw new LanternError("margin", "PoolInvariantBroken");
 }

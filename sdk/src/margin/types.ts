@@ -100,7 +100,23 @@ export interface Market {
   collateralTotal: bigint;
   paused: boolean;
   ltLoweredTs: bigint;
+  /** A change that could make positions liquidatable, waiting out its time lock. */
+  pending: PendingUpdate;
 }
+
+/** A queued policy and risk change; `activatesTs` 0 = nothing queued. */
+export interface PendingUpdate {
+  activatesTs: bigint;
+  policy: PricingPolicy;
+  risk: RiskParams;
+}
+
+/** `PendingUpdate::default()`: nothing queued. */
+export const NO_PENDING_UPDATE: Readonly<PendingUpdate> = Object.freeze({
+  activatesTs: 0n,
+  policy: "MinOfBoth",
+  risk: DEFAULT_RISK_PARAMS,
+});
 
 /** An isolated position: one LRT collateral, one SOL debt. */
 export interface SubAccount {

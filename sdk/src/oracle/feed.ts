@@ -7,7 +7,7 @@
 import { LanternError } from "../math/errors.js";
 import { saturatingAddU64, saturatingSubI64 } from "../math/fixed.js";
 import { emaUpdate } from "./ema.js";
-import { confidence, median } from "./median.js";
+import { priceRound, roundAgrees } from "./median.js";
 import { evaluate, smoothedRate, type Prior, type Verdict } from "./sanity.js";
 import {
   DECREASE_SLOTS,
@@ -35,7 +35,7 @@ export type ReportState = Pick<
 /** The market side of a feed: what a price round reads and writes. */
 export type MarketState = Pick<
   Feed,
-  "marketPrice" | "marketConfidence" | "marketEma" | "marketPriceTs" | "marketEmaTs"
+  "marketPrice" | "marketLow" | "marketConfidence" | "marketEma" | "marketEmaLow" | "marketPriceTs" | "marketEmaTs"
 >;
 
 export const NO_HELD_REPORT: Readonly<HeldReport> = Object.freeze({
@@ -51,13 +51,44 @@ export function isStale(feed: Pick<Feed, "lastReportRefTs" | "maxReportAgeSecs">
   return saturatingSubI64(now, feed.lastReportRefTs) > BigInt(feed.maxReportAgeSecs);
 }
 
-/** The market price consumers may use at `now`: present only while the quorum's observations are fresh. */
+/**
+ * The market price consumers may use at `now`: present only while the quorum's observations are fresh
+ * (and the last round agreed: a disagreeing round sets the price to 0).
+ */
 export function marketPriceAt(
-  feed: Pick<Feed, "marketPrice" | "marketConfidence" | "marketEma" | "marketPriceTs" | "maxPriceAgeSecs">,
+  feed: Pick<
+    Feed,
+    | "marketPrice"
+    | "marketLow"
+    | "marketConfidence"
+    | "marketEma"
+    | "marketEmaLow"
+    | "marketPriceTs"
+    | "maxPriceAgeSecs"
+  >,
   now: bigint,
 ): MarketPrice | undefined {
   const fresh = feed.marketPrice > 0n && saturatingSubI64(now, feed.marketPriceTs) <= BigInt(feed.maxPriceAgeSecs);
-  return fresh ? { price: feed.marketPrice, confidence: feed.marketConfidence, ema: feed.marketEma } : undefined;
+  if (!fresh) return undefined;
+  return {
+    price: feed.marketPrice,
+    low: feed.marketLow,
+    confidence: feed.marketConfidence,
+    ema: feed.marketEma,
+    emaLow: feed.marketEmaLow,
+  };
+}
+
+/**
+ * `Feed::pessimistic_rate`: the rate every consumer prices with — the fair rate, or lower while a
+ * reported loss is held for the guardian (or a deferred report is below it), so a known loss reaches
+ * every consumer at once.
+ */
+export function pessimisticRate(feed: Pick<Feed, "fairRate" | "reportedRate" | "held">): bigint {
+  let rate = feed.fairRate;
+  if (feed.held.frame !== 0n && feed.held.rate < rate) rate = feed.held.rate;
+  if (feed.reportedRate > 0n && feed.reportedRate < rate) rate = feed.reportedRate;
+  return rate;
 }
 
 /** Decreases counted in the window of `windowSecs` that ends at `refTs` (saturating sum). */
@@ -158,8 +189,12 @@ export function confirmHeld<F extends ReportState>(feed: F, limits: SanityLimits
 }
 
 /**
- * A market price round: with at least `quorum` fresh observations (sorted) the market price becomes
- * their median with its confidence band and the EMA moves toward it; otherwise nothing changes.
+ * A market price round (`Feed::update_market`): with at least `max(quorum, 1)` fresh observations
+ * (sorted) that agree within `maxConfidenceBps`, the market price becomes their median with its robust
+ * low and band, and the EMAs of the median and of the low move toward them, counting at most
+ * `maxPriceAgeSecs` since the last round (so a round after a gap moves them no more than a round inside
+ * the freshness window). Below quorum nothing changes; a round that disagrees clears the market price
+ * (and nothing else), so consumers see none.
  */
 export function updateMarket<S extends MarketState>(
   state: S,
@@ -167,13 +202,24 @@ export function updateMarket<S extends MarketState>(
   quorumTs: bigint | undefined,
   quorum: number,
   now: bigint,
-  halfLife: number,
+  limits: Pick<SanityLimits, "maxPriceAgeSecs" | "emaHalfLifeSecs" | "maxConfidenceBps">,
 ): { state: S; price: MarketPrice | undefined } {
-  if (quorumTs === undefined || sortedFresh.length < quorum) return { state, price: undefined };
-  const price = median(sortedFresh);
-  const elapsed = saturatingSubI64(now, state.marketEmaTs);
-  const marketEma = emaUpdate(state.marketEma, price, elapsed < 0n ? 0n : elapsed, BigInt(halfLife));
-  const marketConfidence = confidence(sortedFresh, quorum);
-  const next = { ...state, marketEma, marketEmaTs: now, marketPrice: price, marketConfidence, marketPriceTs: quorumTs };
-  return { state: next, price: { price, confidence: marketConfidence, ema: marketEma } };
+  if (quorumTs === undefined || sortedFresh.length < Math.max(quorum, 1)) return { state, price: undefined };
+  const round = priceRound(sortedFresh);
+  if (!roundAgrees(round, limits.maxConfidenceBps)) return { state: { ...state, marketPrice: 0n }, price: undefined };
+  const sinceLast = saturatingSubI64(now, state.marketEmaTs);
+  const maxAge = BigInt(limits.maxPriceAgeSecs);
+  const elapsed = sinceLast < 0n ? 0n : sinceLast > maxAge ? maxAge : sinceLast;
+  const halfLife = BigInt(limits.emaHalfLifeSecs);
+  const next: S = {
+    ...state,
+    marketEma: emaUpdate(state.marketEma, round.price, elapsed, halfLife),
+    marketEmaLow: emaUpdate(state.marketEmaLow, round.low, elapsed, halfLife),
+    marketEmaTs: now,
+    marketPrice: round.price,
+    marketLow: round.low,
+    marketConfidence: round.confidence,
+    marketPriceTs: quorumTs,
+  };
+  return { state: next, price: marketPriceAt({ ...next, maxPriceAgeSecs: limits.maxPriceAgeSecs }, now) };
 }

@@ -1,4 +1,14 @@
-/** Median and confidence band of the fresh market observations, as programs/oracle/src/math/median.rs. */
+/**
+ * One market price round, as programs/oracle/src/math/median.rs: the median of the fresh observations,
+ * its Byzantine-robust low (the lower median) and the band (median absolute deviation) that says
+ * whether the members agree.
+ *
+ * With `n` fresh values of which fewer than half are faulty, only the middle order statistics are sure
+ * to lie within the honest range: the consumer's low price is the lower median, never "median minus a
+ * spread" that one outlier could set; and more than half of the deviations are honest ones, so a
+ * minority cannot push the band above the honest range's width.
+ */
+import { BPS, U128_MAX } from "../math/fixed.js";
 
 /** The values sorted ascending (a new array). */
 export function sortPrices(values: readonly bigint[]): bigint[] {
@@ -15,14 +25,39 @@ export function median(sorted: readonly bigint[]): bigint {
   return low + (high - low) / 2n;
 }
 
-/** Half the spread of the tightest `quorum` consecutive sorted values, rounded down. */
-export function confidence(sorted: readonly bigint[], quorum: number): bigint {
-  if (sorted.length === 0) throw new RangeError("confidence of no values");
-  const window = Math.min(Math.max(quorum, 1), sorted.length);
-  let tightest = sorted[window - 1]! - sorted[0]!;
-  for (let start = 1; start + window <= sorted.length; start++) {
-    const spread = sorted[start + window - 1]! - sorted[start]!;
-    if (spread < tightest) tightest = spread;
-  }
-  return tightest / 2n;
+/** The lower median: the largest value that more than half of the observations are at or above. */
+export function lowerMedian(sorted: readonly bigint[]): bigint {
+  if (sorted.length === 0) throw new RangeError("lower median of no values");
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/** The program sizes its scratch space for the most members a committee can hold. */
+const MAX_VALUES = 16;
+
+/** Median absolute deviation of the (first 16) sorted values from `center`. */
+export function deviation(sorted: readonly bigint[], center: bigint): bigint {
+  const deviations = sorted.slice(0, MAX_VALUES).map((v) => (v > center ? v - center : center - v));
+  return median(sortPrices(deviations));
+}
+
+/** What one round of fresh observations says. */
+export interface PriceRound {
+  price: bigint;
+  /** The consumer's low price: within the honest range whatever a minority submits. */
+  low: bigint;
+  /** Median absolute deviation: how closely the members agree. */
+  confidence: bigint;
+}
+
+/** `Round::of`: `sorted` must hold at least one value. */
+export function priceRound(sorted: readonly bigint[]): PriceRound {
+  const price = median(sorted);
+  return { price, low: lowerMedian(sorted), confidence: deviation(sorted, price) };
+}
+
+const saturatingMulU128 = (a: bigint, b: bigint) => (a * b > U128_MAX ? U128_MAX : a * b);
+
+/** `Round::agrees`: the band is at most `maxConfidenceBps` of the price (saturating products, as the program). */
+export function roundAgrees(round: Pick<PriceRound, "price" | "confidence">, maxConfidenceBps: number): boolean {
+  return saturatingMulU128(round.confidence, BPS) <= saturatingMulU128(round.price, BigInt(maxConfidenceBps));
 }

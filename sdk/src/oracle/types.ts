@@ -39,6 +39,8 @@ export interface SanityLimits {
   maxReportAgeSecs: number;
   maxPriceAgeSecs: number;
   emaHalfLifeSecs: number;
+  /** A round whose band (median absolute deviation) is wider than this share of its price gives no market price. */
+  maxConfidenceBps: number;
 }
 
 /** `SanityLimits::default()`. */
@@ -52,6 +54,7 @@ export const DEFAULT_SANITY_LIMITS: Readonly<SanityLimits> = Object.freeze({
   maxReportAgeSecs: 129_600,
   maxPriceAgeSecs: 60,
   emaHalfLifeSecs: 3_600,
+  maxConfidenceBps: 200,
 });
 
 export interface Committee {
@@ -105,18 +108,31 @@ export interface Feed {
   held: HeldReport;
   /** DECREASE_SLOTS entries. */
   decreases: DecreaseEntry[];
+  /**
+   * The last agreed round: median of the fresh observations, its Byzantine-robust low (the lower
+   * median), the band (median absolute deviation), and EMAs of the median and of the low.
+   */
   marketPrice: bigint;
+  marketLow: bigint;
   marketConfidence: bigint;
   marketEma: bigint;
+  marketEmaLow: bigint;
   marketPriceTs: bigint;
   marketEmaTs: bigint;
   maxReportAgeSecs: number;
   maxPriceAgeSecs: number;
 }
 
-/** The market price consumers may use (present only while a quorum of observations is fresh). */
+/**
+ * The market price consumers may use: present only while a quorum of observations is fresh and agrees
+ * within `maxConfidenceBps`.
+ */
 export interface MarketPrice {
   price: bigint;
+  /** Within the honest observations' range whatever a minority submits. */
+  low: bigint;
   confidence: bigint;
   ema: bigint;
+  /** EMA of `low`: one round, however dispersed, moves it by at most one round's weight. */
+  emaLow: bigint;
 }

@@ -1,7 +1,33 @@
-/** Conversions between SOL and LRT at the fair rate, as programs/restaking/src/math; all round toward the pool. */
+/**
+ * Conversions between SOL and LRT, as programs/restaking/src/math (all round toward the pool), and the
+ * rates the pool uses (`StakePool::exit_rate` / `deposit_rate`).
+ */
 import { LanternError } from "../math/errors.js";
 import { BPS, U64_MAX, WAD, minBigint, mulDivCeil, mulDivFloor } from "../math/fixed.js";
+import { isStale, pessimisticRate } from "../oracle/feed.js";
+import type { Feed } from "../oracle/types.js";
 import type { StakePool } from "./types.js";
+
+type RateFeed = Pick<Feed, "fairRate" | "reportedRate" | "held" | "lastReportRefTs" | "maxReportAgeSecs">;
+
+/**
+ * The rate exits pay at (instant unstake, finalisation; a new ticket's rate at request): the feed's
+ * pessimistic rate, so a loss held for the guardian counts at once and no exit pays more than the
+ * queue will. `FeedStale` when the feed is stale.
+ */
+export function exitRate(feed: RateFeed, now: bigint): bigint {
+  if (isStale(feed, now)) throw new LanternError("restaking", "FeedStale");
+  return pessimisticRate(feed);
+}
+
+/**
+ * The rate deposits mint at: the fair rate (while a loss is held this overcharges depositors rather
+ * than diluting holders). `FeedStale` when the feed is stale.
+ */
+export function depositRate(feed: RateFeed, now: bigint): bigint {
+  if (isStale(feed, now)) throw new LanternError("restaking", "FeedStale");
+  return feed.fairRate;
+}
 
 function toU64(value: bigint | undefined): bigint {
   if (value === undefined || value > U64_MAX) throw new LanternError("restaking", "MathOverflow");
