@@ -1,6 +1,7 @@
 // `LanternClient`: the programs over any `Connection` (local chain, devnet, mainnet), account fetchers
 // (the sdk's fast decoders, after checking the owner program), and `send`, which simulates, sends and
 // confirms a transaction and turns any failure into a `LanternProgramError` / `LanternTransactionError`.
+import { Buffer } from "buffer";
 import anchor from "@coral-xyz/anchor";
 import {
   type Commitment,

@@ -10,6 +10,7 @@
  * conversion, which is much of what Anchor's coder spends. u64/u128/i64 are bigint, u8/u16/u32 number,
  * byte arrays Uint8Array, enums their variant name.
  */
+import { Buffer } from "buffer";
 import { PublicKey } from "@solana/web3.js";
 
 /** A decoder was given bytes that are not the account it decodes. */

@@ -1,3 +1,4 @@
+import { Buffer } from "buffer";
 import { PublicKey } from "@solana/web3.js";
 import idl from "../../idl/margin.json" with { type: "json" };
 import { feedAddress } from "../oracle/addresses.js";

@@ -1,3 +1,4 @@
+import { Buffer } from "buffer";
 import { PublicKey } from "@solana/web3.js";
 import idl from "../../idl/oracle.json" with { type: "json" };
 

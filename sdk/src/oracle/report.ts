@@ -1,3 +1,4 @@
+import type { Buffer } from "buffer";
 import anchor, { type Idl } from "@coral-xyz/anchor";
 import { sha256 } from "@noble/hashes/sha2";
 import type { PublicKey } from "@solana/web3.js";
