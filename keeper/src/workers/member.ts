@@ -19,7 +19,7 @@ import {
   WAD,
   YEAR_SECS,
 } from "@lantern/sdk";
-import { Effect, Ref } from "effect";
+import { Clock, Effect, Ref } from "effect";
 import { AppConfig } from "../config.js";
 import { FatalWorkerError, type Worker } from "./worker.js";
 import { M, inc, setGauge } from "../metrics.js";
@@ -175,7 +175,7 @@ export const makeMember = Effect.gen(function* () {
       const n = BigInt(committee.memberCount);
       voters.sort((a, b) => Number((BigInt(a) - frame % n + n) % n) - Number((BigInt(b) - frame % n + n) % n));
       const rank = Math.max(0, voters.indexOf(index));
-      const localNow = Date.now();
+      const localNow = yield* Clock.currentTimeMillis;
       if (!consensusSeenAt || consensusSeenAt.frame !== frame) consensusSeenAt = { frame, at: localNow };
       if (localNow - consensusSeenAt.at < rank * member.dataStaggerMs) return;
       const outcome = yield* tx.execute({
@@ -219,7 +219,7 @@ export const makeMember = Effect.gen(function* () {
 
   let nextPriceAt = 0;
   const priceStep = Effect.gen(function* () {
-    const localNow = Date.now();
+    const localNow = yield* Clock.currentTimeMillis;
     if (localNow < nextPriceAt) return;
     nextPriceAt = localNow + member.priceIntervalSecs * 1000;
     const now = yield* clock.now;

@@ -1,0 +1,415 @@
+// Unit tests of the keeper's pieces: configuration, the RPC policy against a scripted HTTP endpoint,
+// the journal's durability, the member and cranker workers on test layers under Effect's TestClock.
+import { spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AppConfig,
+  ChainClock,
+  classify,
+  classifyLiquidation,
+  computeReport,
+  decodeConfig,
+  describeConfig,
+  Journal,
+  loadConfig,
+  makeCranker,
+  makeMember,
+  openJournal,
+  parseCommand,
+  parseRetryAfter,
+  percentile,
+  PriceSource,
+  Protocol,
+  Rpc,
+  RpcError,
+  RpcLive,
+  shardOf,
+  StakeSource,
+  toWad,
+  TxEngine,
+  type TxIntent,
+  Wallet,
+  WalletLive,
+} from "@lantern/keeper";
+import { LanternProgramError, type Committee, type Feed, oracleInstructions, submitReportHash, WAD } from "@lantern/sdk";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { Cause, Effect, Exit, Layer, Redacted, TestClock, TestContext } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "keeper-unit-"));
+const MINT = Keypair.generate().publicKey.toBase58();
+const base = { lrtMint: MINT, roles: ["cranker"], rpc: { urls: ["http://127.0.0.1:1"] } };
+const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e);
+const failureMessage = async <A>(e: Effect.Effect<A, { message: string }>) => {
+  const exit = await Effect.runPromiseExit(e);
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure");
+  const f = Cause.failureOption(exit.cause);
+  return f._tag === "Some" ? f.value.message : Cause.pretty(exit.cause);
+};
+
+describe("configuration", () => {
+  it("decodes defaults, monikers and environment overrides; secrets stay redacted", async () => {
+    const dir = tmp();
+    const file = join(dir, "keeper.yaml");
+    writeFileSync(file, `lrtMint: ${MINT}\nroles: [liquidator]\nrpc:\n  urls: [localhost, d]\nliquidator:\n  minProfitLamports: 5000\n`);
+    const secret = JSON.stringify(Array.from(Keypair.generate().secretKey));
+    const config = await run(loadConfig(file, { shard: "1/3" }, { LANTERN_KEEPER_KEYPAIR: secret, LANTERN_KEEPER_HTTP_PORT: "0" }));
+    expect(config.rpc.urls).toEqual(["http://127.0.0.1:8899", "https://api.devnet.solana.com"]);
+    expect(config.liquidator).toMatchObject({ shard: "1/3", minProfitLamports: 5000n, cooldownSecs: 10 });
+    expect(config.http.port).toBe(0);
+    expect(Redacted.isRedacted(config.keypair)).toBe(true);
+    expect(JSON.stringify(describeConfig(config))).not.toContain(secret.slice(1, 20));
+    expect(String(config.keypair)).toBe("<redacted>");
+    const wallet = await run(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config)))));
+    expect(wallet.keypair.secretKey).toEqual(Uint8Array.from(JSON.parse(secret)));
+  });
+
+  it("refuses bad values, unknown fields, a bad shard, a missing member section and a missing keypair with sentences", async () => {
+    const bad = await failureMessage(decodeConfig({ ...base, rpc: { urls: [] }, typo: 1 }, "keeper.yaml"));
+    expect(bad).toMatch(/The keeper configuration \(keeper\.yaml\) is invalid/);
+    expect(bad).toMatch(/urls/);
+    expect(bad).toMatch(/typo/);
+    expect(await failureMessage(decodeConfig({ ...base, lrtMint: "not-a-key" }, "x"))).toMatch(/not a base58 Solana address/);
+    expect(await failureMessage(decodeConfig({ ...base, liquidator: { shard: "3/3" } }, "x"))).toMatch(/0 ≤ k < N/);
+    expect(await failureMessage(decodeConfig({ ...base, roles: ["member"] }, "x"))).toMatch(/needs a "member" section/);
+    expect(await failureMessage(loadConfig("/nonexistent/keeper.yaml"))).toMatch(/Cannot read the configuration file/);
+    const config = await run(decodeConfig({ ...base, keypairPath: "/nonexistent/id.json" }, "x"));
+    expect(await failureMessage(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config)))))).toMatch(
+      /Cannot read the keypair file \/nonexistent\/id\.json \(ENOENT\)/,
+    );
+  });
+});
+
+describe("small pieces", () => {
+  it("classifies RPC failures and reads Retry-After", () => {
+    expect(classify(new Error("429 Too Many Requests: slow down"))).toBe("RateLimited");
+    expect(classify(Object.assign(new Error("x"), { name: "TimeoutError" }))).toBe("Timeout");
+    expect(classify(new TypeError("fetch failed"))).toBe("Unavailable");
+    expect(classify(Object.assign(new Error("Method not found"), { code: -32601 }))).toBe("Rejected");
+    expect(classify(Object.assign(new Error("node is behind"), { code: -32005 }))).toBe("Unavailable");
+    expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString())).toBeGreaterThan(8_000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+
+  it("percentiles, decimals, shards and demo commands", () => {
+    expect(percentile([5, 1, 3, 2, 4], 75)).toBe(4);
+    expect(percentile([], 75)).toBe(0);
+    expect(toWad("1.5")).toBe((3n * WAD) / 2n);
+    expect(toWad("0.000000000000000001")).toBe(1n);
+    expect(toWad("-1")).toBeUndefined();
+    const keys = Array.from({ length: 400 }, () => Keypair.generate().publicKey);
+    const counts = [0, 0, 0, 0];
+    for (const k of keys) counts[shardOf(k, 4)]!++;
+    expect(counts.every((c) => c > 60)).toBe(true);
+    expect(parseCommand("depeg 5% 10m")).toEqual({ kind: "depeg", fraction: 0.05, minutes: 10 });
+    expect(parseCommand("slash 3%")).toEqual({ kind: "slash", fraction: 0.03 });
+    expect(parseCommand("depeg 150%")).toMatchObject({ kind: "invalid" });
+    expect(parseCommand("moon")).toMatchObject({ kind: "invalid", message: expect.stringMatching(/Unknown command/) });
+  });
+
+  it("classifies liquidation outcomes", () => {
+    const refused = (name: string) => ({
+      _tag: "Refused" as const,
+      stage: "simulation" as const,
+      error: new LanternProgramError({ program: "margin", name, code: 6012, message: name, instructionIndex: 2, programId: null, transactionError: {} }),
+    });
+    expect(classifyLiquidation({ _tag: "Landed", signature: "s", slot: 1, confirmMs: 1 }, true)).toBe("landed");
+    expect(classifyLiquidation(refused("NotLiquidatable"), true)).toBe("outcompeted");
+    expect(classifyLiquidation(refused("NotLiquidatable"), false)).toBe("healthy");
+    expect(classifyLiquidation(refused("FeedStale"), false)).toBe("stale");
+    expect(classifyLiquidation({ _tag: "Expired", signatures: ["a"] }, false)).toBe("error");
+  });
+
+  it("reports the pool's backing per LRT, capped at the oracle's annual increase limit", () => {
+    const committee = {
+      consensusVersion: 1n,
+      frames: { anchorTs: 1_000n, anchorFrame: 1n, frameSecs: 100, fastLaneSecs: 0 },
+      limits: { annualIncreaseLimitBps: 1_500 },
+    } as unknown as Committee;
+    const lrtMint = new PublicKey(MINT);
+    const fair = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: WAD, lastReportRefTs: 1_000n }, reserveLamports: 30n, lockedLamports: 10n, stakedLamports: 80n, lrtSupply: 100n });
+    expect(fair.rate).toBe(WAD);
+    expect(fair.stakedLamports).toBe(80n);
+    // 10% more SOL after 100 s is far beyond 15%/year: reported at the limit.
+    const capped = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: WAD, lastReportRefTs: 1_000n }, reserveLamports: 30n, lockedLamports: 10n, stakedLamports: 90n, lrtSupply: 100n });
+    expect(capped.rate).toBe(WAD + (1_500n * WAD * 100n) / (31_536_000n * 10_000n));
+    const empty = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: 7n * WAD, lastReportRefTs: 1_000n }, reserveLamports: 0n, lockedLamports: 0n, stakedLamports: 0n, lrtSupply: 0n });
+    expect(empty.rate).toBe(7n * WAD);
+  });
+});
+
+describe("journal", () => {
+  it("survives SIGKILL: an intent recorded by a killed process is there after reopening, and is finished exactly once", async () => {
+    const path = join(tmp(), "journal.sqlite");
+    const script = `
+      import { Effect } from "effect";
+      import { openJournal } from "@lantern/keeper";
+      await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const j = yield* openJournal(${JSON.stringify(path)});
+        yield* j.begin("liq:A", "liquidate");
+        yield* j.addSignature({ signature: "sig1", intentKey: "liq:A", raw: "AA==", blockhash: "h", lastValidBlockHeight: 42, sentMs: 1 });
+        process.kill(process.pid, "SIGKILL");
+      })));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, "../.."), encoding: "utf8" });
+    expect(child.signal).toBe("SIGKILL");
+    await run(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const j = yield* openJournal(path);
+          expect((yield* j.open).map((i) => [i.key, i.status])).toEqual([["liq:A", "sent"]]);
+          expect((yield* j.signatures("liq:A"))[0]).toMatchObject({ signature: "sig1", lastValidBlockHeight: 42 });
+          yield* j.finish("liq:A", "landed", "sig1");
+          const again = yield* Effect.either(j.finish("liq:A", "expired"));
+          expect(again._tag).toBe("Left");
+          expect(yield* j.get("liq:A")).toMatchObject({ status: "landed" });
+        }),
+      ),
+    );
+  });
+});
+
+/** A JSON-RPC endpoint whose answers each test scripts. */
+function scriptedEndpoint(handler: (method: string, count: number) => { status: number; headers?: Record<string, string>; body?: unknown } | "hang") {
+  let count = 0;
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const { id, method } = JSON.parse(body) as { id: number; method: string };
+      const answer = handler(method, count++);
+      if (answer === "hang") return;
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+      const reply = answer.body ?? { jsonrpc: "2.0", result: 1234 };
+      res.end(JSON.stringify((reply as { jsonrpc?: string }).jsonrpc ? { ...(reply as object), id } : reply));
+    });
+  });
+  return {
+    server,
+    requests: () => count,
+    url: () => new Promise<string>((r) => server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
+  };
+}
+
+describe("rpc policy", () => {
+  const rpcLayer = async (urls: string[], rpc: Record<string, number> = {}) =>
+    RpcLive.pipe(Layer.provide(AppConfig.layer(await run(decodeConfig({ ...base, rpc: { urls, timeoutMs: 300, baseDelayMs: 50, maxDelayMs: 400, ...rpc } }, "test")))));
+
+  it("waits at least Retry-After after a 429, then succeeds; web3.js's own retry does not add requests", async () => {
+    const endpoint = scriptedEndpoint((_m, n) => (n === 0 ? { status: 429, headers: { "retry-after": "1" }, body: { error: "slow down" } } : { status: 200 }));
+    const url = await endpoint.url();
+    const started = Date.now();
+    const slot = await run(
+      Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(Effect.provide(await rpcLayer([url], { timeoutMs: 5_000 }))),
+    );
+    expect(slot).toBe(1234);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(endpoint.requests()).toBe(2);
+    endpoint.server.close();
+  });
+
+  it("a hung primary times out and the call fails over to the secondary", async () => {
+    const primary = scriptedEndpoint(() => "hang");
+    const secondary = scriptedEndpoint(() => ({ status: 200 }));
+    const urls = [await primary.url(), await secondary.url()];
+    const started = Date.now();
+    const slot = await run(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(Effect.provide(await rpcLayer(urls))));
+    expect(slot).toBe(1234);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(primary.requests()).toBe(1);
+    expect(secondary.requests()).toBe(1);
+    primary.server.closeAllConnections();
+    primary.server.close();
+    secondary.server.close();
+  });
+
+  it("gives up after the configured attempts with a classified error; a rejected request is not retried", async () => {
+    const down = scriptedEndpoint(() => ({ status: 503, body: { error: "down" } }));
+    const url = await down.url();
+    const error = await Effect.runPromise(
+      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(Effect.provide(await rpcLayer([url], { maxAttempts: 3 }))),
+    );
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error.kind).toBe("Unavailable");
+    expect(down.requests()).toBe(3);
+    const rejecting = scriptedEndpoint(() => ({ status: 200, body: { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params" } } }));
+    const url2 = await rejecting.url();
+    const rejected = await Effect.runPromise(
+      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(Effect.provide(await rpcLayer([url2]))),
+    );
+    expect(rejected.kind).toBe("Rejected");
+    expect(rejecting.requests()).toBe(1);
+    down.server.close();
+    rejecting.server.close();
+  });
+});
+
+// ---- Workers on test layers ----
+
+const GENESIS = 1_000_000n;
+const FRAME = 60;
+
+function testWorld(options: { members: PublicKey[]; quorum: number; fastLaneSecs?: number }) {
+  const member = (signer: PublicKey) => ({ authority: signer, signer, voteFrame: 0n, voteHash: new Uint8Array(32), price: WAD, priceTs: 0n });
+  const committee = {
+    quorum: options.quorum,
+    memberCount: options.members.length,
+    paused: false,
+    consensusDisabled: false,
+    consensusVersion: 1n,
+    frames: { anchorTs: GENESIS, anchorFrame: 1n, frameSecs: FRAME, fastLaneSecs: options.fastLaneSecs ?? 0 },
+    limits: { annualIncreaseLimitBps: 1_500, maxPriceAgeSecs: 60 },
+    lastProcessedFrame: 0n,
+    members: options.members.map(member),
+  } as unknown as Committee;
+  const feed = { reportedRate: WAD, fairRate: WAD, lastReportRefTs: GENESIS, maxReportAgeSecs: 90, bunker: false } as unknown as Feed;
+  return { committee, feed };
+}
+
+const sent: TxIntent[] = [];
+function workerLayers(world: ReturnType<typeof testWorld>, keypair: Keypair, journalPath: string, price: { age: number } | "fail") {
+  const lrtMint = new PublicKey(MINT);
+  const nowSecs = Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (ms) => GENESIS + BigInt(Math.floor(ms / 1000)));
+  const protocol = Layer.succeed(Protocol, {
+    lrtMint,
+    addresses: {} as never,
+    committee: Effect.sync(() => world.committee),
+    feed: Effect.sync(() => world.feed),
+    stakePool: Effect.succeed({ reserveLamports: 100n * WAD, lockedLamports: 0n, stakedLamports: 0n } as never),
+    lendingPool: Effect.succeed({ lastAccrualTs: GENESIS } as never),
+    market: Effect.die("unused"),
+    subAccount: () => Effect.die("unused"),
+    lrtSupply: Effect.succeed(100n * WAD),
+    tokenBalance: () => Effect.succeed(0n),
+  });
+  const clock = Layer.succeed(ChainClock, { current: Effect.die("unused"), now: nowSecs, fresh: Effect.succeed(true) });
+  const tx = Layer.succeed(TxEngine, {
+    execute: (intent) => Effect.sync(() => (sent.push(intent), { _tag: "Landed", signature: "sig", slot: 1, confirmMs: 1 } as const)),
+    simulate: () => Effect.succeed({}),
+  });
+  const rpc = Layer.succeed(Rpc, {
+    endpoints: [],
+    commitment: "confirmed",
+    subscriptions: undefined as never,
+    call: (method) => Effect.fail(new RpcError({ kind: "Rejected", method, endpoint: "test", message: "Method not found" })),
+  });
+  const config = Effect.runSync(
+    decodeConfig(
+      {
+        ...base,
+        roles: ["member", "cranker"],
+        member: { priceIntervalSecs: 10, stakeSource: { kind: "tokenAccount", address: MINT }, priceSource: { kind: "fixed", price: 1 } },
+        cranker: { accrueAfterSecs: 300 },
+      },
+      "test",
+    ),
+  );
+  const stake = Layer.succeed(StakeSource, { name: "test", stakedLamports: Effect.succeed(0n) });
+  const prices = Layer.succeed(PriceSource, {
+    name: "test",
+    observe:
+      price === "fail"
+        ? Effect.fail({ _tag: "SourceError", source: "test", reason: "Unreachable", message: "down" } as never)
+        : Effect.map(nowSecs, (now) => ({ price: WAD - 1_000n, observedAt: Number(now) - price.age })),
+  });
+  const journal = Layer.scoped(Journal, openJournal(journalPath));
+  return Layer.mergeAll(protocol, clock, tx, rpc, stake, prices, journal, AppConfig.layer(config), Layer.succeed(Wallet, { keypair }));
+}
+
+describe("oracle member worker (TestClock)", () => {
+  beforeAll(() => {
+    sent.length = 0;
+  });
+
+  it("votes for the frame's report, sends data when its hash holds quorum, and observes prices on its interval", async () => {
+    const keys = Array.from({ length: 3 }, () => Keypair.generate());
+    const world = testWorld({ members: keys.map((k) => k.publicKey), quorum: 2 });
+    const layers = workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 2 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("5 seconds");
+        const worker = yield* makeMember;
+        yield* worker.iteration;
+        const kinds = sent.map((i) => i.key.split(":")[0]);
+        expect(kinds).toEqual(["vote", "price"]);
+        // Our vote lands, a second member agrees: quorum; we are first in the data rotation of frame 1? rank decides.
+        const report = oracleInstructions.accountingReport({ lrtMint: new PublicKey(MINT), frame: 1n, rate: WAD, stakedLamports: 0n, consensusVersion: 1n });
+        const hash = submitReportHash(report);
+        for (const m of world.committee.members.slice(0, 2)) Object.assign(m, { voteFrame: 1n, voteHash: hash });
+        sent.length = 0;
+        yield* worker.iteration;
+        yield* TestClock.adjust("10 seconds");
+        yield* worker.iteration;
+        const data = sent.filter((i) => i.key.startsWith("data:"));
+        expect(data.length).toBe(1);
+        // A price every 10 s, not every tick.
+        expect(sent.filter((i) => i.key.startsWith("price:")).length).toBe(1);
+      }).pipe(Effect.provide(layers), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+  });
+
+  it("during the fast lane a member outside the subset waits; stale or failed price reads are skipped, never sent", async () => {
+    sent.length = 0;
+    const keys = Array.from({ length: 3 }, () => Keypair.generate());
+    const world = testWorld({ members: keys.map((k) => k.publicKey), quorum: 2, fastLaneSecs: 30 });
+    // Frame 1's fast lane is members 1 and 2 (start at 1 mod 3): member 0 waits.
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("5 seconds");
+        const worker = yield* makeMember;
+        yield* worker.iteration;
+        expect(sent).toEqual([]);
+        yield* TestClock.adjust("30 seconds");
+        yield* worker.iteration;
+        expect(sent.map((i) => i.key.split(":")[0])).toEqual(["vote"]);
+      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 45 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    sent.length = 0;
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("40 seconds");
+        const worker = yield* makeMember;
+        yield* worker.iteration;
+        expect(sent.filter((i) => i.key.startsWith("price"))).toEqual([]);
+      }).pipe(Effect.provide(workerLayers(world, keys[1]!, join(tmp(), "j.sqlite"), "fail")), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+  });
+
+  it("refuses to start when the member's slot holds a fresh observation this keeper's journal never sent", async () => {
+    const keys = Array.from({ length: 3 }, () => Keypair.generate());
+    const world = testWorld({ members: keys.map((k) => k.publicKey), quorum: 2 });
+    Object.assign(world.committee.members[0]!, { priceTs: GENESIS + 3n });
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("10 seconds");
+        yield* makeMember;
+      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    expect(Exit.isFailure(exit)).toBe(true);
+    expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(/Another process is signing as member 0/);
+  });
+});
+
+describe("cranker worker (TestClock)", () => {
+  it("skips a fresh accrual and accrues once the pool's last accrual is older than the threshold", async () => {
+    sent.length = 0;
+    const keys = [Keypair.generate()];
+    const world = testWorld({ members: keys.map((k) => k.publicKey), quorum: 1 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const cranker = yield* makeCranker;
+        yield* TestClock.adjust("100 seconds");
+        yield* cranker.iteration;
+        expect(sent.filter((i) => i.kind === "crank-accrue")).toEqual([]);
+        yield* TestClock.adjust("250 seconds");
+        yield* cranker.iteration;
+        expect(sent.filter((i) => i.kind === "crank-accrue").map((i) => i.key)).toEqual([`accrue:${GENESIS}`]);
+      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+  });
+});
+
+afterAll(() => undefined);
