@@ -32,11 +32,20 @@ export interface MarketSnapshot {
   trueRate: number;
   /** The feed's fair rate after the committee and the sanity rules (smoothing, decrease budget). */
   fairRate: number;
+  /**
+   * (Optional, added by the world models) The rate consumers price with: the fair rate, or lower while
+   * a reported loss is held for the guardian (sdk `pessimisticRate`). Absent: the fair rate.
+   */
+  pessimisticRate?: number;
   /** The feed is stale: risk increases are blocked, liquidations use the last fair rate. */
   stale: boolean;
   bunker: boolean;
-  /** Market price rounds: spot median, its confidence band and the EMA; null when below quorum. */
-  market: { spot: number; confidence: number; ema: number } | null;
+  /**
+   * Market price rounds: spot median, its robust low (lower median), its band (median absolute
+   * deviation) and the EMAs of the median and of the low; null below quorum, or when the last round's
+   * members disagreed beyond the band limit.
+   */
+  market: { spot: number; low: number; confidence: number; ema: number; emaLow: number } | null;
   /** DEX price of the LRT in SOL (what liquidators sell at before their own impact). */
   dexPrice: number;
   /** Annual borrow rate of the SOL pool (fraction) and its utilisation (fraction). */

@@ -246,6 +246,11 @@ export interface MarketOracleSpec {
   maxPriceAgeSecs: number;
   /** EMA half-life, seconds (programs/oracle `ema_half_life_secs`). */
   emaHalfLifeSecs: number;
+  /**
+   * A round whose band (median absolute deviation) is wider than this share of its median gives no
+   * market price (programs/oracle `max_confidence_bps`).
+   */
+  maxConfidenceBps: number;
   /** Noise of one member's observation around the DEX price, bps (different venues, timing). */
   memberNoiseBps: number;
   /** Honest members' observation latency, seconds [min, max] (fixed per member for a path). */
@@ -561,6 +566,7 @@ export const SCENARIO_SCHEMA: ObjectField<Scenario> = obj({
   oracle: obj({
     maxPriceAgeSecs: int(60, 1, 86_400),
     emaHalfLifeSecs: int(3_600, 0, 10_000_000),
+    maxConfidenceBps: int(200, 1, 10_000),
     memberNoiseBps: num(2, 0, 1_000),
     lagSecs: range([1, 20], 0, 86_400),
     lateLagSecs: range([30, 180], 0, 86_400),

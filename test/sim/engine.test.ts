@@ -238,16 +238,27 @@ describe("float fast path = sdk bigint math (random states)", () => {
       const spot = grid(fair * (0.8 + 0.3 * rng.uniform()));
       const ema = grid(fair * (0.8 + 0.3 * rng.uniform()));
       const confidence = grid(0.01 * rng.uniform());
+      // The robust low: at or below the median, sometimes 0 (a refused price).
+      const low = rng.uniform() < 0.05 ? 0 : grid(spot * (1 - 0.02 * rng.uniform()));
+      const emaLow = rng.uniform() < 0.05 ? 0 : grid(ema * (1 - 0.02 * rng.uniform()));
       const hasMarket = rng.uniform() < 0.8;
       for (const policy of ["FairRate", "Market", "MinOfBoth"] as const) {
-        const market = hasMarket ? { price: toWad(spot), confidence: toWad(confidence), ema: toWad(ema) } : undefined;
+        const market = hasMarket
+          ? {
+              price: toWad(spot),
+              low: toWad(low),
+              confidence: toWad(confidence),
+              ema: toWad(ema),
+              emaLow: toWad(emaLow),
+            }
+          : undefined;
         let exact: { maint: bigint; init: bigint | undefined } | undefined;
         try {
           exact = prices(policy, toWad(fair), market);
         } catch {
-          exact = undefined; // MarketPriceUnavailable
+          exact = undefined; // MarketPriceUnavailable or InvalidPrice
         }
-        pricesF(policy, fair, hasMarket ? { spot, confidence, ema } : null, out);
+        pricesF(policy, fair, hasMarket ? { spot, low, confidence, ema, emaLow } : null, out);
         if (exact === undefined) {
           expect(out.maint).toBeNaN();
           continue;
@@ -456,6 +467,46 @@ describe("analytic checks", () => {
 });
 
 describe("statistics", () => {
+  it("a liquidation that leaves a sub-account insolvent settles it, collateral to insurance", () => {
+    // 10× positions after a 30% drop are underwater (debt 9E against 7E of collateral); liquidators
+    // repay 1 SOL each. A partial liquidation of an underwater position cannot lower its LTV, so
+    // before settlement-on-insolvency it was never taken and the debt stayed on the books.
+    const pop = population(50, { min: 9.5, max: 10, values: [], weights: [] }, 41);
+    const params = engineParamsWith({
+      policy: "FairRate",
+      liquidators: { delaySecs: 0, delayJitterSecs: 0, count: 50, capacitySolPerStep: 1, minProfitSol: 0 },
+    });
+    const fair = (k: number) => (k >= 5 ? 0.7 : 1);
+    const world = new ScriptWorld({ steps: 20, stepSecs: 60, fair, dex: (k) => fair(k) * 1.001, depth: 1e12 });
+    const out = new FastEngine(pop, params).run(world, 0);
+    const naive = new NaiveEngine(pop, params).run(
+      new ScriptWorld({ steps: 20, stepSecs: 60, fair, dex: (k) => fair(k) * 1.001, depth: 1e12 }),
+      0,
+    );
+    expectSameOutcome(out, naive);
+    expect(out.liquidatedAccounts).toBe(50);
+    expect(out.badDebt).toBeGreaterThan(0);
+    // No bonus underwater, so every LRT the insurance holds was swept from settled sub-accounts.
+    expect(out.insuranceLrtSol).toBeGreaterThan(0);
+    expect(out.shortfall).toBe(0);
+  });
+
+  it("a held loss (pessimistic rate below the fair rate) prices at once under FairRate", () => {
+    const pop = population(500, { min: 5, max: 10, values: [], weights: [] }, 43);
+    const params = engineParamsWith({
+      policy: "FairRate",
+      liquidators: { delaySecs: 0, delayJitterSecs: 0, count: 1, capacitySolPerStep: 1e12, minProfitSol: 0 },
+    });
+    const run = (pessimistic?: (k: number) => number) =>
+      new FastEngine(pop, params).run(
+        new ScriptWorld({ steps: 20, stepSecs: 60, fair: () => 1, pessimistic, depth: 1e12 }),
+        0,
+      );
+    expect(run().liquidations).toBe(0);
+    // A 5% decrease held for the guardian: the fair rate has not moved, the consumers' rate has.
+    expect(run((k) => (k >= 5 ? 0.95 : 1)).liquidations).toBeGreaterThan(0);
+  });
+
   it("exact sums do not depend on the order of additions or merges", () => {
     const rng = createRng(41, 0);
     const xs = Array.from({ length: 3_000 }, () => (rng.uniform() - 0.3) * 10 ** Math.floor(rng.uniform() * 30 - 10));

@@ -2,7 +2,7 @@
 // implements (the sdk's protocol math where the protocol applies, analytic results elsewhere).
 // Pure computation, no chain: the whole file runs in a few seconds.
 import { describe, expect, it } from "vitest";
-import { borrowRate, DEFAULT_RATE_CURVE, decay, confidence, median } from "@lantern/sdk";
+import { borrowRate, DEFAULT_RATE_CURVE, decay, priceRound, roundAgrees } from "@lantern/sdk";
 import {
   type MarketSnapshot,
   BorrowRateModel,
@@ -14,7 +14,9 @@ import {
   DiscountModel,
   FairRateModel,
   commissionCut,
-  confidenceSorted,
+  agreesF,
+  deviationSorted,
+  lowerMedianSorted,
   emaKeep,
   medianSorted,
   sortPrefix,
@@ -568,17 +570,39 @@ describe("committee reports through the sdk's sanity rules", () => {
 });
 
 describe("market oracle", () => {
-  it("computes median and confidence as the sdk does", () => {
+  it("computes the median, the robust low, the band and the agreement as the sdk does", () => {
     const r = createRng(8, 0);
-    for (let k = 0; k < 200; k++) {
+    let disagreed = 0;
+    for (let k = 0; k < 400; k++) {
       const n = 1 + (k % 16);
-      const values = Array.from({ length: n }, () => 1 + 0.01 * r.normal());
+      // Mostly tight rounds, some with a minority of wild outliers, some dispersed beyond 2%.
+      const spread = k % 3 === 0 ? 0.05 : 0.005;
+      const values = Array.from({ length: n }, (_, i) =>
+        k % 5 === 0 && i < (n - 1) / 2 ? 10 ** (6 * r.uniform() - 3) : 1 + spread * r.normal(),
+      );
       const sorted = Float64Array.from(values);
       sortPrefix(sorted, n);
       const wad = values.map(toWad).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      expect(relErr(medianSorted(sorted, n), fromWad(median(wad)))).toBeLessThan(1e-11);
-      expect(Math.abs(confidenceSorted(sorted, n, 5) - fromWad(confidence(wad, 5)))).toBeLessThan(1e-11);
+      const exact = priceRound(wad);
+      const price = medianSorted(sorted, n);
+      // toWad quantises to 1e-12 SOL: compare absolutely (relatively above 1).
+      const close = (x: number, y: bigint) => Math.abs(x - fromWad(y)) < 1e-11 * Math.max(1, fromWad(y));
+      expect(close(price, exact.price)).toBe(true);
+      expect(close(lowerMedianSorted(sorted, n), exact.low)).toBe(true);
+      const band = deviationSorted(sorted, n, price);
+      expect(close(band, exact.confidence)).toBe(true);
+      // The merge is the sort: the same deviations, ordered.
+      const deviations = Array.from(sorted, (v) => Math.abs(v - price)).sort((a, b) => a - b);
+      const mid = (n - 1) >> 1;
+      const sortedBand =
+        n % 2 === 1 ? deviations[mid]! : deviations[mid]! + (deviations[mid + 1]! - deviations[mid]!) / 2;
+      expect(band).toBe(sortedBand);
+      const agrees = roundAgrees(exact, 200);
+      // Away from the 2% boundary the float and the exact gate agree.
+      if (Math.abs(band / price - 0.02) > 1e-9) expect(agreesF(price, band, 200)).toBe(agrees);
+      if (!agrees) disagreed++;
     }
+    expect(disagreed).toBeGreaterThan(20);
     expect(emaKeep(60, 3600)).toBeCloseTo(Math.pow(2, -1 / 60), 15);
     expect(emaKeep(60, 3600)).toBe(Number(decay(60n, 3600n)) / 1e18);
   });
@@ -592,7 +616,13 @@ describe("market oracle", () => {
       const x = a.step(calm).market!;
       const y = b.step(calm).market!;
       expect(
-        Math.max(relErr(x.spot, y.spot), relErr(x.ema, y.ema), Math.abs(x.confidence - y.confidence)),
+        Math.max(
+          relErr(x.spot, y.spot),
+          relErr(x.low, y.low),
+          relErr(x.ema, y.ema),
+          relErr(x.emaLow, y.emaLow),
+          Math.abs(x.confidence - y.confidence),
+        ),
       ).toBeLessThan(1e-12);
     }
     const s = scenario({
@@ -616,14 +646,20 @@ describe("market oracle", () => {
       expect(a.market === null).toBe(b.market === null);
       if (a.market && b.market) {
         expect(relErr(a.market.spot, b.market.spot)).toBeLessThan(1e-12);
+        expect(relErr(a.market.low, b.market.low)).toBeLessThan(1e-12);
         expect(relErr(a.market.ema, b.market.ema)).toBeLessThan(1e-12);
+        expect(relErr(a.market.emaLow, b.market.emaLow)).toBeLessThan(1e-12);
         expect(Math.abs(a.market.confidence - b.market.confidence)).toBeLessThan(1e-12);
         if (a.market.confidence > 0.1) wide++;
+        // The Byzantine rule: the low a consumer uses stays near the honest observations (DEX ± the
+        // colluder's 3% and the members' noise), whatever the near-zero or colluding minority submits.
+        expect(a.market.low / a.dexPrice).toBeGreaterThan(0.96);
+        expect(a.market.low / a.dexPrice).toBeLessThan(1.01);
       } else unavailable++;
       expect(a.dexPrice).toBe(b.dexPrice);
     }
     expect(unavailable).toBeGreaterThan(0); // 5 of 9 fresh at most while four are offline and some out
-    // Near-zero publishers never widen the band: it is the tightest quorum of observations.
+    // A minority of near-zero publishers cannot widen the band (median absolute deviation).
     expect(wide).toBe(0);
   });
 
@@ -652,7 +688,45 @@ describe("market oracle", () => {
       const x = w.step(calm);
       expect(x.market).not.toBeNull();
       expect(relErr(x.market!.spot, x.dexPrice)).toBeLessThan(0.001);
+      expect(relErr(x.market!.low, x.dexPrice)).toBeLessThan(0.001);
       expect(x.market!.confidence / x.market!.spot).toBeLessThan(0.001);
+    }
+  });
+
+  it("with exactly a quorum fresh, one wild member moves neither the low nor the band (the review's attack)", () => {
+    for (const factor of [1e-9, 1_000]) {
+      const s = scenario({
+        horizonDays: 0.25,
+        "oracle.outagesPerMemberPerYear": 0,
+        "committee.roles": [{ members: [0, 1, 2, 3], role: "offline", fromDay: 0, toDay: 1 }],
+        "oracle.faults": [{ members: [8], fromDay: 0, hours: 24, factor }],
+      });
+      for (const exactOracle of [false, true]) {
+        const w = createWorld(s, createRng(2, 0), { exactOracle });
+        for (let i = 0; i < w.steps; i++) {
+          const x = w.step(calm);
+          expect(x.market).not.toBeNull();
+          expect(relErr(x.market!.low, x.dexPrice)).toBeLessThan(0.002);
+          expect(relErr(x.market!.emaLow, x.dexPrice)).toBeLessThan(0.002);
+          expect(x.market!.confidence / x.market!.spot).toBeLessThan(0.002);
+        }
+      }
+    }
+  });
+
+  it("gives no market price while honest members disagree beyond max_confidence_bps", () => {
+    // σ = 10% between venues: the median absolute deviation (≈ 0.67σ) is far above the 2% limit.
+    const dispersed = scenario({ horizonDays: 0.25, "oracle.memberNoiseBps": 1_000 });
+    const tight = scenario({ horizonDays: 0.25, "oracle.memberNoiseBps": 1_000, "oracle.maxConfidenceBps": 10_000 });
+    for (const exactOracle of [false, true]) {
+      const a = createWorld(dispersed, createRng(5, 0), { exactOracle });
+      const b = createWorld(tight, createRng(5, 0), { exactOracle });
+      let none = 0;
+      for (let i = 0; i < a.steps; i++) {
+        if (a.step(calm).market === null) none++;
+        expect(b.step(calm).market).not.toBeNull();
+      }
+      expect(none / a.steps).toBeGreaterThan(0.9);
     }
   });
 });

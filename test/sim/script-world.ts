@@ -7,8 +7,10 @@ export interface ScriptSpec {
   steps: number;
   stepSecs: number;
   fair: (step: number) => number;
+  /** The feed's pessimistic rate (a held loss); absent = the fair rate. */
+  pessimistic?: (step: number) => number;
   dex?: (step: number) => number;
-  market?: (step: number) => { spot: number; confidence: number; ema: number } | null;
+  market?: (step: number) => MarketSnapshot["market"];
   apr?: (step: number) => number;
   depth?: number;
 }
@@ -33,9 +35,10 @@ export class ScriptWorld implements World {
       t: (k + 1) * this.stepSecs,
       trueRate: fair,
       fairRate: fair,
+      pessimisticRate: this.spec.pessimistic?.(k),
       stale: false,
       bunker: false,
-      market: this.spec.market ? this.spec.market(k) : { spot: dex, confidence: 0, ema: dex },
+      market: this.spec.market ? this.spec.market(k) : { spot: dex, low: dex, confidence: 0, ema: dex, emaLow: dex },
       dexPrice: dex,
       borrowApr: this.spec.apr?.(k) ?? 0,
       utilization: 0.5,
@@ -91,7 +94,12 @@ export class RandomWorld implements World {
     const dex = this.fair * (1 + this.discount);
     this.ema += 0.1 * (dex - this.ema);
     this.util = Math.min(0.99, Math.max(0, this.util + 0.01 * r.normal() - feedback.netBorrowSol * 1e-6));
-    const market = r.uniform() < s.noMarketProb ? null : { spot: dex, confidence: 0.001 * dex, ema: this.ema };
+    // A 0.1% band under the median and under the EMA: the consumer's lows.
+    const band = 0.001 * dex;
+    const market =
+      r.uniform() < s.noMarketProb
+        ? null
+        : { spot: dex, low: dex - band, confidence: band, ema: this.ema, emaLow: this.ema - band };
     return {
       t: this.k * s.stepSecs,
       trueRate: this.fair,

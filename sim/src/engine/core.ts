@@ -17,8 +17,10 @@
  *    program's plan (`planF`) if the LRT received, at the DEX price, is worth at least the SOL repaid
  *    plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable after its
  *    liquidation is first in line next step;
- * 3. a liquidation that takes the last collateral with debt left settles the debt at once
- *    (insurance first, then socialised to lenders), as `settle_bad_debt` would in the same slot;
+ * 3. a liquidation that leaves the sub-account insolvent at the maintenance price (collateral worth
+ *    less than the debt left: none, or dust) settles it at once, as the program's `liquidate` does:
+ *    the rest of the debt is written off (insurance first, then socialised to lenders) and the
+ *    collateral left goes to the insurance's LRT; otherwise the LTV must strictly fall;
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
@@ -201,7 +203,9 @@ export abstract class PathCore {
     const discount = 1 - snap.dexPrice / snap.trueRate;
     if (discount > this.maxDiscount) this.maxDiscount = discount;
     // Liquidations, at the maintenance price (none without one).
-    const price = pricesF(this.params.policy, snap.fairRate, snap.market, this.prices).maint;
+    // Consumers price with the feed's pessimistic rate: a loss held for the guardian counts at once.
+    const fair = snap.pessimisticRate ?? snap.fairRate;
+    const price = pricesF(this.params.policy, fair, snap.market, this.prices).maint;
     if (!Number.isNaN(price)) {
       this.detect(s, price);
       if (this.qlen > 0) this.serve(s, snap, price);
@@ -303,7 +307,8 @@ export abstract class PathCore {
       }
       const collAfter = plan.seize >= c ? 0 : c - plan.seize;
       const debtAfter = plan.repay >= debt ? 0 : debt - plan.repay;
-      if (collAfter > 0 && !ltvLowerF(debtAfter, collAfter * price, debt, c * price)) {
+      const insolvent = debtAfter > 0 && collAfter * price < debtAfter;
+      if (!insolvent && debtAfter > 0 && !ltvLowerF(debtAfter, collAfter * price, debt, c * price)) {
         next[w++] = i;
         continue;
       }
@@ -331,7 +336,7 @@ export abstract class PathCore {
       }
       if (debtAfter === 0) {
         this.close(i);
-      } else if (collAfter === 0) {
+      } else if (insolvent) {
         this.settle(i);
       } else if (!isLiquidatableF(this.shares[i]! * index, collAfter, price, lt)) {
         this.state[i] = HEALTHY;
@@ -352,8 +357,13 @@ export abstract class PathCore {
     this.onClosed(i);
   }
 
-  /** Debt with no collateral: insurance first, then socialised (`settle_bad_debt`). */
+  /**
+   * An insolvent sub-account (`SubAccount::settle`): its debt is written off — insurance first, then
+   * socialised — and the collateral left (dust, or less than the debt is worth) goes to the insurance.
+   */
   private settle(i: number): void {
+    this.insuranceLrt += this.coll[i]!;
+    this.coll[i] = 0;
     const debt = this.shares[i]! * this.index;
     const covered = debt < this.insurance ? debt : this.insurance;
     this.insurance -= covered;

@@ -54,8 +54,11 @@ export function growthF(apr: number, elapsedSecs: number): number {
 /** The market price rounds of a snapshot (the contract's `MarketSnapshot.market`). */
 export interface MarketF {
   spot: number;
+  /** The round's robust low (lower median) and the EMA of it: the prices consumers use. */
+  low: number;
   confidence: number;
   ema: number;
+  emaLow: number;
 }
 
 /** Maintenance and init prices; NaN where the policy has no price (`MarketPriceUnavailable`). */
@@ -68,29 +71,38 @@ export interface PricesF {
  * `FairRate`: fair for both. `Market`: EMA_low to maintain, min(spot_low, EMA_low) to open; no market
  * price → neither (the program returns MarketPriceUnavailable). `MinOfBoth`: min(fair, EMA_low) to
  * maintain (fair alone without market data, and then no init price), min(fair, spot_low, EMA_low) to
- * open. `_low` = price − confidence, floored at 0 (saturating).
+ * open. `spot_low` is the round's robust low (lower median), `EMA_low` its EMA; `fair` is the feed's
+ * pessimistic rate. A zero price is refused (InvalidPrice): NaN, like no price.
  */
 export function pricesF(policy: Policy, fair: number, market: MarketF | null, out: PricesF): PricesF {
   if (policy === "FairRate") {
     out.maint = fair;
     out.init = fair;
-    return out;
+    return refuseZero(out);
   }
   if (market === null) {
     out.maint = policy === "Market" ? Number.NaN : fair;
     out.init = Number.NaN;
-    return out;
+    return refuseZero(out);
   }
-  const spot = market.spot > market.confidence ? market.spot - market.confidence : 0;
-  const ema = market.ema > market.confidence ? market.ema - market.confidence : 0;
+  const spot = market.low;
+  const ema = market.emaLow;
   if (policy === "Market") {
     out.maint = ema;
     out.init = spot < ema ? spot : ema;
-    return out;
+  } else {
+    out.maint = fair < ema ? fair : ema;
+    const fs = fair < spot ? fair : spot;
+    out.init = fs < ema ? fs : ema;
   }
-  out.maint = fair < ema ? fair : ema;
-  const fs = fair < spot ? fair : spot;
-  out.init = fs < ema ? fs : ema;
+  return refuseZero(out);
+}
+
+function refuseZero(out: PricesF): PricesF {
+  if (out.maint === 0 || out.init === 0) {
+    out.maint = Number.NaN;
+    out.init = Number.NaN;
+  }
   return out;
 }
 

@@ -35,6 +35,7 @@ import {
   NO_HELD_REPORT,
   confirmHeld,
   isStale,
+  pessimisticRate,
   processReport,
   windowDecreasePpb,
   type ReportState,
@@ -55,7 +56,12 @@ export function fromWad(wad: bigint): number {
 }
 
 /** The sdk's `SanityLimits` from the scenario's committee limits. */
-export function sanityLimits(spec: CommitteeSpec, maxPriceAgeSecs = 60, emaHalfLifeSecs = 3_600): SanityLimits {
+export function sanityLimits(
+  spec: CommitteeSpec,
+  maxPriceAgeSecs = 60,
+  emaHalfLifeSecs = 3_600,
+  maxConfidenceBps = 200,
+): SanityLimits {
   const l = spec.limits;
   return {
     annualIncreaseLimitBps: l.annualIncreaseLimitBps,
@@ -67,6 +73,7 @@ export function sanityLimits(spec: CommitteeSpec, maxPriceAgeSecs = 60, emaHalfL
     maxReportAgeSecs: Math.round(l.maxReportAgeHours * 3600),
     maxPriceAgeSecs,
     emaHalfLifeSecs,
+    maxConfidenceBps,
   };
 }
 
@@ -150,6 +157,11 @@ export class CommitteeModel {
   };
   /** The feed's fair rate (float). */
   fairRate: number;
+  /**
+   * The rate consumers price with (float): the fair rate, or the held / reported rate when lower
+   * (sdk `pessimisticRate`), so a loss waiting for the guardian counts at once.
+   */
+  pessimisticRate: number;
   bunker = false;
   /** A decrease is held, waiting for the guardian. */
   held = false;
@@ -189,6 +201,7 @@ export class CommitteeModel {
       maxReportAgeSecs: this.limits.maxReportAgeSecs,
     };
     this.fairRate = initialRate;
+    this.pessimisticRate = initialRate;
     this.frameSecs = Math.round(spec.frameHours * 3600);
     this.fastLaneSecs = Math.round(spec.fastLaneMinutes * 60);
     this.nextFrame = this.frameSecs;
@@ -361,6 +374,7 @@ export class CommitteeModel {
 
   private sync(): void {
     this.fairRate = fromWad(this.feed.fairRate);
+    this.pessimisticRate = fromWad(pessimisticRate(this.feed));
     this.bunker = this.feed.bunker;
     this.held = this.feed.held.frame !== 0n;
     this.staleAfter = Number(this.feed.lastReportRefTs) + this.feed.maxReportAgeSecs;

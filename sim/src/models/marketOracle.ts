@@ -1,9 +1,12 @@
 /**
  * The committee members' market price rounds: once per step every publishing member observes the
  * DEX price (with its own noise and latency) and the feed takes, as on chain, the median of the fresh
- * observations (price > 0, at most `maxPriceAgeSecs` old), its confidence (half the spread of the
- * middle `quorum` values) and moves the EMA (half-life `emaHalfLifeSecs`); with fewer than `quorum`
- * fresh observations nothing changes and the market price lapses (consumers see none).
+ * observations (price > 0, at most `maxPriceAgeSecs` old), their robust low (the lower median) and
+ * band (the median absolute deviation from the median). A band wider than `maxConfidenceBps` of the
+ * median means the members disagree: the market price is cleared (consumers see none until a round
+ * agrees). Otherwise the EMAs of the median and of the low move (half-life `emaHalfLifeSecs`, counting
+ * at most `maxPriceAgeSecs` since the last round). With fewer than `quorum` fresh observations nothing
+ * changes and the market price lapses (consumers see none).
  *
  * Members misbehave by role (scripted in `committee.roles`): offline members publish nothing, late
  * ones publish with a latency drawn from `lateLagSecs` (past `maxPriceAgeSecs` = stale), colluding
@@ -47,20 +50,42 @@ export function medianSorted(sorted: Float64Array, n: number): number {
   return low + (sorted[n / 2]! - low) / 2;
 }
 
-/** Start of the tightest window of `quorum` consecutive values among the first `n` sorted ones. */
-function tightestWindow(sorted: ArrayLike<number>, n: number, window: number): number {
-  let best = 0;
-  for (let start = 1; start + window <= n; start++) {
-    if (sorted[start + window - 1]! - sorted[start]! < sorted[best + window - 1]! - sorted[best]!) best = start;
-  }
-  return best;
+/** The lower median of `n` sorted values, as sdk `lowerMedian`. */
+export function lowerMedianSorted(sorted: ArrayLike<number>, n: number): number {
+  return sorted[(n - 1) >> 1]!;
 }
 
-/** Half the spread of the tightest `quorum` of `n` sorted values, as sdk `confidence`. */
-export function confidenceSorted(sorted: Float64Array, n: number, quorum: number): number {
-  const window = Math.min(Math.max(quorum, 1), n);
-  const start = tightestWindow(sorted, n, window);
-  return (sorted[start + window - 1]! - sorted[start]!) / 2;
+/**
+ * Median absolute deviation of the first `n` sorted values from `center` (as sdk `deviation`), without
+ * sorting: the deviations of the values at or below the center, walked downward, and of those above,
+ * walked upward, are two ascending runs; merging them up to the middle gives the median. Float
+ * subtraction is sign-symmetric, so these are exactly the values `|x − center|` a sort would order.
+ */
+export function deviationSorted(sorted: ArrayLike<number>, n: number, center: number): number {
+  let split = 0;
+  while (split < n && sorted[split]! <= center) split++;
+  let lo = split - 1;
+  let hi = split;
+  const next = () => {
+    const below = lo >= 0 ? center - sorted[lo]! : Infinity;
+    const above = hi < n ? sorted[hi]! - center : Infinity;
+    if (below <= above) {
+      lo--;
+      return below;
+    }
+    hi++;
+    return above;
+  };
+  const mid = (n - 1) >> 1;
+  for (let k = 0; k < mid; k++) next();
+  const first = next();
+  if (n % 2 === 1) return first;
+  return first + (next() - first) / 2;
+}
+
+/** The members agree when the band is at most `maxConfidenceBps` of the price (sdk `roundAgrees`). */
+export function agreesF(price: number, confidence: number, maxConfidenceBps: number): boolean {
+  return confidence * 10_000 <= price * maxConfidenceBps;
 }
 
 /** Sorts the first `n` entries ascending (insertion sort: n ≤ 16 here). */
@@ -231,8 +256,11 @@ export class MarketOracleModel {
   /** Market price available to consumers after the last round. */
   available = false;
   spot = 0;
+  /** The round's robust low (lower median) and the EMA of it: what consumers price with. */
+  low = 0;
   confidence = 0;
   ema = 0;
+  emaLow = 0;
   /** Fresh observations in the last round. */
   fresh = 0;
 
@@ -265,6 +293,8 @@ export class MarketOracleModel {
   private lastCleanDex = 0;
   private readonly cleanZ: Int32Array;
   private readonly sortedZ: Int32Array;
+  /** The clean round's prices in order (from the sorted noises). */
+  private readonly cleanPrices: Float64Array;
   /** Every honest member's fixed latency is within `maxPriceAgeSecs`. */
   private readonly lagsFresh: boolean;
   /** The quorum-th smallest fixed latency (the quorum-th newest observation in a clean round). */
@@ -299,6 +329,7 @@ export class MarketOracleModel {
     this.lastFreshTs = new Float64Array(n);
     this.cleanZ = new Int32Array(n);
     this.sortedZ = new Int32Array(n);
+    this.cleanPrices = new Float64Array(n);
     this.outageRate = spec.outagesPerMemberPerYear / YEAR_SECS;
     this.outageMean = spec.outageMeanMinutes * 60;
     this.noise = spec.memberNoiseBps * 1e-4;
@@ -321,7 +352,15 @@ export class MarketOracleModel {
       (a, b) => a - b,
     );
     if (exact)
-      this.exactState = { marketPrice: 0n, marketConfidence: 0n, marketEma: 0n, marketPriceTs: 0n, marketEmaTs: 0n };
+      this.exactState = {
+        marketPrice: 0n,
+        marketLow: 0n,
+        marketConfidence: 0n,
+        marketEma: 0n,
+        marketEmaLow: 0n,
+        marketPriceTs: 0n,
+        marketEmaTs: 0n,
+      };
   }
 
   private refreshRoles(t: number): void {
@@ -397,6 +436,7 @@ export class MarketOracleModel {
     const n = this.n;
     const noise = this.noise;
     let price: number;
+    let low: number;
     let conf: number;
     if (noise > 0) {
       const z = this.cleanZ;
@@ -408,42 +448,60 @@ export class MarketOracleModel {
       }
       if (n === 9) sort9(sorted);
       else sortIntPrefix(sorted, n);
-      // (No closures here: the dev loader wraps them in a costly name helper on every call.)
-      if (n % 2 === 1) price = dexPrice * (1 + noise * (sorted[(n - 1) / 2]! / Z_SCALE));
-      else {
-        const low = dexPrice * (1 + noise * (sorted[n / 2 - 1]! / Z_SCALE));
-        price = low + (dexPrice * (1 + noise * (sorted[n / 2]! / Z_SCALE)) - low) / 2;
-      }
-      const window = Math.min(Math.max(this.quorum, 1), n);
-      // Prices rise with z, so the tightest window of z values is the tightest window of prices.
-      const start = tightestWindow(sorted, n, window);
-      conf =
-        (dexPrice * (1 + noise * (sorted[start + window - 1]! / Z_SCALE)) -
-          dexPrice * (1 + noise * (sorted[start]! / Z_SCALE))) /
-        2;
+      // Prices rise with z: the sorted noises give the sorted prices, each by the general path's expression.
+      const prices = this.cleanPrices;
+      for (let m = 0; m < n; m++) prices[m] = dexPrice * (1 + noise * (sorted[m]! / Z_SCALE));
+      price = medianSorted(prices, n);
+      low = lowerMedianSorted(prices, n);
+      conf = deviationSorted(prices, n, price);
     } else {
       price = dexPrice;
+      low = dexPrice;
       conf = 0;
     }
     this.lastCleanT = t;
     this.lastCleanDex = dexPrice;
     this.fresh = n;
-    if (this.ema === 0) this.ema = price;
-    else {
-      const elapsed = t - this.marketEmaTs;
-      if (elapsed !== this.keepElapsed) {
-        this.keepElapsed = elapsed;
-        this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
-      }
-      this.ema = this.ema * this.keep + price * (1 - this.keep);
+    this.quorumTsPending = 0;
+    if (!agreesF(price, conf, this.spec.maxConfidenceBps)) {
+      this.disagree();
+      return;
     }
-    this.marketEmaTs = t;
+    this.moveEmas(t, price, low);
     this.marketPrice = price;
     this.spot = price;
+    this.low = low;
     this.confidence = conf;
-    this.quorumTsPending = 0;
     this.marketPriceTs = t - this.quorumLag;
     this.available = true;
+  }
+
+  /** The EMAs of the median and of the low, counting at most `maxPriceAgeSecs` since the last round. */
+  private moveEmas(t: number, price: number, low: number): void {
+    const keep = this.keepFor(t);
+    // The first round seeds each average (sdk `emaUpdate` of 0).
+    this.ema = this.ema === 0 ? price : this.ema * keep + price * (1 - keep);
+    this.emaLow = this.emaLow === 0 ? low : this.emaLow * keep + low * (1 - keep);
+    this.marketEmaTs = t;
+  }
+
+  private keepFor(t: number): number {
+    const since = t - this.marketEmaTs;
+    const maxAge = this.spec.maxPriceAgeSecs;
+    const elapsed = since < 0 ? 0 : since > maxAge ? maxAge : since;
+    if (elapsed !== this.keepElapsed) {
+      this.keepElapsed = elapsed;
+      this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
+    }
+    return this.keep;
+  }
+
+  /** The members disagree beyond `maxConfidenceBps`: no market price (the EMAs stay as they were). */
+  private disagree(): void {
+    this.marketPrice = 0;
+    this.spot = 0;
+    this.quorumTsPending = 0;
+    this.available = false;
   }
 
   private fastRound(t: number): void {
@@ -460,21 +518,19 @@ export class MarketOracleModel {
       }
     }
     this.fresh = k;
-    if (k >= this.quorum) {
+    if (k >= this.quorum && k > 0) {
       sortPrefix(scratch, k);
       const price = medianSorted(scratch, k);
-      if (this.ema === 0) this.ema = price;
-      else {
-        const elapsed = Math.max(0, t - this.marketEmaTs);
-        if (elapsed !== this.keepElapsed) {
-          this.keepElapsed = elapsed;
-          this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
-        }
-        this.ema = this.ema * this.keep + price * (1 - this.keep);
+      const low = lowerMedianSorted(scratch, k);
+      const conf = deviationSorted(scratch, k, price);
+      if (!agreesF(price, conf, this.spec.maxConfidenceBps)) {
+        this.disagree();
+        return;
       }
-      this.marketEmaTs = t;
+      this.moveEmas(t, price, low);
       this.marketPrice = price;
-      this.confidence = confidenceSorted(scratch, k, this.quorum);
+      this.low = low;
+      this.confidence = conf;
       // The quorum-th newest observation time matters only once a later round fails to update:
       // remember the fresh times and select it then.
       this.quorumTsPending = k;
@@ -509,11 +565,13 @@ export class MarketOracleModel {
     );
     this.fresh = fresh.prices.length;
     const state = this.exactState!;
-    const next = updateMarket(state, fresh.prices, fresh.quorumTs, this.quorum, now, this.spec.emaHalfLifeSecs).state;
+    const next = updateMarket(state, fresh.prices, fresh.quorumTs, this.quorum, now, this.spec).state;
     this.exactState = next;
     this.spot = fromWad(next.marketPrice);
+    this.low = fromWad(next.marketLow);
     this.confidence = fromWad(next.marketConfidence);
     this.ema = fromWad(next.marketEma);
+    this.emaLow = fromWad(next.marketEmaLow);
     this.available = next.marketPrice > 0n && now - next.marketPriceTs <= BigInt(this.spec.maxPriceAgeSecs);
   }
 }

@@ -9,7 +9,8 @@
  *    feed's fair rate, bunker, held, stale;
  * 3. discount: regime, OU step, jumps and flashes, the previous step's liquidator sales against the
  *    DEX depth, instant-unstake arbitrage against the (fresh) fair rate → the DEX price;
- * 4. market oracle: one price round of the members on the DEX price → median, confidence, EMA;
+ * 4. market oracle: one price round of the members on the DEX price → median, robust low, band
+ *    (no price when the members disagree), EMAs of the median and the low;
  * 5. pool: lender flows, other borrowers, the previous step's net borrowing → utilisation, APR.
  *
  * Random numbers come from the one stream handed in (derived from (seed, path) by the caller), in
@@ -126,9 +127,12 @@ export class LanternWorld implements World {
       t,
       trueRate,
       fairRate,
+      pessimisticRate: committee.pessimisticRate,
       stale,
       bunker: committee.bunker,
-      market: oracle.available ? { spot: oracle.spot, confidence: oracle.confidence, ema: oracle.ema } : null,
+      market: oracle.available
+        ? { spot: oracle.spot, low: oracle.low, confidence: oracle.confidence, ema: oracle.ema, emaLow: oracle.emaLow }
+        : null,
       dexPrice,
       borrowApr: this.pool.apr,
       utilization: this.pool.utilization,
