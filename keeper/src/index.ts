@@ -5,7 +5,7 @@ export type { KeeperConfig, KeeperConfigInput, Overrides, Role } from "./config.
 export { ConfigError, DuplicateSignerError, JournalError, RpcError, SourceError } from "./errors.js";
 export { Health, HealthLive, HttpServerLive } from "./health.js";
 export { M as metrics, renderPrometheus } from "./metrics.js";
-export { loggerLayer, runKeeper, servicesLayer } from "./main.js";
+export { runKeeper, servicesLayer, withLogger } from "./main.js";
 export { AccountStore, AccountStoreLive, shardOf } from "./services/accounts.js";
 export { ChainClock, ChainClockLive } from "./services/clock.js";
 export { percentile, PriorityFees, PriorityFeesLive } from "./services/fees.js";

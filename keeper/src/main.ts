@@ -20,9 +20,11 @@ import { runIteration, type Worker } from "./workers/worker.js";
 
 const LEVELS = { debug: LogLevel.Debug, info: LogLevel.Info, warning: LogLevel.Warning, error: LogLevel.Error } as const;
 
-/** The logger: JSON lines at the configured level. */
-export const loggerLayer = (config: KeeperConfig) =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, Logger.jsonLogger), Logger.minimumLogLevel(LEVELS[config.logLevel]));
+/** JSON log lines at the configured level (two provides: merged into one layer, the level layer drops the JSON logger). */
+export const withLogger =
+  (config: KeeperConfig) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.provide(Logger.minimumLogLevel(LEVELS[config.logLevel])), Effect.provide(Logger.json));
 
 /** Every service the workers need, for this configuration (dry run = the engine that cannot send). */
 export const servicesLayer = (config: KeeperConfig) => {
@@ -93,5 +95,5 @@ export const runKeeper = (config: KeeperConfig, options: RunOptions) =>
       );
       if (settled._tag === "None") yield* Effect.logWarning("grace period over: open intents stay in the journal and are reconciled at the next start");
       yield* Effect.logInfo("keeper stopped");
-    }).pipe(Effect.annotateLogs({ keeper: config.name }), Effect.provide(servicesLayer(config)), Effect.provide(loggerLayer(config))),
+    }).pipe(Effect.annotateLogs({ keeper: config.name }), Effect.provide(servicesLayer(config)), withLogger(config)),
   );

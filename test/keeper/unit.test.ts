@@ -333,19 +333,27 @@ describe("oracle member worker (TestClock)", () => {
         yield* TestClock.adjust("5 seconds");
         const worker = yield* makeMember;
         yield* worker.iteration;
-        const kinds = sent.map((i) => i.key.split(":")[0]);
-        expect(kinds).toEqual(["vote", "price"]);
-        // Our vote lands, a second member agrees: quorum; we are first in the data rotation of frame 1? rank decides.
+        expect(sent.map((i) => i.key.split(":")[0])).toEqual(["vote"]);
         const report = oracleInstructions.accountingReport({ lrtMint: new PublicKey(MINT), frame: 1n, rate: WAD, stakedLamports: 0n, consensusVersion: 1n });
         const hash = submitReportHash(report);
-        for (const m of world.committee.members.slice(0, 2)) Object.assign(m, { voteFrame: 1n, voteHash: hash });
+        // Our vote landed.
+        Object.assign(world.committee.members[0]!, { voteFrame: 1n, voteHash: hash });
+        yield* TestClock.adjust("12 seconds");
+        yield* worker.iteration;
+        expect(sent.map((i) => i.key.split(":")[0])).toEqual(["vote", "price"]);
+        // A second member agrees: quorum. Member 1 is first in frame 1's data rotation, so member 0 waits its turn.
+        Object.assign(world.committee.members[1]!, { voteFrame: 1n, voteHash: hash });
         sent.length = 0;
         yield* worker.iteration;
-        yield* TestClock.adjust("10 seconds");
+        expect(sent.filter((i) => i.key.startsWith("data:"))).toEqual([]);
+        yield* TestClock.adjust("5 seconds");
         yield* worker.iteration;
         const data = sent.filter((i) => i.key.startsWith("data:"));
         expect(data.length).toBe(1);
         // A price every 10 s, not every tick.
+        expect(sent.filter((i) => i.key.startsWith("price:")).length).toBe(0);
+        yield* TestClock.adjust("5 seconds");
+        yield* worker.iteration;
         expect(sent.filter((i) => i.key.startsWith("price:")).length).toBe(1);
       }).pipe(Effect.provide(layers), Effect.provide(TestContext.TestContext), Effect.scoped),
     );
@@ -378,18 +386,25 @@ describe("oracle member worker (TestClock)", () => {
     );
   });
 
-  it("refuses to start when the member's slot holds a fresh observation this keeper's journal never sent", async () => {
+  it("stops with a sentence when an observation it did not send appears in its slot (a second process with its key)", async () => {
+    sent.length = 0;
     const keys = Array.from({ length: 3 }, () => Keypair.generate());
     const world = testWorld({ members: keys.map((k) => k.publicKey), quorum: 2 });
-    Object.assign(world.committee.members[0]!, { priceTs: GENESIS + 3n });
     const exit = await Effect.runPromiseExit(
       Effect.gen(function* () {
         yield* TestClock.adjust("10 seconds");
-        yield* makeMember;
+        const worker = yield* makeMember;
+        yield* worker.iteration;
+        // The first observation waits one interval, watching the slot.
+        expect(sent.filter((i) => i.key.startsWith("price"))).toEqual([]);
+        Object.assign(world.committee.members[0]!, { priceTs: GENESIS + 12n });
+        yield* TestClock.adjust("12 seconds");
+        yield* worker.iteration;
       }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
     );
     expect(Exit.isFailure(exit)).toBe(true);
     expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(/Another process is signing as member 0/);
+    expect(sent.filter((i) => i.key.startsWith("price"))).toEqual([]);
   });
 });
 
@@ -406,7 +421,7 @@ describe("cranker worker (TestClock)", () => {
         expect(sent.filter((i) => i.kind === "crank-accrue")).toEqual([]);
         yield* TestClock.adjust("250 seconds");
         yield* cranker.iteration;
-        expect(sent.filter((i) => i.kind === "crank-accrue").map((i) => i.key)).toEqual([`accrue:${GENESIS}`]);
+        expect(sent.filter((i) => i.kind === "crank-accrue").map((i) => i.key)).toEqual([`accrue:${GENESIS}#0`]);
       }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
     );
   });

@@ -69,7 +69,11 @@ export async function startDemoMarket(o: DemoMarketOptions) {
   const keys = demoKeys(manifest);
   const connection = new Connection(o.rpcUrl, "confirmed");
   const client = new LanternClient(connection);
-  for (const k of [keys.admin, keys.guardian, keys.stakeManager, keys.trader]) await fund(connection, k.publicKey);
+  // Fee payers: the demo's roles and every keeper key (members' hot keys, the liquidator).
+  const payers = [keys.admin, keys.guardian, keys.stakeManager, keys.trader].map((k) => k.publicKey);
+  for (const m of manifest.members) payers.push(new PublicKey(m.signer.pubkey));
+  payers.push(new PublicKey(manifest.wallets.liquidator.pubkey));
+  for (const p of payers) await fund(connection, p);
   if (o.frameSecs) await configureDemoFrames(client, keys, { frameSecs: o.frameSecs, fastLaneSecs: o.fastLaneSecs, emaHalfLifeSecs: o.emaHalfLifeSecs });
   const validators = await stakeManagerWsol(connection, keys.stakeManager.publicKey);
   const sink = new PublicKey(manifest.wallets.lender.wsol);

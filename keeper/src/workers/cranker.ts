@@ -16,14 +16,14 @@ import {
   ticketAddress,
   ticketPayout,
 } from "@lantern/sdk";
-import { Effect } from "effect";
+import { Clock, Effect } from "effect";
 import { AppConfig } from "../config.js";
 import { M, inc } from "../metrics.js";
 import { ChainClock } from "../services/clock.js";
 import { Protocol } from "../services/protocol.js";
 import { Rpc } from "../services/rpc.js";
 import { TxEngine, type TxOutcome } from "../services/tx.js";
-import type { Worker } from "./worker.js";
+import { Retries, type Worker } from "./worker.js";
 
 export const outcomeName = (o: TxOutcome) =>
   o._tag === "Refused" ? (o.error instanceof LanternProgramError ? o.error.name : "refused") : o._tag === "Done" ? `done-${o.status}` : o._tag;
@@ -36,6 +36,18 @@ export const makeCranker = Effect.gen(function* () {
   const tx = yield* TxEngine;
   const rpc = yield* Rpc;
 
+  const retries = new Retries(30_000);
+  /** One crank intent: skipped while a refusal's pause lasts; a refusal or expiry moves to a new key. */
+  const crank = (kind: string, intentKind: string, base: string, instruction: Effect.Effect<import("@solana/web3.js").TransactionInstruction>) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis;
+      const key = retries.key(base, now);
+      if (!key) return;
+      const outcome = yield* tx.execute({ key, kind: intentKind, instructions: [yield* instruction] });
+      retries.settle(base, outcome._tag === "Landed" || outcome._tag === "DryRun" || (outcome._tag === "Done" && outcome.status === "landed"), now);
+      yield* record(kind, outcome);
+    });
+
   const record = (kind: string, outcome: TxOutcome) =>
     Effect.zipRight(
       inc(M.cranks, { kind, result: outcomeName(outcome) }),
@@ -45,12 +57,7 @@ export const makeCranker = Effect.gen(function* () {
   const accrue = Effect.gen(function* () {
     const [pool, now] = yield* Effect.all([protocol.lendingPool, clock.now]);
     if (now - pool.lastAccrualTs < BigInt(c.accrueAfterSecs)) return yield* inc(M.cranks, { kind: "accrue", result: "fresh" });
-    const outcome = yield* tx.execute({
-      key: `accrue:${pool.lastAccrualTs}`,
-      kind: "crank-accrue",
-      instructions: [yield* Effect.promise(() => marginInstructions.accrueInterest())],
-    });
-    yield* record("accrue", outcome);
+    yield* crank("accrue", "crank-accrue", `accrue:${pool.lastAccrualTs}`, Effect.promise(() => marginInstructions.accrueInterest()));
   });
 
   const finalize = Effect.gen(function* () {
@@ -70,12 +77,12 @@ export const makeCranker = Effect.gen(function* () {
       upTo = id;
     }
     if (upTo < pool.nextToFinalize) return yield* inc(M.cranks, { kind: "finalize", result: "skip-reserve-short" });
-    const outcome = yield* tx.execute({
-      key: `finalize:${pool.nextToFinalize}-${upTo}`,
-      kind: "crank-finalize",
-      instructions: [yield* Effect.promise(() => restakingInstructions.finalizeWithdrawals({ lrtMint: protocol.lrtMint, firstTicket: pool.nextToFinalize, upTo }))],
-    });
-    yield* record("finalize", outcome);
+    yield* crank(
+      "finalize",
+      "crank-finalize",
+      `finalize:${pool.nextToFinalize}-${upTo}`,
+      Effect.promise(() => restakingInstructions.finalizeWithdrawals({ lrtMint: protocol.lrtMint, firstTicket: pool.nextToFinalize, upTo })),
+    );
   });
 
   const settle = Effect.gen(function* () {
@@ -88,12 +95,12 @@ export const makeCranker = Effect.gen(function* () {
     for (const { pubkey, account } of accounts) {
       const sub = decodeSubAccount(account.data);
       if (sub.collateral !== 0n || sub.debtShares === 0n) continue;
-      const outcome = yield* tx.execute({
-        key: `settle:${pubkey.toBase58()}:${sub.debtShares}`,
-        kind: "crank-settle",
-        instructions: [yield* Effect.promise(() => marginInstructions.settleBadDebt({ lrtMint: protocol.lrtMint, subAccount: pubkey }))],
-      });
-      yield* record("settle", outcome);
+      yield* crank(
+        "settle",
+        "crank-settle",
+        `settle:${pubkey.toBase58()}:${sub.debtShares}`,
+        Effect.promise(() => marginInstructions.settleBadDebt({ lrtMint: protocol.lrtMint, subAccount: pubkey })),
+      );
     }
   });
 

@@ -21,7 +21,7 @@ import {
 } from "@lantern/sdk";
 import { Clock, Effect, Ref } from "effect";
 import { AppConfig } from "../config.js";
-import { FatalWorkerError, type Worker } from "./worker.js";
+import { FatalWorkerError, Retries, type Worker } from "./worker.js";
 import { M, inc, setGauge } from "../metrics.js";
 import { ChainClock } from "../services/clock.js";
 import { Journal } from "../services/journal.js";
@@ -94,16 +94,11 @@ export const makeMember = Effect.gen(function* () {
   // ---- Duplicate signer guard ----
   const priceKey = (ts: bigint) => `price:${me}:${ts}`;
   const lastSent = yield* Ref.make<bigint>(committee0.members[index]!.priceTs);
+  // A second process with our key shows as observations in our slot that our journal never sent. We
+  // watch one price interval before sending our first observation, and keep watching on every step.
   const guard = Effect.gen(function* () {
     const now = yield* clock.now;
-    const slot = committee0.members[index]!;
     const window = BigInt(member.priceIntervalSecs * 3);
-    if (slot.priceTs > 0n && now - slot.priceTs <= window && !(yield* journal.get(priceKey(slot.priceTs))))
-      return yield* Effect.die(
-        new FatalWorkerError(
-          `Another process is signing as member ${index} (${me}): the committee holds its price observed at ${slot.priceTs}, ${now - slot.priceTs} s ago, which this keeper's journal did not send. Stop the other process (one member key per process) or wait ${window} s if it was this keeper with a lost journal.`,
-        ),
-      );
     // Where the cluster keeps signature history, signatures of this key that our journal never made mean the same.
     const history = yield* rpc
       .call("getSignaturesForAddress", (c) => c.getSignaturesForAddress(signer, { limit: 20 }), { attempts: 1 })
@@ -135,6 +130,17 @@ export const makeMember = Effect.gen(function* () {
         Effect.logInfo("skipped").pipe(Effect.annotateLogs({ frame: String(frame), reason, ...(detail ? { detail } : {}) })),
       );
     });
+
+  /**
+   * Votes and data are retried after a refusal (e.g. an unfunded fee payer, fixed by the operator): each
+   * retry is a new intent (`#n`), after a pause, so every intent keeps exactly one terminal record.
+   */
+  const retries = new Retries(5_000);
+  const attemptKey = (base: string, now: number) => retries.key(base, now);
+  const settle = (base: string, o: TxOutcome, now: number) => {
+    const r = outcomeResult(o);
+    retries.settle(base, r === "ok" || r === "already" || r === "landed", now);
+  };
 
   /** Reports voted, by frame and hash, so the data sent is exactly what was voted. */
   const voted = new Map<string, AccountingReport>();
@@ -178,11 +184,15 @@ export const makeMember = Effect.gen(function* () {
       const localNow = yield* Clock.currentTimeMillis;
       if (!consensusSeenAt || consensusSeenAt.frame !== frame) consensusSeenAt = { frame, at: localNow };
       if (localNow - consensusSeenAt.at < rank * member.dataStaggerMs) return;
+      const base = `data:${frame}:${hex(consensus.hash).slice(0, 16)}:${me}`;
+      const key = attemptKey(base, localNow);
+      if (!key) return;
       const outcome = yield* tx.execute({
-        key: `data:${frame}:${hex(consensus.hash).slice(0, 16)}:${me}`,
+        key,
         kind: "oracle-data",
         instructions: [yield* Effect.promise(() => oracleInstructions.submitReportData({ signer, lrtMint: protocol.lrtMint, report }))],
       });
+      settle(base, outcome, localNow);
       yield* inc(M.oracleReports, { step: "data", result: outcomeResult(outcome) });
       yield* Effect.logInfo("report data").pipe(Effect.annotateLogs({ frame: String(frame), result: outcomeResult(outcome), rate: report.rate.toString() }));
       return;
@@ -206,18 +216,23 @@ export const makeMember = Effect.gen(function* () {
     const mine = committee.members[index]!;
     if (mine.voteFrame === frame && hex(mine.voteHash) === hex(hash)) return;
     // A new vote (or a changed one: the state moved since our last vote, so we follow it).
+    const base = `vote:${frame}:${hex(hash).slice(0, 16)}:${me}`;
+    const localNow = yield* Clock.currentTimeMillis;
+    const key = attemptKey(base, localNow);
+    if (!key) return;
     const outcome = yield* tx.execute({
-      key: `vote:${frame}:${hex(hash).slice(0, 16)}:${me}`,
+      key,
       kind: "oracle-vote",
       instructions: [yield* Effect.promise(() => oracleInstructions.voteForReport({ signer, lrtMint: protocol.lrtMint, report }))],
     });
+    settle(base, outcome, localNow);
     yield* inc(M.oracleReports, { step: "vote", result: outcomeResult(outcome) });
     yield* Effect.logInfo("report vote").pipe(
       Effect.annotateLogs({ frame: String(frame), result: outcomeResult(outcome), rate: report.rate.toString(), staked: staked.right.toString(), stale: isStale(feed, now) }),
     );
   });
 
-  let nextPriceAt = 0;
+  let nextPriceAt = (yield* Clock.currentTimeMillis) + (member.priceIntervalSecs + 2) * 1000;
   const priceStep = Effect.gen(function* () {
     const localNow = yield* Clock.currentTimeMillis;
     if (localNow < nextPriceAt) return;

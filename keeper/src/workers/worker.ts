@@ -35,3 +35,32 @@ export const runForever = (worker: Worker) =>
   Effect.forever(Effect.zipRight(runIteration(worker), Effect.sleep(Duration.millis(worker.tickMs)))).pipe(
     Effect.annotateLogs({ worker: worker.name }),
   );
+
+/**
+ * Retry bookkeeping for intents refused or expired: each retry is a new intent key (`base#n`), allowed
+ * after a pause, so every intent keeps exactly one terminal record and a refusal is not repeated every tick.
+ */
+export class Retries {
+  private readonly tries = new Map<string, { n: number; notBefore: number }>();
+  constructor(private readonly pauseMs: number) {}
+
+  /** The key to use now, or undefined while the pause after the last refusal lasts. */
+  key(base: string, now: number): string | undefined {
+    let t = this.tries.get(base);
+    if (!t) {
+      t = { n: 0, notBefore: 0 };
+      this.tries.set(base, t);
+      if (this.tries.size > 10_000) this.tries.delete(this.tries.keys().next().value!);
+    }
+    return now < t.notBefore ? undefined : `${base}#${t.n}`;
+  }
+
+  /** After an outcome: success keeps the key (the journal answers "done" from now on); failure moves to the next. */
+  settle(base: string, ok: boolean, now: number): void {
+    if (ok) return;
+    const t = this.tries.get(base);
+    if (!t) return;
+    t.n++;
+    t.notBefore = now + this.pauseMs;
+  }
+}

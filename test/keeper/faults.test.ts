@@ -1,0 +1,165 @@
+// The fault matrix (notes/keeper.md §7), a fast representative slice: a real fault-injecting proxy
+// between real keepers and a local chain of this file's own.
+import { join } from "node:path";
+import { decodeConfig, Journal, servicesLayer, TxEngine } from "@lantern/keeper";
+import { committeeAddress, decodeCommittee } from "@lantern/sdk";
+import { readKeypairFile } from "@lantern/sdk/node";
+import { Connection, PublicKey, SystemProgram } from "@solana/web3.js";
+import { Effect } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalChain, startLocalChain } from "../setup/chain.js";
+import { demoConfig, metric, sleep, spawnKeeper, waitFor, writeConfig } from "./harness.js";
+import { FaultProxy } from "./proxy.js";
+
+let chain: LocalChain;
+let connection: Connection;
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  connection = new Connection(chain.rpcUrl, "confirmed");
+}, 120_000);
+afterAll(async () => {
+  await chain?.stop();
+});
+
+const fixedPrice = { kind: "fixed" as const, price: 1 };
+const memberSlot = async (lrtMint: string, index: number) => {
+  const info = await connection.getAccountInfo(committeeAddress(new PublicKey(lrtMint)));
+  return decodeCommittee(info!.data).members[index]!;
+};
+
+describe("keeper fault matrix", () => {
+  it("dry run: every role decides and simulates, and not one sendTransaction leaves the keeper", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    const { config } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["member", "liquidator", "cranker"], member: 0 });
+    config.member = { ...config.member!, priceSource: fixedPrice };
+    config.cranker = { ...config.cranker, accrueAfterSecs: 1 };
+    const keeper = spawnKeeper(["--config", writeConfig(config), "--dry-run", "--once"]);
+    expect(await keeper.exited).toBe(0);
+    const log = keeper.lines.join("\n");
+    expect(log).toMatch(/dry run: not sent/);
+    expect(proxy.count("simulateTransaction")).toBeGreaterThanOrEqual(2);
+    expect(proxy.count("sendTransaction")).toBe(0);
+    expect(proxy.seen.filter((s) => s.method === "sendTransaction")).toEqual([]);
+    await proxy.stop();
+  }, 90_000);
+
+  it("429 bursts (with and without Retry-After), hung requests and a dead primary: the member still votes and observes, through the secondary", async () => {
+    const primary = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    const secondary = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    primary.rules = [
+      { method: "getAccountInfo", fault: { kind: "429", retryAfterSecs: 1 }, times: 3 },
+      { method: "getLatestBlockhash", fault: { kind: "429" }, times: 3 },
+      { method: "sendTransaction", fault: { kind: "429" }, times: 2 },
+      { method: "getBlockHeight", fault: { kind: "hang" }, times: 2 },
+    ];
+    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: primary.url, wsUrl: primary.ws, roles: ["member"], member: 1 });
+    config.rpc = { urls: [primary.url, secondary.url], wsUrl: primary.ws, timeoutMs: 1_500, maxAttempts: 8 };
+    config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
+    const before = await memberSlot(manifest.lrtMint, 1);
+    const keeper = spawnKeeper(["--config", writeConfig(config)]);
+    try {
+      const port = await keeper.port();
+      const first = await waitFor("a price observation landed", async () => {
+        const slot = await memberSlot(manifest.lrtMint, 1);
+        return slot.priceTs > before.priceTs ? slot : undefined;
+      });
+      expect(await metric(port, "keeper_rpc_429_total")).toBeGreaterThanOrEqual(1);
+      // The primary dies: reads and sends move to the secondary; observations keep landing.
+      await primary.down();
+      await waitFor("an observation after the primary died", async () => (await memberSlot(manifest.lrtMint, 1)).priceTs > first.priceTs, 30_000);
+      expect(await metric(port, "keeper_rpc_failovers_total")).toBeGreaterThanOrEqual(1);
+      expect(secondary.count("sendTransaction")).toBeGreaterThanOrEqual(1);
+      expect(keeper.child.exitCode).toBeNull();
+    } finally {
+      keeper.child.kill("SIGTERM");
+      expect(await keeper.exited).toBe(0);
+      await secondary.stop();
+    }
+  }, 120_000);
+
+  it("a duplicate member key is refused at start-up with a sentence", async () => {
+    const { config } = await demoConfig(chain.demoDir, { rpcUrl: chain.rpcUrl, wsUrl: chain.wsUrl, roles: ["member"], member: 2 });
+    config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
+    const first = spawnKeeper(["--config", writeConfig(config)]);
+    try {
+      await first.port();
+      await waitFor("the first process's observation", async () => first.lines.some((l) => l.includes('"price"') || l.includes("report vote")), 30_000);
+      await sleep(3_000);
+      // Same key, its own (empty) journal: the fresh observation on chain is not its own.
+      const second = spawnKeeper(["--config", writeConfig({ ...config, journalPath: join(config.journalPath!, "..", "other.sqlite") })]);
+      expect(await second.exited).toBe(1);
+      expect(second.lines.join("\n")).toMatch(/Another process is signing as member 2/);
+    } finally {
+      first.child.kill("SIGTERM");
+      await first.exited;
+    }
+  }, 90_000);
+
+  it("SIGKILL right after a send, then restart: the journal is reconciled by rebroadcasting the same bytes before anything new", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" } }];
+    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["member"], member: 3 });
+    config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
+    const file = writeConfig(config);
+    const first = spawnKeeper(["--config", file]);
+    const swallowed = await waitFor("a send", async () => proxy.seen.find((s) => s.method === "sendTransaction"), 30_000, 20);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    proxy.rules = [];
+    const mark = proxy.seen.length;
+    const second = spawnKeeper(["--config", file]);
+    try {
+      await second.port();
+      const resent = await waitFor("the first send after restart", async () => proxy.seen.slice(mark).find((s) => s.method === "sendTransaction"), 30_000, 20);
+      expect(resent.tx).toBe(swallowed.tx);
+      await waitFor("the reconciliation log", async () => second.lines.some((l) => l.includes("journal reconciled")), 60_000);
+      expect(second.lines.find((l) => l.includes("journal reconciled"))).toMatch(/"landed":1/);
+      expect((await memberSlot(manifest.lrtMint, 3)).priceTs > 0n).toBe(true);
+    } finally {
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      await proxy.stop();
+    }
+  }, 120_000);
+
+  it("the blockhash expires while unconfirmed: the same bytes are rebroadcast and a new signature is made only after expiry is proven", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["cranker"] });
+    const decoded = Effect.runSync(decodeConfig({ ...config, tx: { rebroadcastMs: 500, pollMs: 200, maxSignatures: 3 } }, "test"));
+    const payer = readKeypairFile(manifest.wallets.liquidator.keypair);
+    proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" } }];
+    const heightsAtNewSignature: { tx: string; height: number }[] = [];
+    let lastTx: string | undefined;
+    const watcher = setInterval(async () => {
+      for (const s of proxy.seen) {
+        if (s.method !== "sendTransaction" || s.tx === lastTx || heightsAtNewSignature.some((h) => h.tx === s.tx)) continue;
+        lastTx = s.tx;
+        heightsAtNewSignature.push({ tx: s.tx!, height: await connection.getBlockHeight("confirmed") });
+        // The second signature is let through.
+        if (heightsAtNewSignature.length === 2) proxy.rules = [];
+      }
+    }, 20);
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const engine = yield* TxEngine;
+        const out = yield* engine.execute({
+          key: "test:expiry",
+          kind: "test",
+          instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 1 })],
+        });
+        const journal = yield* Journal;
+        return { out, rows: yield* journal.signatures("test:expiry"), intent: yield* journal.get("test:expiry") };
+      }).pipe(Effect.provide(servicesLayer(decoded)), Effect.scoped),
+    );
+    clearInterval(watcher);
+    expect(outcome.out._tag).toBe("Landed");
+    expect(outcome.rows.length).toBe(2);
+    // Every send of the first signature carried the same bytes, and the second came after the first's last valid height.
+    const firstSends = proxy.seen.filter((s) => s.method === "sendTransaction" && s.tx === outcome.rows[0]!.raw);
+    expect(firstSends.length).toBeGreaterThanOrEqual(2);
+    expect(heightsAtNewSignature[1]!.height).toBeGreaterThan(outcome.rows[0]!.lastValidBlockHeight);
+    expect(outcome.intent?.status).toBe("landed");
+    await proxy.stop();
+  }, 180_000);
+});
