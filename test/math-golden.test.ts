@@ -289,7 +289,7 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
       sdk.emaUpdate(big(ema!), big(value!), big(elapsed!), big(halfLife!)),
     medianRound: ([values, maxConfidenceBps]) => {
       const sorted = sdk.sortPrices(arr(values!).map(big));
-      const round = sdk.priceRound(sorted);
+      const round = sdk.medianRound(sorted);
       return [sorted, round.price, round.low, round.confidence, sdk.roundAgrees(round, num(maxConfidenceBps!))];
     },
     frames: ([f, ts, frame, at, secs, lane]) => {

@@ -1,10 +1,13 @@
-// Model-based property tests: random sequences of user, oracle and keeper actions (fast-check commands)
-// applied both to the local chain, through a plain Connection, and to the sdk's model of the protocol
-// (test/model/protocol.ts: the sdk's exact math and state transitions). After every transaction every
-// tracked account — the lending pool, lender positions, the market, the feed, the committee, the stake
-// pool, the sub-accounts, every token balance and the LRT supply — is decoded and compared field by
-// field with the model's; a rejected transaction must fail with the error the model names (program and
-// variant) and leave every account as it was.
+// Model-based property tests: random sequences of user, oracle (one member faulty), keeper, admin and
+// third-party actions (fast-check commands) applied both to the local chain, through a plain
+// Connection, and to the sdk's model of the protocol (test/model/protocol.ts: the sdk's exact math and
+// state transitions). After every transaction every tracked account — the lending pool, lender
+// positions, the market, the feed, the committee, the stake pool, the sub-accounts, every token balance
+// and the LRT supply — is decoded and compared field by field with the model's; a rejected transaction
+// must fail with the error the model names (program and variant) and leave every account as it was.
+// After every accepted step issue 9's guarantees are asserted (test/model/harness.ts `checkGuarantees`):
+// insolvent sub-accounts can always be settled, whatever the third party donated into them; no exit
+// pays above the pessimistic rate; a faulty minority leaves the round within the honest range.
 //
 // This file runs its own local chain: the SOL lending pool exists once per chain, so on the chain the
 // other files share, their lenders and borrowers would change it between two steps (and a bad-debt
@@ -32,7 +35,7 @@ import {
 import { type LocalChain, startLocalChain } from "./setup/chain.js";
 import { demo, keypairAt, lanternClient, priceRound, rpc, SOL, user, WAD, world } from "./integration/world.js";
 import { COMMANDS, type ModelCommand, openingCommands } from "./model/commands.js";
-import { type Coverage, Harness, KEEPER, type Model, type RunWorld, TRADERS } from "./model/harness.js";
+import { type Coverage, Harness, KEEPER, type Model, type RunWorld, THIRD, TRADERS } from "./model/harness.js";
 
 const { BN, BorshAccountsCoder } = anchor;
 
@@ -155,13 +158,14 @@ async function newRun(config: RunConfig): Promise<RunWorld> {
   users.L1 = await user(client, 300n * SOL);
   for (const t of TRADERS) users[t] = await user(client, 200n * SOL, w.lrtMint);
   users[KEEPER] = await user(client, 300n * SOL, w.lrtMint);
+  users[THIRD] = await user(client, 300n * SOL, w.lrtMint);
   // Liquidity to borrow, LRT to post, a sub-account each (index 0; index 1 is the commands' to open) and a
   // market price: where most runs want to start.
   await client.send(
     [await margin.supply({ owner: users.L0!.key.publicKey, source: users.L0!.wsol, amount: 500n * SOL })],
     [users.L0!.key],
   );
-  for (const name of [...TRADERS, KEEPER]) {
+  for (const name of [...TRADERS, KEEPER, THIRD]) {
     const u = users[name]!;
     await client.send(
       [

@@ -159,6 +159,8 @@ describe("instruction builders", () => {
         minCollateralOut: 0n,
       }),
       margin.settleBadDebt({ lrtMint, subAccount: sub }),
+      margin.convertInsurance({ lrtMint, lrt: 1n, minSolOut: 0n }),
+      margin.applyMarketUpdate({ lrtMint }),
       margin.closeSubAccount({ owner: sub.owner, lrtMint, index: 1, destination: k() }),
     ]);
     const idls = [oracleIdl, restakingIdl, marginIdl];

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
-  confidence,
+  medianRound,
   debtAmount,
   DEFAULT_SANITY_LIMITS,
   feedAddress,
@@ -253,7 +253,7 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     );
   });
 
-  it("market price rounds: the median of fresh observations with a confidence band; InvalidPrice, PriceFromFuture, PriceNotNewer; below quorum, no price", async () => {
+  it("market price rounds: the median of fresh observations, its lower median and median absolute deviation; InvalidPrice, PriceFromFuture, PriceNotNewer; below quorum, no price", async () => {
     const now = (await client.clock()).unixTimestamp;
     const observed = [100n, 101n, 99n, 102n, 98n].map((p) => (WAD * p) / 100n);
     const submit = (i: number, price: bigint, observedTs: bigint) =>
@@ -264,8 +264,14 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
     ]);
     const feed = await client.feed(c.lrtMint);
     const sorted = sortPrices(observed);
+    const round = medianRound(sorted);
     expect(feed.marketPrice).toBe(median(sorted));
-    expect(feed.marketConfidence).toBe(confidence(sorted, 3));
+    expect([feed.marketPrice, feed.marketLow, feed.marketConfidence]).toEqual([
+      round.price,
+      round.low,
+      round.confidence,
+    ]);
+    // Deviations from 1.00 of 0.98..1.02: 0, 0.01, 0.01, 0.02, 0.02 → the band is 1%, within the 2% limit.
     expect(feed.marketConfidence).toBe(WAD / 100n);
     expect(marketPriceAt(feed, now)).toBeDefined();
 

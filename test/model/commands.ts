@@ -9,12 +9,15 @@ import {
   frameAt,
   frameRefTs,
   instantUnstake,
+  isInsolvent,
   liquidationPlan,
   liquidLamports,
   lrtForDeposit,
-  marketPriceAt,
+  marketPrices,
   oracleInstructions as oracle,
-  prices,
+  pessimisticRate,
+  type PricingPolicy,
+  type RiskParams,
   submitReportHash,
   U64_MAX,
   WAD,
@@ -22,7 +25,7 @@ import {
   accruePool,
   availableCash,
 } from "@lantern/sdk";
-import { type Harness, KEEPER, LENDERS, type Model, SUB_KEYS, TRADERS } from "./harness.js";
+import { FAULTY_MEMBER, type Harness, KEEPER, LENDERS, type Model, SUB_KEYS, THIRD, TRADERS } from "./harness.js";
 import { type Action, borrowHeadroom, collateralOf, debtOf, MAX_TICKETS, type State } from "./protocol.js";
 
 const SOL = 1_000_000_000n;
@@ -82,17 +85,28 @@ function accrued(s: State, now: bigint): State {
 
 function openPrice(s: State, now: bigint): bigint {
   try {
-    return prices(s.market.policy, s.feed.fairRate, marketPriceAt(s.feed, now)).init ?? s.feed.fairRate;
+    return marketPrices(s.market, s.feed, now).init ?? pessimisticRate(s.feed);
   } catch {
-    return s.feed.fairRate;
+    return pessimisticRate(s.feed);
   }
 }
 
 function maintPrice(s: State, now: bigint): bigint {
   try {
-    return prices(s.market.policy, s.feed.fairRate, marketPriceAt(s.feed, now)).maint;
+    return marketPrices(s.market, s.feed, now).maint;
   } catch {
-    return s.feed.fairRate;
+    return pessimisticRate(s.feed);
+  }
+}
+
+/** Indebted sub-accounts with no collateral worth the debt at the maintenance price: settleable bad debt. */
+function insolvent(s: State, now: bigint, key: string): boolean {
+  const a = s.subs[key];
+  if (!a || a.debtShares === 0n) return false;
+  try {
+    return isInsolvent(a.debtShares, a.collateral, maintPrice(s, now), s.pool.borrowIndex);
+  } catch {
+    return a.collateral === 0n;
   }
 }
 
@@ -213,7 +227,7 @@ const instantUnstakeCommand = command(
     let minSolOut = 0n;
     if (p.slippage) {
       try {
-        minSolOut = instantUnstake(lrt, m.state.feed.fairRate, m.state.stakePool.instantUnstakeFeeBps).out + 1n;
+        minSolOut = instantUnstake(lrt, pessimisticRate(m.state.feed), m.state.stakePool.instantUnstakeFeeBps).out + 1n;
       } catch {
         minSolOut = 1n;
       }
@@ -455,7 +469,7 @@ const deleverage = command(
     let minSolOut = 0n;
     if (p.slippage) {
       try {
-        minSolOut = instantUnstake(lrt, m.state.feed.fairRate, m.state.stakePool.instantUnstakeFeeBps).out + 1n;
+        minSolOut = instantUnstake(lrt, pessimisticRate(m.state.feed), m.state.stakePool.instantUnstakeFeeBps).out + 1n;
       } catch {
         minSolOut = 1n;
       }
@@ -524,7 +538,9 @@ const liquidate = command(
 );
 
 const settleBadDebt = command("SettleBadDebt", fc.record({ pick: subPick }), async (m, h, p, label) => {
-  const sub = pickSub(m.state, p.pick, (k) => m.state.subs[k]!.collateral === 0n && m.state.subs[k]!.debtShares > 0n);
+  const now = await h.clock();
+  const s = accrued(m.state, now);
+  const sub = pickSub(s, p.pick, (k) => insolvent(s, now, k));
   await step(m, h, `${label} → ${sub}`, { kind: "settleBadDebt", sub });
 });
 
@@ -542,6 +558,162 @@ const setPaused = command(
   },
 );
 
+// ---- The third party: donations into others' sub-accounts and every permissionless instruction ----
+
+/**
+ * The third party deposits its LRT into someone else's sub-account, preferring indebted ones with little
+ * or no collateral left (the dust that once blocked bad-debt settlement).
+ */
+const thirdPartyDeposit = command(
+  "ThirdPartyDeposit",
+  fc.record({
+    pick: subPick,
+    target: fc.oneof({ weight: 3, arbitrary: fc.constant("emptied" as const) }, fc.constant("any" as const)),
+    amount: mostly(["lamport", "lamport", "tenth"] as const, ["zero", "allPlus1"] as const),
+  }),
+  async (m, h, p, label) => {
+    const now = await h.clock();
+    const s = accrued(m.state, now);
+    const sub = pickSub(
+      s,
+      p.pick,
+      p.target === "emptied" ? (k) => s.subs[k]!.debtShares > 0n && insolvent(s, now, k) : undefined,
+    );
+    const balance = token(s, `${THIRD}.lrt`);
+    const amount = { zero: 0n, lamport: 1n, tenth: balance / 10n, allPlus1: balance + 1n }[p.amount];
+    await step(m, h, `${label} → ${sub}`, { kind: "depositCollateral", depositor: THIRD, sub, amount });
+  },
+);
+
+/** The third party liquidates the worst sub-account (or any), with its own wSOL. */
+const thirdPartyLiquidate = command(
+  "ThirdPartyLiquidate",
+  fc.record({ pick: subPick, maxRepay: mostly(["max", "sol"] as const, ["lamport"] as const) }),
+  async (m, h, p, label) => {
+    const now = await h.clock();
+    const s = accrued(m.state, now);
+    const sub = pickSub(s, p.pick, (k) => s.subs[k]!.debtShares > 0n);
+    const maxRepay = { lamport: 1n, sol: SOL, max: U64_MAX }[p.maxRepay];
+    await step(m, h, `${label} → ${sub}`, {
+      kind: "liquidate",
+      liquidator: THIRD,
+      sub,
+      maxRepay,
+      minCollateralOut: 0n,
+    });
+  },
+);
+
+const thirdPartySettle = command("ThirdPartySettle", fc.record({ pick: subPick }), async (m, h, p, label) => {
+  const now = await h.clock();
+  const s = accrued(m.state, now);
+  const sub = pickSub(s, p.pick, (k) => insolvent(s, now, k));
+  await step(m, h, `${label} → ${sub}`, { kind: "settleBadDebt", sub, caller: THIRD });
+});
+
+const thirdPartyAccrue = command("ThirdPartyAccrue", fc.constant({}), async (m, h, _p, label) => {
+  await step(m, h, label, { kind: "accrueInterest", caller: THIRD });
+});
+
+/** Anyone sells the market's insurance LRT through the restaking pool into insurance cash. */
+const convertInsurance = command(
+  "ConvertInsurance",
+  fc.record({
+    lrt: mostly(["all", "half"] as const, ["zero", "lamport", "allPlus1"] as const),
+    slippage: rarely,
+  }),
+  async (m, h, p, label) => {
+    const held = token(m.state, "insurance");
+    const lrt = { zero: 0n, lamport: 1n, half: half(held), all: held, allPlus1: held + 1n }[p.lrt];
+    let minSolOut = 0n;
+    if (p.slippage) {
+      try {
+        minSolOut = instantUnstake(lrt, pessimisticRate(m.state.feed), m.state.stakePool.instantUnstakeFeeBps).out + 1n;
+      } catch {
+        minSolOut = 1n;
+      }
+    }
+    await step(m, h, label, { kind: "convertInsurance", lrt, minSolOut });
+  },
+);
+
+/** Anyone activates a queued market update (too early, or with nothing queued, it is refused). */
+const applyMarketUpdate = command(
+  "ApplyMarketUpdate",
+  fc.record({ wait: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, fc.constant(false)) }),
+  async (m, h, p, label) => {
+    const due = m.state.market.pending.activatesTs;
+    if (p.wait && due !== 0n) {
+      const now = await h.clock();
+      if (due > now) await h.warp(m, Number(due - now));
+    }
+    await step(m, h, label, { kind: "applyMarketUpdate" });
+  },
+);
+
+// ---- The pool admin's market updates (time-locked when they tighten) ----
+
+type RiskChange = "restate" | "lowerLt" | "lowerLtTwoSteps" | "raiseBonus" | "raiseLt" | "otherPolicy" | "invalid";
+
+const updateMarketRisk = command(
+  "UpdateMarketRisk",
+  fc.record({
+    change: fc.constantFrom<RiskChange>(
+      "restate",
+      "lowerLt",
+      "lowerLt",
+      "lowerLtTwoSteps",
+      "raiseBonus",
+      "raiseLt",
+      "otherPolicy",
+      "invalid",
+    ),
+    policy: fc.constantFrom<PricingPolicy>("FairRate", "Market", "MinOfBoth"),
+  }),
+  async (m, h, p, label) => {
+    const { policy, risk } = m.state.market;
+    const next: RiskParams = { ...risk };
+    let nextPolicy = policy;
+    if (p.change === "lowerLt") next.ltBps = risk.ltBps - 100;
+    if (p.change === "lowerLtTwoSteps") next.ltBps = risk.ltBps - 200;
+    if (p.change === "raiseBonus") next.bonusMaxBps = risk.bonusMaxBps + 10;
+    if (p.change === "raiseLt") next.ltBps = Math.min(risk.ltBps + 50, risk.ltvFullBps - 1);
+    if (p.change === "otherPolicy") nextPolicy = p.policy;
+    if (p.change === "invalid") next.ltBps = risk.ltvFullBps;
+    await step(m, h, label, { kind: "updateMarket", policy: nextPolicy, risk: next });
+  },
+);
+
+// ---- A faulty committee member ----
+
+/**
+ * The faulty member publishes an arbitrary price (near zero, huge, half or twice the fair rate), alone
+ * or with honest members, and sometimes a third party liquidates in the same transaction.
+ */
+const faultyPrice = command(
+  "FaultyPrice",
+  fc.record({
+    value: fc.constantFrom("one", "huge", "half", "double"),
+    honest: fc.integer({ min: 0, max: 4 }),
+    start: fc.nat(3),
+    liquidateToo: rarely,
+    pick: subPick,
+  }),
+  async (m, h, p, label) => {
+    const now = await h.clock();
+    const fair = m.state.feed.fairRate;
+    const price = { one: 1n, huge: 10n ** 30n, half: fair / 2n, double: fair * 2n }[p.value];
+    const actions: Action[] = [{ kind: "submitPrice", member: FAULTY_MEMBER, price, observedTs: now }];
+    for (let i = 0; i < p.honest; i++)
+      actions.push({ kind: "submitPrice", member: (p.start + i) % FAULTY_MEMBER, price: fair, observedTs: now });
+    if (p.liquidateToo) {
+      const sub = pickSub(m.state, p.pick, (k) => m.state.subs[k]!.debtShares > 0n);
+      actions.push({ kind: "liquidate", liquidator: THIRD, sub, maxRepay: U64_MAX, minCollateralOut: 0n });
+    }
+    await step(m, h, label, ...actions);
+  },
+);
+
 // ---- Oracle ----
 
 /** Market price levels relative to the fair rate (bps): at par, small moves, depegs, a crash. */
@@ -550,8 +722,8 @@ const PRICE_LEVELS = [10_000, 9_990, 10_050, 9_800, 9_500, 9_000, 7_500];
 const submitPrices = command(
   "SubmitPrices",
   fc.record({
-    start: fc.nat(4),
-    count: fc.integer({ min: 1, max: 5 }),
+    start: fc.nat(3),
+    count: fc.integer({ min: 1, max: 4 }),
     level: fc.constantFrom(...PRICE_LEVELS),
     jitter: fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 5, maxLength: 5 }),
     observed: fc.oneof({ weight: 6, arbitrary: fc.constant("now") }, fc.constantFrom("past", "future", "stale")),
@@ -562,7 +734,8 @@ const submitPrices = command(
   async (m, h, p, label) => {
     if (p.wait > 0) await h.warp(m, p.wait);
     const now = await h.clock();
-    const members = m.state.committee.memberCount;
+    // Members 0..3 observe honestly; FAULTY_MEMBER publishes only in `FaultyPrice`.
+    const members = FAULTY_MEMBER;
     const maxAge = BigInt(m.state.committee.limits.maxPriceAgeSecs);
     const observedTs = { now, past: now - 30n, future: now + 5n, stale: now - maxAge - 30n }[p.observed];
     const actions: Action[] = [];
@@ -748,7 +921,7 @@ const depeg = fc
     level: fc.constantFrom(9_500, 9_000, 7_500),
     jitter: fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 5, maxLength: 5 }),
   })
-  .map(({ level, jitter }) => submitPrices.make({ start: 0, count: 5, level, jitter, observed: "now", wait: 900 }));
+  .map(({ level, jitter }) => submitPrices.make({ start: 0, count: 4, level, jitter, observed: "now", wait: 900 }));
 
 /** Every command, weighted toward the leveraged flow and the events that make positions liquidatable. */
 export const COMMANDS: fc.Arbitrary<ModelCommand>[] = [
@@ -772,6 +945,14 @@ export const COMMANDS: fc.Arbitrary<ModelCommand>[] = [
     { weight: 3, arbitrary: deleverage },
     { weight: 7, arbitrary: liquidate },
     { weight: 2, arbitrary: settleBadDebt },
+    { weight: 2, arbitrary: thirdPartyDeposit },
+    { weight: 2, arbitrary: thirdPartyLiquidate },
+    { weight: 2, arbitrary: thirdPartySettle },
+    { weight: 1, arbitrary: thirdPartyAccrue },
+    { weight: 2, arbitrary: convertInsurance },
+    { weight: 1, arbitrary: applyMarketUpdate },
+    { weight: 1, arbitrary: updateMarketRisk },
+    { weight: 2, arbitrary: faultyPrice },
     { weight: 1, arbitrary: accrueInterest },
     { weight: 1, arbitrary: setPaused },
     { weight: 5, arbitrary: submitPrices },

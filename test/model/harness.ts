@@ -24,6 +24,11 @@ import {
   decodeTicket,
   escrowVaultAddress,
   feedAddress,
+  isInsolvent,
+  lamportsForLrt,
+  marketPrices,
+  pessimisticRate,
+  accruePool,
   insuranceVaultAddress,
   type LanternClient,
   LanternProgramError,
@@ -59,6 +64,13 @@ export const LENDERS = ["L0", "L1"] as const;
 export const TRADERS = ["T0", "T1"] as const;
 /** The keeper: liquidations, bad-debt settlement, interest cranks. */
 export const KEEPER = "K";
+/**
+ * A third party with its own LRT and wSOL: donates collateral into other people's sub-accounts
+ * (dust into emptied, indebted ones included) and calls every permissionless instruction.
+ */
+export const THIRD = "X";
+/** The committee member that publishes arbitrary market prices (the others observe honestly). */
+export const FAULTY_MEMBER = 4;
 export const SUB_INDEXES = [0, 1] as const;
 export const SUB_KEYS = TRADERS.flatMap((t) => SUB_INDEXES.map((i) => subKey(t, i)));
 
@@ -207,6 +219,95 @@ function notable(before: State, after: State, actions: readonly Action[]): strin
   }
 }
 
+/**
+ * Issue 9's guarantees, checked after every accepted step on the accounts the chain and the model agree
+ * on (`after`, at the second `ts` the step ran):
+ * - bad debt is always settleable: every indebted sub-account with no collateral, or with collateral
+ *   worth less than its debt at the maintenance price, is one `settle_bad_debt` away from written off
+ *   (whatever anyone donated into it);
+ * - no exit pays above the pessimistic rate: an instant unstake (also inside deleverage and
+ *   convert_insurance) pays at most the burned LRT at the pessimistic rate of the feed it read, and a
+ *   ticket is finalised for at most its LRT at that rate (and requested at no more than it);
+ * - the Byzantine rule: a round that a faulty minority of the fresh observations took part in leaves the
+ *   market price and its low within the honest fresh observations' range.
+ */
+export function checkGuarantees(
+  ctx: ModelContext,
+  before: State,
+  after: State,
+  actions: readonly Action[],
+  ts: bigint,
+): void {
+  for (const key of SUB_KEYS) {
+    const sub = after.subs[key];
+    if (!sub || sub.debtShares === 0n) continue;
+    let insolvent = sub.collateral === 0n;
+    if (!insolvent) {
+      let price: bigint | undefined;
+      try {
+        price = marketPrices(after.market, after.feed, ts).maint;
+      } catch {
+        price = undefined; // no maintenance price: insolvency cannot be established with collateral left
+      }
+      insolvent =
+        price !== undefined &&
+        isInsolvent(sub.debtShares, sub.collateral, price, accruePool(after.pool, ts).borrowIndex);
+    }
+    if (!insolvent) continue;
+    const settled = applyTransaction(after, ctx, [{ kind: "settleBadDebt", sub: key, caller: THIRD }], ts);
+    expect(settled.ok ? "settleable" : `refused: ${settled.program} ${settled.error}`, `insolvent ${key}`).toBe(
+      "settleable",
+    );
+  }
+  if (actions.length !== 1) {
+    checkRounds(before, after, actions, ts);
+    return;
+  }
+  const a = actions[0]!;
+  const rate = pessimisticRate(before.feed);
+  if (a.kind === "instantUnstake" || a.kind === "deleverage" || a.kind === "convertInsurance") {
+    const paid = (before.tokens.reserve ?? 0n) - (after.tokens.reserve ?? 0n);
+    const burned = before.lrtSupply - after.lrtSupply;
+    expect(paid, `${a.kind}: reserve paid vs ${burned} LRT at the pessimistic rate`).toBeLessThanOrEqual(
+      lamportsForLrt(burned, rate),
+    );
+  }
+  if (a.kind === "finalizeWithdrawals") {
+    for (const [id, ticket] of Object.entries(after.tickets)) {
+      if (!ticket?.finalized || before.tickets[id]?.finalized) continue;
+      expect(ticket.lamportsOwed, `ticket ${id} finalised`).toBeLessThanOrEqual(lamportsForLrt(ticket.lrt, rate));
+    }
+  }
+  if (a.kind === "requestWithdrawal") {
+    const ticket = after.tickets[String(before.stakePool.nextTicket)];
+    expect(ticket?.rateAtRequest, "a new ticket's rate at request").toBe(rate);
+  }
+  checkRounds(before, after, actions, ts);
+}
+
+/** The Byzantine rule on a step's market round (a round happened when the EMA's time moved). */
+function checkRounds(before: State, after: State, actions: readonly Action[], ts: bigint): void {
+  if (!actions.some((a) => a.kind === "submitPrice")) return;
+  if (after.feed.marketEmaTs === before.feed.marketEmaTs || after.feed.marketPrice === 0n) return;
+  const c = after.committee;
+  const maxAge = BigInt(c.limits.maxPriceAgeSecs);
+  const fresh = c.members
+    .slice(0, c.memberCount)
+    .map((m, i) => ({ i, m }))
+    .filter(({ m }) => m.price > 0n && ts - m.priceTs <= maxAge);
+  const honest = fresh.filter(({ i }) => i !== FAULTY_MEMBER).map(({ m }) => m.price);
+  const faulty = fresh.length - honest.length;
+  if (honest.length === 0 || 2 * faulty >= fresh.length) return; // not a minority: out of scope
+  const lo = honest.reduce((x, y) => (y < x ? y : x));
+  const hi = honest.reduce((x, y) => (y > x ? y : x));
+  for (const [what, v] of [
+    ["market price", after.feed.marketPrice],
+    ["market low", after.feed.marketLow],
+  ] as const) {
+    expect(v >= lo && v <= hi, `${what} ${v} within the honest range [${lo}, ${hi}]`).toBe(true);
+  }
+}
+
 /** Outcomes and errors seen per command, for the coverage summary. */
 export type Coverage = Map<string, number>;
 
@@ -287,7 +388,7 @@ export class Harness {
         };
       }
       case "accrueInterest":
-        return { ix: await margin.accrueInterest(), signers: [this.user(KEEPER).key] };
+        return { ix: await margin.accrueInterest(), signers: [this.user(a.caller ?? KEEPER).key] };
       case "setPaused": {
         const m = state.market;
         const ix = await margin.updateMarket({
@@ -406,8 +507,27 @@ export class Harness {
       case "settleBadDebt":
         return {
           ix: await margin.settleBadDebt({ lrtMint, subAccount: subOf(a.sub).ref }),
-          signers: [this.user(KEEPER).key],
+          signers: [this.user(a.caller ?? KEEPER).key],
         };
+      case "convertInsurance":
+        return {
+          ix: await margin.convertInsurance({ lrtMint, lrt: a.lrt, minSolOut: a.minSolOut }),
+          signers: [this.user(THIRD).key],
+        };
+      case "applyMarketUpdate":
+        return { ix: await margin.applyMarketUpdate({ lrtMint }), signers: [this.user(THIRD).key] };
+      case "updateMarket": {
+        const m = state.market;
+        const ix = await margin.updateMarket({
+          admin: poolAdmin.publicKey,
+          lrtMint,
+          policy: a.policy,
+          risk: a.risk,
+          collateralCap: m.collateralCap,
+          paused: m.paused,
+        });
+        return { ix, signers: [poolAdmin] };
+      }
       case "stakeDeposit": {
         const u = this.user(a.user);
         const ix = await restaking.deposit({
@@ -542,7 +662,10 @@ export class Harness {
       const expected = c.outcome.ok ? c.outcome.state : model.state;
       if (isDeepStrictEqual(normalise(expected), actual)) {
         const key = `${actions.map((a) => a.kind).join("+")}: ${describe(observed)}${c.outcome.ok ? notable(model.state, c.outcome.state, actions) : ""}`;
-        if (c.outcome.ok) model.state = c.outcome.state;
+        if (c.outcome.ok) {
+          checkGuarantees(model.ctx, model.state, c.outcome.state, actions, c.ts);
+          model.state = c.outcome.state;
+        }
         if (process.env.LANTERN_MODEL_TRACE) console.log(`${label} → ${describe(observed)}`);
         this.coverage.set(key, (this.coverage.get(key) ?? 0) + 1);
         return c.outcome;

@@ -1,6 +1,7 @@
 // The protocol as the sdk sees it: every account a model-based run tracks, and what each instruction
 // does to them, written with the sdk's exact math and state transitions (accruePool, borrowFromPool,
-// repayToPool, writeOff, liquidationPlan, processReport, confirmHeld, updateMarket, ...). The checks run
+// repayToPool, applyLiquidation, settleSubAccount, liquidationPlan, processReport, confirmHeld,
+// updateMarket, updateMarketRisk, exitRate, ...). The checks run
 // in the programs' order (Anchor's account checks, then `validate`, then the handler), so a rejected
 // transaction is predicted with the error the program returns first. Token movements are SPL Token's:
 // a transfer or burn beyond the balance fails with its `InsufficientFunds`.
@@ -11,6 +12,20 @@ import type { PublicKey } from "@solana/web3.js";
 import {
   type AccountingReport,
   accruePool,
+  addInsurance,
+  applyLiquidation,
+  applyPendingUpdate,
+  checkPoolInvariant,
+  depositRate,
+  exitRate,
+  isInsolvent,
+  marketPrices,
+  pessimisticRate,
+  type PricingPolicy,
+  requireRiskIncrease as marketRequireRiskIncrease,
+  type RiskParams,
+  settleSubAccount,
+  updateMarketRisk,
   availableCash,
   BPS,
   borrowFromPool,
@@ -27,7 +42,6 @@ import {
   instantUnstake,
   isFastLaneMember,
   isLanternError,
-  isStale,
   type LenderPosition,
   type LendingPool,
   lenderClaims,
@@ -37,8 +51,6 @@ import {
   lrtForDeposit,
   ltvLower,
   type Market,
-  marketPriceAt,
-  prices,
   processReport,
   repayToPool,
   type StakePool,
@@ -52,7 +64,6 @@ import {
   updateMarket,
   voted,
   withinLtv,
-  writeOff,
 } from "@lantern/sdk";
 
 // ---- State ----
@@ -105,7 +116,7 @@ export const collateralOf = (sub: string) => `collateral.${sub}`;
 export type Action =
   | { kind: "supply"; lender: string; amount: bigint }
   | { kind: "withdrawSupply"; lender: string; shares: bigint }
-  | { kind: "accrueInterest" }
+  | { kind: "accrueInterest"; caller?: string }
   | { kind: "setPaused"; paused: boolean }
   | { kind: "createSubAccount"; sub: string }
   | { kind: "closeSubAccount"; sub: string }
@@ -116,7 +127,10 @@ export type Action =
   | { kind: "leverageUp"; sub: string; equity: bigint; borrow: bigint; minLrtOut: bigint }
   | { kind: "deleverage"; sub: string; lrt: bigint; minSolOut: bigint }
   | { kind: "liquidate"; liquidator: string; sub: string; maxRepay: bigint; minCollateralOut: bigint }
-  | { kind: "settleBadDebt"; sub: string }
+  | { kind: "settleBadDebt"; sub: string; caller?: string }
+  | { kind: "convertInsurance"; lrt: bigint; minSolOut: bigint }
+  | { kind: "applyMarketUpdate" }
+  | { kind: "updateMarket"; policy: PricingPolicy; risk: RiskParams }
   | { kind: "stakeDeposit"; user: string; lamports: bigint; minLrtOut: bigint }
   | { kind: "instantUnstake"; user: string; lrt: bigint; minSolOut: bigint }
   | { kind: "delegate"; lamports: bigint }
@@ -209,15 +223,12 @@ function requireLive(s: State): void {
 
 /** `Market::require_risk_increase`: the opening price, or why risk may not increase now. */
 function requireRiskIncrease(s: State, now: bigint): bigint {
-  if (s.market.paused) reject("margin", "MarketPaused");
-  if (isStale(s.feed, now)) reject("margin", "FeedStale");
-  const init = prices(s.market.policy, s.feed.fairRate, marketPriceAt(s.feed, now)).init;
-  if (init === undefined) reject("margin", "MarketPriceUnavailable");
-  return init;
+  return marketRequireRiskIncrease(s.market, s.feed, now);
 }
 
+/** `Market::prices(..).maint`: from the feed's pessimistic rate (a held loss counts at once). */
 function maintenancePrice(s: State, now: bigint): bigint {
-  return prices(s.market.policy, s.feed.fairRate, marketPriceAt(s.feed, now)).maint;
+  return marketPrices(s.market, s.feed, now).maint;
 }
 
 function debtOf(s: State, sub: SubAccount): bigint {
@@ -240,12 +251,6 @@ function borrowInto(s: State, sub: SubAccount, amount: bigint): void {
   sub.debtShares = u64(sub.debtShares + newShares);
 }
 
-/** `StakePool::fresh_rate`. */
-function freshRate(s: State, now: bigint): bigint {
-  if (isStale(s.feed, now)) reject("restaking", "FeedStale");
-  return s.feed.fairRate;
-}
-
 /** restaking `deposit`: SOL from `source` into the reserve, LRT minted to `destination`. */
 function stakeDeposit(
   s: State,
@@ -255,7 +260,7 @@ function stakeDeposit(
   lamports: bigint,
   minLrtOut: bigint,
 ): bigint {
-  const lrt = lrtForDeposit(lamports, freshRate(s, now));
+  const lrt = lrtForDeposit(lamports, depositRate(s.feed, now));
   if (lrt < minLrtOut) reject("restaking", "SlippageExceeded");
   transfer(s, source, "reserve", lamports);
   mint(s, destination, lrt);
@@ -272,7 +277,7 @@ function stakeInstantUnstake(
   lrt: bigint,
   minSolOut: bigint,
 ): bigint {
-  const { out } = instantUnstake(lrt, freshRate(s, now), s.stakePool.instantUnstakeFeeBps);
+  const { out } = instantUnstake(lrt, exitRate(s.feed, now), s.stakePool.instantUnstakeFeeBps);
   if (out < minSolOut) reject("restaking", "SlippageExceeded");
   if (out > liquidLamports(s.stakePool)) reject("restaking", "InsufficientLiquidity");
   transfer(s, source, undefined, lrt);
@@ -353,8 +358,17 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       s.pool = accruePool(s.pool, now);
       return;
     case "setPaused":
-      // update_market restating the market's policy, risk parameters and cap: only the flag changes.
+      // update_market restating the market's policy, risk parameters and cap: the flag changes, and
+      // the restated (not tightening) policy and risk apply at once, which drops a queued update.
+      s.market = updateMarketRisk(s.market, s.market.policy, s.market.risk, now).market;
       s.market.paused = a.paused;
+      return;
+    case "updateMarket":
+      // The pool admin changes the policy and risk (cap and pause restated): a tightening is queued.
+      s.market = updateMarketRisk(s.market, a.policy, a.risk, now).market;
+      return;
+    case "applyMarketUpdate":
+      s.market = applyPendingUpdate(s.market, now);
       return;
     case "createSubAccount": {
       // `init` on an address already in use: the System program refuses to create it again.
@@ -395,11 +409,12 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       const sub = existingSub(s, a.sub);
       if (a.amount === 0n) reject("margin", "ZeroAmount");
       if (a.amount > sub.collateral) reject("margin", "InsufficientCollateral");
-      const price = requireRiskIncrease(s, now);
+      // Without debt it is risk-free: no pause, staleness or price check.
+      const price = sub.debtShares === 0n ? undefined : requireRiskIncrease(s, now);
       s.pool = accruePool(s.pool, now);
       sub.collateral -= a.amount;
       s.market.collateralTotal -= a.amount;
-      requireHealthyToOpen(s, sub, price);
+      if (price !== undefined) requireHealthyToOpen(s, sub, price);
       transfer(s, collateralOf(a.sub), `${ctx.subs[a.sub]!.trader}.lrt`, a.amount);
       return;
     }
@@ -480,29 +495,43 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       const debt = debtOf(s, sub);
       const plan = liquidationPlan(debt, sub.collateral, price, s.market.risk, a.maxRepay);
       if (plan.seize - plan.toInsurance < a.minCollateralOut) reject("margin", "SlippageExceeded");
-      const r = repayToPool(s.pool, sub.debtShares, plan.repay);
-      s.pool = r.pool;
-      sub.debtShares -= r.burned;
-      sub.collateral -= plan.seize;
-      s.market.collateralTotal -= plan.seize;
-      const debtAfter = debtOf(s, sub);
-      if (sub.collateral > 0n) {
-        const valueBefore = collateralValue(sub.collateral + plan.seize, price);
-        const valueAfter = collateralValue(sub.collateral, price);
-        if (!ltvLower(debtAfter, valueAfter, debt, valueBefore)) reject("margin", "LiquidationDidNotImprove");
-      }
-      transfer(s, `${a.liquidator}.wsol`, "vault", plan.repay);
+      const applied = applyLiquidation(s.pool, sub, s.market, plan, price);
+      s.pool = applied.pool;
+      s.market = applied.market;
+      s.subs[a.sub] = applied.sub;
+      checkPoolInvariant(s.pool);
+      const swept = applied.outcome.settlement?.collateralSwept ?? 0n;
+      transfer(s, `${a.liquidator}.wsol`, "vault", applied.outcome.repayment.paid);
       transfer(s, collateralOf(a.sub), `${a.liquidator}.lrt`, plan.seize - plan.toInsurance);
-      if (plan.toInsurance > 0n) transfer(s, collateralOf(a.sub), "insurance", plan.toInsurance);
+      if (plan.toInsurance + swept > 0n) transfer(s, collateralOf(a.sub), "insurance", plan.toInsurance + swept);
       return;
     }
     case "settleBadDebt": {
       const sub = existingSub(s, a.sub);
-      if (sub.collateral !== 0n) reject("margin", "CollateralRemains");
       if (sub.debtShares === 0n) reject("margin", "NoDebt");
+      if (sub.collateral > 0n) {
+        // Collateral left must be worth less than the debt at the maintenance price.
+        const pool = accruePool(s.pool, now);
+        const price = maintenancePrice(s, now);
+        if (!isInsolvent(sub.debtShares, sub.collateral, price, pool.borrowIndex))
+          reject("margin", "CollateralRemains");
+      }
       s.pool = accruePool(s.pool, now);
-      s.pool = writeOff(s.pool, sub.debtShares).pool;
-      sub.debtShares = 0n;
+      const settled = settleSubAccount(s.pool, sub, s.market);
+      s.pool = settled.pool;
+      s.market = settled.market;
+      s.subs[a.sub] = settled.sub;
+      checkPoolInvariant(s.pool);
+      const swept = settled.settlement.collateralSwept;
+      if (swept > 0n) transfer(s, collateralOf(a.sub), "insurance", swept);
+      return;
+    }
+    case "convertInsurance": {
+      if (a.lrt === 0n) reject("margin", "ZeroAmount");
+      if (a.lrt > balance(s, "insurance")) reject("margin", "InsufficientCollateral");
+      const solOut = stakeInstantUnstake(s, now, "insurance", "vault", a.lrt, a.minSolOut);
+      s.pool = addInsurance(accruePool(s.pool, now), solOut);
+      checkPoolInvariant(s.pool);
       return;
     }
     case "stakeDeposit":
@@ -522,7 +551,7 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       const id = s.stakePool.nextTicket;
       // `init` of the ticket at the pool's next id (never in use: ids only grow).
       if (id >= BigInt(MAX_TICKETS)) throw new Error(`ticket ${id} is beyond the ${MAX_TICKETS} the model tracks`);
-      if (lamportsForLrt(a.lrt, s.feed.fairRate) === 0n) reject("restaking", "ZeroAmount");
+      if (lamportsForLrt(a.lrt, pessimisticRate(s.feed)) === 0n) reject("restaking", "ZeroAmount");
       transfer(s, `${a.user}.lrt`, "escrow", a.lrt);
       s.stakePool.nextTicket = id + 1n;
       s.stakePool.escrowedLrt = u64(s.stakePool.escrowedLrt + a.lrt, "restaking");
@@ -532,7 +561,7 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
         id,
         owner: ctx.owners[a.user]!,
         lrt: a.lrt,
-        rateAtRequest: s.feed.fairRate,
+        rateAtRequest: pessimisticRate(s.feed),
         requestedTs: now,
         finalized: false,
         lamportsOwed: 0n,
@@ -541,7 +570,7 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
     }
     case "finalizeWithdrawals": {
       if (s.feed.bunker) reject("restaking", "BunkerMode");
-      const rate = freshRate(s, now);
+      const rate = exitRate(s.feed, now);
       if (a.upTo < s.stakePool.nextToFinalize) reject("restaking", "NothingToFinalize");
       let burned = 0n;
       let locked = 0n;
@@ -590,7 +619,7 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
       member.price = a.price;
       member.priceTs = a.observedTs;
       const { prices: fresh, quorumTs } = freshPrices(c, now);
-      s.feed = updateMarket(s.feed, fresh, quorumTs, c.quorum, now, c.limits.emaHalfLifeSecs).state;
+      s.feed = updateMarket(s.feed, fresh, quorumTs, c.quorum, now, c.limits).state;
       return;
     }
     case "submitReportHash": {

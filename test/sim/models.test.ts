@@ -2,7 +2,7 @@
 // implements (the sdk's protocol math where the protocol applies, analytic results elsewhere).
 // Pure computation, no chain: the whole file runs in a few seconds.
 import { describe, expect, it } from "vitest";
-import { borrowRate, DEFAULT_RATE_CURVE, decay, priceRound, roundAgrees } from "@lantern/sdk";
+import { borrowRate, DEFAULT_RATE_CURVE, decay, medianRound, roundAgrees } from "@lantern/sdk";
 import {
   type MarketSnapshot,
   BorrowRateModel,
@@ -583,7 +583,7 @@ describe("market oracle", () => {
       const sorted = Float64Array.from(values);
       sortPrefix(sorted, n);
       const wad = values.map(toWad).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const exact = priceRound(wad);
+      const exact = medianRound(wad);
       const price = medianSorted(sorted, n);
       // toWad quantises to 1e-12 SOL: compare absolutely (relatively above 1).
       const close = (x: number, y: bigint) => Math.abs(x - fromWad(y)) < 1e-11 * Math.max(1, fromWad(y));

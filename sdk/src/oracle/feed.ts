@@ -7,7 +7,7 @@
 import { LanternError } from "../math/errors.js";
 import { saturatingAddU64, saturatingSubI64 } from "../math/fixed.js";
 import { emaUpdate } from "./ema.js";
-import { priceRound, roundAgrees } from "./median.js";
+import { medianRound, roundAgrees } from "./median.js";
 import { evaluate, smoothedRate, type Prior, type Verdict } from "./sanity.js";
 import {
   DECREASE_SLOTS,
@@ -205,7 +205,7 @@ export function updateMarket<S extends MarketState>(
   limits: Pick<SanityLimits, "maxPriceAgeSecs" | "emaHalfLifeSecs" | "maxConfidenceBps">,
 ): { state: S; price: MarketPrice | undefined } {
   if (quorumTs === undefined || sortedFresh.length < Math.max(quorum, 1)) return { state, price: undefined };
-  const round = priceRound(sortedFresh);
+  const round = medianRound(sortedFresh);
   if (!roundAgrees(round, limits.maxConfidenceBps)) return { state: { ...state, marketPrice: 0n }, price: undefined };
   const sinceLast = saturatingSubI64(now, state.marketEmaTs);
   const maxAge = BigInt(limits.maxPriceAgeSecs);

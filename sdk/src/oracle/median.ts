@@ -41,7 +41,7 @@ export function deviation(sorted: readonly bigint[], center: bigint): bigint {
 }
 
 /** What one round of fresh observations says. */
-export interface PriceRound {
+export interface MedianRound {
   price: bigint;
   /** The consumer's low price: within the honest range whatever a minority submits. */
   low: bigint;
@@ -50,7 +50,7 @@ export interface PriceRound {
 }
 
 /** `Round::of`: `sorted` must hold at least one value. */
-export function priceRound(sorted: readonly bigint[]): PriceRound {
+export function medianRound(sorted: readonly bigint[]): MedianRound {
   const price = median(sorted);
   return { price, low: lowerMedian(sorted), confidence: deviation(sorted, price) };
 }
@@ -58,6 +58,6 @@ export function priceRound(sorted: readonly bigint[]): PriceRound {
 const saturatingMulU128 = (a: bigint, b: bigint) => (a * b > U128_MAX ? U128_MAX : a * b);
 
 /** `Round::agrees`: the band is at most `maxConfidenceBps` of the price (saturating products, as the program). */
-export function roundAgrees(round: Pick<PriceRound, "price" | "confidence">, maxConfidenceBps: number): boolean {
+export function roundAgrees(round: Pick<MedianRound, "price" | "confidence">, maxConfidenceBps: number): boolean {
   return saturatingMulU128(round.confidence, BPS) <= saturatingMulU128(round.price, BigInt(maxConfidenceBps));
 }
