@@ -1,6 +1,15 @@
 // `@lantern/keeper`: the keeper service (run it with `lantern-keeper`, see docs/keeper.md) and the
 // pieces its tests and the terminal UI use.
-export { AppConfig, decodeConfig, describeConfig, KeeperConfigSchema, loadConfig, resolveRpcUrl, ROLES, websocketUrlFor } from "./config.js";
+export {
+  AppConfig,
+  decodeConfig,
+  describeConfig,
+  KeeperConfigSchema,
+  loadConfig,
+  resolveRpcUrl,
+  ROLES,
+  websocketUrlFor,
+} from "./config.js";
 export type { KeeperConfig, KeeperConfigInput, Overrides, Role } from "./config.js";
 export { ConfigError, DuplicateSignerError, JournalError, RpcError, SourceError } from "./errors.js";
 export { Health, HealthLive, HttpServerLive } from "./health.js";
@@ -13,7 +22,15 @@ export { Journal, JournalLive, openJournal, TERMINAL } from "./services/journal.
 export type { IntentRow, SignatureRow } from "./services/journal.js";
 export { Protocol, ProtocolLive } from "./services/protocol.js";
 export { classify, parseRetryAfter, Rpc, RpcLive } from "./services/rpc.js";
-export { atPath, PriceSource, PriceSourceLive, StakeSource, StakeSourceLive, toUnixSeconds, toWad } from "./services/sources.js";
+export {
+  atPath,
+  PriceSource,
+  PriceSourceLive,
+  StakeSource,
+  StakeSourceLive,
+  toUnixSeconds,
+  toWad,
+} from "./services/sources.js";
 export { reconcile, TxEngine, TxEngineDryRun, TxEngineLive } from "./services/tx.js";
 export type { TxIntent, TxOutcome } from "./services/tx.js";
 export { Wallet, WalletLive } from "./services/wallet.js";

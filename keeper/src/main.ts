@@ -4,13 +4,13 @@
 import { Deferred, Duration, Effect, Fiber, Layer, Logger, LogLevel } from "effect";
 import { AppConfig, type KeeperConfig, describeConfig } from "./config.js";
 import { Health, HealthLive, HttpServerLive } from "./health.js";
-import { AccountStore, AccountStoreLive } from "./services/accounts.js";
+import { type AccountStore, AccountStoreLive } from "./services/accounts.js";
 import { ChainClockLive } from "./services/clock.js";
 import { PriorityFeesLive } from "./services/fees.js";
 import { JournalLive } from "./services/journal.js";
 import { ProtocolLive } from "./services/protocol.js";
 import { RpcLive } from "./services/rpc.js";
-import { PriceSource, PriceSourceLive, StakeSource, StakeSourceLive } from "./services/sources.js";
+import { type PriceSource, PriceSourceLive, type StakeSource, StakeSourceLive } from "./services/sources.js";
 import { reconcile, TxEngineDryRun, TxEngineLive } from "./services/tx.js";
 import { WalletLive } from "./services/wallet.js";
 import { makeCranker } from "./workers/cranker.js";
@@ -18,7 +18,12 @@ import { makeLiquidator } from "./workers/liquidator.js";
 import { makeMember } from "./workers/member.js";
 import { runIteration, type Worker } from "./workers/worker.js";
 
-const LEVELS = { debug: LogLevel.Debug, info: LogLevel.Info, warning: LogLevel.Warning, error: LogLevel.Error } as const;
+const LEVELS = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+} as const;
 
 /** JSON log lines at the configured level (two provides: merged into one layer, the level layer drops the JSON logger). */
 export const withLogger =
@@ -30,13 +35,18 @@ export const withLogger =
 export const servicesLayer = (config: KeeperConfig) => {
   const base = Layer.mergeAll(AppConfig.layer(config), HealthLive);
   const rpc = RpcLive.pipe(Layer.provideMerge(base));
-  const core = Layer.mergeAll(WalletLive, JournalLive, ProtocolLive, PriorityFeesLive, ChainClockLive).pipe(Layer.provideMerge(rpc));
+  const core = Layer.mergeAll(WalletLive, JournalLive, ProtocolLive, PriorityFeesLive, ChainClockLive).pipe(
+    Layer.provideMerge(rpc),
+  );
   const engine = (config.dryRun ? TxEngineDryRun : TxEngineLive).pipe(Layer.provideMerge(core));
   const member = config.roles.includes("member") ? Layer.mergeAll(StakeSourceLive, PriceSourceLive) : Layer.empty;
   const store = config.roles.includes("liquidator") ? AccountStoreLive : Layer.empty;
   const all = Layer.mergeAll(member, store, HttpServerLive).pipe(Layer.provideMerge(engine));
   // A role's services exist only when the role is configured, and only that role's worker asks for them.
-  return all as Layer.Layer<Layer.Layer.Success<typeof all> | AccountStore | StakeSource | PriceSource, Layer.Layer.Error<typeof all>>;
+  return all as Layer.Layer<
+    Layer.Layer.Success<typeof all> | AccountStore | StakeSource | PriceSource,
+    Layer.Layer.Error<typeof all>
+  >;
 };
 
 export interface RunOptions {
@@ -77,15 +87,23 @@ export const runKeeper = (config: KeeperConfig, options: RunOptions) =>
             for (;;) {
               yield* runIteration(w);
               // Sleep until the next tick, or stop now if shutdown was asked for.
-              const stop = yield* Effect.raceFirst(Effect.as(stopping, true), Effect.as(Effect.sleep(Duration.millis(w.tickMs)), false));
+              const stop = yield* Effect.raceFirst(
+                Effect.as(stopping, true),
+                Effect.as(Effect.sleep(Duration.millis(w.tickMs)), false),
+              );
               if (stop || (yield* Deferred.isDone(options.shutdown))) return;
             }
           }).pipe(Effect.annotateLogs({ worker: w.name })),
         ),
       );
-      yield* Effect.logInfo("keeper running").pipe(Effect.annotateLogs({ workers: workers.map((w) => w.name).join(",") }));
+      yield* Effect.logInfo("keeper running").pipe(
+        Effect.annotateLogs({ workers: workers.map((w) => w.name).join(",") }),
+      );
       // Either shutdown, or a worker ends on a fatal condition (the process then exits non-zero).
-      const finished = yield* Effect.raceFirst(Effect.as(stopping, "shutdown" as const), Effect.as(Fiber.joinAll(loops), "worker-ended" as const));
+      const finished = yield* Effect.raceFirst(
+        Effect.as(stopping, "shutdown" as const),
+        Effect.as(Fiber.joinAll(loops), "worker-ended" as const),
+      );
       if (finished === "worker-ended") return;
       yield* Effect.logInfo("shutting down: intake stopped, waiting for work in flight");
       const settled = yield* Fiber.joinAll(loops).pipe(
@@ -93,7 +111,10 @@ export const runKeeper = (config: KeeperConfig, options: RunOptions) =>
         Effect.timeout(Duration.millis(options.graceMs ?? 20_000)),
         Effect.option,
       );
-      if (settled._tag === "None") yield* Effect.logWarning("grace period over: open intents stay in the journal and are reconciled at the next start");
+      if (settled._tag === "None")
+        yield* Effect.logWarning(
+          "grace period over: open intents stay in the journal and are reconciled at the next start",
+        );
       yield* Effect.logInfo("keeper stopped");
     }).pipe(Effect.annotateLogs({ keeper: config.name }), Effect.provide(servicesLayer(config)), withLogger(config)),
   );

@@ -92,10 +92,10 @@ export const setGauge = (metric: Metric.Metric.Gauge<number>, value: number, tag
     value,
   );
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 const labels = (tags: ReadonlyArray<{ key: string; value: string }>, extra: [string, string][] = []) => {
   const all = [...tags.map((t) => [t.key, t.value] as [string, string]), ...extra];
-  return all.length === 0 ? "" : `{${all.map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}`;
+  return all.length === 0 ? "" : `{${all.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
 };
 const num = (v: number | bigint) =>
   typeof v === "bigint" ? v.toString() : Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : "-Inf";
@@ -130,7 +130,7 @@ export function renderPrometheus(pairs: ReadonlyArray<MetricPair.Untyped>): stri
   }
   let out = "";
   for (const [name, g] of groups)
-    out += `# HELP ${name} ${escape(g.help)}\n# TYPE ${name} ${g.type}\n${g.lines.join("\n")}\n`;
+    out += `# HELP ${name} ${escapeLabel(g.help)}\n# TYPE ${name} ${g.type}\n${g.lines.join("\n")}\n`;
   return out;
 }
 

@@ -31,7 +31,12 @@ const memberSlot = async (lrtMint: string, index: number) => {
 describe("keeper fault matrix", () => {
   it("dry run: every role decides and simulates, and not one sendTransaction leaves the keeper", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
-    const { config } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["member", "liquidator", "cranker"], member: 0 });
+    const { config } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["member", "liquidator", "cranker"],
+      member: 0,
+    });
     config.member = { ...config.member!, priceSource: fixedPrice };
     config.cranker = { ...config.cranker, accrueAfterSecs: 1 };
     const keeper = spawnKeeper(["--config", writeConfig(config), "--dry-run", "--once"]);
@@ -53,7 +58,12 @@ describe("keeper fault matrix", () => {
       { method: "sendTransaction", fault: { kind: "429" }, times: 2 },
       { method: "getBlockHeight", fault: { kind: "hang" }, times: 2 },
     ];
-    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: primary.url, wsUrl: primary.ws, roles: ["member"], member: 1 });
+    const { config, manifest } = await demoConfig(chain.demoDir, {
+      rpcUrl: primary.url,
+      wsUrl: primary.ws,
+      roles: ["member"],
+      member: 1,
+    });
     config.rpc = { urls: [primary.url, secondary.url], wsUrl: primary.ws, timeoutMs: 1_500, maxAttempts: 8 };
     config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
     const before = await memberSlot(manifest.lrtMint, 1);
@@ -67,7 +77,11 @@ describe("keeper fault matrix", () => {
       expect(await metric(port, "keeper_rpc_429_total")).toBeGreaterThanOrEqual(1);
       // The primary dies: reads and sends move to the secondary; observations keep landing.
       await primary.down();
-      await waitFor("an observation after the primary died", async () => (await memberSlot(manifest.lrtMint, 1)).priceTs > first.priceTs, 30_000);
+      await waitFor(
+        "an observation after the primary died",
+        async () => (await memberSlot(manifest.lrtMint, 1)).priceTs > first.priceTs,
+        30_000,
+      );
       expect(await metric(port, "keeper_rpc_failovers_total")).toBeGreaterThanOrEqual(1);
       expect(secondary.count("sendTransaction")).toBeGreaterThanOrEqual(1);
       expect(keeper.child.exitCode).toBeNull();
@@ -79,15 +93,27 @@ describe("keeper fault matrix", () => {
   }, 120_000);
 
   it("a duplicate member key is refused at start-up with a sentence", async () => {
-    const { config } = await demoConfig(chain.demoDir, { rpcUrl: chain.rpcUrl, wsUrl: chain.wsUrl, roles: ["member"], member: 2 });
+    const { config } = await demoConfig(chain.demoDir, {
+      rpcUrl: chain.rpcUrl,
+      wsUrl: chain.wsUrl,
+      roles: ["member"],
+      member: 2,
+    });
     config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
     const first = spawnKeeper(["--config", writeConfig(config)]);
     try {
       await first.port();
-      await waitFor("the first process's observation", async () => first.lines.some((l) => l.includes('"price"') || l.includes("report vote")), 30_000);
+      await waitFor(
+        "the first process's observation",
+        async () => first.lines.some((l) => l.includes('"price"') || l.includes("report vote")),
+        30_000,
+      );
       await sleep(3_000);
       // Same key, its own (empty) journal: the fresh observation on chain is not its own.
-      const second = spawnKeeper(["--config", writeConfig({ ...config, journalPath: join(config.journalPath!, "..", "other.sqlite") })]);
+      const second = spawnKeeper([
+        "--config",
+        writeConfig({ ...config, journalPath: join(config.journalPath!, "..", "other.sqlite") }),
+      ]);
       expect(await second.exited).toBe(1);
       expect(second.lines.join("\n")).toMatch(/Another process is signing as member 2/);
     } finally {
@@ -99,11 +125,21 @@ describe("keeper fault matrix", () => {
   it("SIGKILL right after a send, then restart: the journal is reconciled by rebroadcasting the same bytes before anything new", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
     proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" } }];
-    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["member"], member: 3 });
+    const { config, manifest } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["member"],
+      member: 3,
+    });
     config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
     const file = writeConfig(config);
     const first = spawnKeeper(["--config", file]);
-    const swallowed = await waitFor("a send", async () => proxy.seen.find((s) => s.method === "sendTransaction"), 30_000, 20);
+    const swallowed = await waitFor(
+      "a send",
+      async () => proxy.seen.find((s) => s.method === "sendTransaction"),
+      30_000,
+      20,
+    );
     first.child.kill("SIGKILL");
     await first.exited;
     proxy.rules = [];
@@ -111,9 +147,18 @@ describe("keeper fault matrix", () => {
     const second = spawnKeeper(["--config", file]);
     try {
       await second.port();
-      const resent = await waitFor("the first send after restart", async () => proxy.seen.slice(mark).find((s) => s.method === "sendTransaction"), 30_000, 20);
+      const resent = await waitFor(
+        "the first send after restart",
+        async () => proxy.seen.slice(mark).find((s) => s.method === "sendTransaction"),
+        30_000,
+        20,
+      );
       expect(resent.tx).toBe(swallowed.tx);
-      await waitFor("the reconciliation log", async () => second.lines.some((l) => l.includes("journal reconciled")), 60_000);
+      await waitFor(
+        "the reconciliation log",
+        async () => second.lines.some((l) => l.includes("journal reconciled")),
+        60_000,
+      );
       expect(second.lines.find((l) => l.includes("journal reconciled"))).toMatch(/"landed":1/);
       expect((await memberSlot(manifest.lrtMint, 3)).priceTs > 0n).toBe(true);
     } finally {
@@ -125,15 +170,22 @@ describe("keeper fault matrix", () => {
 
   it("the blockhash expires while unconfirmed: the same bytes are rebroadcast and a new signature is made only after expiry is proven", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
-    const { config, manifest } = await demoConfig(chain.demoDir, { rpcUrl: proxy.url, wsUrl: proxy.ws, roles: ["cranker"] });
-    const decoded = Effect.runSync(decodeConfig({ ...config, tx: { rebroadcastMs: 500, pollMs: 200, maxSignatures: 3 } }, "test"));
+    const { config, manifest } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["cranker"],
+    });
+    const decoded = Effect.runSync(
+      decodeConfig({ ...config, tx: { rebroadcastMs: 500, pollMs: 200, maxSignatures: 3 } }, "test"),
+    );
     const payer = readKeypairFile(manifest.wallets.liquidator.keypair);
     proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" } }];
     const heightsAtNewSignature: { tx: string; height: number }[] = [];
     let lastTx: string | undefined;
     const watcher = setInterval(async () => {
       for (const s of proxy.seen) {
-        if (s.method !== "sendTransaction" || s.tx === lastTx || heightsAtNewSignature.some((h) => h.tx === s.tx)) continue;
+        if (s.method !== "sendTransaction" || s.tx === lastTx || heightsAtNewSignature.some((h) => h.tx === s.tx))
+          continue;
         lastTx = s.tx;
         heightsAtNewSignature.push({ tx: s.tx!, height: await connection.getBlockHeight("confirmed") });
         // The second signature is let through.
@@ -146,7 +198,9 @@ describe("keeper fault matrix", () => {
         const out = yield* engine.execute({
           key: "test:expiry",
           kind: "test",
-          instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 1 })],
+          instructions: [
+            SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 1 }),
+          ],
         });
         const journal = yield* Journal;
         return { out, rows: yield* journal.signatures("test:expiry"), intent: yield* journal.get("test:expiry") };

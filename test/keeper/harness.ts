@@ -14,7 +14,12 @@ const cli = join(repo, "keeper/src/cli.ts");
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
@@ -33,7 +38,11 @@ export interface KeeperProcess {
 }
 
 export function spawnKeeper(args: string[], env: NodeJS.ProcessEnv = {}): KeeperProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on("line", (l) => lines.push(l));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -61,11 +70,19 @@ export function writeConfig(config: KeeperConfigInput): string {
 /** A keeper configuration for the demo world (member `member` keys when given), talking to `rpcUrl`. */
 export async function demoConfig(
   demoDir: string,
-  o: { rpcUrl: string; wsUrl?: string; roles: KeeperConfigInput["roles"]; member?: number; priceUrl?: string; extra?: Partial<KeeperConfigInput> },
-): Promise<{ config: KeeperConfigInput; manifest: DemoManifest }> {
+  o: {
+    rpcUrl: string;
+    wsUrl?: string;
+    roles: KeeperConfigInput["roles"];
+    member?: number;
+    priceUrl?: string;
+    extra?: Partial<KeeperConfigInput>;
+  },
+): Promise<{ config: { -readonly [K in keyof KeeperConfigInput]: KeeperConfigInput[K] }; manifest: DemoManifest }> {
   const manifest = readDemoManifest(demoDir);
   const dir = mkdtempSync(join(tmpdir(), "keeper-journal-"));
-  const keypair = o.member !== undefined ? manifest.members[o.member]!.signer.keypair : manifest.wallets.liquidator.keypair;
+  const keypair =
+    o.member !== undefined ? manifest.members[o.member]!.signer.keypair : manifest.wallets.liquidator.keypair;
   const config = demoKeeperConfig(manifest, {
     rpcUrl: o.rpcUrl,
     wsUrl: o.wsUrl,

@@ -79,7 +79,13 @@ export class FaultProxy {
             const headers: Record<string, string> = { "content-type": "application/json" };
             if (rule.fault.retryAfterSecs !== undefined) headers["retry-after"] = String(rule.fault.retryAfterSecs);
             res.writeHead(429, headers);
-            res.end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: 429, message: "Too many requests for a specific RPC call" } }));
+            res.end(
+              JSON.stringify({
+                jsonrpc: "2.0",
+                id,
+                error: { code: 429, message: "Too many requests for a specific RPC call" },
+              }),
+            );
             return;
           }
           if (rule.fault.kind === "swallow" && tx) {
@@ -91,7 +97,13 @@ export class FaultProxy {
           }
         }
         const forward = request(
-          { host: upstream.hostname, port: upstream.port, path: upstream.pathname, method: "POST", headers: { "content-type": "application/json" } },
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            path: upstream.pathname,
+            method: "POST",
+            headers: { "content-type": "application/json" },
+          },
           (answer: IncomingMessage) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);

@@ -34,7 +34,14 @@ import {
   Wallet,
   WalletLive,
 } from "@lantern/keeper";
-import { LanternProgramError, type Committee, type Feed, oracleInstructions, submitReportHash, WAD } from "@lantern/sdk";
+import {
+  LanternProgramError,
+  type Committee,
+  type Feed,
+  oracleInstructions,
+  submitReportHash,
+  WAD,
+} from "@lantern/sdk";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { Cause, Effect, Exit, Layer, Redacted, TestClock, TestContext } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,9 +61,14 @@ describe("configuration", () => {
   it("decodes defaults, monikers and environment overrides; secrets stay redacted", async () => {
     const dir = tmp();
     const file = join(dir, "keeper.yaml");
-    writeFileSync(file, `lrtMint: ${MINT}\nroles: [liquidator]\nrpc:\n  urls: [localhost, d]\nliquidator:\n  minProfitLamports: 5000\n`);
+    writeFileSync(
+      file,
+      `lrtMint: ${MINT}\nroles: [liquidator]\nrpc:\n  urls: [localhost, d]\nliquidator:\n  minProfitLamports: 5000\n`,
+    );
     const secret = JSON.stringify(Array.from(Keypair.generate().secretKey));
-    const config = await run(loadConfig(file, { shard: "1/3" }, { LANTERN_KEEPER_KEYPAIR: secret, LANTERN_KEEPER_HTTP_PORT: "0" }));
+    const config = await run(
+      loadConfig(file, { shard: "1/3" }, { LANTERN_KEEPER_KEYPAIR: secret, LANTERN_KEEPER_HTTP_PORT: "0" }),
+    );
     expect(config.rpc.urls).toEqual(["http://127.0.0.1:8899", "https://api.devnet.solana.com"]);
     expect(config.liquidator).toMatchObject({ shard: "1/3", minProfitLamports: 5000n, cooldownSecs: 10 });
     expect(config.http.port).toBe(0);
@@ -72,14 +84,16 @@ describe("configuration", () => {
     expect(bad).toMatch(/The keeper configuration \(keeper\.yaml\) is invalid/);
     expect(bad).toMatch(/urls/);
     expect(bad).toMatch(/typo/);
-    expect(await failureMessage(decodeConfig({ ...base, lrtMint: "not-a-key" }, "x"))).toMatch(/not a base58 Solana address/);
+    expect(await failureMessage(decodeConfig({ ...base, lrtMint: "not-a-key" }, "x"))).toMatch(
+      /not a base58 Solana address/,
+    );
     expect(await failureMessage(decodeConfig({ ...base, liquidator: { shard: "3/3" } }, "x"))).toMatch(/0 ≤ k < N/);
     expect(await failureMessage(decodeConfig({ ...base, roles: ["member"] }, "x"))).toMatch(/needs a "member" section/);
     expect(await failureMessage(loadConfig("/nonexistent/keeper.yaml"))).toMatch(/Cannot read the configuration file/);
     const config = await run(decodeConfig({ ...base, keypairPath: "/nonexistent/id.json" }, "x"));
-    expect(await failureMessage(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config)))))).toMatch(
-      /Cannot read the keypair file \/nonexistent\/id\.json \(ENOENT\)/,
-    );
+    expect(
+      await failureMessage(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config))))),
+    ).toMatch(/Cannot read the keypair file \/nonexistent\/id\.json \(ENOENT\)/);
   });
 });
 
@@ -115,7 +129,15 @@ describe("small pieces", () => {
     const refused = (name: string) => ({
       _tag: "Refused" as const,
       stage: "simulation" as const,
-      error: new LanternProgramError({ program: "margin", name, code: 6012, message: name, instructionIndex: 2, programId: null, transactionError: {} }),
+      error: new LanternProgramError({
+        program: "margin",
+        name,
+        code: 6012,
+        message: name,
+        instructionIndex: 2,
+        programId: null,
+        transactionError: {},
+      }),
     });
     expect(classifyLiquidation({ _tag: "Landed", signature: "s", slot: 1, confirmMs: 1 }, true)).toBe("landed");
     expect(classifyLiquidation(refused("NotLiquidatable"), true)).toBe("outcompeted");
@@ -131,13 +153,40 @@ describe("small pieces", () => {
       limits: { annualIncreaseLimitBps: 1_500 },
     } as unknown as Committee;
     const lrtMint = new PublicKey(MINT);
-    const fair = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: WAD, lastReportRefTs: 1_000n }, reserveLamports: 30n, lockedLamports: 10n, stakedLamports: 80n, lrtSupply: 100n });
+    const fair = computeReport({
+      lrtMint,
+      frame: 2n,
+      committee,
+      feed: { reportedRate: WAD, lastReportRefTs: 1_000n },
+      reserveLamports: 30n,
+      lockedLamports: 10n,
+      stakedLamports: 80n,
+      lrtSupply: 100n,
+    });
     expect(fair.rate).toBe(WAD);
     expect(fair.stakedLamports).toBe(80n);
     // 10% more SOL after 100 s is far beyond 15%/year: reported at the limit.
-    const capped = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: WAD, lastReportRefTs: 1_000n }, reserveLamports: 30n, lockedLamports: 10n, stakedLamports: 90n, lrtSupply: 100n });
+    const capped = computeReport({
+      lrtMint,
+      frame: 2n,
+      committee,
+      feed: { reportedRate: WAD, lastReportRefTs: 1_000n },
+      reserveLamports: 30n,
+      lockedLamports: 10n,
+      stakedLamports: 90n,
+      lrtSupply: 100n,
+    });
     expect(capped.rate).toBe(WAD + (1_500n * WAD * 100n) / (31_536_000n * 10_000n));
-    const empty = computeReport({ lrtMint, frame: 2n, committee, feed: { reportedRate: 7n * WAD, lastReportRefTs: 1_000n }, reserveLamports: 0n, lockedLamports: 0n, stakedLamports: 0n, lrtSupply: 0n });
+    const empty = computeReport({
+      lrtMint,
+      frame: 2n,
+      committee,
+      feed: { reportedRate: 7n * WAD, lastReportRefTs: 1_000n },
+      reserveLamports: 0n,
+      lockedLamports: 0n,
+      stakedLamports: 0n,
+      lrtSupply: 0n,
+    });
     expect(empty.rate).toBe(7n * WAD);
   });
 });
@@ -154,7 +203,10 @@ describe("journal", () => {
         yield* j.addSignature({ signature: "sig1", intentKey: "liq:A", raw: "AA==", blockhash: "h", lastValidBlockHeight: 42, sentMs: 1 });
         process.kill(process.pid, "SIGKILL");
       })));`;
-    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, "../.."), encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: join(import.meta.dirname, "../.."),
+      encoding: "utf8",
+    });
     expect(child.signal).toBe("SIGKILL");
     await run(
       Effect.scoped(
@@ -173,7 +225,12 @@ describe("journal", () => {
 });
 
 /** A JSON-RPC endpoint whose answers each test scripts. */
-function scriptedEndpoint(handler: (method: string, count: number) => { status: number; headers?: Record<string, string>; body?: unknown } | "hang") {
+function scriptedEndpoint(
+  handler: (
+    method: string,
+    count: number,
+  ) => { status: number; headers?: Record<string, string>; body?: unknown } | "hang",
+) {
   let count = 0;
   const server: Server = createServer((req, res) => {
     let body = "";
@@ -190,20 +247,35 @@ function scriptedEndpoint(handler: (method: string, count: number) => { status: 
   return {
     server,
     requests: () => count,
-    url: () => new Promise<string>((r) => server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
+    url: () =>
+      new Promise<string>((r) =>
+        server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+      ),
   };
 }
 
 describe("rpc policy", () => {
   const rpcLayer = async (urls: string[], rpc: Record<string, number> = {}) =>
-    RpcLive.pipe(Layer.provide(AppConfig.layer(await run(decodeConfig({ ...base, rpc: { urls, timeoutMs: 300, baseDelayMs: 50, maxDelayMs: 400, ...rpc } }, "test")))));
+    RpcLive.pipe(
+      Layer.provide(
+        AppConfig.layer(
+          await run(
+            decodeConfig({ ...base, rpc: { urls, timeoutMs: 300, baseDelayMs: 50, maxDelayMs: 400, ...rpc } }, "test"),
+          ),
+        ),
+      ),
+    );
 
   it("waits at least Retry-After after a 429, then succeeds; web3.js's own retry does not add requests", async () => {
-    const endpoint = scriptedEndpoint((_m, n) => (n === 0 ? { status: 429, headers: { "retry-after": "1" }, body: { error: "slow down" } } : { status: 200 }));
+    const endpoint = scriptedEndpoint((_m, n) =>
+      n === 0 ? { status: 429, headers: { "retry-after": "1" }, body: { error: "slow down" } } : { status: 200 },
+    );
     const url = await endpoint.url();
     const started = Date.now();
     const slot = await run(
-      Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(Effect.provide(await rpcLayer([url], { timeoutMs: 5_000 }))),
+      Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(
+        Effect.provide(await rpcLayer([url], { timeoutMs: 5_000 })),
+      ),
     );
     expect(slot).toBe(1234);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
@@ -216,7 +288,9 @@ describe("rpc policy", () => {
     const secondary = scriptedEndpoint(() => ({ status: 200 }));
     const urls = [await primary.url(), await secondary.url()];
     const started = Date.now();
-    const slot = await run(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(Effect.provide(await rpcLayer(urls))));
+    const slot = await run(
+      Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot())).pipe(Effect.provide(await rpcLayer(urls))),
+    );
     expect(slot).toBe(1234);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(primary.requests()).toBe(1);
@@ -230,15 +304,22 @@ describe("rpc policy", () => {
     const down = scriptedEndpoint(() => ({ status: 503, body: { error: "down" } }));
     const url = await down.url();
     const error = await Effect.runPromise(
-      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(Effect.provide(await rpcLayer([url], { maxAttempts: 3 }))),
+      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(
+        Effect.provide(await rpcLayer([url], { maxAttempts: 3 })),
+      ),
     );
     expect(error).toBeInstanceOf(RpcError);
     expect(error.kind).toBe("Unavailable");
     expect(down.requests()).toBe(3);
-    const rejecting = scriptedEndpoint(() => ({ status: 200, body: { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params" } } }));
+    const rejecting = scriptedEndpoint(() => ({
+      status: 200,
+      body: { jsonrpc: "2.0", error: { code: -32602, message: "Invalid params" } },
+    }));
     const url2 = await rejecting.url();
     const rejected = await Effect.runPromise(
-      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(Effect.provide(await rpcLayer([url2]))),
+      Effect.flip(Effect.flatMap(Rpc, (r) => r.call("getSlot", (c) => c.getSlot()))).pipe(
+        Effect.provide(await rpcLayer([url2])),
+      ),
     );
     expect(rejected.kind).toBe("Rejected");
     expect(rejecting.requests()).toBe(1);
@@ -253,7 +334,14 @@ const GENESIS = 1_000_000n;
 const FRAME = 60;
 
 function testWorld(options: { members: PublicKey[]; quorum: number; fastLaneSecs?: number }) {
-  const member = (signer: PublicKey) => ({ authority: signer, signer, voteFrame: 0n, voteHash: new Uint8Array(32), price: WAD, priceTs: 0n });
+  const member = (signer: PublicKey) => ({
+    authority: signer,
+    signer,
+    voteFrame: 0n,
+    voteHash: new Uint8Array(32),
+    price: WAD,
+    priceTs: 0n,
+  });
   const committee = {
     quorum: options.quorum,
     memberCount: options.members.length,
@@ -265,14 +353,28 @@ function testWorld(options: { members: PublicKey[]; quorum: number; fastLaneSecs
     lastProcessedFrame: 0n,
     members: options.members.map(member),
   } as unknown as Committee;
-  const feed = { reportedRate: WAD, fairRate: WAD, lastReportRefTs: GENESIS, maxReportAgeSecs: 90, bunker: false } as unknown as Feed;
+  const feed = {
+    reportedRate: WAD,
+    fairRate: WAD,
+    lastReportRefTs: GENESIS,
+    maxReportAgeSecs: 90,
+    bunker: false,
+  } as unknown as Feed;
   return { committee, feed };
 }
 
 const sent: TxIntent[] = [];
-function workerLayers(world: ReturnType<typeof testWorld>, keypair: Keypair, journalPath: string, price: { age: number } | "fail") {
+function workerLayers(
+  world: ReturnType<typeof testWorld>,
+  keypair: Keypair,
+  journalPath: string,
+  price: { age: number } | "fail",
+) {
   const lrtMint = new PublicKey(MINT);
-  const nowSecs = Effect.map(Effect.clockWith((c) => c.currentTimeMillis), (ms) => GENESIS + BigInt(Math.floor(ms / 1000)));
+  const nowSecs = Effect.map(
+    Effect.clockWith((c) => c.currentTimeMillis),
+    (ms) => GENESIS + BigInt(Math.floor(ms / 1000)),
+  );
   const protocol = Layer.succeed(Protocol, {
     lrtMint,
     addresses: {} as never,
@@ -287,21 +389,30 @@ function workerLayers(world: ReturnType<typeof testWorld>, keypair: Keypair, jou
   });
   const clock = Layer.succeed(ChainClock, { current: Effect.die("unused"), now: nowSecs, fresh: Effect.succeed(true) });
   const tx = Layer.succeed(TxEngine, {
-    execute: (intent) => Effect.sync(() => (sent.push(intent), { _tag: "Landed", signature: "sig", slot: 1, confirmMs: 1 } as const)),
+    execute: (intent) =>
+      Effect.sync(() => {
+        sent.push(intent);
+        return { _tag: "Landed", signature: "sig", slot: 1, confirmMs: 1 } as const;
+      }),
     simulate: () => Effect.succeed({}),
   });
   const rpc = Layer.succeed(Rpc, {
     endpoints: [],
     commitment: "confirmed",
     subscriptions: undefined as never,
-    call: (method) => Effect.fail(new RpcError({ kind: "Rejected", method, endpoint: "test", message: "Method not found" })),
+    call: (method) =>
+      Effect.fail(new RpcError({ kind: "Rejected", method, endpoint: "test", message: "Method not found" })),
   });
   const config = Effect.runSync(
     decodeConfig(
       {
         ...base,
         roles: ["member", "cranker"],
-        member: { priceIntervalSecs: 10, stakeSource: { kind: "tokenAccount", address: MINT }, priceSource: { kind: "fixed", price: 1 } },
+        member: {
+          priceIntervalSecs: 10,
+          stakeSource: { kind: "tokenAccount", address: MINT },
+          priceSource: { kind: "fixed", price: 1 },
+        },
         cranker: { accrueAfterSecs: 300 },
       },
       "test",
@@ -316,7 +427,17 @@ function workerLayers(world: ReturnType<typeof testWorld>, keypair: Keypair, jou
         : Effect.map(nowSecs, (now) => ({ price: WAD - 1_000n, observedAt: Number(now) - price.age })),
   });
   const journal = Layer.scoped(Journal, openJournal(journalPath));
-  return Layer.mergeAll(protocol, clock, tx, rpc, stake, prices, journal, AppConfig.layer(config), Layer.succeed(Wallet, { keypair }));
+  return Layer.mergeAll(
+    protocol,
+    clock,
+    tx,
+    rpc,
+    stake,
+    prices,
+    journal,
+    AppConfig.layer(config),
+    Layer.succeed(Wallet, { keypair }),
+  );
 }
 
 describe("oracle member worker (TestClock)", () => {
@@ -334,7 +455,13 @@ describe("oracle member worker (TestClock)", () => {
         const worker = yield* makeMember;
         yield* worker.iteration;
         expect(sent.map((i) => i.key.split(":")[0])).toEqual(["vote"]);
-        const report = oracleInstructions.accountingReport({ lrtMint: new PublicKey(MINT), frame: 1n, rate: WAD, stakedLamports: 0n, consensusVersion: 1n });
+        const report = oracleInstructions.accountingReport({
+          lrtMint: new PublicKey(MINT),
+          frame: 1n,
+          rate: WAD,
+          stakedLamports: 0n,
+          consensusVersion: 1n,
+        });
         const hash = submitReportHash(report);
         // Our vote landed.
         Object.assign(world.committee.members[0]!, { voteFrame: 1n, voteHash: hash });
@@ -373,7 +500,11 @@ describe("oracle member worker (TestClock)", () => {
         yield* TestClock.adjust("30 seconds");
         yield* worker.iteration;
         expect(sent.map((i) => i.key.split(":")[0])).toEqual(["vote"]);
-      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 45 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+      }).pipe(
+        Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 45 })),
+        Effect.provide(TestContext.TestContext),
+        Effect.scoped,
+      ),
     );
     sent.length = 0;
     await Effect.runPromise(
@@ -382,7 +513,11 @@ describe("oracle member worker (TestClock)", () => {
         const worker = yield* makeMember;
         yield* worker.iteration;
         expect(sent.filter((i) => i.key.startsWith("price"))).toEqual([]);
-      }).pipe(Effect.provide(workerLayers(world, keys[1]!, join(tmp(), "j.sqlite"), "fail")), Effect.provide(TestContext.TestContext), Effect.scoped),
+      }).pipe(
+        Effect.provide(workerLayers(world, keys[1]!, join(tmp(), "j.sqlite"), "fail")),
+        Effect.provide(TestContext.TestContext),
+        Effect.scoped,
+      ),
     );
   });
 
@@ -400,10 +535,16 @@ describe("oracle member worker (TestClock)", () => {
         Object.assign(world.committee.members[0]!, { priceTs: GENESIS + 12n });
         yield* TestClock.adjust("12 seconds");
         yield* worker.iteration;
-      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+      }).pipe(
+        Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })),
+        Effect.provide(TestContext.TestContext),
+        Effect.scoped,
+      ),
     );
     expect(Exit.isFailure(exit)).toBe(true);
-    expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(/Another process is signing as member 0/);
+    expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(
+      /Another process is signing as member 0/,
+    );
     expect(sent.filter((i) => i.key.startsWith("price"))).toEqual([]);
   });
 });
@@ -422,7 +563,11 @@ describe("cranker worker (TestClock)", () => {
         yield* TestClock.adjust("250 seconds");
         yield* cranker.iteration;
         expect(sent.filter((i) => i.kind === "crank-accrue").map((i) => i.key)).toEqual([`accrue:${GENESIS}#0`]);
-      }).pipe(Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })), Effect.provide(TestContext.TestContext), Effect.scoped),
+      }).pipe(
+        Effect.provide(workerLayers(world, keys[0]!, join(tmp(), "j.sqlite"), { age: 1 })),
+        Effect.provide(TestContext.TestContext),
+        Effect.scoped,
+      ),
     );
   });
 });

@@ -42,7 +42,15 @@ interface Supervised {
 /** Configuration of keeper `name` for the demo world. */
 export function demoKeeperConfig(
   manifest: ReturnType<typeof readDemoManifest>,
-  o: { rpcUrl: string; wsUrl?: string; name: string; keypair: string; journal: string; priceUrl: string; roles: KeeperConfigInput["roles"] },
+  o: {
+    rpcUrl: string;
+    wsUrl?: string;
+    name: string;
+    keypair: string;
+    journal: string;
+    priceUrl: string;
+    roles: KeeperConfigInput["roles"];
+  },
 ): KeeperConfigInput {
   return {
     name: o.name,
@@ -101,16 +109,20 @@ export async function startFleet(o: FleetOptions) {
   // The market's port is known once it listens (it may be a free one).
   let priceUrl: string | undefined;
   const marketReady = new Promise<string>((resolveUrl) => {
-    const spawnIt = (p: Supervised) => launch(p, (line) => {
-      const m = /"url":"(http:[^"]+\/price)"/.exec(line);
-      if (m) resolveUrl(m[1]!);
-    });
+    const spawnIt = (p: Supervised) =>
+      launch(p, (line) => {
+        const m = /"url":"(http:[^"]+\/price)"/.exec(line);
+        if (m) resolveUrl(m[1]!);
+      });
     spawnIt(market);
   });
 
   function launch(p: Supervised, onLine?: (line: string) => void) {
     p.startedAt = Date.now();
-    const child = spawn(process.execPath, [...process.execArgv, cli, ...p.args], { stdio: ["pipe", "pipe", "pipe"], env: process.env });
+    const child = spawn(process.execPath, [...process.execArgv, cli, ...p.args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: process.env,
+    });
     p.child = child;
     for (const stream of [child.stdout!, child.stderr!])
       createInterface({ input: stream }).on("line", (line) => {
@@ -130,7 +142,15 @@ export async function startFleet(o: FleetOptions) {
   priceUrl = await marketReady;
   const memberIndexes = o.members ?? manifest.members.map((_, i) => i);
   const keeper = (name: string, roles: KeeperConfigInput["roles"], keypair: string, offset: number) => {
-    const config = demoKeeperConfig(manifest, { rpcUrl: o.rpcUrl, wsUrl: o.wsUrl, name, keypair, journal: join(dir, `${name}.sqlite`), priceUrl: priceUrl!, roles });
+    const config = demoKeeperConfig(manifest, {
+      rpcUrl: o.rpcUrl,
+      wsUrl: o.wsUrl,
+      name,
+      keypair,
+      journal: join(dir, `${name}.sqlite`),
+      priceUrl: priceUrl!,
+      roles,
+    });
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
     return { file, offset };
@@ -138,7 +158,9 @@ export async function startFleet(o: FleetOptions) {
   // The stake source: the stake manager's wSOL account, found by the market at start-up.
   const { stakeManagerWsol } = await import("./world.js");
   const { Connection, PublicKey } = await import("@solana/web3.js");
-  const validators = (await stakeManagerWsol(new Connection(o.rpcUrl, "confirmed"), new PublicKey(manifest.stakeManager.pubkey))).toBase58();
+  const validators = (
+    await stakeManagerWsol(new Connection(o.rpcUrl, "confirmed"), new PublicKey(manifest.stakeManager.pubkey))
+  ).toBase58();
 
   const specs: { name: string; file: string; offset: number }[] = [];
   for (const i of memberIndexes) {
@@ -150,7 +172,9 @@ export async function startFleet(o: FleetOptions) {
   for (const s of specs) {
     // Patch in the validators' account (one place writes the config files).
     const { readFileSync } = await import("node:fs");
-    const config = JSON.parse(readFileSync(s.file, "utf8")) as KeeperConfigInput & { member: { stakeSource: { address: string } } };
+    const config = JSON.parse(readFileSync(s.file, "utf8")) as KeeperConfigInput & {
+      member: { stakeSource: { address: string } };
+    };
     config.member.stakeSource.address = validators;
     writeFileSync(s.file, JSON.stringify(config, null, 2));
     const p: Supervised = {
@@ -224,7 +248,9 @@ export async function runFleet(argv: string[]): Promise<number> {
     },
   });
   if (!values.demo) {
-    console.error("Only the demo fleet is built in: run `lantern-keeper fleet --demo`. In production run one keeper per member key (docs/keeper.md).");
+    console.error(
+      "Only the demo fleet is built in: run `lantern-keeper fleet --demo`. In production run one keeper per member key (docs/keeper.md).",
+    );
     return 2;
   }
   const fleet = await startFleet({
@@ -238,7 +264,11 @@ export async function runFleet(argv: string[]): Promise<number> {
   });
   // Shock commands typed (or piped) into the fleet go to the demo market.
   createInterface({ input: process.stdin }).on("line", (line) => {
-    if (line.trim()) fleet.command(line).then((m) => process.stdout.write(`[fleet] ${m}`), (e) => process.stdout.write(`[fleet] ${(e as Error).message}\n`));
+    if (line.trim())
+      fleet.command(line).then(
+        (m) => process.stdout.write(`[fleet] ${m}`),
+        (e) => process.stdout.write(`[fleet] ${(e as Error).message}\n`),
+      );
   });
   await new Promise<void>((r) => {
     process.once("SIGTERM", r);

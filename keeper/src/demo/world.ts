@@ -49,13 +49,31 @@ export async function configureDemoFrames(
   p: { frameSecs: number; fastLaneSecs: number; emaHalfLifeSecs: number },
 ): Promise<void> {
   const committee = await client.committee(keys.lrtMint);
-  const limits = { ...committee.limits, maxReportAgeSecs: Math.ceil(p.frameSecs * 1.5), emaHalfLifeSecs: p.emaHalfLifeSecs };
-  const instructions = [];
+  const limits = {
+    ...committee.limits,
+    maxReportAgeSecs: Math.ceil(p.frameSecs * 1.5),
+    emaHalfLifeSecs: p.emaHalfLifeSecs,
+  };
   if (committee.frames.frameSecs !== p.frameSecs || committee.frames.fastLaneSecs !== p.fastLaneSecs)
-    instructions.push(await oracleInstructions.updateFrameConfig({ admin: keys.admin.publicKey, lrtMint: keys.lrtMint, ...p }));
-  if (committee.limits.maxReportAgeSecs !== limits.maxReportAgeSecs || committee.limits.emaHalfLifeSecs !== limits.emaHalfLifeSecs)
-    instructions.push(await oracleInstructions.updateLimits({ admin: keys.admin.publicKey, lrtMint: keys.lrtMint, limits }));
-  if (instructions.length > 0) await client.send(instructions, [keys.admin]);
+    await client.send(
+      [
+        await oracleInstructions.updateFrameConfig({
+          admin: keys.admin.publicKey,
+          lrtMint: keys.lrtMint,
+          frameSecs: p.frameSecs,
+          fastLaneSecs: p.fastLaneSecs,
+        }),
+      ],
+      [keys.admin],
+    );
+  if (
+    committee.limits.maxReportAgeSecs !== limits.maxReportAgeSecs ||
+    committee.limits.emaHalfLifeSecs !== limits.emaHalfLifeSecs
+  )
+    await client.send(
+      [await oracleInstructions.updateLimits({ admin: keys.admin.publicKey, lrtMint: keys.lrtMint, limits })],
+      [keys.admin],
+    );
 }
 
 /** The stake manager's wSOL account (the validators, on the local chain). */
@@ -67,19 +85,36 @@ export async function stakeManagerWsol(connection: Connection, stakeManager: Pub
       { memcmp: { offset: 32, bytes: stakeManager.toBase58() } },
     ],
   });
-  if (accounts.length === 0) throw new Error(`The stake manager ${stakeManager.toBase58()} has no wSOL account on this chain`);
+  if (accounts.length === 0)
+    throw new Error(`The stake manager ${stakeManager.toBase58()} has no wSOL account on this chain`);
   return accounts[0]!.pubkey;
 }
 
 /** wSOL `lamports` arrive at `account` as staking rewards: SOL airdropped in, then the token balance synced. */
-export async function creditRewards(connection: Connection, client: LanternClient, payer: Keypair, account: PublicKey, lamports: bigint) {
+export async function creditRewards(
+  connection: Connection,
+  client: LanternClient,
+  payer: Keypair,
+  account: PublicKey,
+  lamports: bigint,
+) {
   await fund(connection, account, Number(lamports));
-  const syncNative = { programId: TOKEN_PROGRAM_ID, keys: [{ pubkey: account, isSigner: false, isWritable: true }], data: Buffer.from([17]) };
+  const syncNative = {
+    programId: TOKEN_PROGRAM_ID,
+    keys: [{ pubkey: account, isSigner: false, isWritable: true }],
+    data: Buffer.from([17]),
+  };
   await client.send([syncNative], [payer]);
 }
 
 /** SPL Token `Transfer` (wSOL cannot be burned): a slashing moves stake out of the validators. */
-export async function slashStake(client: LanternClient, stakeManager: Keypair, from: PublicKey, to: PublicKey, lamports: bigint) {
+export async function slashStake(
+  client: LanternClient,
+  stakeManager: Keypair,
+  from: PublicKey,
+  to: PublicKey,
+  lamports: bigint,
+) {
   const data = Buffer.alloc(9);
   data.writeUInt8(3, 0);
   data.writeBigUInt64LE(lamports, 1);
@@ -114,7 +149,15 @@ export async function openPosition(
   if (!(await client.connection.getAccountInfo(address)))
     instructions.push(await marginInstructions.createSubAccount({ owner: owner.publicKey, lrtMint, index }));
   instructions.push(
-    await marginInstructions.leverageUp({ owner: owner.publicKey, lrtMint, index, ownerWsol, equity, borrow, minLrtOut: 0n }),
+    await marginInstructions.leverageUp({
+      owner: owner.publicKey,
+      lrtMint,
+      index,
+      ownerWsol,
+      equity,
+      borrow,
+      minLrtOut: 0n,
+    }),
   );
   await client.send(instructions, [owner]);
   return address;
@@ -123,7 +166,14 @@ export async function openPosition(
 /** The stake manager delegates `lamports` of the pool's liquid reserve to its validators. */
 export async function delegateStake(client: LanternClient, keys: DemoKeys, destination: PublicKey, lamports: bigint) {
   await client.send(
-    [await restakingInstructions.delegate({ stakeManager: keys.stakeManager.publicKey, lrtMint: keys.lrtMint, destination, lamports })],
+    [
+      await restakingInstructions.delegate({
+        stakeManager: keys.stakeManager.publicKey,
+        lrtMint: keys.lrtMint,
+        destination,
+        lamports,
+      }),
+    ],
     [keys.stakeManager],
   );
 }

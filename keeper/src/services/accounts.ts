@@ -90,7 +90,10 @@ export const AccountStoreLive = Layer.scoped(
             c.getProgramAccounts(MARGIN_PROGRAM_ID, {
               commitment: "confirmed",
               withContext: true,
-              filters: [{ dataSize: SUB_ACCOUNT_SIZE }, { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: market.toBase58() } }],
+              filters: [
+                { dataSize: SUB_ACCOUNT_SIZE },
+                { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: market.toBase58() } },
+              ],
             }),
           { timeoutMs: Math.max(config.rpc.timeoutMs, 30_000) },
         );
@@ -103,12 +106,15 @@ export const AccountStoreLive = Layer.scoped(
           apply(address, account.data, slot);
         }
         // Absent from a snapshot at a newer slot than we hold them: closed.
-        for (const [address, entry] of entries) if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
+        for (const [address, entry] of entries)
+          if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
         yield* inc(M.resyncs, { reason });
         yield* inc(M.accountUpdates, { source: "snapshot" }, snapshot.value.length);
         yield* setGauge(M.accountsTracked, entries.size);
         yield* health.ready("account-store", true);
-        yield* Effect.logInfo("account store synced").pipe(Effect.annotateLogs({ reason, slot, tracked: entries.size }));
+        yield* Effect.logInfo("account store synced").pipe(
+          Effect.annotateLogs({ reason, slot, tracked: entries.size }),
+        );
       });
 
     yield* health.ready("account-store", false, "no snapshot yet");
@@ -127,7 +133,13 @@ export const AccountStoreLive = Layer.scoped(
               Effect.runSync(setGauge(M.accountsTracked, entries.size));
             }
           },
-          { commitment: "confirmed", filters: [{ dataSize: SUB_ACCOUNT_SIZE }, { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: market.toBase58() } }] },
+          {
+            commitment: "confirmed",
+            filters: [
+              { dataSize: SUB_ACCOUNT_SIZE },
+              { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: market.toBase58() } },
+            ],
+          },
         ),
       ),
       (id) => Effect.promise(() => rpc.subscriptions.removeProgramAccountChangeListener(id)).pipe(Effect.ignore),
@@ -150,7 +162,9 @@ export const AccountStoreLive = Layer.scoped(
             Effect.catchAll((e) =>
               Effect.zipRight(
                 health.ready("account-store", false, `resync failed: ${String((e as Error).message ?? e)}`),
-                Effect.logWarning("resync failed").pipe(Effect.annotateLogs({ error: String((e as Error).message ?? e) })),
+                Effect.logWarning("resync failed").pipe(
+                  Effect.annotateLogs({ error: String((e as Error).message ?? e) }),
+                ),
               ),
             ),
           );

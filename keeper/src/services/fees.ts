@@ -27,11 +27,23 @@ export const PriorityFeesLive = Layer.effect(
     return {
       microLamportsFor: (writable) =>
         rpc
-          .call("getRecentPrioritizationFees", (c) => c.getRecentPrioritizationFees({ lockedWritableAccounts: writable.slice(0, 128) as PublicKey[] }), {
-            attempts: 2,
-          })
+          .call(
+            "getRecentPrioritizationFees",
+            (c) => c.getRecentPrioritizationFees({ lockedWritableAccounts: writable.slice(0, 128) as PublicKey[] }),
+            {
+              attempts: 2,
+            },
+          )
           .pipe(
-            Effect.map((samples) => Math.min(fees.maxMicroLamports, percentile(samples.map((s) => s.prioritizationFee).filter((f) => f > 0), fees.percentile))),
+            Effect.map((samples) =>
+              Math.min(
+                fees.maxMicroLamports,
+                percentile(
+                  samples.map((s) => s.prioritizationFee).filter((f) => f > 0),
+                  fees.percentile,
+                ),
+              ),
+            ),
             Effect.catchAll(() => Effect.succeed(Math.min(fees.maxMicroLamports, fees.fallbackMicroLamports))),
             Effect.tap((fee) => setGauge(M.priorityFee, fee)),
           ),

@@ -26,7 +26,13 @@ import { Rpc } from "./rpc.js";
 
 export interface ProtocolShape {
   readonly lrtMint: PublicKey;
-  readonly addresses: { committee: PublicKey; feed: PublicKey; stakePool: PublicKey; lendingPool: PublicKey; market: PublicKey };
+  readonly addresses: {
+    committee: PublicKey;
+    feed: PublicKey;
+    stakePool: PublicKey;
+    lendingPool: PublicKey;
+    market: PublicKey;
+  };
   readonly committee: Effect.Effect<Committee, RpcError>;
   readonly feed: Effect.Effect<Feed, RpcError>;
   readonly stakePool: Effect.Effect<StakePool, RpcError>;
@@ -60,7 +66,9 @@ export const ProtocolLive = Layer.effect(
       Effect.flatMap(raw(address), (info) =>
         info
           ? Effect.sync(() => decode(info.data))
-          : Effect.dieMessage(`No ${what} at ${address.toBase58()}: is lrtMint ${config.lrtMint} served on this cluster?`),
+          : Effect.dieMessage(
+              `No ${what} at ${address.toBase58()}: is lrtMint ${config.lrtMint} served on this cluster?`,
+            ),
       );
     return {
       lrtMint,
@@ -72,7 +80,10 @@ export const ProtocolLive = Layer.effect(
       market: must(addresses.market, "market", decodeMarket),
       subAccount: (address) => Effect.map(raw(address), (info) => (info ? decodeSubAccount(info.data) : null)),
       lrtSupply: must(lrtMint, "LRT mint", (d) => Buffer.from(d).readBigUInt64LE(36)),
-      tokenBalance: (account) => Effect.map(raw(account), (info) => (info && info.data.length >= 72 ? Buffer.from(info.data).readBigUInt64LE(64) : 0n)),
+      tokenBalance: (account) =>
+        Effect.map(raw(account), (info) =>
+          info && info.data.length >= 72 ? Buffer.from(info.data).readBigUInt64LE(64) : 0n,
+        ),
     };
   }),
 );

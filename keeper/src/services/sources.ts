@@ -25,7 +25,14 @@ export class PriceSource extends Context.Tag("keeper/PriceSource")<
 
 /** A decimal string or number as a WAD bigint, exactly (no float rounding for strings). */
 export function toWad(value: unknown): bigint | undefined {
-  const text = typeof value === "number" ? (Number.isFinite(value) ? value.toFixed(18) : "") : typeof value === "string" ? value.trim() : "";
+  const text =
+    typeof value === "number"
+      ? Number.isFinite(value)
+        ? value.toFixed(18)
+        : ""
+      : typeof value === "string"
+        ? value.trim()
+        : "";
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return undefined;
   const frac = (m[2] ?? "").slice(0, 18).padEnd(18, "0");
@@ -68,14 +75,22 @@ export const StakeSourceLive = Layer.effect(
       const address = new PublicKey(source.address);
       return {
         name: `token account ${source.address}`,
-        stakedLamports: rpc.call("getAccountInfo", (c) => c.getAccountInfo(address, "confirmed")).pipe(
-          Effect.mapError((e) => new SourceError({ source: "stake", reason: "Unreachable", message: e.message })),
-          Effect.flatMap((info) =>
-            info && info.data.length >= TOKEN_AMOUNT_OFFSET + 8
-              ? Effect.succeed(Buffer.from(info.data).readBigUInt64LE(TOKEN_AMOUNT_OFFSET))
-              : Effect.fail(new SourceError({ source: "stake", reason: "Invalid", message: `${source.address} is not a token account` })),
+        stakedLamports: rpc
+          .call("getAccountInfo", (c) => c.getAccountInfo(address, "confirmed"))
+          .pipe(
+            Effect.mapError((e) => new SourceError({ source: "stake", reason: "Unreachable", message: e.message })),
+            Effect.flatMap((info) =>
+              info && info.data.length >= TOKEN_AMOUNT_OFFSET + 8
+                ? Effect.succeed(Buffer.from(info.data).readBigUInt64LE(TOKEN_AMOUNT_OFFSET))
+                : Effect.fail(
+                    new SourceError({
+                      source: "stake",
+                      reason: "Invalid",
+                      message: `${source.address} is not a token account`,
+                    }),
+                  ),
+            ),
           ),
-        ),
       };
     }
     const authority = new PublicKey(source.withdrawAuthority);
@@ -129,7 +144,13 @@ export const PriceSourceLive = Layer.effect(
           const { body } = yield* getJson(url, headers, "jupiter");
           const price = toWad(atPath(body, `data.${config.lrtMint}.price`));
           if (price === undefined || price === 0n)
-            return yield* Effect.fail(new SourceError({ source: "jupiter", reason: "BadResponse", message: `no price for ${config.lrtMint} in the answer` }));
+            return yield* Effect.fail(
+              new SourceError({
+                source: "jupiter",
+                reason: "BadResponse",
+                message: `no price for ${config.lrtMint} in the answer`,
+              }),
+            );
           return { price, observedAt };
         }),
       };
@@ -142,11 +163,25 @@ export const PriceSourceLive = Layer.effect(
         const price = toWad(atPath(body, source.pricePath));
         if (price === undefined || price === 0n)
           return yield* Effect.fail(
-            new SourceError({ source: "http", reason: "BadResponse", message: `${source.url} has no positive decimal at "${source.pricePath}"` }),
+            new SourceError({
+              source: "http",
+              reason: "BadResponse",
+              message: `${source.url} has no positive decimal at "${source.pricePath}"`,
+            }),
           );
-        const stamped = source.timePath ? toUnixSeconds(atPath(body, source.timePath)) : date ? toUnixSeconds(date) : fetchedAt;
+        const stamped = source.timePath
+          ? toUnixSeconds(atPath(body, source.timePath))
+          : date
+            ? toUnixSeconds(date)
+            : fetchedAt;
         if (stamped === undefined)
-          return yield* Effect.fail(new SourceError({ source: "http", reason: "BadResponse", message: `${source.url} has no time at "${source.timePath}"` }));
+          return yield* Effect.fail(
+            new SourceError({
+              source: "http",
+              reason: "BadResponse",
+              message: `${source.url} has no time at "${source.timePath}"`,
+            }),
+          );
         return { price, observedAt: stamped };
       }),
     };

@@ -44,7 +44,9 @@ export type TxOutcome =
 export interface TxEngineShape {
   readonly execute: (intent: TxIntent) => Effect.Effect<TxOutcome, RpcError | JournalError>;
   /** Simulation only, for callers that want to look before deciding. */
-  readonly simulate: (intent: Omit<TxIntent, "key">) => Effect.Effect<{ error?: LanternTransactionError; unitsConsumed?: number }, RpcError>;
+  readonly simulate: (
+    intent: Omit<TxIntent, "key">,
+  ) => Effect.Effect<{ error?: LanternTransactionError; unitsConsumed?: number }, RpcError>;
 }
 
 export class TxEngine extends Context.Tag("keeper/TxEngine")<TxEngine, TxEngineShape>() {}
@@ -84,7 +86,8 @@ const simulateWith = (rpc: RpcShape, payer: Keypair, intent: Omit<TxIntent, "key
     return { error, unitsConsumed: result.value.unitsConsumed, all };
   });
 
-const describe = (e: LanternTransactionError) => (e instanceof LanternProgramError ? `${e.program} ${e.name}: ${e.message}` : e.message);
+const describe = (e: LanternTransactionError) =>
+  e instanceof LanternProgramError ? `${e.program} ${e.name}: ${e.message}` : e.message;
 
 export const TxEngineLive = Layer.effect(
   TxEngine,
@@ -96,10 +99,9 @@ export const TxEngineLive = Layer.effect(
     const { keypair: payer } = yield* Wallet;
 
     const finish = (key: string, kind: string, status: TerminalStatus, detail: string, outcome: TxOutcome) =>
-      journal.finish(key, status, detail).pipe(
-        Effect.zipRight(inc(M.txOutcomes, { kind, outcome: outcome._tag })),
-        Effect.as(outcome),
-      );
+      journal
+        .finish(key, status, detail)
+        .pipe(Effect.zipRight(inc(M.txOutcomes, { kind, outcome: outcome._tag })), Effect.as(outcome));
 
     /** Waits on the journaled signatures of `key`, rebroadcasting the newest, until one lands or the newest is proven expired. */
     const confirm = (key: string, kind: string, rows: SignatureRow[], instructions: TransactionInstruction[]) =>
@@ -110,7 +112,10 @@ export const TxEngineLive = Layer.effect(
         let lastBroadcast = yield* Clock.currentTimeMillis;
         for (;;) {
           const statuses = yield* rpc.call("getSignatureStatuses", (c) =>
-            c.getSignatureStatuses(rows.map((r) => r.signature), { searchTransactionHistory: true }),
+            c.getSignatureStatuses(
+              rows.map((r) => r.signature),
+              { searchTransactionHistory: true },
+            ),
           );
           for (const [i, status] of statuses.value.entries()) {
             if (!landedStatus(status)) continue;
@@ -118,10 +123,17 @@ export const TxEngineLive = Layer.effect(
             const now = yield* Clock.currentTimeMillis;
             if (status!.err) {
               const landed = yield* rpc
-                .call("getTransaction", (c) => c.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 }))
+                .call("getTransaction", (c) =>
+                  c.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 }),
+                )
                 .pipe(Effect.orElseSucceed(() => null));
               const error = transactionErrorFrom(status!.err, instructions, landed?.meta?.logMessages ?? [], signature);
-              return yield* finish(key, kind, "failed", `${signature}: ${describe(error)}`, { _tag: "Refused", stage: "landed", error, signature });
+              return yield* finish(key, kind, "failed", `${signature}: ${describe(error)}`, {
+                _tag: "Refused",
+                stage: "landed",
+                error,
+                signature,
+              });
             }
             yield* Metric.update(Metric.tagged(M.txConfirmSeconds, "kind", kind), (now - started) / 1000);
             return { _tag: "Landed", signature, slot: status!.slot ?? null, confirmMs: now - started } as TxOutcome;
@@ -135,10 +147,14 @@ export const TxEngineLive = Layer.effect(
           if (now - lastBroadcast >= config.tx.rebroadcastMs) {
             lastBroadcast = now;
             yield* rpc
-              .call("sendTransaction", (c) => c.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }), { attempts: 1 })
+              .call("sendTransaction", (c) => c.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }), {
+                attempts: 1,
+              })
               .pipe(
                 Effect.zipRight(inc(M.txRebroadcast, { kind })),
-                Effect.catchAll((e) => Effect.logDebug("rebroadcast failed").pipe(Effect.annotateLogs({ error: e.message }))),
+                Effect.catchAll((e) =>
+                  Effect.logDebug("rebroadcast failed").pipe(Effect.annotateLogs({ error: e.message })),
+                ),
               );
           }
           yield* Effect.sleep(Duration.millis(config.tx.pollMs));
@@ -197,9 +213,15 @@ export const TxEngineLive = Layer.effect(
           yield* journal.addSignature(row);
           yield* rpc
             .call("sendTransaction", (c) => c.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }))
-            .pipe(Effect.catchAll((e) => Effect.logWarning("send failed; rebroadcasting").pipe(Effect.annotateLogs({ error: e.message }))));
+            .pipe(
+              Effect.catchAll((e) =>
+                Effect.logWarning("send failed; rebroadcasting").pipe(Effect.annotateLogs({ error: e.message })),
+              ),
+            );
           yield* inc(M.txSent, { kind: intent.kind });
-          yield* Effect.logDebug("sent").pipe(Effect.annotateLogs({ intent: intent.key, signature: row.signature, units, fee }));
+          yield* Effect.logDebug("sent").pipe(
+            Effect.annotateLogs({ intent: intent.key, signature: row.signature, units, fee }),
+          );
           rows = [...rows, row];
         }
       }).pipe(Effect.annotateLogs({ intent: intent.key }));
@@ -207,9 +229,9 @@ export const TxEngineLive = Layer.effect(
     return {
       execute,
       simulate: (intent) =>
-        Effect.flatMap(fees.microLamportsFor(writableOf(intent.instructions)), (fee) => simulateWith(rpc, payer, intent, fee)).pipe(
-          Effect.map(({ error, unitsConsumed }) => ({ error, unitsConsumed })),
-        ),
+        Effect.flatMap(fees.microLamportsFor(writableOf(intent.instructions)), (fee) =>
+          simulateWith(rpc, payer, intent, fee),
+        ).pipe(Effect.map(({ error, unitsConsumed }) => ({ error, unitsConsumed }))),
     };
   }),
 );
@@ -231,7 +253,9 @@ export const TxEngineDryRun = Layer.effect(
           if (existing && existing.status !== "pending" && existing.status !== "sent")
             return { _tag: "Done", status: existing.status, detail: existing.detail } as TxOutcome;
           const { error, unitsConsumed } = yield* simulate(intent);
-          const detail = error ? `dry-run; simulation: ${describe(error)}` : `dry-run; simulation ok (${unitsConsumed ?? "?"} units)`;
+          const detail = error
+            ? `dry-run; simulation: ${describe(error)}`
+            : `dry-run; simulation ok (${unitsConsumed ?? "?"} units)`;
           yield* journal.finish(intent.key, "skipped", detail);
           yield* inc(M.txOutcomes, { kind: intent.kind, outcome: "DryRun" });
           yield* Effect.logInfo("dry run: not sent").pipe(Effect.annotateLogs({ intent: intent.key, detail }));
@@ -249,55 +273,61 @@ export const TxEngineDryRun = Layer.effect(
  * newest signature's last valid height, abandoned when it was never signed; a signature still valid is
  * rebroadcast until one of those is true.
  */
-export const reconcile = (options: { rebroadcast: boolean }) => Effect.gen(function* () {
-  const journal = yield* Journal;
-  const rpc = yield* Rpc;
-  const open = yield* journal.open;
-  const counts: Record<string, number> = {};
-  for (const intent of open) {
-    const rows = yield* journal.signatures(intent.key);
-    let status: TerminalStatus;
-    let detail: string;
-    if (rows.length === 0) {
-      status = "abandoned";
-      detail = "reconciled at start-up: never signed";
-    } else {
-      let result: "landed" | "failed" | "expired" | undefined;
-      let landedSig = "";
-      const raw = Buffer.from(rows[rows.length - 1]!.raw, "base64");
-      for (;;) {
-        const statuses = yield* rpc.call("getSignatureStatuses", (c) =>
-          c.getSignatureStatuses(rows.map((r) => r.signature), { searchTransactionHistory: true }),
-        );
-        const hit = statuses.value.findIndex(landedStatus);
-        if (hit >= 0) {
-          result = statuses.value[hit]!.err ? "failed" : "landed";
-          landedSig = rows[hit]!.signature;
-          break;
+export const reconcile = (options: { rebroadcast: boolean }) =>
+  Effect.gen(function* () {
+    const journal = yield* Journal;
+    const rpc = yield* Rpc;
+    const open = yield* journal.open;
+    const counts: Record<string, number> = {};
+    for (const intent of open) {
+      const rows = yield* journal.signatures(intent.key);
+      let status: TerminalStatus;
+      let detail: string;
+      if (rows.length === 0) {
+        status = "abandoned";
+        detail = "reconciled at start-up: never signed";
+      } else {
+        let result: "landed" | "failed" | "expired" | undefined;
+        let landedSig = "";
+        const raw = Buffer.from(rows[rows.length - 1]!.raw, "base64");
+        for (;;) {
+          const statuses = yield* rpc.call("getSignatureStatuses", (c) =>
+            c.getSignatureStatuses(
+              rows.map((r) => r.signature),
+              { searchTransactionHistory: true },
+            ),
+          );
+          const hit = statuses.value.findIndex(landedStatus);
+          if (hit >= 0) {
+            result = statuses.value[hit]!.err ? "failed" : "landed";
+            landedSig = rows[hit]!.signature;
+            break;
+          }
+          const height = yield* rpc.call("getBlockHeight", (c) => c.getBlockHeight("confirmed"));
+          if (height > rows[rows.length - 1]!.lastValidBlockHeight) {
+            result = "expired";
+            break;
+          }
+          // A dry run sends nothing, not even an earlier run's bytes: the intent stays open for a live start.
+          if (!options.rebroadcast) break;
+          yield* rpc
+            .call("sendTransaction", (c) => c.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }), {
+              attempts: 1,
+            })
+            .pipe(Effect.ignore);
+          yield* Effect.sleep("1 second");
         }
-        const height = yield* rpc.call("getBlockHeight", (c) => c.getBlockHeight("confirmed"));
-        if (height > rows[rows.length - 1]!.lastValidBlockHeight) {
-          result = "expired";
-          break;
+        if (result === undefined) {
+          counts.open = (counts.open ?? 0) + 1;
+          continue;
         }
-        // A dry run sends nothing, not even an earlier run's bytes: the intent stays open for a live start.
-        if (!options.rebroadcast) break;
-        yield* rpc
-          .call("sendTransaction", (c) => c.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }), { attempts: 1 })
-          .pipe(Effect.ignore);
-        yield* Effect.sleep("1 second");
+        status = result;
+        detail = `reconciled at start-up: ${result}${landedSig ? ` (${landedSig})` : ""}`;
       }
-      if (result === undefined) {
-        counts.open = (counts.open ?? 0) + 1;
-        continue;
-      }
-      status = result;
-      detail = `reconciled at start-up: ${result}${landedSig ? ` (${landedSig})` : ""}`;
+      yield* journal.finish(intent.key, status, detail);
+      counts[status] = (counts[status] ?? 0) + 1;
     }
-    yield* journal.finish(intent.key, status, detail);
-    counts[status] = (counts[status] ?? 0) + 1;
-  }
-  yield* Metric.set(M.journalPending, 0);
-  yield* Effect.logInfo("journal reconciled").pipe(Effect.annotateLogs({ open: open.length, ...counts }));
-  return counts;
-});
+    yield* Metric.set(M.journalPending, 0);
+    yield* Effect.logInfo("journal reconciled").pipe(Effect.annotateLogs({ open: open.length, ...counts }));
+    return counts;
+  });

@@ -26,7 +26,13 @@ import { TxEngine, type TxOutcome } from "../services/tx.js";
 import { Retries, type Worker } from "./worker.js";
 
 export const outcomeName = (o: TxOutcome) =>
-  o._tag === "Refused" ? (o.error instanceof LanternProgramError ? o.error.name : "refused") : o._tag === "Done" ? `done-${o.status}` : o._tag;
+  o._tag === "Refused"
+    ? o.error instanceof LanternProgramError
+      ? o.error.name
+      : "refused"
+    : o._tag === "Done"
+      ? `done-${o.status}`
+      : o._tag;
 
 export const makeCranker = Effect.gen(function* () {
   const config = yield* AppConfig;
@@ -38,13 +44,24 @@ export const makeCranker = Effect.gen(function* () {
 
   const retries = new Retries(30_000);
   /** One crank intent: skipped while a refusal's pause lasts; a refusal or expiry moves to a new key. */
-  const crank = (kind: string, intentKind: string, base: string, instruction: Effect.Effect<import("@solana/web3.js").TransactionInstruction>) =>
+  const crank = (
+    kind: string,
+    intentKind: string,
+    base: string,
+    instruction: Effect.Effect<import("@solana/web3.js").TransactionInstruction>,
+  ) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
       const key = retries.key(base, now);
       if (!key) return;
       const outcome = yield* tx.execute({ key, kind: intentKind, instructions: [yield* instruction] });
-      retries.settle(base, outcome._tag === "Landed" || outcome._tag === "DryRun" || (outcome._tag === "Done" && outcome.status === "landed"), now);
+      retries.settle(
+        base,
+        outcome._tag === "Landed" ||
+          outcome._tag === "DryRun" ||
+          (outcome._tag === "Done" && outcome.status === "landed"),
+        now,
+      );
       yield* record(kind, outcome);
     });
 
@@ -56,8 +73,14 @@ export const makeCranker = Effect.gen(function* () {
 
   const accrue = Effect.gen(function* () {
     const [pool, now] = yield* Effect.all([protocol.lendingPool, clock.now]);
-    if (now - pool.lastAccrualTs < BigInt(c.accrueAfterSecs)) return yield* inc(M.cranks, { kind: "accrue", result: "fresh" });
-    yield* crank("accrue", "crank-accrue", `accrue:${pool.lastAccrualTs}`, Effect.promise(() => marginInstructions.accrueInterest()));
+    if (now - pool.lastAccrualTs < BigInt(c.accrueAfterSecs))
+      return yield* inc(M.cranks, { kind: "accrue", result: "fresh" });
+    yield* crank(
+      "accrue",
+      "crank-accrue",
+      `accrue:${pool.lastAccrualTs}`,
+      Effect.promise(() => marginInstructions.accrueInterest()),
+    );
   });
 
   const finalize = Effect.gen(function* () {
@@ -67,8 +90,14 @@ export const makeCranker = Effect.gen(function* () {
     if (isStale(feed, now)) return yield* inc(M.cranks, { kind: "finalize", result: "skip-stale-feed" });
     let liquid = liquidLamports(pool);
     let upTo = pool.nextToFinalize - 1n;
-    for (let id = pool.nextToFinalize; id < pool.nextTicket && id < pool.nextToFinalize + BigInt(c.maxTicketsPerTx); id++) {
-      const info = yield* rpc.call("getAccountInfo", (k) => k.getAccountInfo(ticketAddress(protocol.addresses.stakePool, id), "confirmed"));
+    for (
+      let id = pool.nextToFinalize;
+      id < pool.nextTicket && id < pool.nextToFinalize + BigInt(c.maxTicketsPerTx);
+      id++
+    ) {
+      const info = yield* rpc.call("getAccountInfo", (k) =>
+        k.getAccountInfo(ticketAddress(protocol.addresses.stakePool, id), "confirmed"),
+      );
       if (!info) break;
       const ticket = decodeTicket(info.data);
       const owed = ticketPayout(ticket.lrt, ticket.rateAtRequest, feed.fairRate);
@@ -81,7 +110,13 @@ export const makeCranker = Effect.gen(function* () {
       "finalize",
       "crank-finalize",
       `finalize:${pool.nextToFinalize}-${upTo}`,
-      Effect.promise(() => restakingInstructions.finalizeWithdrawals({ lrtMint: protocol.lrtMint, firstTicket: pool.nextToFinalize, upTo })),
+      Effect.promise(() =>
+        restakingInstructions.finalizeWithdrawals({
+          lrtMint: protocol.lrtMint,
+          firstTicket: pool.nextToFinalize,
+          upTo,
+        }),
+      ),
     );
   });
 
@@ -89,7 +124,10 @@ export const makeCranker = Effect.gen(function* () {
     const accounts = yield* rpc.call("getProgramAccounts", (k) =>
       k.getProgramAccounts(MARGIN_PROGRAM_ID, {
         commitment: "confirmed",
-        filters: [{ dataSize: SUB_ACCOUNT_SIZE }, { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: protocol.addresses.market.toBase58() } }],
+        filters: [
+          { dataSize: SUB_ACCOUNT_SIZE },
+          { memcmp: { offset: SUB_ACCOUNT_OFFSETS.market, bytes: protocol.addresses.market.toBase58() } },
+        ],
       }),
     );
     for (const { pubkey, account } of accounts) {
@@ -105,13 +143,23 @@ export const makeCranker = Effect.gen(function* () {
   });
 
   const step = (name: string, e: Effect.Effect<void, unknown>) =>
-    e.pipe(Effect.catchAll((error) => Effect.logWarning(`${name} failed`).pipe(Effect.annotateLogs({ error: String((error as Error)?.message ?? error) }))));
+    e.pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(`${name} failed`).pipe(
+          Effect.annotateLogs({ error: String((error as Error)?.message ?? error) }),
+        ),
+      ),
+    );
 
   const worker: Worker = {
     name: "cranker",
     tickMs: c.tickMs,
     iteration: Effect.all(
-      [step("accrue", accrue), ...(c.finalizeWithdrawals ? [step("finalize", finalize)] : []), ...(c.settleBadDebt ? [step("settle", settle)] : [])],
+      [
+        step("accrue", accrue),
+        ...(c.finalizeWithdrawals ? [step("finalize", finalize)] : []),
+        ...(c.settleBadDebt ? [step("settle", settle)] : []),
+      ],
       { discard: true },
     ),
   };

@@ -30,7 +30,10 @@ import type { Worker } from "./worker.js";
 
 const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xHgvmnPPs7VKsL8i");
 const associatedTokenAddress = (owner: PublicKey, mint: PublicKey) =>
-  PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
+  PublicKey.findProgramAddressSync(
+    [owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()],
+    ASSOCIATED_TOKEN_PROGRAM_ID,
+  )[0];
 
 export type LiquidationResult = "landed" | "outcompeted" | "healthy" | "stale" | "error";
 
@@ -85,11 +88,14 @@ export const makeLiquidator = Effect.gen(function* () {
       if (inventory === 0n) return yield* skip(address, "no-inventory");
       const debt = debtAmount(entry.sub.debtShares, borrowIndex);
       const maxRepay = inventory < l.maxRepayLamports ? inventory : l.maxRepayLamports;
-      const plan = yield* Effect.try(() => liquidationPlan(debt, entry.sub.collateral, price, market.risk, maxRepay)).pipe(Effect.option);
+      const plan = yield* Effect.try(() =>
+        liquidationPlan(debt, entry.sub.collateral, price, market.risk, maxRepay),
+      ).pipe(Effect.option);
       if (plan._tag === "None") return yield* skip(address, "no-plan");
       const received = plan.value.seize - plan.value.toInsurance;
       const value = collateralValue(received, price);
-      const exitCost = l.unstake === "instant" ? (value * BigInt(stakePool.instantUnstakeFeeBps) + 9_999n) / 10_000n : 0n;
+      const exitCost =
+        l.unstake === "instant" ? (value * BigInt(stakePool.instantUnstakeFeeBps) + 9_999n) / 10_000n : 0n;
       const profit = value - exitCost - plan.value.repay - 10_000n;
       if (profit < l.minProfitLamports) return yield* skip(address, "unprofitable");
       recordedSkip.delete(address);
@@ -121,7 +127,12 @@ export const makeLiquidator = Effect.gen(function* () {
           result,
           repay: plan.value.repay.toString(),
           seize: plan.value.seize.toString(),
-          detail: outcome._tag === "Refused" ? outcome.error.message : outcome._tag === "Landed" ? outcome.signature : outcome._tag,
+          detail:
+            outcome._tag === "Refused"
+              ? outcome.error.message
+              : outcome._tag === "Landed"
+                ? outcome.signature
+                : outcome._tag,
         }),
       );
       coolUntil.set(address, Date.now() + (result === "landed" ? 1_000 : l.cooldownSecs * 1000));
@@ -133,18 +144,29 @@ export const makeLiquidator = Effect.gen(function* () {
             kind: "unstake",
             instructions: [
               yield* Effect.promise(() =>
-                restakingInstructions.instantUnstake({ owner: liquidator, lrtMint: protocol.lrtMint, source: lrt, destination: wsol, lrt: balance, minSolOut: 0n }),
+                restakingInstructions.instantUnstake({
+                  owner: liquidator,
+                  lrtMint: protocol.lrtMint,
+                  source: lrt,
+                  destination: wsol,
+                  lrt: balance,
+                  minSolOut: 0n,
+                }),
               ),
             ],
           });
-          yield* Effect.logInfo("seized LRT unstaked").pipe(Effect.annotateLogs({ lrt: balance.toString(), result: exit._tag }));
+          yield* Effect.logInfo("seized LRT unstaked").pipe(
+            Effect.annotateLogs({ lrt: balance.toString(), result: exit._tag }),
+          );
         }
       }
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
           inc(M.liquidations, { result: "error" }),
-          Effect.logWarning("liquidation attempt failed").pipe(Effect.annotateLogs({ subAccount: address, error: String((e as Error)?.message ?? e) })),
+          Effect.logWarning("liquidation attempt failed").pipe(
+            Effect.annotateLogs({ subAccount: address, error: String((e as Error)?.message ?? e) }),
+          ),
         ),
       ),
       Effect.ensuring(
@@ -156,7 +178,10 @@ export const makeLiquidator = Effect.gen(function* () {
     );
 
   const tick = Effect.gen(function* () {
-    const [feed, pool, market, now] = yield* Effect.all([protocol.feed, protocol.lendingPool, protocol.market, clock.now], { concurrency: 3 });
+    const [feed, pool, market, now] = yield* Effect.all(
+      [protocol.feed, protocol.lendingPool, protocol.market, clock.now],
+      { concurrency: 3 },
+    );
     const borrowIndex = accruePool(pool, now).borrowIndex;
     const frontier = store.frontier(market.risk.ltBps, pool.borrowIndex);
     let price: bigint;

@@ -53,7 +53,8 @@ export function computeReport(p: {
   const elapsed = frameRefTs(p.committee.frames, p.frame) - p.feed.lastReportRefTs;
   if (rate > p.feed.reportedRate && elapsed > 0n) {
     const ceiling =
-      p.feed.reportedRate + (BigInt(p.committee.limits.annualIncreaseLimitBps) * p.feed.reportedRate * elapsed) / (YEAR_SECS * 10_000n);
+      p.feed.reportedRate +
+      (BigInt(p.committee.limits.annualIncreaseLimitBps) * p.feed.reportedRate * elapsed) / (YEAR_SECS * 10_000n);
     if (rate > ceiling) rate = ceiling;
   }
   return oracleInstructions.accountingReport({
@@ -127,7 +128,9 @@ export const makeMember = Effect.gen(function* () {
       if (recorded.size > 1_000) recorded.delete(recorded.values().next().value!);
       return Effect.zipRight(
         inc(M.oracleSkips, { reason }),
-        Effect.logInfo("skipped").pipe(Effect.annotateLogs({ frame: String(frame), reason, ...(detail ? { detail } : {}) })),
+        Effect.logInfo("skipped").pipe(
+          Effect.annotateLogs({ frame: String(frame), reason, ...(detail ? { detail } : {}) }),
+        ),
       );
     });
 
@@ -179,7 +182,7 @@ export const makeMember = Effect.gen(function* () {
         .filter(({ m }) => m.voteFrame === frame && hex(m.voteHash) === hex(consensus.hash))
         .map(({ i }) => i);
       const n = BigInt(committee.memberCount);
-      voters.sort((a, b) => Number((BigInt(a) - frame % n + n) % n) - Number((BigInt(b) - frame % n + n) % n));
+      voters.sort((a, b) => Number((BigInt(a) - (frame % n) + n) % n) - Number((BigInt(b) - (frame % n) + n) % n));
       const rank = Math.max(0, voters.indexOf(index));
       const localNow = yield* Clock.currentTimeMillis;
       if (!consensusSeenAt || consensusSeenAt.frame !== frame) consensusSeenAt = { frame, at: localNow };
@@ -190,16 +193,25 @@ export const makeMember = Effect.gen(function* () {
       const outcome = yield* tx.execute({
         key,
         kind: "oracle-data",
-        instructions: [yield* Effect.promise(() => oracleInstructions.submitReportData({ signer, lrtMint: protocol.lrtMint, report }))],
+        instructions: [
+          yield* Effect.promise(() =>
+            oracleInstructions.submitReportData({ signer, lrtMint: protocol.lrtMint, report }),
+          ),
+        ],
       });
       settle(base, outcome, localNow);
       yield* inc(M.oracleReports, { step: "data", result: outcomeResult(outcome) });
-      yield* Effect.logInfo("report data").pipe(Effect.annotateLogs({ frame: String(frame), result: outcomeResult(outcome), rate: report.rate.toString() }));
+      yield* Effect.logInfo("report data").pipe(
+        Effect.annotateLogs({ frame: String(frame), result: outcomeResult(outcome), rate: report.rate.toString() }),
+      );
       return;
     }
-    const [pool, supply, staked] = yield* Effect.all([protocol.stakePool, protocol.lrtSupply, Effect.either(stake.stakedLamports)], {
-      concurrency: 3,
-    });
+    const [pool, supply, staked] = yield* Effect.all(
+      [protocol.stakePool, protocol.lrtSupply, Effect.either(stake.stakedLamports)],
+      {
+        concurrency: 3,
+      },
+    );
     if (staked._tag === "Left") return yield* skip(frame, "stake-source-failed", staked.left.message);
     const report = computeReport({
       lrtMint: protocol.lrtMint,
@@ -223,12 +235,20 @@ export const makeMember = Effect.gen(function* () {
     const outcome = yield* tx.execute({
       key,
       kind: "oracle-vote",
-      instructions: [yield* Effect.promise(() => oracleInstructions.voteForReport({ signer, lrtMint: protocol.lrtMint, report }))],
+      instructions: [
+        yield* Effect.promise(() => oracleInstructions.voteForReport({ signer, lrtMint: protocol.lrtMint, report })),
+      ],
     });
     settle(base, outcome, localNow);
     yield* inc(M.oracleReports, { step: "vote", result: outcomeResult(outcome) });
     yield* Effect.logInfo("report vote").pipe(
-      Effect.annotateLogs({ frame: String(frame), result: outcomeResult(outcome), rate: report.rate.toString(), staked: staked.right.toString(), stale: isStale(feed, now) }),
+      Effect.annotateLogs({
+        frame: String(frame),
+        result: outcomeResult(outcome),
+        rate: report.rate.toString(),
+        staked: staked.right.toString(),
+        stale: isStale(feed, now),
+      }),
     );
   });
 
@@ -251,7 +271,9 @@ export const makeMember = Effect.gen(function* () {
     const observation = yield* Effect.either(prices.observe);
     if (observation._tag === "Left") {
       yield* inc(M.oraclePrices, { result: `skip-${observation.left.reason}` });
-      return yield* Effect.logWarning("price skipped").pipe(Effect.annotateLogs({ reason: observation.left.reason, detail: observation.left.message }));
+      return yield* Effect.logWarning("price skipped").pipe(
+        Effect.annotateLogs({ reason: observation.left.reason, detail: observation.left.message }),
+      );
     }
     const { price, observedAt } = observation.right;
     // Observation time is never in the cluster's future (the program refuses it), and must move forward.
@@ -259,7 +281,9 @@ export const makeMember = Effect.gen(function* () {
     const age = now - ts;
     if (age > BigInt(member.maxObservationAgeSecs) || age > BigInt(committee.limits.maxPriceAgeSecs)) {
       yield* inc(M.oraclePrices, { result: "skip-stale" });
-      return yield* Effect.logWarning("price skipped").pipe(Effect.annotateLogs({ reason: "stale", ageSecs: Number(age) }));
+      return yield* Effect.logWarning("price skipped").pipe(
+        Effect.annotateLogs({ reason: "stale", ageSecs: Number(age) }),
+      );
     }
     if (ts <= slot.priceTs) {
       yield* inc(M.oraclePrices, { result: "skip-not-newer" });
@@ -270,17 +294,29 @@ export const makeMember = Effect.gen(function* () {
     const outcome = yield* tx.execute({
       key: priceKey(ts),
       kind: "oracle-price",
-      instructions: [yield* Effect.promise(() => oracleInstructions.submitPrice({ signer, lrtMint: protocol.lrtMint, price, observedTs: ts }))],
+      instructions: [
+        yield* Effect.promise(() =>
+          oracleInstructions.submitPrice({ signer, lrtMint: protocol.lrtMint, price, observedTs: ts }),
+        ),
+      ],
     });
     yield* inc(M.oraclePrices, { result: outcomeResult(outcome) });
-    yield* Effect.logDebug("price").pipe(Effect.annotateLogs({ price: price.toString(), observedTs: String(ts), result: outcomeResult(outcome) }));
+    yield* Effect.logDebug("price").pipe(
+      Effect.annotateLogs({ price: price.toString(), observedTs: String(ts), result: outcomeResult(outcome) }),
+    );
   });
 
   const worker: Worker = {
     name: `member-${index}`,
     tickMs: member.tickMs,
     iteration: Effect.zipRight(
-      reportStep.pipe(Effect.catchAll((e) => Effect.logWarning("report step failed").pipe(Effect.annotateLogs({ error: String((e as Error).message ?? e) })))),
+      reportStep.pipe(
+        Effect.catchAll((e) =>
+          Effect.logWarning("report step failed").pipe(
+            Effect.annotateLogs({ error: String((e as Error).message ?? e) }),
+          ),
+        ),
+      ),
       priceStep,
     ),
   };

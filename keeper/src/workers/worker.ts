@@ -23,7 +23,9 @@ export const runIteration = (worker: Worker) =>
         if (fatal._tag === "Some" && fatal.value instanceof FatalWorkerError) return Effect.failCause(cause);
         return Effect.zipRight(
           inc(M.workerErrors, { worker: worker.name }),
-          Effect.logError("iteration failed").pipe(Effect.annotateLogs({ worker: worker.name, cause: Cause.pretty(cause).slice(0, 2_000) })),
+          Effect.logError("iteration failed").pipe(
+            Effect.annotateLogs({ worker: worker.name, cause: Cause.pretty(cause).slice(0, 2_000) }),
+          ),
         );
       }),
     );
