@@ -469,6 +469,13 @@ describe("oracle: an isolated 5-member committee with daily frames", () => {
       "oracle",
       "InvalidLimits",
     );
+    // The band limit is a share of the price, 1..=10,000 bps: 0 would refuse every round, above 100% none.
+    for (const maxConfidenceBps of [0, 10_001])
+      await expectProgramError(
+        client.send([await update({ ...limits, maxConfidenceBps })], [c.admin]),
+        "oracle",
+        "InvalidLimits",
+      );
     await client.send([await update({ ...limits, maxDecreaseBps: 500, maxPriceAgeSecs: 90 })], [c.admin]);
     expect((await client.committee(c.lrtMint)).limits).toMatchObject({ maxDecreaseBps: 500, maxPriceAgeSecs: 90 });
     expect((await client.feed(c.lrtMint)).maxPriceAgeSecs).toBe(90);
