@@ -197,6 +197,9 @@ export async function startDemoMarket(o: DemoMarketOptions) {
             [2, 5n, 24n],
             [3, 5n, 14n],
           ] as const) {
+            // Opened once per world: a restarted market must not lever the same positions up again.
+            const existing = await client.subAccount(keys.lrtMint, keys.trader.publicKey, index);
+            if (existing && existing.debtShares > 0n) continue;
             const sub = await openPosition(client, keys.trader, wsol, keys.lrtMint, index, equity * SOL, borrow * SOL);
             log("demo position opened", {
               subAccount: sub.toBase58(),
