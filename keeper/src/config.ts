@@ -111,8 +111,8 @@ const LiquidatorConfig = Schema.Struct({
   concurrency: Schema.optionalWith(PositiveInt, { default: () => 4 }),
   /** `k/N`: this instance serves the sub-accounts whose address falls in shard k of N. */
   shard: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^\d+\/\d+$/)), { default: () => "0/1" }),
-  /** What to do with seized LRT: exit through the pool's instant unstake, or keep it. */
-  unstake: Schema.optionalWith(Schema.Literal("instant", "hold"), { default: () => "instant" }),
+  /** Seized LRT: exit what the liquid reserve covers through instant unstake, queue it for withdrawal, or keep it. */
+  unstake: Schema.optionalWith(Schema.Literal("instant", "queue", "hold"), { default: () => "instant" }),
   /** The liquidator's wSOL and LRT token accounts (default: the associated token accounts of the keypair). */
   wsolAccount: Schema.optional(Address),
   lrtAccount: Schema.optional(Address),

@@ -10,6 +10,8 @@ import { readDemoManifest } from "@lantern/sdk/node";
 import type { KeeperConfigInput } from "../config.js";
 
 const cli = resolve(import.meta.dirname, "../cli.ts");
+/** tsx's loader, resolved from this package: children must run TypeScript whatever runs the supervisor (a test runner too). */
+const tsx = import.meta.resolve("tsx");
 
 export interface FleetOptions {
   demoDir: string;
@@ -119,7 +121,7 @@ export async function startFleet(o: FleetOptions) {
 
   function launch(p: Supervised, onLine?: (line: string) => void) {
     p.startedAt = Date.now();
-    const child = spawn(process.execPath, [...process.execArgv, cli, ...p.args], {
+    const child = spawn(process.execPath, ["--import", tsx, cli, ...p.args], {
       stdio: ["pipe", "pipe", "pipe"],
       env: process.env,
     });

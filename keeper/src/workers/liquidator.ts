@@ -9,6 +9,7 @@ import {
   debtAmount,
   isStale,
   LanternProgramError,
+  liquidLamports,
   liquidationPlan,
   marginInstructions,
   marketPriceAt,
@@ -16,6 +17,7 @@ import {
   prices,
   restakingInstructions,
   TOKEN_PROGRAM_ID,
+  WAD,
 } from "@lantern/sdk";
 import { PublicKey } from "@solana/web3.js";
 import { Effect, FiberSet } from "effect";
@@ -79,6 +81,66 @@ export const makeLiquidator = Effect.gen(function* () {
       );
     });
 
+  /**
+   * Seized LRT leaves per policy: "instant" exits what the pool's liquid reserve covers now (the rest
+   * waits for the next liquidation's exit or the queue), "queue" requests a withdrawal ticket for all of it.
+   */
+  const exit = (signature: string) =>
+    Effect.gen(function* () {
+      const [balance, pool, feed] = yield* Effect.all([protocol.tokenBalance(lrt), protocol.stakePool, protocol.feed]);
+      if (balance === 0n) return;
+      if (l.unstake === "queue") {
+        const queued = yield* tx.execute({
+          key: `queue:${signature}`,
+          kind: "unstake-queue",
+          instructions: [
+            yield* Effect.promise(() =>
+              restakingInstructions.requestWithdrawal({
+                owner: liquidator,
+                lrtMint: protocol.lrtMint,
+                source: lrt,
+                ticketId: pool.nextTicket,
+                lrt: balance,
+              }),
+            ),
+          ],
+        });
+        return yield* Effect.logInfo("seized LRT queued for withdrawal").pipe(
+          Effect.annotateLogs({ lrt: balance.toString(), result: queued._tag }),
+        );
+      }
+      const liquid = liquidLamports(pool);
+      const coverable = feed.fairRate > 0n ? (liquid * WAD) / feed.fairRate : 0n;
+      const amount = balance < coverable ? balance : coverable;
+      if (amount === 0n)
+        return yield* Effect.logInfo("seized LRT held: the pool's liquid reserve is empty").pipe(
+          Effect.annotateLogs({ lrt: balance.toString() }),
+        );
+      const exited = yield* tx.execute({
+        key: `unstake:${signature}`,
+        kind: "unstake",
+        instructions: [
+          yield* Effect.promise(() =>
+            restakingInstructions.instantUnstake({
+              owner: liquidator,
+              lrtMint: protocol.lrtMint,
+              source: lrt,
+              destination: wsol,
+              lrt: amount,
+              minSolOut: 0n,
+            }),
+          ),
+        ],
+      });
+      yield* Effect.logInfo("seized LRT unstaked").pipe(
+        Effect.annotateLogs({
+          lrt: amount.toString(),
+          held: (balance - amount).toString(),
+          result: exited._tag === "Refused" ? exited.error.message : exited._tag,
+        }),
+      );
+    });
+
   const attempt = (address: string, price: bigint, borrowIndex: bigint) =>
     Effect.gen(function* () {
       const entry = store.get(address);
@@ -136,30 +198,7 @@ export const makeLiquidator = Effect.gen(function* () {
         }),
       );
       coolUntil.set(address, Date.now() + (result === "landed" ? 1_000 : l.cooldownSecs * 1000));
-      if (result === "landed" && l.unstake === "instant" && outcome._tag === "Landed") {
-        const balance = yield* protocol.tokenBalance(lrt);
-        if (balance > 0n) {
-          const exit = yield* tx.execute({
-            key: `unstake:${outcome.signature}`,
-            kind: "unstake",
-            instructions: [
-              yield* Effect.promise(() =>
-                restakingInstructions.instantUnstake({
-                  owner: liquidator,
-                  lrtMint: protocol.lrtMint,
-                  source: lrt,
-                  destination: wsol,
-                  lrt: balance,
-                  minSolOut: 0n,
-                }),
-              ),
-            ],
-          });
-          yield* Effect.logInfo("seized LRT unstaked").pipe(
-            Effect.annotateLogs({ lrt: balance.toString(), result: exit._tag }),
-          );
-        }
-      }
+      if (result === "landed" && l.unstake !== "hold" && outcome._tag === "Landed") yield* exit(outcome.signature);
     }).pipe(
       Effect.catchAll((e) =>
         Effect.zipRight(
