@@ -267,7 +267,7 @@ pub fn generate(rng: &mut Rng) -> Area {
         cases.add(json!([pool_json(&pool), s(position), s(amount)]), || {
             let mut after = pool.clone();
             match after.repay(position, amount) {
-                Ok((paid, burned)) => json!([pool_json(&after), s(paid), s(burned)]),
+                Ok(r) => json!([pool_json(&after), s(r.paid), s(r.burned)]),
                 Err(e) => anchor_err(e),
             }
         });
@@ -288,9 +288,7 @@ pub fn generate(rng: &mut Rng) -> Area {
         cases.add(json!([pool_json(&pool), s(position)]), || {
             let mut after = pool.clone();
             match after.write_off(position) {
-                Ok((debt, covered, loss)) => {
-                    json!([pool_json(&after), s(debt), s(covered), s(loss)])
-                }
+                Ok(w) => json!([pool_json(&after), s(w.debt), s(w.covered), s(w.socialized)]),
                 Err(e) => anchor_err(e),
             }
         });
@@ -356,6 +354,8 @@ pub fn generate(rng: &mut Rng) -> Area {
 
     // The frontier's definition: the debt of `debt_shares` at the borrow index, then the health check.
     let mut cases = Cases::new("subAccountLiquidatable");
+    let mut insolvent = Cases::new("isInsolvent");
+    let mut settleable = Cases::new("isSettleable");
     for _ in 0..1000 {
         let (collateral, price, borrow_index) = (rng.amount(), rng.rate(), index(rng));
         let lt = pick!(rng, [9_300, rng.range(1, 10_000) as u16]);
@@ -382,8 +382,48 @@ pub fn generate(rng: &mut Rng) -> Area {
             Ok(debt) => bool_result(health::is_liquidatable(debt, sub.collateral, price, lt)),
             Err(e) => anchor_err(e),
         });
+        // isInsolvent: [debt_shares, collateral, price, borrow_index] -> bool
+        insolvent.add(json!([s(debt_shares), s(collateral), s(price), s(borrow_index)]), || {
+            match sub.is_insolvent(&pool, price) {
+                Ok(b) => json!(b),
+                Err(e) => anchor_err(e),
+            }
+        });
+        // isSettleable: [debt_shares, collateral, price, borrow_index, insurance, min_debt] -> bool
+        let mut market = margin::state::Market {
+            bump: 0,
+            pool: Pubkey::default(),
+            lrt_mint: Pubkey::default(),
+            feed: Pubkey::default(),
+            stake_pool: Pubkey::default(),
+            insurance_vault: Pubkey::default(),
+            policy: PricingPolicy::MinOfBoth,
+            risk: margin::state::RiskParams::default(),
+            collateral_cap: 0,
+            collateral_total: 0,
+            paused: false,
+            lt_lowered_ts: 0,
+            pending: Default::default(),
+        };
+        market.risk.min_debt = pick!(rng, [50_000_000, 1, rng.amount()]);
+        let mut pool = pool.clone();
+        pool.insurance = pick!(rng, [0, rng.amount(), u64::MAX / 2]);
+        let inputs = json!([
+            s(debt_shares),
+            s(collateral),
+            s(price),
+            s(borrow_index),
+            s(pool.insurance),
+            s(market.risk.min_debt)
+        ]);
+        settleable.add(inputs, || match sub.is_settleable(&pool, &market, price) {
+            Ok(b) => json!(b),
+            Err(e) => anchor_err(e),
+        });
     }
     area.push(cases);
+    area.push(insolvent);
+    area.push(settleable);
 
     let mut cases = Cases::new("ltvLower");
     for _ in 0..300 {
@@ -402,13 +442,16 @@ pub fn generate(rng: &mut Rng) -> Area {
             None
         } else {
             let price = if rng.chance(50) { rng.near_u128(fair, WAD as u64 / 20) } else { rng.rate() };
+            let ema = rng.near_u128(fair, WAD as u64 / 20);
             Some(MarketPrice {
                 price,
+                low: pick!(rng, [price, 0, price.saturating_sub(rng.range_u128(0, WAD / 10))]),
                 confidence: pick!(rng, [0, WAD / 1000, rng.range_u128(0, WAD / 10), rng.any_u128()]),
-                ema: rng.near_u128(fair, WAD as u64 / 20),
+                ema,
+                ema_low: pick!(rng, [ema, 0, ema.saturating_sub(rng.range_u128(0, WAD / 10))]),
             })
         };
-        let mj = market.map_or(Value::Null, |m| json!([s(m.price), s(m.confidence), s(m.ema)]));
+        let mj = market.map_or(Value::Null, |m| json!([s(m.price), s(m.low), s(m.confidence), s(m.ema), s(m.ema_low)]));
         cases.add(json!([policy_name(policy), s(fair), mj]), || match pricing::prices(policy, fair, market) {
             Ok(p) => json!([s(p.maint), p.init.map_or(Value::Null, s)]),
             Err(e) => err(e),

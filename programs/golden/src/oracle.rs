@@ -25,6 +25,7 @@ fn limits_json(l: &SanityLimits) -> Value {
         l.max_report_age_secs,
         l.max_price_age_secs,
         l.ema_half_life_secs,
+        l.max_confidence_bps,
     ])
 }
 
@@ -42,6 +43,7 @@ fn random_limits(rng: &mut Rng) -> SanityLimits {
     l.max_report_age_secs = rng.range(1, 10 * DAY as u64) as u32;
     l.max_price_age_secs = rng.range(1, 600) as u32;
     l.ema_half_life_secs = rng.range(1, 86_400) as u32;
+    l.max_confidence_bps = pick!(rng, [1, 200, 10_000, rng.range(1, 10_000) as u16]);
     l
 }
 
@@ -100,6 +102,10 @@ fn entries_json(entries: &[DecreaseEntry; DECREASE_SLOTS]) -> Value {
     Value::Array(sparse)
 }
 
+fn market_json(m: &MarketPrice) -> Value {
+    json!([s(m.price), s(m.low), s(m.confidence), s(m.ema), s(m.ema_low)])
+}
+
 fn held_json(h: &HeldReport) -> Value {
     json!([s(h.frame), s(h.ref_ts), s(h.rate), s(h.staked_lamports), s(h.decrease_ppb)])
 }
@@ -119,8 +125,10 @@ fn empty_feed() -> Feed {
         held: HeldReport::default(),
         decreases: [DecreaseEntry::default(); DECREASE_SLOTS],
         market_price: 0,
+        market_low: 0,
         market_confidence: 0,
         market_ema: 0,
+        market_ema_low: 0,
         market_price_ts: 0,
         market_ema_ts: 0,
         max_report_age_secs: 129_600,
@@ -344,18 +352,22 @@ pub fn generate(rng: &mut Rng) -> Area {
     }
     area.push(cases);
 
+    // medianRound: [values, max_confidence_bps] -> [sorted, price, low, confidence, agrees]
     let mut cases = Cases::new("medianRound");
     for _ in 0..150 {
         let n = rng.range(1, 16) as usize;
         let values = price_list(rng, n);
-        let quorum = rng.range(0, 20) as usize;
-        cases.add(json!([values.iter().map(|v| s(*v)).collect::<Vec<_>>(), quorum]), || {
+        let max_confidence_bps = pick!(rng, [1, 200, 10_000, rng.range(1, 10_000) as u16]);
+        cases.add(json!([values.iter().map(|v| s(*v)).collect::<Vec<_>>(), max_confidence_bps]), || {
             let mut sorted = values.clone();
             median::sort(&mut sorted);
+            let round = median::Round::of(&sorted);
             json!([
                 sorted.iter().map(|v| s(*v)).collect::<Vec<_>>(),
-                s(median::median(&sorted)),
-                s(median::confidence(&sorted, quorum))
+                s(round.price),
+                s(round.low),
+                s(round.confidence),
+                round.agrees(max_confidence_bps)
             ])
         });
     }
@@ -481,22 +493,23 @@ pub fn generate(rng: &mut Rng) -> Area {
         ));
         stale.add(json!([s(feed.last_report_ref_ts), feed.max_report_age_secs, s(now)]), || json!(feed.is_stale(now)));
         feed.market_price = if rng.chance(10) { 0 } else { rng.rate() };
+        feed.market_low = feed.market_price.saturating_sub(rng.range_u128(0, WAD / 100));
         feed.market_confidence = rng.range_u128(0, WAD / 100);
         feed.market_ema = rng.rate();
+        feed.market_ema_low = rng.rate();
         feed.market_price_ts = now.saturating_sub(rng.range_i64(-5, 200));
         feed.max_price_age_secs = pick!(rng, [1, 60, rng.range(1, 300) as u32]);
         let inputs = json!([
             s(feed.market_price),
+            s(feed.market_low),
             s(feed.market_confidence),
             s(feed.market_ema),
+            s(feed.market_ema_low),
             s(feed.market_price_ts),
             feed.max_price_age_secs,
             s(now)
         ]);
-        market.add(inputs, || match feed.market_price_at(now) {
-            Some(m) => json!([s(m.price), s(m.confidence), s(m.ema)]),
-            None => Value::Null,
-        });
+        market.add(inputs, || feed.market_price_at(now).map_or(Value::Null, |m| market_json(&m)));
     }
     area.push(stale);
     area.push(market);
@@ -574,8 +587,10 @@ pub fn generate(rng: &mut Rng) -> Area {
         let mut feed = empty_feed();
         let now = rng.range_i64(1_600_000_000, 2_000_000_000);
         feed.market_price = rng.rate();
+        feed.market_low = feed.market_price;
         feed.market_confidence = rng.range_u128(0, WAD / 100);
         feed.market_ema = if rng.chance(10) { 0 } else { rng.rate() };
+        feed.market_ema_low = if feed.market_ema == 0 { 0 } else { rng.rate() };
         feed.market_price_ts = now - rng.range_i64(0, 100);
         feed.market_ema_ts = now - pick!(rng, [0, 1, 3_600, rng.range_i64(-10, 100_000)]);
         let n = rng.range(0, 16) as usize;
@@ -583,12 +598,16 @@ pub fn generate(rng: &mut Rng) -> Area {
         median::sort(&mut fresh);
         let quorum = rng.range(1, 16) as u8;
         let quorum_ts = if rng.chance(10) { None } else { Some(now - rng.range_i64(0, 60)) };
-        let half_life = pick!(rng, [1, 3_600, rng.range(1, 100_000) as u32]);
+        let mut limits = random_limits(rng);
+        limits.ema_half_life_secs = pick!(rng, [1, 3_600, rng.range(1, 100_000) as u32]);
+        feed.max_price_age_secs = limits.max_price_age_secs;
         let state = |f: &Feed| {
             json!([
                 s(f.market_price),
+                s(f.market_low),
                 s(f.market_confidence),
                 s(f.market_ema),
+                s(f.market_ema_low),
                 s(f.market_price_ts),
                 s(f.market_ema_ts)
             ])
@@ -599,14 +618,26 @@ pub fn generate(rng: &mut Rng) -> Area {
             quorum_ts.map_or(Value::Null, s),
             quorum,
             s(now),
-            half_life
+            limits_json(&limits)
         ]);
         cases.add(inputs, || {
             let mut after = feed.clone();
-            let price = after.update_market(&fresh, quorum_ts, quorum, now, half_life);
-            let price = price.map_or(Value::Null, |m: MarketPrice| json!([s(m.price), s(m.confidence), s(m.ema)]));
-            json!([state(&after), price])
+            let price = after.update_market(&fresh, quorum_ts, quorum, now, &limits);
+            json!([state(&after), price.map_or(Value::Null, |m| market_json(&m))])
         });
+    }
+    area.push(cases);
+
+    // pessimisticRate: [fair_rate, reported_rate, held_frame, held_rate] -> rate
+    let mut cases = Cases::new("pessimisticRate");
+    for _ in 0..100 {
+        let mut feed = empty_feed();
+        feed.fair_rate = rng.rate();
+        feed.reported_rate = pick!(rng, [0, feed.fair_rate, rng.rate()]);
+        feed.held.frame = pick!(rng, [0, 1, rng.range(1, 1_000)]);
+        feed.held.rate = pick!(rng, [0, rng.rate(), feed.fair_rate.saturating_sub(1)]);
+        let inputs = json!([s(feed.fair_rate), s(feed.reported_rate), s(feed.held.frame), s(feed.held.rate)]);
+        cases.add(inputs, || s(feed.pessimistic_rate()));
     }
     area.push(cases);
 

@@ -51,7 +51,7 @@ pub enum MarginError {
     InsufficientCollateral,
     #[msg("Not enough supply shares")]
     InsufficientShares,
-    #[msg("The sub-account still has collateral: liquidate it instead")]
+    #[msg("The sub-account's collateral still covers its debt: liquidate it instead")]
     CollateralRemains,
     #[msg("The sub-account has no debt")]
     NoDebt,
@@ -59,4 +59,14 @@ pub enum MarginError {
     SubAccountNotEmpty,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("The price is zero: nothing can be valued or liquidated at it")]
+    InvalidPrice,
+    #[msg("Only the margin program's upgrade authority may create the pool")]
+    NotUpgradeAuthority,
+    #[msg("No market update is waiting")]
+    NoPendingUpdate,
+    #[msg("The market update is time-locked: apply it once its activation time has passed")]
+    UpdateNotDue,
+    #[msg("The pool's cash and debts no longer cover its lenders and insurance")]
+    PoolInvariantBroken,
 }

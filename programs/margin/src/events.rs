@@ -129,8 +129,28 @@ pub struct Liquidated {
 #[event]
 pub struct BadDebtSettled {
     pub sub_account: Pubkey,
+    /// LRT left in the sub-account, moved to the market's insurance vault.
+    pub collateral_swept: u64,
+    /// The swept collateral's value that the insurance paid toward the debt.
+    pub paid_by_insurance: u64,
     pub debt: u64,
     pub covered_by_insurance: u64,
     pub socialized: u64,
     pub pool_frozen: bool,
+}
+
+#[event]
+pub struct MarketUpdateQueued {
+    pub market: Pubkey,
+    pub policy: PricingPolicy,
+    pub risk: RiskParams,
+    pub activates_ts: i64,
+}
+
+#[event]
+pub struct InsuranceConverted {
+    pub market: Pubkey,
+    pub lrt: u64,
+    pub sol_out: u64,
+    pub insurance: u64,
 }

@@ -26,12 +26,20 @@ pub mod margin {
         AccrueInterest::accrue_interest(ctx)
     }
 
+    pub fn apply_market_update(ctx: Context<ApplyMarketUpdate>) -> Result<()> {
+        ApplyMarketUpdate::apply_market_update(ctx)
+    }
+
     pub fn borrow(ctx: Context<Borrow>, args: BorrowArgs) -> Result<()> {
         Borrow::borrow(ctx, args)
     }
 
     pub fn close_sub_account(ctx: Context<CloseSubAccount>) -> Result<()> {
         CloseSubAccount::close_sub_account(ctx)
+    }
+
+    pub fn convert_insurance(ctx: Context<ConvertInsurance>, args: ConvertInsuranceArgs) -> Result<()> {
+        ConvertInsurance::convert_insurance(ctx, args)
     }
 
     pub fn create_sub_account(ctx: Context<CreateSubAccount>, args: CreateSubAccountArgs) -> Result<()> {

@@ -111,8 +111,10 @@ pub struct PriceSubmitted {
 pub struct MarketPriceUpdated {
     pub feed: Pubkey,
     pub price: u128,
+    pub low: u128,
     pub confidence: u128,
     pub ema: u128,
+    pub ema_low: u128,
     pub observations: u8,
 }
 

@@ -160,6 +160,21 @@ impl TestChain {
         T::try_deserialize(&mut account.data.as_slice()).expect("decode account")
     }
 
+    /// Makes `authority` the upgrade authority of `program` by writing its ProgramData account, as a
+    /// deployment with the upgradeable loader would (the natively registered programs have none).
+    pub fn set_upgrade_authority(&mut self, program: &Pubkey, authority: &Pubkey) {
+        let loader = solana_sdk::bpf_loader_upgradeable::ID;
+        let (address, _) = Pubkey::find_program_address(&[program.as_ref()], &loader);
+        // UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) },
+        // bincode: variant 3 (u32), slot (u64), Some (1) + key.
+        let mut data = vec![3, 0, 0, 0];
+        data.extend_from_slice(&0u64.to_le_bytes());
+        data.push(1);
+        data.extend_from_slice(authority.as_ref());
+        let account = Account { lamports: 1_000_000_000, data, owner: loader, executable: false, rent_epoch: u64::MAX };
+        self.ctx.set_account(&address, &account.into());
+    }
+
     pub async fn keypair(&mut self) -> Keypair {
         let key = Keypair::new();
         let payer = self.payer();

@@ -62,6 +62,11 @@ impl MarginKeys {
             margin::ID,
             accounts::InitializePool {
                 admin,
+                program_data: Pubkey::find_program_address(
+                    &[margin::ID.as_ref()],
+                    &solana_sdk::bpf_loader_upgradeable::ID,
+                )
+                .0,
                 sol_mint: spl_token::native_mint::ID,
                 pool: self.pool,
                 vault: self.vault,
@@ -319,8 +324,43 @@ impl MarginKeys {
     pub fn settle_bad_debt(&self, s: SubKeys) -> Instruction {
         ix(
             margin::ID,
-            accounts::SettleBadDebt { pool: self.pool, market: self.market, sub_account: s.sub },
+            accounts::SettleBadDebt {
+                pool: self.pool,
+                market: self.market,
+                feed: self.restaking.feed,
+                sub_account: s.sub,
+                collateral_vault: s.vault,
+                insurance_vault: self.insurance_vault,
+                token_program: spl_token::ID,
+            },
             instruction::SettleBadDebt {},
+        )
+    }
+
+    pub fn convert_insurance(&self, lrt: u64, min_sol_out: u64) -> Instruction {
+        ix(
+            margin::ID,
+            accounts::ConvertInsurance {
+                pool: self.pool,
+                vault: self.vault,
+                market: self.market,
+                feed: self.restaking.feed,
+                insurance_vault: self.insurance_vault,
+                stake_pool: self.restaking.pool,
+                lrt_mint: self.restaking.lrt_mint,
+                reserve_vault: self.restaking.reserve_vault,
+                restaking_program: restaking::ID,
+                token_program: spl_token::ID,
+            },
+            instruction::ConvertInsurance { args: margin::ConvertInsuranceArgs { lrt, min_sol_out } },
+        )
+    }
+
+    pub fn apply_market_update(&self) -> Instruction {
+        ix(
+            margin::ID,
+            accounts::ApplyMarketUpdate { pool: self.pool, market: self.market },
+            instruction::ApplyMarketUpdate {},
         )
     }
 

@@ -248,6 +248,7 @@ impl MarginWorld {
     pub async fn on(mut w: World, policy: PricingPolicy) -> Self {
         let m = MarginKeys::new(w.keys);
         let admin = w.admin.insecure_clone();
+        w.chain.set_upgrade_authority(&margin::ID, &admin.pubkey());
         w.chain.send_ok(&[m.initialize_pool(admin.pubkey(), PoolParams::default())], &[&admin]).await;
         w.chain
             .send_ok(&[m.initialize_market(admin.pubkey(), policy, RiskParams::default(), u64::MAX)], &[&admin])
@@ -324,13 +325,35 @@ impl MarginWorld {
         Ok(frame)
     }
 
-    /// Market price rounds at `price`, `rounds` of them `step` seconds apart (the first after `step`):
-    /// a sustained move the EMA follows.
+    /// Market price rounds at `price`, `rounds` of them `step` seconds apart (the first after `step`),
+    /// with the members also observing at least every `max_price_age_secs` in between, as keepers do
+    /// (the EMA only counts time covered by fresh prices): a sustained move the EMA follows.
     pub async fn sustain_price(&mut self, price: u128, rounds: usize, step: i64) {
+        let max_age = i64::from(self.w.feed().await.max_price_age_secs);
         for _ in 0..rounds {
-            self.w.chain.warp_by(step).await;
-            self.fresh_prices(price).await;
+            let mut left = step;
+            while left > 0 {
+                let dt = left.min(max_age);
+                self.w.chain.warp_by(dt).await;
+                self.fresh_prices(price).await;
+                left -= dt;
+            }
         }
+    }
+
+    /// Rewrites the feed's fair rate (and reported rate), as if the committee had reported it: for tests
+    /// whose subject is what the margin does at a rate, not the committee's path to it.
+    pub async fn set_fair_rate(&mut self, rate: u128) {
+        use anchor_lang::{AccountDeserialize, AccountSerialize};
+        let address = self.m.restaking.feed;
+        let mut account = self.w.chain.account(address).await.expect("feed");
+        let mut feed = oracle::state::Feed::try_deserialize(&mut account.data.as_slice()).expect("feed");
+        feed.fair_rate = rate;
+        feed.reported_rate = rate;
+        let mut data = Vec::new();
+        feed.try_serialize(&mut data).expect("serialize feed");
+        account.data[..data.len()].copy_from_slice(&data);
+        self.w.chain.ctx.set_account(&address, &account.into());
     }
 
     /// The admin's `update_market`, keeping the current risk parameters and collateral cap.

@@ -89,12 +89,12 @@ impl Deleverage<'_> {
         ctx.accounts.sub_account.collateral -= args.lrt;
 
         // The SOL is already in the vault: what repays debt becomes pool cash, the rest goes to the owner.
-        let (repaid, burned) = match ctx.accounts.sub_account.debt_shares {
-            0 => (0, 0),
+        let repayment = match ctx.accounts.sub_account.debt_shares {
+            0 => Repayment { paid: 0, burned: 0 },
             debt_shares => ctx.accounts.pool.repay(debt_shares, sol_out)?,
         };
-        ctx.accounts.sub_account.debt_shares -= burned;
-        let excess = sol_out - repaid;
+        ctx.accounts.sub_account.debt_shares -= repayment.burned;
+        let (repaid, excess) = (repayment.paid, sol_out - repayment.paid);
 
         let sub = &ctx.accounts.sub_account;
         sub.require_no_dust(&ctx.accounts.pool, &ctx.accounts.market)?;

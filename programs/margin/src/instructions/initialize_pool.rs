@@ -1,5 +1,8 @@
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::bpf_loader_upgradeable;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
+
+use crate::errors::MarginError;
 
 use crate::events::PoolInitialized;
 use crate::seeds;
@@ -12,8 +15,13 @@ pub struct InitializePoolArgs {
 
 #[derive(Accounts)]
 pub struct InitializePool<'info> {
+    /// The margin program's upgrade authority becomes the pool's admin: nobody else can take the
+    /// one SOL pool by calling first.
     #[account(mut)]
     pub admin: Signer<'info>,
+    /// The program's ProgramData (upgradeable loader PDA of the program id).
+    #[account(seeds = [crate::ID.as_ref()], bump, seeds::program = bpf_loader_upgradeable::ID)]
+    pub program_data: Account<'info, ProgramData>,
     #[account(address = token::spl_token::native_mint::ID)]
     pub sol_mint: Box<Account<'info, Mint>>,
     #[account(init, payer = admin, space = 8 + LendingPool::INIT_SPACE, seeds = [seeds::POOL, sol_mint.key().as_ref()], bump)]
@@ -26,6 +34,10 @@ pub struct InitializePool<'info> {
 
 impl InitializePool<'_> {
     fn validate(&self, args: &InitializePoolArgs) -> Result<()> {
+        require!(
+            self.program_data.upgrade_authority_address == Some(self.admin.key()),
+            MarginError::NotUpgradeAuthority
+        );
         args.params.validate()
     }
 

@@ -3,8 +3,8 @@ use anchor_spl::token::{Token, TokenAccount};
 use oracle::state::Feed;
 
 use crate::errors::MarginError;
-use crate::events::Liquidated;
-use crate::math::{health, liquidation};
+use crate::events::{BadDebtSettled, Liquidated};
+use crate::math::liquidation;
 use crate::seeds;
 use crate::state::*;
 use crate::token;
@@ -46,32 +46,19 @@ impl Liquidate<'_> {
     }
 
     /// Permissionless and partial: repays toward the target LTV at the maintenance price and seizes
-    /// the repayment plus bonus in LRT; the LTV must strictly fall unless no collateral is left.
+    /// the repayment plus bonus in LRT; the LTV must strictly fall. When what is left is settleable
+    /// (insolvent, with dust or what insurance can pay for) it is settled at once.
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn liquidate(ctx: Context<Self>, args: LiquidateArgs) -> Result<()> {
+    pub fn liquidate(mut ctx: Context<Self>, args: LiquidateArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.pool.accrue(now)?;
-        let price = ctx.accounts.market.prices(&ctx.accounts.feed, now)?.maint;
-        let sub = &ctx.accounts.sub_account;
-        let debt = sub.debt(&ctx.accounts.pool)?;
-        let plan = liquidation::plan(debt, sub.collateral, price, &ctx.accounts.market.risk, args.max_repay)?;
+        let a = &mut ctx.accounts;
+        a.pool.accrue(now)?;
+        let price = a.market.prices(&a.feed, now)?.maint;
+        let debt = a.sub_account.debt(&a.pool)?;
+        let plan = liquidation::plan(debt, a.sub_account.collateral, price, &a.market.risk, args.max_repay)?;
         require!(plan.seize - plan.to_insurance >= args.min_collateral_out, MarginError::SlippageExceeded);
-
-        let (_, burned) = ctx.accounts.pool.repay(ctx.accounts.sub_account.debt_shares, plan.repay)?;
-        let sub = &mut ctx.accounts.sub_account;
-        sub.debt_shares -= burned;
-        sub.collateral -= plan.seize;
-        ctx.accounts.market.collateral_total -= plan.seize;
-        let sub = &ctx.accounts.sub_account;
-        let debt_after = sub.debt(&ctx.accounts.pool)?;
-        if sub.collateral > 0 {
-            let (value_before, value_after) =
-                (health::value(sub.collateral + plan.seize, price)?, health::value(sub.collateral, price)?);
-            require!(
-                health::ltv_lower(debt_after, value_after, debt, value_before),
-                MarginError::LiquidationDidNotImprove
-            );
-        }
+        let outcome = a.sub_account.apply_liquidation(&mut a.pool, &mut a.market, &plan, price)?;
+        a.pool.invariant()?;
 
         let a = &ctx.accounts;
         let program = a.token_program.to_account_info();
@@ -80,39 +67,51 @@ impl Liquidate<'_> {
             &a.liquidator_wsol.to_account_info(),
             &a.vault.to_account_info(),
             &a.liquidator.to_account_info(),
-            plan.repay,
+            outcome.repayment.paid,
             &[],
         )?;
         let index = a.sub_account.index.to_le_bytes();
         let seeds = a.sub_account.signer_seeds(&index);
-        let authority = a.sub_account.to_account_info();
+        let (vault, authority) = (a.collateral_vault.to_account_info(), a.sub_account.to_account_info());
         token::transfer(
             &program,
-            &a.collateral_vault.to_account_info(),
+            &vault,
             &a.liquidator_lrt.to_account_info(),
             &authority,
             plan.seize - plan.to_insurance,
             &[&seeds],
         )?;
-        if plan.to_insurance > 0 {
+        let swept = outcome.settlement.map_or(0, |s| s.collateral_swept);
+        if plan.to_insurance + swept > 0 {
             token::transfer(
                 &program,
-                &a.collateral_vault.to_account_info(),
+                &vault,
                 &a.insurance_vault.to_account_info(),
                 &authority,
-                plan.to_insurance,
+                plan.to_insurance + swept,
                 &[&seeds],
             )?;
         }
         emit!(Liquidated {
             sub_account: a.sub_account.key(),
             liquidator: a.liquidator.key(),
-            repaid: plan.repay,
+            repaid: outcome.repayment.paid,
             seized: plan.seize,
             to_insurance: plan.to_insurance,
             bonus_wad: plan.bonus_wad,
             full: plan.full,
         });
+        if let Some(settlement) = outcome.settlement {
+            emit!(BadDebtSettled {
+                sub_account: a.sub_account.key(),
+                collateral_swept: settlement.collateral_swept,
+                paid_by_insurance: settlement.paid_by_insurance,
+                debt: settlement.write_off.debt,
+                covered_by_insurance: settlement.write_off.covered,
+                socialized: settlement.write_off.socialized,
+                pool_frozen: a.pool.frozen,
+            });
+        }
         Ok(())
     }
 }

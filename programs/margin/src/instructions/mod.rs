@@ -1,6 +1,8 @@
 pub mod accrue_interest;
+pub mod apply_market_update;
 pub mod borrow;
 pub mod close_sub_account;
+pub mod convert_insurance;
 pub mod create_sub_account;
 pub mod deleverage;
 pub mod deposit_collateral;
@@ -17,8 +19,10 @@ pub mod withdraw_collateral;
 pub mod withdraw_supply;
 
 pub use accrue_interest::*;
+pub use apply_market_update::*;
 pub use borrow::*;
 pub use close_sub_account::*;
+pub use convert_insurance::*;
 pub use create_sub_account::*;
 pub use deleverage::*;
 pub use deposit_collateral::*;

@@ -42,9 +42,10 @@ impl Repay<'_> {
     pub fn repay(ctx: Context<Self>, args: RepayArgs) -> Result<()> {
         let pool = &mut ctx.accounts.pool;
         pool.accrue(Clock::get()?.unix_timestamp)?;
-        let (paid, burned) = pool.repay(ctx.accounts.sub_account.debt_shares, args.amount)?;
+        let repayment = pool.repay(ctx.accounts.sub_account.debt_shares, args.amount)?;
+        let paid = repayment.paid;
         let sub = &mut ctx.accounts.sub_account;
-        sub.debt_shares -= burned;
+        sub.debt_shares -= repayment.burned;
         sub.require_no_dust(&ctx.accounts.pool, &ctx.accounts.market)?;
         let a = &ctx.accounts;
         token::transfer(

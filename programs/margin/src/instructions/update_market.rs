@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::events::MarketUpdated;
+use crate::events::{MarketUpdateQueued, MarketUpdated};
 use crate::seeds;
 use crate::state::*;
 
@@ -26,17 +26,21 @@ impl UpdateMarket<'_> {
         self.pool.require_admin(&self.admin.key())
     }
 
+    /// Cap and pause apply at once; a policy or risk change that can make positions liquidatable is
+    /// queued behind `RISK_TIMELOCK_SECS` (`apply_market_update` activates it), any other applies at once.
     #[access_control(ctx.accounts.validate())]
     pub fn update_market(ctx: Context<Self>, args: UpdateMarketArgs) -> Result<()> {
         let market = &mut ctx.accounts.market;
-        market.update_risk(args.risk, Clock::get()?.unix_timestamp)?;
-        market.policy = args.policy;
+        let outcome = market.update(args.policy, args.risk, Clock::get()?.unix_timestamp)?;
         market.collateral_cap = args.collateral_cap;
         market.paused = args.paused;
+        if let UpdateOutcome::Queued { activates_ts } = outcome {
+            emit!(MarketUpdateQueued { market: market.key(), policy: args.policy, risk: args.risk, activates_ts });
+        }
         emit!(MarketUpdated {
             market: market.key(),
-            policy: args.policy,
-            risk: args.risk,
+            policy: market.policy,
+            risk: market.risk,
             collateral_cap: args.collateral_cap,
             paused: args.paused
         });

@@ -38,15 +38,21 @@ impl WithdrawCollateral<'_> {
         Ok(())
     }
 
-    /// Risk-increasing: needs a fresh feed, an unpaused market, and ends within LTV_init.
+    /// With debt it is risk-increasing: it needs a fresh feed, an unpaused market, and ends within
+    /// LTV_init. Without debt it is risk-free and always works (pause, staleness and missing prices
+    /// only block risk).
     #[access_control(ctx.accounts.validate(&args))]
     pub fn withdraw_collateral(ctx: Context<Self>, args: WithdrawCollateralArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let price = ctx.accounts.market.require_risk_increase(&ctx.accounts.feed, now)?;
+        let risk_free = ctx.accounts.sub_account.debt_shares == 0;
+        let price =
+            if risk_free { None } else { Some(ctx.accounts.market.require_risk_increase(&ctx.accounts.feed, now)?) };
         ctx.accounts.pool.accrue(now)?;
         ctx.accounts.sub_account.collateral -= args.amount;
         ctx.accounts.market.collateral_total -= args.amount;
-        ctx.accounts.sub_account.require_healthy_to_open(&ctx.accounts.pool, &ctx.accounts.market, price)?;
+        if let Some(price) = price {
+            ctx.accounts.sub_account.require_healthy_to_open(&ctx.accounts.pool, &ctx.accounts.market, price)?;
+        }
         let a = &ctx.accounts;
         let index = a.sub_account.index.to_le_bytes();
         let seeds = a.sub_account.signer_seeds(&index);

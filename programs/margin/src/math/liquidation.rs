@@ -35,6 +35,9 @@ pub fn bonus(debt: u64, value: u64, risk: &RiskParams) -> u128 {
 }
 
 pub fn plan(debt: u64, collateral: u64, price: u128, risk: &RiskParams, max_repay: u64) -> Result<Plan, MarginError> {
+    if price == 0 {
+        return Err(MarginError::InvalidPrice);
+    }
     if !health::is_liquidatable(debt, collateral, price, risk.lt_bps)? {
         return Err(MarginError::NotLiquidatable);
     }
@@ -62,8 +65,9 @@ pub fn plan(debt: u64, collateral: u64, price: u128, risk: &RiskParams, max_repa
     if repay == 0 || seize == 0 {
         return Err(MarginError::ZeroAmount);
     }
+    // The insurance's share rounds up: rounding favours the protocol, not the liquidator.
     let to_insurance = to_u64(
-        mul_div_floor(u128::from(seize), b * u128::from(risk.insurance_share_bps), (WAD + b) * BPS)
+        mul_div_ceil(u128::from(seize), b * u128::from(risk.insurance_share_bps), (WAD + b) * BPS)
             .ok_or(MarginError::MathOverflow)?,
     )?;
     Ok(Plan { repay, seize, to_insurance, bonus_wad: b, full })
@@ -92,8 +96,8 @@ mod tests {
         let (debt, value) = (94 * SOL - p.repay, 100 * SOL - p.seize);
         let ltv_bps = u128::from(debt) * 10_000 * 1_000 / u128::from(value);
         assert!((9_199_000..=9_200_000).contains(&ltv_bps), "landed at {ltv_bps} (bps×1000)");
-        // 20% of the bonus part (seize × b/(1+b)), rounded down.
-        let expected = mul_div_floor(u128::from(p.seize), WAD / 100 * 2_000, (WAD + WAD / 100) * BPS).unwrap();
+        // 20% of the bonus part (seize × b/(1+b)), rounded up.
+        let expected = mul_div_ceil(u128::from(p.seize), WAD / 100 * 2_000, (WAD + WAD / 100) * BPS).unwrap();
         assert_eq!(u128::from(p.to_insurance), expected);
     }
 
@@ -131,6 +135,11 @@ mod tests {
         assert_eq!(p.seize, 100 * SOL);
         assert_eq!(p.repay, 100 * SOL);
         assert_eq!(p.to_insurance, 0);
+    }
+
+    #[test]
+    fn a_zero_price_is_refused() {
+        assert_eq!(plan(SOL, SOL, 0, &RiskParams::default(), u64::MAX), Err(MarginError::InvalidPrice));
     }
 
     #[test]

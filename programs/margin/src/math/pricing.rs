@@ -1,4 +1,9 @@
-//! The prices a market uses, per pricing policy. `_low` = price minus its confidence band.
+//! The prices a market uses, per pricing policy.
+//!
+//! `fair` is the feed's pessimistic rate (a held or reported loss already counts). The market side
+//! uses the round's robust low and the EMA of that low: both stay within the honest observations'
+//! range whatever a minority of members submits (see the oracle's `math::median`), and a one-round
+//! dispersion moves the EMA by one round's weight only.
 use oracle::state::MarketPrice;
 
 use crate::errors::MarginError;
@@ -17,8 +22,8 @@ pub struct Prices {
 /// `MinOfBoth`: min(fair, EMA_low) to maintain (fair alone without market data), min(fair, spot_low,
 /// EMA_low) to open — a one-block wick moves spot, not the EMA, so it never liquidates.
 pub fn prices(policy: PricingPolicy, fair: u128, market: Option<MarketPrice>) -> Result<Prices, MarginError> {
-    let lows = market.map(|m| (m.price.saturating_sub(m.confidence), m.ema.saturating_sub(m.confidence)));
-    Ok(match (policy, lows) {
+    let lows = market.map(|m| (m.low, m.ema_low));
+    let prices = match (policy, lows) {
         (PricingPolicy::FairRate, _) => Prices { maint: fair, init: Some(fair) },
         (PricingPolicy::Market, Some((spot, ema))) => Prices { maint: ema, init: Some(spot.min(ema)) },
         (PricingPolicy::Market, None) => return Err(MarginError::MarketPriceUnavailable),
@@ -26,7 +31,11 @@ pub fn prices(policy: PricingPolicy, fair: u128, market: Option<MarketPrice>) ->
             Prices { maint: fair.min(ema), init: Some(fair.min(spot).min(ema)) }
         }
         (PricingPolicy::MinOfBoth, None) => Prices { maint: fair, init: None },
-    })
+    };
+    if prices.maint == 0 || prices.init == Some(0) {
+        return Err(MarginError::InvalidPrice);
+    }
+    Ok(prices)
 }
 
 #[cfg(test)]
@@ -35,15 +44,15 @@ mod tests {
 
     const WAD: u128 = lantern_math::WAD;
 
-    fn market(price: u128, ema: u128) -> Option<MarketPrice> {
-        Some(MarketPrice { price, confidence: WAD / 1000, ema })
+    fn market(low: u128, ema_low: u128) -> Option<MarketPrice> {
+        Some(MarketPrice { price: low + WAD / 1000, low, confidence: WAD / 1000, ema: ema_low + WAD / 1000, ema_low })
     }
 
     #[test]
     fn min_of_both_ignores_a_wick_for_maintenance_but_not_for_opening() {
-        let p = prices(PricingPolicy::MinOfBoth, WAD, market(WAD * 90 / 100, WAD)).unwrap();
+        let p = prices(PricingPolicy::MinOfBoth, WAD, market(WAD * 90 / 100, WAD - WAD / 1000)).unwrap();
         assert_eq!(p.maint, WAD - WAD / 1000);
-        assert_eq!(p.init, Some(WAD * 90 / 100 - WAD / 1000));
+        assert_eq!(p.init, Some(WAD * 90 / 100));
     }
 
     #[test]
@@ -57,5 +66,11 @@ mod tests {
         assert_eq!(prices(PricingPolicy::MinOfBoth, WAD, None).unwrap(), Prices { maint: WAD, init: None });
         assert_eq!(prices(PricingPolicy::Market, WAD, None), Err(MarginError::MarketPriceUnavailable));
         assert_eq!(prices(PricingPolicy::FairRate, WAD, None).unwrap(), Prices { maint: WAD, init: Some(WAD) });
+    }
+
+    #[test]
+    fn a_zero_price_is_refused() {
+        assert_eq!(prices(PricingPolicy::Market, WAD, market(0, 0)), Err(MarginError::InvalidPrice));
+        assert_eq!(prices(PricingPolicy::FairRate, 0, None), Err(MarginError::InvalidPrice));
     }
 }

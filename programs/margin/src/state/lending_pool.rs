@@ -145,9 +145,9 @@ impl LendingPool {
         Ok(new_shares)
     }
 
-    /// Takes `amount` of repayment for a position with `position_shares`; returns `(paid, shares
-    /// burned)`. Paying the whole debt burns every share.
-    pub fn repay(&mut self, position_shares: u64, amount: u64) -> Result<(u64, u64)> {
+    /// Takes `amount` of repayment for a position with `position_shares`. Paying the whole debt
+    /// burns every share.
+    pub fn repay(&mut self, position_shares: u64, amount: u64) -> Result<Repayment> {
         let debt = shares::debt_amount(position_shares, self.borrow_index)?;
         let (paid, burned) = if amount >= debt {
             (debt, position_shares)
@@ -156,28 +156,78 @@ impl LendingPool {
         };
         self.cash = self.cash.checked_add(paid).ok_or(MarginError::MathOverflow)?;
         self.debt_shares -= burned;
-        Ok((paid, burned))
+        Ok(Repayment { paid, burned })
     }
 
-    /// Writes off `debt` that no collateral backs: insurance first, then lenders pro rata through the
-    /// supply index; a loss beyond the lenders' funds freezes the pool.
-    pub fn write_off(&mut self, position_shares: u64) -> Result<(u64, u64, u64)> {
+    /// Writes off the debt of `position_shares` that no collateral backs: insurance first, then lenders
+    /// pro rata through the supply index; a loss beyond the lenders' funds freezes the pool.
+    pub fn write_off(&mut self, position_shares: u64) -> Result<WriteOff> {
         let debt = shares::debt_amount(position_shares, self.borrow_index)?;
         self.debt_shares -= position_shares;
         let covered = debt.min(self.insurance);
         self.insurance -= covered;
-        let loss = debt - covered;
-        if loss > 0 {
+        let socialized = debt - covered;
+        if socialized > 0 {
             self.socialized = true;
-            if loss >= self.lender_claims()? {
+            if socialized >= self.lender_claims()? {
                 self.supply_index = 0;
                 self.frozen = true;
             } else {
-                self.supply_index -= shares::index_cut(loss, self.supply_shares)?;
+                self.supply_index -= shares::index_cut(socialized, self.supply_shares)?;
             }
         }
-        Ok((debt, covered, loss))
+        Ok(WriteOff { debt, covered, socialized })
     }
+
+    /// The insurance pays up to `value` of a position's debt from its share of the cash (as much as it
+    /// holds): no SOL moves, the insurance's part of the cash becomes the lenders'.
+    pub fn insurance_buys(&mut self, position_shares: u64, value: u64) -> Result<Repayment> {
+        let debt = shares::debt_amount(position_shares, self.borrow_index)?;
+        let paid = value.min(self.insurance).min(debt);
+        let burned = match paid {
+            0 => 0,
+            _ if paid == debt => position_shares,
+            _ => shares::debt_shares_repaid(paid, self.borrow_index)?.min(position_shares),
+        };
+        self.insurance -= paid;
+        self.debt_shares -= burned;
+        Ok(Repayment { paid, burned })
+    }
+
+    /// SOL the insurance received from selling its LRT: cash that belongs to insurance.
+    pub fn add_insurance(&mut self, lamports: u64) -> Result<()> {
+        self.cash = self.cash.checked_add(lamports).ok_or(MarginError::MathOverflow)?;
+        self.insurance = self.insurance.checked_add(lamports).ok_or(MarginError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Cash and outstanding debt cover the lenders' claims and the insurance, unless a loss was
+    /// socialised (then the cut index already absorbed it) — checked at the end of every handler
+    /// that moves pool funds.
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.insurance <= self.cash, MarginError::MathOverflow);
+        if !self.socialized {
+            let assets = u128::from(self.cash) + u128::from(self.total_debt()?);
+            let owed = u128::from(self.lender_claims()?) + u128::from(self.insurance);
+            require!(assets >= owed, MarginError::PoolInvariantBroken);
+        }
+        Ok(())
+    }
+}
+
+/// What a repayment paid and which debt shares it burned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repayment {
+    pub paid: u64,
+    pub burned: u64,
+}
+
+/// A written-off debt: how much insurance covered and how much the lenders lost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteOff {
+    pub debt: u64,
+    pub covered: u64,
+    pub socialized: u64,
 }
 
 /// A lender's supply shares.

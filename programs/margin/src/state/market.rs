@@ -94,12 +94,40 @@ pub struct Market {
     /// Blocks risk-increasing actions; repay, deleverage and liquidation go on.
     pub paused: bool,
     pub lt_lowered_ts: i64,
+    /// A change that could make positions liquidatable, waiting out its time lock.
+    pub pending: PendingUpdate,
+}
+
+/// A queued policy and risk change; `activates_ts` 0 = nothing queued.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct PendingUpdate {
+    pub activates_ts: i64,
+    pub policy: PricingPolicy,
+    pub risk: RiskParams,
+}
+
+impl Default for PendingUpdate {
+    fn default() -> Self {
+        Self { activates_ts: 0, policy: PricingPolicy::MinOfBoth, risk: RiskParams::default() }
+    }
+}
+
+/// How long a change that can make existing positions liquidatable waits before it applies, so
+/// borrowers see it coming and can deleverage.
+pub const RISK_TIMELOCK_SECS: i64 = 86_400;
+
+/// What `Market::update` did with a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Applied,
+    Queued { activates_ts: i64 },
 }
 
 impl Market {
-    /// Prices at `now` for maintenance and for risk increases, per the market's policy.
+    /// Prices at `now` for maintenance and for risk increases, per the market's policy, from the
+    /// feed's pessimistic rate: a held or reported loss counts at once.
     pub fn prices(&self, feed: &Feed, now: i64) -> Result<Prices> {
-        Ok(pricing::prices(self.policy, feed.fair_rate, feed.market_price_at(now))?)
+        Ok(pricing::prices(self.policy, feed.pessimistic_rate(), feed.market_price_at(now))?)
     }
 
     /// Checks that risk may increase now and returns the price to check it at.
@@ -109,8 +137,24 @@ impl Market {
         self.prices(feed, now)?.init.ok_or_else(|| error!(MarginError::MarketPriceUnavailable))
     }
 
-    /// Applies new risk parameters; lowering the threshold is rate-limited so positions get time.
-    pub fn update_risk(&mut self, risk: RiskParams, now: i64) -> Result<()> {
+    /// Whether moving from the current policy and risk to these can make a position liquidatable
+    /// sooner or liquidate it harder: another pricing policy, a lower threshold or full-liquidation
+    /// LTV, a larger bonus, close factor or minimum debt.
+    pub fn tightens(&self, policy: PricingPolicy, risk: &RiskParams) -> bool {
+        let now = &self.risk;
+        policy != self.policy
+            || risk.lt_bps < now.lt_bps
+            || risk.ltv_full_bps < now.ltv_full_bps
+            || risk.bonus_min_bps > now.bonus_min_bps
+            || risk.bonus_max_bps > now.bonus_max_bps
+            || risk.close_factor_bps > now.close_factor_bps
+            || risk.min_debt > now.min_debt
+    }
+
+    /// Takes new policy and risk parameters: a change that tightens waits `RISK_TIMELOCK_SECS` (and
+    /// lowers the threshold by at most one step per interval); any other change applies at once and
+    /// drops a queued one.
+    pub fn update(&mut self, policy: PricingPolicy, risk: RiskParams, now: i64) -> Result<UpdateOutcome> {
         risk.validate()?;
         if risk.lt_bps < self.risk.lt_bps {
             require!(
@@ -118,9 +162,33 @@ impl Market {
                     && now - self.lt_lowered_ts >= LT_LOWER_INTERVAL_SECS,
                 MarginError::ThresholdLoweredTooFast
             );
+        }
+        if self.tightens(policy, &risk) {
+            let activates_ts = now + RISK_TIMELOCK_SECS;
+            self.pending = PendingUpdate { activates_ts, policy, risk };
+            return Ok(UpdateOutcome::Queued { activates_ts });
+        }
+        self.pending = PendingUpdate::default();
+        self.policy = policy;
+        self.risk = risk;
+        Ok(UpdateOutcome::Applied)
+    }
+
+    /// Applies the queued change once its time lock has passed (anyone may call it).
+    pub fn apply_pending(&mut self, now: i64) -> Result<()> {
+        let pending = self.pending;
+        require!(pending.activates_ts != 0, MarginError::NoPendingUpdate);
+        require!(now >= pending.activates_ts, MarginError::UpdateNotDue);
+        if pending.risk.lt_bps < self.risk.lt_bps {
             self.lt_lowered_ts = now;
         }
-        self.risk = risk;
+        self.policy = pending.policy;
+        self.risk = pending.risk;
+        self.pending = PendingUpdate::default();
         Ok(())
+    }
+
+    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        [crate::seeds::MARKET, self.pool.as_ref(), self.lrt_mint.as_ref(), std::slice::from_ref(&self.bump)]
     }
 }

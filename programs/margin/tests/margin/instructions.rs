@@ -19,7 +19,6 @@ use lantern_test_support::world::*;
 use margin::errors::MarginError;
 use margin::math::{health, interest, liquidation, shares};
 use margin::state::*;
-use oracle::state::Feed;
 use restaking::errors::RestakingError;
 
 /// SystemError::AccountAlreadyInUse: `init` of an address that already holds an account.
@@ -66,17 +65,8 @@ async fn mint_supply(mw: &mut MarginWorld, mint: Pubkey) -> u64 {
     spl_token::state::Mint::unpack(&data).expect("mint").supply
 }
 
-/// Rewrites the feed's fair rate, as if the committee had reported it.
 async fn set_fair_rate(mw: &mut MarginWorld, rate: u128) {
-    let m = mw.m;
-    let address = m.restaking.feed;
-    let mut account = mw.w.chain.account(address).await.expect("feed");
-    let mut feed = Feed::try_deserialize(&mut account.data.as_slice()).expect("feed");
-    feed.fair_rate = rate;
-    let mut data = Vec::new();
-    feed.try_serialize(&mut data).expect("serialize feed");
-    account.data[..data.len()].copy_from_slice(&data);
-    mw.w.chain.ctx.set_account(&address, &account.into());
+    mw.set_fair_rate(rate).await;
 }
 
 /// Moves the clock `offset` seconds past the feed's staleness limit (0 = the last fresh second).
@@ -85,10 +75,16 @@ async fn warp_past_feed_age(mw: &mut MarginWorld, offset: i64) {
     mw.w.chain.warp_to(feed.last_report_ref_ts + i64::from(feed.max_report_age_secs) + offset).await;
 }
 
+/// The admin's `update_market`; a change that tightens waits out its time lock and is then applied.
 async fn set_market(mw: &mut MarginWorld, policy: PricingPolicy, risk: RiskParams, cap: u64, paused: bool) {
     let m = mw.m;
     let admin = mw.w.admin.insecure_clone();
     ok(mw, m.update_market(admin.pubkey(), policy, risk, cap, paused), &admin).await;
+    if mw.market().await.pending.activates_ts != 0 {
+        mw.w.chain.warp_by(RISK_TIMELOCK_SECS).await;
+        let payer = mw.w.chain.payer();
+        ok(mw, m.apply_market_update(), &payer).await;
+    }
 }
 
 async fn pause(mw: &mut MarginWorld, paused: bool) {
@@ -215,6 +211,7 @@ async fn initialize_pool_validates_and_sets_every_field() {
     let mut w = World::new().await;
     let m = MarginKeys::new(w.keys);
     let admin = w.admin.insecure_clone();
+    w.chain.set_upgrade_authority(&margin::ID, &admin.pubkey());
     for (why, params) in bad_pool_params() {
         let ix = m.initialize_pool(admin.pubkey(), params);
         println!("initialize_pool: {why}");
@@ -222,7 +219,7 @@ async fn initialize_pool_validates_and_sets_every_field() {
     }
     // The pool's SOL mint must be the native mint.
     let mut wrong_mint = m.initialize_pool(admin.pubkey(), PoolParams::default());
-    wrong_mint.accounts[1].pubkey = w.keys.lrt_mint;
+    wrong_mint.accounts[2].pubkey = w.keys.lrt_mint;
     w.chain.send_err(&[wrong_mint], &[&admin], ErrorCode::ConstraintSeeds, &[m.pool, m.vault]).await;
 
     let params = edge_pool_params();
@@ -535,16 +532,23 @@ async fn lowering_the_threshold_is_limited_to_one_point_a_day_and_raising_is_fre
     let update = |m: &MarginKeys, lt_bps: u16| {
         m.update_market(admin.pubkey(), PricingPolicy::MinOfBoth, risk(lt_bps), u64::MAX, false)
     };
+    // A lower target and a higher full-liquidation LTV loosen: they apply at once.
+    ok(&mut mw, update(&m, 9_300), &admin).await;
+    assert_eq!(mw.market().await.risk, risk(9_300));
 
     // 9300 → 9199 in one step: 101 bps, too fast.
     rejects(&mut mw, update(&m, 9_199), &admin, MarginError::ThresholdLoweredTooFast, &[]).await;
-    // 9300 → 9200: exactly one point, allowed and stamped.
+    // 9300 → 9200: exactly one point, queued, and stamped when it applies a day later.
     ok(&mut mw, update(&m, 9_200), &admin).await;
-    let now = mw.w.chain.now().await;
-    assert_eq!(mw.market().await.lt_lowered_ts, now);
-    // Raising is free, at any time, and leaves the stamp alone.
+    assert_eq!(mw.market().await.risk.lt_bps, 9_300, "not at once");
+    let now = mw.w.chain.now().await + RISK_TIMELOCK_SECS;
+    mw.w.chain.warp_to(now).await;
+    let payer = mw.w.chain.payer();
+    ok(&mut mw, m.apply_market_update(), &payer).await;
+    assert_eq!((mw.market().await.risk.lt_bps, mw.market().await.lt_lowered_ts), (9_200, now));
+    // Raising is free, at once, and leaves the stamp alone.
     ok(&mut mw, update(&m, 9_400), &admin).await;
-    assert_eq!(mw.market().await.lt_lowered_ts, now);
+    assert_eq!((mw.market().await.risk.lt_bps, mw.market().await.lt_lowered_ts), (9_400, now));
     // A second lowering within the day, even by 1 bps, is refused.
     rejects(&mut mw, update(&m, 9_399), &admin, MarginError::ThresholdLoweredTooFast, &[]).await;
     mw.w.chain.warp_to(now + DAY - 1).await;
@@ -553,8 +557,11 @@ async fn lowering_the_threshold_is_limited_to_one_point_a_day_and_raising_is_fre
     mw.w.chain.warp_to(now + DAY).await;
     rejects(&mut mw, update(&m, 9_299), &admin, MarginError::ThresholdLoweredTooFast, &[]).await;
     ok(&mut mw, update(&m, 9_300), &admin).await;
+    mw.w.chain.warp_to(now + DAY + RISK_TIMELOCK_SECS).await;
+    let payer = mw.w.chain.payer();
+    ok(&mut mw, m.apply_market_update(), &payer).await;
     let market = mw.market().await;
-    assert_eq!((market.risk, market.lt_lowered_ts), (risk(9_300), now + DAY));
+    assert_eq!((market.risk, market.lt_lowered_ts), (risk(9_300), now + DAY + RISK_TIMELOCK_SECS));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -843,7 +850,10 @@ async fn withdraw_collateral_rejects_another_owner_zero_and_more_than_deposited(
 async fn withdraw_collateral_waits_for_an_unpaused_market_a_fresh_feed_and_a_market_price() {
     let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
     let m = mw.m;
-    let (user, s) = collateralized(&mut mw, 10 * SOL).await;
+    mw.lender(100 * SOL).await;
+    // With debt a withdrawal increases risk (without debt it always works: see attacks.rs).
+    let (user, s) = borrower(&mut mw, 10 * SOL, SOL).await;
+    mw.w.chain.warp_by(61).await;
     let k = key(&user);
     let watch = [s.sub, s.vault, user.lrt];
     let withdraw = |m: &MarginKeys| m.withdraw_collateral(k.pubkey(), s, user.lrt, SOL);
@@ -1341,7 +1351,7 @@ async fn liquidate_repays_the_whole_debt_from_the_full_liquidation_ltv() {
     assert!(plan.full);
     assert_eq!((plan.repay, plan.bonus_wad), (90 * SOL, WAD * 2 / 100));
     assert_eq!(plan.seize, 98_709_677_419, "90 × 1.02 / 0.93, rounded down");
-    assert_eq!(plan.to_insurance, 387_096_774, "20% of the 2% bonus part, rounded down");
+    assert_eq!(plan.to_insurance, 387_096_775, "20% of the 2% bonus part, rounded up (for the protocol)");
     let ix = m.liquidate(liq.key.pubkey(), s, liq.user.wsol, liq.user.lrt, u64::MAX, 0);
     ok(&mut mw, ix, &liq.key).await;
     let sub = mw.sub_account(s).await;
@@ -1418,10 +1428,7 @@ async fn under_the_market_policy_liquidation_and_deleverage_need_a_market_price(
     let (user, s) = borrower(&mut mw, 100 * SOL, 90 * SOL).await;
     let liq = liquidator(&mut mw).await;
     // The LRT trades at 0.9: with the EMA seeded at 1 it takes a while to follow.
-    for _ in 0..12 {
-        mw.w.chain.warp_by(1_800).await;
-        mw.fresh_prices(WAD * 9 / 10).await;
-    }
+    mw.sustain_price(WAD * 9 / 10, 12, 1_800).await;
     let watch = [s.sub, s.vault, user.wsol, liq.user.wsol, liq.user.lrt];
     mw.w.chain.warp_by(61).await;
     let liquidate = m.liquidate(liq.key.pubkey(), s, liq.user.wsol, liq.user.lrt, u64::MAX, 0);
@@ -1441,7 +1448,7 @@ async fn under_the_market_policy_liquidation_and_deleverage_need_a_market_price(
 // ---------------------------------------------------------------------------------------------
 
 /// Liquidates `s` entirely at the price where its 100 LRT pay all but `shortfall` of its debt
-/// (underwater: no bonus); returns the debt left.
+/// (underwater: no bonus); the liquidation writes the rest off at once. Returns the debt written off.
 async fn liquidate_underwater(mw: &mut MarginWorld, s: SubKeys, shortfall: u64) -> u64 {
     let m = mw.m;
     let debt = debt_of(mw, s).await;
@@ -1453,12 +1460,13 @@ async fn liquidate_underwater(mw: &mut MarginWorld, s: SubKeys, shortfall: u64) 
     ok(mw, ix, &liq.key).await;
     assert_eq!(balance(mw, liq.user.lrt).await, 100 * SOL, "all the collateral, no bonus to share");
     assert_eq!(balance(mw, liq.user.wsol).await, 200 * SOL - (debt - shortfall));
-    assert_eq!(mw.sub_account(s).await.collateral, 0);
-    debt_of(mw, s).await
+    let sub = mw.sub_account(s).await;
+    assert_eq!((sub.collateral, sub.debt_shares), (0, 0), "the rest is written off in the same instruction");
+    debt - (debt - shortfall)
 }
 
 #[tokio::test]
-async fn settle_bad_debt_is_paid_by_insurance_first() {
+async fn a_liquidation_that_takes_the_last_collateral_writes_off_the_rest_insurance_first() {
     let mut mw = MarginWorld::new(PricingPolicy::FairRate).await;
     let m = mw.m;
     mw.lender(100 * SOL).await;
@@ -1466,22 +1474,21 @@ async fn settle_bad_debt_is_paid_by_insurance_first() {
     mw.w.chain.warp_by(30 * DAY).await;
     let payer = mw.w.chain.payer();
     ok(&mut mw, m.accrue_interest(), &payer).await;
-    let insurance = mw.pool().await.insurance;
+    let before = mw.pool().await;
+    let insurance = before.insurance;
     assert!(insurance > 50_000_000);
     let left = liquidate_underwater(&mut mw, s, insurance / 2).await;
-    assert!((insurance / 2..=insurance / 2 + 1).contains(&left));
-    let before = mw.pool().await;
-    ok(&mut mw, m.settle_bad_debt(s), &payer).await;
+    assert_eq!(left, insurance / 2);
     let after = mw.pool().await;
-    assert_eq!(mw.sub_account(s).await.debt_shares, 0);
     assert_eq!(after.insurance, insurance - left);
     assert_eq!(after.debt_shares, 0);
     assert_eq!((after.supply_index, after.socialized, after.frozen), (before.supply_index, false, false));
-    assert_eq!(after.cash, before.cash, "the insurance's share of the cash now backs lenders");
+    // Nothing is left to settle.
+    rejects(&mut mw, m.settle_bad_debt(s), &payer, MarginError::NoDebt, &[s.sub, s.vault]).await;
 }
 
 #[tokio::test]
-async fn settle_bad_debt_socializes_what_insurance_cannot_pay() {
+async fn a_liquidation_that_takes_the_last_collateral_socializes_what_insurance_cannot_pay() {
     let mut mw = MarginWorld::new(PricingPolicy::FairRate).await;
     let m = mw.m;
     let lender = mw.lender(100 * SOL).await;
@@ -1489,10 +1496,9 @@ async fn settle_bad_debt_socializes_what_insurance_cannot_pay() {
     mw.w.chain.warp_by(30 * DAY).await;
     let payer = mw.w.chain.payer();
     ok(&mut mw, m.accrue_interest(), &payer).await;
-    let insurance = mw.pool().await.insurance;
+    let before = mw.pool_accrued_now().await;
+    let insurance = before.insurance;
     let left = liquidate_underwater(&mut mw, s, insurance + 3 * SOL).await;
-    let before = mw.pool().await;
-    ok(&mut mw, m.settle_bad_debt(s), &payer).await;
     let after = mw.pool().await;
     let loss = left - insurance;
     assert_eq!(after.insurance, 0);
@@ -1501,7 +1507,6 @@ async fn settle_bad_debt_socializes_what_insurance_cannot_pay() {
         before.supply_index - mul_div_ceil(u128::from(loss), WAD, u128::from(before.supply_shares)).unwrap()
     );
     assert!(after.socialized && !after.frozen);
-    assert_eq!(mw.sub_account(s).await.debt_shares, 0);
     // Lenders' claims fell by the loss (rounded against them) and the pool holds what they are owed.
     let claims = after.lender_claims().unwrap();
     assert!(claims <= before.lender_claims().unwrap() - loss);
@@ -1512,14 +1517,50 @@ async fn settle_bad_debt_socializes_what_insurance_cannot_pay() {
 }
 
 #[tokio::test]
-async fn settle_bad_debt_rejects_collateral_remaining_and_no_debt() {
+async fn settle_bad_debt_takes_dust_into_insurance_which_pays_its_value() {
+    let mut mw = MarginWorld::new(PricingPolicy::FairRate).await;
+    let m = mw.m;
+    mw.lender(100 * SOL).await;
+    let (_, s) = borrower(&mut mw, 100 * SOL, 90 * SOL).await;
+    mw.w.chain.warp_by(30 * DAY).await;
+    let payer = mw.w.chain.payer();
+    ok(&mut mw, m.accrue_interest(), &payer).await;
+    // 100 LRT at 0.0004 are worth 0.04 SOL: below the 0.05 SOL minimum debt, dust.
+    set_fair_rate(&mut mw, WAD / 2_500).await;
+    let before = mw.pool_accrued_now().await;
+    let debt = debt_of(&mut mw, s).await;
+    let value = 40_000_000;
+    ok(&mut mw, m.settle_bad_debt(s), &payer).await;
+    let sub = mw.sub_account(s).await;
+    assert_eq!((sub.collateral, sub.debt_shares), (0, 0));
+    assert_eq!(balance(&mut mw, m.insurance_vault).await, 100 * SOL, "the dust goes to insurance");
+    assert_eq!(balance(&mut mw, s.vault).await, 0);
+    assert_eq!(mw.market().await.collateral_total, 0);
+    let after = mw.pool().await;
+    // The insurance pays the dust's value and covers what it can of the rest; lenders take the loss.
+    assert!(before.insurance >= value);
+    assert_eq!(after.insurance, 0);
+    assert!(after.socialized);
+    let loss = debt - before.insurance;
+    assert_eq!(
+        after.supply_index,
+        before.supply_index - mul_div_ceil(u128::from(loss), WAD, u128::from(before.supply_shares)).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn settle_bad_debt_rejects_solvent_positions_remainders_worth_liquidating_and_no_debt() {
     let mut mw = MarginWorld::new(PricingPolicy::FairRate).await;
     let m = mw.m;
     mw.lender(100 * SOL).await;
     let (_, s) = borrower(&mut mw, 100 * SOL, 50 * SOL).await;
     let (_, empty) = mw.trader(0).await;
     let payer = mw.w.chain.payer();
-    let watch = [s.sub, s.vault, empty.sub];
+    let watch = [s.sub, s.vault, empty.sub, m.insurance_vault];
+    rejects(&mut mw, m.settle_bad_debt(s), &payer, MarginError::CollateralRemains, &watch).await;
+    // Under water but the 100 LRT are worth 40 SOL, more than dust and than the insurance holds: a
+    // liquidation takes them (and then writes the rest off).
+    set_fair_rate(&mut mw, WAD * 4 / 10).await;
     rejects(&mut mw, m.settle_bad_debt(s), &payer, MarginError::CollateralRemains, &watch).await;
     rejects(&mut mw, m.settle_bad_debt(empty), &payer, MarginError::NoDebt, &watch).await;
 }
@@ -1531,11 +1572,11 @@ async fn a_loss_beyond_the_lenders_funds_freezes_the_pool() {
     let lender = mw.lender(100 * SOL).await;
     let (_, s) = borrower(&mut mw, 100 * SOL, 90 * SOL).await;
     let (saver, t) = mw.trader(20 * SOL).await;
-    // At 0.5 the 100 LRT pay 50 SOL of the 90: 40 SOL remain unbacked.
-    assert_eq!(liquidate_underwater(&mut mw, s, 40 * SOL).await, 40 * SOL);
-    // The lender takes all the cash it can (10 + 50 SOL): 40 SOL of claims are left, all lost.
+    // The lender takes the cash not lent out (10 SOL): 90 SOL of claims are left, all lent.
     let k = key(&lender);
-    ok(&mut mw, m.withdraw_supply(k.pubkey(), lender.wsol, 60 * SOL), &k).await;
+    ok(&mut mw, m.withdraw_supply(k.pubkey(), lender.wsol, 10 * SOL), &k).await;
+    // At 0.0001 the 100 LRT are worth 0.01 SOL (dust): the whole 90 SOL debt is lost.
+    set_fair_rate(&mut mw, WAD / 10_000).await;
     let payer = mw.w.chain.payer();
     ok(&mut mw, m.settle_bad_debt(s), &payer).await;
     let pool = mw.pool().await;
@@ -1620,9 +1661,9 @@ async fn close_sub_account_rejects_collateral_and_debt_but_sweeps_stray_tokens()
     ok(&mut mw, m.close_sub_account(k.pubkey(), s, user.lrt), &k).await;
     assert_eq!(mw.w.chain.token_balance(user.lrt).await, lrt_before + 1);
 
-    // Debt without collateral (before the bad debt is settled).
+    // Debt with collateral under water, not yet settled.
     let (debtor, t) = borrower(&mut mw, 100 * SOL, 90 * SOL).await;
-    liquidate_underwater(&mut mw, t, 40 * SOL).await;
+    set_fair_rate(&mut mw, WAD / 2).await;
     let d = key(&debtor);
     let ix = m.close_sub_account(d.pubkey(), t, debtor.lrt);
     rejects(&mut mw, ix, &d, MarginError::SubAccountNotEmpty, &[t.sub, t.vault, d.pubkey()]).await;

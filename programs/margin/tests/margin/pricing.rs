@@ -13,13 +13,13 @@ use margin::errors::MarginError;
 use margin::state::PricingPolicy;
 
 /// Opening position of these tests: 10 SOL of equity and 89.5 borrowed → 99.5 LRT, LTV 89.95%.
-const EQUITY: u64 = 10 * SOL;
-const BORROW: u64 = 89_500_000_000;
+pub(crate) const EQUITY: u64 = 10 * SOL;
+pub(crate) const BORROW: u64 = 89_500_000_000;
 /// Above the minimum debt, so that a borrow's only problem is health.
 const MIN_BORROW: u64 = SOL / 10;
 
 /// A world with a 1,000 SOL lender and a trader levered to 89.95% LTV at price 1 (fair and market).
-async fn levered(policy: PricingPolicy) -> (MarginWorld, User, SubKeys) {
+pub(crate) async fn levered(policy: PricingPolicy) -> (MarginWorld, User, SubKeys) {
     let mut mw = MarginWorld::new(policy).await;
     mw.lender(1_000 * SOL).await;
     let (trader, s) = mw.trader(50 * SOL).await;
@@ -30,7 +30,12 @@ async fn levered(policy: PricingPolicy) -> (MarginWorld, User, SubKeys) {
 
 /// A trader whose sub-account 0 holds `collateral` LRT (bought at rate 1) and no debt; the trader keeps
 /// `spare_lrt` LRT and `wsol` SOL besides.
-async fn collateralised(mw: &mut MarginWorld, collateral: u64, spare_lrt: u64, wsol: u64) -> (User, SubKeys) {
+pub(crate) async fn collateralised(
+    mw: &mut MarginWorld,
+    collateral: u64,
+    spare_lrt: u64,
+    wsol: u64,
+) -> (User, SubKeys) {
     let (trader, s) = mw.trader(collateral + spare_lrt + wsol).await;
     let minted = mw.w.deposit(&trader, collateral + spare_lrt).await;
     assert_eq!(minted, collateral + spare_lrt, "rate 1");
@@ -39,12 +44,12 @@ async fn collateralised(mw: &mut MarginWorld, collateral: u64, spare_lrt: u64, w
     (trader, s)
 }
 
-async fn liquidator(mw: &mut MarginWorld) -> User {
+pub(crate) async fn liquidator(mw: &mut MarginWorld) -> User {
     mw.w.user(500 * SOL).await
 }
 
 /// Every account a margin instruction on `s` could touch.
-fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
+pub(crate) fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
     vec![
         mw.m.pool,
         mw.m.vault,
@@ -59,13 +64,13 @@ fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
     ]
 }
 
-async fn liquidate_ok(mw: &mut MarginWorld, s: SubKeys, liq: &User) {
+pub(crate) async fn liquidate_ok(mw: &mut MarginWorld, s: SubKeys, liq: &User) {
     let signer = liq.key.insecure_clone();
     let ix = mw.m.liquidate(signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
     mw.w.chain.send_ok(&[ix], &[&signer]).await;
 }
 
-async fn liquidate_err(mw: &mut MarginWorld, s: SubKeys, liq: &User, error: MarginError) {
+pub(crate) async fn liquidate_err(mw: &mut MarginWorld, s: SubKeys, liq: &User, error: MarginError) {
     let signer = liq.key.insecure_clone();
     let ix = mw.m.liquidate(signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
     let watched = watched(mw, s, liq);

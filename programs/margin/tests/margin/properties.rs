@@ -11,6 +11,10 @@
 //!   says the sub-account is liquidatable, moves exactly the planned amounts, seizes at most the
 //!   collateral and strictly lowers the LTV unless no collateral is left; deleverage lowers it too;
 //! - accruing twice at one timestamp changes nothing;
+//! - a third party donates LRT into others' sub-accounts and sells the insurance's LRT at any time; still
+//!   no sub-account ever holds debt without collateral (a liquidation that takes the last of it writes
+//!   the rest off), an insolvent sub-account with dust left is always settleable, and no deleverage or
+//!   insurance sale is paid above the feed's pessimistic rate;
 //! - every rejected instruction leaves the pool, the market, every sub-account, every vault, every
 //!   lender position and every user's token accounts byte for byte unchanged.
 use lantern_test_support::margin_ops::{self, SubKeys};
@@ -94,11 +98,18 @@ enum Op {
         fresh: bool,
         worst: bool,
     },
-    /// `worst`: a sub-account with bad debt, if any, instead of `slot`.
+    /// `worst`: an insolvent sub-account, if any, instead of `slot`.
     Settle {
         slot: usize,
         worst: bool,
     },
+    /// The third party deposits `lrt` of its own LRT into `slot`'s sub-account.
+    Donate {
+        slot: usize,
+        lrt: u64,
+    },
+    /// The third party sells the insurance's LRT (permissionless).
+    ConvertInsurance,
     Accrue,
     Warp {
         secs: i64,
@@ -150,6 +161,8 @@ fn op(crashes: bool) -> impl Strategy<Value = Op> {
             .prop_map(|(slot, part, fresh, worst)| Op::Liquidate { slot, part, fresh, worst }),
         settlements => (slot, prop::bool::weighted(0.8)).prop_map(|(slot, worst)| Op::Settle { slot, worst }),
         1 => Just(Op::Accrue),
+        2 => (0..4usize, prop_oneof![Just(1u64), 1..1_000u64, SOL..(10 * SOL)]).prop_map(|(slot, lrt)| Op::Donate { slot, lrt }),
+        1 => Just(Op::ConvertInsurance),
         2 => prop_oneof![3 => 1..60i64, 2 => 60..7_200i64, 1 => 7_200..(3 * 86_400i64)].prop_map(|secs| Op::Warp { secs }),
         2 => (-150i64..=30).prop_map(|pct_tenths| Op::Price { pct_tenths }),
         6 => (-200i64..=10, 1..=8usize).prop_map(|(pct_tenths, rounds)| Op::Sustain { pct_tenths, rounds }),
@@ -180,7 +193,10 @@ enum Expect {
     /// A liquidation: the plan (or its refusal) from the program's own math beforehand.
     Liquidation { s: SubKeys, plan: Result<margin::math::liquidation::Plan, MarginError>, before: Position },
     /// A deleverage: the LTV strictly falls unless the debt is gone.
-    LtvFalls { s: SubKeys, before: Position },
+    /// Deleverage: the LTV falls and what the LRT pays (debt repaid + SOL out) is at most `cap`.
+    LtvFalls { s: SubKeys, before: Position, wsol: Pubkey, wsol_before: u64, cap: u64 },
+    /// An insurance sale pays at most `cap` into the insurance.
+    InsuranceSale { insurance_before: u64, cap: u64 },
     /// A settlement: succeeds exactly when the collateral is gone and debt remains.
     Settlement { settleable: bool },
 }
@@ -239,6 +255,8 @@ impl Harness {
             mw.w.chain.send_ok(&[mw.m.create_sub_account(signer.pubkey(), index)], &[&signer]).await;
         }
         let liquidator = mw.w.user(3_000 * SOL).await;
+        // The liquidator is also the third party who donates LRT into others' sub-accounts.
+        mw.w.deposit(&liquidator, 20 * SOL).await;
         mw.fresh_prices(WAD).await;
         let pool = mw.pool().await;
         let mut h = Self {
@@ -356,17 +374,37 @@ impl Harness {
         best.0
     }
 
-    /// A sub-account with debt and no collateral left, if any (else `slot`'s).
+    /// An insolvent sub-account at the maintenance price, if any (else `slot`'s).
     async fn bad_debt(&mut self, slot: usize) -> SubKeys {
         for s in self.subs.clone() {
             if self.exists(s).await {
-                let sub = self.mw.sub_account(s).await;
-                if sub.collateral == 0 && sub.debt_shares > 0 {
+                let p = self.position(s).await;
+                if p.debt > 0 && p.maint.is_some_and(|maint| health::value(p.collateral, maint).unwrap() < p.debt) {
                     return s;
                 }
             }
         }
         self.subs[slot]
+    }
+
+    /// What the program's own rule says: debt, and either no collateral or settleable at the
+    /// maintenance price (insolvent with dust, or what insurance can pay for).
+    async fn settleable(&mut self, s: SubKeys) -> bool {
+        if !self.exists(s).await {
+            return false;
+        }
+        let sub = self.mw.sub_account(s).await;
+        if sub.debt_shares == 0 {
+            return false;
+        }
+        if sub.collateral == 0 {
+            return true;
+        }
+        let (pool, market) = (self.mw.pool_accrued_now().await, self.mw.market().await);
+        match self.position(s).await.maint {
+            Some(maint) => sub.is_settleable(&pool, &market, maint).unwrap(),
+            None => false,
+        }
     }
 
     /// One price round at the current market price, a second later.
@@ -473,12 +511,12 @@ impl Harness {
                 }
                 let s = self.subs[slot];
                 let before = self.position(s).await;
+                let lrt = per_mille(before.collateral, part);
+                let cap = health::value(lrt, self.mw.w.feed().await.pessimistic_rate()).unwrap();
                 let (user, signer, s) = self.trader(slot);
-                (
-                    m.deleverage(signer.pubkey(), s, user.wsol, per_mille(before.collateral, part), 0),
-                    signer,
-                    Expect::LtvFalls { s, before },
-                )
+                let (wsol, ix) = (user.wsol, m.deleverage(signer.pubkey(), s, user.wsol, lrt, 0));
+                let wsol_before = self.mw.w.chain.token_balance(wsol).await;
+                (ix, signer, Expect::LtvFalls { s, before, wsol, wsol_before, cap })
             }
             Op::Liquidate { slot, part, fresh, worst } => {
                 if fresh {
@@ -503,11 +541,21 @@ impl Harness {
             }
             Op::Settle { slot, worst } => {
                 let s = if worst { self.bad_debt(slot).await } else { self.subs[slot] };
-                let settleable = self.exists(s).await && {
-                    let sub = self.mw.sub_account(s).await;
-                    sub.collateral == 0 && sub.debt_shares > 0
-                };
+                let settleable = self.settleable(s).await;
                 (m.settle_bad_debt(s), self.mw.w.chain.payer(), Expect::Settlement { settleable })
+            }
+            Op::Donate { slot, lrt } => {
+                let held = self.mw.w.chain.token_balance(self.liquidator.lrt).await;
+                let signer = self.liquidator.key.insecure_clone();
+                let ix = m.deposit_collateral(signer.pubkey(), self.subs[slot], self.liquidator.lrt, lrt.min(held));
+                (ix, signer, Expect::Anything)
+            }
+            Op::ConvertInsurance => {
+                let lrt = self.mw.w.chain.token_balance(m.insurance_vault).await.max(1);
+                let feed = self.mw.w.feed().await;
+                let cap = health::value(lrt, feed.pessimistic_rate()).unwrap();
+                let insurance_before = self.mw.pool_accrued_now().await.insurance;
+                (m.convert_insurance(lrt, 0), self.mw.w.chain.payer(), Expect::InsuranceSale { insurance_before, cap })
             }
             Op::Accrue | Op::Warp { .. } | Op::Price { .. } | Op::Sustain { .. } | Op::Report { .. } => return None,
         })
@@ -627,9 +675,12 @@ impl Harness {
                 }
                 false
             }
-            Expect::LtvFalls { s, before } => {
+            Expect::LtvFalls { s, before, wsol, wsol_before, cap } => {
                 if result.is_ok() {
                     let after = self.position(s).await;
+                    let paid = before.debt.saturating_sub(after.debt)
+                        + (self.mw.w.chain.token_balance(wsol).await - wsol_before);
+                    assert!(paid <= cap, "{op:?} paid {paid} for LRT worth {cap} at the pessimistic rate");
                     let maint = before.maint.expect("deleverage priced the collateral");
                     let (value_before, value_after) = (
                         health::value(before.collateral, maint).unwrap(),
@@ -659,7 +710,10 @@ impl Harness {
                         );
                         let after = self.position(s).await;
                         assert!(plan.seize <= before.collateral, "seized more than the collateral");
-                        assert_eq!(after.collateral, before.collateral - plan.seize, "seized as planned");
+                        // What is left is either the planned remainder, or settled: no debt, no collateral.
+                        let settled = after.debt == 0 && after.collateral == 0;
+                        assert!(settled || after.collateral == before.collateral - plan.seize, "seized as planned");
+                        let swept = if settled { before.collateral - plan.seize } else { 0 };
                         let liq_after = (
                             self.mw.w.chain.token_balance(self.liquidator.wsol).await,
                             self.mw.w.chain.token_balance(self.liquidator.lrt).await,
@@ -668,9 +722,9 @@ impl Harness {
                         assert_eq!(liq_after.1 - liq_before.1, plan.seize - plan.to_insurance);
                         assert_eq!(
                             self.mw.w.chain.token_balance(self.mw.m.insurance_vault).await - insurance_before,
-                            plan.to_insurance
+                            plan.to_insurance + swept
                         );
-                        if after.collateral > 0 && after.debt > 0 {
+                        if !settled && after.collateral > 0 && after.debt > 0 {
                             let (value_before, value_after) = (
                                 health::value(before.collateral, maint).unwrap(),
                                 health::value(after.collateral, maint).unwrap(),
@@ -679,6 +733,10 @@ impl Harness {
                                 health::ltv_lower(after.debt, value_after, before.debt, value_before),
                                 "the LTV must strictly fall"
                             );
+                        }
+                        if settled {
+                            self.stats.settlements += 1;
+                            return true;
                         }
                     }
                     (Ok(()), Err(refusal)) => panic!("{op:?} succeeded although the plan refuses it: {refusal:?}"),
@@ -712,6 +770,13 @@ impl Harness {
                 }
                 false
             }
+            Expect::InsuranceSale { insurance_before, cap } => {
+                if result.is_ok() {
+                    let gained = self.mw.pool().await.insurance - insurance_before;
+                    assert!(gained <= cap, "{op:?} paid {gained} for insurance LRT worth {cap}");
+                }
+                false
+            }
             Expect::Settlement { settleable } => {
                 assert_eq!(result.is_ok(), settleable, "{op:?}: {code:?}");
                 if settleable {
@@ -724,6 +789,12 @@ impl Harness {
 
     async fn check_invariants(&mut self, supply_index_may_fall: bool) {
         let subs = self.subs.clone();
+        for &s in &subs {
+            if self.exists(s).await {
+                let sub = self.mw.sub_account(s).await;
+                assert!(sub.debt_shares == 0 || sub.collateral > 0, "debt without collateral left off the books");
+            }
+        }
         let lenders = self.all_lenders();
         self.mw.assert_pool_invariants(&subs, &lenders).await;
         let pool = self.mw.pool().await;

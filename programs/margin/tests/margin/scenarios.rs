@@ -15,10 +15,7 @@ async fn leverage_then_a_sustained_depeg_liquidates_partially_to_the_target() {
     assert_eq!(sub.collateral, 99_500_000_000);
 
     // The LRT trades 4% below its fair rate for five hours: the EMA follows, the position is liquidatable.
-    for _ in 0..10 {
-        mw.w.chain.warp_by(1_800).await;
-        mw.fresh_prices(WAD * 96 / 100).await;
-    }
+    mw.sustain_price(WAD * 96 / 100, 10, 1_800).await;
     let liquidator = mw.w.user(200 * SOL).await;
     let signer = liquidator.key.insecure_clone();
     let liquidate = mw.m.liquidate(signer.pubkey(), s, liquidator.wsol, liquidator.lrt, u64::MAX, 0);
@@ -33,7 +30,7 @@ mod crashes {
     //! insurance then lenders, and a loss beyond the lenders' funds that freezes the pool.
     use lantern_math::{mul_div_floor, BPS};
     use lantern_test_support::margin_ops::SubKeys;
-    use lantern_test_support::solana_sdk::{pubkey::Pubkey, signature::Signer};
+    use lantern_test_support::solana_sdk::signature::Signer;
     use lantern_test_support::world::*;
     use margin::errors::MarginError;
     use margin::math::{health, shares};
@@ -90,9 +87,9 @@ mod crashes {
         assert_eq!(plan.bonus_wad, WAD / 200, "LTV − LT < 0.5%: the minimum bonus");
         // The target, not the close factor, bounds this liquidation.
         assert!(u128::from(plan.repay) * BPS < u128::from(debt_before) * u128::from(risk.close_factor_bps));
-        // 20% of the bonus part of the seized LRT (seize × b/(1+b)) goes to insurance, rounded down.
+        // 20% of the bonus part of the seized LRT (seize × b/(1+b)) goes to insurance, rounded up.
         let bonus_part = |seize: u64| {
-            mul_div_floor(
+            lantern_math::mul_div_ceil(
                 u128::from(seize),
                 plan.bonus_wad * u128::from(risk.insurance_share_bps),
                 (WAD + plan.bonus_wad) * BPS,
@@ -156,23 +153,20 @@ mod crashes {
             "under water: all collateral, no bonus"
         );
         let liquidator = mw.w.user(200 * SOL).await;
+        mw.w.chain.send_ok(&[mw.m.accrue_interest()], &[]).await;
+        let pool = mw.pool().await;
+        let bad_debt = before.debt(&pool).unwrap() - plan.repay;
+        assert!(bad_debt > pool.insurance && pool.insurance >= insurance_built);
+        let (c1, c2) = (lender_claim(&mut mw, &l1).await, lender_claim(&mut mw, &l2).await);
         liquidate(&mut mw, s, &liquidator).await;
         let after = mw.sub_account(s).await;
-        assert_eq!(after.collateral, 0);
+        assert_eq!((after.collateral, after.debt_shares), (0, 0), "the rest is written off at once");
         assert_eq!(mw.w.chain.token_balance(s.vault).await, 0);
         assert_eq!(mw.w.chain.token_balance(liquidator.lrt).await, before.collateral);
         assert_eq!(mw.w.chain.token_balance(liquidator.wsol).await, 200 * SOL - plan.repay);
-        assert!(after.debt_shares > 0, "bad debt remains");
 
-        // Settlement: the insurance pays first, the rest lowers the supply index pro rata.
-        mw.w.chain.send_ok(&[mw.m.accrue_interest()], &[]).await;
-        let pool = mw.pool().await;
-        let bad_debt = after.debt(&pool).unwrap();
-        assert!(bad_debt > pool.insurance && pool.insurance >= insurance_built);
-        let (c1, c2) = (lender_claim(&mut mw, &l1).await, lender_claim(&mut mw, &l2).await);
-        mw.w.chain.send_ok(&[mw.m.settle_bad_debt(s)], &[]).await;
+        // The write-off: the insurance pays first, the rest lowers the supply index pro rata.
         let settled = mw.pool().await;
-        assert_eq!(mw.sub_account(s).await.debt_shares, 0);
         assert_eq!(settled.insurance, 0, "the insurance is used up first");
         let loss = bad_debt - pool.insurance;
         assert_eq!(settled.supply_index, pool.supply_index - shares::index_cut(loss, pool.supply_shares).unwrap());
@@ -208,7 +202,7 @@ mod crashes {
     }
 
     #[tokio::test]
-    async fn a_loss_larger_than_the_lenders_funds_freezes_the_pool() {
+    async fn lenders_cannot_run_ahead_of_a_loss_the_liquidation_writes_it_off_at_once() {
         let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
         // No reserve factor: every lamport of interest is the lenders', none is held as insurance.
         let admin = mw.w.admin.insecure_clone();
@@ -216,12 +210,6 @@ mod crashes {
         mw.w.chain.send_ok(&[mw.m.update_pool(admin.pubkey(), params)], &[&admin]).await;
         let lender = mw.lender(100 * SOL).await;
         let (trader, s) = mw.trader(20 * SOL).await;
-        let (other, os) = mw.trader(20 * SOL).await;
-        let lrt = mw.w.deposit(&other, 10 * SOL).await;
-        let other_signer = other.key.insecure_clone();
-        mw.w.chain
-            .send_ok(&[mw.m.deposit_collateral(other_signer.pubkey(), os, other.lrt, lrt)], &[&other_signer])
-            .await;
         mw.fresh_prices(WAD).await;
         mw.leverage_up(&trader, s, 10 * SOL, 89_500_000_000).await.expect("leverage_up");
         let lender_signer = lender.key.insecure_clone();
@@ -238,36 +226,29 @@ mod crashes {
         mw.w.chain.send_ok(&[ix], &[&lender_signer]).await;
         assert_eq!(mw.pool().await.cash, 0);
 
-        // A 15% slashing puts the position under water; the liquidation's SOL is withdrawn too.
+        // A 15% slashing puts the position under water. The liquidation that takes its collateral
+        // writes the loss off in the same instruction: no lender can withdraw at the un-cut index.
         mw.report_confirmed(WAD * 85 / 100).await.expect("slashing");
         let liquidator = mw.w.user(200 * SOL).await;
+        let (mut pool, before) = (mw.pool().await, mw.sub_account(s).await);
+        let plan = mw.liquidation_plan_now(s, u64::MAX).await.expect("liquidatable");
         liquidate(&mut mw, s, &liquidator).await;
-        assert_eq!(mw.sub_account(s).await.collateral, 0);
-        let pool = mw.pool().await;
-        let held = lender_shares(&mut mw, &lender).await;
-        let ix = withdraw_all(&mut mw, pool, held);
-        mw.w.chain.send_ok(&[ix], &[&lender_signer]).await;
-        let pool = mw.pool().await;
-        assert_eq!((pool.cash, pool.insurance), (0, 0));
-        let bad_debt = mw.sub_account(s).await.debt(&pool).unwrap();
-        let claims = pool.lender_claims().unwrap();
-        assert!(bad_debt >= claims && claims > 0, "loss {bad_debt} vs lenders' funds {claims}");
-
-        mw.w.chain.send_ok(&[mw.m.settle_bad_debt(s)], &[]).await;
-        let frozen = mw.pool().await;
-        assert!(frozen.frozen && frozen.socialized);
-        assert_eq!((frozen.supply_index, frozen.lender_claims().unwrap(), frozen.debt_shares), (0, 0, 0));
-
-        // Frozen: no supply, no withdrawal, no borrowing, no levering up.
-        let watched: Vec<Pubkey> = vec![mw.m.pool, mw.m.vault, mw.m.market, os.sub, os.vault, lender.wsol, other.wsol];
-        let supply = mw.m.supply(lender_signer.pubkey(), lender.wsol, SOL);
-        mw.w.chain.send_err(&[supply], &[&lender_signer], MarginError::PoolFrozen, &watched).await;
-        let withdraw = mw.m.withdraw_supply(lender_signer.pubkey(), lender.wsol, 1);
-        mw.w.chain.send_err(&[withdraw], &[&lender_signer], MarginError::PoolFrozen, &watched).await;
-        mw.sustain_price(WAD, 1, 1).await;
-        let borrow = mw.m.borrow(other_signer.pubkey(), os, other.wsol, SOL);
-        mw.w.chain.send_err(&[borrow], &[&other_signer], MarginError::PoolFrozen, &watched).await;
-        let leverage = mw.m.leverage_up(other_signer.pubkey(), os, other.wsol, SOL, SOL, 0);
-        mw.w.chain.send_err(&[leverage], &[&other_signer], MarginError::PoolFrozen, &watched).await;
+        let sub = mw.sub_account(s).await;
+        assert_eq!((sub.collateral, sub.debt_shares), (0, 0));
+        let settled = mw.pool().await;
+        // The pool as the liquidation saw it, accrued to its timestamp.
+        pool.accrue(settled.last_accrual_ts).unwrap();
+        let bad_debt = before.debt(&pool).unwrap();
+        assert!(settled.socialized && !settled.frozen);
+        // The debt left after the repayment (its shares burned rounded down, so up to a lamport more
+        // than the difference) is the loss.
+        let burned = shares::debt_shares_repaid(plan.repay, pool.borrow_index).unwrap();
+        let loss = shares::debt_amount(before.debt_shares - burned, pool.borrow_index).unwrap();
+        assert!((bad_debt - plan.repay..=bad_debt - plan.repay + 1).contains(&loss));
+        assert_eq!(settled.supply_index, pool.supply_index - shares::index_cut(loss, pool.supply_shares).unwrap());
+        // What the lenders can still claim is cut, and cash plus debts back it.
+        let claims = settled.lender_claims().unwrap();
+        assert!(claims <= pool.lender_claims().unwrap() - loss);
+        assert!(u128::from(settled.cash) + u128::from(settled.total_debt().unwrap()) >= u128::from(claims));
     }
 }

@@ -6,7 +6,6 @@
 //! every vault and every user account byte-for-byte unchanged. Each test ends with the unmodified
 //! instruction succeeding, so the failures are the substitutions' doing.
 use anchor_lang::error::ErrorCode;
-use anchor_lang::{AccountDeserialize, AccountSerialize};
 use lantern_test_support::margin_ops::{self, MarginKeys, SubKeys};
 use lantern_test_support::solana_sdk::{
     account::Account,
@@ -17,7 +16,6 @@ use lantern_test_support::solana_sdk::{
 use lantern_test_support::world::*;
 use margin::errors::MarginError;
 use margin::state::{PricingPolicy, RiskParams};
-use oracle::state::Feed;
 
 /// Look-alikes of real accounts, made with `set_account`.
 #[derive(Clone, Copy)]
@@ -242,14 +240,7 @@ impl Setup {
 
     /// Rewrites the feed's fair rate, as if the committee had reported it.
     async fn set_fair_rate(&mut self, rate: u128) {
-        let address = self.m.restaking.feed;
-        let mut account = self.mw.w.chain.account(address).await.expect("feed");
-        let mut feed = Feed::try_deserialize(&mut account.data.as_slice()).expect("feed");
-        feed.fair_rate = rate;
-        let mut data = Vec::new();
-        feed.try_serialize(&mut data).expect("serialize feed");
-        account.data[..data.len()].copy_from_slice(&data);
-        self.mw.w.chain.ctx.set_account(&address, &account.into());
+        self.mw.set_fair_rate(rate).await;
     }
 
     /// The substitutions of the pool and its vault every pool-touching instruction shares.
@@ -615,33 +606,47 @@ async fn liquidate_rejects_substituted_accounts() {
 #[tokio::test]
 async fn settle_bad_debt_rejects_substituted_accounts() {
     let mut s = Setup::new().await;
-    // At 0.5 Bob's 100 LRT pay 50 of his 90 SOL: Carol takes all of it, 40 SOL of bad debt remain.
-    s.set_fair_rate(WAD / 2).await;
-    let (m, a0, b0) = (s.m, s.a0, s.b0);
-    let carol = key(&s.carol);
-    s.ok(m.liquidate(carol.pubkey(), b0, s.carol.wsol, s.carol.lrt, u64::MAX, 0), &carol).await;
-    let bad = s.mw.sub_account(b0).await;
-    assert_eq!((bad.collateral, bad.debt_shares), (0, 40 * SOL));
+    let (m, a0, b0, f) = (s.m, s.a0, s.b0, s.fake);
+    // A real sub-account whose collateral still covers its debt is not bad debt.
+    let payer = s.payer();
+    let alices = swap(swap(m.settle_bad_debt(b0), b0.sub, a0.sub), b0.vault, a0.vault);
+    s.rejects(alices, &payer, MarginError::CollateralRemains).await;
+    // At 0.0004 Bob's 100 LRT are worth 0.04 SOL (dust, below the minimum debt) against his 90 SOL.
+    s.set_fair_rate(WAD / 2_500).await;
     let foreign_bad = foreign(&mut s.mw, b0.sub).await;
     let copied_bad = copy(&mut s.mw, b0.sub, None).await;
     s.watched.extend([foreign_bad, copied_bad]);
-    let payer = s.payer();
     let base = move || m.settle_bad_debt(b0);
 
     s.rejects_pool_substitutes(&base, &payer, false).await;
-    let f = s.fake;
     s.rejects(swap(base(), m.market, f.foreign_market), &payer, ErrorCode::AccountOwnedByWrongProgram).await;
     s.rejects(swap(base(), m.market, f.copied_market), &payer, ErrorCode::ConstraintSeeds).await;
-    s.rejects(swap(base(), m.market, s.other.market), &payer, ErrorCode::ConstraintSeeds).await;
+    s.rejects(swap(base(), m.market, s.other.market), &payer, ErrorCode::ConstraintHasOne).await;
+    // The other market with its feed and insurance vault: then our sub-account is not its PDA.
+    let other = s.other;
+    let all = swap(
+        swap(swap(base(), m.market, other.market), m.restaking.feed, other.restaking.feed),
+        m.insurance_vault,
+        other.insurance_vault,
+    );
+    s.rejects(all, &payer, ErrorCode::ConstraintSeeds).await;
+    s.rejects_feed_substitutes(&base, &payer).await;
     s.rejects(swap(base(), b0.sub, foreign_bad), &payer, ErrorCode::AccountOwnedByWrongProgram).await;
     s.rejects(swap(base(), b0.sub, copied_bad), &payer, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(base(), b0.sub, s.alice_other.sub), &payer, ErrorCode::ConstraintSeeds).await;
     s.rejects(swap(base(), b0.sub, s.other.market), &payer, ErrorCode::AccountDiscriminatorMismatch).await;
-    // A real sub-account that still has collateral is not bad debt.
-    s.rejects(swap(base(), b0.sub, a0.sub), &payer, MarginError::CollateralRemains).await;
-
+    s.rejects(swap(base(), b0.vault, a0.vault), &payer, ErrorCode::ConstraintSeeds).await;
+    s.rejects(swap(base(), m.insurance_vault, s.other.insurance_vault), &payer, ErrorCode::ConstraintHasOne).await;
+    s.rejects(swap(base(), m.insurance_vault, s.bob.lrt), &payer, ErrorCode::ConstraintHasOne).await;
+    s.rejects(
+        swap(base(), m.insurance_vault, f.foreign_insurance_vault),
+        &payer,
+        ErrorCode::AccountOwnedByWrongProgram,
+    )
+    .await;
     s.ok(base(), &payer).await;
-    assert_eq!(s.mw.sub_account(b0).await.debt_shares, 0);
+    let bad = s.mw.sub_account(b0).await;
+    assert_eq!((bad.collateral, bad.debt_shares), (0, 0));
     assert!(s.mw.pool().await.socialized);
 }
 

@@ -30,8 +30,8 @@ impl SubmitPrice<'_> {
         Ok(())
     }
 
-    /// Stores the observation; when a quorum of observations is fresh, the feed's market price becomes
-    /// their median with its confidence band and the EMA moves toward it.
+    /// Stores the observation; when a quorum of observations is fresh and agrees, the feed's market
+    /// price becomes their median with its robust low and band, and the EMAs move toward them.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn submit_price(ctx: Context<Self>, args: SubmitPriceArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
@@ -49,14 +49,14 @@ impl SubmitPrice<'_> {
 
         let (fresh, quorum_ts) = committee.fresh_prices(now);
         let feed = &mut ctx.accounts.feed;
-        if let Some(market) =
-            feed.update_market(&fresh, quorum_ts, committee.quorum, now, committee.limits.ema_half_life_secs)
-        {
+        if let Some(market) = feed.update_market(&fresh, quorum_ts, committee.quorum, now, &committee.limits) {
             emit!(MarketPriceUpdated {
                 feed: feed_key,
                 price: market.price,
+                low: market.low,
                 confidence: market.confidence,
                 ema: market.ema,
+                ema_low: market.ema_low,
                 observations: fresh.len() as u8,
             });
         }

@@ -92,6 +92,9 @@ pub struct SanityLimits {
     pub max_report_age_secs: u32,
     pub max_price_age_secs: u32,
     pub ema_half_life_secs: u32,
+    /// A round whose band (median absolute deviation) is wider than this share of its price gives no
+    /// market price: the members do not agree.
+    pub max_confidence_bps: u16,
 }
 
 impl Default for SanityLimits {
@@ -107,6 +110,7 @@ impl Default for SanityLimits {
             max_report_age_secs: 129_600,
             max_price_age_secs: 60,
             ema_half_life_secs: 3_600,
+            max_confidence_bps: 200,
         }
     }
 }
@@ -125,7 +129,8 @@ impl SanityLimits {
             && self.max_rate <= Self::MAX_RATE
             && self.max_report_age_secs > 0
             && self.max_price_age_secs > 0
-            && self.ema_half_life_secs > 0;
+            && self.ema_half_life_secs > 0
+            && (1..=10_000).contains(&self.max_confidence_bps);
         require!(valid, OracleError::InvalidLimits);
         Ok(())
     }

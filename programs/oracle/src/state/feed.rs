@@ -43,10 +43,13 @@ pub struct Feed {
     pub bunker: bool,
     pub held: HeldReport,
     pub decreases: [DecreaseEntry; DECREASE_SLOTS],
-    /// Median of the fresh member observations, half the spread of the middle quorum, and the EMA.
+    /// The last agreed round: median of the fresh observations, its Byzantine-robust low (the lower
+    /// median), the band (median absolute deviation), and EMAs of the median and of the low.
     pub market_price: u128,
+    pub market_low: u128,
     pub market_confidence: u128,
     pub market_ema: u128,
+    pub market_ema_low: u128,
     /// Observation time of the quorum-th newest observation behind `market_price`: the price is
     /// valid while this is younger than `max_price_age_secs`.
     pub market_price_ts: i64,
@@ -56,12 +59,17 @@ pub struct Feed {
     pub max_price_age_secs: u32,
 }
 
-/// The market price consumers may use, present only while a quorum of observations is fresh.
+/// The market price consumers may use, present only while a quorum of observations is fresh and
+/// agrees within `max_confidence_bps`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketPrice {
     pub price: u128,
+    /// Within the honest observations' range whatever a minority submits.
+    pub low: u128,
     pub confidence: u128,
     pub ema: u128,
+    /// EMA of `low`: one round, however dispersed, moves it by at most one round's weight.
+    pub ema_low: u128,
 }
 
 impl Feed {
@@ -75,9 +83,20 @@ impl Feed {
             self.market_price > 0 && now.saturating_sub(self.market_price_ts) <= i64::from(self.max_price_age_secs);
         fresh.then_some(MarketPrice {
             price: self.market_price,
+            low: self.market_low,
             confidence: self.market_confidence,
             ema: self.market_ema,
+            ema_low: self.market_ema_low,
         })
+    }
+
+    /// The rate every consumer prices with: the fair rate, or lower while a reported loss is held
+    /// for the guardian (or a deferred report is below it), so a known loss reaches every consumer
+    /// at once — no exit pays, and no market lends, above what the committee reported.
+    pub fn pessimistic_rate(&self) -> u128 {
+        let held = if self.held.frame != 0 { self.held.rate } else { u128::MAX };
+        let reported = if self.reported_rate > 0 { self.reported_rate } else { u128::MAX };
+        self.fair_rate.min(held).min(reported)
     }
 
     pub fn sync_limits(&mut self, limits: &SanityLimits) {
@@ -166,23 +185,35 @@ impl Feed {
         Ok(())
     }
 
-    /// Recomputes the market price from the fresh observations; `None` below quorum.
+    /// Recomputes the market price from the fresh observations: `None` below quorum, and no market
+    /// price at all while the observations disagree by more than `max_confidence_bps`. The EMAs count
+    /// at most `max_price_age_secs` since the last round, so a round after a gap moves them no more
+    /// than a round inside the freshness window does.
     pub fn update_market(
         &mut self,
         sorted_fresh: &[u128],
         quorum_ts: Option<i64>,
         quorum: u8,
         now: i64,
-        half_life: u32,
+        limits: &SanityLimits,
     ) -> Option<MarketPrice> {
-        let quorum_ts = quorum_ts.filter(|_| sorted_fresh.len() >= usize::from(quorum))?;
-        let price = median::median(sorted_fresh);
-        let elapsed = u64::try_from(now.saturating_sub(self.market_ema_ts)).unwrap_or(0);
-        self.market_ema = ema::update(self.market_ema, price, elapsed, u64::from(half_life));
+        let quorum_ts = quorum_ts.filter(|_| sorted_fresh.len() >= usize::from(quorum.max(1)))?;
+        let round = median::Round::of(sorted_fresh);
+        if !round.agrees(limits.max_confidence_bps) {
+            self.market_price = 0;
+            return None;
+        }
+        let elapsed = u64::try_from(now.saturating_sub(self.market_ema_ts))
+            .unwrap_or(0)
+            .min(u64::from(limits.max_price_age_secs));
+        let half_life = u64::from(limits.ema_half_life_secs);
+        self.market_ema = ema::update(self.market_ema, round.price, elapsed, half_life);
+        self.market_ema_low = ema::update(self.market_ema_low, round.low, elapsed, half_life);
         self.market_ema_ts = now;
-        self.market_price = price;
-        self.market_confidence = median::confidence(sorted_fresh, usize::from(quorum));
+        self.market_price = round.price;
+        self.market_low = round.low;
+        self.market_confidence = round.confidence;
         self.market_price_ts = quorum_ts;
-        Some(MarketPrice { price, confidence: self.market_confidence, ema: self.market_ema })
+        self.market_price_at(now)
     }
 }

@@ -334,6 +334,8 @@ async fn update_limits_validates_and_copies_staleness_into_the_feed() {
         SanityLimits { max_report_age_secs: 0, ..d },
         SanityLimits { max_price_age_secs: 0, ..d },
         SanityLimits { ema_half_life_secs: 0, ..d },
+        SanityLimits { max_confidence_bps: 0, ..d },
+        SanityLimits { max_confidence_bps: 10_001, ..d },
     ];
     for limits in invalid {
         let update = f.limits_ix(admin.pubkey(), limits);
@@ -351,6 +353,7 @@ async fn update_limits_validates_and_copies_staleness_into_the_feed() {
         max_report_age_secs: 1,
         max_price_age_secs: 1,
         ema_half_life_secs: 1,
+        max_confidence_bps: 10_000,
     };
     let valid =
         SanityLimits { max_rate: SanityLimits::MAX_RATE, max_report_age_secs: 200_000, max_price_age_secs: 90, ..d };

@@ -35,7 +35,7 @@ pub struct Deposit<'info> {
 
 impl Deposit<'_> {
     fn lrt_out(&self, lamports: u64) -> Result<u64> {
-        let rate = StakePool::fresh_rate(&self.feed, Clock::get()?.unix_timestamp)?;
+        let rate = StakePool::deposit_rate(&self.feed, Clock::get()?.unix_timestamp)?;
         Ok(math::lrt_for_deposit(lamports, rate)?)
     }
 

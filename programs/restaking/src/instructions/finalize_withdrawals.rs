@@ -30,7 +30,7 @@ pub struct FinalizeWithdrawals<'info> {
 impl FinalizeWithdrawals<'_> {
     fn validate(&self, args: &FinalizeWithdrawalsArgs) -> Result<()> {
         require!(!self.feed.bunker, RestakingError::BunkerMode);
-        StakePool::fresh_rate(&self.feed, Clock::get()?.unix_timestamp)?;
+        StakePool::exit_rate(&self.feed, Clock::get()?.unix_timestamp)?;
         require!(args.up_to >= self.pool.next_to_finalize, RestakingError::NothingToFinalize);
         Ok(())
     }
@@ -41,7 +41,7 @@ impl FinalizeWithdrawals<'_> {
         ctx: Context<'_, '_, 'info, 'info, Self>,
         args: FinalizeWithdrawalsArgs,
     ) -> Result<()> {
-        let rate = ctx.accounts.feed.fair_rate;
+        let rate = ctx.accounts.feed.pessimistic_rate();
         let pool_key = ctx.accounts.pool.key();
         let first = ctx.accounts.pool.next_to_finalize;
         let (mut burned, mut locked) = (0u64, 0u64);

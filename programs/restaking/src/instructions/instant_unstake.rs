@@ -34,9 +34,9 @@ pub struct InstantUnstake<'info> {
 }
 
 impl InstantUnstake<'_> {
-    /// `(gross, fee, out)` at the fresh fair rate.
+    /// `(gross, fee, out)` at the exit rate (pessimistic, refused when stale).
     fn quote(&self, lrt: u64) -> Result<(u64, u64, u64)> {
-        let rate = StakePool::fresh_rate(&self.feed, Clock::get()?.unix_timestamp)?;
+        let rate = StakePool::exit_rate(&self.feed, Clock::get()?.unix_timestamp)?;
         Ok(math::instant_unstake(lrt, rate, self.pool.instant_unstake_fee_bps)?)
     }
 

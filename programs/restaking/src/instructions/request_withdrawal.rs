@@ -39,7 +39,7 @@ pub struct RequestWithdrawal<'info> {
 impl RequestWithdrawal<'_> {
     /// A ticket must be worth at least one lamport when requested (no zero-for-nonzero conversions).
     fn validate(&self, args: &RequestWithdrawalArgs) -> Result<()> {
-        require!(math::lamports_for_lrt(args.lrt, self.feed.fair_rate)? > 0, RestakingError::ZeroAmount);
+        require!(math::lamports_for_lrt(args.lrt, self.feed.pessimistic_rate())? > 0, RestakingError::ZeroAmount);
         Ok(())
     }
 
@@ -58,7 +58,7 @@ impl RequestWithdrawal<'_> {
             ),
             args.lrt,
         )?;
-        let rate = ctx.accounts.feed.fair_rate;
+        let rate = ctx.accounts.feed.pessimistic_rate();
         let pool = &mut ctx.accounts.pool;
         let id = pool.next_ticket;
         pool.next_ticket += 1;

@@ -46,8 +46,16 @@ impl StakePool {
         Ok(())
     }
 
-    /// The fair rate, refused when the feed is stale.
-    pub fn fresh_rate(feed: &Feed, now: i64) -> Result<u128> {
+    /// The rate exits pay at: the feed's pessimistic rate (a loss held for the guardian counts at
+    /// once, so no exit pays more than the queue will), refused when the feed is stale.
+    pub fn exit_rate(feed: &Feed, now: i64) -> Result<u128> {
+        require!(!feed.is_stale(now), RestakingError::FeedStale);
+        Ok(feed.pessimistic_rate())
+    }
+
+    /// The rate deposits mint at: the fair rate, refused when the feed is stale. While a loss is held
+    /// this overcharges depositors rather than diluting holders (rounding favours the pool).
+    pub fn deposit_rate(feed: &Feed, now: i64) -> Result<u128> {
         require!(!feed.is_stale(now), RestakingError::FeedStale);
         Ok(feed.fair_rate)
     }

@@ -5,8 +5,9 @@
 //! - the reserve vault holds `pool.reserve_lamports`, the escrow vault `pool.escrowed_lrt`;
 //! - `locked ≤ reserve`, and every pool field and user balance equals the model's;
 //! - the LRT supply is the users' LRT plus the escrow;
-//! - no exit pays more than `floor(lrt · rate)` at the rate it used (instant: the fresh rate, less the
-//!   rounded-up fee; queue: the lower of the request-time and finalization-time rates);
+//! - no exit pays more than `floor(lrt · rate)` at the pessimistic rate (a loss held for the guardian
+//!   counts at once; instant: less the rounded-up fee; queue: the lower of the request-time and
+//!   finalization-time rates);
 //! - a rejected instruction leaves the pool, its vaults, the tickets and the users' accounts unchanged.
 use std::collections::BTreeMap;
 
@@ -216,19 +217,21 @@ impl Harness {
         }
     }
 
-    /// `(rate, stale, bunker)` of the feed now.
-    async fn feed_state(&mut self) -> (u128, bool, bool) {
+    /// `(deposit rate, exit rate, stale, bunker)` of the feed now: deposits mint at the fair rate, every
+    /// exit (request, finalization, instant unstake) uses the pessimistic rate, so a loss held for the
+    /// guardian already counts.
+    async fn feed_state(&mut self) -> (u128, u128, bool, bool) {
         let feed = self.w.feed().await;
         let now = self.w.chain.now().await;
-        (feed.fair_rate, feed.is_stale(now), feed.bunker)
+        (feed.fair_rate, feed.pessimistic_rate(), feed.is_stale(now), feed.bunker)
     }
 
     async fn step(&mut self, op: &Op) {
-        let (rate, stale, bunker) = self.feed_state().await;
+        let (deposit_rate, rate, stale, bunker) = self.feed_state().await;
         let fee_bps = self.fee_bps;
         match *op {
             Op::Deposit { user, lamports, slippage } => {
-                let lrt = lrt_at(lamports, rate);
+                let lrt = lrt_at(lamports, deposit_rate);
                 let min = if slippage { lrt + 1 } else { lrt };
                 let expected = if stale {
                     Err(RestakingError::FeedStale.into())
@@ -450,7 +453,7 @@ impl Harness {
                 let feed = self.w.feed().await;
                 let now = self.w.chain.now().await;
                 self.w.chain.warp_to(now.max(feed.last_report_ref_ts + i64::from(feed.max_report_age_secs) + 1)).await;
-                assert!(self.feed_state().await.1);
+                assert!(self.feed_state().await.2);
             }
         }
     }
