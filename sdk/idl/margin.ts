@@ -51,6 +51,74 @@ export type Margin = {
       "args": []
     },
     {
+      "name": "applyMarketUpdate",
+      "discriminator": [
+        186,
+        153,
+        27,
+        224,
+        152,
+        201,
+        143,
+        212
+      ],
+      "accounts": [
+        {
+          "name": "pool",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  111,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "pool.sol_mint",
+                "account": "lendingPool"
+              }
+            ]
+          },
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "market",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "pool"
+              },
+              {
+                "kind": "account",
+                "path": "market.lrt_mint",
+                "account": "market"
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "borrow",
       "discriminator": [
         228,
@@ -284,6 +352,129 @@ export type Margin = {
         }
       ],
       "args": []
+    },
+    {
+      "name": "convertInsurance",
+      "discriminator": [
+        108,
+        232,
+        199,
+        173,
+        111,
+        217,
+        150,
+        77
+      ],
+      "accounts": [
+        {
+          "name": "pool",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  111,
+                  111,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "pool.sol_mint",
+                "account": "lendingPool"
+              }
+            ]
+          },
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "market",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "pool"
+              },
+              {
+                "kind": "account",
+                "path": "market.lrt_mint",
+                "account": "market"
+              }
+            ]
+          }
+        },
+        {
+          "name": "feed",
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "insuranceVault",
+          "writable": true,
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "stakePool",
+          "writable": true,
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "lrtMint",
+          "writable": true,
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "reserveVault",
+          "writable": true
+        },
+        {
+          "name": "restakingProgram",
+          "address": "55oJ1mGgn1dZoYfJwSgHmVokMx9akz47bHM8Z8AAviQ5"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "convertInsuranceArgs"
+            }
+          }
+        }
+      ]
     },
     {
       "name": "createSubAccount",
@@ -942,8 +1133,96 @@ export type Margin = {
       "accounts": [
         {
           "name": "admin",
+          "docs": [
+            "The margin program's upgrade authority becomes the pool's admin: nobody else can take the",
+            "one SOL pool by calling first."
+          ],
           "writable": true,
           "signer": true
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "The program's ProgramData (upgradeable loader PDA of the program id)."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  255,
+                  52,
+                  213,
+                  212,
+                  102,
+                  169,
+                  73,
+                  210,
+                  101,
+                  168,
+                  81,
+                  96,
+                  21,
+                  31,
+                  26,
+                  133,
+                  241,
+                  242,
+                  19,
+                  197,
+                  85,
+                  164,
+                  176,
+                  52,
+                  109,
+                  127,
+                  179,
+                  75,
+                  24,
+                  95,
+                  228,
+                  225
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
         },
         {
           "name": "solMint",
@@ -1537,6 +1816,7 @@ export type Margin = {
         },
         {
           "name": "market",
+          "writable": true,
           "pda": {
             "seeds": [
               {
@@ -1563,6 +1843,12 @@ export type Margin = {
           },
           "relations": [
             "sub_account"
+          ]
+        },
+        {
+          "name": "feed",
+          "relations": [
+            "market"
           ]
         },
         {
@@ -1594,6 +1880,47 @@ export type Margin = {
               }
             ]
           }
+        },
+        {
+          "name": "collateralVault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  108,
+                  108,
+                  97,
+                  116,
+                  101,
+                  114,
+                  97,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "subAccount"
+              }
+            ]
+          }
+        },
+        {
+          "name": "insuranceVault",
+          "docs": [
+            "Receives the collateral left (dust or a donation), which insurance converts to SOL."
+          ],
+          "writable": true,
+          "relations": [
+            "market"
+          ]
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         }
       ],
       "args": []
@@ -2231,6 +2558,19 @@ export type Margin = {
       ]
     },
     {
+      "name": "insuranceConverted",
+      "discriminator": [
+        33,
+        242,
+        227,
+        210,
+        138,
+        224,
+        189,
+        123
+      ]
+    },
+    {
       "name": "interestAccrued",
       "discriminator": [
         79,
@@ -2280,6 +2620,19 @@ export type Margin = {
         3,
         255,
         81
+      ]
+    },
+    {
+      "name": "marketUpdateQueued",
+      "discriminator": [
+        129,
+        223,
+        200,
+        79,
+        232,
+        245,
+        198,
+        22
       ]
     },
     {
@@ -2511,7 +2864,7 @@ export type Margin = {
     {
       "code": 6024,
       "name": "collateralRemains",
-      "msg": "The sub-account still has collateral: liquidate it instead"
+      "msg": "The sub-account's collateral still covers its debt: liquidate it instead"
     },
     {
       "code": 6025,
@@ -2527,6 +2880,31 @@ export type Margin = {
       "code": 6027,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow"
+    },
+    {
+      "code": 6028,
+      "name": "invalidPrice",
+      "msg": "The price is zero: nothing can be valued or liquidated at it"
+    },
+    {
+      "code": 6029,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the margin program's upgrade authority may create the pool"
+    },
+    {
+      "code": 6030,
+      "name": "noPendingUpdate",
+      "msg": "No market update is waiting"
+    },
+    {
+      "code": 6031,
+      "name": "updateNotDue",
+      "msg": "The market update is time-locked: apply it once its activation time has passed"
+    },
+    {
+      "code": 6032,
+      "name": "poolInvariantBroken",
+      "msg": "The pool's cash and debts no longer cover its lenders and insurance"
     }
   ],
   "types": [
@@ -2538,6 +2916,20 @@ export type Margin = {
           {
             "name": "subAccount",
             "type": "pubkey"
+          },
+          {
+            "name": "collateralSwept",
+            "docs": [
+              "LRT left in the sub-account, moved to the market's insurance vault."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "paidByInsurance",
+            "docs": [
+              "The swept collateral's value that the insurance paid toward the debt."
+            ],
+            "type": "u64"
           },
           {
             "name": "debt",
@@ -2625,6 +3017,22 @@ export type Margin = {
           },
           {
             "name": "collateral",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "convertInsuranceArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "lrt",
+            "type": "u64"
+          },
+          {
+            "name": "minSolOut",
             "type": "u64"
           }
         ]
@@ -2788,8 +3196,13 @@ export type Margin = {
           {
             "name": "marketPrice",
             "docs": [
-              "Median of the fresh member observations, half the spread of the middle quorum, and the EMA."
+              "The last agreed round: median of the fresh observations, its Byzantine-robust low (the lower",
+              "median), the band (median absolute deviation), and EMAs of the median and of the low."
             ],
+            "type": "u128"
+          },
+          {
+            "name": "marketLow",
             "type": "u128"
           },
           {
@@ -2798,6 +3211,10 @@ export type Margin = {
           },
           {
             "name": "marketEma",
+            "type": "u128"
+          },
+          {
+            "name": "marketEmaLow",
             "type": "u128"
           },
           {
@@ -2897,6 +3314,30 @@ export type Margin = {
                 "name": "poolParams"
               }
             }
+          }
+        ]
+      }
+    },
+    {
+      "name": "insuranceConverted",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "lrt",
+            "type": "u64"
+          },
+          {
+            "name": "solOut",
+            "type": "u64"
+          },
+          {
+            "name": "insurance",
+            "type": "u64"
           }
         ]
       }
@@ -3213,6 +3654,17 @@ export type Margin = {
           {
             "name": "ltLoweredTs",
             "type": "i64"
+          },
+          {
+            "name": "pending",
+            "docs": [
+              "A change that could make positions liquidatable, waiting out its time lock."
+            ],
+            "type": {
+              "defined": {
+                "name": "pendingUpdate"
+              }
+            }
           }
         ]
       }
@@ -3254,6 +3706,38 @@ export type Margin = {
       }
     },
     {
+      "name": "marketUpdateQueued",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "market",
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "pricingPolicy"
+              }
+            }
+          },
+          {
+            "name": "risk",
+            "type": {
+              "defined": {
+                "name": "riskParams"
+              }
+            }
+          },
+          {
+            "name": "activatesTs",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "marketUpdated",
       "type": {
         "kind": "struct",
@@ -3285,6 +3769,37 @@ export type Margin = {
           {
             "name": "paused",
             "type": "bool"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pendingUpdate",
+      "docs": [
+        "A queued policy and risk change; `activates_ts` 0 = nothing queued."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "activatesTs",
+            "type": "i64"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "pricingPolicy"
+              }
+            }
+          },
+          {
+            "name": "risk",
+            "type": {
+              "defined": {
+                "name": "riskParams"
+              }
+            }
           }
         ]
       }

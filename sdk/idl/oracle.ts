@@ -1966,8 +1966,13 @@ export type Oracle = {
           {
             "name": "marketPrice",
             "docs": [
-              "Median of the fresh member observations, half the spread of the middle quorum, and the EMA."
+              "The last agreed round: median of the fresh observations, its Byzantine-robust low (the lower",
+              "median), the band (median absolute deviation), and EMAs of the median and of the low."
             ],
+            "type": "u128"
+          },
+          {
+            "name": "marketLow",
             "type": "u128"
           },
           {
@@ -1976,6 +1981,10 @@ export type Oracle = {
           },
           {
             "name": "marketEma",
+            "type": "u128"
+          },
+          {
+            "name": "marketEmaLow",
             "type": "u128"
           },
           {
@@ -2180,11 +2189,19 @@ export type Oracle = {
             "type": "u128"
           },
           {
+            "name": "low",
+            "type": "u128"
+          },
+          {
             "name": "confidence",
             "type": "u128"
           },
           {
             "name": "ema",
+            "type": "u128"
+          },
+          {
+            "name": "emaLow",
             "type": "u128"
           },
           {
@@ -2536,6 +2553,14 @@ export type Oracle = {
           {
             "name": "emaHalfLifeSecs",
             "type": "u32"
+          },
+          {
+            "name": "maxConfidenceBps",
+            "docs": [
+              "A round whose band (median absolute deviation) is wider than this share of its price gives no",
+              "market price: the members do not agree."
+            ],
+            "type": "u16"
           }
         ]
       }

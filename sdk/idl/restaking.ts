@@ -1261,8 +1261,13 @@ export type Restaking = {
           {
             "name": "marketPrice",
             "docs": [
-              "Median of the fresh member observations, half the spread of the middle quorum, and the EMA."
+              "The last agreed round: median of the fresh observations, its Byzantine-robust low (the lower",
+              "median), the band (median absolute deviation), and EMAs of the median and of the low."
             ],
+            "type": "u128"
+          },
+          {
+            "name": "marketLow",
             "type": "u128"
           },
           {
@@ -1271,6 +1276,10 @@ export type Restaking = {
           },
           {
             "name": "marketEma",
+            "type": "u128"
+          },
+          {
+            "name": "marketEmaLow",
             "type": "u128"
           },
           {
