@@ -79,6 +79,12 @@ describe("configuration", () => {
     expect(wallet.keypair.secretKey).toEqual(Uint8Array.from(JSON.parse(secret)));
   });
 
+  it("keeper.example.yaml is a valid configuration", async () => {
+    const config = await run(loadConfig(join(import.meta.dirname, "../../keeper/keeper.example.yaml"), {}, {}));
+    expect(config.roles).toEqual(["cranker", "liquidator"]);
+    expect(config.rpc.urls[1]).toBe("https://api.mainnet-beta.solana.com");
+  });
+
   it("refuses bad values, unknown fields, a bad shard, a missing member section and a missing keypair with sentences", async () => {
     const bad = await failureMessage(decodeConfig({ ...base, rpc: { urls: [] }, typo: 1 }, "keeper.yaml"));
     expect(bad).toMatch(/The keeper configuration \(keeper\.yaml\) is invalid/);
