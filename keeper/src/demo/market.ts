@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { isStale, liquidLamports, oracleInstructions, WAD } from "@lantern/sdk";
+import { frameAt, isStale, liquidLamports, oracleInstructions, WAD } from "@lantern/sdk";
 import { readDemoManifest } from "@lantern/sdk/node";
 import { Connection, PublicKey } from "@solana/web3.js";
 import {
@@ -217,7 +217,12 @@ export async function startDemoMarket(o: DemoMarketOptions) {
             lamports: String((liquid * 8n) / 10n),
           });
         }
-        if (Date.now() - lastReward >= o.epochSecs * 1000) {
+        // Rewards arrive once the current frame's report is processed: members all read the same
+        // state while they vote (on a real cluster they read the frame's reference slot).
+        const committee = await client.committee(keys.lrtMint);
+        const frame = frameAt(committee.frames, BigInt(Math.floor(Date.now() / 1000)));
+        const reported = frame !== undefined && committee.lastProcessedFrame >= frame;
+        if (reported && Date.now() - lastReward >= o.epochSecs * 1000) {
           const staked = await client.tokenBalance(validators);
           const reward = BigInt(Math.floor((Number(staked) * o.apr * (Date.now() - lastReward)) / 1000 / YEAR));
           lastReward = Date.now();
