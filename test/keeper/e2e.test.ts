@@ -19,7 +19,7 @@ import { readDemoManifest } from "@lantern/sdk/node";
 import { Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalChain, startLocalChain } from "../setup/chain.js";
-import { metric, sleep, waitFor } from "./harness.js";
+import { sleep, waitFor } from "./harness.js";
 
 const FRAME = 15;
 let chain: LocalChain;

@@ -1,3 +1,4 @@
+/// <reference path="../types/node-sqlite3-wasm.d.ts" />
 // The durable intent journal (SQLite through node-sqlite3-wasm, which persists to the file through a
 // Node VFS — no native build, no download, so it installs anywhere npm does). Every intent is written
 // before its first signature is sent, every signature before it leaves the process, and every intent
