@@ -1,8 +1,8 @@
 // The fault matrix (notes/keeper.md §7), a fast representative slice: a real fault-injecting proxy
 // between real keepers and a local chain of this file's own.
 import { join } from "node:path";
-import { decodeConfig, Journal, servicesLayer, TxEngine } from "@lantern/keeper";
-import { committeeAddress, decodeCommittee } from "@lantern/sdk";
+import { decodeConfig, demoWorld, Journal, servicesLayer, TxEngine } from "@lantern/keeper";
+import { committeeAddress, decodeCommittee, LanternClient } from "@lantern/sdk";
 import { readKeypairFile } from "@lantern/sdk/node";
 import { Connection, PublicKey, SystemProgram } from "@solana/web3.js";
 import { Effect } from "effect";
@@ -167,6 +167,83 @@ describe("keeper fault matrix", () => {
       await proxy.stop();
     }
   }, 120_000);
+
+  it("the WebSocket stalls silently: the store resyncs after the idle limit and tracks the sub-account the stream never delivered", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    const { config, manifest } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["liquidator"],
+    });
+    config.liquidator = { ...config.liquidator, streamIdleSecs: 3, resyncSecs: 600 };
+    const keeper = spawnKeeper(["--config", writeConfig(config)]);
+    try {
+      const port = await keeper.port();
+      const tracked = await waitFor("the first snapshot", async () => {
+        const n = await metric(port, "keeper_accounts_tracked");
+        return keeper.lines.some((l) => l.includes("account store synced")) ? n + 1 : undefined;
+      });
+      proxy.stallWebSocket(true);
+      const keys = demoWorld.demoKeys(manifest);
+      const client = new LanternClient(connection);
+      await demoWorld.fund(connection, keys.trader.publicKey);
+      await demoWorld.openPosition(
+        client,
+        keys.trader,
+        new PublicKey(manifest.wallets.trader.wsol),
+        keys.lrtMint,
+        9,
+        1_000_000_000n,
+        0n,
+      );
+      await waitFor(
+        "the resync after the stall",
+        async () => (await metric(port, "keeper_accounts_tracked")) >= tracked,
+        20_000,
+      );
+      expect(await metric(port, "keeper_account_resyncs_total", { reason: "stream-idle" })).toBeGreaterThanOrEqual(1);
+    } finally {
+      keeper.child.kill("SIGTERM");
+      expect(await keeper.exited).toBe(0);
+      await proxy.stop();
+    }
+  }, 90_000);
+
+  it("SIGTERM with a send in flight: intake stops, the process exits 0 within the grace period, the intent stays open and the next start reconciles it", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" } }];
+    const { config } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["member"],
+      member: 4,
+    });
+    config.member = { ...config.member!, priceSource: fixedPrice, priceIntervalSecs: 2 };
+    const file = writeConfig(config);
+    const first = spawnKeeper(["--config", file]);
+    await waitFor("a send", async () => proxy.seen.some((s) => s.method === "sendTransaction"), 30_000, 20);
+    const stoppedAt = Date.now();
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(25_000);
+    expect(first.lines.join("\n")).toMatch(/shutting down: intake stopped/);
+    proxy.rules = [];
+    const second = spawnKeeper(["--config", file]);
+    try {
+      await waitFor(
+        "the reconciliation",
+        async () => second.lines.some((l) => l.includes("journal reconciled")),
+        90_000,
+      );
+      const line = second.lines.find((l) => l.includes("journal reconciled"))!;
+      expect(line).toMatch(/"open":[1-9]/);
+      expect(line).toMatch(/"(landed|expired)":[1-9]/);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+      await proxy.stop();
+    }
+  }, 150_000);
 
   it("the blockhash expires while unconfirmed: the same bytes are rebroadcast and a new signature is made only after expiry is proven", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
