@@ -416,6 +416,8 @@ const ADAPTERS: Record<string, Record<string, Adapter>> = {
     subAccountLiquidatable: ([s, c, p, i, lt]) =>
       run(() => sdk.subAccountLiquidatable(big(s!), big(c!), big(p!), big(i!), num(lt!))),
     isInsolvent: ([s, c, p, i]) => run(() => sdk.isInsolvent(big(s!), big(c!), big(p!), big(i!))),
+    isSettleable: ([s, c, p, i, insurance, minDebt]) =>
+      run(() => sdk.isSettleable(big(s!), big(c!), big(p!), big(i!), big(insurance!), big(minDebt!))),
     ltvLower: ([a, b, c, d]) => sdk.ltvLower(big(a!), big(b!), big(c!), big(d!)),
     prices: ([policy, fair, market]) =>
       run(() => {

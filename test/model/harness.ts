@@ -37,6 +37,7 @@ import {
   lendingVaultAddress,
   MARGIN_PROGRAM_ID,
   marginInstructions as margin,
+  U64_MAX,
   marketAddress,
   ORACLE_PROGRAM_ID,
   oracleInstructions as oracle,
@@ -52,6 +53,7 @@ import { type User, warpTime, type World } from "../integration/world.js";
 import {
   type Action,
   applyTransaction,
+  clone,
   collateralOf,
   MAX_TICKETS,
   type ModelContext,
@@ -223,8 +225,9 @@ function notable(before: State, after: State, actions: readonly Action[]): strin
  * Issue 9's guarantees, checked after every accepted step on the accounts the chain and the model agree
  * on (`after`, at the second `ts` the step ran):
  * - bad debt is always settleable: every indebted sub-account with no collateral, or with collateral
- *   worth less than its debt at the maintenance price, is one `settle_bad_debt` away from written off
- *   (whatever anyone donated into it);
+ *   worth less than its debt at the maintenance price, is one transaction away from written off,
+ *   whatever anyone donated into it — `settle_bad_debt` when what is left is dust or what the insurance
+ *   pays for, else a full liquidation (by anyone with the SOL) that settles the remainder itself;
  * - no exit pays above the pessimistic rate: an instant unstake (also inside deleverage and
  *   convert_insurance) pays at most the burned LRT at the pessimistic rate of the feed it read, and a
  *   ticket is finalised for at most its LRT at that rate (and requested at no more than it);
@@ -255,9 +258,23 @@ export function checkGuarantees(
     }
     if (!insolvent) continue;
     const settled = applyTransaction(after, ctx, [{ kind: "settleBadDebt", sub: key, caller: THIRD }], ts);
-    expect(settled.ok ? "settleable" : `refused: ${settled.program} ${settled.error}`, `insolvent ${key}`).toBe(
-      "settleable",
+    if (settled.ok) continue;
+    // Too much collateral left for a settlement (worth the minimum debt and more than the insurance
+    // pays for): then anyone with the SOL liquidates it whole, and the remainder is written off at once.
+    const funded = clone(after);
+    funded.tokens[`${THIRD}.wsol`] = 1_000_000_000_000_000n;
+    const liquidated = applyTransaction(
+      funded,
+      ctx,
+      [{ kind: "liquidate", liquidator: THIRD, sub: key, maxRepay: U64_MAX, minCollateralOut: 0n }],
+      ts,
     );
+    const cleared = liquidated.ok && liquidated.state.subs[key]!.debtShares === 0n;
+    const why = liquidated.ok ? "debt left after a full liquidation" : `${liquidated.program} ${liquidated.error}`;
+    expect(
+      cleared ? "cleared" : `settle_bad_debt: ${settled.program} ${settled.error}; liquidate: ${why}`,
+      `insolvent ${key}: bad debt can always be taken off the books`,
+    ).toBe("cleared");
   }
   if (actions.length !== 1) {
     checkRounds(before, after, actions, ts);

@@ -18,7 +18,7 @@ import {
   checkPoolInvariant,
   depositRate,
   exitRate,
-  isInsolvent,
+  isSettleable,
   marketPrices,
   pessimisticRate,
   type PricingPolicy,
@@ -509,15 +509,18 @@ function apply(s: State, ctx: ModelContext, a: Action, now: bigint): void {
     case "settleBadDebt": {
       const sub = existingSub(s, a.sub);
       if (sub.debtShares === 0n) reject("margin", "NoDebt");
+      // With collateral left it must be settleable at the maintenance price: insolvent, and worth less
+      // than the minimum debt or no more than the insurance pays for. Without collateral no price is read.
+      let price = 0n;
       if (sub.collateral > 0n) {
-        // Collateral left must be worth less than the debt at the maintenance price.
         const pool = accruePool(s.pool, now);
-        const price = maintenancePrice(s, now);
-        if (!isInsolvent(sub.debtShares, sub.collateral, price, pool.borrowIndex))
+        price = maintenancePrice(s, now);
+        const { minDebt } = s.market.risk;
+        if (!isSettleable(sub.debtShares, sub.collateral, price, pool.borrowIndex, pool.insurance, minDebt))
           reject("margin", "CollateralRemains");
       }
       s.pool = accruePool(s.pool, now);
-      const settled = settleSubAccount(s.pool, sub, s.market);
+      const settled = settleSubAccount(s.pool, sub, s.market, price);
       s.pool = settled.pool;
       s.market = settled.market;
       s.subs[a.sub] = settled.sub;

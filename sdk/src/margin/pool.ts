@@ -113,6 +113,33 @@ export function writeOff<P extends PoolState>(pool: P, positionShares: bigint): 
   return { pool: next, debt, covered, socialized };
 }
 
+/**
+ * `LendingPool::insurance_buys`: the insurance pays up to `value` of a position's debt from its share of
+ * the cash (as much as it holds) — no SOL moves, the insurance's part of the cash becomes the lenders'.
+ */
+export function insuranceBuys<P extends PoolState>(
+  pool: P,
+  positionShares: bigint,
+  value: bigint,
+): Repayment & { pool: P } {
+  const debt = debtAmount(positionShares, pool.borrowIndex);
+  let paid = value < pool.insurance ? value : pool.insurance;
+  if (debt < paid) paid = debt;
+  let burned: bigint;
+  if (paid === 0n) burned = 0n;
+  else if (paid === debt) burned = positionShares;
+  else {
+    const repaid = debtSharesRepaid(paid, pool.borrowIndex);
+    burned = repaid < positionShares ? repaid : positionShares;
+  }
+  if (burned > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
+  return {
+    pool: { ...pool, insurance: pool.insurance - paid, debtShares: pool.debtShares - burned },
+    paid,
+    burned,
+  };
+}
+
 /** `LendingPool::add_insurance`: SOL the insurance received from selling its LRT, cash that belongs to insurance. */
 export function addInsurance<P extends PoolState>(pool: P, lamports: bigint): P {
   const cash = pool.cash + lamports;
