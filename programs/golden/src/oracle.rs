@@ -4,8 +4,8 @@ use lantern_math::{PPB, WAD, YEAR_SECS};
 use oracle::math::sanity::{self, Candidate, Prior, Verdict};
 use oracle::math::{ema, median};
 use oracle::state::{
-    Committee, DecreaseEntry, Feed, FrameConfig, HeldReport, MarketPrice, Member, SanityLimits, DECREASE_SLOTS,
-    MAX_MEMBERS, NO_HASH,
+    Committee, DecreaseEntry, Feed, FrameConfig, FrameReport, HeldReport, MarketPrice, Member, SanityLimits,
+    DECREASE_SLOTS, MAX_MEMBERS, NO_HASH,
 };
 use serde_json::{json, Value};
 
@@ -547,7 +547,8 @@ pub fn generate(rng: &mut Rng) -> Area {
         ]);
         process.add(inputs, || {
             let mut after = feed.clone();
-            match after.process_report(&limits, frame, ref_ts, now, rate, staked, bunker_flag) {
+            let report = FrameReport { frame, ref_ts, rate, staked_lamports: staked, bunker_flag };
+            match after.process_report(&limits, &report, now) {
                 Ok(v) => json!([verdict_json(&v), report_outcome(&feed, &after)]),
                 Err(e) => anchor_err(e),
             }

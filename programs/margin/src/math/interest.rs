@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(growth(WAD / 10, 0), Ok(WAD));
         // 10%/yr for a year: e^0.1 = 1.10517..., the 3-term expansion gives 1.105166...
         let g = growth(WAD / 10, YEAR_SECS as u64).unwrap();
-        assert!(g >= 1_105_166_666_666_666_666 && g <= 1_105_166_666_666_666_670, "{g}");
+        assert!((1_105_166_666_666_666_666..=1_105_166_666_666_666_670).contains(&g), "{g}");
         // One second at 50%/yr compounds to at least the simple interest.
         assert!(growth(WAD / 2, 1).unwrap() > WAD + WAD / 2 / YEAR_SECS);
     }

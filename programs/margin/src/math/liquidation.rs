@@ -87,8 +87,7 @@ mod tests {
 
     #[test]
     fn a_partial_liquidation_lands_at_the_target() {
-        let mut risk = RiskParams::default();
-        risk.close_factor_bps = 10_000;
+        let risk = RiskParams { close_factor_bps: 10_000, ..RiskParams::default() };
         // LTV 94%: bonus = 1% (LTV − LT), target 92%.
         let p = plan(94 * SOL, 100 * SOL, WAD, &risk, u64::MAX).unwrap();
         assert_eq!(p.bonus_wad, WAD / 100);
@@ -110,8 +109,7 @@ mod tests {
 
     #[test]
     fn full_liquidation_starts_exactly_at_the_full_threshold() {
-        let mut risk = RiskParams::default();
-        risk.close_factor_bps = 10_000;
+        let risk = RiskParams { close_factor_bps: 10_000, ..RiskParams::default() };
         assert!(plan(96 * SOL, 100 * SOL, WAD, &risk, u64::MAX).unwrap().full);
         assert!(!plan(96 * SOL - 1, 100 * SOL, WAD, &risk, u64::MAX).unwrap().full);
     }

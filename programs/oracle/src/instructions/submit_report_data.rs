@@ -75,15 +75,14 @@ impl SubmitReportData<'_> {
         let feed_key = ctx.accounts.feed.key();
         let feed = &mut ctx.accounts.feed;
         let bunker_before = feed.bunker;
-        let verdict = feed.process_report(
-            &committee.limits,
-            report.frame,
+        let frame_report = FrameReport {
+            frame: report.frame,
             ref_ts,
-            now,
-            report.rate,
-            report.staked_lamports,
-            report.bunker,
-        )?;
+            rate: report.rate,
+            staked_lamports: report.staked_lamports,
+            bunker_flag: report.bunker,
+        };
+        let verdict = feed.process_report(&committee.limits, &frame_report, now)?;
         match verdict {
             Verdict::Apply { fair_rate, decrease_ppb, bunker } => emit!(ReportProcessed {
                 feed: feed_key,

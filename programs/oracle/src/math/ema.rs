@@ -84,7 +84,7 @@ mod tests {
     fn ema_stays_between_old_and_new() {
         for elapsed in [1u64, 59, 600, 3599, 3601, 86_400] {
             let ema = update(WAD, 2 * WAD, elapsed, 3600);
-            assert!(ema >= WAD && ema <= 2 * WAD, "{elapsed}: {ema}");
+            assert!((WAD..=2 * WAD).contains(&ema), "{elapsed}: {ema}");
         }
     }
 }

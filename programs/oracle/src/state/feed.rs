@@ -25,6 +25,16 @@ pub struct HeldReport {
     pub decrease_ppb: u64,
 }
 
+/// A report that reached consensus, placed in time: its frame and that frame's reference time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameReport {
+    pub frame: u64,
+    pub ref_ts: i64,
+    pub rate: u128,
+    pub staked_lamports: u64,
+    pub bunker_flag: bool,
+}
+
 /// What consumers read: the fair rate from accounting reports and the market price from price rounds.
 #[account]
 #[derive(InitSpace)]
@@ -137,16 +147,8 @@ impl Feed {
     }
 
     /// Applies an evaluated report; returns the verdict for the caller's event.
-    pub fn process_report(
-        &mut self,
-        limits: &SanityLimits,
-        frame: u64,
-        ref_ts: i64,
-        now: i64,
-        rate: u128,
-        staked_lamports: u64,
-        bunker_flag: bool,
-    ) -> Result<Verdict> {
+    pub fn process_report(&mut self, limits: &SanityLimits, report: &FrameReport, now: i64) -> Result<Verdict> {
+        let FrameReport { frame, ref_ts, rate, staked_lamports, bunker_flag } = *report;
         let prior = self.prior(ref_ts, limits);
         let verdict = sanity::evaluate(limits, &prior, &sanity::Candidate { rate, ref_ts, bunker_flag })?;
         match verdict {

@@ -155,7 +155,7 @@ async fn run(ops: Vec<Op>) {
                 (vec![f.data_ix(signer.pubkey(), report)], signer, expected)
             }
             Op::Add { slack } => {
-                let quorum = ((n + 1) / 2 + 1) as u8 + slack;
+                let quorum = (n.div_ceil(2) + 1) as u8 + slack;
                 let keys = MemberKeys { authority: Keypair::new(), signer: Keypair::new() };
                 let ix = f.add_member_ix(keys.authority.pubkey(), keys.signer.pubkey(), quorum);
                 let expected = if n == oracle::state::MAX_MEMBERS {
