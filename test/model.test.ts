@@ -6,7 +6,8 @@
 // and the LRT supply — is decoded and compared field by field with the model's; a rejected transaction
 // must fail with the error the model names (program and variant) and leave every account as it was.
 // After every accepted step issue 9's guarantees are asserted (test/model/harness.ts `checkGuarantees`):
-// insolvent sub-accounts can always be settled, whatever the third party donated into them; no exit
+// insolvent debt can always be taken off the books in one transaction (settlement, or a full liquidation
+// that settles the rest), whatever the third party donated; no exit
 // pays above the pessimistic rate; a faulty minority leaves the round within the honest range.
 //
 // This file runs its own local chain: the SOL lending pool exists once per chain, so on the chain the

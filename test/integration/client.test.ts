@@ -180,7 +180,7 @@ describe("instruction builders", () => {
       return `${idl.metadata.name}.${instruction.name}`;
     });
     expect(found.sort()).toEqual(expected);
-    expect(expected).toHaveLength(16 + 9 + 17);
+    expect(expected).toHaveLength(16 + 9 + 19);
   });
 
   it("refuses arguments the programs could not receive, saying which", async () => {

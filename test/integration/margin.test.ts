@@ -676,13 +676,13 @@ describe("margin: issue 9's adversaries", () => {
       "MarketPaused",
     );
 
-    // Lowering the threshold by a point could make positions liquidatable: queued for a day.
-    const lower = { ...market.risk, ltBps: market.risk.ltBps - 100 };
+    // A larger maximum bonus liquidates positions harder: queued for a day.
+    const harder = { ...market.risk, bonusMaxBps: market.risk.bonusMaxBps + 10 };
     const now = (await client.clock()).unixTimestamp;
-    await client.send([await update({ risk: lower, paused: true })], [poolAdmin]);
+    await client.send([await update({ risk: harder, paused: true })], [poolAdmin]);
     const queued = await client.market(v.lrtMint);
     expect(queued.risk).toEqual(market.risk);
-    expect(queued.pending.risk).toEqual(lower);
+    expect(queued.pending.risk).toEqual(harder);
     expect(Number(queued.pending.activatesTs - now)).toBeGreaterThanOrEqual(86_400);
     expect(Number(queued.pending.activatesTs - now)).toBeLessThan(86_400 + 60);
     await expectProgramError(

@@ -467,28 +467,33 @@ describe("analytic checks", () => {
 });
 
 describe("statistics", () => {
-  it("a liquidation that leaves a sub-account insolvent settles it, collateral to insurance", () => {
+  it("a liquidation that leaves a sub-account settleable settles it; a larger insolvent remainder waits", () => {
     // 10× positions after a 30% drop are underwater (debt 9E against 7E of collateral); liquidators
-    // repay 1 SOL each. A partial liquidation of an underwater position cannot lower its LTV, so
-    // before settlement-on-insolvency it was never taken and the debt stayed on the books.
+    // repay 1 SOL each. A partial liquidation of an underwater position cannot lower its LTV, so it is
+    // refused — unless what it leaves is settleable: dust, or no more than the insurance's SOL buys.
     const pop = population(50, { min: 9.5, max: 10, values: [], weights: [] }, 41);
-    const params = engineParamsWith({
-      policy: "FairRate",
-      liquidators: { delaySecs: 0, delayJitterSecs: 0, count: 50, capacitySolPerStep: 1, minProfitSol: 0 },
-    });
-    const fair = (k: number) => (k >= 5 ? 0.7 : 1);
-    const world = new ScriptWorld({ steps: 20, stepSecs: 60, fair, dex: (k) => fair(k) * 1.001, depth: 1e12 });
-    const out = new FastEngine(pop, params).run(world, 0);
-    const naive = new NaiveEngine(pop, params).run(
-      new ScriptWorld({ steps: 20, stepSecs: 60, fair, dex: (k) => fair(k) * 1.001, depth: 1e12 }),
-      0,
-    );
-    expectSameOutcome(out, naive);
-    expect(out.liquidatedAccounts).toBe(50);
-    expect(out.badDebt).toBeGreaterThan(0);
-    // No bonus underwater, so every LRT the insurance holds was swept from settled sub-accounts.
-    expect(out.insuranceLrtSol).toBeGreaterThan(0);
-    expect(out.shortfall).toBe(0);
+    const run = (insuranceSol: number) => {
+      const params = engineParamsWith({
+        policy: "FairRate",
+        insuranceSol,
+        liquidators: { delaySecs: 0, delayJitterSecs: 0, count: 50, capacitySolPerStep: 1, minProfitSol: 0 },
+      });
+      const fair = (k: number) => (k >= 5 ? 0.7 : 1);
+      const world = () => new ScriptWorld({ steps: 20, stepSecs: 60, fair, dex: (k) => fair(k) * 1.001, depth: 1e12 });
+      const out = new FastEngine(pop, params).run(world(), 0);
+      expectSameOutcome(out, new NaiveEngine(pop, params).run(world(), 0));
+      return out;
+    };
+    const funded = run(1e9);
+    expect(funded.liquidatedAccounts).toBe(50);
+    // The insurance bought what collateral was left at its value; the rest of the debt is bad debt.
+    expect(funded.badDebt).toBeGreaterThan(0);
+    expect(funded.insuranceLrtSol).toBeGreaterThan(0);
+    expect(funded.insuranceEnd).toBeLessThan(1e9);
+    expect(funded.shortfall).toBe(0);
+    const empty = run(0);
+    expect(empty.liquidatedAccounts).toBe(0);
+    expect(empty.shortfall).toBeGreaterThan(0);
   });
 
   it("a held loss (pessimistic rate below the fair rate) prices at once under FairRate", () => {

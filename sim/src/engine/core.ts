@@ -17,10 +17,11 @@
  *    program's plan (`planF`) if the LRT received, at the DEX price, is worth at least the SOL repaid
  *    plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable after its
  *    liquidation is first in line next step;
- * 3. a liquidation that leaves the sub-account insolvent at the maintenance price (collateral worth
- *    less than the debt left: none, or dust) settles it at once, as the program's `liquidate` does:
- *    the rest of the debt is written off (insurance first, then socialised to lenders) and the
- *    collateral left goes to the insurance's LRT; otherwise the LTV must strictly fall;
+ * 3. a liquidation that leaves the sub-account settleable at the maintenance price settles it at once,
+ *    as the program's `liquidate` does: insolvent (collateral worth less than the debt left), and that
+ *    collateral worth less than the minimum debt (dust) or no more than the insurance's SOL. The
+ *    insurance buys the collateral left at that value, the rest of the debt is written off (insurance
+ *    first, then socialised to lenders); otherwise the LTV must strictly fall;
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
@@ -307,8 +308,10 @@ export abstract class PathCore {
       }
       const collAfter = plan.seize >= c ? 0 : c - plan.seize;
       const debtAfter = plan.repay >= debt ? 0 : debt - plan.repay;
-      const insolvent = debtAfter > 0 && collAfter * price < debtAfter;
-      if (!insolvent && debtAfter > 0 && !ltvLowerF(debtAfter, collAfter * price, debt, c * price)) {
+      const valueAfter = collAfter * price;
+      const settleable =
+        debtAfter > 0 && valueAfter < debtAfter && (valueAfter < risk.minDebt || valueAfter <= this.insurance);
+      if (!settleable && debtAfter > 0 && !ltvLowerF(debtAfter, valueAfter, debt, c * price)) {
         next[w++] = i;
         continue;
       }
@@ -336,8 +339,8 @@ export abstract class PathCore {
       }
       if (debtAfter === 0) {
         this.close(i);
-      } else if (insolvent) {
-        this.settle(i);
+      } else if (settleable) {
+        this.settle(i, price);
       } else if (!isLiquidatableF(this.shares[i]! * index, collAfter, price, lt)) {
         this.state[i] = HEALTHY;
         this.onHealthy(i);
@@ -358,13 +361,19 @@ export abstract class PathCore {
   }
 
   /**
-   * An insolvent sub-account (`SubAccount::settle`): its debt is written off — insurance first, then
-   * socialised — and the collateral left (dust, or less than the debt is worth) goes to the insurance.
+   * A settleable sub-account (`SubAccount::settle`): the insurance takes the collateral left, paying its
+   * value at `price` toward the debt from its SOL (as far as it goes); the rest of the debt is written
+   * off — insurance first, then socialised — and counts as bad debt.
    */
-  private settle(i: number): void {
-    this.insuranceLrt += this.coll[i]!;
+  private settle(i: number, price: number): void {
+    const c = this.coll[i]!;
+    this.insuranceLrt += c;
     this.coll[i] = 0;
-    const debt = this.shares[i]! * this.index;
+    const owed = this.shares[i]! * this.index;
+    const value = c * price;
+    const bought = Math.min(value, this.insurance, owed);
+    this.insurance -= bought;
+    const debt = owed - bought;
     const covered = debt < this.insurance ? debt : this.insurance;
     this.insurance -= covered;
     this.badDebt += debt;
