@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lantern_test_support::solana_program_test::BanksClientError;
-use lantern_test_support::TestChain;
+use lantern_runtime::solana_program_test::BanksClientError;
+use lantern_runtime::RuntimeChain;
 use solana_sdk::{
     account::{Account, AccountSharedData},
     clock::{Clock, Slot},
@@ -51,7 +51,7 @@ pub struct Simulation {
 }
 
 pub struct Chain {
-    pub test: TestChain,
+    pub test: RuntimeChain,
     mirror: BTreeMap<Pubkey, Account>,
     transactions: HashMap<Signature, TxRecord>,
     /// Recent blockhashes with the last block height at which each is valid.
@@ -71,12 +71,12 @@ pub fn wall_clock() -> i64 {
 
 impl Chain {
     /// A fresh runtime with Lantern's programs.
-    pub async fn start() -> TestChain {
-        TestChain::start_with(lantern_test_support::lantern_programs()).await
+    pub async fn start() -> RuntimeChain {
+        RuntimeChain::start_with(lantern_runtime::lantern_programs()).await
     }
 
     /// Hosts `test` behind the RPC; every account its transactions touched so far is indexed.
-    pub async fn host(mut test: TestChain) -> Self {
+    pub async fn host(mut test: RuntimeChain) -> Self {
         let genesis_hash = test.ctx.genesis_config().hash();
         let slot = test.clock().await.slot;
         let block_height = test.ctx.banks_client.get_root_block_height().await.unwrap_or(slot);

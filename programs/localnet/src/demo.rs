@@ -2,8 +2,8 @@
 //! the SOL lending pool and the LRT market, and funded wallets — written out for the other tools.
 use std::path::Path;
 
-use lantern_test_support::world::{MarginWorld, World, SOL, WAD};
-use lantern_test_support::TestChain;
+use lantern_runtime::world::{MarginWorld, World, SOL, WAD};
+use lantern_runtime::RuntimeChain;
 use margin::state::PricingPolicy;
 use serde_json::{json, Value};
 use solana_sdk::signature::{Keypair, Signer};
@@ -15,7 +15,7 @@ fn write_keypair(dir: &Path, name: &str, key: &Keypair) -> std::io::Result<Value
 }
 
 /// Builds the demo world on `test`, writes keypairs under `dir/keys` and returns the manifest.
-pub async fn bootstrap(test: TestChain, dir: &Path) -> std::io::Result<(TestChain, Value)> {
+pub async fn bootstrap(test: RuntimeChain, dir: &Path) -> std::io::Result<(RuntimeChain, Value)> {
     let keys_dir = dir.join("keys");
     std::fs::create_dir_all(&keys_dir)?;
     let mut mw = MarginWorld::on(World::on(test).await, PricingPolicy::MinOfBoth).await;
@@ -31,7 +31,7 @@ pub async fn bootstrap(test: TestChain, dir: &Path) -> std::io::Result<(TestChai
             "signer": write_keypair(&keys_dir, &format!("member-{i}-signer"), &member.signer)?,
         }));
     }
-    let wallet = |name: &str, user: &lantern_test_support::world::User| -> std::io::Result<Value> {
+    let wallet = |name: &str, user: &lantern_runtime::world::User| -> std::io::Result<Value> {
         let mut entry = write_keypair(&keys_dir, name, &user.key)?;
         entry["wsol"] = json!(user.wsol.to_string());
         entry["lrt"] = json!(user.lrt.to_string());

@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 
 use crate::chain::Chain;
 use crate::encoding::{self, with_context, DataEncoding};
-use lantern_test_support::solana_program_test::BanksClientError;
+use lantern_runtime::solana_program_test::BanksClientError;
 
 pub type Shared = Arc<Mutex<Chain>>;
 

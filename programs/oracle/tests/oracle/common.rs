@@ -6,6 +6,7 @@ use lantern_test_support::solana_sdk::{
     pubkey::Pubkey,
     signature::{Keypair, Signer},
 };
+pub use lantern_test_support::SendExpectations;
 use lantern_test_support::{oracle_ops, TestChain};
 use oracle::state::{Committee, Feed, SanityLimits};
 use oracle::{accounts, instruction, AccountingReport};
@@ -90,7 +91,7 @@ impl Fixture {
     }
 
     pub async fn with(setup: Setup) -> Self {
-        let mut chain = TestChain::start().await;
+        let mut chain = TestChain::start_with(lantern_test_support::program_test()).await;
         let admin = chain.keypair().await;
         let guardian = chain.keypair().await;
         let mint = chain.create_mint(&admin.pubkey(), 9).await;

@@ -14,7 +14,7 @@ use margin::state::{LendingPool, Market, PoolParams, PricingPolicy, RiskParams, 
 use crate::margin_ops::{MarginKeys, SubKeys};
 use crate::oracle_ops;
 use crate::restaking_ops::PoolKeys;
-use crate::TestChain;
+use crate::RuntimeChain;
 
 pub const WAD: u128 = 1_000_000_000_000_000_000;
 pub const SOL: u64 = 1_000_000_000;
@@ -34,7 +34,7 @@ pub struct User {
 }
 
 pub struct World {
-    pub chain: TestChain,
+    pub chain: RuntimeChain,
     pub admin: Keypair,
     pub guardian: Keypair,
     pub stake_manager: Keypair,
@@ -46,11 +46,11 @@ pub struct World {
 
 impl World {
     pub async fn new() -> Self {
-        Self::on(TestChain::start().await).await
+        Self::on(RuntimeChain::start().await).await
     }
 
     /// Builds the world on an existing chain (the local chain's demo bootstrap does this).
-    pub async fn on(mut chain: TestChain) -> Self {
+    pub async fn on(mut chain: RuntimeChain) -> Self {
         let admin = chain.keypair().await;
         let guardian = chain.keypair().await;
         let stake_manager = chain.keypair().await;
@@ -197,7 +197,7 @@ impl World {
     }
 
     /// A fresh mint of `decimals` with `admin` as its mint authority and `freeze_authority` set
-    /// (`TestChain::create_mint` makes mints without one).
+    /// (`RuntimeChain::create_mint` makes mints without one).
     pub async fn mint_with_freeze_authority(&mut self, decimals: u8, freeze_authority: &Pubkey) -> Pubkey {
         let mint = Keypair::new();
         let payer = self.chain.payer();
@@ -396,49 +396,5 @@ impl MarginWorld {
         let maint = self.prices_now().await.map_err(|_| margin::errors::MarginError::MarketPriceUnavailable)?.maint;
         let debt = sub.debt(&pool).expect("debt");
         margin::math::liquidation::plan(debt, sub.collateral, maint, &risk, max_repay)
-    }
-}
-
-impl MarginWorld {
-    /// Pool- and market-wide invariants over every sub-account in `subs` and every lender in
-    /// `lenders` (sub-accounts not created yet or closed are skipped): Σ debt shares = the pool's;
-    /// Σ lender shares = the pool's; Σ collateral = the market's total, each collateral vault holding
-    /// exactly its sub-account's collateral; the pool vault holds exactly `pool.cash`; and
-    /// `cash + total debt ≥ lender claims + insurance`.
-    pub async fn assert_pool_invariants(&mut self, subs: &[SubKeys], lenders: &[Pubkey]) {
-        let pool = self.pool().await;
-        let market = self.market().await;
-        let (mut debt_shares, mut collateral) = (0u64, 0u64);
-        for s in subs {
-            if self.w.chain.account(s.sub).await.is_none() {
-                continue;
-            }
-            let sub = self.sub_account(*s).await;
-            debt_shares += sub.debt_shares;
-            collateral += sub.collateral;
-            assert_eq!(self.w.chain.token_balance(s.vault).await, sub.collateral, "collateral vault of {}", s.sub);
-        }
-        assert_eq!(debt_shares, pool.debt_shares, "Σ sub-account debt shares = pool debt shares");
-        assert_eq!(collateral, market.collateral_total, "Σ collateral = market total");
-        let mut supply_shares = 0u64;
-        for owner in lenders {
-            let key = crate::margin_ops::lender(&self.m.pool, owner);
-            if self.w.chain.account(key).await.is_some() {
-                let position: margin::state::LenderPosition = self.w.chain.anchor_account(key).await;
-                supply_shares += position.shares;
-            }
-        }
-        assert_eq!(supply_shares, pool.supply_shares, "Σ lender shares = pool supply shares");
-        assert_eq!(self.w.chain.token_balance(self.m.vault).await, pool.cash, "the vault holds the pool's cash");
-        let assets = u128::from(pool.cash) + u128::from(pool.total_debt().unwrap());
-        let owed = u128::from(pool.lender_claims().unwrap()) + u128::from(pool.insurance);
-        assert!(
-            assets >= owed,
-            "cash {} + debt {} < claims {} + insurance {}",
-            pool.cash,
-            pool.total_debt().unwrap(),
-            pool.lender_claims().unwrap(),
-            pool.insurance
-        );
     }
 }
