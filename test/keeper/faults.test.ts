@@ -2,7 +2,7 @@
 // between real keepers and a local chain of this file's own.
 import { join } from "node:path";
 import { decodeConfig, demoWorld, Journal, servicesLayer, TxEngine } from "@lantern/keeper";
-import { committeeAddress, decodeCommittee, LanternClient } from "@lantern/sdk";
+import { committeeAddress, decodeCommittee, LanternClient, marginInstructions } from "@lantern/sdk";
 import { readKeypairFile } from "@lantern/sdk/node";
 import { Connection, PublicKey, SystemProgram } from "@solana/web3.js";
 import { Effect } from "effect";
@@ -187,14 +187,9 @@ describe("keeper fault matrix", () => {
       const keys = demoWorld.demoKeys(manifest);
       const client = new LanternClient(connection);
       await demoWorld.fund(connection, keys.trader.publicKey);
-      await demoWorld.openPosition(
-        client,
-        keys.trader,
-        new PublicKey(manifest.wallets.trader.wsol),
-        keys.lrtMint,
-        9,
-        1_000_000_000n,
-        0n,
+      await client.send(
+        [await marginInstructions.createSubAccount({ owner: keys.trader.publicKey, lrtMint: keys.lrtMint, index: 9 })],
+        [keys.trader],
       );
       await waitFor(
         "the resync after the stall",

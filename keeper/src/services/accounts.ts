@@ -142,7 +142,11 @@ export const AccountStoreLive = Layer.scoped(
           },
         ),
       ),
-      (id) => Effect.promise(() => rpc.subscriptions.removeProgramAccountChangeListener(id)).pipe(Effect.ignore),
+      // Fire and forget: a stalled socket never answers the unsubscribe, and a release cannot be interrupted.
+      (id) =>
+        Effect.sync(() => {
+          rpc.subscriptions.removeProgramAccountChangeListener(id).catch(() => undefined);
+        }),
     );
     yield* subscribe;
 
