@@ -95,7 +95,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["types", "import", "node", "default"],
-      extensions: [".ts", ".mts", ".js", ".mjs", ".json"],
+      extensions: [".ts", ".tsx", ".mts", ".js", ".mjs", ".json"],
       mainFields: ["module", "main", "types"],
     },
     reporterOptions: { text: { highlightFocused: true } },

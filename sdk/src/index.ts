@@ -25,6 +25,7 @@ export * from "./margin/liquidation.js";
 export * from "./margin/market.js";
 export * from "./margin/subAccount.js";
 export * from "./margin/frontier.js";
+export * from "./margin/position.js";
 
 export { AccountDecodeError, discriminator, hasDiscriminator, type Discriminator } from "./decode/common.js";
 export * from "./decode/oracle.js";

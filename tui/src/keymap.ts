@@ -1,0 +1,197 @@
+// Keys → commands, as a pure function of the state (so it is testable without a terminal), and the
+// hints the bottom bar and the help overlay show for the current context. Layers, first match wins:
+// quit confirmation > help overlay > action form > filter editing > screen > global.
+import type { ThemeName } from "./config.js";
+import { actionAvailability } from "./store/selectors.js";
+import { type ActionKind, type State, TABS, type Tab } from "./store/state.js";
+
+export interface KeyInfo {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  tab?: boolean;
+  shift?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+}
+
+export type Command =
+  | { type: "none" }
+  | { type: "quit" }
+  | { type: "quitAsk" }
+  | { type: "quitCancel" }
+  | { type: "ctrlC" }
+  | { type: "tab"; tab: Tab }
+  | { type: "help"; open: boolean }
+  | { type: "theme"; theme: ThemeName }
+  | { type: "move"; delta: number }
+  | { type: "detail"; open: boolean }
+  | { type: "filter"; text: string; editing: boolean }
+  | { type: "action"; kind: ActionKind }
+  | { type: "disabled"; reason: string }
+  | { type: "formField"; value: string }
+  | { type: "formFocus"; delta: number }
+  | { type: "formSubmit" }
+  | { type: "formTyped"; value: string }
+  | { type: "formCancel" }
+  | { type: "refresh" };
+
+const THEMES: ThemeName[] = ["dark", "light", "mono"];
+const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage" };
+
+/** A printable character (not a control sequence). */
+const printable = (input: string) => input.length === 1 && input >= " " && input !== "\x7f";
+
+export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight = false): Command {
+  const ui = state.ui;
+  if (key.ctrl && input === "c") return { type: "ctrlC" };
+  if (ui.quitConfirm) {
+    if (input === "y" || input === "q") return { type: "quit" };
+    return { type: "quitCancel" };
+  }
+  if (ui.help) {
+    if (key.escape || input === "?" || input === "q") return { type: "help", open: false };
+    return { type: "none" };
+  }
+  const form = ui.form;
+  if (form) {
+    if (key.escape) return form.stage === "sending" ? { type: "none" } : { type: "formCancel" };
+    if (form.stage === "sending" || form.stage === "simulating") return { type: "none" };
+    if (form.stage === "confirm") {
+      if (state.cluster === "mainnet") {
+        if (key.return) return { type: "formSubmit" };
+        if (key.backspace || key.delete) return { type: "formTyped", value: form.typed.slice(0, -1) };
+        if (printable(input)) return { type: "formTyped", value: form.typed + input };
+        return { type: "none" };
+      }
+      if (key.return || input === "y") return { type: "formSubmit" };
+      if (input === "n") return { type: "formCancel" };
+      return { type: "none" };
+    }
+    if (form.stage === "done") {
+      if (key.return) return { type: "formCancel" };
+      return { type: "none" };
+    }
+    if (key.return) return { type: "formSubmit" };
+    if (key.tab || key.downArrow) return { type: "formFocus", delta: key.shift ? -1 : 1 };
+    if (key.upArrow) return { type: "formFocus", delta: -1 };
+    if (key.backspace || key.delete) return { type: "formField", value: "\b" };
+    if (printable(input) && /[0-9.]/.test(input)) return { type: "formField", value: input };
+    return { type: "none" };
+  }
+  if (ui.filterEditing) {
+    if (key.escape) return { type: "filter", text: "", editing: false };
+    if (key.return) return { type: "filter", text: ui.filter, editing: false };
+    if (key.backspace || key.delete) return { type: "filter", text: ui.filter.slice(0, -1), editing: true };
+    if (printable(input)) return { type: "filter", text: ui.filter + input, editing: true };
+    return { type: "none" };
+  }
+  // Screen and global keys.
+  if (input === "q") return txInFlight ? { type: "quitAsk" } : { type: "quit" };
+  if (input === "?") return { type: "help", open: true };
+  if (input >= "1" && input <= "6") return { type: "tab", tab: TABS[Number(input) - 1]! };
+  if (input === "t") return { type: "theme", theme: THEMES[(THEMES.indexOf(ui.theme) + 1) % THEMES.length]! };
+  if (input === "r") return { type: "refresh" };
+  if (key.tab) {
+    const i = TABS.indexOf(ui.tab);
+    return { type: "tab", tab: TABS[(i + (key.shift ? TABS.length - 1 : 1)) % TABS.length]! };
+  }
+  if (key.upArrow || input === "k") return { type: "move", delta: -1 };
+  if (key.downArrow || input === "j") return { type: "move", delta: 1 };
+  if (key.escape) {
+    if (ui.detail) return { type: "detail", open: false };
+    if (ui.filter) return { type: "filter", text: "", editing: false };
+    return { type: "none" };
+  }
+  if (ui.tab === "subaccounts") {
+    if (key.return) return { type: "detail", open: true };
+    if (input === "/") return { type: "filter", text: "", editing: true };
+    const kind = ACTION_KEYS[input];
+    if (kind) {
+      const a = actionAvailability(state, kind);
+      return a.enabled ? { type: "action", kind } : { type: "disabled", reason: a.reason ?? "not available" };
+    }
+  }
+  if (ui.tab === "activity" && input === "/") return { type: "filter", text: "", editing: true };
+  return { type: "none" };
+}
+
+export interface Hint {
+  key: string;
+  label: string;
+  /** Why the key does nothing now. */
+  disabled?: string;
+}
+
+export function hintsFor(state: State): Hint[] {
+  const ui = state.ui;
+  if (ui.quitConfirm)
+    return [
+      { key: "y", label: "quit anyway" },
+      { key: "any", label: "stay" },
+    ];
+  if (ui.help) return [{ key: "Esc", label: "close help" }];
+  if (ui.form) {
+    switch (ui.form.stage) {
+      case "confirm":
+        return state.cluster === "mainnet"
+          ? [
+              { key: "type mainnet ⏎", label: "send" },
+              { key: "Esc", label: "cancel" },
+            ]
+          : [
+              { key: "y/⏎", label: "send" },
+              { key: "n/Esc", label: "cancel" },
+            ];
+      case "sending":
+        return [{ key: "…", label: "waiting for the cluster" }];
+      case "done":
+        return [{ key: "⏎/Esc", label: "close" }];
+      default:
+        return [
+          { key: "⏎", label: "simulate" },
+          { key: "Tab/↑↓", label: "field" },
+          { key: "Esc", label: "cancel" },
+        ];
+    }
+  }
+  if (ui.filterEditing)
+    return [
+      { key: "⏎", label: "keep filter" },
+      { key: "Esc", label: "clear" },
+    ];
+  const hints: Hint[] = [{ key: "1-6", label: "tabs" }];
+  if (ui.tab === "subaccounts") {
+    hints.push({ key: "↑↓", label: "select" }, { key: "⏎", label: "open" });
+    const lever = actionAvailability(state, "leverageUp");
+    const delev = actionAvailability(state, "deleverage");
+    hints.push({ key: "l", label: "lever up", disabled: lever.reason });
+    hints.push({ key: "u", label: "deleverage", disabled: delev.reason });
+    hints.push({ key: "/", label: "filter" });
+  }
+  if (ui.detail || ui.filter) hints.push({ key: "Esc", label: "back" });
+  hints.push({ key: "t", label: "theme" }, { key: "?", label: "help" }, { key: "q", label: "quit" });
+  return hints;
+}
+
+/** Every key, for the help overlay. */
+export const HELP: { key: string; what: string }[] = [
+  { key: "1 … 6", what: "Markets, Sub-accounts, Oracle, Simulator, Keeper, Activity" },
+  { key: "Tab / Shift+Tab", what: "next / previous tab" },
+  { key: "↑ ↓  or  k j", what: "move the selection" },
+  { key: "Enter", what: "open the selected sub-account; in a form: simulate, then send" },
+  { key: "l", what: "lever up the selected sub-account (borrow, restake, add collateral)" },
+  { key: "u", what: "deleverage (unstake collateral instantly, repay debt)" },
+  { key: "/", what: "filter the list (Enter keeps it, Esc clears it)" },
+  { key: "Esc", what: "back: close the form, the detail, the filter" },
+  { key: "t", what: "theme: dark → light → mono" },
+  { key: "r", what: "read the chain now" },
+  { key: "?", what: "this help" },
+  { key: "q", what: "quit (asks first while a transaction is in flight)" },
+  { key: "Ctrl+C twice", what: "quit at once" },
+];

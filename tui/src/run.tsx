@@ -1,0 +1,122 @@
+// Starting the TUI: the wallet (keypair file, or the demo's trader), the services, the store, and
+// either the interactive app (alternate screen, raw keys) or one snapshot (text or JSON) on stdout.
+// This module loads Ink, so it is imported only after FORCE_COLOR has been settled (see index.ts).
+import { LanternClient, TOKEN_PROGRAM_ID } from "@lantern/sdk";
+import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
+import { Connection, type Keypair, PublicKey } from "@solana/web3.js";
+import { render, renderToString } from "ink";
+import type { TuiConfig } from "./config.js";
+import { Controller } from "./controller.js";
+import { ChainService } from "./services/chain.js";
+import { pollKeeper, startKeeperPolling } from "./services/keeper.js";
+import { TxService } from "./services/tx.js";
+import { toSnapshot } from "./snapshot.js";
+import { initialState } from "./store/state.js";
+import { createStore } from "./store/store.js";
+import { App } from "./ui/App.js";
+
+const NATIVE_MINT = new PublicKey("So11111111111111111111111111111111111111112");
+const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/** The owner's associated wSOL account (what wallets create). */
+export function associatedWsol(owner: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), NATIVE_MINT.toBuffer()],
+    ASSOCIATED_TOKEN_PROGRAM_ID,
+  )[0];
+}
+
+export interface RunOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+export async function runWithConfig(config: TuiConfig, options: RunOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  let signer: Keypair | undefined;
+  let wsol = config.wsol ? new PublicKey(config.wsol) : undefined;
+  if (config.keypairPath) signer = readKeypairFile(config.keypairPath);
+  else if (config.demoDir) {
+    const demo = readDemoManifest(config.demoDir);
+    signer = readKeypairFile(demo.wallets.trader.keypair);
+    wsol ??= new PublicKey(demo.wallets.trader.wsol);
+  }
+  if (signer && !wsol) wsol = associatedWsol(signer.publicKey);
+
+  const store = createStore(
+    initialState({
+      cluster: config.cluster,
+      rpcUrl: config.rpcUrl,
+      pubkey: signer?.publicKey.toBase58(),
+      readOnlyReason: config.readOnlyReason,
+      keepers: config.keepers,
+      theme: config.theme,
+      size: { columns: stdout.columns ?? 120, rows: stdout.rows ?? 40 },
+    }),
+  );
+  const connection = new Connection(config.rpcUrl, { commitment: config.commitment, wsEndpoint: config.wsUrl });
+  const chain = new ChainService({
+    connection,
+    store,
+    owner: signer?.publicKey,
+    market: config.market,
+    refreshMs: config.refreshMs,
+  });
+
+  if (config.mode !== "interactive") {
+    await chain.refresh();
+    await Promise.all(store.getState().keepers.map((k) => pollKeeper(store, k.url)));
+    store.flush();
+    const state = store.getState();
+    if (config.mode === "json") stdout.write(`${JSON.stringify(toSnapshot(state), null, 2)}\n`);
+    else {
+      const controller = new Controller({ store, chain: undefined, tx: undefined, exit: () => undefined });
+      const columns = Math.max(80, stdout.columns ?? 120);
+      const text = renderToString(<App store={store} controller={controller} interactive={false} />, { columns });
+      stdout.write(`${text}\n`);
+    }
+    return state.chain.status === "error" ? 1 : 0;
+  }
+
+  const client = signer ? new LanternClient(connection, { wallet: signer, commitment: config.commitment }) : undefined;
+  let app: ReturnType<typeof render> | undefined;
+  const tx =
+    client && signer && wsol
+      ? new TxService({
+          client,
+          store,
+          signer,
+          wsol,
+          onSettled: () => {
+            chain.rescanSubAccounts();
+            void chain.refresh();
+          },
+        })
+      : undefined;
+  const controller = new Controller({ store, chain, tx, exit: () => app?.unmount() });
+  chain.start();
+  const stopKeepers = startKeeperPolling(store);
+  const alternate = !process.env.CI || process.env.CI === "0" || process.env.CI === "false";
+  if (alternate) stdout.write("\x1b[?1049h\x1b[H");
+  const restore = () => {
+    if (alternate) stdout.write("\x1b[?25h\x1b[?1049l");
+  };
+  process.once("exit", restore);
+  try {
+    app = render(<App store={store} controller={controller} />, {
+      stdout,
+      stdin: options.stdin ?? process.stdin,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      maxFps: 20,
+    });
+    await app.waitUntilExit();
+  } finally {
+    chain.stop();
+    stopKeepers();
+    controller.dispose();
+    restore();
+    process.removeListener("exit", restore);
+  }
+  return 0;
+}

@@ -1,0 +1,187 @@
+// The one store's state: what the services read (chain, keepers, transactions) and what the person is
+// doing (tab, selection, filter, overlays, the action form). Plain data; the reducer is the only writer.
+import type { Committee, Feed, LendingPool, Market, StakePool, SubAccount } from "@lantern/sdk";
+import type { ClusterName, ThemeName } from "../config.js";
+import type { Metrics } from "../prometheus.js";
+
+export const TABS = ["markets", "subaccounts", "oracle", "simulator", "keeper", "activity"] as const;
+export type Tab = (typeof TABS)[number];
+export const TAB_TITLES: Record<Tab, string> = {
+  markets: "Markets",
+  subaccounts: "Sub-accounts",
+  oracle: "Oracle",
+  simulator: "Simulator",
+  keeper: "Keeper",
+  activity: "Activity",
+};
+
+export interface World {
+  marketAddress: string;
+  market: Market;
+  pool: LendingPool;
+  feed: Feed;
+  committee: Committee;
+  stakePool: StakePool;
+}
+
+export interface SubAccountEntry {
+  address: string;
+  sub: SubAccount;
+}
+
+export interface ChainState {
+  status: "connecting" | "live" | "error";
+  /** What went wrong, as a sentence with what to do. */
+  error: string | undefined;
+  slot: number | undefined;
+  /** The cluster's clock (Clock sysvar unix_timestamp). */
+  now: bigint | undefined;
+  latencyMs: number | undefined;
+  /** Local time (ms) of the last successful read. */
+  updatedAt: number | undefined;
+}
+
+export interface KeeperState {
+  url: string;
+  status: "loading" | "ok" | "error";
+  error: string | undefined;
+  name: string | undefined;
+  live: boolean | undefined;
+  ready: boolean | undefined;
+  /** `/readyz` components that are not ready, with their reason. */
+  notReady: string[];
+  metrics: Metrics | undefined;
+  updatedAt: number | undefined;
+}
+
+export type TxStatus = "simulating" | "awaiting-confirmation" | "sending" | "confirmed" | "failed" | "expired";
+
+export interface TxRecord {
+  id: number;
+  action: string;
+  summary: string;
+  status: TxStatus;
+  signature: string | undefined;
+  /** Decoded program error (e.g. `margin Unhealthy (6009)`) or the transport's message. */
+  error: string | undefined;
+  /** What to do about it. */
+  hint: string | undefined;
+  at: number;
+}
+
+export type ActionKind = "leverageUp" | "deleverage";
+
+export interface FormState {
+  kind: ActionKind;
+  subAddress: string;
+  /** Field values as typed. */
+  fields: Record<string, string>;
+  focus: number;
+  stage: "edit" | "simulating" | "confirm" | "sending" | "done";
+  /** Typed confirmation (mainnet only). */
+  typed: string;
+  /** Transaction this form submitted (Activity id). */
+  txId: number | undefined;
+  /** Simulation error, or undefined. */
+  error: string | undefined;
+  /** The blockhash's last valid block height and the height when simulated (for the countdown). */
+  blocksLeft: number | undefined;
+  /** Network fee of the simulated message (lamports). */
+  fee: bigint | undefined;
+}
+
+export interface HistoryPoint {
+  ts: number;
+  fair: number;
+  market: number | undefined;
+  ema: number | undefined;
+}
+
+export interface State {
+  cluster: ClusterName;
+  rpcUrl: string;
+  wallet: { pubkey: string | undefined; readOnlyReason: string | undefined; lamports: bigint | undefined };
+  chain: ChainState;
+  world: World | undefined;
+  subs: SubAccountEntry[];
+  /** Fair rate / market price / EMA samples (one per change), for the sparklines. */
+  history: HistoryPoint[];
+  /** The two latest distinct reports (rate, reference time) — the staking yield estimate. */
+  reports: { rate: bigint; refTs: bigint }[];
+  keepers: KeeperState[];
+  activity: TxRecord[];
+  ui: {
+    tab: Tab;
+    selected: number;
+    detail: boolean;
+    filter: string;
+    filterEditing: boolean;
+    help: boolean;
+    form: FormState | undefined;
+    theme: ThemeName;
+    quitConfirm: boolean;
+    lastCtrlC: number | undefined;
+    toast: string | undefined;
+    size: { columns: number; rows: number };
+  };
+}
+
+export function initialState(o: {
+  cluster: ClusterName;
+  rpcUrl: string;
+  pubkey: string | undefined;
+  readOnlyReason: string | undefined;
+  keepers: string[];
+  theme: ThemeName;
+  size?: { columns: number; rows: number };
+}): State {
+  return {
+    cluster: o.cluster,
+    rpcUrl: o.rpcUrl,
+    wallet: { pubkey: o.pubkey, readOnlyReason: o.readOnlyReason, lamports: undefined },
+    chain: {
+      status: "connecting",
+      error: undefined,
+      slot: undefined,
+      now: undefined,
+      latencyMs: undefined,
+      updatedAt: undefined,
+    },
+    world: undefined,
+    subs: [],
+    history: [],
+    reports: [],
+    keepers: o.keepers.map((spec) => ({
+      ...parseKeeperSpec(spec),
+      status: "loading",
+      error: undefined,
+      live: undefined,
+      ready: undefined,
+      notReady: [],
+      metrics: undefined,
+      updatedAt: undefined,
+    })),
+    activity: [],
+    ui: {
+      tab: "subaccounts",
+      selected: 0,
+      detail: false,
+      filter: "",
+      filterEditing: false,
+      help: false,
+      form: undefined,
+      theme: o.theme,
+      quitConfirm: false,
+      lastCtrlC: undefined,
+      toast: undefined,
+      size: o.size ?? { columns: 120, rows: 40 },
+    },
+  };
+}
+
+/** `name=http://host:port` or a bare URL. */
+export function parseKeeperSpec(spec: string): { name: string | undefined; url: string } {
+  const eq = spec.indexOf("=");
+  if (eq > 0 && !spec.slice(0, eq).includes("://")) return { name: spec.slice(0, eq), url: spec.slice(eq + 1) };
+  return { name: undefined, url: spec };
+}
