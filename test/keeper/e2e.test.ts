@@ -137,4 +137,29 @@ describe("keeper fleet on the demo world", () => {
     expect(after.collateral).toBeLessThan(before.collateral);
     await fleet.command("recover");
   }, 150_000);
+
+  it("4 members down: reports continue; 5 down: no quorum and the feed goes stale; back up: reports resume", async () => {
+    for (const i of [0, 1, 2, 3]) fleet.kill(`member-${i}`);
+    const start = (await feed()).lastReportFrame;
+    await waitFor(
+      "two reports with 4 members down",
+      async () => (await feed()).lastReportFrame >= start + 2n,
+      5 * FRAME * 1000,
+    );
+    fleet.kill("member-4");
+    const stale = await waitFor(
+      "the feed going stale with 5 members down",
+      async () => {
+        const [f, now] = await Promise.all([feed(), chainNow()]);
+        return now - f.lastReportRefTs > BigInt(f.maxReportAgeSecs) ? f : undefined;
+      },
+      5 * FRAME * 1000,
+    );
+    for (const i of [0, 1, 2, 3, 4]) fleet.revive(`member-${i}`);
+    await waitFor(
+      "reports resuming",
+      async () => (await feed()).lastReportFrame > stale.lastReportFrame,
+      8 * FRAME * 1000,
+    );
+  }, 300_000);
 });
