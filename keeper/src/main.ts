@@ -1,18 +1,19 @@
 // The keeper: every service as a Layer, composed here once; the roles' workers on top. Start-up order:
 // configuration → keypair → journal → RPC and chain clock → journal reconciliation → workers. SIGTERM
 // stops intake, lets iterations in flight finish (bounded), and exits 0.
-import { Deferred, Duration, Effect, Fiber, Layer, Logger, LogLevel } from "effect";
+import { Deferred, Duration, Effect, Fiber, Layer, Logger, LogLevel, Schedule } from "effect";
 import { AppConfig, type KeeperConfig, describeConfig } from "./config.js";
 import { Health, HealthLive, HttpServerLive } from "./health.js";
+import { M, setGauge } from "./metrics.js";
 import { type AccountStore, AccountStoreLive } from "./services/accounts.js";
 import { ChainClockLive } from "./services/clock.js";
 import { PriorityFeesLive } from "./services/fees.js";
-import { JournalLive } from "./services/journal.js";
+import { Journal, JournalLive } from "./services/journal.js";
 import { ProtocolLive } from "./services/protocol.js";
-import { RpcLive } from "./services/rpc.js";
+import { Rpc, RpcLive } from "./services/rpc.js";
 import { type PriceSource, PriceSourceLive, type StakeSource, StakeSourceLive } from "./services/sources.js";
 import { reconcile, TxEngineDryRun, TxEngineLive } from "./services/tx.js";
-import { WalletLive } from "./services/wallet.js";
+import { Wallet, WalletLive } from "./services/wallet.js";
 import { makeCranker } from "./workers/cranker.js";
 import { makeLiquidator } from "./workers/liquidator.js";
 import { makeMember } from "./workers/member.js";
@@ -74,6 +75,27 @@ export const runKeeper = (config: KeeperConfig, options: RunOptions) =>
       }
       const health = yield* Health;
       yield* health.ready("workers", true);
+      // The fee payer's balance and the journal's open intents, for the alerts in docs/keeper.md.
+      const rpc = yield* Rpc;
+      const { keypair } = yield* Wallet;
+      const journal = yield* Journal;
+      yield* Effect.forkScoped(
+        Effect.repeat(
+          Effect.all([
+            rpc
+              .call("getBalance", (c) => c.getBalance(keypair.publicKey, "confirmed"))
+              .pipe(
+                Effect.flatMap((lamports) => setGauge(M.solBalance, lamports)),
+                Effect.ignore,
+              ),
+            journal.open.pipe(
+              Effect.flatMap((open) => setGauge(M.journalPending, open.length)),
+              Effect.ignore,
+            ),
+          ]),
+          Schedule.spaced("15 seconds"),
+        ),
+      );
       if (config.once) {
         for (const w of workers) yield* runIteration(w);
         for (const d of drains) yield* d;

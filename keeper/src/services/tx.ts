@@ -327,7 +327,7 @@ export const reconcile = (options: { rebroadcast: boolean }) =>
       yield* journal.finish(intent.key, status, detail);
       counts[status] = (counts[status] ?? 0) + 1;
     }
-    yield* Metric.set(M.journalPending, 0);
+    yield* Metric.set(M.journalPending, counts.open ?? 0);
     yield* Effect.logInfo("journal reconciled").pipe(Effect.annotateLogs({ open: open.length, ...counts }));
     return counts;
   });
