@@ -342,9 +342,6 @@ export const loadConfig = (
     return yield* decodeConfig(raw, path ?? "environment");
   });
 
-/** The WebSocket URL for the primary endpoint. */
-export const wsUrlOf = (c: KeeperConfig) => c.rpc.wsUrl ?? websocketUrlFor(c.rpc.urls[0]);
-
 /** Printable config: secrets stay redacted (Redacted prints as <redacted>). */
 export const describeConfig = (c: KeeperConfig) => ({
   name: c.name,

@@ -29,9 +29,6 @@ export const isTransient = (e: RpcError) => e.kind !== "Rejected";
 /** The journal (SQLite) failed: nothing may be sent without it. */
 export class JournalError extends Data.TaggedError("JournalError")<{ readonly message: string }> {}
 
-/** The keeper must not run: another process signs with the same member key. */
-export class DuplicateSignerError extends Data.TaggedError("DuplicateSignerError")<{ readonly message: string }> {}
-
 /** A price or stake source could not give a usable value. */
 export class SourceError extends Data.TaggedError("SourceError")<{
   readonly source: string;

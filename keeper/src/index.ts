@@ -11,7 +11,7 @@ export {
   websocketUrlFor,
 } from "./config.js";
 export type { KeeperConfig, KeeperConfigInput, Overrides, Role } from "./config.js";
-export { ConfigError, DuplicateSignerError, JournalError, RpcError, SourceError } from "./errors.js";
+export { ConfigError, JournalError, RpcError, SourceError } from "./errors.js";
 export { Health, HealthLive, HttpServerLive } from "./health.js";
 export { M as metrics, renderPrometheus } from "./metrics.js";
 export { runKeeper, servicesLayer, withLogger } from "./main.js";
@@ -37,7 +37,7 @@ export { Wallet, WalletLive } from "./services/wallet.js";
 export { makeCranker } from "./workers/cranker.js";
 export { classifyLiquidation, makeLiquidator } from "./workers/liquidator.js";
 export { computeReport, makeMember } from "./workers/member.js";
-export { FatalWorkerError, runForever, runIteration } from "./workers/worker.js";
+export { FatalWorkerError, Retries, runIteration } from "./workers/worker.js";
 export { demoKeeperConfig, startFleet } from "./demo/fleet.js";
 export { parseCommand, startDemoMarket } from "./demo/market.js";
 export * as demoWorld from "./demo/world.js";

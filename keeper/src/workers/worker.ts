@@ -1,6 +1,6 @@
 // A worker is an iteration run on a cadence. A failing iteration is logged and counted and never stops
 // the loop (one bad account must not stop the process); a defect the worker declares fatal does.
-import { Cause, Duration, Effect } from "effect";
+import { Cause, Effect } from "effect";
 import { Health } from "../health.js";
 import { M, inc } from "../metrics.js";
 
@@ -32,11 +32,6 @@ export const runIteration = (worker: Worker) =>
     // Alive while ticks keep coming: ten missed ticks, at least half a minute.
     yield* health.tick(worker.name, Math.max(30_000, worker.tickMs * 10));
   });
-
-export const runForever = (worker: Worker) =>
-  Effect.forever(Effect.zipRight(runIteration(worker), Effect.sleep(Duration.millis(worker.tickMs)))).pipe(
-    Effect.annotateLogs({ worker: worker.name }),
-  );
 
 /**
  * Retry bookkeeping for intents refused or expired: each retry is a new intent key (`base#n`), allowed
