@@ -78,7 +78,8 @@ export function demoKeeperConfig(
 
 export async function startFleet(o: FleetOptions) {
   const manifest = readDemoManifest(o.demoDir);
-  const dir = join(o.demoDir, "keeper");
+  // Journals belong to one world: a re-bootstrapped chain (a new LRT mint) starts with fresh ones.
+  const dir = join(o.demoDir, "keeper", manifest.lrtMint);
   mkdirSync(dir, { recursive: true });
   const write = o.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const port = (offset: number) => (o.basePort === 0 ? 0 : o.basePort + offset);
