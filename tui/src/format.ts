@@ -76,7 +76,7 @@ export function healthBar(
   ltvBps: bigint | undefined,
   width: number,
   marks: readonly number[],
-  fromBps = 7_000,
+  fromBps = 7_500,
   toBps = 10_000,
 ): { bar: string; marksLine: string; labelsLine: string } {
   const at = (bps: number) =>

@@ -69,9 +69,12 @@ function view(
   const equity = valueFair - debt;
   const ltvBps = valueMaint === 0n ? undefined : divCeil(debt * BPS, valueMaint);
   const leverageBps = equity > 0n ? (valueFair * BPS) / equity : undefined;
-  // Liquidatable iff debt·BPS > floor(C·p/WAD)·LT: the smallest safe price is ceil(debt·BPS·WAD / (C·LT)).
+  // Liquidatable iff debt·BPS > floor(C·p/WAD)·LT. Safe needs a value of at least ceil(debt·BPS/LT), and
+  // the smallest price whose rounded-down value reaches it is ceil(value·WAD/C).
   const liquidationPrice =
-    debt === 0n || sub.collateral === 0n ? undefined : divCeil(debt * BPS * WAD, sub.collateral * BigInt(ltBps));
+    debt === 0n || sub.collateral === 0n
+      ? undefined
+      : divCeil(divCeil(debt * BPS, BigInt(ltBps)) * WAD, sub.collateral);
   const liquidationDepegBps =
     liquidationPrice === undefined || fair === 0n ? undefined : BPS - divCeil(liquidationPrice * BPS, fair);
   return {
