@@ -160,7 +160,7 @@ function ActionForm({ state }: { state: State }) {
   const hint = preview?.error ? ERROR_HINTS[preview.error] : undefined;
   return (
     <Box flexDirection="column">
-      <Text bold>
+      <Text bold wrap="truncate">
         {title} sub-account #{entry?.sub.index ?? "?"}{" "}
         <Text color={t.dim}>
           {form.kind === "leverageUp"
@@ -229,7 +229,7 @@ function FormStage({ state }: { state: State }) {
       return (
         <Box
           flexDirection="column"
-          borderStyle="round"
+          borderStyle={state.ui.size.rows < 30 ? undefined : "round"}
           borderColor={state.cluster === "mainnet" ? t.bad : t.accent}
           paddingX={1}
         >
