@@ -22,6 +22,7 @@ import {
   parseRetryAfter,
   percentile,
   PriceSource,
+  reconcile,
   Protocol,
   Rpc,
   RpcError,
@@ -226,6 +227,33 @@ describe("journal", () => {
           expect(yield* j.get("liq:A")).toMatchObject({ status: "landed" });
         }),
       ),
+    );
+  });
+});
+
+describe("journal reconciliation", () => {
+  it("refuses a journal written on another cluster, with a sentence", async () => {
+    const path = join(tmp(), "journal.sqlite");
+    const rpc = (genesis: string) =>
+      Layer.succeed(Rpc, {
+        endpoints: [],
+        commitment: "confirmed",
+        subscriptions: undefined as never,
+        call: (<A>(method: string, f: (c: { getGenesisHash: () => Promise<string> }) => Promise<A>) =>
+          method === "getGenesisHash"
+            ? Effect.promise(() => f({ getGenesisHash: async () => genesis }))
+            : Effect.die(`unexpected ${method}`)) as never,
+      });
+    const journal = Layer.scoped(Journal, openJournal(path));
+    await run(
+      reconcile({ rebroadcast: false }).pipe(Effect.provide(Layer.merge(rpc("GenesisA"), journal)), Effect.scoped),
+    );
+    const exit = await Effect.runPromiseExit(
+      reconcile({ rebroadcast: false }).pipe(Effect.provide(Layer.merge(rpc("GenesisB"), journal)), Effect.scoped),
+    );
+    expect(Exit.isFailure(exit)).toBe(true);
+    expect(Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)).toMatch(
+      /written on another cluster \(genesis GenesisA\); this endpoint's genesis is GenesisB/,
     );
   });
 });

@@ -42,6 +42,9 @@ export interface JournalShape {
   /** Terminal status; a second finish of the same intent is refused (exactly one terminal record). */
   readonly finish: (key: string, status: TerminalStatus, detail?: string) => Effect.Effect<void, JournalError>;
   readonly open: Effect.Effect<IntentRow[], JournalError>;
+  /** A journal-wide setting (the cluster's genesis hash). */
+  readonly meta: (key: string) => Effect.Effect<string | undefined, JournalError>;
+  readonly setMeta: (key: string, value: string) => Effect.Effect<void, JournalError>;
   /** Keys of intents of `kind` created at or after `sinceMs`. */
   readonly recent: (kind: string, sinceMs: number) => Effect.Effect<IntentRow[], JournalError>;
 }
@@ -85,6 +88,7 @@ export const openJournal = (path: string) =>
               signature TEXT PRIMARY KEY, intent_key TEXT NOT NULL REFERENCES intents(key), raw TEXT NOT NULL,
               blockhash TEXT NOT NULL, last_valid_height INTEGER NOT NULL, sent_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS signatures_intent ON signatures(intent_key);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
           `);
           return d;
         },
@@ -164,6 +168,15 @@ export const openJournal = (path: string) =>
       open: q("list open intents", () =>
         db.all("SELECT * FROM intents WHERE status IN ('pending', 'sent') ORDER BY created_ms").map(toIntent),
       ),
+      meta: (key) =>
+        q("read a setting", () => {
+          const r = db.get("SELECT value FROM meta WHERE key = ?", [key]);
+          return r ? String(r.value) : undefined;
+        }),
+      setMeta: (key, value) =>
+        q("write a setting", () => {
+          db.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value]);
+        }),
       recent: (kind, sinceMs) =>
         q("list recent intents", () =>
           db.all("SELECT * FROM intents WHERE kind = ? AND created_ms >= ?", [kind, sinceMs]).map(toIntent),

@@ -277,6 +277,16 @@ export const reconcile = (options: { rebroadcast: boolean }) =>
   Effect.gen(function* () {
     const journal = yield* Journal;
     const rpc = yield* Rpc;
+    // A journal belongs to one cluster: another cluster's signatures would look "still valid" for ages.
+    const genesis = yield* rpc.call("getGenesisHash", (c) => c.getGenesisHash());
+    const recorded = yield* journal.meta("genesis");
+    if (recorded === undefined) yield* journal.setMeta("genesis", genesis);
+    else if (recorded !== genesis)
+      return yield* Effect.die(
+        new Error(
+          `The intent journal was written on another cluster (genesis ${recorded}); this endpoint's genesis is ${genesis}. Point journalPath at a fresh file for this cluster.`,
+        ),
+      );
     const open = yield* journal.open;
     const counts: Record<string, number> = {};
     for (const intent of open) {
