@@ -8,7 +8,7 @@ async function fetchText(url: string, timeoutMs: number): Promise<{ status: numb
   return { status: response.status, body: await response.text() };
 }
 
-export async function pollKeeper(store: Store, url: string, timeoutMs = 1_500): Promise<void> {
+export async function pollKeeper(store: Store, url: string, timeoutMs = 3_000): Promise<void> {
   const base = url.replace(/\/$/, "");
   try {
     const [health, ready, metrics] = await Promise.all([

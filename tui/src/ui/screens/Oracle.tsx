@@ -49,7 +49,7 @@ export function OracleScreen({ state, height }: { state: State; height: number }
           values={[
             `#${m.index}`,
             shortKey(m.signer, 4),
-            m.votesConsensus ? "✔ consensus" : m.voted ? "✎ other hash" : "· no vote",
+            m.votesConsensus ? "✔ consensus" : m.voted ? (o.consensus ? "✎ other hash" : "✎ voted") : "· no vote",
             m.price === 0n ? "—" : rate(m.price),
             m.priceAgeSecs === undefined ? "—" : duration(m.priceAgeSecs),
             m.fresh ? "yes" : "no",
