@@ -11,12 +11,29 @@ pub use lantern_runtime::*;
 
 /// The world modules of the runtime, with the expectations in scope.
 pub mod world {
-    pub use crate::{PoolInvariants, SendExpectations};
+    pub use crate::{margin_watched, PoolInvariants, SendExpectations};
     pub use lantern_runtime::world::*;
 }
 
 use lantern_runtime::margin_ops::SubKeys;
 use lantern_runtime::world::MarginWorld;
+
+/// Every account a margin instruction on `s` by `user` could touch: what a rejection must leave
+/// byte-for-byte unchanged.
+pub fn margin_watched(mw: &MarginWorld, s: SubKeys, user: &lantern_runtime::world::User) -> Vec<Pubkey> {
+    vec![
+        mw.m.pool,
+        mw.m.vault,
+        mw.m.market,
+        mw.m.insurance_vault,
+        s.sub,
+        s.vault,
+        user.wsol,
+        user.lrt,
+        mw.w.keys.pool,
+        mw.w.keys.lrt_mint,
+    ]
+}
 
 /// The test runtime: every Lantern program plus the CPI probe.
 pub fn program_test() -> ProgramTest {

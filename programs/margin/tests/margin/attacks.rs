@@ -9,7 +9,7 @@ use lantern_test_support::world::*;
 use margin::errors::MarginError;
 use margin::state::{PoolParams, PricingPolicy, RiskParams, RISK_TIMELOCK_SECS};
 
-use super::pricing::{collateralised, levered, liquidate_ok, liquidator, watched};
+use super::pricing::{collateralised, levered, liquidate_ok, liquidator};
 
 /// `member` observes `price` now (one second after its last observation, so it is newer).
 async fn observation(
@@ -49,7 +49,7 @@ async fn one_member_printing_near_zero_cannot_liquidate_a_healthy_position() {
     let (print, member) = observation(&mut mw, 0, 1).await;
     let signer = liq.key.insecure_clone();
     let liquidate = mw.m.liquidate(signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
-    let watched = watched(&mw, s, &liq);
+    let watched = margin_watched(&mw, s, &liq);
     mw.w.chain.send_err(&[print, liquidate], &[&member, &signer], MarginError::NotLiquidatable, &watched).await;
 }
 
@@ -134,7 +134,7 @@ async fn a_donation_that_restores_solvency_makes_the_position_liquidatable_not_s
     let donation = mw.w.chain.token_balance(donor.lrt).await;
     mw.w.chain.send_ok(&[mw.m.deposit_collateral(d.pubkey(), s, donor.lrt, donation)], &[&d]).await;
     let payer = mw.w.chain.payer();
-    let watched = watched(&mw, s, &donor);
+    let watched = margin_watched(&mw, s, &donor);
     mw.w.chain.send_err(&[mw.m.settle_bad_debt(s)], &[&payer], MarginError::CollateralRemains, &watched).await;
     let liq = liquidator(&mut mw).await;
     liquidate_ok(&mut mw, s, &liq).await;
@@ -165,7 +165,7 @@ async fn a_fair_rate_market_does_not_lend_against_a_held_loss() {
     mw.w.report(WAD * 85 / 100, false).await.expect("report");
     assert!(mw.w.feed().await.held.frame != 0);
     let owner = trader.key.insecure_clone();
-    let watched = watched(&mw, s, &trader);
+    let watched = margin_watched(&mw, s, &trader);
     let too_much = mw.m.borrow(owner.pubkey(), s, trader.wsol, 80 * SOL);
     mw.w.chain.send_err(&[too_much], &[&owner], MarginError::Unhealthy, &watched).await;
     // 0.9 × 100 LRT × 0.85 = 76.5 SOL is the limit at the held rate.

@@ -9,7 +9,7 @@
 //! - rounding never favours the user.
 use lantern_test_support::margin_ops::SubKeys;
 use lantern_test_support::oracle_ops;
-use lantern_test_support::solana_sdk::{pubkey::Pubkey, signature::Signer};
+use lantern_test_support::solana_sdk::signature::Signer;
 use lantern_test_support::world::*;
 use margin::errors::MarginError;
 use margin::math::{health, shares};
@@ -70,21 +70,6 @@ async fn assert_within_init(mw: &mut MarginWorld, s: SubKeys) {
     );
 }
 
-fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
-    vec![
-        mw.m.pool,
-        mw.m.vault,
-        mw.m.market,
-        mw.m.insurance_vault,
-        s.sub,
-        s.vault,
-        user.wsol,
-        user.lrt,
-        mw.w.keys.pool,
-        mw.w.keys.lrt_mint,
-    ]
-}
-
 #[tokio::test]
 async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_edge() {
     let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
@@ -103,7 +88,7 @@ async fn every_risk_increasing_instruction_ends_within_ltv_init_exactly_at_the_e
     let init = mw.prices_now().await.unwrap().init.unwrap();
     assert_eq!(init, WAD * 995 / 1000, "opening price {init}");
     let signer = trader.key.insecure_clone();
-    let w = watched(&mw, s, &trader);
+    let w = margin_watched(&mw, s, &trader);
     mw.w.chain.send_ok(&[mw.m.accrue_interest()], &[]).await;
     let pool = mw.pool().await;
     assert!(pool.borrow_index > WAD);
@@ -196,7 +181,7 @@ async fn liquidation_only_when_unhealthy_the_ltv_strictly_falls_and_at_most_the_
     mw.leverage_up(&late, ls, 10 * SOL, 89_500_000_000).await.expect("leverage_up");
     let liq = mw.w.user(500 * SOL).await;
     let liq_signer = liq.key.insecure_clone();
-    let w = watched(&mw, s, &liq);
+    let w = margin_watched(&mw, s, &liq);
     let (mut liquidations, mut refusals) = (0, 0);
 
     // The LRT slides, level by level, each held for three hours; at every level a liquidator repays

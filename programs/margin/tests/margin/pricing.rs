@@ -7,7 +7,7 @@
 //! - a premium (market above fair) never lets anyone borrow more than `LTV_init × fair`;
 //! - a stale feed and a pause block borrow, withdraw_collateral and leverage_up only.
 use lantern_test_support::margin_ops::SubKeys;
-use lantern_test_support::solana_sdk::{pubkey::Pubkey, signature::Signer};
+use lantern_test_support::solana_sdk::signature::Signer;
 use lantern_test_support::world::*;
 use margin::errors::MarginError;
 use margin::state::PricingPolicy;
@@ -48,22 +48,6 @@ pub(crate) async fn liquidator(mw: &mut MarginWorld) -> User {
     mw.w.user(500 * SOL).await
 }
 
-/// Every account a margin instruction on `s` could touch.
-pub(crate) fn watched(mw: &MarginWorld, s: SubKeys, user: &User) -> Vec<Pubkey> {
-    vec![
-        mw.m.pool,
-        mw.m.vault,
-        mw.m.market,
-        mw.m.insurance_vault,
-        s.sub,
-        s.vault,
-        user.wsol,
-        user.lrt,
-        mw.w.keys.pool,
-        mw.w.keys.lrt_mint,
-    ]
-}
-
 pub(crate) async fn liquidate_ok(mw: &mut MarginWorld, s: SubKeys, liq: &User) {
     let signer = liq.key.insecure_clone();
     let ix = mw.m.liquidate(signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
@@ -73,7 +57,7 @@ pub(crate) async fn liquidate_ok(mw: &mut MarginWorld, s: SubKeys, liq: &User) {
 pub(crate) async fn liquidate_err(mw: &mut MarginWorld, s: SubKeys, liq: &User, error: MarginError) {
     let signer = liq.key.insecure_clone();
     let ix = mw.m.liquidate(signer.pubkey(), s, liq.wsol, liq.lrt, u64::MAX, 0);
-    let watched = watched(mw, s, liq);
+    let watched = margin_watched(mw, s, liq);
     mw.w.chain.send_err(&[ix], &[&signer], error, &watched).await;
 }
 
@@ -101,7 +85,7 @@ async fn a_one_block_wick_does_not_liquidate_under_min_of_both() {
     // Borrowing more is refused during the wick (opening uses min(fair, spot, EMA)).
     let signer = trader.key.insecure_clone();
     let borrow = mw.m.borrow(signer.pubkey(), s, trader.wsol, SOL);
-    let w = watched(&mw, s, &trader);
+    let w = margin_watched(&mw, s, &trader);
     mw.w.chain.send_err(&[borrow], &[&signer], MarginError::Unhealthy, &w).await;
 
     // The price returns: the EMA absorbed a sliver of the wick, still nothing to liquidate.
@@ -187,7 +171,7 @@ async fn a_premium_never_raises_collateral_value() {
         let signer = trader.key.insecure_clone();
         // LTV_init × fair × collateral = 90 SOL; one lamport more is refused.
         let too_much = mw.m.borrow(signer.pubkey(), s, trader.wsol, 90 * SOL + 1);
-        let w = watched(&mw, s, &trader);
+        let w = margin_watched(&mw, s, &trader);
         mw.w.chain.send_err(&[too_much], &[&signer], MarginError::Unhealthy, &w).await;
         // Levering up adds what it borrows as collateral: D ≤ 90% × (100 + D) × fair, so at most 900 SOL.
         let leverage = mw.m.leverage_up(signer.pubkey(), s, trader.wsol, 0, 900 * SOL + 1, 0);
@@ -214,7 +198,7 @@ async fn a_stale_feed_blocks_borrow_withdraw_and_leverage_up_but_not_repay_or_de
     mw.fresh_prices(WAD).await;
     let now = mw.w.chain.now().await;
     assert!(mw.w.feed().await.is_stale(now));
-    let w = watched(&mw, s, &trader);
+    let w = margin_watched(&mw, s, &trader);
     let blocked = [
         mw.m.borrow(signer.pubkey(), s, trader.wsol, SOL),
         mw.m.withdraw_collateral(signer.pubkey(), s, trader.lrt, SOL),
@@ -250,7 +234,7 @@ async fn pause_blocks_risk_increasing_actions_only() {
 
     mw.set_policy_and_pause(PricingPolicy::MinOfBoth, true).await;
     mw.sustain_price(WAD, 1, 1).await;
-    let w = watched(&mw, s, &trader);
+    let w = margin_watched(&mw, s, &trader);
     let blocked = [
         mw.m.borrow(signer.pubkey(), s, trader.wsol, SOL),
         mw.m.withdraw_collateral(signer.pubkey(), s, trader.lrt, SOL),
