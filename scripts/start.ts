@@ -1,15 +1,15 @@
 // `npm start`: builds the local chain if needed, starts it with the demo world and the keeper fleet that
-// keeps it alive (9 committee members, a liquidator, a cranker, and the demo market), and shows a live
-// status screen of that world until the trader UI lands. Lines typed are shocks for the demo market
-// (`depeg 5% [10m]`, `slash 3%`, `recover`). Ctrl-C stops everything.
+// keeps it alive (9 committee members, a liquidator, a cranker, and the demo market), and opens the
+// trader TUI (@lantern/tui) as the demo trader, watching the fleet's keepers. Quitting the TUI stops
+// everything. When stdout is not a terminal it prints one snapshot of the TUI instead and keeps the world
+// running (lines typed on stdin are shocks for the demo market: `depeg 5% [10m]`, `slash 3%`, `recover`)
+// until SIGINT or SIGTERM.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { startFleet } from "@lantern/keeper";
-import { Connection } from "@solana/web3.js";
 import { cargo, type LocalChain, startLocalChain } from "@lantern/devtools";
-import { readDemoManifest } from "@lantern/sdk/node";
-import { demoStatus, renderStatus } from "./status.js";
+import { runTui } from "@lantern/tui";
 
 const root = resolve(import.meta.dirname, "..");
 const demoDir = join(root, ".localnet");
@@ -46,37 +46,35 @@ const fleet = await startFleet({
   fastLaneSecs: 10,
   write: (line) => appendFileSync(keeperLog, `${line}\n`),
 });
-let lastCommand = "";
-createInterface({ input: process.stdin }).on("line", (line) => {
-  if (!line.trim()) return;
-  fleet.command(line).then(
-    (answer) => (lastCommand = `${line.trim()} → ${answer.trim()}`),
-    (error) => (lastCommand = `${line.trim()} → failed: ${(error as Error).message}`),
-  );
-});
-const stop = async () => {
+const stop = async (code = 0) => {
   chain.child.removeAllListeners("exit");
   await fleet.stop();
   await chain.stop();
-  process.stdout.write("\x1b[?25h\nStopped the local chain.\n");
-  process.exit(0);
+  process.stdout.write("\x1b[?25h\nStopped the keeper fleet and the local chain.\n");
+  process.exit(code);
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.on("SIGINT", () => stop());
+process.on("SIGTERM", () => stop());
 
-const connection = new Connection(rpcUrl, "confirmed");
-const manifest = readDemoManifest(demoDir);
-process.stdout.write("\x1b[?25l");
-for (;;) {
-  try {
-    const status = await demoStatus(connection, manifest);
-    process.stdout.write(`\x1b[2J\x1b[H${renderStatus(status, { rpcUrl, demoFile: join(demoDir, "demo.json") })}\n`);
-    process.stdout.write(
-      `\nKeeper fleet: 9 members, liquidator, cranker, demo market (${fleet.priceUrl}); logs in ${keeperLog}\n` +
-        `Type a shock and Enter: depeg 5% [10m] | slash 3% | recover${lastCommand ? `\nLast: ${lastCommand}` : ""}\n`,
+// The TUI as the demo trader, watching every keeper of the fleet (the market process has no /metrics).
+const keepers = fleet.processes.flatMap((p) => {
+  const at = p.args.indexOf("--http-port");
+  return at < 0 ? [] : ["--keeper", `${p.name}=http://127.0.0.1:${p.args[at + 1]}`];
+});
+const tuiArgs = ["--url", rpcUrl, "--demo", demoDir, ...keepers];
+if (process.stdout.isTTY && process.stdin.isTTY) {
+  const code = await runTui(process.argv.slice(2), { extra: tuiArgs });
+  await stop(code);
+} else {
+  await runTui(["--once"], { extra: tuiArgs });
+  console.log(
+    `\nThe demo world keeps running (${rpcUrl}; keeper logs in ${keeperLog}). Lines on stdin are shocks for the demo market: depeg 5% [10m] | slash 3% | recover. SIGINT or SIGTERM stops it.`,
+  );
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (!line.trim()) return;
+    fleet.command(line).then(
+      (answer) => console.log(`${line.trim()} → ${answer.trim()}`),
+      (error) => console.log(`${line.trim()} → failed: ${(error as Error).message}`),
     );
-  } catch (error) {
-    process.stdout.write(`\x1b[2J\x1b[HWaiting for the local chain… (${(error as Error).message})\n`);
-  }
-  await new Promise((r) => setTimeout(r, 2_000));
+  });
 }
