@@ -15,7 +15,9 @@ import {
   describeConfig,
   Journal,
   loadConfig,
+  AccountStore,
   makeCranker,
+  makeLiquidator,
   makeMember,
   openJournal,
   parseCommand,
@@ -38,6 +40,8 @@ import {
 import {
   LanternProgramError,
   type Committee,
+  DEFAULT_RISK_PARAMS,
+  LiquidationFrontier,
   type Feed,
   oracleInstructions,
   submitReportHash,
@@ -606,4 +610,157 @@ describe("cranker worker (TestClock)", () => {
   });
 });
 
-afterAll(() => undefined);
+describe("liquidator worker (TestClock)", () => {
+  const SOL = 1_000_000_000n;
+  function liquidatorLayers(o: { stale: boolean; refuse: boolean; minProfit?: bigint }) {
+    const lrtMint = new PublicKey(MINT);
+    const address = Keypair.generate().publicKey.toBase58();
+    const subAccount = {
+      market: PublicKey.default,
+      owner: PublicKey.default,
+      index: 0,
+      collateral: 100n * SOL,
+      debtShares: 95n * SOL,
+      bump: 0,
+      vaultBump: 0,
+    };
+    const nowSecs = Effect.map(
+      Effect.clockWith((c) => c.currentTimeMillis),
+      (ms) => GENESIS + BigInt(Math.floor(ms / 1000)),
+    );
+    const protocol = Layer.succeed(Protocol, {
+      lrtMint,
+      addresses: {} as never,
+      committee: Effect.die("unused"),
+      feed: Effect.map(
+        nowSecs,
+        (now) =>
+          ({
+            fairRate: WAD,
+            marketPrice: 0n,
+            lastReportRefTs: o.stale ? now - 10_000n : now,
+            maxReportAgeSecs: 1_000,
+            maxPriceAgeSecs: 60,
+          }) as never,
+      ),
+      stakePool: Effect.succeed({
+        instantUnstakeFeeBps: 30,
+        reserveLamports: 0n,
+        lockedLamports: 0n,
+        nextTicket: 0n,
+      } as never),
+      lendingPool: Effect.succeed({ borrowIndex: WAD, lastAccrualTs: GENESIS + 1_000_000n } as never),
+      market: Effect.succeed({ policy: "FairRate", risk: DEFAULT_RISK_PARAMS } as never),
+      subAccount: () => Effect.succeed(subAccount as never),
+      lrtSupply: Effect.die("unused"),
+      tokenBalance: () => Effect.succeed(1_000n * SOL),
+    });
+    const frontier = LiquidationFrontier.from(
+      [{ id: address, debtShares: subAccount.debtShares, collateral: subAccount.collateral }],
+      {
+        ltBps: DEFAULT_RISK_PARAMS.ltBps,
+        baseBorrowIndex: WAD,
+      },
+    );
+    const store = Layer.succeed(AccountStore, {
+      get: (a) => (a === address ? { sub: subAccount as never, slot: 7 } : undefined),
+      size: () => 1,
+      version: () => 1,
+      frontier: () => frontier,
+      resync: () => Effect.void,
+      apply: () => false,
+    });
+    const tx = Layer.succeed(TxEngine, {
+      execute: (intent) =>
+        Effect.sync(() => {
+          sent.push(intent);
+          return o.refuse
+            ? ({
+                _tag: "Refused",
+                stage: "simulation",
+                error: new LanternProgramError({
+                  program: "margin",
+                  name: "NotLiquidatable",
+                  code: 6012,
+                  message: "healthy",
+                  instructionIndex: 2,
+                  programId: null,
+                  transactionError: {},
+                }),
+              } as const)
+            : ({ _tag: "Landed", signature: "sig", slot: 8, confirmMs: 1 } as const);
+        }),
+      simulate: () => Effect.succeed({}),
+    });
+    const clock = Layer.succeed(ChainClock, {
+      current: Effect.die("unused"),
+      now: nowSecs,
+      fresh: Effect.succeed(true),
+    });
+    const config = Effect.runSync(
+      decodeConfig(
+        {
+          ...base,
+          roles: ["liquidator"],
+          liquidator: { cooldownSecs: 10, unstake: "hold", minProfitLamports: String(o.minProfit ?? 0n) },
+        },
+        "test",
+      ),
+    );
+    return {
+      address,
+      layer: Layer.mergeAll(
+        protocol,
+        store,
+        tx,
+        clock,
+        AppConfig.layer(config),
+        Layer.succeed(Wallet, { keypair: Keypair.generate() }),
+      ),
+    };
+  }
+
+  it("attempts a liquidatable sub-account once, classifies a refusal as healthy, and waits out the cooldown before the next attempt", async () => {
+    sent.length = 0;
+    const { address, layer } = liquidatorLayers({ stale: false, refuse: true });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* worker.iteration; // still in flight or cooling down: no second attempt
+        yield* drain;
+        expect(sent.map((i) => i.key)).toEqual([`liq:${address}:7:${95n * SOL}`]);
+        yield* TestClock.adjust("5 seconds");
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent.length).toBe(1);
+        yield* TestClock.adjust("6 seconds");
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent.length).toBe(2);
+      }).pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+  });
+
+  it("never attempts on a stale feed, and skips an unprofitable plan", async () => {
+    sent.length = 0;
+    const stale = liquidatorLayers({ stale: true, refuse: false });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent).toEqual([]);
+      }).pipe(Effect.provide(stale.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    const greedy = liquidatorLayers({ stale: false, refuse: false, minProfit: 100n * SOL });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent).toEqual([]);
+      }).pipe(Effect.provide(greedy.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+  });
+});

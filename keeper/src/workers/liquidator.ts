@@ -20,7 +20,7 @@ import {
   WAD,
 } from "@lantern/sdk";
 import { PublicKey } from "@solana/web3.js";
-import { Effect, FiberSet } from "effect";
+import { Clock, Effect, FiberSet } from "effect";
 import { AppConfig } from "../config.js";
 import { M, inc, setGauge } from "../metrics.js";
 import { AccountStore } from "../services/accounts.js";
@@ -197,7 +197,8 @@ export const makeLiquidator = Effect.gen(function* () {
                 : outcome._tag,
         }),
       );
-      coolUntil.set(address, Date.now() + (result === "landed" ? 1_000 : l.cooldownSecs * 1000));
+      const cooledAt = yield* Clock.currentTimeMillis;
+      coolUntil.set(address, cooledAt + (result === "landed" ? 1_000 : l.cooldownSecs * 1000));
       if (result === "landed" && l.unstake !== "hold" && outcome._tag === "Landed") yield* exit(outcome.signature);
     }).pipe(
       Effect.catchAll((e) =>
@@ -209,10 +210,12 @@ export const makeLiquidator = Effect.gen(function* () {
         ),
       ),
       Effect.ensuring(
-        Effect.sync(() => {
-          inFlight.delete(address);
-          if (!coolUntil.has(address)) coolUntil.set(address, Date.now() + l.cooldownSecs * 1000);
-        }),
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.sync(() => {
+            inFlight.delete(address);
+            if (!coolUntil.has(address)) coolUntil.set(address, now + l.cooldownSecs * 1000);
+          }),
+        ),
       ),
     );
 
@@ -232,7 +235,7 @@ export const makeLiquidator = Effect.gen(function* () {
     const stale = isStale(feed, now) || price === 0n;
     const candidates = price === 0n ? [] : frontier.liquidatableAt({ price, borrowIndex });
     yield* setGauge(M.liquidatable, candidates.length);
-    const localNow = Date.now();
+    const localNow = yield* Clock.currentTimeMillis;
     for (const address of candidates) {
       if (stale) {
         yield* skip(address, "stale-feed");
