@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSy
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Policy } from "./contract.js";
-import { duration, num, pct, sol, withCi } from "./report/format.js";
+import { antitheticNote, duration, num, pct, sol, withCi } from "./report/format.js";
 import { toJson, writeComparison, writeResult } from "./report/index.js";
 import {
   POLICIES,
@@ -57,10 +57,16 @@ Options (run, compare):
 
 Examples:
   npm run sim -- run msol-flash-depeg --paths 2000 --seed 7
-  npm run sim -- compare ftx-week --policies FairRate,Market,MinOfBoth --paths 1000
-  npm run sim -- run stake-slash-5pct --paths 100000 --shard 3/16 --out /results
+  npm run sim -- compare ftx-week-solana --policies FairRate,Market,MinOfBoth --paths 1000
+  npm run sim -- run mass-slashing-5 --paths 100000 --shard 3/16 --out /results
   npm run sim -- merge /results --out merged
+
+Exit codes: 0 done; 2 usage or input error (bad option, invalid scenario file, unreadable or
+mismatched partial results); 3 merge wrote a partial result because shards are missing; 1 anything else.
 `;
+
+/** Exit code of \`merge\` when the partial results do not cover every path yet. */
+const EXIT_SHARDS_MISSING = 3;
 
 function parseValue(text: string): unknown {
   if (text === "true") return true;
@@ -92,11 +98,33 @@ function parsePolicy(text: string): Policy {
   return p;
 }
 
-function int(name: string, text: string | undefined): number | undefined {
+function int(name: string, text: string | undefined, min = 0): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text.replace(/_/g, ""));
-  if (!Number.isInteger(v) || v < 0) throw new UsageError(`--${name} expects a non-negative integer, got "${text}".`);
+  if (text.trim() === "" || !Number.isInteger(v) || v < min)
+    throw new UsageError(
+      min === 0
+        ? `--${name} expects a non-negative integer, got "${text}".`
+        : `--${name} expects an integer of at least ${min}, got "${text}".`,
+    );
   return v;
+}
+
+/**
+ * `--paths -5` would otherwise reach node's parseArgs as an unknown option "-5"; a negative number
+ * after a numeric option is joined to it (`--paths=-5`) so that the option's own check explains it.
+ */
+function joinNegativeNumbers(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (/^--(paths|seed|workers)$/.test(a) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** A progress bar with ETA on stderr (redrawn in place on a terminal, every 10% otherwise). */
@@ -151,13 +179,21 @@ function summary(result: SimResult): string {
     ["liquidation volume", withCi(s.metrics.liquidationVolume, sol)],
     ["peak utilisation", withCi(s.metrics.peakUtilization, (x) => pct(x))],
     ["time in bunker mode", withCi(s.metrics.bunkerHours, (x) => `${num(x)} h`)],
-    ["user net APY", withCi(s.metrics.netApy, (x) => pct(x))],
+    ["user net APY (at redemption value)", withCi(s.metrics.netApy, (x) => pct(x))],
+    ["user return marked to market", `${withCi(s.metrics.markToMarketReturn, (x) => pct(x))} over the horizon`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
   lines.push("", "  liquidation probability by leverage:");
   for (const l of s.leverage)
-    lines.push(`    ${l.bucket.padEnd(8)} ${withCi(l.liquidationProbability, (x) => pct(x))}`);
+    lines.push(
+      `    ${l.bucket.padEnd(8)} ${l.accounts === 0 ? "no sub-accounts" : withCi(l.liquidationProbability, (x) => pct(x))}`,
+    );
+  if (m.antithetic) {
+    const note = antitheticNote(s.antitheticGain);
+    lines.push("", `  ${note.text}`);
+    for (const warning of note.warnings) lines.push(`  warning: ${warning}`);
+  }
   return lines.join("\n");
 }
 
@@ -168,7 +204,7 @@ function defaultOut(scenario: string, policy: string, seed: number, paths: numbe
 
 async function cmdRun(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args,
+    args: joinNegativeNumbers(args),
     allowPositionals: true,
     options: {
       paths: { type: "string" },
@@ -196,9 +232,9 @@ async function cmdRun(args: string[]): Promise<void> {
     {
       scenario,
       overrides: parseSets(values.set),
-      paths: int("paths", values.paths),
+      paths: int("paths", values.paths, 1),
       seed: int("seed", values.seed),
-      workers: int("workers", values.workers),
+      workers: int("workers", values.workers, 1),
       policy: values.policy ? parsePolicy(values.policy) : undefined,
       shard,
       antithetic: !values["no-antithetic"],
@@ -253,20 +289,26 @@ function readPartials(inputs: string[]): SimPartial[] {
     try {
       parsed = JSON.parse(readFileSync(f, "utf8")) as RunOutput;
     } catch (error) {
-      throw new Error(`${f} is not valid JSON (${(error as Error).message}).`);
+      throw new UsageError(`${f} is not valid JSON (${(error as Error).message}).`);
     }
-    if (parsed.kind !== "lantern-sim-partial")
-      throw new Error(`${f} is not a partial result (it should come from \`sim run --shard k/N\`).`);
+    if (typeof parsed !== "object" || parsed === null || parsed.kind !== "lantern-sim-partial")
+      throw new UsageError(`${f} is not a partial result (it should come from \`sim run --shard k/N\`).`);
     return parsed;
   });
 }
 
-async function cmdMerge(args: string[]): Promise<void> {
+async function cmdMerge(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: "string" } } });
   if (positionals.length === 0)
     throw new UsageError("`sim merge` needs the partial result files (or their directory).");
   const parts = readPartials(positionals);
-  const merged = mergePartials(parts);
+  let merged: RunOutput;
+  try {
+    merged = mergePartials(parts);
+  } catch (error) {
+    // Mismatched runs, overlaps, files from another version: the input is wrong, not the simulator.
+    throw new UsageError((error as Error).message);
+  }
   const dir = values.out ?? join("sim-results", "merged");
   if (merged.kind === "lantern-sim-partial") {
     mkdirSync(dir, { recursive: true });
@@ -275,18 +317,19 @@ async function cmdMerge(args: string[]): Promise<void> {
     const size = merged.meta.antithetic ? 2 : 1;
     const covered = merged.units.map(([a, b]) => `${a * size}–${Math.min(b * size, merged.meta.paths) - 1}`).join(", ");
     process.stderr.write(
-      `Merged ${parts.length} partial results, but they cover only paths ${covered} of the run's ${merged.meta.paths.toLocaleString("en-US")}; wrote ${file}. Merge it again with the missing shards.\n`,
+      `sim: Merged ${parts.length} partial results, but they cover only paths ${covered} of the run's ${merged.meta.paths.toLocaleString("en-US")}; wrote ${file}. Merge it again with the missing shards.\n`,
     );
-    return;
+    return EXIT_SHARDS_MISSING;
   }
   const files = writeResult(dir, merged);
   process.stdout.write(`${summary(merged)}\n\n`);
   process.stderr.write(`Merged ${parts.length} partial results. Wrote ${files.join(", ")}.\n`);
+  return 0;
 }
 
 async function cmdCompare(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args,
+    args: joinNegativeNumbers(args),
     allowPositionals: true,
     options: {
       paths: { type: "string" },
@@ -338,9 +381,9 @@ async function cmdCompare(args: string[]): Promise<void> {
       {
         scenario,
         overrides: v.overrides,
-        paths: int("paths", values.paths),
+        paths: int("paths", values.paths, 1),
         seed: int("seed", values.seed),
-        workers: int("workers", values.workers),
+        workers: int("workers", values.workers, 1),
         policy: v.policy,
         antithetic: !values["no-antithetic"],
       },
@@ -396,8 +439,7 @@ async function main(argv: string[]): Promise<number> {
       cmdList();
       return 0;
     case "merge":
-      await cmdMerge(rest);
-      return 0;
+      return await cmdMerge(rest);
     case "compare":
       await cmdCompare(rest);
       return 0;
@@ -426,7 +468,11 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     if (error instanceof ScenarioError) {
-      process.stderr.write(`sim: The scenario is not valid:\n${e.message.replace(/^invalid scenario[^:]*:\n/, "")}\n`);
+      // Name the file: with several scenarios in play (compare, a batch of files) the reader must know which.
+      const origin = (error as ScenarioError).origin;
+      process.stderr.write(
+        `sim: The scenario${origin ? ` ${origin}` : ""} is not valid:\n${(error as ScenarioError).issues.map((i) => `  - ${i}`).join("\n")}\n`,
+      );
       process.exit(2);
     }
     if (

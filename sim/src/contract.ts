@@ -55,6 +55,11 @@ export interface MarketSnapshot {
   dexDepthSol: number;
   /** (Optional, added by the world models) A decrease beyond the budget waits for the guardian. */
   held?: boolean;
+  /**
+   * (Optional, added by the world models) What the LRT redeems for: the true rate with the current
+   * epoch's reward accrued. Users' equity is marked at it (absent: the true rate).
+   */
+  redemptionRate?: number;
   /** (Optional, added by the world models) The market is in its stress regime. */
   stress?: boolean;
 }

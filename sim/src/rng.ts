@@ -21,6 +21,7 @@ export type { Rng };
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
+const TWO_POW_52 = 4503599627370496;
 
 /** Chris Wellons' "lowbias32" integer hash: a bijection on 32-bit words with full avalanche. */
 function mix32(x: number): number {
@@ -149,10 +150,21 @@ export class Xoshiro128 implements Rng {
     return this.sign > 0 ? u : 1 - u;
   }
 
-  /** Uniform in (0, 1]: safe under a logarithm. */
+  /**
+   * Uniform in the open interval (0, 1): safe under a logarithm, and mirrored exactly by the
+   * antithetic twin (u → 1 − u), like `uniform()` and `normal()`. Event times and sizes (exponential
+   * waits) come from here, so a pair's events are mirrored, not duplicated.
+   *
+   * 52 random bits k give the midpoint (k + ½)/2⁵² (exact in a double, never 0 or 1); the twin takes
+   * k' = 2⁵² − 1 − k, whose midpoint is exactly 1 − u. (Issue 14: this used to flip the twin's
+   * `1 − u` back, so both paths of a pair drew the same event times and sizes, which halved the
+   * effective sample size of event-driven metrics while their intervals assumed all of it.)
+   */
   uniformPositive(): number {
-    const u = this.uniform();
-    return this.sign > 0 ? 1 - u : u;
+    const hi = this.nextInt32() >>> 6; // 26 bits
+    const lo = this.nextInt32() >>> 6; // 26 bits
+    const k = hi * 67108864 + lo; // 52 bits
+    return this.sign > 0 ? (k + 0.5) / TWO_POW_52 : (TWO_POW_52 - 1 - k + 0.5) / TWO_POW_52;
   }
 
   /** Standard normal by the ziggurat. */

@@ -186,8 +186,10 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   const shard = typeof options.shard === "string" ? parseShard(options.shard) : options.shard;
   const units = unitCount(spec);
   const [from, to] = shard ? shardRange(units, shard) : [0, units];
+  // An explicit worker count is checked as given (0 or −1 is a mistake, not a request for one worker);
+  // then it is capped at the number of units, which never changes the results.
+  if (options.workers !== undefined) checkInt("workers", options.workers, 1, 1024);
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, to - from)));
-  checkInt("workers", workers, 1, 1024);
 
   const job = prepareJob(spec); // validates the engine parameters and draws the population
   const meta: RunMeta = {

@@ -647,7 +647,8 @@ export class ScenarioError extends Error {
   override readonly name = "ScenarioError";
   constructor(
     readonly issues: string[],
-    origin?: string,
+    /** Where the scenario came from (its file), when it came from one. */
+    readonly origin?: string,
   ) {
     super(`invalid scenario${origin ? ` ${origin}` : ""}:\n  - ${issues.join("\n  - ")}`);
   }

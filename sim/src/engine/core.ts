@@ -386,20 +386,30 @@ export abstract class PathCore {
 
   private finish(last: MarketSnapshot, path: number): PathOutcome {
     const horizon = last.t - this.openT;
+    // Two marks. The protocol's shortfall and the insurance's LRT use min(oracle, DEX): what the
+    // collateral fetches now. Users' equity (net APY) uses what the LRT redeems for — the true rate
+    // with the current epoch's reward accrued — so a steady DEX discount (an exit cost paid once, if
+    // ever) is not annualised into the yield and a horizon that ends mid-epoch loses nothing (issue 14).
+    // The mark-to-market return is reported apart, not annualised.
     const mark = last.fairRate < last.dexPrice ? last.fairRate : last.dexPrice;
+    const redeem = last.redemptionRate ?? last.trueRate;
     const nb = this.pop.buckets.length;
     const bucketAccounts = new Array<number>(nb).fill(0);
     const equity0 = new Array<number>(nb).fill(0);
     const equityEnd = new Array<number>(nb).fill(0);
     const { equity, bucket } = this.pop;
     let shortfall = 0;
+    let marked = 0;
     for (let i = 0; i < this.n; i++) {
       const b = bucket[i]!;
       bucketAccounts[b]!++;
       equity0[b]! += equity[i]!;
-      const e = this.coll[i]! * mark - this.shares[i]! * this.index;
-      if (e >= 0) equityEnd[b]! += e;
+      const debt = this.shares[i]! * this.index;
+      const e = this.coll[i]! * mark - debt;
+      if (e >= 0) marked += e;
       else shortfall -= e;
+      const r = this.coll[i]! * redeem - debt;
+      if (r > 0) equityEnd[b]! += r;
     }
     let e0 = 0;
     let e1 = 0;
@@ -428,6 +438,7 @@ export abstract class PathCore {
       staleSecs: this.staleSteps * this.stepSecs,
       maxDiscount: this.maxDiscount,
       netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (YEAR_SECS / horizon) : 0,
+      markToMarketReturn: e0 > 0 ? marked / e0 - 1 : 0,
       bucketAccounts,
       bucketLiquidated: Array.from(this.bucketLiquidated),
       bucketTimeSum: Array.from(this.bucketTimeSum),

@@ -85,8 +85,16 @@ export interface PathOutcome {
   staleSecs: number;
   /** Largest discount of the DEX price to the true rate during the path (fraction, ≥ 0). */
   maxDiscount: number;
-  /** Equity-weighted user return, simple, annualised (horizon mark min(fair, DEX)). */
+  /**
+   * Equity-weighted user return, simple, annualised, with the collateral marked at what the LRT
+   * redeems for (the true rate with the current epoch's reward accrued), each sub-account floored at 0.
+   */
   netApy: number;
+  /**
+   * Equity-weighted user return over the horizon, not annualised, with the collateral marked to market
+   * at min(oracle fair rate, DEX price): what users would have if they all sold at the horizon.
+   */
+  markToMarketReturn: number;
   /** Per leverage bucket. */
   bucketAccounts: number[];
   bucketLiquidated: number[];

@@ -139,6 +139,7 @@ export class LanternWorld implements World {
       dexDepthSol: (this.discount.depth1Pct * this.impactBps) / 100,
       held: committee.held,
       stress: this.discount.stress,
+      redemptionRate: this.fair.redemptionRate(t),
     };
   }
 

@@ -95,6 +95,7 @@ export const UNITS: Record<string, string> = {
   staleHours: "hours",
   maxDiscount: "fraction",
   netApy: "fraction per year",
+  markToMarketReturn: "fraction",
 };
 
 export function seriesCsv(result: SimResult): string {

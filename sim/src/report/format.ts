@@ -35,3 +35,41 @@ export function duration(ms: number): string {
     ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}`
     : `${m}:${String(r).padStart(2, "0")}`;
 }
+
+/** The antithetic gains a run reports, by what they measure. */
+export interface GainReadout {
+  netApy: number | null;
+  protocolLoss: number | null;
+  liquidationVolume: number | null;
+  anyLiquidation: number | null;
+  anyBadDebt: number | null;
+}
+
+const GAIN_LABELS: Record<keyof GainReadout, string> = {
+  netApy: "net APY",
+  protocolLoss: "protocol loss",
+  liquidationVolume: "liquidation volume",
+  anyLiquidation: "P(any liquidation)",
+  anyBadDebt: "P(any bad debt)",
+};
+
+/**
+ * What the antithetic gain means, in sentences, with every gain below 1 flagged: the pairs then hold
+ * less information than as many independent paths (their two paths move together), so the run is
+ * worth gain × paths independent draws for that statistic. Its intervals already account for it.
+ */
+export function antitheticNote(g: GainReadout): { text: string; warnings: string[] } {
+  const f = (x: number | null) => (x === null ? "n/a" : `${num(x)}×`);
+  const keys = Object.keys(GAIN_LABELS) as (keyof GainReadout)[];
+  const list = keys.map((k) => `${GAIN_LABELS[k]} ${f(g[k])}`).join(", ");
+  const text =
+    `Antithetic gain (variance of the estimate with independent paths ÷ with antithetic pairs; ` +
+    `above 1 the pairs helped, e.g. 2× is worth twice as many independent paths): ${list}.`;
+  const warnings = keys
+    .filter((k) => g[k] !== null && g[k]! < 1)
+    .map(
+      (k) =>
+        `antithetic gain below 1 for ${GAIN_LABELS[k]} (${f(g[k])}): a pair's two paths move together here, so this run is worth only ${f(g[k])} as many independent paths for it; its interval is widened accordingly (--no-antithetic would do as well).`,
+    );
+  return { text, warnings };
+}

@@ -2,7 +2,7 @@
 import type { SimResult } from "../run.js";
 import { SCALAR_NAMES, type Estimate, type ScalarName } from "../stats.js";
 import { UNITS } from "./csv.js";
-import { num, pct, sol, withCi } from "./format.js";
+import { antitheticNote, num, pct, sol, withCi } from "./format.js";
 import { CHART_CSS, bars, esc, fan, histogram, intervals } from "./svg.js";
 
 const PAGE_CSS = `
@@ -16,6 +16,7 @@ td.n { text-align: right; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; }
 .card .k { color: #555; font-size: 12px; } .card .v { font-size: 18px; font-weight: 600; } .card .ci { color: #666; font-size: 12px; }
 .note { color: #555; font-size: 13px; }
+.note.warn { color: #a33; font-weight: 600; }
 pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
 code { background: #f3f3f3; padding: 0 3px; }
 `;
@@ -37,7 +38,8 @@ const LABELS: Record<ScalarName, string> = {
   bunkerHours: "Time in bunker mode",
   staleHours: "Time with a stale feed",
   maxDiscount: "Deepest DEX discount to the true rate",
-  netApy: "User net APY (equity-weighted)",
+  netApy: "User net APY (equity-weighted, marked at what the LRT redeems for)",
+  markToMarketReturn: "User return over the horizon, marked to market at min(fair, DEX) (not annualised)",
 };
 
 function fmtFor(name: string): (x: number) => string {
@@ -84,9 +86,10 @@ export function resultHtml(result: SimResult): string {
   parts.push(card("Peak utilisation", s.metrics.peakUtilization, (x) => pct(x)));
   parts.push(card("Time in bunker mode", s.metrics.bunkerHours, (x) => `${num(x)} h`));
   parts.push(card("User net APY", s.metrics.netApy, (x) => pct(x)));
+  parts.push(card("User return marked to market", s.metrics.markToMarketReturn, (x) => pct(x)));
   parts.push(`</div>`);
   parts.push(
-    `<p class="note">Intervals are 95% confidence intervals of the Monte Carlo estimate (not of the world): probabilities use Wilson intervals over paths; means use the spread of ${m.antithetic ? "antithetic-pair means" : "path values"}; VaR uses order statistics and ES an asymptotic normal interval. A protocol loss is debt that no collateral covers: written off when the collateral is gone (insurance first, then lenders), or still open at the horizon with the collateral marked at min(fair rate, DEX price).</p>`,
+    `<p class="note">Intervals are 95% confidence intervals of the Monte Carlo estimate (not of the world): probabilities use Wilson intervals over paths (divided by the antithetic pairs' design effect when their paths move together); means use the spread of ${m.antithetic ? "antithetic-pair means" : "path values"}; VaR uses order statistics and ES an asymptotic normal interval. A protocol loss is debt that no collateral covers: written off when the collateral is gone (insurance first, then lenders), or still open at the horizon with the collateral marked at min(fair rate, DEX price). User net APY marks the collateral at what the LRT redeems for (the true rate with the current epoch's reward accrued), simple and annualised; the mark-to-market return (at min(fair rate, DEX price), what selling at the horizon would fetch) is over the horizon, not annualised, so a one-off exit cost is not magnified.</p>`,
   );
 
   // Loss distribution.
@@ -191,12 +194,10 @@ export function resultHtml(result: SimResult): string {
       `<tr><td>P(${esc(name)})</td><td>${esc(withCi(pr, (x) => pct(x)))}</td><td colspan="3">${pr.count} of ${pr.paths} paths</td></tr>`,
     );
   parts.push(`</table>`);
-  const g = s.antitheticGain;
   if (m.antithetic) {
-    const f = (x: number | null) => (x === null ? "n/a" : `${num(x)}×`);
-    parts.push(
-      `<p class="note">Antithetic variates: the variance of the mean's estimator is divided by ${f(g.netApy)} for net APY, ${f(g.protocolLoss)} for protocol loss and ${f(g.liquidationVolume)} for liquidation volume, compared with independent paths.</p>`,
-    );
+    const note = antitheticNote(s.antitheticGain);
+    parts.push(`<p class="note">${esc(note.text)}</p>`);
+    for (const w of note.warnings) parts.push(`<p class="note warn">Warning: ${esc(w)}</p>`);
   }
   parts.push(`<h2>Engine parameters</h2><pre>${esc(JSON.stringify(m.engineParams, null, 2))}</pre>`);
   return document(`Lantern simulation — ${m.scenario.name} (${m.policy})`, parts.join("\n"));
