@@ -49,7 +49,7 @@ import {
 } from "@lantern/sdk";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { Cause, Effect, Exit, Layer, Redacted, TestClock, TestContext } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "keeper-unit-"));
 const MINT = Keypair.generate().publicKey.toBase58();
