@@ -9,6 +9,8 @@ import {
   Transaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
+import { EventParser } from "@coral-xyz/anchor";
+import { marginInstructions, offlinePrograms } from "@lantern/sdk";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -63,6 +65,26 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(landed?.meta?.postBalances[1]).toBe(1_234_567);
     const fee = await c.getFeeForMessage(tx.compileMessage());
     expect(fee.value).toBe(5_000);
+  });
+
+  it("carries Anchor events in the transaction's logs, where Anchor's EventParser reads them", async () => {
+    const c = connection();
+    const payer = await funded(c);
+    const tx = new Transaction().add(await marginInstructions.accrueInterest());
+    const signature = await sendAndConfirmTransaction(c, tx, [payer]);
+    const landed = await c.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    const logs = landed?.meta?.logMessages ?? [];
+    const margin = offlinePrograms().margin;
+    expect(logs[0]).toBe(`Program ${margin.programId.toBase58()} invoke [1]`);
+    expect(logs.some((line) => line.startsWith("Program data: "))).toBe(true);
+    const events = [...new EventParser(margin.programId, margin.coder).parseLogs(logs)];
+    expect(events.map((e) => e.name)).toEqual(["interestAccrued"]);
+    expect(events[0]?.data.pool.toBase58()).toBe(demo().lendingPool);
+    // The same lines come back from a simulation.
+    const simulated = await c.simulateTransaction(new Transaction().add(await marginInstructions.accrueInterest()), [
+      payer,
+    ]);
+    expect(simulated.value.logs?.some((line) => line.startsWith("Program data: "))).toBe(true);
   });
 
   it("rejects a failing transaction at preflight with the runtime's error", async () => {

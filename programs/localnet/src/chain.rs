@@ -227,7 +227,9 @@ impl Chain {
         let details = result.simulation_details;
         Ok(Simulation {
             err: result.result.and_then(|r| r.err()),
-            logs: details.as_ref().map(|d| d.logs.clone()).unwrap_or_default(),
+            logs: lantern_runtime::event_logs::validator_logs(
+                details.as_ref().map(|d| d.logs.clone()).unwrap_or_default(),
+            ),
             units_consumed: details.map_or(0, |d| d.units_consumed),
         })
     }
@@ -264,7 +266,9 @@ impl Chain {
                 fee,
                 pre_balances,
                 post_balances,
-                logs: metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
+                logs: lantern_runtime::event_logs::validator_logs(
+                    metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
+                ),
                 units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
             },
         );

@@ -8,6 +8,7 @@
 //! - CPI: Anchor 0.31 calls `solana_program::program::invoke_signed`, which off-chain goes through the
 //!   syscall stubs that `solana-program-test` installs, so CPI works natively (0.32 would route it
 //!   through `solana-invoke`, which panics off-chain). Hence the pin on 0.31.
+pub mod event_logs;
 pub mod margin_ops;
 pub mod oracle_ops;
 pub mod restaking_ops;
@@ -89,7 +90,9 @@ impl RuntimeChain {
     }
 
     pub async fn start_with(test: ProgramTest) -> Self {
-        Self { ctx: test.start_with_context().await, nonce: 0, touched: Default::default() }
+        let ctx = test.start_with_context().await;
+        event_logs::install();
+        Self { ctx, nonce: 0, touched: Default::default() }
     }
 
     pub fn payer(&self) -> Keypair {
