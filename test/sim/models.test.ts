@@ -173,6 +173,27 @@ describe("random streams", () => {
       expect(b.uniform()).toBeCloseTo(1 - a.uniform(), 15);
     }
   });
+
+  it("antithetic twins mirror event draws too: uniformPositive u → 1 − u exactly, exponential waits and sizes", () => {
+    // Issue 14: the twin's uniformPositive() used to return the plain stream's value, so a pair drew
+    // the same event times and sizes (slashings, jumps, flash dips, outages, stress regimes).
+    const a = createRng(9, 4);
+    const b = createRng(9, 4, { antithetic: true });
+    let same = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const u = a.uniformPositive();
+      const v = b.uniformPositive();
+      expect(u).toBeGreaterThan(0);
+      expect(u).toBeLessThan(1);
+      expect(v).toBe(1 - u); // exact: both are midpoints of the same 2^-52 grid
+      if (u === v) same++;
+      const x = a.exponential(2);
+      const y = b.exponential(2);
+      // The twin's wait is the mirrored quantile: F(y) = 1 − F(x) with F(x) = 1 − e^{−2x}.
+      expect(Math.exp(-2 * y)).toBeCloseTo(1 - Math.exp(-2 * x), 12);
+    }
+    expect(same).toBe(0);
+  });
 });
 
 function popcount(x: number): number {
