@@ -11,7 +11,7 @@ import { ChainService } from "./services/chain.js";
 import { pollKeeper, startKeeperPolling } from "./services/keeper.js";
 import { TxService } from "./services/tx.js";
 import { toSnapshot } from "./snapshot.js";
-import { initialState } from "./store/state.js";
+import { initialState, type Tab } from "./store/state.js";
 import { createStore } from "./store/store.js";
 import { App } from "./ui/App.js";
 
@@ -70,10 +70,18 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
     const state = store.getState();
     if (config.mode === "json") stdout.write(`${JSON.stringify(toSnapshot(state), null, 2)}\n`);
     else {
-      const controller = new Controller({ store, chain: undefined, tx: undefined, exit: () => undefined });
+      // The screens a snapshot is for, one after the other, each without its trailing blank rows.
       const columns = Math.max(80, stdout.columns ?? 120);
-      const text = renderToString(<App store={store} controller={controller} interactive={false} />, { columns });
-      stdout.write(`${text}\n`);
+      const tabs: Tab[] = ["subaccounts", "markets", "oracle", ...(state.keepers.length ? (["keeper"] as const) : [])];
+      for (const tab of tabs) {
+        const s = createStore({ ...state, ui: { ...state.ui, tab, size: { columns, rows: 40 } } }, 0);
+        const controller = new Controller({ store: s, chain: undefined, tx: undefined, exit: () => undefined });
+        const text = renderToString(<App store={s} controller={controller} interactive={false} />, { columns });
+        const lines = text.split("\n").map((l) => l.trimEnd());
+        const bottom = lines.splice(-2); // status line and key hints
+        while (lines.length && lines[lines.length - 1] === "") lines.pop();
+        stdout.write(`${[...lines, ...bottom.filter((l) => l !== "")].join("\n")}\n\n`);
+      }
     }
     return state.chain.status === "error" ? 1 : 0;
   }
