@@ -9,7 +9,9 @@ import {
   positionView,
   previewLeverageUp,
 } from "@lantern/sdk";
+import { LanternProgramError, LanternTransactionError } from "@lantern/sdk";
 import { describe, expect, it } from "vitest";
+import { classifyTxError } from "../src/services/tx.js";
 import { type Environment, parseFlags, resolveConfig, UsageError, websocketUrlFor } from "../src/config.js";
 import { duration, fixed, healthBar, parseAmount, pct, sol, sparkline } from "../src/format.js";
 import { hintsFor, resolveKey } from "../src/keymap.js";
@@ -297,5 +299,36 @@ describe("fixtures are what the tests claim", () => {
   it("sub-account 2 is at 90% LTV of its maintenance value", () => {
     const r = selectSubRows(liveState({ subs: [sub(2, 20n * SOL, 18n * SOL)] }))[0]!;
     expect(r.view.ltvBps).toBeGreaterThan(8_800n);
+  });
+});
+
+describe("transaction status", () => {
+  it("tells expired from failed, with the decoded error and what to do", () => {
+    const failed = classifyTxError(
+      new LanternProgramError({
+        program: "margin",
+        name: "Unhealthy",
+        code: 6009,
+        message: "The position would be unhealthy",
+        instructionIndex: 0,
+        programId: null,
+        transactionError: { InstructionError: [0, { Custom: 6009 }] },
+      }),
+    );
+    expect(failed).toEqual({
+      status: "failed",
+      error: "margin Unhealthy (6009): The position would be unhealthy",
+      hint: "over the maximum LTV: borrow less or add equity",
+    });
+    const expired = classifyTxError(
+      new LanternTransactionError("Transaction abc expired before it landed", "BlockhashExpired", [], "abc"),
+    );
+    expect(expired.status).toBe("expired");
+    expect(expired.hint).toMatch(/nothing was executed/);
+    expect(classifyTxError(new Error("socket hang up"))).toEqual({
+      status: "failed",
+      error: "socket hang up",
+      hint: undefined,
+    });
   });
 });
