@@ -43,8 +43,13 @@ export function HealthBar({
       </Text>
       {labels ? (
         <>
-          <Text color={t.dim}>{" ".repeat(12) + marksLine}</Text>
-          <Text color={t.dim}>{`${" ".repeat(12) + labelsLine}  (max LTV · target · liquidation · full)`}</Text>
+          <Text color={t.dim} wrap="truncate">
+            {" ".repeat(12) + marksLine}
+          </Text>
+          <Text
+            color={t.dim}
+            wrap="truncate"
+          >{`${" ".repeat(12) + labelsLine}  max LTV · target · liquidation · full`}</Text>
         </>
       ) : null}
     </Box>
