@@ -271,8 +271,10 @@ export class Aggregate {
   zeroLosses = 0;
   seriesCount: number[] = [];
   seriesVolume: ExactSum[] = [];
-  /** Per time bucket: depeg bin → number of paths. */
+  /** Per time bucket: depeg bin → number of paths (the bucket's last value, its min and its max). */
   seriesDepeg: Map<number, number>[] = [];
+  seriesDepegMin: Map<number, number>[] = [];
+  seriesDepegMax: Map<number, number>[] = [];
 
   /** Leverage bucket labels and representative leverage (from the population). */
   constructor(
@@ -303,6 +305,8 @@ export class Aggregate {
     this.seriesCount = new Array<number>(o.seriesCount.length).fill(0);
     this.seriesVolume = o.seriesCount.map(() => new ExactSum());
     this.seriesDepeg = o.seriesCount.map(() => new Map());
+    this.seriesDepegMin = o.seriesCount.map(() => new Map());
+    this.seriesDepegMax = o.seriesCount.map(() => new Map());
   }
 
   /** One unit: a single path, or an antithetic pair. */
@@ -362,6 +366,12 @@ export class Aggregate {
         const bin = depegBin(o.seriesDepeg[t]!);
         const h = this.seriesDepeg[t]!;
         h.set(bin, (h.get(bin) ?? 0) + 1);
+        const lo = depegBin(o.seriesDepegMin[t]!);
+        const hl = this.seriesDepegMin[t]!;
+        hl.set(lo, (hl.get(lo) ?? 0) + 1);
+        const hi = depegBin(o.seriesDepegMax[t]!);
+        const hh = this.seriesDepegMax[t]!;
+        hh.set(hi, (hh.get(hi) ?? 0) + 1);
       }
     }
   }
@@ -377,6 +387,8 @@ export class Aggregate {
       this.seriesCount = new Array<number>(o.shape!.seriesLength).fill(0);
       this.seriesVolume = o.seriesCount.map(() => new ExactSum());
       this.seriesDepeg = o.seriesCount.map(() => new Map());
+      this.seriesDepegMin = o.seriesCount.map(() => new Map());
+      this.seriesDepegMax = o.seriesCount.map(() => new Map());
     } else if (JSON.stringify(this.shape) !== JSON.stringify(o.shape)) {
       throw new Error("cannot merge aggregates of differently shaped runs (population or horizon differ)");
     }
@@ -406,6 +418,10 @@ export class Aggregate {
       this.seriesVolume[t]!.merge(o.seriesVolume[t]!);
       const h = this.seriesDepeg[t]!;
       for (const [bin, c] of o.seriesDepeg[t]!) h.set(bin, (h.get(bin) ?? 0) + c);
+      const hl = this.seriesDepegMin[t]!;
+      for (const [bin, c] of o.seriesDepegMin[t]!) hl.set(bin, (hl.get(bin) ?? 0) + c);
+      const hh = this.seriesDepegMax[t]!;
+      for (const [bin, c] of o.seriesDepegMax[t]!) hh.set(bin, (hh.get(bin) ?? 0) + c);
     }
   }
 
@@ -431,6 +447,8 @@ export class Aggregate {
       seriesCount: this.seriesCount,
       seriesVolume: this.seriesVolume.map((s) => s.toJSON()),
       seriesDepeg: this.seriesDepeg.map((h) => [...h].sort((a, b) => a[0] - b[0])),
+      seriesDepegMin: this.seriesDepegMin.map((h) => [...h].sort((a, b) => a[0] - b[0])),
+      seriesDepegMax: this.seriesDepegMax.map((h) => [...h].sort((a, b) => a[0] - b[0])),
     };
   }
 
@@ -460,6 +478,12 @@ export class Aggregate {
     a.seriesCount = [...j.seriesCount];
     a.seriesVolume = j.seriesVolume.map(ExactSum.from);
     a.seriesDepeg = j.seriesDepeg.map((h) => new Map(h));
+    if (!j.seriesDepegMin || !j.seriesDepegMax)
+      throw new Error(
+        "partial results lack the depeg extremes per time bucket (written by another simulator version?)",
+      );
+    a.seriesDepegMin = j.seriesDepegMin.map((h) => new Map(h));
+    a.seriesDepegMax = j.seriesDepegMax.map((h) => new Map(h));
     return a;
   }
 }
@@ -480,6 +504,8 @@ export interface AggregateJson {
   seriesCount: number[];
   seriesVolume: number[][];
   seriesDepeg: [number, number][][];
+  seriesDepegMin: [number, number][][];
+  seriesDepegMax: [number, number][][];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -653,8 +679,16 @@ export interface Statistics {
     /** Liquidations and SOL repaid per time bucket, averaged over paths. */
     liquidations: number[];
     volume: number[];
-    /** Quantiles (FAN_QUANTILES) of the DEX price over the opening fair rate − 1, per time bucket. */
+    /** Quantiles (FAN_QUANTILES) of the DEX price over the opening fair rate − 1 at each time bucket's end. */
     depeg: Record<string, number[]>;
+    /**
+     * The same quantiles of each path's lowest value within the bucket (`depegMin`) and of its highest
+     * (`depegMax`), plus `p0` (the lowest over all paths) and `p100` (the highest): the chart draws the
+     * lower bands from the minima and the upper from the maxima, so a short wick is never hidden by
+     * where it falls in a bucket.
+     */
+    depegMin: Record<string, number[]>;
+    depegMax: Record<string, number[]>;
   };
   lossHistogram: { edges: number[]; counts: number[]; zeros: number };
 }
@@ -730,9 +764,23 @@ export function statistics(agg: Aggregate): Statistics {
   const len = shape?.seriesLength ?? 0;
   const depeg: Record<string, number[]> = {};
   for (const q of FAN_QUANTILES) depeg[`p${Math.round(q * 100)}`] = [];
+  const depegMin: Record<string, number[]> = { p0: [] };
+  const depegMax: Record<string, number[]> = { p100: [] };
+  for (const q of FAN_QUANTILES) {
+    depegMin[`p${Math.round(q * 100)}`] = [];
+    depegMax[`p${Math.round(q * 100)}`] = [];
+  }
   for (let t = 0; t < len; t++) {
     const sorted = [...agg.seriesDepeg[t]!].sort((a, b) => a[0] - b[0]);
     for (const q of FAN_QUANTILES) depeg[`p${Math.round(q * 100)}`]!.push(histQuantile(sorted, n, q));
+    const lo = [...agg.seriesDepegMin[t]!].sort((a, b) => a[0] - b[0]);
+    const hi = [...agg.seriesDepegMax[t]!].sort((a, b) => a[0] - b[0]);
+    for (const q of FAN_QUANTILES) {
+      depegMin[`p${Math.round(q * 100)}`]!.push(histQuantile(lo, n, q));
+      depegMax[`p${Math.round(q * 100)}`]!.push(histQuantile(hi, n, q));
+    }
+    depegMin.p0!.push(lo.length > 0 ? depegValue(lo[0]![0]) : 0);
+    depegMax.p100!.push(hi.length > 0 ? depegValue(hi[hi.length - 1]![0]) : 0);
   }
   return {
     paths: n,
@@ -753,6 +801,8 @@ export function statistics(agg: Aggregate): Statistics {
       liquidations: agg.seriesCount.map((c) => (n > 0 ? c / n : 0)),
       volume: agg.seriesVolume.map((s) => (n > 0 ? s.value() / n : 0)),
       depeg,
+      depegMin,
+      depegMax,
     },
     lossHistogram: lossHistogram(agg.zeroLosses, losses),
   };

@@ -86,6 +86,11 @@ export abstract class PathCore {
   private seriesCount: Float64Array = new Float64Array(0);
   private seriesVolume: Float64Array = new Float64Array(0);
   private seriesDepeg: Float64Array = new Float64Array(0);
+  private seriesDepegMin: Float64Array = new Float64Array(0);
+  private seriesDepegMax: Float64Array = new Float64Array(0);
+  /** The DEX depeg's extremes over the steps of the current time bucket. */
+  private bucketLo = Number.POSITIVE_INFINITY;
+  private bucketHi = Number.NEGATIVE_INFINITY;
   private bucketSteps = 1;
   private seriesAt = 0;
   private seriesLeft = 1;
@@ -182,6 +187,10 @@ export abstract class PathCore {
     this.seriesCount = new Float64Array(buckets);
     this.seriesVolume = new Float64Array(buckets);
     this.seriesDepeg = new Float64Array(buckets);
+    this.seriesDepegMin = new Float64Array(buckets);
+    this.seriesDepegMax = new Float64Array(buckets);
+    this.bucketLo = Number.POSITIVE_INFINITY;
+    this.bucketHi = Number.NEGATIVE_INFINITY;
     this.seriesAt = 0;
     this.seriesLeft = this.bucketSteps;
     this.lastStep = steps - 1;
@@ -211,8 +220,17 @@ export abstract class PathCore {
       this.detect(s, price);
       if (this.qlen > 0) this.serve(s, snap, price);
     }
+    // The depeg series keeps each time bucket's last value and its min and max over the bucket's
+    // steps: a wick shorter than a bucket is drawn wherever it falls in it (issue 14).
+    const depeg = snap.dexPrice / this.openFair - 1;
+    if (depeg < this.bucketLo) this.bucketLo = depeg;
+    if (depeg > this.bucketHi) this.bucketHi = depeg;
     if (--this.seriesLeft === 0 || s === this.lastStep) {
-      this.seriesDepeg[this.seriesAt] = snap.dexPrice / this.openFair - 1;
+      this.seriesDepeg[this.seriesAt] = depeg;
+      this.seriesDepegMin[this.seriesAt] = this.bucketLo;
+      this.seriesDepegMax[this.seriesAt] = this.bucketHi;
+      this.bucketLo = Number.POSITIVE_INFINITY;
+      this.bucketHi = Number.NEGATIVE_INFINITY;
       this.seriesAt++;
       this.seriesLeft = this.bucketSteps;
     }
@@ -447,6 +465,8 @@ export abstract class PathCore {
       seriesCount: Array.from(this.seriesCount),
       seriesVolume: Array.from(this.seriesVolume),
       seriesDepeg: Array.from(this.seriesDepeg),
+      seriesDepegMin: Array.from(this.seriesDepegMin),
+      seriesDepegMax: Array.from(this.seriesDepegMax),
     };
   }
 }

@@ -106,4 +106,7 @@ export interface PathOutcome {
   seriesCount: number[];
   seriesVolume: number[];
   seriesDepeg: number[];
+  /** Per time bucket: the lowest and the highest DEX price over the opening fair rate − 1 in its steps. */
+  seriesDepegMin: number[];
+  seriesDepegMax: number[];
 }

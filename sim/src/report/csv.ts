@@ -101,9 +101,31 @@ export const UNITS: Record<string, string> = {
 export function seriesCsv(result: SimResult): string {
   const s = result.statistics.series;
   const qs = FAN_QUANTILES.map((q) => `p${Math.round(q * 100)}`);
-  const lines = [row(["t_days", "liquidations_per_path", "repaid_sol_per_path", ...qs.map((q) => `depeg_${q}`)])];
+  const lines = [
+    row([
+      "t_days",
+      "liquidations_per_path",
+      "repaid_sol_per_path",
+      ...qs.map((q) => `depeg_${q}`),
+      "depeg_min_p0",
+      ...qs.map((q) => `depeg_min_${q}`),
+      ...qs.map((q) => `depeg_max_${q}`),
+      "depeg_max_p100",
+    ]),
+  ];
   s.liquidations.forEach((c, i) => {
-    lines.push(row([((i + 1) * s.bucketSecs) / 86_400, c, s.volume[i], ...qs.map((q) => s.depeg[q]![i])]));
+    lines.push(
+      row([
+        ((i + 1) * s.bucketSecs) / 86_400,
+        c,
+        s.volume[i],
+        ...qs.map((q) => s.depeg[q]![i]),
+        s.depegMin.p0![i],
+        ...qs.map((q) => s.depegMin[q]![i]),
+        ...qs.map((q) => s.depegMax[q]![i]),
+        s.depegMax.p100![i],
+      ]),
+    );
   });
   return `${lines.join("\n")}\n`;
 }

@@ -111,15 +111,17 @@ export function resultHtml(result: SimResult): string {
 
   // Depeg fan.
   const d = s.series.depeg;
+  const lo = s.series.depegMin;
+  const hi = s.series.depegMax;
   const days = s.series.liquidations.map((_, i) => ((i + 1) * s.series.bucketSecs) / 86_400);
   parts.push(`<h2>Depeg paths</h2>`);
   parts.push(
     fan(
       days,
       [
-        [d.p1!, d.p99!],
-        [d.p5!, d.p95!],
-        [d.p25!, d.p75!],
+        [lo.p1!, hi.p99!],
+        [lo.p5!, hi.p95!],
+        [lo.p25!, hi.p75!],
       ],
       d.p50!,
       {
@@ -127,11 +129,12 @@ export function resultHtml(result: SimResult): string {
         xlabel: "day",
         ylabel: "DEX price / opening fair rate − 1",
         yfmt: (v) => pct(v, 1),
+        envelope: [lo.p0!, hi.p100!],
       },
     ),
   );
   parts.push(
-    `<p class="note">Bands: 1–99%, 5–95% and 25–75% of paths at each time (5 bps bins); line: median. The price includes staking growth, slashing and the liquidators' own price impact.</p>`,
+    `<p class="note">Per time bucket, the lower edge of each band is a quantile of the paths' lowest price in the bucket and the upper edge one of their highest (1–99%, 5–95%, 25–75%; 5 bps bins), so a wick shorter than a bucket shows wherever it falls; dashed lines: the lowest and the highest price of any path; solid line: the median at the bucket's end. The price includes staking growth, slashing and the liquidators' own price impact.</p>`,
   );
 
   // Liquidations over time.

@@ -7,6 +7,7 @@ import { compareHtml, resultHtml } from "./html.js";
 
 export { resultsCsv, seriesCsv } from "./csv.js";
 export { compareHtml, resultHtml } from "./html.js";
+export { antitheticNote, type GainReadout } from "./format.js";
 
 /** The canonical serialisation of a result or partial (what determinism is checked on). */
 export function toJson(output: RunOutput): string {

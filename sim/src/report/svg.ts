@@ -121,11 +121,22 @@ export function fan(
   xs: number[],
   bands: [number[], number[]][],
   median: number[],
-  opts: { title: string; xlabel: string; ylabel: string; yfmt?: (v: number) => string },
+  opts: {
+    title: string;
+    xlabel: string;
+    ylabel: string;
+    yfmt?: (v: number) => string;
+    /** Lowest and highest values per x (drawn as dashed lines). */
+    envelope?: [number[], number[]];
+  },
 ): string {
   const f = DEFAULT_FRAME;
   if (xs.length === 0) return wrap(f, [], opts.title);
-  const all = [...bands.flatMap(([lo, hi]) => [...lo, ...hi]), ...median];
+  const all = [
+    ...bands.flatMap(([lo, hi]) => [...lo, ...hi]),
+    ...median,
+    ...(opts.envelope ? [...opts.envelope[0], ...opts.envelope[1]] : []),
+  ];
   let ylo = Math.min(...all);
   let yhi = Math.max(...all);
   if (yhi - ylo < 1e-6) {
@@ -143,6 +154,10 @@ export function fan(
   body.push(
     `<polyline points="${xs.map((x, i) => `${a.x(x).toFixed(1)},${a.y(median[i]!).toFixed(1)}`).join(" ")}" class="line"/>`,
   );
+  for (const edge of opts.envelope ?? [])
+    body.push(
+      `<polyline points="${xs.map((x, i) => `${a.x(x).toFixed(1)},${a.y(edge[i]!).toFixed(1)}`).join(" ")}" class="envelope"/>`,
+    );
   return wrap(f, body, opts.title);
 }
 
@@ -214,6 +229,7 @@ svg .grid { stroke: #e6e6e6; }
 svg .axis { stroke: #888; }
 svg .bar { fill: #3b6ea5; }
 svg .line { fill: none; stroke: #1d3557; stroke-width: 1.8; }
+svg .envelope { fill: none; stroke: #9b2226; stroke-width: 1; stroke-dasharray: 4 3; }
 svg .band0 { fill: #3b6ea5; opacity: 0.15; }
 svg .band1 { fill: #3b6ea5; opacity: 0.22; }
 svg .band2 { fill: #3b6ea5; opacity: 0.35; }
