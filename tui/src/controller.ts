@@ -2,14 +2,17 @@
 // person's intent meets I/O. Views never call services directly.
 import type { Command } from "./keymap.js";
 import type { ChainService } from "./services/chain.js";
+import type { SimService } from "./services/sim.js";
 import type { TxService } from "./services/tx.js";
 import { FORM_FIELDS, selectFormPreview, selectSubRows } from "./store/selectors.js";
+import { SIM_PATHS, SIM_POLICIES } from "./store/state.js";
 import type { Store } from "./store/store.js";
 
 export interface ControllerDeps {
   store: Store;
   chain: ChainService | undefined;
   tx: TxService | undefined;
+  sim?: SimService | undefined;
   exit: () => void;
   now?: () => number;
 }
@@ -150,6 +153,37 @@ export class Controller {
         }
         return;
       }
+      case "simSelect": {
+        const n = state.sim.scenarios.length;
+        if (n > 0)
+          store.dispatch({
+            type: "sim/patch",
+            patch: { selected: Math.max(0, Math.min(n - 1, state.sim.selected + c.delta)) },
+          });
+        return;
+      }
+      case "simPolicy":
+        store.dispatch({
+          type: "sim/patch",
+          patch: { policy: SIM_POLICIES[(SIM_POLICIES.indexOf(state.sim.policy) + 1) % SIM_POLICIES.length]! },
+        });
+        return;
+      case "simPaths": {
+        const i = SIM_PATHS.indexOf(state.sim.paths);
+        const next = SIM_PATHS[Math.max(0, Math.min(SIM_PATHS.length - 1, (i < 0 ? 3 : i) + c.delta))]!;
+        store.dispatch({ type: "sim/patch", patch: { paths: next } });
+        return;
+      }
+      case "simRun":
+        if (!this.d.sim) {
+          this.toast("The simulator is not available in this mode");
+          return;
+        }
+        void this.d.sim.run();
+        return;
+      case "simCancel":
+        this.d.sim?.cancel();
+        return;
       case "refresh":
         void this.d.chain?.refresh();
         this.toast("Reading the chain…", 1_000);

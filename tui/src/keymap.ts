@@ -39,7 +39,12 @@ export type Command =
   | { type: "formSubmit" }
   | { type: "formTyped"; value: string }
   | { type: "formCancel" }
-  | { type: "refresh" };
+  | { type: "refresh" }
+  | { type: "simSelect"; delta: number }
+  | { type: "simPolicy" }
+  | { type: "simPaths"; delta: number }
+  | { type: "simRun" }
+  | { type: "simCancel" };
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
 const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage" };
@@ -100,6 +105,18 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
   if (key.tab) {
     const i = TABS.indexOf(ui.tab);
     return { type: "tab", tab: TABS[(i + (key.shift ? TABS.length - 1 : 1)) % TABS.length]! };
+  }
+  if (ui.tab === "simulator") {
+    const running = state.sim.status === "running";
+    if (key.escape) return running ? { type: "simCancel" } : { type: "none" };
+    if (running) return { type: "none" };
+    if (key.upArrow || input === "k") return { type: "simSelect", delta: -1 };
+    if (key.downArrow || input === "j") return { type: "simSelect", delta: 1 };
+    if (input === "p") return { type: "simPolicy" };
+    if (input === "+" || input === "=") return { type: "simPaths", delta: 1 };
+    if (input === "-") return { type: "simPaths", delta: -1 };
+    if (key.return) return { type: "simRun" };
+    return { type: "none" };
   }
   if (key.upArrow || input === "k") return { type: "move", delta: -1 };
   if (key.downArrow || input === "j") return { type: "move", delta: 1 };
@@ -174,6 +191,16 @@ export function hintsFor(state: State): Hint[] {
     hints.push({ key: "u", label: "deleverage", disabled: delev.reason });
     hints.push({ key: "/", label: "filter" });
   }
+  if (ui.tab === "simulator") {
+    if (state.sim.status === "running") hints.push({ key: "Esc", label: "cancel the run" });
+    else
+      hints.push(
+        { key: "↑↓", label: "scenario" },
+        { key: "p", label: "policy" },
+        { key: "+/-", label: "paths" },
+        { key: "⏎", label: "run" },
+      );
+  }
   if (ui.detail || ui.filter) hints.push({ key: "Esc", label: "back" });
   hints.push({ key: "t", label: "theme" }, { key: "?", label: "help" }, { key: "q", label: "quit" });
   return hints;
@@ -188,6 +215,7 @@ export const HELP: { key: string; what: string }[] = [
   { key: "l", what: "lever up the selected sub-account (borrow, restake, add collateral)" },
   { key: "u", what: "deleverage (unstake collateral instantly, repay debt)" },
   { key: "/", what: "filter the list (Enter keeps it, Esc clears it)" },
+  { key: "p  +  -  Enter", what: "Simulator: pricing policy, fewer/more paths, run (Esc cancels a run)" },
   { key: "Esc", what: "back: close the form, the detail, the filter" },
   { key: "t", what: "theme: dark → light → mono" },
   { key: "r", what: "read the chain now" },

@@ -9,6 +9,7 @@ import type { TuiConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { ChainService } from "./services/chain.js";
 import { pollKeeper, startKeeperPolling } from "./services/keeper.js";
+import { SimService } from "./services/sim.js";
 import { TxService } from "./services/tx.js";
 import { toSnapshot } from "./snapshot.js";
 import { initialState, type Tab } from "./store/state.js";
@@ -101,7 +102,9 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
           },
         })
       : undefined;
-  const controller = new Controller({ store, chain, tx, exit: () => app?.unmount() });
+  const sim = new SimService(store);
+  sim.load();
+  const controller = new Controller({ store, chain, tx, sim, exit: () => app?.unmount() });
   chain.start();
   const stopKeepers = startKeeperPolling(store);
   const alternate = !process.env.CI || process.env.CI === "0" || process.env.CI === "false";
@@ -121,6 +124,7 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
     await app.waitUntilExit();
   } finally {
     chain.stop();
+    sim.cancel();
     stopKeepers();
     controller.dispose();
     restore();

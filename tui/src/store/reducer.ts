@@ -6,6 +6,8 @@ import type {
   FormState,
   HistoryPoint,
   KeeperState,
+  SimRun,
+  SimState,
   State,
   SubAccountEntry,
   Tab,
@@ -41,7 +43,9 @@ export type Action =
   | { type: "ui/quitConfirm"; open: boolean }
   | { type: "ui/ctrlC"; at: number | undefined }
   | { type: "ui/toast"; text: string | undefined }
-  | { type: "ui/resize"; columns: number; rows: number };
+  | { type: "ui/resize"; columns: number; rows: number }
+  | { type: "sim/patch"; patch: Partial<SimState> }
+  | { type: "sim/done"; run: SimRun };
 
 const HISTORY = 240;
 const ACTIVITY = 200;
@@ -162,6 +166,13 @@ export function reducer(state: State, action: Action): State {
       return { ...state, ui: { ...state.ui, lastCtrlC: action.at } };
     case "ui/toast":
       return { ...state, ui: { ...state.ui, toast: action.text } };
+    case "sim/patch":
+      return { ...state, sim: { ...state.sim, ...action.patch } };
+    case "sim/done":
+      return {
+        ...state,
+        sim: { ...state.sim, status: "done", progress: undefined, runs: [action.run, ...state.sim.runs].slice(0, 3) },
+      };
     case "ui/resize":
       return { ...state, ui: { ...state.ui, size: { columns: action.columns, rows: action.rows } } };
   }

@@ -97,6 +97,35 @@ export interface HistoryPoint {
   ema: number | undefined;
 }
 
+export type SimPolicy = "FairRate" | "Market" | "MinOfBoth";
+export const SIM_POLICIES: readonly SimPolicy[] = ["MinOfBoth", "FairRate", "Market"];
+export const SIM_PATHS: readonly number[] = [20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
+
+/** What the results table shows of a run (the simulator's Statistics, kept whole). */
+export interface SimRun {
+  scenario: string;
+  policy: SimPolicy;
+  paths: number;
+  seed: number;
+  statistics: import("@lantern/sim").Statistics;
+  elapsedMs: number;
+}
+
+export interface SimState {
+  scenarios: { name: string; description: string }[];
+  /** Why the scenario list could not be read. */
+  listError: string | undefined;
+  selected: number;
+  policy: SimPolicy;
+  paths: number;
+  seed: number;
+  status: "idle" | "running" | "done" | "cancelled" | "error";
+  progress: { done: number; total: number; etaMs: number | null; pathsPerSec: number } | undefined;
+  error: string | undefined;
+  /** Finished runs, newest first (policies side by side). */
+  runs: SimRun[];
+}
+
 export interface State {
   cluster: ClusterName;
   rpcUrl: string;
@@ -110,6 +139,7 @@ export interface State {
   reports: { rate: bigint; refTs: bigint }[];
   keepers: KeeperState[];
   activity: TxRecord[];
+  sim: SimState;
   ui: {
     tab: Tab;
     selected: number;
@@ -162,6 +192,18 @@ export function initialState(o: {
       updatedAt: undefined,
     })),
     activity: [],
+    sim: {
+      scenarios: [],
+      listError: undefined,
+      selected: 0,
+      policy: "MinOfBoth",
+      paths: 100,
+      seed: 1,
+      status: "idle",
+      progress: undefined,
+      error: undefined,
+      runs: [],
+    },
     ui: {
       tab: "subaccounts",
       selected: 0,

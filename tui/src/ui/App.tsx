@@ -73,7 +73,7 @@ function Shell({ store, controller, interactive }: { store: Store; controller: C
       case "oracle":
         return <OracleScreen state={state} height={height} />;
       case "simulator":
-        return <SimulatorScreen />;
+        return <SimulatorScreen state={state} height={height} />;
       case "keeper":
         return <KeeperScreen state={state} height={height} />;
       case "activity":
