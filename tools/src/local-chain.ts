@@ -42,6 +42,14 @@ export const freePort = () =>
     });
   });
 
+/** Whether nothing listens on `port` yet (so a health check there can only reach our own child). */
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
   if (!existsSync(localChainBinary)) {
     throw new Error(
@@ -50,6 +58,13 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   }
   const rpcPort = options.rpcPort ?? (await freePort());
   const wsPort = options.wsPort ?? (await freePort());
+  for (const port of [rpcPort, wsPort]) {
+    if (!(await portIsFree(port))) {
+      throw new Error(
+        `port ${port} is already in use (another local chain or validator?): stop it, or choose other ports`,
+      );
+    }
+  }
   const args = ["--rpc-port", String(rpcPort), "--ws-port", String(wsPort)];
   if (options.demoDir) args.push("--bootstrap-demo", options.demoDir);
   if (options.testMethods) args.push("--test-methods");
