@@ -4,6 +4,10 @@
  * The log discount `x = ln(dexPrice / trueRate)` is the sum of
  * - a slow component: an Ornstein–Uhlenbeck process, discretised exactly per step,
  *   `d' = L + (d − L)·a + sd·√(1 − a²)·Z` with `a = 2^(−Δt / halfLife)`, reverting to the level `L`
+ *   — or, with a scripted `levelPath`, the script itself plus an OU deviation around it (reverting to
+ *   0 with the same half-life): a replay follows its script as scripted, steps included, with noise
+ *   and jumps around it, instead of chasing it as a slow mean-reversion target (issue 14: June 2022
+ *   bottomed at 0.961 on 28 June that way, against the script's and history's 0.935 on 13–18 June);
  *   (−20 bps by default: about the cost of an instant exit) with a half-life of 1–2 epochs while
  *   redemption works and of weeks while it is queued (bunker mode halts withdrawal finalisation, or
  *   redemption does not exist, as for stETH before April 2023), plus persistent negative jumps;
@@ -54,6 +58,8 @@ export interface DiscountInputs {
 export class DiscountModel {
   /** Slow component (log). */
   slow: number;
+  /** With a scripted level: the slow component's deviation from the script (log). */
+  private dev: number;
   /** Price impact of net flows (log): liquidators' sales minus arbitrage purchases, decaying. */
   impact = 0;
   /** Sum of the flash components (log). */
@@ -101,6 +107,7 @@ export class DiscountModel {
     this.slow = spec.initialBps * BPS;
     this.logDiscount = this.slow;
     this.level = new PathCursor(spec.levelPath, spec.levelBps);
+    this.dev = this.slow - this.level.at(0) * BPS;
     this.depthPath = new PathCursor(dex.depthPath, 1);
     this.depth1Pct = dex.depth1PctSol * this.depthPath.at(0);
     this.reserve = restaking.reserveSol;
@@ -152,16 +159,25 @@ export class DiscountModel {
       this.nextFlash = t + this.rng.exponential((spec.flash.perYear * intensity) / YEAR_SECS);
     }
 
-    // Slow component: exact OU step toward the level.
-    const level = this.hasLevelPath
-      ? this.level.at(t) * BPS
-      : (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
+    // Slow component: exact OU step toward the level; with a script, the script plus an OU deviation.
     const sd = (this.stress ? spec.stress.sdBps : spec.sdBps) * BPS;
-    this.slow = level + (this.slow - level) * this.slowDecay[q]!;
-    if (sd > 0) this.slow += sd * this.slowNoise[q]! * this.rng.normal();
-    while (this.nextJump <= t) {
-      this.slow -= spec.jumps.meanBps * BPS * this.rng.exponential(1);
-      this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
+    if (this.hasLevelPath) {
+      let dev = this.dev * this.slowDecay[q]!;
+      if (sd > 0) dev += sd * this.slowNoise[q]! * this.rng.normal();
+      while (this.nextJump <= t) {
+        dev -= spec.jumps.meanBps * BPS * this.rng.exponential(1);
+        this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
+      }
+      this.dev = dev;
+      this.slow = this.level.at(t) * BPS + dev;
+    } else {
+      const level = (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
+      this.slow = level + (this.slow - level) * this.slowDecay[q]!;
+      if (sd > 0) this.slow += sd * this.slowNoise[q]! * this.rng.normal();
+      while (this.nextJump <= t) {
+        this.slow -= spec.jumps.meanBps * BPS * this.rng.exponential(1);
+        this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
+      }
     }
 
     // Flash components: hold, then recover.
@@ -180,8 +196,10 @@ export class DiscountModel {
     }
     while (this.eventIndex < this.events.length && this.events[this.eventIndex]!.t <= t) {
       const e = this.events[this.eventIndex++]!;
-      if (e.persistent) this.slow += e.value;
-      else {
+      if (e.persistent) {
+        this.slow += e.value;
+        this.dev += e.value; // with a script, the jump is a deviation from it and reverts to it
+      } else {
         this.flashes.push({ value: e.value, holdUntil: e.t + e.hold, decay: e.decay });
         flash += e.value;
       }
