@@ -187,8 +187,8 @@ export function hintsFor(state: State): Hint[] {
     hints.push({ key: "↑↓", label: "select" }, { key: "⏎", label: "open" });
     const lever = actionAvailability(state, "leverageUp");
     const delev = actionAvailability(state, "deleverage");
-    hints.push({ key: "l", label: "lever up", disabled: lever.reason });
-    hints.push({ key: "u", label: "deleverage", disabled: delev.reason });
+    hints.push({ key: "l", label: "lever", disabled: lever.reason });
+    hints.push({ key: "u", label: "delever", disabled: delev.reason });
     hints.push({ key: "/", label: "filter" });
   }
   if (ui.tab === "simulator") {
@@ -202,7 +202,8 @@ export function hintsFor(state: State): Hint[] {
       );
   }
   if (ui.detail || ui.filter) hints.push({ key: "Esc", label: "back" });
-  hints.push({ key: "t", label: "theme" }, { key: "?", label: "help" }, { key: "q", label: "quit" });
+  if (ui.tab !== "subaccounts") hints.push({ key: "t", label: "theme" });
+  hints.push({ key: "?", label: "help" }, { key: "q", label: "quit" });
   return hints;
 }
 

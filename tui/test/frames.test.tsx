@@ -69,7 +69,7 @@ describe.each(SIZES)("at $columns×$rows", (size) => {
     m.unmount();
     m = mount(liveState({ readOnly: true }), size);
     expect(flat(m.frame())).toContain("pass --keypair to see and trade yours");
-    expect(m.frame()).toMatch(/lever up ✗/);
+    expect(m.frame()).toMatch(/l lever ✗/);
     m.unmount();
     m = mount(liveState({ subs: [] }), size);
     expect(m.frame()).toContain("has no sub-account in this market yet");
@@ -79,6 +79,7 @@ describe.each(SIZES)("at $columns×$rows", (size) => {
     fits(list, size);
     expect(list).toContain("Sub-accounts");
     expect(list).toContain("3 sub-accounts, riskiest first");
+    expect(list.split("\n").at(-1)).toMatch(/q quit\s*$/); // the whole key bar fits
     const lines = list.split("\n");
     const first = lines.findIndex((l) => /^\s+2\s/.test(l));
     const second = lines.findIndex((l) => /^\s+0\s/.test(l));

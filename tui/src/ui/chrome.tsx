@@ -94,11 +94,12 @@ export function HintBar({ state }: { state: State }) {
       {hints.map((h) => (
         <Text key={h.key + h.label}>
           <Text bold inverse={!h.disabled} color={h.disabled ? t.dim : undefined}>
-            {` ${h.key} `}
+            {h.key}
           </Text>
           <Text color={h.disabled ? t.dim : undefined} strikethrough={Boolean(h.disabled) && t.name !== "mono"}>
-            {` ${h.label}${h.disabled ? " ✗" : ""} `}
+            {` ${h.label}${h.disabled ? " ✗" : ""}`}
           </Text>
+          {"  "}
         </Text>
       ))}
     </Text>
