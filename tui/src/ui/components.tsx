@@ -46,10 +46,7 @@ export function HealthBar({
           <Text color={t.dim} wrap="truncate">
             {" ".repeat(12) + marksLine}
           </Text>
-          <Text
-            color={t.dim}
-            wrap="truncate"
-          >{`${" ".repeat(12) + labelsLine}  max LTV · target · liquidation · full`}</Text>
+          <Text color={t.dim} wrap="truncate">{`${" ".repeat(12) + labelsLine}  max · target · LT · full`}</Text>
         </>
       ) : null}
     </Box>
