@@ -51,6 +51,8 @@ Options (run, compare):
   --out DIR            Where to write results (default: sim-results/<scenario>-<policy>-s<seed>-<paths>p).
   --shard k/N          Run only shard k of N (k from 0) and write partial aggregates (run).
   --no-antithetic      Independent paths instead of antithetic pairs.
+  --per-path           Also write paths.csv: each path's outcomes (loss, bad debt, liquidations, APY,
+                       deepest depeg, ...), in path order (run; for VaR checks and replays).
   --engine naive       The naive per-account engine (the correctness reference; slow).
   --policies A,B,C     Policies to compare (compare).
   --sets "name:f=v,f=v"  A named parameter set to compare (repeatable; compare).
@@ -215,6 +217,7 @@ async function cmdRun(args: string[]): Promise<void> {
       shard: { type: "string" },
       set: { type: "string", multiple: true },
       "no-antithetic": { type: "boolean" },
+      "per-path": { type: "boolean" },
       engine: { type: "string" },
     },
   });
@@ -239,6 +242,7 @@ async function cmdRun(args: string[]): Promise<void> {
       shard,
       antithetic: !values["no-antithetic"],
       engine,
+      perPath: values["per-path"] ?? false,
     },
     bar.update,
   );

@@ -28,6 +28,8 @@ export interface JobSpec {
   paths: number;
   antithetic: boolean;
   engine: EngineKind;
+  /** Keep one row of outcomes per path (`--per-path`). */
+  perPath?: boolean;
 }
 
 export const ENGINE_STREAM = 1;
@@ -72,7 +74,10 @@ export function runPath(job: Job, path: number): PathOutcome {
 }
 
 export function newAggregate(job: Job): Aggregate {
-  return new Aggregate({ buckets: job.population.buckets, bucketLeverage: job.population.bucketLeverage });
+  return new Aggregate(
+    { buckets: job.population.buckets, bucketLeverage: job.population.bucketLeverage },
+    { perPath: job.spec.perPath ?? false },
+  );
 }
 
 /** Runs units [from, to) into `agg`, calling `onPath` after every path. */

@@ -24,7 +24,7 @@ import {
   scenarioHash,
   type Scenario,
 } from "./scenario.js";
-import { Aggregate, statistics, type AggregateJson, type Statistics } from "./stats.js";
+import { Aggregate, statistics, type AggregateJson, type PathRow, type Statistics } from "./stats.js";
 import { SIM_VERSION } from "./version.js";
 
 export const POLICIES: readonly Policy[] = ["FairRate", "Market", "MinOfBoth"];
@@ -54,6 +54,8 @@ export interface RunOptions {
   antithetic?: boolean;
   /** `fast` (default) or the `naive` reference engine. */
   engine?: EngineKind;
+  /** Keep one row of outcomes per path (`SimResult.perPath`; the CLI writes paths.csv). */
+  perPath?: boolean;
   /** Stops the run (rejects with an AbortError). */
   signal?: AbortSignal;
 }
@@ -79,6 +81,8 @@ export interface RunMeta {
   paths: number;
   antithetic: boolean;
   engine: EngineKind;
+  /** Per-path rows kept (partials with and without them do not merge). */
+  perPath: boolean;
   subAccounts: number;
   horizonDays: number;
   stepSecs: number;
@@ -89,6 +93,8 @@ export interface SimResult {
   kind: "lantern-sim-result";
   meta: RunMeta;
   statistics: Statistics;
+  /** One row per path in path order, when the run was asked for them (`perPath`). */
+  perPath?: PathRow[];
 }
 
 export interface SimPartial {
@@ -182,7 +188,8 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   checkInt("seed", seed, 0, Number.MAX_SAFE_INTEGER);
   const antithetic = options.antithetic ?? true;
   const engine = options.engine ?? "fast";
-  const spec: JobSpec = { scenario, seed, policy, paths, antithetic, engine };
+  const perPath = options.perPath ?? false;
+  const spec: JobSpec = { scenario, seed, policy, paths, antithetic, engine, perPath };
   const shard = typeof options.shard === "string" ? parseShard(options.shard) : options.shard;
   const units = unitCount(spec);
   const [from, to] = shard ? shardRange(units, shard) : [0, units];
@@ -202,6 +209,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
     paths,
     antithetic,
     engine,
+    perPath,
     subAccounts: scenario.population.subAccounts,
     horizonDays: scenario.horizonDays,
     stepSecs: scenario.stepSecs,
@@ -258,7 +266,8 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
 }
 
 function finalize(meta: RunMeta, agg: Aggregate): SimResult {
-  return { kind: "lantern-sim-result", meta, statistics: statistics(agg) };
+  const rows = agg.sortedRows();
+  return { kind: "lantern-sim-result", meta, statistics: statistics(agg), ...(rows ? { perPath: rows } : {}) };
 }
 
 async function runOnWorkers(
@@ -367,7 +376,18 @@ export function mergePartials(parts: readonly SimPartial[]): RunOutput {
       throw new Error("Only partial results (written by `sim run --shard k/N`) can be merged.");
     if (JSON.stringify(p.meta) !== key) {
       const diff = (
-        ["version", "scenario", "seed", "policy", "paths", "antithetic", "engine", "overrides", "engineParams"] as const
+        [
+          "version",
+          "scenario",
+          "seed",
+          "policy",
+          "paths",
+          "antithetic",
+          "engine",
+          "perPath",
+          "overrides",
+          "engineParams",
+        ] as const
       ).find((k) => JSON.stringify(p.meta[k]) !== JSON.stringify(first.meta[k]));
       throw new Error(
         `These partial results come from different runs (their ${diff ?? "settings"} differ), so they cannot be merged.`,

@@ -254,6 +254,61 @@ export interface Shape {
   horizonSecs: number;
 }
 
+/** One path's outcome in a row (`--per-path`): what VaR checks and replays need, path by path. */
+export interface PathRow {
+  path: number;
+  protocolLoss: number;
+  badDebt: number;
+  socialized: number;
+  shortfall: number;
+  liquidations: number;
+  liquidatedAccounts: number;
+  liquidationVolume: number;
+  netApy: number;
+  markToMarketReturn: number;
+  peakUtilization: number;
+  /** Deepest DEX discount to the true rate. */
+  maxDiscount: number;
+  /** Lowest DEX price over the opening fair rate − 1 (over the recorded steps). */
+  minDepeg: number;
+}
+
+export const PATH_ROW_FIELDS: readonly (keyof PathRow)[] = [
+  "path",
+  "protocolLoss",
+  "badDebt",
+  "socialized",
+  "shortfall",
+  "liquidations",
+  "liquidatedAccounts",
+  "liquidationVolume",
+  "netApy",
+  "markToMarketReturn",
+  "peakUtilization",
+  "maxDiscount",
+  "minDepeg",
+];
+
+export function pathRow(o: PathOutcome): PathRow {
+  let minDepeg = Number.POSITIVE_INFINITY;
+  for (const v of o.seriesDepegMin) if (v < minDepeg) minDepeg = v;
+  return {
+    path: o.path,
+    protocolLoss: o.protocolLoss,
+    badDebt: o.badDebt,
+    socialized: o.socialized,
+    shortfall: o.shortfall,
+    liquidations: o.liquidations,
+    liquidatedAccounts: o.liquidatedAccounts,
+    liquidationVolume: o.liquidationVolume,
+    netApy: o.netApy,
+    markToMarketReturn: o.markToMarketReturn,
+    peakUtilization: o.peakUtilization,
+    maxDiscount: o.maxDiscount,
+    minDepeg: Number.isFinite(minDepeg) ? minDepeg : 0,
+  };
+}
+
 export class Aggregate {
   paths = 0;
   units = 0;
@@ -276,10 +331,15 @@ export class Aggregate {
   seriesDepegMin: Map<number, number>[] = [];
   seriesDepegMax: Map<number, number>[] = [];
 
-  /** Leverage bucket labels and representative leverage (from the population). */
+  /** Per-path rows (`--per-path`), or null when not kept. */
+  perPath: PathRow[] | null = null;
+
+  /** Leverage bucket labels and representative leverage (from the population); `perPath` keeps rows. */
   constructor(
     private readonly labels: { buckets: string[]; bucketLeverage: number[] } = { buckets: [], bucketLeverage: [] },
+    options: { perPath?: boolean } = {},
   ) {
+    if (options.perPath) this.perPath = [];
     for (const k of SCALAR_NAMES) {
       this.pathScalars.set(k, new Moments());
       this.unitScalars.set(k, new Moments());
@@ -357,6 +417,7 @@ export class Aggregate {
       this.bucketApy[b]!.add(apy / m);
       this.bucketTtl[b]!.add(ta / m, tb / m);
     }
+    if (this.perPath) for (const o of outcomes) this.perPath.push(pathRow(o));
     for (const o of outcomes) {
       if (o.protocolLoss > 0) this.losses.push(o.protocolLoss);
       else this.zeroLosses++;
@@ -394,6 +455,10 @@ export class Aggregate {
     }
     this.paths += o.paths;
     this.units += o.units;
+    if (o.perPath) {
+      if (!this.perPath) this.perPath = [];
+      for (const r of o.perPath) this.perPath.push(r);
+    }
     for (const k of SCALAR_NAMES) {
       this.pathScalars.get(k)!.merge(o.pathScalars.get(k)!);
       this.unitScalars.get(k)!.merge(o.unitScalars.get(k)!);
@@ -425,6 +490,11 @@ export class Aggregate {
     }
   }
 
+  /** The per-path rows in path order (null when not kept). */
+  sortedRows(): PathRow[] | null {
+    return this.perPath ? [...this.perPath].sort((a, b) => a.path - b.path) : null;
+  }
+
   sortedLosses(): number[] {
     return [...this.losses].sort((a, b) => a - b);
   }
@@ -449,6 +519,7 @@ export class Aggregate {
       seriesDepeg: this.seriesDepeg.map((h) => [...h].sort((a, b) => a[0] - b[0])),
       seriesDepegMin: this.seriesDepegMin.map((h) => [...h].sort((a, b) => a[0] - b[0])),
       seriesDepegMax: this.seriesDepegMax.map((h) => [...h].sort((a, b) => a[0] - b[0])),
+      ...(this.perPath ? { perPath: this.sortedRows()! } : {}),
     };
   }
 
@@ -484,6 +555,7 @@ export class Aggregate {
       );
     a.seriesDepegMin = j.seriesDepegMin.map((h) => new Map(h));
     a.seriesDepegMax = j.seriesDepegMax.map((h) => new Map(h));
+    if (j.perPath) a.perPath = j.perPath.map((r) => ({ ...r }));
     return a;
   }
 }
@@ -506,6 +578,8 @@ export interface AggregateJson {
   seriesDepeg: [number, number][][];
   seriesDepegMin: [number, number][][];
   seriesDepegMax: [number, number][][];
+  /** Present only when the run keeps per-path rows. */
+  perPath?: PathRow[];
 }
 
 // ---------------------------------------------------------------------------------------------

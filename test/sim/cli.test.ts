@@ -15,9 +15,11 @@ import {
   engineParamsWith,
   FastEngine,
   listScenarios,
+  mergePartials,
   POPULATION_STREAM,
   resultHtml,
   runScenario,
+  type SimPartial,
   type SimResult,
   statistics,
 } from "@lantern/sim";
@@ -100,6 +102,36 @@ describe("reports", () => {
   });
 });
 
+describe("per-path outcomes", () => {
+  it("one row per path, in path order, the same for 1 or 2 workers and through merged shards", async () => {
+    const base = {
+      scenario: "baseline",
+      overrides: { horizonDays: 2, "population.subAccounts": 100, "discount.flash.perYear": 200 },
+      paths: 12,
+      perPath: true,
+    };
+    const one = (await runScenario({ ...base, workers: 1 })) as SimResult;
+    const two = (await runScenario({ ...base, workers: 2 })) as SimResult;
+    expect(one.perPath!.map((r) => r.path)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(two.perPath).toEqual(one.perPath);
+    const shards = await Promise.all(
+      [0, 1, 2].map((k) => runScenario({ ...base, workers: 1, shard: { index: k, count: 3 } })),
+    );
+    const merged = mergePartials(shards as SimPartial[]) as SimResult;
+    expect(merged.perPath).toEqual(one.perPath);
+    // The rows are the outcomes the statistics summarise.
+    const mean = (k: "protocolLoss" | "netApy") => one.perPath!.reduce((a, r) => a + r[k], 0) / 12;
+    expect(mean("netApy")).toBeCloseTo(one.statistics.metrics.netApy.estimate, 12);
+    expect(mean("protocolLoss")).toBeCloseTo(one.statistics.metrics.protocolLoss.estimate, 12);
+    expect(Math.min(...one.perPath!.map((r) => r.minDepeg))).toBeCloseTo(
+      Math.min(...one.statistics.series.depegMin.p0!),
+      3,
+    );
+    // Without the option nothing is kept.
+    expect(((await runScenario({ ...base, perPath: false, workers: 1 })) as SimResult).perPath).toBeUndefined();
+  }, 60_000);
+});
+
 describe("command line", () => {
   it("the help's examples name real scenarios and run", () => {
     const help = sim(["help"]);
@@ -173,11 +205,18 @@ describe("command line", () => {
     const common = ["run", "baseline", "--paths", "8", "--workers", "1", "--set", "horizonDays=0.2", "--out", shards];
     expect(sim([...common, "--shard", "0/2"]).code).toBe(0);
     const partial = sim(["merge", shards, "--out", join(dir, "m1")]);
+    expect(partial.stderr).toMatch(/cover only paths 0–3 of the run's 8/);
     expect(partial.code).toBe(3);
     expect(sim([...common, "--shard", "1/2"]).code).toBe(0);
     const full = sim(["merge", shards, "--out", join(dir, "m2")]);
     expect(full.code, full.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "m2", "results.json"), "utf8")).kind).toBe("lantern-sim-result");
+    // --per-path writes paths.csv: a header and one row per path.
+    const pp = join(dir, "pp");
+    expect(sim([...common.slice(0, -1), pp, "--per-path"]).code).toBe(0);
+    const csv = readFileSync(join(pp, "paths.csv"), "utf8").trim().split("\n");
+    expect(csv[0]).toMatch(/^path,protocolLoss,/);
+    expect(csv).toHaveLength(9);
     // Shards of a different run do not merge: input error.
     const other = join(dir, "other");
     expect(sim([...common.slice(0, -1), other, "--seed", "9", "--shard", "0/2"]).code).toBe(0);

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunOutput, SimResult } from "../run.js";
+import { PATH_ROW_FIELDS, type PathRow } from "../stats.js";
 import { resultsCsv, seriesCsv } from "./csv.js";
 import { compareHtml, resultHtml } from "./html.js";
 
@@ -14,14 +15,26 @@ export function toJson(output: RunOutput): string {
   return `${JSON.stringify(output, null, 2)}\n`;
 }
 
-/** Writes results.json, results.csv, series.csv and report.html into `dir`; returns the files. */
+/** One row per path (`--per-path`), in path order. */
+export function pathsCsv(rows: readonly PathRow[]): string {
+  const lines = [PATH_ROW_FIELDS.join(",")];
+  for (const r of rows) lines.push(PATH_ROW_FIELDS.map((k) => String(r[k])).join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Writes results.json, results.csv, series.csv and report.html into `dir`, and paths.csv when the run
+ * kept per-path rows (they stay out of results.json, which holds the statistics); returns the files.
+ */
 export function writeResult(dir: string, result: SimResult): string[] {
   mkdirSync(dir, { recursive: true });
+  const { perPath, ...summary } = result;
   const files: [string, string][] = [
-    ["results.json", toJson(result)],
+    ["results.json", toJson(summary)],
     ["results.csv", resultsCsv(result)],
     ["series.csv", seriesCsv(result)],
     ["report.html", resultHtml(result)],
+    ...(perPath ? [["paths.csv", pathsCsv(perPath)] as [string, string]] : []),
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return files.map(([name]) => join(dir, name));
