@@ -128,6 +128,11 @@ export interface DiscountSpec {
   /** Flash crashes: a jump of a fast component that recovers with its own half-life. */
   flash: {
     perYear: number;
+    /**
+     * Mean size, bps (exponential sizes). 450 (issue 14; was 150): with 2 a year a ≥ 14% dip comes about
+     * once in 11 years (e^{−1400/450}·2 ≈ 0.09/yr), not once in ~5,000; mSOL had one within ~2.3 years
+     * of its launch (Dec 2023), whose 95% rate interval is ~0.01–2.4/yr. An estimate from one event.
+     */
     meanBps: number;
     /** Recovery half-life, minutes. */
     halfLifeMinutes: number;
@@ -499,7 +504,7 @@ export const SCENARIO_SCHEMA: ObjectField<Scenario> = obj({
     sdBps: num(8, 0, 5_000),
     redemptionQueued: bool(false),
     jumps: obj({ perYear: num(1, 0, 100_000), meanBps: num(30, 0, 9_000) }),
-    flash: obj({ perYear: num(2, 0, 100_000), meanBps: num(150, 0, 9_000), halfLifeMinutes: num(10, 0.1, 100_000) }),
+    flash: obj({ perYear: num(2, 0, 100_000), meanBps: num(450, 0, 9_000), halfLifeMinutes: num(10, 0.1, 100_000) }),
     stress: obj({
       entryPerYear: num(1, 0, 365),
       meanDays: num(7, 0.01, 365),
