@@ -404,7 +404,10 @@ const leverageUp = command(
   "LeverageUp",
   fc.record({
     pick: subPick,
-    equity: mostly(["one", "five", "twenty"] as const, ["zero", "allPlus1"] as const),
+    // "cent": a dust-sized position (0.01 SOL of equity, a few times that borrowed, near the minimum
+    // debt) that a large slashing leaves insolvent with collateral worth less than the minimum debt:
+    // settle_bad_debt's case, which no liquidator would take.
+    equity: mostly(["one", "five", "twenty", "cent"] as const, ["zero", "allPlus1"] as const),
     borrow: fc.oneof(fc.constantFrom("max", "maxPlus", "maxMinus"), fc.integer({ min: 1, max: 20 })),
     slippage: rarely,
   }),
@@ -414,7 +417,14 @@ const leverageUp = command(
     const now = await h.clock();
     const s = accrued(m.state, now);
     const balance = token(s, `${owner}.wsol`);
-    const equity = { zero: 0n, one: SOL, five: 5n * SOL, twenty: 20n * SOL, allPlus1: balance + 1n }[p.equity];
+    const equity = {
+      zero: 0n,
+      cent: SOL / 100n,
+      one: SOL,
+      five: 5n * SOL,
+      twenty: 20n * SOL,
+      allPlus1: balance + 1n,
+    }[p.equity];
     let amount: bigint;
     if (typeof p.borrow === "number") {
       amount = ((equity > 0n ? equity : SOL) * BigInt(p.borrow)) / 2n;
