@@ -332,3 +332,43 @@ describe("transaction status", () => {
     });
   });
 });
+
+describe("liquidations seen on the chain", () => {
+  const snapshot = (s: ReturnType<typeof liveState>, subs: ReturnType<typeof sub>[], at: number) =>
+    reducer(s, { type: "chain/snapshot", slot: 99, now: NOW, latencyMs: 1, world: s.world!, subs, lamports: 0n, at });
+
+  it("records a keeper's liquidation of your sub-account in the Activity", () => {
+    const s = liveState({ subs: [sub(2, 20n * SOL, 18n * SOL)] });
+    const after = snapshot(s, [sub(2, 15n * SOL, 13n * SOL)], 1_000_000);
+    expect(after.activity).toHaveLength(1);
+    expect(after.activity[0]).toMatchObject({ action: "liquidated", status: "observed" });
+    expect(after.activity[0]!.summary).toBe("#2: 5.0000 LRT seized, 5.0000 SOL of debt repaid (not by this terminal)");
+    // The same state again records nothing more.
+    expect(snapshot(after, [sub(2, 15n * SOL, 13n * SOL)], 1_001_000).activity).toHaveLength(1);
+  });
+
+  it("does not take your own deleverage for a liquidation", () => {
+    let s = liveState({ subs: [sub(2, 20n * SOL, 18n * SOL)] });
+    s = reducer(s, {
+      type: "tx/start",
+      record: {
+        id: 1,
+        action: "deleverage",
+        subAddress: s.subs[0]!.address,
+        summary: "",
+        status: "confirmed",
+        signature: "x",
+        error: undefined,
+        hint: undefined,
+        at: 1_000_000,
+      },
+    });
+    expect(snapshot(s, [sub(2, 15n * SOL, 13n * SOL)], 1_005_000).activity.map((a) => a.action)).toEqual([
+      "deleverage",
+    ]);
+    // A lever up (collateral and debt both rise) is never a liquidation.
+    expect(
+      snapshot(liveState({ subs: [sub(2, 20n * SOL, 18n * SOL)] }), [sub(2, 25n * SOL, 22n * SOL)], 0).activity,
+    ).toHaveLength(0);
+  });
+});

@@ -129,10 +129,14 @@ export class TxService {
     if (!form) return;
     const id = this.nextId++;
     this.inFlight++;
-    let record: { action: string; summary: string } = { action: form.kind, summary: "" };
+    let record: { action: string; summary: string; subAddress: string } = {
+      action: form.kind,
+      summary: "",
+      subAddress: form.subAddress,
+    };
     try {
       const built = await this.instruction(form);
-      record = built;
+      record = { action: built.action, summary: built.summary, subAddress: form.subAddress };
       store.dispatch({
         type: "tx/start",
         record: {

@@ -1,5 +1,6 @@
 // The reducer: every change to the state, as a pure function of (state, action).
-import { WAD } from "@lantern/sdk";
+import { debtAmount, WAD } from "@lantern/sdk";
+import { sol } from "../format.js";
 import type { ThemeName } from "../config.js";
 import type {
   ActionKind,
@@ -71,11 +72,55 @@ function appendReport(reports: State["reports"], world: World): State["reports"]
   return [...reports, { rate, refTs }].slice(-2);
 }
 
+/** How long after our own transaction a change of that sub-account is taken to be ours. */
+const OWN_CHANGE_MS = 30_000;
+
+/**
+ * Liquidations of your sub-accounts seen between two snapshots: collateral and debt both fell while no
+ * transaction of this terminal acted on it (a deleverage from here also lowers both). Amounts through
+ * the sdk (debt at the new borrow index).
+ */
+function observedLiquidations(
+  state: State,
+  subs: SubAccountEntry[],
+  world: World,
+  slot: number,
+  at: number,
+): TxRecord[] {
+  const found: TxRecord[] = [];
+  for (const next of subs) {
+    const prev = state.subs.find((s) => s.address === next.address);
+    if (!prev) continue;
+    if (!(next.sub.collateral < prev.sub.collateral && next.sub.debtShares < prev.sub.debtShares)) continue;
+    const ours = state.activity.some(
+      (t) => t.subAddress === next.address && (t.status === "sending" || at - t.at < OWN_CHANGE_MS),
+    );
+    if (ours) continue;
+    const index = world.pool.borrowIndex;
+    const repaid = debtAmount(prev.sub.debtShares, index) - debtAmount(next.sub.debtShares, index);
+    const seized = prev.sub.collateral - next.sub.collateral;
+    found.push({
+      id: -(slot * 100 + found.length + 1),
+      action: "liquidated",
+      subAddress: next.address,
+      summary: `#${next.sub.index}: ${sol(seized)} LRT seized, ${sol(repaid)} SOL of debt repaid (not by this terminal)`,
+      status: "observed",
+      signature: undefined,
+      error: undefined,
+      hint: undefined,
+      at,
+    });
+  }
+  return found;
+}
+
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
-    case "chain/snapshot":
+    case "chain/snapshot": {
+      const liquidations = observedLiquidations(state, action.subs, action.world, action.slot, action.at);
       return {
         ...state,
+        activity: liquidations.length ? [...liquidations, ...state.activity].slice(0, ACTIVITY) : state.activity,
         chain: {
           status: "live",
           error: undefined,
@@ -90,6 +135,7 @@ export function reducer(state: State, action: Action): State {
         history: appendHistory(state.history, action.world, action.now),
         reports: appendReport(state.reports, action.world),
       };
+    }
     case "chain/error":
       return { ...state, chain: { ...state.chain, status: "error", error: action.message } };
     case "keeper/update":

@@ -54,11 +54,21 @@ export interface KeeperState {
   updatedAt: number | undefined;
 }
 
-export type TxStatus = "simulating" | "awaiting-confirmation" | "sending" | "confirmed" | "failed" | "expired";
+export type TxStatus =
+  | "simulating"
+  | "awaiting-confirmation"
+  | "sending"
+  | "confirmed"
+  | "failed"
+  | "expired"
+  /** Not sent from here: seen on the chain (a keeper's liquidation of one of your sub-accounts). */
+  | "observed";
 
 export interface TxRecord {
   id: number;
   action: string;
+  /** The sub-account it acted on. */
+  subAddress?: string;
   summary: string;
   status: TxStatus;
   signature: string | undefined;

@@ -13,6 +13,7 @@ const WORDS: Record<TxStatus, string> = {
   confirmed: "✔ confirmed",
   failed: "✖ failed",
   expired: "⌛ expired",
+  observed: "⚡ on chain",
 };
 
 export function ActivityScreen({ state, height }: { state: State; height: number }) {
@@ -25,7 +26,7 @@ export function ActivityScreen({ state, height }: { state: State; height: number
     return (
       <Notice kind="empty">
         {state.activity.length === 0
-          ? "No transactions in this run yet: lever up (l) or deleverage (u) on the Sub-accounts tab."
+          ? "No transactions in this run yet: lever up (l) or deleverage (u) on the Sub-accounts tab. Liquidations of your sub-accounts appear here too."
           : `No transaction matches "${state.ui.filter}".`}
       </Notice>
     );
