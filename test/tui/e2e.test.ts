@@ -1,8 +1,9 @@
 // The TUI end to end in a real terminal: tmux runs it (a private server, 120×40) against a local chain
 // of its own with the demo world, and the test types one key at a time and reads the screen with
 // capture-pane, as a person would: start → markets visible → open a sub-account → lever up 5× →
-// confirm → confirmed → health bar updated; the Activity tab shows it; a stale feed disables the lever
-// key with its reason; resize to 80×24; double Ctrl+C quits with exit code 0.
+// confirm → confirmed → health bar updated; deleverage 1 LRT → LTV falls; the Activity tab shows both;
+// a stale feed disables the lever key with its reason; resize to 80×24; double Ctrl+C quits with exit
+// code 0.
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,7 +72,7 @@ describe("TUI in a real terminal (tmux)", () => {
     await chain?.stop();
   });
 
-  it("levers up a sub-account 5× and shows it confirmed, then refuses when the feed is stale", async () => {
+  it("levers up 5×, deleverages, shows both confirmed, then refuses to lever when the feed is stale", async () => {
     // Start: the Sub-accounts tab with the demo trader's sub-account #0 and no debt.
     await waitFor("riskiest first");
     // Markets visible.
@@ -101,10 +102,22 @@ describe("TUI in a real terminal (tmux)", () => {
     expect(bar, "the health bar").toBeDefined();
     expect(bar).toMatch(/LTV\s+80\.\d\d%/);
     expect(s).toMatch(/falls \d+\.\d\d% below the fair rate/);
-    // Activity lists the transaction.
+    // Deleverage 1 LRT: the preview shows the unstake fee, the LTV falls.
+    key("u");
+    s = await waitFor("Deleverage sub-account #0");
+    expect(s).toMatch(/SOL out 0\.99\d\d after a 0\.00\d\d SOL fee/);
+    expect(s).toMatch(/LTV\s+80\.\d\d%\s+→\s+75\.\d\d%/);
+    key("Enter");
+    await waitFor("Send this transaction?");
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    s = await waitFor(/LTV\s+75\.\d\d% █/);
+    expect(s).toMatch(/Collateral 4\.0000 LRT/);
+    // Activity lists both transactions.
     key("6");
-    s = await waitFor("✔ confirmed");
-    expect(s).toContain("lever up");
+    s = await waitFor(/Action\s+Status[\s\S]*deleverage[\s\S]*lever up/);
+    expect(s.match(/✔ confirmed/g)).toHaveLength(2);
     // A stale feed: the lever key says why it cannot act.
     await rpc(chain.rpcUrl, "lantern_warpTime", [200_000]);
     await waitFor("FEED STALE");
