@@ -31,6 +31,7 @@ export interface Flags {
   demo?: string;
   wsol?: string;
   market?: string;
+  demoMarket?: string;
   keeper: string[];
   theme?: string;
   noColor: boolean;
@@ -56,7 +57,8 @@ export const USAGE = `lantern-tui — Lantern's terminal: sub-accounts, markets,
       --demo <dir>          the local demo world (.localnet): trade as its trader, watch its keeper fleet
       --wsol <address>      your wSOL token account (default: your associated wSOL account)
       --market <address>    the market to open (default: the first one the margin program holds)
-      --keeper <url>        a keeper's HTTP endpoint (/healthz, /readyz, /metrics); repeat for each
+      --keeper <[name=]url> a keeper's HTTP endpoint (/healthz, /readyz, /metrics); repeat for each
+      --demo-market <url>   the demo market's price URL: :depeg 5% [10m], :slash 3%, :recover shock it
       --theme <name>        dark | light | mono (NO_COLOR selects mono)
       --no-color            no colour (same as NO_COLOR=1)
       --json                print one snapshot as JSON and exit
@@ -77,6 +79,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         demo: { type: "string" },
         wsol: { type: "string" },
         market: { type: "string" },
+        "demo-market": { type: "string" },
         keeper: { type: "string", multiple: true },
         theme: { type: "string" },
         "no-color": { type: "boolean" },
@@ -97,6 +100,7 @@ export function parseFlags(argv: readonly string[]): Flags {
       demo: values.demo,
       wsol: values.wsol,
       market: values.market,
+      demoMarket: values["demo-market"],
       keeper: values.keeper ?? [],
       theme: values.theme,
       noColor: values["no-color"] ?? false,
@@ -159,6 +163,8 @@ export interface TuiConfig {
   demoDir: string | undefined;
   wsol: string | undefined;
   market: string | undefined;
+  /** The demo market's price URL (`npm start`): `:depeg 5%` and friends POST to its /command. */
+  demoMarket: string | undefined;
   keepers: string[];
   theme: ThemeName;
   mode: "interactive" | "text" | "json";
@@ -256,6 +262,7 @@ export function resolveConfig(flags: Flags, e: Environment = processEnvironment(
     demoDir,
     wsol,
     market: flags.market,
+    demoMarket: flags.demoMarket,
     keepers: flags.keeper,
     theme,
     mode: flags.json ? "json" : interactive ? "interactive" : "text",

@@ -1,6 +1,6 @@
 // Turns commands (from the keymap) into store actions and service calls: the only place where the
 // person's intent meets I/O. Views never call services directly.
-import type { Command } from "./keymap.js";
+import { type Command, parsePalette } from "./keymap.js";
 import type { ChainService } from "./services/chain.js";
 import type { SimService } from "./services/sim.js";
 import type { TxService } from "./services/tx.js";
@@ -13,6 +13,8 @@ export interface ControllerDeps {
   chain: ChainService | undefined;
   tx: TxService | undefined;
   sim?: SimService | undefined;
+  /** Sends a shock line to the demo market (`npm start`); undefined elsewhere. */
+  shock?: ((line: string) => Promise<string>) | undefined;
   exit: () => void;
   now?: () => number;
 }
@@ -184,6 +186,32 @@ export class Controller {
       case "simCancel":
         this.d.sim?.cancel();
         return;
+      case "palette":
+        store.dispatch({ type: "ui/palette", text: c.text });
+        return;
+      case "paletteRun": {
+        store.dispatch({ type: "ui/palette", text: undefined });
+        const next = parsePalette(store.getState(), c.text);
+        if (next.type !== "palette") this.run(next);
+        return;
+      }
+      case "error":
+        this.toast(c.message, 6_000);
+        return;
+      case "shock": {
+        const shock = this.d.shock;
+        if (!shock) {
+          this.toast("Shocks go to the demo market, which only npm start runs (--demo-market <url>)", 6_000);
+          return;
+        }
+        this.toast(`Sending "${c.line}" to the demo market…`);
+        shock(c.line).then(
+          (answer) => this.toast(`${c.line} → ${answer.trim()}`, 8_000),
+          (error: unknown) =>
+            this.toast(`The demo market did not take "${c.line}": ${(error as Error).message}`, 8_000),
+        );
+        return;
+      }
       case "refresh":
         void this.d.chain?.refresh();
         this.toast("Reading the chain…", 1_000);

@@ -44,7 +44,55 @@ export type Command =
   | { type: "simPolicy" }
   | { type: "simPaths"; delta: number }
   | { type: "simRun" }
-  | { type: "simCancel" };
+  | { type: "simCancel" }
+  | { type: "palette"; text: string | undefined }
+  | { type: "paletteRun"; text: string }
+  | { type: "shock"; line: string }
+  | { type: "error"; message: string };
+
+/** What the `:` command line understands (also the help text). */
+export const PALETTE_HELP =
+  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · refresh · depeg 5% [10m] · slash 3% · recover · quit";
+
+const TAB_WORDS: Record<string, Tab> = {
+  markets: "markets",
+  market: "markets",
+  sub: "subaccounts",
+  subs: "subaccounts",
+  "sub-accounts": "subaccounts",
+  subaccounts: "subaccounts",
+  oracle: "oracle",
+  sim: "simulator",
+  simulator: "simulator",
+  keeper: "keeper",
+  keepers: "keeper",
+  activity: "activity",
+};
+
+/** A `:` command line → the command it means, or why it means none. */
+export function parsePalette(state: State, text: string): Command {
+  const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const [verb, arg] = words;
+  if (!verb) return { type: "palette", text: undefined };
+  const tab = TAB_WORDS[verb] ?? (verb === "goto" && arg ? TAB_WORDS[arg] : undefined);
+  if (tab) return { type: "tab", tab };
+  if (/^[1-6]$/.test(verb)) return { type: "tab", tab: TABS[Number(verb) - 1]! };
+  if (verb === "theme") {
+    if (arg === "dark" || arg === "light" || arg === "mono") return { type: "theme", theme: arg };
+    return { type: "error", message: "theme takes dark, light or mono" };
+  }
+  if (verb === "lever" || verb === "delever" || verb === "deleverage") {
+    const kind: ActionKind = verb === "lever" ? "leverageUp" : "deleverage";
+    if (state.ui.tab !== "subaccounts")
+      return { type: "error", message: "select a sub-account on the Sub-accounts tab first" };
+    const a = actionAvailability(state, kind);
+    return a.enabled ? { type: "action", kind } : { type: "disabled", reason: a.reason ?? "not available" };
+  }
+  if (verb === "refresh") return { type: "refresh" };
+  if (verb === "quit" || verb === "q") return { type: "quitAsk" };
+  if (verb === "depeg" || verb === "slash" || verb === "recover") return { type: "shock", line: text.trim() };
+  return { type: "error", message: `Unknown command "${text.trim()}": ${PALETTE_HELP}` };
+}
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
 const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage" };
@@ -61,6 +109,13 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
   }
   if (ui.help) {
     if (key.escape || input === "?" || input === "q") return { type: "help", open: false };
+    return { type: "none" };
+  }
+  if (ui.palette !== undefined) {
+    if (key.escape) return { type: "palette", text: undefined };
+    if (key.return) return { type: "paletteRun", text: ui.palette };
+    if (key.backspace || key.delete) return { type: "palette", text: ui.palette.slice(0, -1) };
+    if (printable(input)) return { type: "palette", text: ui.palette + input };
     return { type: "none" };
   }
   const form = ui.form;
@@ -99,6 +154,7 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
   // Screen and global keys.
   if (input === "q") return txInFlight ? { type: "quitAsk" } : { type: "quit" };
   if (input === "?") return { type: "help", open: true };
+  if (input === ":") return { type: "palette", text: "" };
   if (input >= "1" && input <= "6") return { type: "tab", tab: TABS[Number(input) - 1]! };
   if (input === "t") return { type: "theme", theme: THEMES[(THEMES.indexOf(ui.theme) + 1) % THEMES.length]! };
   if (input === "r") return { type: "refresh" };
@@ -153,6 +209,11 @@ export function hintsFor(state: State): Hint[] {
       { key: "any", label: "stay" },
     ];
   if (ui.help) return [{ key: "Esc", label: "close help" }];
+  if (ui.palette !== undefined)
+    return [
+      { key: "⏎", label: "run" },
+      { key: "Esc", label: "close" },
+    ];
   if (ui.form) {
     switch (ui.form.stage) {
       case "confirm":
@@ -220,6 +281,7 @@ export const HELP: { key: string; what: string }[] = [
   { key: "Esc", what: "back: close the form, the detail, the filter" },
   { key: "t", what: "theme: dark → light → mono" },
   { key: "r", what: "read the chain now" },
+  { key: ":", what: "command line: goto, theme, lever, delever, refresh, quit; depeg/slash/recover on the demo" },
   { key: "?", what: "this help" },
   { key: "q", what: "quit (asks first while a transaction is in flight)" },
   { key: "Ctrl+C twice", what: "quit at once" },

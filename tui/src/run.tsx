@@ -9,6 +9,7 @@ import type { TuiConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { ChainService } from "./services/chain.js";
 import { pollKeeper, startKeeperPolling } from "./services/keeper.js";
+import { demoMarketShock } from "./services/demoMarket.js";
 import { SimService } from "./services/sim.js";
 import { TxService } from "./services/tx.js";
 import { toSnapshot } from "./snapshot.js";
@@ -104,7 +105,8 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
       : undefined;
   const sim = new SimService(store);
   sim.load();
-  const controller = new Controller({ store, chain, tx, sim, exit: () => app?.unmount() });
+  const shock = config.demoMarket ? demoMarketShock(config.demoMarket) : undefined;
+  const controller = new Controller({ store, chain, tx, sim, shock, exit: () => app?.unmount() });
   chain.start();
   const stopKeepers = startKeeperPolling(store);
   const alternate = !process.env.CI || process.env.CI === "0" || process.env.CI === "false";

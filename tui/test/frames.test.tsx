@@ -280,6 +280,20 @@ describe("chrome", () => {
     unmount();
   });
 
+  it(": opens the command line; goto moves, nonsense says what it takes", async () => {
+    const m = mount(liveState(), { columns: 120, rows: 40 });
+    await m.press(":");
+    expect(m.frame()).toMatch(/:▏ goto markets\|sub/);
+    for (const c of "goto oracle") await m.press(c);
+    await m.press("\r");
+    expect(m.frame()).toContain("5/5 of 9");
+    await m.press(":");
+    for (const c of "fly") await m.press(c);
+    await m.press("\r");
+    expect(m.frame()).toContain('Unknown command "fly"');
+    m.unmount();
+  });
+
   it("? opens help over any tab and Esc closes it", async () => {
     const m = mount(liveState(), { columns: 120, rows: 40 });
     await m.press("?");

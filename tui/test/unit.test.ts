@@ -9,12 +9,15 @@ import {
   positionView,
   previewLeverageUp,
 } from "@lantern/sdk";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { LanternProgramError, LanternTransactionError } from "@lantern/sdk";
 import { describe, expect, it } from "vitest";
 import { classifyTxError } from "../src/services/tx.js";
 import { type Environment, parseFlags, resolveConfig, UsageError, websocketUrlFor } from "../src/config.js";
 import { duration, fixed, healthBar, parseAmount, pct, sol, sparkline } from "../src/format.js";
-import { hintsFor, resolveKey } from "../src/keymap.js";
+import { hintsFor, parsePalette, resolveKey } from "../src/keymap.js";
+import { demoMarketShock } from "../src/services/demoMarket.js";
 import { parsePrometheus, sumOf } from "../src/prometheus.js";
 import { reducer } from "../src/store/reducer.js";
 import { actionAvailability, selectFormPreview, selectOracle, selectSubRows } from "../src/store/selectors.js";
@@ -370,5 +373,58 @@ describe("liquidations seen on the chain", () => {
     expect(
       snapshot(liveState({ subs: [sub(2, 20n * SOL, 18n * SOL)] }), [sub(2, 25n * SOL, 22n * SOL)], 0).activity,
     ).toHaveLength(0);
+  });
+});
+
+describe("command line (:)", () => {
+  it("parses goto, theme, actions with their reasons, shocks and nonsense", () => {
+    const s = liveState();
+    expect(parsePalette(s, "goto oracle")).toEqual({ type: "tab", tab: "oracle" });
+    expect(parsePalette(s, "sim")).toEqual({ type: "tab", tab: "simulator" });
+    expect(parsePalette(s, "5")).toEqual({ type: "tab", tab: "keeper" });
+    expect(parsePalette(s, "theme mono")).toEqual({ type: "theme", theme: "mono" });
+    expect(parsePalette(s, "theme neon")).toMatchObject({ type: "error" });
+    expect(parsePalette(s, "lever")).toEqual({ type: "action", kind: "leverageUp" });
+    expect(parsePalette(liveState({ stale: true }), "lever")).toMatchObject({
+      type: "disabled",
+      reason: expect.stringMatching(/stale/),
+    });
+    expect(parsePalette(s, "depeg 5% 10m")).toEqual({ type: "shock", line: "depeg 5% 10m" });
+    expect(parsePalette(s, "quit")).toEqual({ type: "quitAsk" });
+    expect(parsePalette(s, "fly")).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(/^Unknown command "fly"/),
+    });
+  });
+  it("keys: ':' opens it, typing fills it, Enter runs it, Esc closes it", () => {
+    let s = liveState();
+    expect(resolveKey(s, ":", {})).toEqual({ type: "palette", text: "" });
+    s = reducer(s, { type: "ui/palette", text: "goto" });
+    expect(resolveKey(s, " ", {})).toEqual({ type: "palette", text: "goto " });
+    expect(resolveKey(s, "q", {})).toEqual({ type: "palette", text: "gotoq" });
+    expect(resolveKey(s, "", { return: true })).toEqual({ type: "paletteRun", text: "goto" });
+    expect(resolveKey(s, "", { escape: true })).toEqual({ type: "palette", text: undefined });
+  });
+  it("sends a shock to the demo market's /command and returns its answer (or its refusal)", async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        bodies.push(`${req.method} ${req.url} ${body}`);
+        if (body.startsWith("depeg")) res.end("depeg of 5% over 10m started\n");
+        else {
+          res.writeHead(500);
+          res.end('The command failed: Unknown command "x"\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const { port } = server.address() as AddressInfo;
+    const shock = demoMarketShock(`http://127.0.0.1:${port}/price`);
+    await expect(shock("depeg 5% 10m")).resolves.toBe("depeg of 5% over 10m started");
+    await expect(shock("x")).rejects.toThrow(/Unknown command "x"/);
+    expect(bodies).toEqual(["POST /command depeg 5% 10m", "POST /command x"]);
+    server.close();
   });
 });

@@ -36,6 +36,7 @@ export type Action =
   | { type: "ui/detail"; open: boolean }
   | { type: "ui/filter"; text: string; editing: boolean }
   | { type: "ui/help"; open: boolean }
+  | { type: "ui/palette"; text: string | undefined }
   | { type: "ui/theme"; theme: ThemeName }
   | { type: "ui/form/open"; kind: ActionKind; subAddress: string; fields: Record<string, string> }
   | { type: "ui/form/patch"; patch: Partial<FormState> }
@@ -164,6 +165,8 @@ export function reducer(state: State, action: Action): State {
       return { ...state, ui: { ...state.ui, detail: action.open } };
     case "ui/filter":
       return { ...state, ui: { ...state.ui, filter: action.text, filterEditing: action.editing, selected: 0 } };
+    case "ui/palette":
+      return { ...state, ui: { ...state.ui, palette: action.text } };
     case "ui/help":
       return { ...state, ui: { ...state.ui, help: action.open } };
     case "ui/theme":

@@ -157,6 +157,8 @@ export interface State {
     filter: string;
     filterEditing: boolean;
     help: boolean;
+    /** The `:` command line while it is open. */
+    palette: string | undefined;
     form: FormState | undefined;
     theme: ThemeName;
     quitConfirm: boolean;
@@ -221,6 +223,7 @@ export function initialState(o: {
       filter: "",
       filterEditing: false,
       help: false,
+      palette: undefined,
       form: undefined,
       theme: o.theme,
       quitConfirm: false,

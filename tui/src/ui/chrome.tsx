@@ -2,7 +2,7 @@
 // hints bar, the toast line, the help overlay, and the "terminal too small" screen.
 import { Box, Text } from "ink";
 import { duration, shortKey, sol } from "../format.js";
-import { HELP, hintsFor } from "../keymap.js";
+import { HELP, hintsFor, PALETTE_HELP } from "../keymap.js";
 import { feedStatus } from "../store/selectors.js";
 import { type State, TAB_TITLES, TABS } from "../store/state.js";
 import { useTheme } from "./theme.js";
@@ -112,6 +112,15 @@ export function StatusLine({ state }: { state: State }) {
     return (
       <Text color={t.warn} bold wrap="truncate">
         A transaction is in flight: quitting now does not cancel it. Quit anyway? (y / any key to stay)
+      </Text>
+    );
+  if (state.ui.palette !== undefined)
+    return (
+      <Text wrap="truncate">
+        <Text bold color={t.accent}>
+          :{state.ui.palette}▏
+        </Text>
+        <Text color={t.dim}> {PALETTE_HELP}</Text>
       </Text>
     );
   if (state.ui.lastCtrlC !== undefined)
