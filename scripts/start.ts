@@ -61,7 +61,7 @@ const keepers = fleet.processes.flatMap((p) => {
   const at = p.args.indexOf("--http-port");
   return at < 0 ? [] : ["--keeper", `${p.name}=http://127.0.0.1:${p.args[at + 1]}`];
 });
-const tuiArgs = ["--url", rpcUrl, "--demo", demoDir, ...keepers];
+const tuiArgs = ["--url", rpcUrl, "--demo", demoDir, "--demo-market", fleet.priceUrl, ...keepers];
 if (process.stdout.isTTY && process.stdin.isTTY) {
   const code = await runTui(process.argv.slice(2), { extra: tuiArgs });
   await stop(code);
