@@ -64,4 +64,26 @@ describe("scripted paths (issue 14)", () => {
       expect(Math.abs(x.ratio - expected), `day ${x.day}`).toBeLessThan(1e-12);
     }
   });
+
+  it("a scripted utilisation path is followed as scripted, not chased with the half-life's lag", () => {
+    const s = overrideScenario(loadScenario("baseline"), {
+      horizonDays: 3,
+      "pool.utilizationSd": 0,
+      "pool.supplyFlowSdPctPerDay": 0,
+      "pool.utilizationHalfLifeDays": 3,
+      "pool.utilizationPath": [
+        { day: 0, value: 0.6 },
+        { day: 1, value: 0.6 },
+        { day: 2, value: 0.9 },
+      ],
+    });
+    const world = createWorld(s, createRng(1, 0));
+    const script = (day: number) => (day <= 1 ? 0.6 : day >= 2 ? 0.9 : 0.6 + 0.3 * (day - 1));
+    for (let k = 0; k < world.steps; k++) {
+      const snap = world.step(NO_FEEDBACK);
+      // Updated hourly: at each full hour the utilisation is the script's value there.
+      if (snap.t % 3_600 === 0)
+        expect(Math.abs(snap.utilization - script(snap.t / DAY)), `t = ${snap.t}`).toBeLessThan(1e-9);
+    }
+  });
 });

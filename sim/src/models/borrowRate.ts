@@ -6,7 +6,8 @@
  *   daily sd `supplyFlowSdPctPerDay`) plus scripted deposits/withdrawals (`flows`). Withdrawals only
  *   take cash: the supply never falls below the debt (utilisation ≤ 100%).
  * - External debt: logit(utilisation of the other borrowers) is an OU reverting to
- *   logit(`utilization` or the scripted `utilizationPath`) with half-life `utilizationHalfLifeDays`
+ *   logit(`utilization`), or the scripted `utilizationPath` plus an OU deviation around it (followed as
+ *   scripted, issue 14), with half-life `utilizationHalfLifeDays`
  *   and stationary sd `utilizationSd`; new borrowing stops at `maxUtilizationBps` (as on chain), a
  *   supply withdrawal lifts utilisation at once (the debt stays).
  * - The population's net borrowing (Feedback.netBorrowSol, cumulated) adds to the debt; the initial
@@ -74,6 +75,8 @@ export class BorrowRateModel {
   private readonly flows: { t: number; pct: number }[];
   private flowIndex = 0;
   private logSupply = 0;
+  /** The target's logit at the previous update: a scripted path is followed, the deviation reverts. */
+  private prevMean: number;
 
   constructor(
     private readonly spec: PoolSpec,
@@ -88,6 +91,7 @@ export class BorrowRateModel {
     this.peakUtilization = spec.utilization;
     this.apr = aprAt(this.table, spec.utilization);
     this.target = new PathCursor(spec.utilizationPath, spec.utilization);
+    this.prevMean = logit(clampU(this.target.at(0)));
     this.updateEvery = Math.max(1, Math.round(3600 / stepSecs));
     const dt = this.updateEvery * stepSecs;
     this.uDecay = Math.pow(2, -dt / (spec.utilizationHalfLifeDays * DAY_SECS));
@@ -124,11 +128,15 @@ export class BorrowRateModel {
         const z = this.sNoise > 0 ? this.rng.normal() : 0;
         this.setSupply(this.initialSupply * Math.exp(this.logSupply * this.sDecay + this.sNoise * z));
       }
+      // Other borrowers follow a scripted utilisation path as scripted (issue 14): the logit is the
+      // script plus a deviation that reverts with the half-life — the deviation from the script's
+      // previous value, so a moving script is not chased with a lag. A constant target is unchanged.
       const mean = logit(clampU(this.target.at(t)));
       const before = this.externalUtilization;
       const y = logit(clampU(before));
       const z = this.uNoise > 0 ? this.rng.normal() : 0;
-      let next = 1 / (1 + Math.exp(-(mean + (y - mean) * this.uDecay + this.uNoise * z)));
+      let next = 1 / (1 + Math.exp(-(mean + (y - this.prevMean) * this.uDecay + this.uNoise * z)));
+      this.prevMean = mean;
       // New borrowing stops at the utilisation cap (repayments always go through).
       const cap = spec.maxUtilizationBps / 10_000 - this.populationDelta / this.supply;
       if (next > before && next > cap) next = Math.max(before, cap);
