@@ -4,7 +4,7 @@
  * would return (and the transaction would revert).
  */
 import { LanternError } from "../math/errors.js";
-import { U64_MAX, saturatingSub, saturatingSubI64 } from "../math/fixed.js";
+import { U64_MAX, WAD, mulDivFloor, saturatingSub, saturatingSubI64 } from "../math/fixed.js";
 import { accrue, utilizationBps } from "./interest.js";
 import { debtAmount, debtSharesForBorrow, debtSharesRepaid, indexCut, supplyAmount } from "./shares.js";
 import type { LendingPool } from "./types.js";
@@ -129,7 +129,9 @@ export function insuranceBuys<P extends PoolState>(
   if (paid === 0n) burned = 0n;
   else if (paid === debt) burned = positionShares;
   else {
-    const repaid = debtSharesRepaid(paid, pool.borrowIndex);
+    // A payment too small to burn one debt share is not made: the write-off covers that debt.
+    const repaid = mulDivFloor(paid, WAD, pool.borrowIndex) === 0n ? 0n : debtSharesRepaid(paid, pool.borrowIndex);
+    if (repaid === 0n) paid = 0n;
     burned = repaid < positionShares ? repaid : positionShares;
   }
   if (burned > pool.debtShares) throw new RangeError("u64 underflow"); // the program aborts
@@ -149,10 +151,10 @@ export function addInsurance<P extends PoolState>(pool: P, lamports: bigint): P 
 }
 
 /**
- * `LendingPool::invariant`, checked at the end of every handler that moves pool funds: the insurance is
- * cash, and cash plus outstanding debt cover the lenders' claims and the insurance — unless a loss was
- * socialised (the cut index already absorbed it). Throws `MathOverflow` / `PoolInvariantBroken` as the
- * program.
+ * `LendingPool::invariant`, checked at the end of every handler that moves pool funds: cash plus
+ * outstanding debt cover the lenders' claims and the insurance — unless a loss was socialised (the cut
+ * index already absorbed it). The insurance may exceed the cash (its share of accrued interest is still
+ * owed by borrowers). Throws `PoolInvariantBroken` as the program.
  */
 export function checkPoolInvariant(
   pool: Pick<
@@ -160,7 +162,6 @@ export function checkPoolInvariant(
     "cash" | "insurance" | "socialized" | "debtShares" | "borrowIndex" | "supplyShares" | "supplyIndex"
   >,
 ): void {
-  if (pool.insurance > pool.cash) throw overflow();
   if (pool.socialized) return;
   const assets = pool.cash + totalDebt(pool);
   const owed = lenderClaims(pool) + pool.insurance;

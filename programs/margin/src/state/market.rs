@@ -153,7 +153,8 @@ impl Market {
 
     /// Takes new policy and risk parameters: a change that tightens waits `RISK_TIMELOCK_SECS` (and
     /// lowers the threshold by at most one step per interval); any other change applies at once and
-    /// drops a queued one.
+    /// drops a queued one — restating the current ones with a pause included (governance re-queues a
+    /// tightening it still wants; dropping errs on the borrowers' side).
     pub fn update(&mut self, policy: PricingPolicy, risk: RiskParams, now: i64) -> Result<UpdateOutcome> {
         risk.validate()?;
         if risk.lt_bps < self.risk.lt_bps {

@@ -240,3 +240,29 @@ async fn insurance_lrt_is_converted_to_insurance_sol() {
     assert_eq!(mw.pool().await.insurance, insurance_before + out);
     assert_eq!(mw.w.chain.token_balance(mw.m.insurance_vault).await, 0);
 }
+
+#[tokio::test]
+async fn a_lender_draining_cash_down_to_the_insurance_cannot_block_liquidations() {
+    let mut mw = MarginWorld::new(PricingPolicy::MinOfBoth).await;
+    let lender = mw.lender(100 * SOL).await;
+    let (trader, s) = mw.trader(50 * SOL).await;
+    mw.fresh_prices(WAD).await;
+    mw.leverage_up(&trader, s, super::pricing::EQUITY, super::pricing::BORROW).await.expect("leverage_up");
+    // A month of interest builds some insurance; then the lender takes every lamport lenders may take.
+    mw.w.chain.warp_by(30 * 86_400).await;
+    mw.w.refresh().await;
+    mw.w.chain.send_ok(&[mw.m.accrue_interest()], &[]).await;
+    let pool = mw.pool().await;
+    assert!(pool.insurance > 0);
+    let shares = u64::try_from(u128::from(pool.available_cash()) * WAD / pool.supply_index).unwrap();
+    let l = lender.key.insecure_clone();
+    mw.w.chain.send_ok(&[mw.m.withdraw_supply(l.pubkey(), lender.wsol, shares)], &[&l]).await;
+    // More interest: the insurance's share now exceeds the cash left.
+    mw.w.chain.warp_by(86_400).await;
+    mw.w.chain.send_ok(&[mw.m.accrue_interest()], &[]).await;
+    let drained = mw.pool().await;
+    assert!(drained.insurance > drained.cash, "insurance {} cash {}", drained.insurance, drained.cash);
+    mw.report_confirmed(WAD * 95 / 100).await.expect("slashing report");
+    let liq = liquidator(&mut mw).await;
+    liquidate_ok(&mut mw, s, &liq).await;
+}
