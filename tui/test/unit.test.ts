@@ -346,8 +346,13 @@ describe("liquidations seen on the chain", () => {
     expect(after.activity).toHaveLength(1);
     expect(after.activity[0]).toMatchObject({ action: "liquidated", status: "observed" });
     expect(after.activity[0]!.summary).toBe("#2: 5.0000 LRT seized, 5.0000 SOL of debt repaid (not by this terminal)");
-    // The same state again records nothing more.
+    // The same state again records nothing more; a second liquidation soon after is recorded too.
     expect(snapshot(after, [sub(2, 15n * SOL, 13n * SOL)], 1_001_000).activity).toHaveLength(1);
+    const again = snapshot(after, [sub(2, 12n * SOL, 10n * SOL)], 1_002_000);
+    expect(again.activity.map((a) => a.summary)).toEqual([
+      "#2: 3.0000 LRT seized, 3.0000 SOL of debt repaid (not by this terminal)",
+      "#2: 5.0000 LRT seized, 5.0000 SOL of debt repaid (not by this terminal)",
+    ]);
   });
 
   it("does not take your own deleverage for a liquidation", () => {

@@ -94,7 +94,10 @@ function observedLiquidations(
     if (!prev) continue;
     if (!(next.sub.collateral < prev.sub.collateral && next.sub.debtShares < prev.sub.debtShares)) continue;
     const ours = state.activity.some(
-      (t) => t.subAddress === next.address && (t.status === "sending" || at - t.at < OWN_CHANGE_MS),
+      (t) =>
+        t.status !== "observed" &&
+        t.subAddress === next.address &&
+        (t.status === "sending" || at - t.at < OWN_CHANGE_MS),
     );
     if (ours) continue;
     const index = world.pool.borrowIndex;
