@@ -637,6 +637,8 @@ describe("liquidator worker (TestClock)", () => {
         (now) =>
           ({
             fairRate: WAD,
+            reportedRate: WAD,
+            held: { frame: 0n, rate: 0n },
             marketPrice: 0n,
             lastReportRefTs: o.stale ? now - 10_000n : now,
             maxReportAgeSecs: 1_000,

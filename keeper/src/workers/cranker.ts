@@ -1,8 +1,12 @@
 // The cranker: accrue_interest when the pool's last accrual is older than a threshold,
 // finalize_withdrawals when the liquid reserve covers queued tickets (never in bunker mode or on a
-// stale feed), settle_bad_debt for sub-accounts with debt and no collateral. Whatever another keeper
-// already did is seen on chain and skipped.
+// stale feed), settle_bad_debt for every sub-account the program would settle (insolvent at the
+// maintenance price, with no collateral, dust, or what the insurance can pay for). Whatever another
+// keeper already did is seen on chain and skipped.
 import {
+  accruePool,
+  isSettleable,
+  marketPrices,
   decodeSubAccount,
   decodeTicket,
   isStale,
@@ -10,6 +14,7 @@ import {
   liquidLamports,
   MARGIN_PROGRAM_ID,
   marginInstructions,
+  pessimisticRate,
   restakingInstructions,
   SUB_ACCOUNT_OFFSETS,
   SUB_ACCOUNT_SIZE,
@@ -100,7 +105,7 @@ export const makeCranker = Effect.gen(function* () {
       );
       if (!info) break;
       const ticket = decodeTicket(info.data);
-      const owed = ticketPayout(ticket.lrt, ticket.rateAtRequest, feed.fairRate);
+      const owed = ticketPayout(ticket.lrt, ticket.rateAtRequest, pessimisticRate(feed));
       if (owed > liquid) break;
       liquid -= owed;
       upTo = id;
@@ -130,9 +135,26 @@ export const makeCranker = Effect.gen(function* () {
         ],
       }),
     );
+    const [feed, pool, market, now] = yield* Effect.all(
+      [protocol.feed, protocol.lendingPool, protocol.market, clock.now],
+      { concurrency: 3 },
+    );
+    const accrued = accruePool(pool, now);
+    const maint = (() => {
+      try {
+        return marketPrices(market, feed, now).maint;
+      } catch {
+        return undefined; // no usable price: only collateral-free debt is settleable
+      }
+    })();
+    const settleable = (debtShares: bigint, collateral: bigint) =>
+      debtShares > 0n &&
+      (collateral === 0n ||
+        (maint !== undefined &&
+          isSettleable(debtShares, collateral, maint, accrued.borrowIndex, accrued.insurance, market.risk.minDebt)));
     for (const { pubkey, account } of accounts) {
       const sub = decodeSubAccount(account.data);
-      if (sub.collateral !== 0n || sub.debtShares === 0n) continue;
+      if (!settleable(sub.debtShares, sub.collateral)) continue;
       yield* crank(
         "settle",
         "crank-settle",

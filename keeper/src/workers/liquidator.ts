@@ -12,9 +12,8 @@ import {
   liquidLamports,
   liquidationPlan,
   marginInstructions,
-  marketPriceAt,
+  marketPrices,
   NATIVE_SOL_MINT,
-  prices,
   restakingInstructions,
   TOKEN_PROGRAM_ID,
   WAD,
@@ -228,7 +227,7 @@ export const makeLiquidator = Effect.gen(function* () {
     const frontier = store.frontier(market.risk.ltBps, pool.borrowIndex);
     let price: bigint;
     try {
-      price = prices(market.policy, feed.fairRate, marketPriceAt(feed, now)).maint;
+      price = marketPrices(market, feed, now).maint;
     } catch {
       price = 0n;
     }
