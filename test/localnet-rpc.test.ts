@@ -87,6 +87,32 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(simulated.value.logs?.some((line) => line.startsWith("Program data: "))).toBe(true);
   });
 
+  it("lists an address's transactions newest first, with before, until and limit", async () => {
+    const c = connection();
+    const from = await funded(c);
+    const to = Keypair.generate().publicKey;
+    const sent: string[] = [];
+    for (const lamports of [1_000_001, 1_000_002, 1_000_003]) {
+      const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }));
+      sent.push(await sendAndConfirmTransaction(c, tx, [from]));
+    }
+    const all = await c.getSignaturesForAddress(to);
+    expect(all.map((s) => s.signature)).toEqual([...sent].reverse());
+    expect(all.every((s) => s.err === null && s.confirmationStatus === "finalized" && s.blockTime)).toBe(true);
+    // The payer's list also holds its airdrop, which the receiver's does not.
+    expect((await c.getSignaturesForAddress(from.publicKey)).length).toBe(4);
+    expect((await c.getSignaturesForAddress(to, { limit: 1 })).map((s) => s.signature)).toEqual([sent[2]]);
+    expect((await c.getSignaturesForAddress(to, { before: sent[2] })).map((s) => s.signature)).toEqual([
+      sent[1],
+      sent[0],
+    ]);
+    expect((await c.getSignaturesForAddress(to, { until: sent[0] })).map((s) => s.signature)).toEqual([
+      sent[2],
+      sent[1],
+    ]);
+    expect((await rpc("getSignaturesForAddress", [to.toBase58(), { limit: 1001 }])).error?.code).toBe(-32602);
+  });
+
   it("rejects a failing transaction at preflight with the runtime's error", async () => {
     const c = connection();
     const from = await funded(c, LAMPORTS_PER_SOL);

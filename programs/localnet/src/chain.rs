@@ -54,6 +54,8 @@ pub struct Chain {
     pub test: RuntimeChain,
     mirror: BTreeMap<Pubkey, Account>,
     transactions: HashMap<Signature, TxRecord>,
+    /// Landed signatures in order, for `getSignaturesForAddress`.
+    history: Vec<Signature>,
     /// Recent blockhashes with the last block height at which each is valid.
     blockhashes: VecDeque<(Hash, u64)>,
     slot: Slot,
@@ -85,6 +87,7 @@ impl Chain {
             test,
             mirror: BTreeMap::new(),
             transactions: HashMap::new(),
+            history: Vec::new(),
             blockhashes: VecDeque::new(),
             slot,
             block_height,
@@ -178,6 +181,26 @@ impl Chain {
         self.transactions.get(signature)
     }
 
+    /// Landed transactions naming `address`, newest first: after `before` and down to (not including)
+    /// `until` when given, at most `limit`.
+    pub fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Vec<(Signature, &TxRecord)> {
+        let newest_first = self.history.iter().rev();
+        let start = before.map_or(0, |b| self.history.iter().rev().position(|s| *s == b).map_or(usize::MAX, |i| i + 1));
+        newest_first
+            .skip(start)
+            .take_while(|s| Some(**s) != until)
+            .filter_map(|s| self.transactions.get(s).map(|r| (*s, r)))
+            .filter(|(_, r)| r.transaction.message.static_account_keys().contains(address))
+            .take(limit)
+            .collect()
+    }
+
     async fn balances(&mut self, keys: &[Pubkey]) -> Vec<u64> {
         let mut balances = Vec::with_capacity(keys.len());
         for key in keys {
@@ -256,6 +279,7 @@ impl Chain {
         }
         let post_balances = self.refresh_accounts(&keys).await;
         self.transaction_count += 1;
+        self.history.push(signature);
         self.transactions.insert(
             signature,
             TxRecord {

@@ -6,14 +6,15 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiDataSliceConfig;
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSimulateTransactionConfig,
-    RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSignaturesForAddressConfig,
+    RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
+use solana_rpc_client_api::response::RpcConfirmedTransactionStatusWithSignature;
 use solana_sdk::{
     account::Account, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
 };
-use solana_transaction_status_client_types::UiTransactionEncoding;
+use solana_transaction_status_client_types::{TransactionConfirmationStatus, UiTransactionEncoding};
 use tokio::sync::Mutex;
 
 use crate::chain::Chain;
@@ -316,6 +317,29 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 });
             }
             Ok(with_context(slot, Value::Array(statuses)))
+        }
+        "getSignaturesForAddress" => {
+            let address = pubkey(params, 0, "address")?;
+            let config: RpcSignaturesForAddressConfig = optional(params, 1, "config")?;
+            let limit = config.limit.unwrap_or(1_000);
+            if !(1..=1_000).contains(&limit) {
+                return Err(RpcError::invalid_params("Invalid limit; max 1000"));
+            }
+            let before = config.before.as_deref().map(signature).transpose()?;
+            let until = config.until.as_deref().map(signature).transpose()?;
+            let statuses: Vec<RpcConfirmedTransactionStatusWithSignature> = chain
+                .signatures_for_address(&address, before, until, limit)
+                .into_iter()
+                .map(|(sig, record)| RpcConfirmedTransactionStatusWithSignature {
+                    signature: sig.to_string(),
+                    slot: record.slot,
+                    err: record.err.clone(),
+                    memo: None,
+                    block_time: Some(record.block_time),
+                    confirmation_status: Some(TransactionConfirmationStatus::Finalized),
+                })
+                .collect();
+            Ok(json!(statuses))
         }
         "getTransaction" => {
             let text: String = param(params, 0, "signature")?;
