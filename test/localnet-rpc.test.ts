@@ -190,6 +190,38 @@ describe("WebSocket subscriptions", () => {
     expect(slots.length).toBeGreaterThanOrEqual(2);
     expect(slots).toEqual([...slots].sort((a, b) => a - b));
   });
+
+  it("streams logs (all, or mentioning an address) with Anchor events, and roots", async () => {
+    const c = connection();
+    const payer = await funded(c);
+    const margin = offlinePrograms().margin;
+    const mentioned: { signature: string; logs: string[] }[] = [];
+    const all: string[] = [];
+    const roots: number[] = [];
+    const mentionsSub = c.onLogs(margin.programId, (l) => mentioned.push({ signature: l.signature, logs: l.logs }));
+    const allSub = c.onLogs("all", (l) => all.push(l.signature));
+    const rootSub = c.onRootChange((root) => roots.push(root));
+    await new Promise((r) => setTimeout(r, 300));
+    const transfer = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 }),
+    );
+    const transferSig = await sendAndConfirmTransaction(c, transfer, [payer]);
+    const accrueSig = await sendAndConfirmTransaction(
+      c,
+      new Transaction().add(await marginInstructions.accrueInterest()),
+      [payer],
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.all([
+      c.removeOnLogsListener(mentionsSub),
+      c.removeOnLogsListener(allSub),
+      c.removeRootChangeListener(rootSub),
+    ]);
+    expect(all).toEqual(expect.arrayContaining([transferSig, accrueSig]));
+    expect(mentioned.map((m) => m.signature)).toEqual([accrueSig]);
+    expect(mentioned[0]?.logs.some((line) => line.startsWith("Program data: "))).toBe(true);
+    expect(roots.length).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe("robustness", () => {

@@ -24,9 +24,27 @@ pub const BLOCKHASH_VALIDITY: u64 = 150;
 /// What subscribers hear about.
 #[derive(Clone, Debug)]
 pub enum Event {
-    Slot { slot: Slot },
-    Account { pubkey: Pubkey, account: Account, slot: Slot },
-    Signature { signature: Signature, err: Option<TransactionError>, slot: Slot },
+    Slot {
+        slot: Slot,
+    },
+    Account {
+        pubkey: Pubkey,
+        account: Account,
+        slot: Slot,
+    },
+    Signature {
+        signature: Signature,
+        err: Option<TransactionError>,
+        slot: Slot,
+    },
+    /// A landed transaction's logs, with every account it named (for `logsSubscribe` mentions).
+    Logs {
+        signature: Signature,
+        err: Option<TransactionError>,
+        logs: Vec<String>,
+        accounts: Vec<Pubkey>,
+        slot: Slot,
+    },
 }
 
 /// A landed transaction, as `getTransaction` reports it.
@@ -296,6 +314,8 @@ impl Chain {
                 units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
             },
         );
+        let logs = self.transactions.get(&signature).map(|r| r.logs.clone()).unwrap_or_default();
+        let _ = self.events.send(Event::Logs { signature, err: err.clone(), logs, accounts: keys, slot: self.slot });
         let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
         Ok(signature)
     }

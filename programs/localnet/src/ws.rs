@@ -1,4 +1,4 @@
-//! The WebSocket subscription API: account, program, signature and slot subscriptions.
+//! The WebSocket subscription API: account, program, signature, slot, root and logs subscriptions.
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -16,10 +16,24 @@ use crate::encoding::{self, with_context, DataEncoding};
 use crate::rpc::Shared;
 
 enum Subscription {
-    Account { pubkey: Pubkey, encoding: DataEncoding },
-    Program { program: Pubkey, encoding: DataEncoding, filters: Vec<RpcFilterType> },
-    Signature { signature: Signature },
+    Account {
+        pubkey: Pubkey,
+        encoding: DataEncoding,
+    },
+    Program {
+        program: Pubkey,
+        encoding: DataEncoding,
+        filters: Vec<RpcFilterType>,
+    },
+    Signature {
+        signature: Signature,
+    },
     Slot,
+    Root,
+    /// `None`: every transaction; `Some(key)`: those naming `key`.
+    Logs {
+        mentions: Option<Pubkey>,
+    },
 }
 
 pub async fn serve(listener: TcpListener, chain: Shared) {
@@ -69,6 +83,17 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
             Ok(Subscription::Signature { signature })
         }
         "slotSubscribe" => Ok(Subscription::Slot),
+        "rootSubscribe" => Ok(Subscription::Root),
+        "logsSubscribe" => match params.first() {
+            Some(Value::String(all)) if all == "all" || all == "allWithVotes" => {
+                Ok(Subscription::Logs { mentions: None })
+            }
+            Some(Value::Object(filter)) => match filter.get("mentions").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([Value::String(key)]) => Ok(Subscription::Logs { mentions: Some(pubkey(key)?) }),
+                _ => Err("Invalid params: `mentions` takes exactly one address".to_owned()),
+            },
+            _ => Err("Invalid params: expected \"all\", \"allWithVotes\" or { \"mentions\": [address] }".to_owned()),
+        },
         _ => Err(format!("Method not found: {method}")),
     }
 }
@@ -110,6 +135,13 @@ fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Messag
                     json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(account, *encoding, None) });
                 (notification("programNotification", id, with_context(*slot, value)), false)
             })
+        }
+        (Subscription::Root, Event::Slot { slot }) => Some((notification("rootNotification", id, json!(slot)), false)),
+        (Subscription::Logs { mentions }, Event::Logs { signature, err, logs, accounts, slot })
+            if mentions.is_none_or(|key| accounts.contains(&key)) =>
+        {
+            let value = json!({ "signature": signature.to_string(), "err": err, "logs": logs });
+            Some((notification("logsNotification", id, with_context(*slot, value)), false))
         }
         (Subscription::Signature { signature }, Event::Signature { signature: landed, err, slot })
             if landed == signature =>
