@@ -12,6 +12,7 @@ import {
   positionView,
   previewDeleverage,
   previewLeverageUp,
+  previewRepay,
   WAD,
 } from "@lantern/sdk";
 import { PublicKey } from "@solana/web3.js";
@@ -106,6 +107,20 @@ describe("previews", () => {
     expect(p.fee > 0n && p.minOut === p.out).toBe(true);
     expect(previewDeleverage(sub, pool, market, feed, NOW, 30, { lrt: 11n * SOL, slippageBps: 0 }).error).toBe(
       "InsufficientCollateral",
+    );
+  });
+  it("repay: pays at most the debt, refuses dust, works on a stale feed", () => {
+    const stale = { ...feed, lastReportRefTs: NOW - 10n ** 6n };
+    const part = previewRepay(sub, pool, market, stale, NOW, { amount: SOL });
+    expect(part.error).toBeUndefined();
+    expect(part.out).toBe(SOL);
+    expect(part.after!.debt < part.before.debt).toBe(true);
+    const all = previewRepay(sub, pool, market, feed, NOW, { amount: 100n * SOL });
+    expect(all.out).toBe(all.before.debt);
+    expect(all.after!.debt).toBe(0n);
+    expect(previewRepay(sub, pool, market, feed, NOW, { amount: all.before.debt - 1_000n }).error).toBe("DustDebt");
+    expect(previewRepay({ collateral: SOL, debtShares: 0n }, pool, market, feed, NOW, { amount: SOL }).error).toBe(
+      "NoDebt",
     );
   });
 });

@@ -209,3 +209,36 @@ export function previewDeleverage(
     return failed(before, error);
   }
 }
+
+/**
+ * `repay(amount)` at `now`: the pool accrues and takes up to the whole debt (a larger amount pays only
+ * the debt), leaving no dust. Repay works whatever the feed or the pause say. `out` is what is paid.
+ */
+export function previewRepay(
+  sub: Position,
+  pool: PoolState,
+  market: PositionMarket,
+  feed: Feed,
+  now: bigint,
+  args: { amount: bigint },
+): ActionPreview {
+  const before = positionView(sub, pool, market, feed, now);
+  try {
+    if (args.amount <= 0n) throw new LanternError("margin", "ZeroAmount");
+    if (sub.debtShares === 0n) throw new LanternError("margin", "NoDebt");
+    const r = repayToPool(accruePool(pool, now), sub.debtShares, args.amount);
+    const next = { collateral: sub.collateral, debtShares: sub.debtShares - r.burned };
+    const debt = debtAmount(next.debtShares, r.pool.borrowIndex);
+    if (debt !== 0n && debt < market.risk.minDebt) throw new LanternError("margin", "DustDebt");
+    const after = view(
+      next,
+      r.pool.borrowIndex,
+      maintPrice(market, feed, now),
+      pessimisticRate(feed),
+      market.risk.ltBps,
+    );
+    return { before, after, error: undefined, out: r.paid, minOut: r.paid, fee: 0n };
+  } catch (error) {
+    return failed(before, error);
+  }
+}
