@@ -1,7 +1,7 @@
 // The TUI end to end in a real terminal: tmux runs it (a private server, 120×40) against a local chain
 // of its own with the demo world, and the test types one key at a time and reads the screen with
 // capture-pane, as a person would: start → markets visible → open a sub-account → lever up 5× →
-// confirm → confirmed → health bar updated; deleverage 1 LRT → LTV falls; the Activity tab shows both;
+// confirm → confirmed → health bar updated; deleverage 1 LRT → LTV falls; repay 1 SOL; the Activity tab shows all three;
 // a stale feed disables the lever key with its reason; resize to 80×24; double Ctrl+C quits with exit
 // code 0.
 import { execFileSync } from "node:child_process";
@@ -72,7 +72,7 @@ describe("TUI in a real terminal (tmux)", () => {
     await chain?.stop();
   });
 
-  it("levers up 5×, deleverages, shows both confirmed, then refuses to lever when the feed is stale", async () => {
+  it("levers up 5×, deleverages, repays, shows all confirmed, then refuses to lever when the feed is stale", async () => {
     // Start: the Sub-accounts tab with the demo trader's sub-account #0 and no debt.
     await waitFor("riskiest first");
     // Markets visible.
@@ -114,10 +114,20 @@ describe("TUI in a real terminal (tmux)", () => {
     key("Enter");
     s = await waitFor(/LTV\s+75\.\d\d% █/);
     expect(s).toMatch(/Collateral 4\.0000 LRT/);
-    // Activity lists both transactions.
+    // Repay 1 SOL from the wallet: the debt falls by exactly that.
+    key("r");
+    s = await waitFor("Repay sub-account #0");
+    expect(s).toMatch(/Debt\s+3\.00\d\d SOL\s+→\s+2\.00\d\d SOL/);
+    key("Enter");
+    await waitFor("Send this transaction?");
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    s = await waitFor(/Debt\s+2\.00\d\d SOL/);
+    // Activity lists the three transactions, newest first.
     key("6");
-    s = await waitFor(/Action\s+Status[\s\S]*deleverage[\s\S]*lever up/);
-    expect(s.match(/✔ confirmed/g)).toHaveLength(2);
+    s = await waitFor(/Action\s+Status[\s\S]*repay[\s\S]*deleverage[\s\S]*lever up/);
+    expect(s.match(/✔ confirmed/g)).toHaveLength(3);
     // A stale feed: the lever key says why it cannot act.
     await rpc(chain.rpcUrl, "lantern_warpTime", [200_000]);
     await waitFor("FEED STALE");

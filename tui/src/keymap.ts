@@ -52,7 +52,7 @@ export type Command =
 
 /** What the `:` command line understands (also the help text). */
 export const PALETTE_HELP =
-  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · refresh · depeg 5% [10m] · slash 3% · recover · quit";
+  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · repay · refresh · depeg 5% [10m] · slash 3% · recover · quit";
 
 const TAB_WORDS: Record<string, Tab> = {
   markets: "markets",
@@ -81,8 +81,8 @@ export function parsePalette(state: State, text: string): Command {
     if (arg === "dark" || arg === "light" || arg === "mono") return { type: "theme", theme: arg };
     return { type: "error", message: "theme takes dark, light or mono" };
   }
-  if (verb === "lever" || verb === "delever" || verb === "deleverage") {
-    const kind: ActionKind = verb === "lever" ? "leverageUp" : "deleverage";
+  if (verb === "lever" || verb === "delever" || verb === "deleverage" || verb === "repay") {
+    const kind: ActionKind = verb === "lever" ? "leverageUp" : verb === "repay" ? "repay" : "deleverage";
     if (state.ui.tab !== "subaccounts")
       return { type: "error", message: "select a sub-account on the Sub-accounts tab first" };
     const a = actionAvailability(state, kind);
@@ -95,7 +95,7 @@ export function parsePalette(state: State, text: string): Command {
 }
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
-const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage" };
+const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage", r: "repay" };
 
 /** A printable character (not a control sequence). */
 const printable = (input: string) => input.length === 1 && input >= " " && input !== "\x7f";
@@ -157,7 +157,7 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
   if (input === ":") return { type: "palette", text: "" };
   if (input >= "1" && input <= "6") return { type: "tab", tab: TABS[Number(input) - 1]! };
   if (input === "t") return { type: "theme", theme: THEMES[(THEMES.indexOf(ui.theme) + 1) % THEMES.length]! };
-  if (input === "r") return { type: "refresh" };
+  if (input === "R") return { type: "refresh" };
   if (key.tab) {
     const i = TABS.indexOf(ui.tab);
     return { type: "tab", tab: TABS[(i + (key.shift ? TABS.length - 1 : 1)) % TABS.length]! };
@@ -250,7 +250,7 @@ export function hintsFor(state: State): Hint[] {
     const delev = actionAvailability(state, "deleverage");
     hints.push({ key: "l", label: "lever", disabled: lever.reason });
     hints.push({ key: "u", label: "delever", disabled: delev.reason });
-    hints.push({ key: "/", label: "filter" });
+    hints.push({ key: "r", label: "repay", disabled: actionAvailability(state, "repay").reason });
   }
   if (ui.tab === "simulator") {
     if (state.sim.status === "running") hints.push({ key: "Esc", label: "cancel the run" });
@@ -276,11 +276,12 @@ export const HELP: { key: string; what: string }[] = [
   { key: "Enter", what: "open the selected sub-account; in a form: simulate, then send" },
   { key: "l", what: "lever up the selected sub-account (borrow, restake, add collateral)" },
   { key: "u", what: "deleverage (unstake collateral instantly, repay debt)" },
+  { key: "r", what: "repay debt from your wSOL (works with a stale feed or a paused market)" },
   { key: "/", what: "filter the list (Enter keeps it, Esc clears it)" },
   { key: "p  +  -  Enter", what: "Simulator: pricing policy, fewer/more paths, run (Esc cancels a run)" },
   { key: "Esc", what: "back: close the form, the detail, the filter" },
   { key: "t", what: "theme: dark → light → mono" },
-  { key: "r", what: "read the chain now" },
+  { key: "R", what: "read the chain now" },
   { key: ":", what: "command line: goto, theme, lever, delever, refresh, quit; depeg/slash/recover on the demo" },
   { key: "?", what: "this help" },
   { key: "q", what: "quit (asks first while a transaction is in flight)" },

@@ -97,6 +97,17 @@ describe.each(SIZES)("at $columns×$rows", (size) => {
     m.unmount();
   });
 
+  it("repay: the form previews the lower debt, even on a stale feed", async () => {
+    const m = mount(liveState({ stale: true }), size);
+    await m.press("r");
+    const f = m.frame();
+    fits(f, size);
+    expect(f).toContain("Repay sub-account #2");
+    expect(f).toMatch(/Debt\s+18\.0000 SOL\s+→\s+17\.0000 SOL/);
+    expect(f).toContain("Pays 1.0000 SOL");
+    m.unmount();
+  });
+
   it("a disabled key says why, in the bar and when pressed", async () => {
     const m = mount(liveState({ stale: true }), size);
     expect(m.frame()).toContain("FEED STALE");

@@ -240,6 +240,9 @@ describe("selectors (checked against the sdk)", () => {
     expect(actionAvailability(liveState({ paused: true }), "leverageUp").reason).toMatch(/paused/);
     expect(actionAvailability(liveState({ paused: true }), "deleverage").enabled).toBe(true);
     expect(actionAvailability(liveState({ marketPrice: false }), "leverageUp").reason).toMatch(/market price/);
+    // Repay works on a stale feed and a paused market, but not without debt.
+    expect(actionAvailability(liveState({ stale: true, paused: true }), "repay").enabled).toBe(true);
+    expect(actionAvailability(liveState({ subs: [sub(1, 10n * SOL, 0n)] }), "repay").reason).toBe("no debt to repay");
   });
   it("oracle: votes, quorum and freshness per member", () => {
     const o = selectOracle(liveState())!;

@@ -73,6 +73,20 @@ export class TxService {
         }),
       };
     }
+    if (form.kind === "repay") {
+      const amount = parseAmount(form.fields.amount ?? "")!;
+      return {
+        action: "repay",
+        summary: `#${entry.sub.index}: repay ${form.fields.amount} SOL`,
+        ix: await marginInstructions.repay({
+          payer: owner,
+          lrtMint,
+          subAccount: { owner, index: entry.sub.index },
+          source: this.o.wsol,
+          amount,
+        }),
+      };
+    }
     const lrt = parseAmount(form.fields.lrt ?? "")!;
     return {
       action: "deleverage",

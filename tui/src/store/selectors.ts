@@ -16,6 +16,7 @@ import {
   positionView,
   previewDeleverage,
   previewLeverageUp,
+  previewRepay,
   utilizationBps,
   voted,
   WAD,
@@ -125,6 +126,10 @@ export function actionAvailability(state: State, kind: ActionKind): Availability
     if (status.stale) return { enabled: false, reason: "stale feed: no report for too long, risk cannot increase" };
     if (!status.marketFresh && world.market.policy !== "FairRate")
       return { enabled: false, reason: "no fresh market price round: the committee's prices are missing or disagree" };
+  } else if (kind === "repay") {
+    const sub = selectedSub(state);
+    if (sub && sub.view.debt === 0n) return { enabled: false, reason: "no debt to repay" };
+    return { enabled: true, reason: undefined }; // repay works with a stale feed or a paused market
   } else {
     const sub = selectedSub(state);
     if (sub && sub.view.collateral === 0n) return { enabled: false, reason: "no collateral to unstake" };
@@ -144,6 +149,7 @@ export const FORM_FIELDS: Record<ActionKind, { name: string; label: string; init
     { name: "lrt", label: "Unstake collateral (LRT)", initial: "1" },
     { name: "slippage", label: "Slippage (bps)", initial: "50" },
   ],
+  repay: [{ name: "amount", label: "Repay (SOL from your wallet)", initial: "1" }],
 };
 
 export interface FormPreview {
@@ -159,6 +165,14 @@ export function selectFormPreview(state: State): FormPreview {
   if (!form || !world || chain.now === undefined) return { preview: undefined, inputError: undefined };
   const entry = state.subs.find((s) => s.address === form.subAddress);
   if (!entry) return { preview: undefined, inputError: "the sub-account is gone (closed or liquidated)" };
+  if (form.kind === "repay") {
+    const amount = parseAmount(form.fields.amount ?? "");
+    if (amount === undefined) return { preview: undefined, inputError: "the amount must be SOL, e.g. 0.5" };
+    return {
+      preview: previewRepay(entry.sub, world.pool, world.market, world.feed, chain.now, { amount }),
+      inputError: undefined,
+    };
+  }
   const slippage = Number(form.fields.slippage);
   if (!Number.isInteger(slippage) || slippage < 0 || slippage > 10_000)
     return { preview: undefined, inputError: "slippage must be a whole number of bps between 0 and 10000" };
@@ -210,6 +224,7 @@ export const ERROR_HINTS: Record<string, string> = {
   DeleverageDidNotImprove: "this would not lower the LTV: unstake a different amount",
   InsufficientCollateral: "you asked to unstake more LRT than the sub-account holds",
   ZeroAmount: "the amount is zero: enter a positive amount",
+  NoDebt: "this sub-account has no debt to repay",
   PoolFrozen: "the lending pool is frozen after a loss",
   InsufficientFunds: "your wallet's wSOL does not cover the equity: wrap more SOL",
   BlockhashExpired: "expired before it landed: nothing was executed; press Enter to send again",

@@ -79,7 +79,7 @@ export interface TxRecord {
   at: number;
 }
 
-export type ActionKind = "leverageUp" | "deleverage";
+export type ActionKind = "leverageUp" | "deleverage" | "repay";
 
 export interface FormState {
   kind: ActionKind;

@@ -148,7 +148,7 @@ function ActionForm({ state }: { state: State }) {
   const fields = FORM_FIELDS[form.kind];
   const { preview, inputError } = selectFormPreview(state);
   const entry = state.subs.find((s) => s.address === form.subAddress);
-  const title = form.kind === "leverageUp" ? "Lever up" : "Deleverage";
+  const title = form.kind === "leverageUp" ? "Lever up" : form.kind === "repay" ? "Repay" : "Deleverage";
   const line = (label: string, f: (v: PositionView) => string) => (
     <Text key={label} wrap="truncate">
       {cell(label, 14)}
@@ -165,7 +165,9 @@ function ActionForm({ state }: { state: State }) {
         <Text color={t.dim}>
           {form.kind === "leverageUp"
             ? "(borrow SOL, restake it with your equity, add the LRT as collateral)"
-            : "(unstake collateral instantly, repay the debt)"}
+            : form.kind === "repay"
+              ? "(pay SOL from your wallet toward the debt)"
+              : "(unstake collateral instantly, repay the debt)"}
         </Text>
       </Text>
       {fields.map((f, i) => (
@@ -195,7 +197,9 @@ function ActionForm({ state }: { state: State }) {
         {preview && !preview.error
           ? form.kind === "leverageUp"
             ? `LRT minted ${lrt(preview.out)} · min_lrt_out ${lrt(preview.minOut)} (slippage ${form.fields.slippage} bps)`
-            : `SOL out ${sol(preview.out)} after a ${sol(preview.fee)} SOL fee · min_sol_out ${sol(preview.minOut)}`
+            : form.kind === "repay"
+              ? `Pays ${sol(preview.out)} SOL (a larger amount pays only the debt)`
+              : `SOL out ${sol(preview.out)} after a ${sol(preview.fee)} SOL fee · min_sol_out ${sol(preview.minOut)}`
           : " "}
       </Text>
       {inputError ? (
