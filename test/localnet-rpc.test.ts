@@ -10,6 +10,7 @@ import {
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import { EventParser } from "@coral-xyz/anchor";
+import { TOKEN_PROGRAM_ID, createMint, getMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { marginInstructions, offlinePrograms } from "@lantern/sdk";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -113,6 +114,43 @@ describe("standard JSON-RPC through web3.js", () => {
     expect((await rpc("getSignaturesForAddress", [to.toBase58(), { limit: 1001 }])).error?.code).toBe(-32602);
   });
 
+  it("serves the token methods @solana/spl-token and wallets use, parsed or raw", async () => {
+    const c = connection();
+    const payer = await funded(c);
+    const holder = Keypair.generate();
+    const mint = await createMint(c, payer, payer.publicKey, null, 6);
+    const big = await getOrCreateAssociatedTokenAccount(c, payer, mint, holder.publicKey);
+    const small = await getOrCreateAssociatedTokenAccount(c, payer, mint, payer.publicKey);
+    await mintTo(c, payer, mint, big.address, payer, 2_500_000);
+    await mintTo(c, payer, mint, small.address, payer, 1_000);
+    expect((await getMint(c, mint)).supply).toBe(2_501_000n);
+    const supply = await c.getTokenSupply(mint);
+    expect(supply.value).toMatchObject({ amount: "2501000", decimals: 6, uiAmountString: "2.501" });
+    const largest = await c.getTokenLargestAccounts(mint);
+    expect(largest.value.map((a) => [a.address.toBase58(), a.amount])).toEqual([
+      [big.address.toBase58(), "2500000"],
+      [small.address.toBase58(), "1000"],
+    ]);
+    const raw = await c.getTokenAccountsByOwner(holder.publicKey, { mint });
+    expect(raw.value.map((a) => a.pubkey.toBase58())).toEqual([big.address.toBase58()]);
+    const parsed = await c.getParsedTokenAccountsByOwner(holder.publicKey, { programId: TOKEN_PROGRAM_ID });
+    expect(parsed.value[0]?.account.data.parsed.info.tokenAmount.uiAmountString).toBe("2.5");
+    expect(parsed.value[0]?.account.data.parsed.info.mint).toBe(mint.toBase58());
+  });
+
+  it("describes itself as a single-node cluster", async () => {
+    const c = connection();
+    const identity = (await rpc("getIdentity")).result as { identity: string };
+    expect((await c.getClusterNodes()).map((n) => n.pubkey)).toEqual([identity.identity]);
+    expect(await c.getSlotLeader()).toBe(identity.identity);
+    expect(await c.getVoteAccounts()).toEqual({ current: [], delinquent: [] });
+    expect((await c.getEpochSchedule()).slotsPerEpoch).toBeGreaterThan(0);
+    expect(await c.getFirstAvailableBlock()).toBe(0);
+    expect(await c.getMinimumLedgerSlot()).toBe(0);
+    expect((await c.getInflationGovernor()).initial).toBeGreaterThan(0);
+    expect((await rpc("getHighestSnapshotSlot")).error?.code).toBe(-32008);
+  });
+
   it("rejects a failing transaction at preflight with the runtime's error", async () => {
     const c = connection();
     const from = await funded(c, LAMPORTS_PER_SOL);
@@ -203,7 +241,11 @@ describe("WebSocket subscriptions", () => {
     const rootSub = c.onRootChange((root) => roots.push(root));
     await new Promise((r) => setTimeout(r, 300));
     const transfer = new Transaction().add(
-      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 }),
+      SystemProgram.transfer({
+        fromPubkey: payer.publicKey,
+        toPubkey: Keypair.generate().publicKey,
+        lamports: 1_000_000,
+      }),
     );
     const transferSig = await sendAndConfirmTransaction(c, transfer, [payer]);
     const accrueSig = await sendAndConfirmTransaction(

@@ -9,7 +9,9 @@ use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSignaturesForAddressConfig,
     RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
-use solana_rpc_client_api::response::RpcConfirmedTransactionStatusWithSignature;
+use solana_rpc_client_api::response::{
+    RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcVoteAccountStatus,
+};
 use solana_sdk::{
     account::Account, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
@@ -255,12 +257,94 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let decimals = mint
                 .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
                 .map_or(0, |m| m.decimals);
-            let ui = token.amount as f64 / 10f64.powi(i32::from(decimals));
-            let ui_string = format_ui_amount(token.amount, decimals);
-            Ok(with_context(
-                slot,
-                json!({ "amount": token.amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": ui_string }),
-            ))
+            Ok(with_context(slot, token_amount(token.amount, decimals)))
+        }
+        "getTokenSupply" => {
+            let key = pubkey(params, 0, "mint")?;
+            let mint = chain.account(&key).await.map_err(RpcError::internal)?;
+            let mint = mint
+                .filter(|a| a.owner == spl_token::ID)
+                .and_then(|a| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
+            Ok(with_context(slot, token_amount(mint.supply, mint.decimals)))
+        }
+        "getTokenLargestAccounts" => {
+            let mint = pubkey(params, 0, "mint")?;
+            let decimals = mint_decimals(&mut chain, &mint).await?;
+            let mut holders: Vec<(Pubkey, u64)> =
+                token_accounts(&chain, |t| t.mint == mint).map(|(key, _, t)| (key, t.amount)).collect();
+            holders.sort_by_key(|h| std::cmp::Reverse(h.1));
+            let largest: Vec<Value> = holders
+                .into_iter()
+                .take(20)
+                .map(|(key, amount)| {
+                    let mut value = token_amount(amount, decimals);
+                    value["address"] = json!(key.to_string());
+                    value
+                })
+                .collect();
+            Ok(with_context(slot, json!(largest)))
+        }
+        "getTokenAccountsByOwner" | "getParsedTokenAccountsByOwner" => {
+            let owner = pubkey(params, 0, "owner")?;
+            let filter: Value = param(params, 1, "filter")?;
+            let by_mint = filter.get("mint").and_then(Value::as_str).map(Pubkey::from_str);
+            let by_program = filter.get("programId").and_then(Value::as_str).map(Pubkey::from_str);
+            let mint = match (by_mint, by_program) {
+                (Some(Ok(mint)), None) => Some(mint),
+                (None, Some(Ok(program))) if program == spl_token::ID => None,
+                (None, Some(Ok(_))) => return Ok(with_context(slot, json!([]))),
+                _ => return Err(RpcError::invalid_params("expected { mint } or { programId }")),
+            };
+            let config: RpcAccountInfoConfig = optional(params, 2, "config")?;
+            let parsed = method == "getParsedTokenAccountsByOwner"
+                || config.encoding.map(|e| encoding::wire_name(&e)).as_deref() == Some("jsonParsed");
+            let found: Vec<(Pubkey, Account, spl_token::state::Account)> =
+                token_accounts(&chain, |t| t.owner == owner && mint.is_none_or(|m| t.mint == m))
+                    .map(|(key, account, token)| (key, account.clone(), token))
+                    .collect();
+            let mut items = Vec::with_capacity(found.len());
+            for (key, account, token) in found {
+                let ui = if parsed {
+                    let decimals = mint_decimals(&mut chain, &token.mint).await?;
+                    parsed_token_account(&account, &token, decimals)
+                } else {
+                    encoding::ui_account(&account, data_encoding(&config)?, config.data_slice.as_ref())
+                };
+                items.push(json!({ "pubkey": key.to_string(), "account": ui }));
+            }
+            Ok(with_context(slot, Value::Array(items)))
+        }
+        "getEpochSchedule" => {
+            let schedule: EpochSchedule = chain.test.ctx.banks_client.get_sysvar().await.map_err(RpcError::internal)?;
+            Ok(json!(schedule))
+        }
+        // A single-node cluster, as solana-test-validator reports itself.
+        "getIdentity" => Ok(json!(RpcIdentity { identity: identity(&chain).to_string() })),
+        "getSlotLeader" => Ok(json!(identity(&chain).to_string())),
+        "getClusterNodes" => Ok(json!([RpcContactInfo {
+            pubkey: identity(&chain).to_string(),
+            gossip: None,
+            tvu: None,
+            tpu: None,
+            tpu_quic: None,
+            tpu_forwards: None,
+            tpu_forwards_quic: None,
+            tpu_vote: None,
+            serve_repair: None,
+            rpc: None,
+            pubsub: None,
+            version: Some(encoding::SOLANA_VERSION.to_owned()),
+            feature_set: None,
+            shred_version: None,
+        }])),
+        "getVoteAccounts" => Ok(json!(RpcVoteAccountStatus { current: vec![], delinquent: vec![] })),
+        "minimumLedgerSlot" | "getFirstAvailableBlock" => Ok(json!(0)),
+        "getMaxRetransmitSlot" | "getMaxShredInsertSlot" => Ok(json!(slot)),
+        "getHighestSnapshotSlot" => Err(RpcError::new(-32008, "No snapshot")),
+        "getInflationGovernor" => {
+            let inflation = chain.test.ctx.genesis_config().inflation;
+            Ok(json!(RpcInflationGovernor::from(inflation)))
         }
         "sendTransaction" => {
             let text: String = param(params, 0, "transaction")?;
@@ -444,6 +528,66 @@ struct AccountSpec {
 }
 
 /// `amount / 10^decimals` as the RPC's exact decimal string.
+/// A token amount as the RPC writes it (`uiAmount` is a float for display; `uiAmountString` exact).
+fn token_amount(amount: u64, decimals: u8) -> Value {
+    let ui = amount as f64 / 10f64.powi(i32::from(decimals));
+    json!({ "amount": amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": format_ui_amount(amount, decimals) })
+}
+
+/// SPL Token accounts in the chain's account index that `keep` selects.
+fn token_accounts<'a>(
+    chain: &'a Chain,
+    keep: impl Fn(&spl_token::state::Account) -> bool + 'a,
+) -> impl Iterator<Item = (Pubkey, &'a Account, spl_token::state::Account)> + 'a {
+    chain.program_accounts(spl_token::ID).filter_map(move |(key, account)| {
+        let token = <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&account.data).ok()?;
+        keep(&token).then_some((*key, account, token))
+    })
+}
+
+async fn mint_decimals(chain: &mut Chain, mint: &Pubkey) -> Result<u8, RpcError> {
+    let account = chain.account(mint).await.map_err(RpcError::internal)?;
+    account
+        .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
+        .map(|m| m.decimals)
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {mint} is not a Token mint")))
+}
+
+/// A token account in `jsonParsed` form, as Solana's account decoder writes it.
+fn parsed_token_account(account: &Account, token: &spl_token::state::Account, decimals: u8) -> Value {
+    let state = match token.state {
+        spl_token::state::AccountState::Uninitialized => "uninitialized",
+        spl_token::state::AccountState::Initialized => "initialized",
+        spl_token::state::AccountState::Frozen => "frozen",
+    };
+    json!({
+        "data": {
+            "program": "spl-token",
+            "parsed": {
+                "type": "account",
+                "info": {
+                    "isNative": token.is_native(),
+                    "mint": token.mint.to_string(),
+                    "owner": token.owner.to_string(),
+                    "state": state,
+                    "tokenAmount": token_amount(token.amount, decimals),
+                }
+            },
+            "space": account.data.len(),
+        },
+        "executable": account.executable,
+        "lamports": account.lamports,
+        "owner": account.owner.to_string(),
+        "rentEpoch": account.rent_epoch,
+        "space": account.data.len(),
+    })
+}
+
+/// The node's identity: fixed per chain (derived from its genesis hash).
+fn identity(chain: &Chain) -> Pubkey {
+    Pubkey::new_from_array(chain.genesis_hash.to_bytes())
+}
+
 fn format_ui_amount(amount: u64, decimals: u8) -> String {
     if decimals == 0 {
         return amount.to_string();
