@@ -149,6 +149,19 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(await c.getMinimumLedgerSlot()).toBe(0);
     expect((await c.getInflationGovernor()).initial).toBeGreaterThan(0);
     expect((await rpc("getHighestSnapshotSlot")).error?.code).toBe(-32008);
+    const slot = await c.getSlot();
+    expect(await c.getBlocks(slot - 2, slot)).toEqual([slot - 2, slot - 1, slot]);
+    const time = await c.getBlockTime(slot);
+    expect(Math.abs((time ?? 0) - Date.now() / 1000)).toBeLessThan(60);
+    expect((await rpc("getBlockTime", [slot + 1_000])).error?.code).toBe(-32004);
+    const production = await c.getBlockProduction();
+    expect(production.value.byIdentity[identity.identity]?.[0]).toBeGreaterThan(0);
+    expect(await c.getInflationReward([Keypair.generate().publicKey])).toEqual([null]);
+    const largest = await c.getLargestAccounts();
+    expect(largest.value.length).toBeGreaterThan(0);
+    expect(largest.value.map((a) => a.lamports)).toEqual(
+      [...largest.value.map((a) => a.lamports)].sort((a, b) => b - a),
+    );
   });
 
   it("rejects a failing transaction at preflight with the runtime's error", async () => {

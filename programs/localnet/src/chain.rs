@@ -21,6 +21,9 @@ use tokio::sync::broadcast;
 /// Blockhashes stay valid for this many blocks, as on mainnet.
 pub const BLOCKHASH_VALIDITY: u64 = 150;
 
+/// Slot times kept for `getBlockTime`: a day of 400 ms slots (flat memory however long it runs).
+const SLOT_TIMES_KEPT: usize = 216_000;
+
 /// What subscribers hear about.
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -74,6 +77,8 @@ pub struct Chain {
     transactions: HashMap<Signature, TxRecord>,
     /// Landed signatures in order, for `getSignaturesForAddress`.
     history: Vec<Signature>,
+    /// When each recent slot was produced (for `getBlockTime`), the oldest dropped beyond a day's worth.
+    slot_times: VecDeque<(Slot, i64)>,
     /// Recent blockhashes with the last block height at which each is valid.
     blockhashes: VecDeque<(Hash, u64)>,
     slot: Slot,
@@ -106,6 +111,7 @@ impl Chain {
             mirror: BTreeMap::new(),
             transactions: HashMap::new(),
             history: Vec::new(),
+            slot_times: VecDeque::new(),
             blockhashes: VecDeque::new(),
             slot,
             block_height,
@@ -148,6 +154,10 @@ impl Chain {
             Err(e) => eprintln!("Could not advance to slot {next}: {e:?}"),
         }
         self.sync_clock().await;
+        self.slot_times.push_back((self.slot, self.now()));
+        while self.slot_times.len() > SLOT_TIMES_KEPT {
+            self.slot_times.pop_front();
+        }
         let _ = self.events.send(Event::Slot { slot: self.slot });
     }
 
@@ -191,8 +201,24 @@ impl Chain {
     }
 
     /// Accounts owned by `program` among those the chain has seen change.
+    /// Every account in the index.
+    pub fn accounts(&self) -> impl Iterator<Item = (&Pubkey, &Account)> + '_ {
+        self.mirror.iter()
+    }
+
     pub fn program_accounts(&self, program: Pubkey) -> impl Iterator<Item = (&Pubkey, &Account)> + '_ {
         self.mirror.iter().filter(move |(_, account)| account.owner == program)
+    }
+
+    /// When `slot` was produced, if it is recent enough to be remembered.
+    pub fn block_time(&self, slot: Slot) -> Option<i64> {
+        let index = self.slot_times.binary_search_by_key(&slot, |(s, _)| *s).ok()?;
+        Some(self.slot_times[index].1)
+    }
+
+    /// The oldest slot whose time is still remembered.
+    pub fn first_remembered_slot(&self) -> Slot {
+        self.slot_times.front().map_or(self.slot, |(s, _)| *s)
     }
 
     pub fn transaction(&self, signature: &Signature) -> Option<&TxRecord> {

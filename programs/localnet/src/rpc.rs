@@ -13,7 +13,7 @@ use solana_rpc_client_api::response::{
     RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcVoteAccountStatus,
 };
 use solana_sdk::{
-    account::Account, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
+    account::Account, clock::Slot, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
 };
 use solana_transaction_status_client_types::{TransactionConfirmationStatus, UiTransactionEncoding};
@@ -342,6 +342,63 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "minimumLedgerSlot" | "getFirstAvailableBlock" => Ok(json!(0)),
         "getMaxRetransmitSlot" | "getMaxShredInsertSlot" => Ok(json!(slot)),
         "getHighestSnapshotSlot" => Err(RpcError::new(-32008, "No snapshot")),
+        // Every slot holds a block here: the chain produces one per slot, empty or not.
+        "getBlocks" => {
+            let start: Slot = param(params, 0, "start slot")?;
+            let end: Slot = optional::<Option<Slot>>(params, 1, "end slot")?.unwrap_or(slot).min(slot);
+            if end.saturating_sub(start) > 500_000 {
+                return Err(RpcError::invalid_params("Slot range too large; max 500000"));
+            }
+            Ok(json!((start..=end).collect::<Vec<Slot>>()))
+        }
+        "getBlocksWithLimit" => {
+            let start: Slot = param(params, 0, "start slot")?;
+            let limit: u64 = param(params, 1, "limit")?;
+            if limit > 500_000 {
+                return Err(RpcError::invalid_params("Limit too large; max 500000"));
+            }
+            let end = start.saturating_add(limit).min(slot.saturating_add(1));
+            Ok(json!((start..end).collect::<Vec<Slot>>()))
+        }
+        "getBlockTime" => {
+            let at: Slot = param(params, 0, "slot")?;
+            match chain.block_time(at) {
+                Some(time) => Ok(json!(time)),
+                None if at > slot => Err(RpcError::new(-32004, format!("Block not available for slot {at}"))),
+                None => Err(RpcError::new(
+                    -32009,
+                    format!(
+                        "Slot {at} was skipped, or missing in long-term storage (kept from slot {})",
+                        chain.first_remembered_slot()
+                    ),
+                )),
+            }
+        }
+        "getBlockCommitment" => Ok(json!({ "commitment": null, "totalStake": 0 })),
+        "getBlockProduction" => {
+            let produced = slot + 1;
+            Ok(with_context(
+                slot,
+                json!({
+                    "byIdentity": { identity(&chain).to_string(): [produced, produced] },
+                    "range": { "firstSlot": 0, "lastSlot": slot },
+                }),
+            ))
+        }
+        "getInflationReward" => {
+            let addresses: Vec<String> = param(params, 0, "addresses")?;
+            Ok(json!(addresses.iter().map(|_| Value::Null).collect::<Vec<_>>()))
+        }
+        "getLargestAccounts" => {
+            let mut largest: Vec<(&Pubkey, u64)> = chain.accounts().map(|(k, a)| (k, a.lamports)).collect();
+            largest.sort_by_key(|(_, lamports)| std::cmp::Reverse(*lamports));
+            let value: Vec<Value> = largest
+                .into_iter()
+                .take(20)
+                .map(|(k, lamports)| json!({ "address": k.to_string(), "lamports": lamports }))
+                .collect();
+            Ok(with_context(slot, json!(value)))
+        }
         "getInflationGovernor" => {
             let inflation = chain.test.ctx.genesis_config().inflation;
             Ok(json!(RpcInflationGovernor::from(inflation)))
