@@ -15,7 +15,15 @@ export { ConfigError, JournalError, RpcError, SourceError } from "./errors.js";
 export { Health, HealthLive, HttpServerLive } from "./health.js";
 export { M as metrics, renderPrometheus } from "./metrics.js";
 export { runKeeper, servicesLayer, withLogger } from "./main.js";
-export { AccountStore, AccountStoreLive, shardOf } from "./services/accounts.js";
+export {
+  AccountStore,
+  AccountStoreLive,
+  loadSubAccountSnapshot,
+  makeSubAccountIndex,
+  shardOf,
+  writeSubAccountSnapshot,
+} from "./services/accounts.js";
+export type { Entry as AccountEntry, SubAccountIndex } from "./services/accounts.js";
 export { ChainClock, ChainClockLive } from "./services/clock.js";
 export { percentile, PriorityFees, PriorityFeesLive } from "./services/fees.js";
 export { Journal, JournalLive, openJournal, TERMINAL } from "./services/journal.js";

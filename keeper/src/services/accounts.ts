@@ -9,7 +9,8 @@ import {
   SUB_ACCOUNT_SIZE,
   type SubAccount,
 } from "@lantern/sdk";
-import type { PublicKey } from "@solana/web3.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { PublicKey } from "@solana/web3.js";
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect";
 import { AppConfig } from "../config.js";
 import { Health } from "../health.js";
@@ -43,6 +44,148 @@ export function shardOf(address: PublicKey, n: number): number {
   return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) % n;
 }
 
+/**
+ * The store's memory: sub-accounts of one market in one shard ("k/n"), by address, with the slot they
+ * were seen at, and the liquidation frontier kept in step. No I/O: `AccountStoreLive` feeds it from
+ * getProgramAccounts and the program subscription, `loadSubAccountSnapshot` from a snapshot file.
+ */
+export interface SubAccountIndex {
+  readonly get: (address: string) => Entry | undefined;
+  readonly size: () => number;
+  /** Bumped on every accepted change. */
+  readonly version: () => number;
+  /** Applies an update if it is not older than what the index holds; false when ignored. */
+  readonly apply: (address: string, data: Uint8Array | null, slot: number) => boolean;
+  /** Is this address in the index's shard? */
+  readonly mine: (address: PublicKey) => boolean;
+  /**
+   * A full snapshot at `slot` (getProgramAccounts' shape): applies the accounts of this shard, then
+   * removes those held at an older slot that the snapshot no longer lists (closed).
+   */
+  readonly applySnapshot: (
+    slot: number,
+    accounts: Iterable<{ pubkey: PublicKey; account: { data: Uint8Array } }>,
+  ) => void;
+  /** The frontier over the index (rebuilt when the threshold changes). */
+  readonly frontier: (ltBps: number, borrowIndex: bigint) => LiquidationFrontier<string>;
+}
+
+export function makeSubAccountIndex(options: { market: PublicKey; shard?: string }): SubAccountIndex {
+  const { market } = options;
+  const [k, n] = (options.shard ?? "0/1").split("/").map(Number) as [number, number];
+  const entries = new Map<string, Entry>();
+  /** Highest slot known for addresses removed (closed), so a late update cannot resurrect them. */
+  const removedAt = new Map<string, number>();
+  let version = 0;
+  let frontier: LiquidationFrontier<string> | undefined;
+
+  const mine = (address: PublicKey) => n === 1 || shardOf(address, n) === k;
+
+  const apply = (address: string, data: Uint8Array | null, slot: number): boolean => {
+    const current = entries.get(address);
+    if ((current && current.slot > slot) || (removedAt.get(address) ?? -1) > slot) {
+      Effect.runSync(inc(M.staleUpdates, {}));
+      return false;
+    }
+    if (data === null || data.length !== SUB_ACCOUNT_SIZE) {
+      if (!current) return false;
+      entries.delete(address);
+      removedAt.set(address, slot);
+      frontier?.remove(address);
+    } else {
+      const sub = decodeSubAccount(data);
+      if (!sub.market.equals(market)) return false;
+      entries.set(address, { sub, slot });
+      frontier?.upsert(address, sub.debtShares, sub.collateral);
+    }
+    version++;
+    return true;
+  };
+
+  const applySnapshot: SubAccountIndex["applySnapshot"] = (slot, accounts) => {
+    const seen = new Set<string>();
+    for (const { pubkey, account } of accounts) {
+      if (!mine(pubkey)) continue;
+      const address = pubkey.toBase58();
+      seen.add(address);
+      apply(address, account.data, slot);
+    }
+    // Absent from a snapshot at a newer slot than we hold them: closed.
+    for (const [address, entry] of entries) if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
+  };
+
+  return {
+    get: (address) => entries.get(address),
+    size: () => entries.size,
+    version: () => version,
+    apply,
+    mine,
+    applySnapshot,
+    frontier: (ltBps, borrowIndex) => {
+      if (!frontier || frontier.ltBps !== ltBps || frontier.baseBorrowIndex > borrowIndex) {
+        frontier = LiquidationFrontier.from(
+          [...entries].map(([id, e]) => ({ id, debtShares: e.sub.debtShares, collateral: e.sub.collateral })),
+          { ltBps, baseBorrowIndex: borrowIndex },
+        );
+      }
+      return frontier;
+    },
+  };
+}
+
+/**
+ * A snapshot file: what getProgramAccounts returned at one slot, for a cold start or an offline replay.
+ * Layout (little-endian): the magic `LNTNSNP1`, the slot (u64), the account count (u32), then per
+ * account its address (32 bytes), its data length (u32) and its data.
+ */
+const SNAPSHOT_MAGIC = Buffer.from("LNTNSNP1", "latin1");
+
+export function writeSubAccountSnapshot(
+  path: string,
+  slot: number,
+  accounts: ReadonlyArray<{ pubkey: PublicKey | Uint8Array; data: Uint8Array }>,
+): number {
+  let bytes = 20;
+  for (const a of accounts) bytes += 36 + a.data.length;
+  const out = Buffer.alloc(bytes);
+  SNAPSHOT_MAGIC.copy(out, 0);
+  out.writeBigUInt64LE(BigInt(slot), 8);
+  out.writeUInt32LE(accounts.length, 16);
+  let o = 20;
+  for (const { pubkey, data } of accounts) {
+    out.set(pubkey instanceof PublicKey ? pubkey.toBytes() : pubkey, o);
+    out.writeUInt32LE(data.length, o + 32);
+    out.set(data, o + 36);
+    o += 36 + data.length;
+  }
+  writeFileSync(path, out);
+  return bytes;
+}
+
+/** Reads a snapshot file (see `writeSubAccountSnapshot`) into `index` through `applySnapshot`. */
+export function loadSubAccountSnapshot(path: string, index: SubAccountIndex): { slot: number; accounts: number } {
+  const file = readFileSync(path);
+  if (file.length < 20 || !file.subarray(0, 8).equals(SNAPSHOT_MAGIC))
+    throw new Error(`${path}: not a sub-account snapshot file`);
+  const slot = Number(file.readBigUInt64LE(8));
+  const count = file.readUInt32LE(16);
+  function* records(): Generator<{ pubkey: PublicKey; account: { data: Uint8Array } }> {
+    let o = 20;
+    for (let i = 0; i < count; i++) {
+      if (o + 36 > file.length) throw new Error(`${path}: truncated at account ${i}`);
+      const length = file.readUInt32LE(o + 32);
+      if (o + 36 + length > file.length) throw new Error(`${path}: truncated at account ${i}`);
+      yield {
+        pubkey: new PublicKey(file.subarray(o, o + 32)),
+        account: { data: file.subarray(o + 36, o + 36 + length) },
+      };
+      o += 36 + length;
+    }
+  }
+  index.applySnapshot(slot, records());
+  return { slot, accounts: count };
+}
+
 export const AccountStoreLive = Layer.scoped(
   AccountStore,
   Effect.gen(function* () {
@@ -50,37 +193,9 @@ export const AccountStoreLive = Layer.scoped(
     const rpc = yield* Rpc;
     const protocol = yield* Protocol;
     const health = yield* Health;
-    const [k, n] = config.liquidator.shard.split("/").map(Number) as [number, number];
     const market = protocol.addresses.market;
-    const entries = new Map<string, Entry>();
-    /** Highest slot known for addresses removed (closed), so a late update cannot resurrect them. */
-    const removedAt = new Map<string, number>();
-    let version = 0;
-    let frontier: LiquidationFrontier<string> | undefined;
+    const index = makeSubAccountIndex({ market, shard: config.liquidator.shard });
     const lastEvent = yield* Ref.make(Date.now());
-
-    const mine = (address: PublicKey) => shardOf(address, n) === k;
-
-    const apply = (address: string, data: Uint8Array | null, slot: number): boolean => {
-      const current = entries.get(address);
-      if ((current && current.slot > slot) || (removedAt.get(address) ?? -1) > slot) {
-        Effect.runSync(inc(M.staleUpdates, {}));
-        return false;
-      }
-      if (data === null || data.length !== SUB_ACCOUNT_SIZE) {
-        if (!current) return false;
-        entries.delete(address);
-        removedAt.set(address, slot);
-        frontier?.remove(address);
-      } else {
-        const sub = decodeSubAccount(data);
-        if (!sub.market.equals(market)) return false;
-        entries.set(address, { sub, slot });
-        frontier?.upsert(address, sub.debtShares, sub.collateral);
-      }
-      version++;
-      return true;
-    };
 
     const resync = (reason: string) =>
       Effect.gen(function* () {
@@ -98,22 +213,13 @@ export const AccountStoreLive = Layer.scoped(
           { timeoutMs: Math.max(config.rpc.timeoutMs, 30_000) },
         );
         const slot = snapshot.context.slot;
-        const seen = new Set<string>();
-        for (const { pubkey, account } of snapshot.value) {
-          if (!mine(pubkey)) continue;
-          const address = pubkey.toBase58();
-          seen.add(address);
-          apply(address, account.data, slot);
-        }
-        // Absent from a snapshot at a newer slot than we hold them: closed.
-        for (const [address, entry] of entries)
-          if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
+        index.applySnapshot(slot, snapshot.value);
         yield* inc(M.resyncs, { reason });
         yield* inc(M.accountUpdates, { source: "snapshot" }, snapshot.value.length);
-        yield* setGauge(M.accountsTracked, entries.size);
+        yield* setGauge(M.accountsTracked, index.size());
         yield* health.ready("account-store", true);
         yield* Effect.logInfo("account store synced").pipe(
-          Effect.annotateLogs({ reason, slot, tracked: entries.size }),
+          Effect.annotateLogs({ reason, slot, tracked: index.size() }),
         );
       });
 
@@ -127,10 +233,10 @@ export const AccountStoreLive = Layer.scoped(
           MARGIN_PROGRAM_ID,
           (keyed, context) => {
             Effect.runSync(Ref.set(lastEvent, Date.now()));
-            if (!mine(keyed.accountId)) return;
-            if (apply(keyed.accountId.toBase58(), keyed.accountInfo.data, context.slot)) {
+            if (!index.mine(keyed.accountId)) return;
+            if (index.apply(keyed.accountId.toBase58(), keyed.accountInfo.data, context.slot)) {
               Effect.runSync(inc(M.accountUpdates, { source: "stream" }));
-              Effect.runSync(setGauge(M.accountsTracked, entries.size));
+              Effect.runSync(setGauge(M.accountsTracked, index.size()));
             }
           },
           {
@@ -178,20 +284,12 @@ export const AccountStoreLive = Layer.scoped(
     );
 
     return {
-      get: (address) => entries.get(address),
-      size: () => entries.size,
-      version: () => version,
-      apply,
+      get: index.get,
+      size: index.size,
+      version: index.version,
+      apply: index.apply,
       resync,
-      frontier: (ltBps, borrowIndex) => {
-        if (!frontier || frontier.ltBps !== ltBps || frontier.baseBorrowIndex > borrowIndex) {
-          frontier = LiquidationFrontier.from(
-            [...entries].map(([id, e]) => ({ id, debtShares: e.sub.debtShares, collateral: e.sub.collateral })),
-            { ltBps, baseBorrowIndex: borrowIndex },
-          );
-        }
-        return frontier;
-      },
+      frontier: index.frontier,
     };
   }),
 );
