@@ -12,6 +12,7 @@ import {
 import { readFileSync, writeFileSync } from "node:fs";
 import { PublicKey } from "@solana/web3.js";
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect";
+import { base58 } from "../base58.js";
 import { AppConfig } from "../config.js";
 import { Health } from "../health.js";
 import { M, inc, setGauge } from "../metrics.js";
@@ -39,8 +40,8 @@ export interface AccountStoreShape {
 export class AccountStore extends Context.Tag("keeper/AccountStore")<AccountStore, AccountStoreShape>() {}
 
 /** Shard of an address: its first four bytes as a number, modulo N — stable, and needs no shared state. */
-export function shardOf(address: PublicKey, n: number): number {
-  const b = address.toBytes();
+export function shardOf(address: PublicKey | Uint8Array, n: number): number {
+  const b = address instanceof Uint8Array ? address : address.toBytes();
   return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) % n;
 }
 
@@ -57,14 +58,14 @@ export interface SubAccountIndex {
   /** Applies an update if it is not older than what the index holds; false when ignored. */
   readonly apply: (address: string, data: Uint8Array | null, slot: number) => boolean;
   /** Is this address in the index's shard? */
-  readonly mine: (address: PublicKey) => boolean;
+  readonly mine: (address: PublicKey | Uint8Array) => boolean;
   /**
    * A full snapshot at `slot` (getProgramAccounts' shape): applies the accounts of this shard, then
    * removes those held at an older slot that the snapshot no longer lists (closed).
    */
   readonly applySnapshot: (
     slot: number,
-    accounts: Iterable<{ pubkey: PublicKey; account: { data: Uint8Array } }>,
+    accounts: Iterable<{ pubkey: PublicKey | Uint8Array; account: { data: Uint8Array } }>,
   ) => void;
   /** The frontier over the index (rebuilt when the threshold changes). */
   readonly frontier: (ltBps: number, borrowIndex: bigint) => LiquidationFrontier<string>;
@@ -79,7 +80,14 @@ export function makeSubAccountIndex(options: { market: PublicKey; shard?: string
   let version = 0;
   let frontier: LiquidationFrontier<string> | undefined;
 
-  const mine = (address: PublicKey) => n === 1 || shardOf(address, n) === k;
+  const mine = (address: PublicKey | Uint8Array) => n === 1 || shardOf(address, n) === k;
+  const marketBytes = market.toBytes();
+  const MARKET_AT = SUB_ACCOUNT_OFFSETS.market;
+  /** The market field compared on the account's bytes: a decoded key's `equals` would build its bignum. */
+  const ofMarket = (data: Uint8Array) => {
+    for (let i = 0; i < 32; i++) if (data[MARKET_AT + i] !== marketBytes[i]) return false;
+    return true;
+  };
 
   const apply = (address: string, data: Uint8Array | null, slot: number): boolean => {
     const current = entries.get(address);
@@ -93,8 +101,8 @@ export function makeSubAccountIndex(options: { market: PublicKey; shard?: string
       removedAt.set(address, slot);
       frontier?.remove(address);
     } else {
+      if (!ofMarket(data)) return false;
       const sub = decodeSubAccount(data);
-      if (!sub.market.equals(market)) return false;
       entries.set(address, { sub, slot });
       frontier?.upsert(address, sub.debtShares, sub.collateral);
     }
@@ -106,7 +114,7 @@ export function makeSubAccountIndex(options: { market: PublicKey; shard?: string
     const seen = new Set<string>();
     for (const { pubkey, account } of accounts) {
       if (!mine(pubkey)) continue;
-      const address = pubkey.toBase58();
+      const address = base58(pubkey instanceof Uint8Array ? pubkey : pubkey.toBytes());
       seen.add(address);
       apply(address, account.data, slot);
     }
@@ -169,14 +177,14 @@ export function loadSubAccountSnapshot(path: string, index: SubAccountIndex): { 
     throw new Error(`${path}: not a sub-account snapshot file`);
   const slot = Number(file.readBigUInt64LE(8));
   const count = file.readUInt32LE(16);
-  function* records(): Generator<{ pubkey: PublicKey; account: { data: Uint8Array } }> {
+  function* records(): Generator<{ pubkey: Uint8Array; account: { data: Uint8Array } }> {
     let o = 20;
     for (let i = 0; i < count; i++) {
       if (o + 36 > file.length) throw new Error(`${path}: truncated at account ${i}`);
       const length = file.readUInt32LE(o + 32);
       if (o + 36 + length > file.length) throw new Error(`${path}: truncated at account ${i}`);
       yield {
-        pubkey: new PublicKey(file.subarray(o, o + 32)),
+        pubkey: file.subarray(o, o + 32),
         account: { data: file.subarray(o + 36, o + 36 + length) },
       };
       o += 36 + length;
