@@ -9,7 +9,7 @@ import {
   Transaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
-import { EventParser } from "@coral-xyz/anchor";
+import { AnchorError, EventParser } from "@coral-xyz/anchor";
 import { TOKEN_PROGRAM_ID, createMint, getMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { marginInstructions, offlinePrograms } from "@lantern/sdk";
 import { readFileSync } from "node:fs";
@@ -77,6 +77,7 @@ describe("standard JSON-RPC through web3.js", () => {
     const logs = landed?.meta?.logMessages ?? [];
     const margin = offlinePrograms().margin;
     expect(logs[0]).toBe(`Program ${margin.programId.toBase58()} invoke [1]`);
+    expect(logs).toContain("Program log: Instruction: AccrueInterest");
     expect(logs.some((line) => line.startsWith("Program data: "))).toBe(true);
     const events = [...new EventParser(margin.programId, margin.coder).parseLogs(logs)];
     expect(events.map((e) => e.name)).toEqual(["interestAccrued"]);
@@ -162,6 +163,22 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(largest.value.map((a) => a.lamports)).toEqual(
       [...largest.value.map((a) => a.lamports)].sort((a, b) => b - a),
     );
+  });
+
+  it("carries the programs' own log lines, so Anchor parses a program error from them", async () => {
+    const c = connection();
+    const payer = await funded(c);
+    const world = demo();
+    const settle = await marginInstructions.settleBadDebt({
+      lrtMint: new PublicKey(world.lrtMint),
+      subAccount: new PublicKey(world.traderSubAccount.address),
+    });
+    const simulation = await c.simulateTransaction(new Transaction().add(settle), [payer]);
+    const logs = simulation.value.logs ?? [];
+    expect(logs).toContain("Program log: Instruction: SettleBadDebt");
+    const error = AnchorError.parse(logs);
+    expect(error?.error.errorCode.code).toMatch(/^(CollateralRemains|NoDebt)$/);
+    expect(error?.program.toBase58()).toBe(world.programs.margin);
   });
 
   it("rejects a failing transaction at preflight with the runtime's error", async () => {

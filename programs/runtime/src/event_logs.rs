@@ -6,7 +6,9 @@
 //! collector. So the runtime wraps program-test's stubs once per process: `sol_log_data` becomes a
 //! `sol_log` of a marked line, which keeps its place among the `invoke`/`success` lines (CPIs
 //! included), and `validator_logs` turns each marked `Program log:` line back into `Program data:`.
-//! (`msg!` itself is not covered: `solana-msg` prints natively without consulting the stubs.)
+//! `msg!` (`solana-msg`) prints natively without consulting the stubs; the workspace patches
+//! `solana-msg` with a native logger hook (`programs/patches/solana-msg`), which `install` points at the
+//! stubs' `sol_log`, so `Program log:` lines land in the collector too.
 use std::sync::Once;
 
 use base64::{prelude::BASE64_STANDARD, Engine};
@@ -99,6 +101,7 @@ pub fn install() {
         let placeholder: Box<dyn SyscallStubs> = Box::new(Placeholder);
         let inner = set_syscall_stubs(placeholder);
         set_syscall_stubs(Box::new(EventLogStubs { inner }));
+        solana_msg::set_native_logger(solana_sdk::program_stubs::sol_log);
     });
 }
 
