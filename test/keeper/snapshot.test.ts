@@ -49,6 +49,14 @@ describe("sub-account snapshot file", () => {
     expect(all.apply(address, await encode(market, 1, 1n, 1n), 1000)).toBe(false);
     expect(all.apply(address, await encode(market, 1, 7n, 1n), 1235)).toBe(true);
     expect(all.get(address)!.sub.collateral).toBe(7n);
+    // A later snapshot into a filled index: what it no longer lists is closed, what it lists is refreshed.
+    const later = join(mkdtempSync(join(tmpdir(), "lantern-snap-")), "later.snap");
+    writeSubAccountSnapshot(later, 1300, accounts.slice(1));
+    loadSubAccountSnapshot(later, all);
+    expect(all.get(accounts[0]!.pubkey.toBase58())).toBeUndefined();
+    expect(all.get(address)!.sub.collateral).toBe(1_001n);
+    expect(all.size()).toBe(35);
+    expect(all.apply(accounts[0]!.pubkey.toBase58(), accounts[0]!.data, 1299)).toBe(false);
 
     const shard = makeSubAccountIndex({ market, shard: "1/3" });
     loadSubAccountSnapshot(file, shard);

@@ -111,15 +111,17 @@ export function makeSubAccountIndex(options: { market: PublicKey; shard?: string
   };
 
   const applySnapshot: SubAccountIndex["applySnapshot"] = (slot, accounts) => {
-    const seen = new Set<string>();
+    // Held before this snapshot and absent from it at a newer slot: closed. Into an empty index (a cold
+    // start) there is nothing to sweep, and no need to remember what the snapshot listed.
+    const seen = entries.size > 0 ? new Set<string>() : undefined;
     for (const { pubkey, account } of accounts) {
       if (!mine(pubkey)) continue;
       const address = base58(pubkey instanceof Uint8Array ? pubkey : pubkey.toBytes());
-      seen.add(address);
+      seen?.add(address);
       apply(address, account.data, slot);
     }
-    // Absent from a snapshot at a newer slot than we hold them: closed.
-    for (const [address, entry] of entries) if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
+    if (seen)
+      for (const [address, entry] of entries) if (!seen.has(address) && entry.slot <= slot) apply(address, null, slot);
   };
 
   return {
