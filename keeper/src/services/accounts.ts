@@ -9,7 +9,7 @@ import {
   SUB_ACCOUNT_SIZE,
   type SubAccount,
 } from "@lantern/sdk";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import { PublicKey } from "@solana/web3.js";
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect";
 import { base58 } from "../base58.js";
@@ -172,28 +172,46 @@ export function writeSubAccountSnapshot(
   return bytes;
 }
 
-/** Reads a snapshot file (see `writeSubAccountSnapshot`) into `index` through `applySnapshot`. */
+/**
+ * Reads a snapshot file (see `writeSubAccountSnapshot`) into `index` through `applySnapshot`, in 4 MiB
+ * chunks: the index copies what it keeps, so the file is never held whole.
+ */
 export function loadSubAccountSnapshot(path: string, index: SubAccountIndex): { slot: number; accounts: number } {
-  const file = readFileSync(path);
-  if (file.length < 20 || !file.subarray(0, 8).equals(SNAPSHOT_MAGIC))
-    throw new Error(`${path}: not a sub-account snapshot file`);
-  const slot = Number(file.readBigUInt64LE(8));
-  const count = file.readUInt32LE(16);
-  function* records(): Generator<{ pubkey: Uint8Array; account: { data: Uint8Array } }> {
-    let o = 20;
-    for (let i = 0; i < count; i++) {
-      if (o + 36 > file.length) throw new Error(`${path}: truncated at account ${i}`);
-      const length = file.readUInt32LE(o + 32);
-      if (o + 36 + length > file.length) throw new Error(`${path}: truncated at account ${i}`);
-      yield {
-        pubkey: file.subarray(o, o + 32),
-        account: { data: file.subarray(o + 36, o + 36 + length) },
-      };
-      o += 36 + length;
+  const fd = openSync(path, "r");
+  try {
+    const header = Buffer.alloc(20);
+    if (readSync(fd, header, 0, 20, 0) < 20 || !header.subarray(0, 8).equals(SNAPSHOT_MAGIC))
+      throw new Error(`${path}: not a sub-account snapshot file`);
+    const slot = Number(header.readBigUInt64LE(8));
+    const count = header.readUInt32LE(16);
+    let position = 20;
+    let chunk = Buffer.alloc(0);
+    let o = 0;
+    /** At least `need` unread bytes in `chunk` from `o`, or false at the end of the file. */
+    const fill = (need: number): boolean => {
+      if (chunk.length - o >= need) return true;
+      const next = Buffer.allocUnsafe(Math.max(4 << 20, need));
+      const kept = chunk.copy(next, 0, o);
+      const read = readSync(fd, next, kept, next.length - kept, position);
+      position += read;
+      chunk = next.subarray(0, kept + read);
+      o = 0;
+      return chunk.length >= need;
+    };
+    function* records(): Generator<{ pubkey: Uint8Array; account: { data: Uint8Array } }> {
+      for (let i = 0; i < count; i++) {
+        if (!fill(36)) throw new Error(`${path}: truncated at account ${i}`);
+        const length = chunk.readUInt32LE(o + 32);
+        if (!fill(36 + length)) throw new Error(`${path}: truncated at account ${i}`);
+        yield { pubkey: chunk.subarray(o, o + 32), account: { data: chunk.subarray(o + 36, o + 36 + length) } };
+        o += 36 + length;
+      }
     }
+    index.applySnapshot(slot, records());
+    return { slot, accounts: count };
+  } finally {
+    closeSync(fd);
   }
-  index.applySnapshot(slot, records());
-  return { slot, accounts: count };
 }
 
 export const AccountStoreLive = Layer.scoped(
