@@ -8,7 +8,7 @@
 // process (so heaps do not mix), alternating:
 //   store     `makeSubAccountIndex` + `loadSubAccountSnapshot` from @lantern/keeper — the store's own
 //             `applySnapshot`, as its resync runs it — then the liquidation frontier built over it;
-//   baseline  the same file parsed the same way into a plain Map of address → Anchor
+//   baseline  the same file, read whole, parsed into a plain Map of address → Anchor
 //             `BorshAccountsCoder.decode` objects (what a keeper written on Anchor alone would hold).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
