@@ -22,6 +22,9 @@ import { type LocalChain, startLocalChain } from "../setup/chain.js";
 import { sleep, waitFor } from "./harness.js";
 
 const FRAME = 15;
+/** How long a liquidation may take under the full suite: every test file runs in parallel on two cores
+ * beside the thirteen fleet processes, so seconds alone become minutes (seen: > 90 s). */
+const LOADED_WAIT_MS = 240_000;
 let chain: LocalChain;
 let connection: Connection;
 let fleet: Awaited<ReturnType<typeof startFleet>>;
@@ -87,56 +90,64 @@ describe("keeper fleet on the demo world", () => {
     expect(data).toBeGreaterThanOrEqual(4);
   }, 150_000);
 
-  it("a slashing reported by the committee (held, confirmed by the guardian) gets the 9× position liquidated", async () => {
-    const manifest = readDemoManifest(chain.demoDir);
-    const trader = new PublicKey(manifest.wallets.trader.pubkey);
-    const before = await waitFor("the demo positions", async () => {
-      const s = await sub(trader, 1).catch(() => undefined);
-      return s && s.debtShares > 0n ? s : undefined;
-    });
-    await waitFor("stake with the validators", async () => lines.some((l) => l.includes("delegated 80%")));
-    // 10% of the validators' stake is ~8% of the pool: the 9× position (liquidatable below −4.7%) goes, the 6× stays.
-    expect(await fleet.command("slash 10%")).toMatch(/slashed 10\.00%/);
-    const after = await waitFor(
-      "the liquidation",
-      async () => {
-        const s = await sub(trader, 1);
-        return s.debtShares < before.debtShares ? s : undefined;
-      },
-      90_000,
-    );
-    expect(after.collateral).toBeLessThan(before.collateral);
-    expect(lines.some((l) => l.includes('"message":"liquidation"') && l.includes('"result":"landed"'))).toBe(true);
-    // The 6× position is healthy at this price and stays untouched.
-    const six = await sub(trader, 2);
-    expect(six.debtShares).toBeGreaterThan(0n);
-    expect(
-      lines.some(
-        (l) =>
-          l.includes('"message":"liquidation"') &&
-          l.includes(subAccountAddress(marketAddress(lendingPoolAddress(), lrtMint), trader, 2).toBase58()),
-      ),
-    ).toBe(false);
-  }, 150_000);
+  it(
+    "a slashing reported by the committee (held, confirmed by the guardian) gets the 9× position liquidated",
+    async () => {
+      const manifest = readDemoManifest(chain.demoDir);
+      const trader = new PublicKey(manifest.wallets.trader.pubkey);
+      const before = await waitFor("the demo positions", async () => {
+        const s = await sub(trader, 1).catch(() => undefined);
+        return s && s.debtShares > 0n ? s : undefined;
+      });
+      await waitFor("stake with the validators", async () => lines.some((l) => l.includes("delegated 80%")));
+      // 10% of the validators' stake is ~8% of the pool: the 9× position (liquidatable below −4.7%) goes, the 6× stays.
+      expect(await fleet.command("slash 10%")).toMatch(/slashed 10\.00%/);
+      const after = await waitFor(
+        "the liquidation",
+        async () => {
+          const s = await sub(trader, 1);
+          return s.debtShares < before.debtShares ? s : undefined;
+        },
+        LOADED_WAIT_MS,
+      );
+      expect(after.collateral).toBeLessThan(before.collateral);
+      expect(lines.some((l) => l.includes('"message":"liquidation"') && l.includes('"result":"landed"'))).toBe(true);
+      // The 6× position is healthy at this price and stays untouched.
+      const six = await sub(trader, 2);
+      expect(six.debtShares).toBeGreaterThan(0n);
+      expect(
+        lines.some(
+          (l) =>
+            l.includes('"message":"liquidation"') &&
+            l.includes(subAccountAddress(marketAddress(lendingPoolAddress(), lrtMint), trader, 2).toBase58()),
+        ),
+      ).toBe(false);
+    },
+    LOADED_WAIT_MS + 60_000,
+  );
 
-  it("a sustained depeg through the PriceSource moves the EMA and gets the 6× position liquidated", async () => {
-    const committee = decodeCommittee((await connection.getAccountInfo(committeeAddress(lrtMint)))!.data);
-    // The demo market shortens the EMA half-life so a depeg reaches the maintenance price in seconds.
-    expect(committee.limits.emaHalfLifeSecs, lines.find((l) => l.includes("could not shorten")) ?? "").toBe(10);
-    const trader = new PublicKey(readDemoManifest(chain.demoDir).wallets.trader.pubkey);
-    const before = await sub(trader, 2);
-    expect(await fleet.command("depeg 20%")).toMatch(/depeg 20\.00%/);
-    const after = await waitFor(
-      "the depeg liquidation",
-      async () => {
-        const s = await sub(trader, 2);
-        return s.debtShares < before.debtShares ? s : undefined;
-      },
-      90_000,
-    );
-    expect(after.collateral).toBeLessThan(before.collateral);
-    await fleet.command("recover");
-  }, 150_000);
+  it(
+    "a sustained depeg through the PriceSource moves the EMA and gets the 6× position liquidated",
+    async () => {
+      const committee = decodeCommittee((await connection.getAccountInfo(committeeAddress(lrtMint)))!.data);
+      // The demo market shortens the EMA half-life so a depeg reaches the maintenance price in seconds.
+      expect(committee.limits.emaHalfLifeSecs, lines.find((l) => l.includes("could not shorten")) ?? "").toBe(10);
+      const trader = new PublicKey(readDemoManifest(chain.demoDir).wallets.trader.pubkey);
+      const before = await sub(trader, 2);
+      expect(await fleet.command("depeg 20%")).toMatch(/depeg 20\.00%/);
+      const after = await waitFor(
+        "the depeg liquidation",
+        async () => {
+          const s = await sub(trader, 2);
+          return s.debtShares < before.debtShares ? s : undefined;
+        },
+        LOADED_WAIT_MS,
+      );
+      expect(after.collateral).toBeLessThan(before.collateral);
+      await fleet.command("recover");
+    },
+    LOADED_WAIT_MS + 60_000,
+  );
 
   it("4 members down: reports continue; 5 down: no quorum and the feed goes stale; back up: reports resume", async () => {
     for (const i of [0, 1, 2, 3]) fleet.kill(`member-${i}`);
