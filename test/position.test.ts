@@ -10,9 +10,14 @@ import {
   NO_HELD_REPORT,
   type PoolState,
   positionView,
+  previewCloseSubAccount,
   previewDeleverage,
+  previewDepositCollateral,
   previewLeverageUp,
   previewRepay,
+  previewWithdrawCollateral,
+  requireRiskIncrease,
+  withinLtv,
   WAD,
 } from "@lantern/sdk";
 import { PublicKey } from "@solana/web3.js";
@@ -122,5 +127,53 @@ describe("previews", () => {
     expect(previewRepay({ collateral: SOL, debtShares: 0n }, pool, market, feed, NOW, { amount: SOL }).error).toBe(
       "NoDebt",
     );
+  });
+  it("deposit: adds the LRT up to the market's cap, whatever the feed says", () => {
+    const stale = { ...feed, lastReportRefTs: NOW - 10n ** 6n };
+    const p = previewDepositCollateral(sub, pool, { ...market, paused: true }, stale, NOW, { amount: 2n * SOL });
+    expect(p.error).toBeUndefined();
+    expect(p.after!.collateral).toBe(12n * SOL);
+    expect(p.after!.ltvBps! < p.before.ltvBps!).toBe(true);
+    const capped = { ...market, collateralTotal: 99n * SOL, collateralCap: 100n * SOL };
+    expect(previewDepositCollateral(sub, pool, capped, feed, NOW, { amount: SOL }).error).toBeUndefined();
+    expect(previewDepositCollateral(sub, pool, capped, feed, NOW, { amount: SOL + 1n }).error).toBe(
+      "CollateralCapExceeded",
+    );
+    expect(previewDepositCollateral(sub, pool, market, feed, NOW, { amount: 0n }).error).toBe("ZeroAmount");
+  });
+  it("withdraw: free without debt; with debt only within the maximum LTV at the opening price", () => {
+    const stale = { ...feed, lastReportRefTs: NOW - 10n ** 6n };
+    const free = { collateral: 3n * SOL, debtShares: 0n };
+    expect(
+      previewWithdrawCollateral(free, pool, { ...market, paused: true }, stale, NOW, { amount: 3n * SOL }).error,
+    ).toBeUndefined();
+    expect(previewWithdrawCollateral(free, pool, market, feed, NOW, { amount: 3n * SOL + 1n }).error).toBe(
+      "InsufficientCollateral",
+    );
+    expect(previewWithdrawCollateral(sub, pool, market, stale, NOW, { amount: SOL }).error).toBe("FeedStale");
+    expect(previewWithdrawCollateral(sub, pool, { ...market, paused: true }, feed, NOW, { amount: SOL }).error).toBe(
+      "MarketPaused",
+    );
+    // The largest withdrawal is exactly where the opening-price LTV check turns.
+    const init = requireRiskIncrease(market, feed, NOW);
+    const debt = positionView(sub, pool, market, feed, NOW).debt;
+    let lo = 0n;
+    let hi = sub.collateral;
+    while (lo < hi) {
+      const mid = (lo + hi + 1n) / 2n;
+      if (withinLtv(debt, sub.collateral - mid, init, market.risk.ltvInitBps)) lo = mid;
+      else hi = mid - 1n;
+    }
+    const max = previewWithdrawCollateral(sub, pool, market, feed, NOW, { amount: lo });
+    expect(max.error).toBeUndefined();
+    expect(max.after!.collateral).toBe(sub.collateral - lo);
+    expect(previewWithdrawCollateral(sub, pool, market, feed, NOW, { amount: lo + 1n }).error).toBe("Unhealthy");
+  });
+  it("close: only an empty sub-account", () => {
+    expect(previewCloseSubAccount({ collateral: 0n, debtShares: 0n }, pool, market, feed, NOW).error).toBeUndefined();
+    expect(previewCloseSubAccount({ collateral: 1n, debtShares: 0n }, pool, market, feed, NOW).error).toBe(
+      "SubAccountNotEmpty",
+    );
+    expect(previewCloseSubAccount(sub, pool, market, feed, NOW).error).toBe("SubAccountNotEmpty");
   });
 });

@@ -242,3 +242,75 @@ export function previewRepay(
     return failed(before, error);
   }
 }
+
+/**
+ * `deposit_collateral(amount)`: the LRT joins the collateral if the market's cap allows it (anyone may
+ * top a sub-account up; no feed or pause check). `out` is the LRT deposited.
+ */
+export function previewDepositCollateral(
+  sub: Position,
+  pool: PoolState,
+  market: PositionMarket,
+  feed: Feed,
+  now: bigint,
+  args: { amount: bigint },
+): ActionPreview {
+  const before = positionView(sub, pool, market, feed, now);
+  try {
+    if (args.amount <= 0n) throw new LanternError("margin", "ZeroAmount");
+    if (market.collateralTotal + args.amount > market.collateralCap)
+      throw new LanternError("margin", "CollateralCapExceeded");
+    const after = positionView({ ...sub, collateral: sub.collateral + args.amount }, pool, market, feed, now);
+    return { before, after, error: undefined, out: args.amount, minOut: args.amount, fee: 0n };
+  } catch (error) {
+    return failed(before, error);
+  }
+}
+
+/**
+ * `withdraw_collateral(amount)`: at most the collateral; without debt it always works, with debt the
+ * market must accept more risk (not paused, fresh feed, an opening price) and what is left must stay
+ * within the maximum LTV at the opening price (`Unhealthy`). `out` is the LRT withdrawn.
+ */
+export function previewWithdrawCollateral(
+  sub: Position,
+  pool: PoolState,
+  market: PositionMarket,
+  feed: Feed,
+  now: bigint,
+  args: { amount: bigint },
+): ActionPreview {
+  const before = positionView(sub, pool, market, feed, now);
+  try {
+    if (args.amount <= 0n) throw new LanternError("margin", "ZeroAmount");
+    if (args.amount > sub.collateral) throw new LanternError("margin", "InsufficientCollateral");
+    const next = { ...sub, collateral: sub.collateral - args.amount };
+    if (sub.debtShares !== 0n) {
+      const init = requireRiskIncrease(market, feed, now);
+      const debt = debtAmount(sub.debtShares, accruePool(pool, now).borrowIndex);
+      if (!withinLtv(debt, next.collateral, init, market.risk.ltvInitBps))
+        throw new LanternError("margin", "Unhealthy");
+    }
+    const after = positionView(next, pool, market, feed, now);
+    return { before, after, error: undefined, out: args.amount, minOut: args.amount, fee: 0n };
+  } catch (error) {
+    return failed(before, error);
+  }
+}
+
+/**
+ * `close_sub_account`: only an empty sub-account closes (`SubAccountNotEmpty` while it holds collateral
+ * or owes anything); `after` is the empty position it was.
+ */
+export function previewCloseSubAccount(
+  sub: Position,
+  pool: PoolState,
+  market: PositionMarket,
+  feed: Feed,
+  now: bigint,
+): ActionPreview {
+  const before = positionView(sub, pool, market, feed, now);
+  if (sub.collateral !== 0n || sub.debtShares !== 0n)
+    return failed(before, new LanternError("margin", "SubAccountNotEmpty"));
+  return { before, after: before, error: undefined, out: 0n, minOut: 0n, fee: 0n };
+}
