@@ -66,21 +66,25 @@ export function deviationSorted(sorted: ArrayLike<number>, n: number, center: nu
   while (split < n && sorted[split]! <= center) split++;
   let lo = split - 1;
   let hi = split;
-  const next = () => {
+  // Merge step by step, inline: a closure here would be allocated (and, under tsx, renamed) per round.
+  const mid = (n - 1) >> 1;
+  let first = 0;
+  for (let k = 0; k <= mid; k++) {
     const below = lo >= 0 ? center - sorted[lo]! : Infinity;
     const above = hi < n ? sorted[hi]! - center : Infinity;
     if (below <= above) {
       lo--;
-      return below;
+      first = below;
+    } else {
+      hi++;
+      first = above;
     }
-    hi++;
-    return above;
-  };
-  const mid = (n - 1) >> 1;
-  for (let k = 0; k < mid; k++) next();
-  const first = next();
+  }
   if (n % 2 === 1) return first;
-  return first + (next() - first) / 2;
+  const below = lo >= 0 ? center - sorted[lo]! : Infinity;
+  const above = hi < n ? sorted[hi]! - center : Infinity;
+  const second = below <= above ? below : above;
+  return first + (second - first) / 2;
 }
 
 /** The members agree when the band is at most `maxConfidenceBps` of the price (sdk `roundAgrees`). */
@@ -117,6 +121,30 @@ function sortIntPrefix(a: Int32Array, n: number): void {
     }
     a[j + 1] = v;
   }
+}
+
+/** A member's observation of `dex` with the quantised noise `q` (the general round's expression). */
+function memberPrice(dex: number, noise: number, q: number): number {
+  return dex * (1 + noise * (q / Z_SCALE));
+}
+
+/**
+ * `deviationSorted` of the 9 member prices of the sorted quantised noises `sorted` around their median
+ * `center`, bit for bit, without an array or a branch: prices rise with the noise, so the deviations
+ * below the median (`center − p₃ … center − p₀`) and above it (`p₅ − center … p₈ − center`) are two
+ * ascending runs a and b, and the median absolute deviation — the 5th smallest of the nine, after the
+ * median's own 0 — is the 4th smallest of their union: min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)).
+ */
+function deviationOfNine(sorted: Int32Array, dex: number, noise: number, center: number): number {
+  const a0 = center - memberPrice(dex, noise, sorted[3]!);
+  const a1 = center - memberPrice(dex, noise, sorted[2]!);
+  const a2 = center - memberPrice(dex, noise, sorted[1]!);
+  const a3 = center - memberPrice(dex, noise, sorted[0]!);
+  const b0 = memberPrice(dex, noise, sorted[5]!) - center;
+  const b1 = memberPrice(dex, noise, sorted[6]!) - center;
+  const b2 = memberPrice(dex, noise, sorted[7]!) - center;
+  const b3 = memberPrice(dex, noise, sorted[8]!) - center;
+  return Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
 }
 
 /**
@@ -382,9 +410,8 @@ export class MarketOracleModel {
       // Leaving the clean fast path: restore the observation times it did not write.
       for (let m = 0; m < this.n; m++) {
         this.ts[m] = this.lastCleanT - this.lag[m]!;
-        let p = this.lastCleanDex * 1;
-        if (this.noise > 0) p *= 1 + this.noise * (this.cleanZ[m]! / Z_SCALE);
-        this.price[m] = p;
+        const dex = this.lastCleanDex;
+        this.price[m] = this.noise > 0 ? memberPrice(dex, this.noise, this.cleanZ[m]!) : dex;
       }
       this.lastCleanT = -1;
     }
@@ -414,7 +441,7 @@ export class MarketOracleModel {
         lag = Math.round(lo + this.rng.uniform() * (hi - lo));
       }
       let p = dexPrice * this.factor[m]!;
-      if (this.noise > 0) p *= 1 + this.noise * (((this.rng.normal() * Z_SCALE) | 0) / Z_SCALE);
+      if (this.noise > 0) p = memberPrice(p, this.noise, (this.rng.normal() * Z_SCALE) | 0);
       if (role === "colluding") p *= this.colludeFactor;
       this.price[m] = p;
       this.ts[m] = t - lag;
@@ -446,14 +473,20 @@ export class MarketOracleModel {
         z[m] = q;
         sorted[m] = q;
       }
-      if (n === 9) sort9(sorted);
-      else sortIntPrefix(sorted, n);
-      // Prices rise with z: the sorted noises give the sorted prices, each by the general path's expression.
-      const prices = this.cleanPrices;
-      for (let m = 0; m < n; m++) prices[m] = dexPrice * (1 + noise * (sorted[m]! / Z_SCALE));
-      price = medianSorted(prices, n);
-      low = lowerMedianSorted(prices, n);
-      conf = deviationSorted(prices, n, price);
+      if (n === 9) {
+        sort9(sorted);
+        price = memberPrice(dexPrice, noise, sorted[4]!);
+        low = price;
+        conf = deviationOfNine(sorted, dexPrice, noise, price);
+      } else {
+        sortIntPrefix(sorted, n);
+        // Prices rise with z: the sorted noises give the sorted prices, each by the general path's expression.
+        const prices = this.cleanPrices;
+        for (let m = 0; m < n; m++) prices[m] = memberPrice(dexPrice, noise, sorted[m]!);
+        price = medianSorted(prices, n);
+        low = lowerMedianSorted(prices, n);
+        conf = deviationSorted(prices, n, price);
+      }
     } else {
       price = dexPrice;
       low = dexPrice;
