@@ -1,7 +1,9 @@
 // The TUI end to end in a real terminal: tmux runs it (a private server, 120×40) against a local chain
 // of its own with the demo world, and the test types one key at a time and reads the screen with
 // capture-pane, as a person would: start → markets visible → open a sub-account → lever up 5× →
-// confirm → confirmed → health bar updated; deleverage 1 LRT → LTV falls; repay 1 SOL; the Activity tab shows all three;
+// confirm → confirmed → health bar updated; deleverage 1 LRT → LTV falls; repay 1 SOL; close refused
+// with debt; withdraw 1 LRT (the blockhash countdown moves) and deposit it back; open sub-account #1 and
+// close it (a quote left past its blockhash is refused first); the Activity tab shows all seven;
 // a stale feed disables the lever key with its reason; resize to 80×24; double Ctrl+C quits with exit
 // code 0.
 import { execFileSync } from "node:child_process";
@@ -17,12 +19,13 @@ const screen = () => tmux("capture-pane", "-t", "t", "-p");
 const key = (k: string) => tmux("send-keys", "-t", "t", k);
 const type = (text: string) => tmux("send-keys", "-t", "t", "-l", text);
 
-async function waitFor(what: string | RegExp, timeoutMs = 20_000): Promise<string> {
+async function waitFor(what: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
     last = screen();
-    if (typeof what === "string" ? last.includes(what) : what.test(last)) return last;
+    if (typeof what === "string" ? last.includes(what) : what instanceof RegExp ? what.test(last) : what(last))
+      return last;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`The screen never showed ${String(what)} within ${timeoutMs} ms. Last screen:\n${last}`);
@@ -72,7 +75,7 @@ describe("TUI in a real terminal (tmux)", () => {
     await chain?.stop();
   });
 
-  it("levers up 5×, deleverages, repays, shows all confirmed, then refuses to lever when the feed is stale", async () => {
+  it("levers up 5×, deleverages, repays, withdraws, deposits, opens and closes a sub-account, shows all confirmed, then refuses to lever when the feed is stale", async () => {
     // Start: the Sub-accounts tab with the demo trader's sub-account #0 and no debt.
     await waitFor("riskiest first");
     // Markets visible.
@@ -124,10 +127,66 @@ describe("TUI in a real terminal (tmux)", () => {
     await waitFor("✔ confirmed", 30_000);
     key("Enter");
     s = await waitFor(/Debt\s+2\.00\d\d SOL/);
-    // Activity lists the three transactions, newest first.
+    // Close refuses a sub-account with debt, and says what to do first.
+    key("x");
+    await waitFor("Not now: has debt: repay it (r)");
+    // Withdraw 1 LRT to the wallet: the confirm step counts the quote's blockhash down, live.
+    key("w");
+    s = await waitFor("Withdraw from sub-account #0");
+    expect(s).toMatch(/Collateral\s+4\.0000 LRT\s+→\s+3\.0000 LRT/);
+    key("Enter");
+    s = await waitFor(/valid for (\d+) more blocks/);
+    const blocks = (text: string) => Number(/valid for (\d+) more blocks/.exec(text)![1]);
+    const first = blocks(s);
+    s = await waitFor((text) => /valid for \d+ more blocks/.test(text) && blocks(text) < first, 10_000);
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    await waitFor(/Collateral 3\.0000 LRT/);
+    // Deposit it back from the wallet, which the preview says holds it.
+    key("d");
+    s = await waitFor("Deposit into sub-account #0");
+    expect(s).toMatch(/Collateral\s+3\.0000 LRT\s+→\s+4\.0000 LRT/);
+    expect(s).toMatch(/it holds [1-9][\d,]*\.\d{4} LRT/);
+    key("Enter");
+    await waitFor("Send this transaction?");
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    await waitFor(/Collateral 4\.0000 LRT/);
+    // Open sub-account #1 (the next free index): the confirm step shows the rent it deposits.
+    key("Escape");
+    await waitFor("riskiest first");
+    key("n");
+    s = await waitFor("Open sub-account #1");
+    key("Enter");
+    s = await waitFor("Send this transaction?");
+    expect(s).toMatch(/rent deposited 0\.00\d{4} SOL/);
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    await waitFor("2 sub-accounts, riskiest first", 15_000);
+    // Close it (no debt sorts last). A quote left unconfirmed past its blockhash is refused, not sent.
+    key("j");
+    key("x");
+    await waitFor("Close sub-account #1");
+    key("Enter");
+    s = await waitFor("Send this transaction?");
+    expect(s).toMatch(/rent returned 0\.00\d{4} SOL/);
+    await rpc(chain.rpcUrl, "lantern_warpSlots", [300]);
+    await waitFor("blockhash expired before you confirmed: nothing was sent");
+    key("Enter");
+    await waitFor("Send this transaction?");
+    type("y");
+    await waitFor("✔ confirmed", 30_000);
+    key("Enter");
+    await waitFor("1 sub-account, riskiest first", 15_000);
+    // Activity lists the seven transactions, newest first.
     key("6");
-    s = await waitFor(/Action\s+Status[\s\S]*repay[\s\S]*deleverage[\s\S]*lever up/);
-    expect(s.match(/✔ confirmed/g)).toHaveLength(3);
+    s = await waitFor(
+      /Action\s+Status[\s\S]*close[\s\S]*open[\s\S]*deposit[\s\S]*withdraw[\s\S]*repay[\s\S]*deleverage[\s\S]*lever up/,
+    );
+    expect(s.match(/✔ confirmed/g)).toHaveLength(7);
     // A stale feed: the lever key says why it cannot act.
     await rpc(chain.rpcUrl, "lantern_warpTime", [200_000]);
     await waitFor("FEED STALE");
@@ -148,5 +207,5 @@ describe("TUI in a real terminal (tmux)", () => {
     await waitFor("Press Ctrl+C again to quit");
     key("C-c");
     await waitFor("TUI-EXIT-0");
-  }, 120_000);
+  }, 180_000);
 });

@@ -30,6 +30,7 @@ export interface Flags {
   commitment?: string;
   demo?: string;
   wsol?: string;
+  lrt?: string;
   market?: string;
   demoMarket?: string;
   keeper: string[];
@@ -56,6 +57,8 @@ export const USAGE = `lantern-tui — Lantern's terminal: sub-accounts, markets,
       --commitment <level>  processed | confirmed | finalized (default from config, else confirmed)
       --demo <dir>          the local demo world (.localnet): trade as its trader, watch its keeper fleet
       --wsol <address>      your wSOL token account (default: your associated wSOL account)
+      --lrt <address>       your LRT token account, for deposit, withdraw and close (default: your
+                            associated LRT account, created when a withdrawal needs it)
       --market <address>    the market to open (default: the first one the margin program holds)
       --keeper <[name=]url> a keeper's HTTP endpoint (/healthz, /readyz, /metrics); repeat for each
       --demo-market <url>   the demo market's price URL: :depeg 5% [10m], :slash 3%, :recover shock it
@@ -78,6 +81,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         commitment: { type: "string" },
         demo: { type: "string" },
         wsol: { type: "string" },
+        lrt: { type: "string" },
         market: { type: "string" },
         "demo-market": { type: "string" },
         keeper: { type: "string", multiple: true },
@@ -99,6 +103,7 @@ export function parseFlags(argv: readonly string[]): Flags {
       commitment: values.commitment,
       demo: values.demo,
       wsol: values.wsol,
+      lrt: values.lrt,
       market: values.market,
       demoMarket: values["demo-market"],
       keeper: values.keeper ?? [],
@@ -162,6 +167,8 @@ export interface TuiConfig {
   commitment: "processed" | "confirmed" | "finalized";
   demoDir: string | undefined;
   wsol: string | undefined;
+  /** The LRT token account deposits come from and withdrawals go to. */
+  lrt: string | undefined;
   market: string | undefined;
   /** The demo market's price URL (`npm start`): `:depeg 5%` and friends POST to its /command. */
   demoMarket: string | undefined;
@@ -261,6 +268,7 @@ export function resolveConfig(flags: Flags, e: Environment = processEnvironment(
     commitment,
     demoDir,
     wsol,
+    lrt: flags.lrt,
     market: flags.market,
     demoMarket: flags.demoMarket,
     keepers: flags.keeper,

@@ -4,7 +4,8 @@ import { type Command, parsePalette } from "./keymap.js";
 import type { ChainService } from "./services/chain.js";
 import type { SimService } from "./services/sim.js";
 import type { TxService } from "./services/tx.js";
-import { FORM_FIELDS, selectFormPreview, selectSubRows } from "./store/selectors.js";
+import { ACTIONS, initialFields, selectFormPreview } from "./store/forms.js";
+import { selectSubRows } from "./store/selectors.js";
 import { SIM_PATHS, SIM_POLICIES } from "./store/state.js";
 import type { Store } from "./store/store.js";
 
@@ -98,15 +99,16 @@ export class Controller {
         return;
       case "action": {
         const row = selectSubRows(state)[state.ui.selected];
-        if (!row) return;
-        const fields = Object.fromEntries(FORM_FIELDS[c.kind].map((f) => [f.name, f.initial]));
-        store.dispatch({ type: "ui/form/open", kind: c.kind, subAddress: row.address, fields });
+        if (ACTIONS[c.kind].onSelected && !row) return;
+        const subAddress = ACTIONS[c.kind].onSelected ? row!.address : "";
+        store.dispatch({ type: "ui/form/open", kind: c.kind, subAddress, fields: initialFields(state, c.kind) });
         return;
       }
       case "formField": {
         const form = state.ui.form;
-        if (!form) return;
-        const name = FORM_FIELDS[form.kind][form.focus]!.name;
+        const field = form && ACTIONS[form.kind].fields[form.focus];
+        if (!form || !field) return;
+        const name = field.name;
         const old = form.fields[name] ?? "";
         store.dispatch({ type: "ui/form/field", name, value: c.value === "\b" ? old.slice(0, -1) : old + c.value });
         return;
@@ -114,7 +116,8 @@ export class Controller {
       case "formFocus": {
         const form = state.ui.form;
         if (!form) return;
-        const n = FORM_FIELDS[form.kind].length;
+        const n = ACTIONS[form.kind].fields.length;
+        if (n === 0) return;
         store.dispatch({ type: "ui/form/patch", patch: { focus: (form.focus + c.delta + n) % n } });
         return;
       }

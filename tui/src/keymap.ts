@@ -2,8 +2,8 @@
 // hints the bottom bar and the help overlay show for the current context. Layers, first match wins:
 // quit confirmation > help overlay > action form > filter editing > screen > global.
 import type { ThemeName } from "./config.js";
-import { actionAvailability } from "./store/selectors.js";
-import { type ActionKind, type State, TABS, type Tab } from "./store/state.js";
+import { ACTION_BY_KEY, ACTIONS, actionAvailability } from "./store/forms.js";
+import { ACTION_KINDS, type ActionKind, type State, TABS, type Tab } from "./store/state.js";
 
 export interface KeyInfo {
   upArrow?: boolean;
@@ -52,7 +52,20 @@ export type Command =
 
 /** What the `:` command line understands (also the help text). */
 export const PALETTE_HELP =
-  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · repay · refresh · depeg 5% [10m] · slash 3% · recover · quit";
+  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · repay · new · deposit · withdraw · close · refresh · depeg 5% [10m] · slash 3% · recover · quit";
+
+const ACTION_WORDS: Record<string, ActionKind> = {
+  lever: "leverageUp",
+  delever: "deleverage",
+  deleverage: "deleverage",
+  repay: "repay",
+  new: "create",
+  open: "create",
+  create: "create",
+  deposit: "deposit",
+  withdraw: "withdraw",
+  close: "close",
+};
 
 const TAB_WORDS: Record<string, Tab> = {
   markets: "markets",
@@ -81,8 +94,8 @@ export function parsePalette(state: State, text: string): Command {
     if (arg === "dark" || arg === "light" || arg === "mono") return { type: "theme", theme: arg };
     return { type: "error", message: "theme takes dark, light or mono" };
   }
-  if (verb === "lever" || verb === "delever" || verb === "deleverage" || verb === "repay") {
-    const kind: ActionKind = verb === "lever" ? "leverageUp" : verb === "repay" ? "repay" : "deleverage";
+  const kind = ACTION_WORDS[verb];
+  if (kind) {
     if (state.ui.tab !== "subaccounts")
       return { type: "error", message: "select a sub-account on the Sub-accounts tab first" };
     const a = actionAvailability(state, kind);
@@ -95,7 +108,6 @@ export function parsePalette(state: State, text: string): Command {
 }
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
-const ACTION_KEYS: Record<string, ActionKind> = { l: "leverageUp", u: "deleverage", r: "repay" };
 
 /** A printable character (not a control sequence). */
 const printable = (input: string) => input.length === 1 && input >= " " && input !== "\x7f";
@@ -184,7 +196,7 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
   if (ui.tab === "subaccounts") {
     if (key.return) return { type: "detail", open: true };
     if (input === "/") return { type: "filter", text: "", editing: true };
-    const kind = ACTION_KEYS[input];
+    const kind = ACTION_BY_KEY[input];
     if (kind) {
       const a = actionAvailability(state, kind);
       return a.enabled ? { type: "action", kind } : { type: "disabled", reason: a.reason ?? "not available" };
@@ -243,15 +255,17 @@ export function hintsFor(state: State): Hint[] {
       { key: "⏎", label: "keep filter" },
       { key: "Esc", label: "clear" },
     ];
-  const hints: Hint[] = [{ key: "1-6", label: "tabs" }];
+  const hints: Hint[] = [];
   if (ui.tab === "subaccounts") {
-    hints.push({ key: "↑↓", label: "select" }, { key: "⏎", label: "open" });
-    const lever = actionAvailability(state, "leverageUp");
-    const delev = actionAvailability(state, "deleverage");
-    hints.push({ key: "l", label: "lever", disabled: lever.reason });
-    hints.push({ key: "u", label: "delever", disabled: delev.reason });
-    hints.push({ key: "r", label: "repay", disabled: actionAvailability(state, "repay").reason });
-  }
+    // Seven action keys: on a narrow terminal the tabs and selection hints give way, labels shorten.
+    const wide = ui.size.columns >= 140;
+    if (wide) hints.push({ key: "1-6", label: "tabs" }, { key: "↑↓", label: "select" });
+    hints.push(ui.detail || ui.filter ? { key: "Esc", label: "back" } : { key: "⏎", label: "open" });
+    for (const kind of ACTION_KINDS) {
+      const a = ACTIONS[kind];
+      hints.push({ key: a.key, label: wide ? a.verb : a.short, disabled: actionAvailability(state, kind).reason });
+    }
+  } else hints.push({ key: "1-6", label: "tabs" });
   if (ui.tab === "simulator") {
     if (state.sim.status === "running") hints.push({ key: "Esc", label: "cancel the run" });
     else
@@ -262,7 +276,7 @@ export function hintsFor(state: State): Hint[] {
         { key: "⏎", label: "run" },
       );
   }
-  if (ui.detail || ui.filter) hints.push({ key: "Esc", label: "back" });
+  if ((ui.detail || ui.filter) && ui.tab !== "subaccounts") hints.push({ key: "Esc", label: "back" });
   if (ui.tab !== "subaccounts") hints.push({ key: "t", label: "theme" });
   hints.push({ key: "?", label: "help" }, { key: "q", label: "quit" });
   return hints;
@@ -270,19 +284,17 @@ export function hintsFor(state: State): Hint[] {
 
 /** Every key, for the help overlay. */
 export const HELP: { key: string; what: string }[] = [
-  { key: "1 … 6", what: "Markets, Sub-accounts, Oracle, Simulator, Keeper, Activity" },
-  { key: "Tab / Shift+Tab", what: "next / previous tab" },
+  { key: "1 … 6  Tab", what: "Markets, Sub-accounts, Oracle, Simulator, Keeper, Activity (Shift+Tab: back)" },
   { key: "↑ ↓  or  k j", what: "move the selection" },
   { key: "Enter", what: "open the selected sub-account; in a form: simulate, then send" },
-  { key: "l", what: "lever up the selected sub-account (borrow, restake, add collateral)" },
-  { key: "u", what: "deleverage (unstake collateral instantly, repay debt)" },
-  { key: "r", what: "repay debt from your wSOL (works with a stale feed or a paused market)" },
+  { key: "l  u  r", what: "lever up · deleverage · repay (repay works on a stale feed or a paused market)" },
+  { key: "n  d  w  x", what: "new sub-account · deposit LRT · withdraw LRT · close an empty one" },
   { key: "/", what: "filter the list (Enter keeps it, Esc clears it)" },
   { key: "p  +  -  Enter", what: "Simulator: pricing policy, fewer/more paths, run (Esc cancels a run)" },
   { key: "Esc", what: "back: close the form, the detail, the filter" },
   { key: "t", what: "theme: dark → light → mono" },
   { key: "R", what: "read the chain now" },
-  { key: ":", what: "command line: goto, theme, lever, delever, refresh, quit; depeg/slash/recover on the demo" },
+  { key: ":", what: "command line: goto, theme, the actions by name, refresh, quit; depeg/slash/recover" },
   { key: "?", what: "this help" },
   { key: "q", what: "quit (asks first while a transaction is in flight)" },
   { key: "Ctrl+C twice", what: "quit at once" },

@@ -1,7 +1,7 @@
 // Starting the TUI: the wallet (keypair file, or the demo's trader), the services, the store, and
 // either the interactive app (alternate screen, raw keys) or one snapshot (text or JSON) on stdout.
 // This module loads Ink, so it is imported only after FORCE_COLOR has been settled (see index.ts).
-import { LanternClient, TOKEN_PROGRAM_ID } from "@lantern/sdk";
+import { LanternClient, NATIVE_SOL_MINT } from "@lantern/sdk";
 import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 import { Connection, type Keypair, PublicKey } from "@solana/web3.js";
 import { render, renderToString } from "ink";
@@ -11,22 +11,12 @@ import { ChainService } from "./services/chain.js";
 import { pollKeeper, startKeeperPolling } from "./services/keeper.js";
 import { demoMarketShock } from "./services/demoMarket.js";
 import { SimService } from "./services/sim.js";
+import { associatedTokenAddress } from "./services/tokens.js";
 import { TxService } from "./services/tx.js";
 import { toSnapshot } from "./snapshot.js";
 import { initialState, type Tab } from "./store/state.js";
 import { createStore } from "./store/store.js";
 import { App } from "./ui/App.js";
-
-const NATIVE_MINT = new PublicKey("So11111111111111111111111111111111111111112");
-const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
-
-/** The owner's associated wSOL account (what wallets create). */
-export function associatedWsol(owner: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync(
-    [owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), NATIVE_MINT.toBuffer()],
-    ASSOCIATED_TOKEN_PROGRAM_ID,
-  )[0];
-}
 
 export interface RunOptions {
   stdout?: NodeJS.WriteStream;
@@ -37,13 +27,15 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
   const stdout = options.stdout ?? process.stdout;
   let signer: Keypair | undefined;
   let wsol = config.wsol ? new PublicKey(config.wsol) : undefined;
+  let lrt = config.lrt ? new PublicKey(config.lrt) : undefined;
   if (config.keypairPath) signer = readKeypairFile(config.keypairPath);
   else if (config.demoDir) {
     const demo = readDemoManifest(config.demoDir);
     signer = readKeypairFile(demo.wallets.trader.keypair);
     wsol ??= new PublicKey(demo.wallets.trader.wsol);
+    lrt ??= new PublicKey(demo.wallets.trader.lrt);
   }
-  if (signer && !wsol) wsol = associatedWsol(signer.publicKey);
+  if (signer && !wsol) wsol = associatedTokenAddress(signer.publicKey, NATIVE_SOL_MINT);
 
   const store = createStore(
     initialState({
@@ -62,6 +54,7 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
     store,
     owner: signer?.publicKey,
     market: config.market,
+    lrtAccount: lrt,
     refreshMs: config.refreshMs,
   });
 
@@ -97,6 +90,7 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
           store,
           signer,
           wsol,
+          lrt,
           onSettled: () => {
             chain.rescanSubAccounts();
             void chain.refresh();

@@ -20,7 +20,8 @@ import { hintsFor, parsePalette, resolveKey } from "../src/keymap.js";
 import { demoMarketShock } from "../src/services/demoMarket.js";
 import { parsePrometheus, sumOf } from "../src/prometheus.js";
 import { reducer } from "../src/store/reducer.js";
-import { actionAvailability, selectFormPreview, selectOracle, selectSubRows } from "../src/store/selectors.js";
+import { actionAvailability, selectFormPreview } from "../src/store/forms.js";
+import { selectOracle, selectSubRows } from "../src/store/selectors.js";
 import { createStore } from "../src/store/store.js";
 import { liveState, NOW, SOL, sub } from "./fixtures.js";
 
@@ -324,7 +325,7 @@ describe("transaction status", () => {
     expect(failed).toEqual({
       status: "failed",
       error: "margin Unhealthy (6009): The position would be unhealthy",
-      hint: "over the maximum LTV: borrow less or add equity",
+      hint: "over the maximum LTV: borrow or withdraw less, or add equity",
     });
     const expired = classifyTxError(
       new LanternTransactionError("Transaction abc expired before it landed", "BlockhashExpired", [], "abc"),

@@ -17,6 +17,7 @@ import {
 } from "@lantern/sdk";
 import { type Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Store } from "../store/store.js";
+import { associatedTokenAddress } from "./tokens.js";
 import type { SubAccountEntry, World } from "../store/state.js";
 
 export interface ChainServiceOptions {
@@ -24,6 +25,8 @@ export interface ChainServiceOptions {
   store: Store;
   owner: PublicKey | undefined;
   market: string | undefined;
+  /** Your LRT token account (default: the associated one of the market's LRT mint). */
+  lrtAccount?: PublicKey | undefined;
   refreshMs: number;
 }
 
@@ -39,7 +42,9 @@ export function describeRpcError(error: unknown, rpcUrl: string): string {
 
 export class ChainService {
   private marketAddress: PublicKey | undefined;
-  private keys: { committee: PublicKey; feed: PublicKey; pool: PublicKey; stakePool: PublicKey } | undefined;
+  private keys:
+    | { committee: PublicKey; feed: PublicKey; pool: PublicKey; stakePool: PublicKey; lrt: PublicKey | undefined }
+    | undefined;
   private subAddresses: PublicKey[] = [];
   private round = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -89,6 +94,7 @@ export class ChainService {
       feed: market.feed,
       pool: market.pool,
       stakePool: market.stakePool,
+      lrt: this.o.lrtAccount ?? (this.o.owner ? associatedTokenAddress(this.o.owner, market.lrtMint) : undefined),
     };
   }
 
@@ -117,6 +123,7 @@ export class ChainService {
         keys.feed,
         keys.committee,
         keys.stakePool,
+        ...(keys.lrt ? [keys.lrt] : []),
         ...this.subAddresses,
       ];
       const [infos, lamports] = await Promise.all([
@@ -139,9 +146,13 @@ export class ChainService {
         committee: decodeCommittee(need(4, "committee")),
         stakePool: decodeStakePool(need(5, "stake pool")),
       };
+      const first = keys.lrt ? 7 : 6;
+      // A token account's amount is the u64 at byte 64; no account holds nothing.
+      const lrtInfo = keys.lrt ? infos[6] : undefined;
+      const lrt = keys.lrt ? (lrtInfo && lrtInfo.data.length >= 72 ? lrtInfo.data.readBigUInt64LE(64) : 0n) : undefined;
       const subs: SubAccountEntry[] = [];
       this.subAddresses.forEach((address, i) => {
-        const info = infos[6 + i];
+        const info = infos[first + i];
         if (info && info.data.length === SUB_ACCOUNT_SIZE)
           subs.push({ address: address.toBase58(), sub: decodeSubAccount(info.data) });
       });
@@ -153,6 +164,7 @@ export class ChainService {
         world,
         subs,
         lamports: lamports === undefined ? undefined : BigInt(lamports),
+        lrt,
         at: Date.now(),
       });
     } catch (error) {

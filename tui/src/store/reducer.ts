@@ -25,6 +25,7 @@ export type Action =
       world: World;
       subs: SubAccountEntry[];
       lamports: bigint | undefined;
+      lrt?: bigint | undefined;
       at: number;
     }
   | { type: "chain/error"; message: string }
@@ -135,7 +136,7 @@ export function reducer(state: State, action: Action): State {
         },
         world: action.world,
         subs: action.subs,
-        wallet: { ...state.wallet, lamports: action.lamports },
+        wallet: { ...state.wallet, lamports: action.lamports, lrt: action.lrt },
         history: appendHistory(state.history, action.world, action.now),
         reports: appendReport(state.reports, action.world),
       };
@@ -190,6 +191,7 @@ export function reducer(state: State, action: Action): State {
             error: undefined,
             blocksLeft: undefined,
             fee: undefined,
+            rent: undefined,
           },
         },
       };

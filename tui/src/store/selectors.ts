@@ -1,7 +1,6 @@
 // Derived numbers for the views, computed with the sdk's exact math (positionView, previews, pricing,
 // rate curve, committee consensus). Pure functions of the state; views format and lay out only.
 import {
-  type ActionPreview,
   BPS,
   borrowRate,
   consensusFor,
@@ -14,18 +13,14 @@ import {
   pessimisticRate,
   type PositionView,
   positionView,
-  previewDeleverage,
-  previewLeverageUp,
-  previewRepay,
   utilizationBps,
   voted,
   WAD,
   windowDecreasePpb,
   YEAR_SECS,
 } from "@lantern/sdk";
-import { parseAmount } from "../format.js";
 import { byLabel, sumOf } from "../prometheus.js";
-import type { ActionKind, State, SubAccountEntry, World } from "./state.js";
+import type { State, SubAccountEntry, World } from "./state.js";
 
 export interface SubRow {
   address: string;
@@ -106,114 +101,11 @@ export function selectedSub(state: State): SubRow | undefined {
   return selectSubRows(state)[state.ui.selected];
 }
 
-export interface Availability {
-  enabled: boolean;
-  /** Why not, as the person should read it. */
-  reason: string | undefined;
-}
-
-/** Whether an action key works now, and why not (read-only, stale feed, paused market, ...). */
-export function actionAvailability(state: State, kind: ActionKind): Availability {
-  if (!state.wallet.pubkey) return { enabled: false, reason: state.wallet.readOnlyReason ?? "read-only: no keypair" };
-  const { world, chain } = state;
-  if (!world || chain.now === undefined) return { enabled: false, reason: "waiting for the chain" };
-  if (state.ui.tab !== "subaccounts" || !selectedSub(state))
-    return { enabled: false, reason: "select a sub-account first" };
-  const status = feedStatus(world, chain.now);
-  if (kind === "leverageUp") {
-    if (world.market.paused) return { enabled: false, reason: "market paused: only repay and deleverage work" };
-    if (world.pool.frozen) return { enabled: false, reason: "the lending pool is frozen after a loss" };
-    if (status.stale) return { enabled: false, reason: "stale feed: no report for too long, risk cannot increase" };
-    if (!status.marketFresh && world.market.policy !== "FairRate")
-      return { enabled: false, reason: "no fresh market price round: the committee's prices are missing or disagree" };
-  } else if (kind === "repay") {
-    const sub = selectedSub(state);
-    if (sub && sub.view.debt === 0n) return { enabled: false, reason: "no debt to repay" };
-    return { enabled: true, reason: undefined }; // repay works with a stale feed or a paused market
-  } else {
-    const sub = selectedSub(state);
-    if (sub && sub.view.collateral === 0n) return { enabled: false, reason: "no collateral to unstake" };
-    if (status.stale) return { enabled: false, reason: "stale feed: the instant unstake needs a fresh rate" };
-  }
-  return { enabled: true, reason: undefined };
-}
-
-/** Field names and defaults of each action form. */
-export const FORM_FIELDS: Record<ActionKind, { name: string; label: string; initial: string }[]> = {
-  leverageUp: [
-    { name: "equity", label: "Equity (SOL from your wallet)", initial: "1" },
-    { name: "borrow", label: "Borrow (SOL)", initial: "4" },
-    { name: "slippage", label: "Slippage (bps)", initial: "50" },
-  ],
-  deleverage: [
-    { name: "lrt", label: "Unstake collateral (LRT)", initial: "1" },
-    { name: "slippage", label: "Slippage (bps)", initial: "50" },
-  ],
-  repay: [{ name: "amount", label: "Repay (SOL from your wallet)", initial: "1" }],
-};
-
-export interface FormPreview {
-  preview: ActionPreview | undefined;
-  /** Input problem (not a number, ...), as a sentence. */
-  inputError: string | undefined;
-}
-
-/** The live before/after of the open form, from the sdk's exact math. */
-export function selectFormPreview(state: State): FormPreview {
-  const form = state.ui.form;
-  const { world, chain } = state;
-  if (!form || !world || chain.now === undefined) return { preview: undefined, inputError: undefined };
-  const entry = state.subs.find((s) => s.address === form.subAddress);
-  if (!entry) return { preview: undefined, inputError: "the sub-account is gone (closed or liquidated)" };
-  if (form.kind === "repay") {
-    const amount = parseAmount(form.fields.amount ?? "");
-    if (amount === undefined) return { preview: undefined, inputError: "the amount must be SOL, e.g. 0.5" };
-    return {
-      preview: previewRepay(entry.sub, world.pool, world.market, world.feed, chain.now, { amount }),
-      inputError: undefined,
-    };
-  }
-  const slippage = Number(form.fields.slippage);
-  if (!Number.isInteger(slippage) || slippage < 0 || slippage > 10_000)
-    return { preview: undefined, inputError: "slippage must be a whole number of bps between 0 and 10000" };
-  if (form.kind === "leverageUp") {
-    const equity = parseAmount(form.fields.equity ?? "");
-    const borrow = parseAmount(form.fields.borrow ?? "");
-    if (equity === undefined) return { preview: undefined, inputError: "equity must be an amount of SOL, e.g. 1.5" };
-    if (borrow === undefined) return { preview: undefined, inputError: "borrow must be an amount of SOL, e.g. 4" };
-    return {
-      preview: previewLeverageUp(entry.sub, world.pool, world.market, world.feed, chain.now, {
-        equity,
-        borrow,
-        slippageBps: slippage,
-      }),
-      inputError: undefined,
-    };
-  }
-  const lrt = parseAmount(form.fields.lrt ?? "");
-  if (lrt === undefined) return { preview: undefined, inputError: "the amount must be LRT, e.g. 0.5" };
-  return {
-    preview: previewDeleverage(
-      entry.sub,
-      world.pool,
-      world.market,
-      world.feed,
-      chain.now,
-      world.stakePool.instantUnstakeFeeBps,
-      {
-        lrt,
-        slippageBps: slippage,
-      },
-    ),
-    inputError: undefined,
-  };
-}
-
 /** What each program error means for the person, and what to do. */
 export const ERROR_HINTS: Record<string, string> = {
-  Unhealthy: "over the maximum LTV: borrow less or add equity",
+  Unhealthy: "over the maximum LTV: borrow or withdraw less, or add equity",
   FeedStale: "the oracle feed is stale: wait for the committee's next report",
-  MarketPaused: "the market is paused: only repay and deleverage work",
+  MarketPaused: "the market is paused: risk cannot increase (repay, deleverage and deposit still work)",
   MarketPriceUnavailable: "no fresh market price round: wait for the committee's prices",
   SlippageExceeded: "the price moved beyond your slippage: raise it or try again",
   DustDebt: "the debt left would be below the minimum: repay all or keep more",
@@ -226,7 +118,8 @@ export const ERROR_HINTS: Record<string, string> = {
   ZeroAmount: "the amount is zero: enter a positive amount",
   NoDebt: "this sub-account has no debt to repay",
   PoolFrozen: "the lending pool is frozen after a loss",
-  InsufficientFunds: "your wallet's wSOL does not cover the equity: wrap more SOL",
+  InsufficientFunds: "your wallet does not hold that much: wrap more SOL, or deposit less LRT",
+  SubAccountNotEmpty: "close needs an empty sub-account: repay the debt and withdraw the collateral first",
   BlockhashExpired: "expired before it landed: nothing was executed; press Enter to send again",
 };
 

@@ -79,7 +79,9 @@ export interface TxRecord {
   at: number;
 }
 
-export type ActionKind = "leverageUp" | "deleverage" | "repay";
+/** Every action on a sub-account, in the order the key bar and the help list them. */
+export const ACTION_KINDS = ["leverageUp", "deleverage", "repay", "create", "deposit", "withdraw", "close"] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export interface FormState {
   kind: ActionKind;
@@ -94,10 +96,12 @@ export interface FormState {
   txId: number | undefined;
   /** Simulation error, or undefined. */
   error: string | undefined;
-  /** The blockhash's last valid block height and the height when simulated (for the countdown). */
+  /** Blocks the simulated blockhash stays valid (counted down live while the confirm step is open). */
   blocksLeft: number | undefined;
   /** Network fee of the simulated message (lamports). */
   fee: bigint | undefined;
+  /** Rent the transaction deposits (open) or returns (close), lamports. */
+  rent: { lamports: bigint; returned: boolean } | undefined;
 }
 
 export interface HistoryPoint {
@@ -139,7 +143,13 @@ export interface SimState {
 export interface State {
   cluster: ClusterName;
   rpcUrl: string;
-  wallet: { pubkey: string | undefined; readOnlyReason: string | undefined; lamports: bigint | undefined };
+  wallet: {
+    pubkey: string | undefined;
+    readOnlyReason: string | undefined;
+    lamports: bigint | undefined;
+    /** LRT in your LRT token account (0 when it does not exist; undefined before the first read). */
+    lrt: bigint | undefined;
+  };
   chain: ChainState;
   world: World | undefined;
   subs: SubAccountEntry[];
@@ -180,7 +190,7 @@ export function initialState(o: {
   return {
     cluster: o.cluster,
     rpcUrl: o.rpcUrl,
-    wallet: { pubkey: o.pubkey, readOnlyReason: o.readOnlyReason, lamports: undefined },
+    wallet: { pubkey: o.pubkey, readOnlyReason: o.readOnlyReason, lamports: undefined, lrt: undefined },
     chain: {
       status: "connecting",
       error: undefined,

@@ -89,6 +89,9 @@ export function Tabs({ state }: { state: State }) {
 export function HintBar({ state }: { state: State }) {
   const t = useTheme();
   const hints = hintsFor(state);
+  // Narrow terminals: one space between hints, and a disabled key shows only its ✗ (the reason is a
+  // key press away).
+  const narrow = state.ui.size.columns < 120;
   return (
     <Text wrap="truncate">
       {hints.map((h) => (
@@ -97,9 +100,9 @@ export function HintBar({ state }: { state: State }) {
             {h.key}
           </Text>
           <Text color={h.disabled ? t.dim : undefined} strikethrough={Boolean(h.disabled) && t.name !== "mono"}>
-            {` ${h.label}${h.disabled ? " ✗" : ""}`}
+            {h.disabled ? (narrow ? "✗" : ` ${h.label} ✗`) : ` ${h.label}`}
           </Text>
-          {"  "}
+          {narrow ? " " : "  "}
         </Text>
       ))}
     </Text>

@@ -2,17 +2,10 @@
 // marks, leverage, the liquidation point as a depeg, carry), and the action form with its live
 // before/after preview.
 import { Box, Text } from "ink";
-import type { PositionView } from "@lantern/sdk";
-import { apr, cell, leverage, lrt, pct, rate, shortKey, sol } from "../../format.js";
-import {
-  ERROR_HINTS,
-  FORM_FIELDS,
-  poolRates,
-  selectFormPreview,
-  selectSubRows,
-  stakingYield,
-  type SubRow,
-} from "../../store/selectors.js";
+import type { ActionPreview, PositionView } from "@lantern/sdk";
+import { apr, cell, duration, leverage, lrt, pct, rate, shortKey, sol } from "../../format.js";
+import { ACTIONS, formSummary, selectFormPreview } from "../../store/forms.js";
+import { ERROR_HINTS, poolRates, selectSubRows, stakingYield, type SubRow } from "../../store/selectors.js";
 import type { State } from "../../store/state.js";
 import { type Column, HealthBar, Notice, Row, riskMarks, riskWord, TableHeader } from "../components.js";
 import { useTheme } from "../theme.js";
@@ -40,7 +33,7 @@ export function SubAccountsScreen({ state, height }: { state: State; height: num
       <Notice kind="empty">
         {state.ui.filter
           ? `No sub-account matches "${state.ui.filter}" (Esc clears the filter).`
-          : `${shortKey(state.wallet.pubkey)} has no sub-account in this market yet.`}
+          : `${shortKey(state.wallet.pubkey)} has no sub-account in this market yet: n opens one.`}
       </Notice>
     );
   const selected = rows[Math.min(state.ui.selected, rows.length - 1)]!;
@@ -142,35 +135,48 @@ function SubAccountDetail({ state, row }: { state: State; row: SubRow }) {
   );
 }
 
+/** The line under the before/after table: what the transaction moves, from the preview. */
+function outcome(state: State, preview: ActionPreview): string {
+  const f = state.ui.form!.fields;
+  switch (state.ui.form!.kind) {
+    case "leverageUp":
+      return `LRT minted ${lrt(preview.out)} · min_lrt_out ${lrt(preview.minOut)} (slippage ${f.slippage} bps)`;
+    case "deleverage":
+      return `SOL out ${sol(preview.out)} after a ${sol(preview.fee)} SOL fee · min_sol_out ${sol(preview.minOut)}`;
+    case "repay":
+      return `Pays ${sol(preview.out)} SOL (a larger amount pays only the debt)`;
+    case "create":
+      return "Opens empty: deposit LRT (d) or lever up (l) next · the rent is shown before you send";
+    case "deposit":
+      return `Moves ${lrt(preview.out)} LRT from your wallet (it holds ${state.wallet.lrt === undefined ? "?" : lrt(state.wallet.lrt)} LRT)`;
+    case "withdraw":
+      return `Moves ${lrt(preview.out)} LRT to your wallet`;
+    case "close":
+      return "Closes the sub-account and its collateral vault; the rent comes back to your wallet";
+  }
+}
+
 function ActionForm({ state }: { state: State }) {
   const t = useTheme();
   const form = state.ui.form!;
-  const fields = FORM_FIELDS[form.kind];
-  const { preview, inputError } = selectFormPreview(state);
-  const entry = state.subs.find((s) => s.address === form.subAddress);
-  const title = form.kind === "leverageUp" ? "Lever up" : form.kind === "repay" ? "Repay" : "Deleverage";
+  const spec = ACTIONS[form.kind];
+  const { preview, inputError, index } = selectFormPreview(state);
+  const done = form.stage === "done";
   const line = (label: string, f: (v: PositionView) => string) => (
     <Text key={label} wrap="truncate">
       {cell(label, 14)}
-      {cell(preview ? f(preview.before) : "", 16, "right")}
+      {cell(preview && spec.onSelected ? f(preview.before) : "—", 16, "right")}
       {"  →  "}
-      {cell(preview?.after ? f(preview.after) : "✗", 16, "right")}
+      {cell(form.kind === "close" ? "closed" : preview?.after ? f(preview.after) : "✗", 16, "right")}
     </Text>
   );
   const hint = preview?.error ? ERROR_HINTS[preview.error] : undefined;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {title} sub-account #{entry?.sub.index ?? "?"}{" "}
-        <Text color={t.dim}>
-          {form.kind === "leverageUp"
-            ? "(borrow SOL, restake it with your equity, add the LRT as collateral)"
-            : form.kind === "repay"
-              ? "(pay SOL from your wallet toward the debt)"
-              : "(unstake collateral instantly, repay the debt)"}
-        </Text>
+        {spec.title} sub-account #{index ?? "?"} <Text color={t.dim}>({spec.blurb})</Text>
       </Text>
-      {fields.map((f, i) => (
+      {spec.fields.map((f, i) => (
         <Text key={f.name} wrap="truncate">
           <Text color={i === form.focus ? t.accent : undefined} bold={i === form.focus}>
             {i === form.focus ? "› " : "  "}
@@ -194,15 +200,9 @@ function ActionForm({ state }: { state: State }) {
       {line("Leverage", (v) => leverage(v.leverageBps))}
       {line("Liq. at", (v) => depeg(v))}
       <Text wrap="truncate" color={t.dim}>
-        {preview && !preview.error
-          ? form.kind === "leverageUp"
-            ? `LRT minted ${lrt(preview.out)} · min_lrt_out ${lrt(preview.minOut)} (slippage ${form.fields.slippage} bps)`
-            : form.kind === "repay"
-              ? `Pays ${sol(preview.out)} SOL (a larger amount pays only the debt)`
-              : `SOL out ${sol(preview.out)} after a ${sol(preview.fee)} SOL fee · min_sol_out ${sol(preview.minOut)}`
-          : " "}
+        {preview && !preview.error ? outcome(state, preview) : " "}
       </Text>
-      {inputError ? (
+      {done ? null : inputError ? (
         <Text color={t.warn}>! {inputError}</Text>
       ) : preview?.error ? (
         <Text color={t.bad} wrap="wrap">
@@ -238,9 +238,16 @@ function FormStage({ state }: { state: State }) {
           paddingX={1}
         >
           <Text bold>Simulation passed. Send this transaction?</Text>
+          <Text wrap="truncate">{`${ACTIONS[form.kind].verb} ${formSummary(state)}`}</Text>
           <Text>
-            Network fee {form.fee === undefined ? "unknown (the cluster did not say)" : `${sol(form.fee, 6)} SOL`} · the
-            blockhash stays valid for about {form.blocksLeft ?? "?"} more blocks
+            Network fee {form.fee === undefined ? "unknown (the cluster did not say)" : `${sol(form.fee, 6)} SOL`}
+            {form.rent
+              ? ` · rent ${form.rent.returned ? "returned" : "deposited"} ${sol(form.rent.lamports, 6)} SOL`
+              : ""}
+          </Text>
+          <Text color={form.blocksLeft !== undefined && form.blocksLeft < 30 ? t.warn : undefined}>
+            ⌛ the quote's blockhash stays valid for {form.blocksLeft ?? "?"} more blocks (about{" "}
+            {duration(Math.round((form.blocksLeft ?? 0) * 0.4))})
           </Text>
           {state.cluster === "mainnet" ? (
             <Text color={t.bad} bold>
