@@ -105,12 +105,14 @@ function logFactorial(k: number): number {
 
 /** A xoshiro128** stream. Implements the contract's `Rng` plus a few helpers the models use. */
 export class Xoshiro128 implements Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // The state words are int32 and start as 0 where they are declared, so V8 keeps them as small
+  // integers (a declared-only field starts undefined and would be a generic field from then on).
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
   /** +1 for the plain stream, −1 for its antithetic twin. */
-  private readonly sign: number;
+  private readonly sign: number = 1;
 
   constructor(state: Uint32Array, antithetic = false) {
     if (state.length !== 4) throw new RangeError("xoshiro128** needs 4 state words");

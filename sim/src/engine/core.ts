@@ -38,6 +38,18 @@ import {
 } from "./math.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
+/**
+ * A world that can lend the engine its own snapshot, overwritten by its next step, instead of a new one
+ * per step (the world models' `LanternWorld.advance`).
+ */
+export interface LendingWorld extends World {
+  advance(feedback: Feedback): Readonly<MarketSnapshot>;
+}
+
+function lendsSnapshots(world: World): world is LendingWorld {
+  return typeof (world as Partial<LendingWorld>).advance === "function";
+}
+
 export const HEALTHY = 0;
 export const PENDING = 1;
 export const CLOSED = 2;
@@ -71,6 +83,9 @@ export abstract class PathCore {
   private openT = 0;
   private openFair = 1;
   private stepSecs = 60;
+  /** The borrow index's growth over one step at the rate `growthApr`. */
+  private growth = 1;
+  private growthApr = Number.NaN;
   // Per-path tallies.
   private badDebt = 0;
   private covered = 0;
@@ -138,14 +153,16 @@ export abstract class PathCore {
     fb.netBorrowSol = 0;
     const steps = world.steps;
     this.stepSecs = world.stepSecs;
-    let snap = world.step(fb);
+    // A world that lends its own snapshot (LanternWorld.advance) saves an allocation per step; the
+    // engine reads each snapshot before asking for the next, and the last one last.
+    const lending = lendsSnapshots(world) ? world : undefined;
+    let snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
     this.open(snap, steps);
     for (let s = 1; s < steps; s++) {
       fb.lrtSoldSol = 0;
       fb.netBorrowSol = 0;
-      const next = world.step(fb);
-      this.step(s, next);
-      snap = next;
+      snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
+      this.step(s, snap);
     }
     return this.finish(snap, path);
   }
@@ -167,6 +184,7 @@ export abstract class PathCore {
       this.firstLiq[i] = -1;
     }
     this.index = 1;
+    this.growthApr = Number.NaN;
     this.totalShares = total;
     this.qlen = 0;
     this.insurance = this.params.insuranceSol;
@@ -202,7 +220,12 @@ export abstract class PathCore {
   private step(s: number, snap: MarketSnapshot): void {
     // Interest: the borrow index compounds at the step's rate; the reserve factor goes to insurance.
     const before = this.index;
-    const after = before * growthF(snap.borrowApr, this.stepSecs);
+    if (snap.borrowApr !== this.growthApr) {
+      // The rate moves hourly at most in the world models: one growth factor serves until it does.
+      this.growthApr = snap.borrowApr;
+      this.growth = growthF(snap.borrowApr, this.stepSecs);
+    }
+    const after = before * this.growth;
     this.index = after;
     this.insurance += this.totalShares * (after - before) * this.params.reserveFactor;
     // Observations.

@@ -52,22 +52,26 @@ const logit = (u: number) => Math.log(u / (1 - u));
 const clampU = (u: number) => Math.min(1 - 1e-6, Math.max(1e-6, u));
 
 export class BorrowRateModel {
+  // Numeric state starts as a number where it is declared, so V8 keeps it unboxed (see DiscountModel).
   /** Lenders' assets, SOL. */
-  supply: number;
+  supply = 0;
   /** Other borrowers' debt as a fraction of the supply. */
-  externalUtilization: number;
+  externalUtilization = 0;
   /** The population's net borrowing since t = 0, SOL. */
   populationDelta = 0;
-  utilization: number;
-  apr: number;
+  utilization = 0;
+  apr = 0;
   /** Highest utilisation so far. */
-  peakUtilization: number;
+  peakUtilization = 0;
 
   private readonly table: Float64Array;
   private readonly target: PathCursor;
   private readonly initialSupply: number;
   private readonly updateEvery: number;
-  private stepCount = 0;
+  /** Steps left until the next hourly update of the random parts. */
+  private untilUpdate = 0;
+  /** The first step computes the utilisation from the debt and the supply, as every moving step does. */
+  private unsettled = true;
   private readonly uDecay: number;
   private readonly uNoise: number;
   private readonly sDecay: number;
@@ -76,7 +80,7 @@ export class BorrowRateModel {
   private flowIndex = 0;
   private logSupply = 0;
   /** The target's logit at the previous update: a scripted path is followed, the deviation reverts. */
-  private prevMean: number;
+  private prevMean = 0;
 
   constructor(
     private readonly spec: PoolSpec,
@@ -93,6 +97,7 @@ export class BorrowRateModel {
     this.target = new PathCursor(spec.utilizationPath, spec.utilization);
     this.prevMean = logit(clampU(this.target.at(0)));
     this.updateEvery = Math.max(1, Math.round(3600 / stepSecs));
+    this.untilUpdate = this.updateEvery;
     const dt = this.updateEvery * stepSecs;
     this.uDecay = Math.pow(2, -dt / (spec.utilizationHalfLifeDays * DAY_SECS));
     this.uNoise = spec.utilizationSd * Math.sqrt(1 - this.uDecay * this.uDecay);
@@ -122,8 +127,14 @@ export class BorrowRateModel {
   /** Advances to the end of the step ending at `t` with the population's net borrowing in the step. */
   step(t: number, netBorrowSol: number): void {
     const spec = this.spec;
+    // Most steps move nothing (no net borrowing, no hourly update, no flow): the utilisation and the
+    // rate stay as they are.
+    let moved = this.unsettled || netBorrowSol !== 0;
+    this.unsettled = false;
     this.populationDelta += netBorrowSol;
-    if (++this.stepCount % this.updateEvery === 0) {
+    if (--this.untilUpdate === 0) {
+      this.untilUpdate = this.updateEvery;
+      moved = true;
       if (this.sNoise > 0 || this.logSupply !== 0) {
         const z = this.sNoise > 0 ? this.rng.normal() : 0;
         this.setSupply(this.initialSupply * Math.exp(this.logSupply * this.sDecay + this.sNoise * z));
@@ -145,7 +156,9 @@ export class BorrowRateModel {
     // Scripted flows land last, so a withdrawal shows in this step's utilisation.
     while (this.flowIndex < this.flows.length && this.flows[this.flowIndex]!.t <= t) {
       this.setSupply(this.supply * (1 + this.flows[this.flowIndex++]!.pct / 100));
+      moved = true;
     }
+    if (!moved) return;
     const u = Math.min(1, Math.max(0, this.debt / this.supply));
     this.utilization = u;
     if (u > this.peakUtilization) this.peakUtilization = u;

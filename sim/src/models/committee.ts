@@ -155,13 +155,14 @@ export class CommitteeModel {
     confirmations: 0,
     colludingReports: 0,
   };
+  // Numeric state starts as a number where it is declared, so V8 keeps it unboxed (see DiscountModel).
   /** The feed's fair rate (float). */
-  fairRate: number;
+  fairRate = 0;
   /**
    * The rate consumers price with (float): the fair rate, or the held / reported rate when lower
    * (sdk `pessimisticRate`), so a loss waiting for the guardian counts at once.
    */
-  pessimisticRate: number;
+  pessimisticRate = 0;
   bunker = false;
   /** A decrease is held, waiting for the guardian. */
   held = false;
@@ -169,13 +170,13 @@ export class CommitteeModel {
   private feed: FeedState;
   private readonly frameSecs: number;
   private readonly fastLaneSecs: number;
-  private nextFrame: number;
+  private nextFrame = 0;
   private frameIndex = 0n;
   private landing: Landing | undefined;
   private confirmAt = Infinity;
   /** Time of the next frame start, landing or confirmation (cached: most steps have none). */
   private nextEvent = 0;
-  private staleAfter: number;
+  private staleAfter = 0;
   /** The true rate at each frame's reference time (WAD), for the guardian's check. */
   private readonly truth = new Map<bigint, bigint>();
   private readonly roles: RoleScript;
@@ -234,7 +235,11 @@ export class CommitteeModel {
    * reference time.
    */
   advanceTo(t: number, trueRate: number): void {
-    if (t < this.nextEvent) return;
+    // Small enough to be inlined into the world's step: the rate is boxed for the call on event steps only.
+    if (t >= this.nextEvent) this.applyEvents(t, trueRate);
+  }
+
+  private applyEvents(t: number, trueRate: number): void {
     for (;;) {
       const landing = this.landing?.time ?? Infinity;
       const next = Math.min(this.nextFrame, landing, this.confirmAt);

@@ -56,20 +56,22 @@ export interface DiscountInputs {
 }
 
 export class DiscountModel {
+  // Numeric state is initialised where it is declared: a declared-only field starts undefined, V8 then
+  // keeps every number stored in it boxed, and a store in the per-step loop allocates.
   /** Slow component (log). */
-  slow: number;
+  slow = 0;
   /** With a scripted level: the slow component's deviation from the script (log). */
-  private dev: number;
+  private dev = 0;
   /** Price impact of net flows (log): liquidators' sales minus arbitrage purchases, decaying. */
   impact = 0;
   /** Sum of the flash components (log). */
   flash = 0;
   /** Total log discount after the last step. */
-  logDiscount: number;
+  logDiscount = 0;
   /** SOL moving the price by 1% after the last step. */
-  depth1Pct: number;
+  depth1Pct = 0;
   /** Instant-unstake reserve, SOL. */
-  reserve: number;
+  reserve = 0;
   /** SOL spent by arbitrage through the reserve so far. */
   arbitrageSol = 0;
   /** In the stress regime after the last step. */
@@ -82,10 +84,10 @@ export class DiscountModel {
   private readonly impactDecay: [number, number];
   private readonly flashDecay: number;
   private markovStress = false;
-  private nextSwitch: number;
+  private nextSwitch = 0;
   private intensity = 1;
-  private nextJump: number;
-  private nextFlash: number;
+  private nextJump = 0;
+  private nextFlash = 0;
   private readonly flashes: Flash[] = [];
   private readonly events: { t: number; value: number; persistent: boolean; hold: number; decay: number }[];
   private eventIndex = 0;

@@ -35,17 +35,18 @@ export function commissionCut(sharePct: number, commissionPct: number, baselineP
 }
 
 export class FairRateModel {
+  // Numeric state starts as a number where it is declared, so V8 keeps it unboxed (see DiscountModel).
   /** The true rate now. */
-  rate: number;
+  rate = 0;
   /** Product of (1 − loss) over the slashings so far. */
   slashFactor = 1;
   /** Slashing events so far. */
   slashings = 0;
 
   private readonly epochSecs: number;
-  private nextEpoch: number;
-  private nextRandomSlash: number;
-  private nextRandomShock: number;
+  private nextEpoch = 0;
+  private nextRandomSlash = 0;
+  private nextRandomShock = 0;
   private readonly scripted: { t: number; loss: number }[];
   private scriptedIndex = 0;
   private readonly shocks: Shock[] = [];
@@ -55,6 +56,7 @@ export class FairRateModel {
     private readonly rng: ModelRng,
   ) {
     this.rate = spec.initialRate;
+    this.redemptionApr = Math.max(0, spec.aprPct) / 100;
     this.epochSecs = spec.epochHours * 3600;
     this.nextEpoch = this.epochSecs;
     this.nextRandomSlash = rng.exponential(spec.slashing.perYear / YEAR_SECS);
@@ -70,18 +72,30 @@ export class FairRateModel {
     }
   }
 
+  /** The expected APR (fraction) that `redemptionRate` accrues. */
+  private readonly redemptionApr: number;
+  /** The share of the current epoch's reward the shocks leave (`redemptionRate`), for `keptFor`. */
+  private kept = 1;
+  private keptFor = Number.NaN;
+  private keptShocks = 0;
+
   /** Time of the next event of any kind (cached: most steps have none). */
   private nextEvent = 0;
 
   /** Applies every epoch boundary, slashing and shock up to time `t` (seconds), in time order. */
   advanceTo(t: number): number {
-    if (t < this.nextEvent) return this.rate;
+    // Small enough to be inlined into the world's step, so the rate is not boxed on the way out.
+    if (t >= this.nextEvent) this.applyEvents(t);
+    return this.rate;
+  }
+
+  private applyEvents(t: number): void {
     for (;;) {
       const scripted = this.scriptedIndex < this.scripted.length ? this.scripted[this.scriptedIndex]!.t : Infinity;
       const next = Math.min(this.nextEpoch, this.nextRandomSlash, this.nextRandomShock, scripted);
       if (next > t) {
         this.nextEvent = next;
-        return this.rate;
+        return;
       }
       if (next === scripted) {
         this.slash(this.scripted[this.scriptedIndex]!.loss);
@@ -121,10 +135,15 @@ export class FairRateModel {
   redemptionRate(t: number): number {
     const start = this.nextEpoch - this.epochSecs;
     const elapsed = t > start ? t - start : 0;
-    let cut = 0;
-    for (const s of this.shocks) if (this.nextEpoch > s.start && this.nextEpoch <= s.end) cut += s.cut;
-    const apr = Math.max(0, this.spec.aprPct) / 100;
-    return this.rate * (1 + apr * (elapsed / YEAR_SECS) * (1 - Math.min(1, cut)));
+    if (this.keptFor !== this.nextEpoch || this.keptShocks !== this.shocks.length) {
+      // The epoch's reward share after the shocks changes only with the epoch or a new shock.
+      this.keptFor = this.nextEpoch;
+      this.keptShocks = this.shocks.length;
+      let cut = 0;
+      for (const s of this.shocks) if (this.nextEpoch > s.start && this.nextEpoch <= s.end) cut += s.cut;
+      this.kept = 1 - Math.min(1, cut);
+    }
+    return this.rate * (1 + this.redemptionApr * (elapsed / YEAR_SECS) * this.kept);
   }
 
   private payEpoch(at: number): void {

@@ -314,7 +314,7 @@ export class MarketOracleModel {
   private marketPrice = 0;
   private marketPriceTs = -Infinity;
   private marketEmaTs = 0;
-  private keepElapsed = -1;
+  private keepSince = Number.NaN;
   /** Rounds before this time take the clean fast path. */
   private cleanUntil = -Infinity;
   private lastCleanT = -1;
@@ -511,22 +511,20 @@ export class MarketOracleModel {
 
   /** The EMAs of the median and of the low, counting at most `maxPriceAgeSecs` since the last round. */
   private moveEmas(t: number, price: number, low: number): void {
-    const keep = this.keepFor(t);
+    const since = t - this.marketEmaTs;
+    if (since !== this.keepSince) this.keepAfter(since);
+    const keep = this.keep;
     // The first round seeds each average (sdk `emaUpdate` of 0).
     this.ema = this.ema === 0 ? price : this.ema * keep + price * (1 - keep);
     this.emaLow = this.emaLow === 0 ? low : this.emaLow * keep + low * (1 - keep);
     this.marketEmaTs = t;
   }
 
-  private keepFor(t: number): number {
-    const since = t - this.marketEmaTs;
+  /** The EMA weight `keep` for `since` seconds since the last move (rounds are evenly spaced: cached). */
+  private keepAfter(since: number): void {
     const maxAge = this.spec.maxPriceAgeSecs;
-    const elapsed = since < 0 ? 0 : since > maxAge ? maxAge : since;
-    if (elapsed !== this.keepElapsed) {
-      this.keepElapsed = elapsed;
-      this.keep = emaKeep(elapsed, this.spec.emaHalfLifeSecs);
-    }
-    return this.keep;
+    this.keepSince = since;
+    this.keep = emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, this.spec.emaHalfLifeSecs);
   }
 
   /** The members disagree beyond `maxConfidenceBps`: no market price (the EMAs stay as they were). */

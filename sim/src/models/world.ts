@@ -26,6 +26,8 @@ import { FairRateModel } from "./fairRate.js";
 import { MarketOracleModel } from "./marketOracle.js";
 import { DAY_SECS } from "./paths.js";
 
+type MarketPrices = NonNullable<MarketSnapshot["market"]>;
+
 export interface WorldOptions {
   /**
    * Run the market price rounds through the sdk's bigint functions instead of the float fast path
@@ -67,6 +69,23 @@ export class LanternWorld implements World {
   private floorTrue = NaN;
   private floorLog = 0;
   private readonly inputs: DiscountInputs = { queued: false, soldSol: 0, floorLog: null };
+  private readonly viewMarket: MarketPrices = { spot: 0, low: 0, confidence: 0, ema: 0, emaLow: 0 };
+  private readonly view: Required<MarketSnapshot> = {
+    t: 0,
+    trueRate: 0,
+    fairRate: 0,
+    pessimisticRate: 0,
+    stale: false,
+    bunker: false,
+    market: null,
+    dexPrice: 0,
+    borrowApr: 0,
+    utilization: 0,
+    dexDepthSol: 0,
+    held: false,
+    stress: false,
+    redemptionRate: 0,
+  };
 
   constructor(
     readonly scenario: Scenario,
@@ -102,7 +121,34 @@ export class LanternWorld implements World {
     this.impactBps = scenario.liquidators.maxImpactBps;
   }
 
+  /** Advances one step and returns a snapshot of its own (a copy of what `advance` lends). */
   step(feedback: Feedback): MarketSnapshot {
+    const v = this.advance(feedback);
+    const m = v.market;
+    return {
+      t: v.t,
+      trueRate: v.trueRate,
+      fairRate: v.fairRate,
+      pessimisticRate: v.pessimisticRate,
+      stale: v.stale,
+      bunker: v.bunker,
+      market: m === null ? null : { spot: m.spot, low: m.low, confidence: m.confidence, ema: m.ema, emaLow: m.emaLow },
+      dexPrice: v.dexPrice,
+      borrowApr: v.borrowApr,
+      utilization: v.utilization,
+      dexDepthSol: v.dexDepthSol,
+      held: v.held,
+      stress: v.stress,
+      redemptionRate: v.redemptionRate,
+    };
+  }
+
+  /**
+   * Advances one step and lends the world's own snapshot, overwritten by the next call: the engine reads
+   * it before stepping again, so a path allocates nothing per step (a snapshot and its market object
+   * per step were most of the world's garbage).
+   */
+  advance(feedback: Feedback): Readonly<MarketSnapshot> {
     const t = ++this.index * this.stepSecs;
     const trueRate = this.fair.advanceTo(t);
     const committee = this.committee;
@@ -117,30 +163,40 @@ export class LanternWorld implements World {
     const inputs = this.inputs;
     inputs.queued = this.queuedAlways || committee.bunker;
     inputs.soldSol = feedback.lrtSoldSol;
-    inputs.floorLog = stale || this.unstakeFeeLog === -Infinity ? null : this.floorLog;
-    this.discount.step(t, inputs);
-    const dexPrice = trueRate * Math.exp(this.discount.logDiscount);
+    const floorLog = stale || this.unstakeFeeLog === -Infinity ? null : this.floorLog;
+    // Stored only when it changes: a field that can hold null boxes every number written to it.
+    if (inputs.floorLog !== floorLog) inputs.floorLog = floorLog;
+    const discount = this.discount;
+    discount.step(t, inputs);
+    const dexPrice = trueRate * Math.exp(discount.logDiscount);
     const oracle = this.oracle;
     oracle.round(t, dexPrice);
-    this.pool.step(t, feedback.netBorrowSol);
-    return {
-      t,
-      trueRate,
-      fairRate,
-      pessimisticRate: committee.pessimisticRate,
-      stale,
-      bunker: committee.bunker,
-      market: oracle.available
-        ? { spot: oracle.spot, low: oracle.low, confidence: oracle.confidence, ema: oracle.ema, emaLow: oracle.emaLow }
-        : null,
-      dexPrice,
-      borrowApr: this.pool.apr,
-      utilization: this.pool.utilization,
-      dexDepthSol: (this.discount.depth1Pct * this.impactBps) / 100,
-      held: committee.held,
-      stress: this.discount.stress,
-      redemptionRate: this.fair.redemptionRate(t),
-    };
+    const pool = this.pool;
+    pool.step(t, feedback.netBorrowSol);
+    const view = this.view;
+    view.t = t;
+    view.trueRate = trueRate;
+    view.fairRate = fairRate;
+    view.pessimisticRate = committee.pessimisticRate;
+    view.stale = stale;
+    view.bunker = committee.bunker;
+    if (oracle.available) {
+      const market = this.viewMarket;
+      market.spot = oracle.spot;
+      market.low = oracle.low;
+      market.confidence = oracle.confidence;
+      market.ema = oracle.ema;
+      market.emaLow = oracle.emaLow;
+      view.market = market;
+    } else view.market = null;
+    view.dexPrice = dexPrice;
+    view.borrowApr = pool.apr;
+    view.utilization = pool.utilization;
+    view.dexDepthSol = (discount.depth1Pct * this.impactBps) / 100;
+    view.held = committee.held;
+    view.stress = discount.stress;
+    view.redemptionRate = this.fair.redemptionRate(t);
+    return view;
   }
 
   diagnostics(): WorldDiagnostics {
