@@ -124,6 +124,9 @@ impl Chain {
         known.push(chain.test.payer().pubkey());
         chain.refresh_accounts(&known).await;
         chain.sync_clock().await;
+        if let Err(e) = chain.record_blockhash().await {
+            eprintln!("Could not read the first blockhash: {e:?}");
+        }
         chain
     }
 
@@ -154,6 +157,9 @@ impl Chain {
             Err(e) => eprintln!("Could not advance to slot {next}: {e:?}"),
         }
         self.sync_clock().await;
+        if let Err(e) = self.record_blockhash().await {
+            eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot);
+        }
         self.slot_times.push_back((self.slot, self.now()));
         while self.slot_times.len() > SLOT_TIMES_KEPT {
             self.slot_times.pop_front();
@@ -179,19 +185,35 @@ impl Chain {
         self.refresh_accounts(&[pubkey]).await;
     }
 
-    pub async fn latest_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
-        let hash = self.test.ctx.banks_client.get_latest_blockhash().await?;
-        let last_valid = self.block_height + BLOCKHASH_VALIDITY;
-        if self.blockhashes.back().map(|(h, _)| *h) != Some(hash) {
-            self.blockhashes.push_back((hash, last_valid));
-            while self.blockhashes.len() > 512 {
-                self.blockhashes.pop_front();
-            }
+    /// `lantern_warpSlots`: produces `count` slots at once (each with its blockhash, as in real time).
+    pub async fn warp_slots(&mut self, count: u64) {
+        for _ in 0..count {
+            self.advance_slot().await;
         }
-        let valid_until = self.blockhashes.iter().find(|(h, _)| *h == hash).map_or(last_valid, |(_, v)| *v);
-        Ok((hash, valid_until))
     }
 
+    /// Notes the bank's newest blockhash, valid for `BLOCKHASH_VALIDITY` blocks from the current one;
+    /// returns it with its last valid block height.
+    async fn record_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
+        let hash = self.test.ctx.banks_client.get_latest_blockhash().await?;
+        match self.blockhashes.back() {
+            Some((newest, valid_until)) if *newest == hash => Ok((hash, *valid_until)),
+            _ => {
+                let valid_until = self.block_height + BLOCKHASH_VALIDITY;
+                self.blockhashes.push_back((hash, valid_until));
+                while self.blockhashes.front().is_some_and(|(_, v)| *v < self.block_height) {
+                    self.blockhashes.pop_front();
+                }
+                Ok((hash, valid_until))
+            }
+        }
+    }
+
+    pub async fn latest_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
+        self.record_blockhash().await
+    }
+
+    /// What `sendTransaction` enforces: a blockhash is valid through its last valid block height.
     pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
         self.blockhashes.iter().any(|(h, valid_until)| h == hash && *valid_until >= self.block_height)
     }
@@ -290,6 +312,13 @@ impl Chain {
     }
 
     pub async fn simulate(&mut self, tx: VersionedTransaction) -> Result<Simulation, BanksClientError> {
+        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+            return Ok(Simulation {
+                err: Some(TransactionError::BlockhashNotFound),
+                logs: Vec::new(),
+                units_consumed: 0,
+            });
+        }
         let result = self.test.ctx.banks_client.simulate_transaction(tx).await?;
         let details = result.simulation_details;
         Ok(Simulation {
@@ -303,6 +332,9 @@ impl Chain {
 
     /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
     pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
+        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+            return Err(BanksClientError::TransactionError(TransactionError::BlockhashNotFound));
+        }
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
         let pre_balances = self.balances(&keys).await;
@@ -349,7 +381,7 @@ impl Chain {
     /// `requestAirdrop`: a real transfer from the genesis faucet.
     pub async fn airdrop(&mut self, to: Pubkey, lamports: u64) -> Result<Signature, BanksClientError> {
         let payer = self.test.payer();
-        let blockhash = self.test.ctx.banks_client.get_latest_blockhash().await?;
+        let (blockhash, _) = self.latest_blockhash().await?;
         let tx = Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&payer.pubkey(), &to, lamports)],
             Some(&payer.pubkey()),

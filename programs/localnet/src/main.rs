@@ -58,21 +58,41 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// The runtime the bank lives on. `solana-program-test` registers a fresh blockhash every 6.4 ms while
-/// its runtime runs, which would expire a blockhash within a second; this runtime only runs while the
-/// chain is serving a request or advancing a slot, so an idle chain keeps its blockhashes valid.
-struct BankRuntime(tokio::runtime::Runtime);
+/// The runtime the bank lives on. `solana-program-test` registers a fresh blockhash every 6.4 ms of its
+/// runtime's clock, which under load would expire a blockhash within a second (a validator registers
+/// one per slot). Once the chain is built, this runtime's clock is frozen so that timer never comes due:
+/// the chain registers exactly one blockhash per slot when it advances, and a blockhash lives 150 slots
+/// whatever the load. Frozen = paused, plus a blocking task that lives as long as the chain, because
+/// tokio auto-advances a paused clock whenever the runtime idles unless a blocking task is running.
+/// (The freeze waits for the demo world: building it sends through the banks client's polling path,
+/// which needs a clock that moves; nothing the chain serves afterwards waits on a timer.)
+struct BankRuntime {
+    /// Dropped before the runtime, ending the blocking task so that the runtime can shut down.
+    clock_hold: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    runtime: tokio::runtime::Runtime,
+}
 
 impl BankRuntime {
     fn new() -> Self {
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime for the bank");
-        Self(runtime)
+        Self { clock_hold: std::sync::Mutex::new(None), runtime }
     }
 
     /// Runs `work` on the bank's runtime from any async context of the server.
     fn run<F: std::future::Future>(&self, work: F) -> F::Output {
-        tokio::task::block_in_place(|| self.0.block_on(work))
+        tokio::task::block_in_place(|| self.runtime.block_on(work))
+    }
+
+    fn freeze_clock(&self) {
+        let (hold, released) = std::sync::mpsc::channel::<()>();
+        self.run(async move {
+            tokio::time::pause();
+            tokio::task::spawn_blocking(move || while released.recv().is_ok() {});
+        });
+        if let Ok(mut slot) = self.clock_hold.lock() {
+            *slot = Some(hold);
+        }
     }
 }
 
@@ -152,6 +172,7 @@ async fn main() {
         }
     }
     let chain: Shared = Arc::new(Mutex::new(bank.run(Chain::host(test))));
+    bank.freeze_clock();
 
     let rpc_addr = SocketAddr::from(([127, 0, 0, 1], options.rpc_port));
     let ws_addr = SocketAddr::from(([127, 0, 0, 1], options.ws_port));
@@ -193,7 +214,7 @@ async fn main() {
     println!("  JSON-RPC   http://{rpc_addr}");
     println!("  WebSocket  ws://{ws_addr}");
     if test_methods {
-        println!("  test methods enabled: lantern_warpTime, lantern_setAccount");
+        println!("  test methods enabled: lantern_warpTime, lantern_warpSlots, lantern_setAccount");
     }
     if let Some((path, value)) = &manifest {
         println!("  demo world {}", path.display());

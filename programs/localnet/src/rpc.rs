@@ -59,6 +59,10 @@ type RpcResult = Result<Value, RpcError>;
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// `lantern_warpSlots` produces at most this many slots per call (an hour of 400 ms slots), so one
+/// request cannot hold the chain for long.
+const MAX_WARP_SLOTS: u64 = 9_000;
+
 fn error_response(id: Value, error: RpcError) -> Value {
     json!({ "jsonrpc": "2.0", "error": error.to_json(), "id": id })
 }
@@ -544,7 +548,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let sig = chain.airdrop(key, lamports).await.map_err(submit_error)?;
             Ok(json!(sig.to_string()))
         }
-        "lantern_warpTime" | "lantern_setAccount" if !test_methods => Err(RpcError::new(
+        "lantern_warpTime" | "lantern_warpSlots" | "lantern_setAccount" if !test_methods => Err(RpcError::new(
             -32601,
             format!("Method not found: {method} is a test method; start the local chain with --test-methods to use it"),
         )),
@@ -555,6 +559,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             }
             chain.warp_time(secs).await;
             Ok(json!({ "unixTimestamp": chain.now() }))
+        }
+        "lantern_warpSlots" => {
+            let count: u64 = param(params, 0, "slots")?;
+            if count == 0 || count > MAX_WARP_SLOTS {
+                return Err(RpcError::invalid_params(format!("warp by 1 to {MAX_WARP_SLOTS} slots at a time")));
+            }
+            chain.warp_slots(count).await;
+            Ok(json!({ "slot": chain.slot(), "blockHeight": chain.block_height() }))
         }
         "lantern_setAccount" => {
             let key = pubkey(params, 0, "pubkey")?;
