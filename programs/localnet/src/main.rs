@@ -193,7 +193,8 @@ async fn main() {
         }
     });
     let server = match Server::try_bind(&rpc_addr) {
-        Ok(builder) => builder.serve(make_service),
+        // Without TCP_NODELAY a small response waits ~40 ms for the client's delayed ACK (Nagle).
+        Ok(builder) => builder.tcp_nodelay(true).serve(make_service),
         Err(e) => {
             eprintln!("Cannot listen on {rpc_addr} ({e}). Is another local chain running? Stop it or pass --rpc-port.");
             std::process::exit(1);

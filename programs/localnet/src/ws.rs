@@ -39,6 +39,8 @@ enum Subscription {
 pub async fn serve(listener: TcpListener, chain: Shared) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
+        // Notifications go out at once rather than waiting for the client's delayed ACK (Nagle).
+        let _ = stream.set_nodelay(true);
         let chain = chain.clone();
         tokio::spawn(async move {
             let _ = connection(stream, chain).await;
@@ -210,7 +212,26 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
             event = events.recv() => {
                 let event = match event {
                     Ok(event) => event,
-                    Err(RecvError::Lagged(_)) => continue,
+                    // Too slow a reader missed events: a signature it waits for may be among them, so
+                    // each one that landed meanwhile is reported from the chain's record.
+                    Err(RecvError::Lagged(_)) => {
+                        let chain = chain.lock().await;
+                        let mut landed = Vec::new();
+                        for (id, subscription) in &subscriptions {
+                            if let Subscription::Signature { signature } = subscription {
+                                if let Some(record) = chain.transaction(signature) {
+                                    let event = Event::Signature { signature: *signature, err: record.err.clone(), slot: record.slot };
+                                    landed.extend(notify(subscription, *id, &event).map(|(message, _)| (*id, message)));
+                                }
+                            }
+                        }
+                        drop(chain);
+                        for (id, message) in landed {
+                            sink.send(message).await?;
+                            subscriptions.remove(&id);
+                        }
+                        continue;
+                    }
                     Err(RecvError::Closed) => return Ok(()),
                 };
                 let mut finished = Vec::new();
