@@ -28,6 +28,8 @@ import {
   type SimResult,
 } from "./run.js";
 import { listScenarios, ScenarioError } from "./scenario.js";
+import { DEFAULT_REPLAY_SPEED, runReplay } from "./replay/run.js";
+import { replayTable } from "./replay/report.js";
 import { SIM_VERSION } from "./version.js";
 
 class UsageError extends Error {}
@@ -41,6 +43,11 @@ Commands:
   list                 List the shipped scenarios.
   merge <files|dirs>   Combine partial results written by \`run --shard k/N\` (exactly).
   compare <scenario>   Run several pricing policies or parameter sets side by side on the same paths.
+  replay <scenario> --path k [--seed S] [--sub-accounts n] [--speed x] [--set f=v] [--out DIR]
+                       [--url URL --demo-dir DIR]
+                       Play one path on a local chain with the real keeper fleet and compare the chain's
+                       outcome with the model's, metric by metric (docs/replay.md). Exit 4 when a metric
+                       diverges beyond its tolerance.
 
 Options (run, compare):
   --paths N            Number of paths (default: the scenario's).
@@ -64,7 +71,8 @@ Examples:
   npm run sim -- merge /results --out merged
 
 Exit codes: 0 done; 2 usage or input error (bad option, invalid scenario file, unreadable or
-mismatched partial results); 3 merge wrote a partial result because shards are missing; 1 anything else.
+mismatched partial results); 3 merge wrote a partial result because shards are missing; 4 replay
+diverged beyond a tolerance; 1 anything else.
 `;
 
 /** Exit code of \`merge\` when the partial results do not cover every path yet. */
@@ -433,6 +441,64 @@ async function cmdCompare(args: string[]): Promise<void> {
   );
 }
 
+/** Exit code of `replay` when the chain and the model diverge beyond a tolerance. */
+const EXIT_DIVERGED = 4;
+
+async function cmdReplay(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: joinNegativeNumbers(args),
+    allowPositionals: true,
+    options: {
+      path: { type: "string" },
+      seed: { type: "string" },
+      "sub-accounts": { type: "string" },
+      speed: { type: "string" },
+      set: { type: "string", multiple: true },
+      out: { type: "string" },
+      url: { type: "string" },
+      "demo-dir": { type: "string" },
+    },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      "`sim replay` needs exactly one scenario, e.g. `npm run sim -- replay mass-slashing-5 --path 0`.",
+    );
+  if (values.path === undefined) throw new UsageError("`sim replay` needs --path k: the path of the scenario to play.");
+  if ((values.url === undefined) !== (values["demo-dir"] === undefined))
+    throw new UsageError("--url and --demo-dir go together: the chain to attach to and its demo world's directory.");
+  const scenario = positionals[0]!;
+  const path = int("path", values.path)!;
+  const subAccounts = int("sub-accounts", values["sub-accounts"], 1) ?? 20;
+  const speed = int("speed", values.speed, 1) ?? DEFAULT_REPLAY_SPEED;
+  const seedText = values.seed !== undefined ? `-s${values.seed}` : "";
+  const out =
+    values.out ??
+    join("sim-results", `replay-${scenario.replace(/[^\w.-]+/g, "_")}-p${path}${seedText}-n${subAccounts}`);
+  const started = Date.now();
+  const result = await runReplay({
+    scenario,
+    path,
+    seed: int("seed", values.seed),
+    subAccounts,
+    speed,
+    overrides: parseSets(values.set),
+    out,
+    chain: values.url
+      ? {
+          rpcUrl: values.url,
+          wsUrl: values.url
+            .replace(/^http/, "ws")
+            .replace(/:(\d+)(\/?)$/, (_, port: string, slash: string) => `:${Number(port) + 1}${slash}`),
+          demoDir: values["demo-dir"]!,
+        }
+      : undefined,
+    log: (line) => process.stderr.write(`replay: ${line}\n`),
+  });
+  process.stdout.write(`${replayTable(result.report)}\n`);
+  process.stderr.write(`Replayed in ${duration(Date.now() - started)}. Wrote ${result.files.join(", ")}.\n`);
+  return result.comparison.passed ? 0 : EXIT_DIVERGED;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -447,6 +513,8 @@ async function main(argv: string[]): Promise<number> {
     case "compare":
       await cmdCompare(rest);
       return 0;
+    case "replay":
+      return await cmdReplay(rest);
     case undefined:
     case "help":
     case "--help":
@@ -458,7 +526,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(
-        `"${command}" is not a command; use run, list, merge or compare (see \`npm run sim -- help\`).`,
+        `"${command}" is not a command; use run, list, merge, compare or replay (see \`npm run sim -- help\`).`,
       );
   }
 }

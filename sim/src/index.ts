@@ -19,3 +19,4 @@ export * from "./engine/population.js";
 export * from "./engine/types.js";
 // Two modules define the same float year (365 days in seconds); name one so the star exports agree.
 export { YEAR_SECS } from "./engine/math.js";
+export * from "./replay/index.js";

@@ -1,0 +1,819 @@
+/**
+ * The scenario driver: plays one planned path (`replayPlan`) on a local chain while the real keeper fleet
+ * acts on it, and reads back what happened. It plays every exogenous actor of the model:
+ *
+ * - the validators: before each frame starts, the stake manager's account (the members' StakeSource) is
+ *   credited or debited so that the pool's backing per LRT is the path's true rate at the frame's
+ *   reference time — staking rewards, slashing and commission losses alike;
+ * - the DEX: an HTTP price source (the members' PriceSource) serves the path's DEX price, member by
+ *   member with the scenario's publisher faults;
+ * - the committee's behaviour: scripted offline and late members are paused (SIGSTOP) for their window;
+ * - the guardian: confirms a held decrease when the model's guardian does;
+ * - lenders: supply is set so that the pool's utilisation follows the path's;
+ * - the borrowers: the scenario's population, opened with `leverage_up` at the start.
+ *
+ * Time: the chain's clock is the path's clock (`chain = T0 + t`, T0 a frame boundary), moved forward
+ * with `lantern_warpTime`. Quiet stretches are jumped over (to the next frame start, role change,
+ * guardian confirmation or live window); live windows — where the model's maintenance price is near the
+ * book's liquidation frontier or the model liquidates — advance `speed` chain seconds per tick, each tick
+ * waiting for the committee's price round at the new time and for the liquidator (docs/replay.md).
+ */
+import { createServer, type Server } from "node:http";
+import { EventParser } from "@coral-xyz/anchor";
+import {
+  committeeAddress,
+  decodeCommittee,
+  decodeFeed,
+  decodeLendingPool,
+  decodeMarket,
+  decodeStakePool,
+  decodeSubAccount,
+  feedAddress,
+  frameAt,
+  isLiquidatable,
+  LanternClient,
+  lendingPoolAddress,
+  marginInstructions,
+  marketAddress,
+  marketPrices,
+  offlinePrograms,
+  oracleInstructions,
+  restakingInstructions,
+  stakePoolAddress,
+  subAccountAddress,
+  TOKEN_PROGRAM_ID,
+  WAD,
+} from "@lantern/sdk";
+import { type DemoManifest, readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
+import { Connection, type Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, type TransactionInstruction } from "@solana/web3.js";
+import { RoleScript } from "../models/committee.js";
+import { DAY_SECS } from "../models/paths.js";
+import { type ReplayPlan, stepAt } from "./plan.js";
+import { type ChainEndpoints, type KeeperFleet, startFleet } from "./processes.js";
+
+const SOL = 1_000_000_000n;
+const LAMPORTS = 1e9;
+
+export interface DriveOptions {
+  /** Chain seconds per live tick (each tick is about a wall second). */
+  speed: number;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+/** One liquidation seen on chain. */
+export interface ChainLiquidation {
+  subAccount: number;
+  atSecs: number;
+  repaidSol: number;
+  signature: string;
+}
+
+/** What the chain shows at the end of the replay, in the model's units (SOL, rates relative to the opening). */
+export interface ChainOutcome {
+  liquidations: ChainLiquidation[];
+  badDebtSol: number;
+  coveredByInsuranceSol: number;
+  socializedSol: number;
+  insuranceUsedSol: number;
+  bunkerSecs: number;
+  staleSecs: number;
+  /** Rates and prices divided by the opening fair rate (the model's are too, in the comparison). */
+  fairRate: number;
+  marketPrice: number | null;
+  marketEma: number | null;
+  marketEmaLow: number | null;
+  utilization: number;
+  /** Users' equity at the horizon (collateral at what the LRT redeems for, debt at the borrow index), SOL. */
+  equityEndSol: number;
+  equityStartSol: number;
+  horizonSecs: number;
+  /** Sub-accounts that could not be opened as drawn (the opening check refused them), by index. */
+  notOpened: number[];
+  /** Wall time of the replay, ms, and how many live ticks and jumps it took. */
+  wallMs: number;
+  ticks: number;
+  jumps: number;
+}
+
+interface World {
+  connection: Connection;
+  client: LanternClient;
+  manifest: DemoManifest;
+  lrtMint: PublicKey;
+  admin: Keypair;
+  guardian: Keypair;
+  stakeManager: Keypair;
+  trader: Keypair;
+  lender: Keypair;
+  validators: PublicKey;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method} failed: ${body.error.message}`);
+  return body.result as T;
+}
+
+async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) return undefined;
+    await sleep(everyMs);
+  }
+}
+
+/** wSOL arrives at a token account: SOL airdropped to it, then its token balance synced. */
+async function creditWsol(w: World, account: PublicKey, lamports: bigint, payer: Keypair) {
+  let left = lamports;
+  // The faucet hands out at most this much per request.
+  const chunk = 1_000_000n * SOL;
+  while (left > 0n) {
+    const amount = left < chunk ? left : chunk;
+    const signature = await w.connection.requestAirdrop(account, Number(amount));
+    await waitFor(
+      async () => (await w.connection.getSignatureStatuses([signature])).value[0]?.confirmationStatus,
+      10_000,
+    );
+    left -= amount;
+  }
+  const syncNative = {
+    programId: TOKEN_PROGRAM_ID,
+    keys: [{ pubkey: account, isSigner: false, isWritable: true }],
+    data: Buffer.from([17]),
+  };
+  await send(w, [syncNative], [payer]);
+}
+
+/** SPL Token `Transfer` out of the validators (wSOL cannot be burned): a loss of stake. */
+function transferOut(from: PublicKey, to: PublicKey, authority: PublicKey, lamports: bigint): TransactionInstruction {
+  const data = Buffer.alloc(9);
+  data.writeUInt8(3, 0);
+  data.writeBigUInt64LE(lamports, 1);
+  return {
+    programId: TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: from, isSigner: false, isWritable: true },
+      { pubkey: to, isSigner: false, isWritable: true },
+      { pubkey: authority, isSigner: true, isWritable: false },
+    ],
+    data,
+  };
+}
+
+/**
+ * Sends with the client, again with a fresh blockhash when the chain forgot the one it signed with (the
+ * local chain keeps 150 blockhashes, and under a replay's load that can be a few seconds).
+ */
+async function send(w: World, instructions: TransactionInstruction[], signers: Keypair[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await w.client.send(instructions, signers);
+    } catch (error) {
+      if (attempt >= 4 || !/Blockhash not found|block height exceeded|expired/i.test((error as Error).message))
+        throw error;
+    }
+  }
+}
+
+async function account<T>(w: World, address: PublicKey, decode: (d: Uint8Array) => T): Promise<T> {
+  const info = await w.connection.getAccountInfo(address, "confirmed");
+  if (!info) throw new Error(`The account ${address.toBase58()} does not exist on this chain.`);
+  return decode(info.data);
+}
+
+const chainNow = async (w: World) =>
+  Buffer.from((await w.connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed"))!.data).readBigInt64LE(32);
+
+const lrtSupply = async (w: World) =>
+  Buffer.from((await w.connection.getAccountInfo(w.lrtMint, "confirmed"))!.data).readBigUInt64LE(36);
+
+const toWad = (x: number) => BigInt(Math.round(x * 1e12)) * 1_000_000n;
+const fromWad = (x: bigint) => Number(x) / 1e18;
+
+/** Plays `plan` on the chain at `chain` with the real keeper fleet and returns the chain's outcome. */
+export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOptions): Promise<ChainOutcome> {
+  const began = Date.now();
+  const log = (line: string) => o.log?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
+  const manifest = readDemoManifest(chain.demoDir);
+  const connection = new Connection(chain.rpcUrl, "confirmed");
+  const w: World = {
+    connection,
+    client: new LanternClient(connection),
+    manifest,
+    lrtMint: new PublicKey(manifest.lrtMint),
+    admin: readKeypairFile(manifest.admin.keypair),
+    guardian: readKeypairFile(manifest.guardian.keypair),
+    stakeManager: readKeypairFile(manifest.stakeManager.keypair),
+    trader: readKeypairFile(manifest.wallets.trader.keypair),
+    lender: readKeypairFile(manifest.wallets.lender.keypair),
+    validators: PublicKey.default,
+  };
+  const scenario = plan.scenario;
+  const stride = Math.max(plan.stepSecs, Math.round(o.speed));
+  const payers = [w.admin, w.guardian, w.stakeManager, w.trader, w.lender].map((k) => k.publicKey);
+  for (const m of manifest.members) payers.push(new PublicKey(m.signer.pubkey));
+  payers.push(new PublicKey(manifest.wallets.liquidator.pubkey));
+  for (const p of payers) await creditLamports(w, p, 100n * SOL);
+  w.validators = await stakeManagerWsol(w);
+
+  // The chain prices in its own units: every rate and price of the path is scaled by the opening ratio.
+  const feed0 = await account(w, feedAddress(w.lrtMint), decodeFeed);
+  const scale = fromWad(feed0.fairRate) / plan.model.openFair;
+
+  // The committee runs the scenario's frames and limits. The market price stays fresh for one live tick.
+  const committee0 = await account(w, committeeAddress(w.lrtMint), decodeCommittee);
+  const frameSecs = Math.round(scenario.committee.frameHours * 3600);
+  const limits = scenario.committee.limits;
+  const livePriceAge = Math.max(scenario.oracle.maxPriceAgeSecs, stride);
+  const chainLimits = (maxPriceAgeSecs: number) => ({
+    annualIncreaseLimitBps: limits.annualIncreaseLimitBps,
+    maxPositiveRebasePpb: BigInt(limits.maxPositiveRebasePpb),
+    maxDecreaseBps: limits.maxDecreaseBps,
+    decreaseWindowSecs: Math.round(limits.decreaseWindowDays * DAY_SECS),
+    minRate: toWad(limits.minRate * scale),
+    maxRate: toWad(limits.maxRate * scale),
+    maxReportAgeSecs: Math.round(limits.maxReportAgeHours * 3600),
+    maxPriceAgeSecs,
+    emaHalfLifeSecs: scenario.oracle.emaHalfLifeSecs,
+    maxConfidenceBps: scenario.oracle.maxConfidenceBps,
+  });
+  let priceAge = livePriceAge;
+  // Quiet jumps: observations stay fresh for a frame, so the first round after a jump moves the EMA for
+  // the whole jump (as a minute-by-minute committee would at a steady price) instead of one price age.
+  const setPriceAge = async (secs: number) => {
+    if (secs === priceAge) return;
+    priceAge = secs;
+    await send(
+      w,
+      [
+        await oracleInstructions.updateLimits({
+          admin: w.admin.publicKey,
+          lrtMint: w.lrtMint,
+          limits: chainLimits(secs),
+        }),
+      ],
+      [w.admin],
+    );
+  };
+  await send(
+    w,
+    [
+      await oracleInstructions.updateFrameConfig({
+        admin: w.admin.publicKey,
+        lrtMint: w.lrtMint,
+        frameSecs,
+        fastLaneSecs: Math.round(scenario.committee.fastLaneMinutes * 60),
+      }),
+      await oracleInstructions.updateLimits({
+        admin: w.admin.publicKey,
+        lrtMint: w.lrtMint,
+        limits: chainLimits(livePriceAge),
+      }),
+    ],
+    [w.admin],
+  );
+  if (committee0.quorum !== scenario.committee.quorum || committee0.memberCount !== scenario.committee.members)
+    throw new Error(
+      `The chain's committee has ${committee0.memberCount} members and quorum ${committee0.quorum}; the scenario needs ${scenario.committee.members} and ${scenario.committee.quorum}.`,
+    );
+  const market0 = await account(w, marketAddress(lendingPoolAddress(), w.lrtMint), decodeMarket);
+  if (market0.policy !== scenario.policy)
+    throw new Error(`The chain's market prices with ${market0.policy}; the scenario uses ${scenario.policy}.`);
+
+  // The validators hold most of the pool's SOL, as in production; the reserve keeps instant exits open.
+  const pool0 = await account(w, stakePoolAddress(w.lrtMint), decodeStakePool);
+  const liquid0 = pool0.reserveLamports - pool0.lockedLamports;
+  if (pool0.stakedLamports === 0n && liquid0 > 10n * SOL)
+    await send(
+      w,
+      [
+        await restakingInstructions.delegate({
+          stakeManager: w.stakeManager.publicKey,
+          lrtMint: w.lrtMint,
+          destination: w.validators,
+          lamports: (liquid0 * 8n) / 10n,
+        }),
+      ],
+      [w.stakeManager],
+    );
+
+  // The DEX: what each member's PriceSource reads.
+  let served = { price: feed0.fairRate, observedAt: 0n };
+  let faultFactor: (member: number) => number = () => 1;
+  const server: Server = createServer((req, res) => {
+    const m = /^\/price\/(\d+)$/.exec((req.url ?? "").split("?")[0]!);
+    if (!m) {
+      res.writeHead(404).end("The replay's DEX serves GET /price/<member>.\n");
+      return;
+    }
+    const factor = faultFactor(Number(m[1]));
+    const price = factor === 1 ? served.price : toWad(fromWad(served.price) * factor);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ price: formatWad(price), observedAt: Number(served.observedAt) }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+
+  const fleet = startFleet({
+    chain,
+    manifest,
+    validators: w.validators.toBase58(),
+    priceUrl: (i) => `http://127.0.0.1:${port}/price/${i}`,
+  });
+  let clockOffset = 0n;
+  const observeNow = async () => {
+    const now = await chainNow(w);
+    clockOffset = now - BigInt(Math.floor(Date.now() / 1000));
+    return now;
+  };
+  // The price source stamps observations with the chain's clock (the members clamp to it anyway).
+  const ticker = setInterval(() => {
+    served = { ...served, observedAt: BigInt(Math.floor(Date.now() / 1000)) + clockOffset };
+  }, 200);
+  try {
+    await observeNow();
+    log(`fleet starting (keepers' logs kept in memory; ${fleet.members} members, a liquidator, a cranker)`);
+    if (
+      !(await waitFor(async () => (await Promise.race([fleet.ready.then(() => true), sleep(100)])) === true, 120_000))
+    )
+      throw new Error(`The keeper members did not all start within two minutes:\n${fleet.lines.slice(-20).join("\n")}`);
+    return await play(plan, w, fleet, {
+      stride,
+      scale,
+      frameSecs,
+      log,
+      began,
+      chain,
+      warp: async (secs: number) => {
+        if (secs > 0) await rpc(chain.rpcUrl, "lantern_warpTime", [Math.ceil(secs)]);
+        return observeNow();
+      },
+      setPriceAge: (quiet: boolean) => setPriceAge(quiet ? frameSecs : livePriceAge),
+      serve: (price: number, faults: (member: number) => number) => {
+        served = { ...served, price: toWad(price * scale) };
+        faultFactor = faults;
+      },
+    });
+  } catch (error) {
+    const tail = fleet.lines.slice(-15).join("\n");
+    throw new Error(`${(error as Error).message}\nLast keeper lines:\n${tail}`);
+  } finally {
+    clearInterval(ticker);
+    await fleet.stop();
+    server.close();
+  }
+}
+
+const formatWad = (wad: bigint) => `${wad / WAD}.${(wad % WAD).toString().padStart(18, "0")}`;
+
+async function creditLamports(w: World, who: PublicKey, lamports: bigint) {
+  const signature = await w.connection.requestAirdrop(who, Number(lamports));
+  await waitFor(
+    async () => (await w.connection.getSignatureStatuses([signature])).value[0]?.confirmationStatus,
+    10_000,
+  );
+}
+
+/** The stake manager's wSOL account: the validators, on the local chain. */
+async function stakeManagerWsol(w: World): Promise<PublicKey> {
+  const accounts = await w.connection.getProgramAccounts(TOKEN_PROGRAM_ID, {
+    filters: [
+      { dataSize: 165 },
+      { memcmp: { offset: 0, bytes: "So11111111111111111111111111111111111111112" } },
+      { memcmp: { offset: 32, bytes: w.stakeManager.publicKey.toBase58() } },
+    ],
+  });
+  if (accounts.length === 0)
+    throw new Error(`The stake manager ${w.stakeManager.publicKey.toBase58()} has no wSOL account on this chain.`);
+  return accounts[0]!.pubkey;
+}
+
+interface PlayContext {
+  stride: number;
+  scale: number;
+  frameSecs: number;
+  log: (line: string) => void;
+  began: number;
+  chain: ChainEndpoints;
+  warp: (secs: number) => Promise<bigint>;
+  /** Quiet jumps keep observations fresh for a frame; live ticks for one tick. */
+  setPriceAge: (quiet: boolean) => Promise<void>;
+  serve: (price: number, faults: (member: number) => number) => void;
+}
+
+/** Steps the model marks live: its maintenance price within 1% of the book's frontier, or liquidating. */
+export function liveWindows(plan: ReplayPlan, padBeforeSecs = 7_200, padAfterSecs = 1_800): [number, number][] {
+  const windows: [number, number][] = [];
+  for (const s of plan.steps) {
+    const near = s.frontierPrice > 0 && !Number.isNaN(s.maintPrice) && s.maintPrice <= s.frontierPrice * 1.01;
+    if (!near && s.repaidSol === 0) continue;
+    const from = Math.max(plan.stepSecs, s.t - padBeforeSecs);
+    const to = s.t + padAfterSecs;
+    const last = windows[windows.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else windows.push([from, to]);
+  }
+  return windows;
+}
+
+async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayContext): Promise<ChainOutcome> {
+  const scenario = plan.scenario;
+  const horizon = plan.steps[plan.steps.length - 1]!.t;
+  const roles = new RoleScript(scenario.committee);
+  const faults = scenario.oracle.faults.map((f) => ({
+    members: new Set(f.members),
+    from: f.fromDay * DAY_SECS,
+    to: f.fromDay * DAY_SECS + f.hours * 3600,
+    factor: f.factor,
+  }));
+  const quorum = scenario.committee.quorum;
+  const lateHours = scenario.committee.lateDelayHours[0];
+  const online = (m: number, t: number) => {
+    const role = roles.roleAt(m, t);
+    if (role === "offline") return false;
+    if (role === "late") return t % c.frameSecs >= lateHours * 3600;
+    return true;
+  };
+  const faultsAt = (t: number) => (m: number) =>
+    faults.reduce((f, x) => (t >= x.from && t < x.to && x.members.has(m) ? f * x.factor : f), 1);
+  const apply = (t: number) => {
+    for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, online(m, t));
+    c.serve(stepAt(plan, t).dexPrice, faultsAt(t));
+  };
+  const onlineCount = (t: number) =>
+    Array.from({ length: fleet.members }, (_, m) => online(m, t)).filter(Boolean).length;
+
+  // T0: the next frame boundary of the chain; path time t is chain time T0 + t from here on.
+  const committee = await account(w, committeeAddress(w.lrtMint), decodeCommittee);
+  const now0 = await c.warp(0);
+  const genesis = committee.frames.anchorTs;
+  const F = BigInt(c.frameSecs);
+  const T0 = genesis + ((now0 - genesis) / F + 1n) * F;
+  const pathNow = async () => Number((await c.warp(0)) - T0);
+  const warpTo = async (t: number) => {
+    const now = await c.warp(0);
+    const target = T0 + BigInt(Math.round(t));
+    return c.warp(Number(target - now));
+  };
+
+  // Opening: the book's true rate and a price round at the fair rate, then every sub-account levered up.
+  const n = plan.population.equity.length;
+  apply(0);
+  await setStake(w, plan.steps[0]!.trueRate * c.scale);
+  await warpTo(0);
+  const frame0 = frameAt(committee.frames, T0)!;
+  await settle(w, fleet, { frame: frame0, quorumOnline: true, t0: T0, at: 0, n, log: c.log });
+  c.serve(plan.model.openFair, () => 1);
+  await waitFor(async () => {
+    const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
+    const fair = feed.fairRate;
+    return feed.marketEmaLow >= (fair * 9_995n) / 10_000n && feed.marketLow >= (fair * 9_995n) / 10_000n;
+  }, 60_000);
+  await supplyFor(w, plan);
+  const notOpened = await openBook(w, plan, c.log);
+  const pool0 = await account(w, lendingPoolAddress(), decodeLendingPool);
+  const equityStartSol = plan.population.equity.reduce((a, b) => a + b, 0);
+  c.log(`opened ${n - notOpened.length} of ${n} sub-accounts at chain time T0 + ${await pathNow()} s`);
+
+  // The timeline: quiet jumps and live ticks, stopping at every checkpoint.
+  const checkpoints = new Set<number>();
+  for (let f = c.frameSecs; f <= horizon; f += c.frameSecs) checkpoints.add(f);
+  for (const b of roles.boundaries()) if (b > 0 && b < horizon) checkpoints.add(b);
+  for (const f of faults) for (const b of [f.from, f.to]) if (b > 0 && b < horizon) checkpoints.add(b);
+  let prevHeld = false;
+  for (const s of plan.steps) {
+    if (prevHeld && !s.held) checkpoints.add(s.t);
+    prevHeld = s.held;
+  }
+  checkpoints.add(horizon);
+  const sortedCheckpoints = [...checkpoints].sort((a, b) => a - b);
+  const windows = liveWindows(plan);
+  const liveAt = (t: number) => windows.find(([a, b]) => t >= a && t < b);
+  let t = plan.stepSecs;
+  let bunkerSecs = 0;
+  let staleSecs = 0;
+  let ticks = 0;
+  let jumps = 0;
+  let lastReport = Date.now();
+  while (t < horizon) {
+    const nextCheckpoint = sortedCheckpoints.find((x) => x > t) ?? horizon;
+    const window = liveAt(t);
+    const nextWindow = windows.find(([a]) => a > t)?.[0] ?? horizon;
+    const next = Math.min(nextCheckpoint, window ? t + c.stride : nextWindow, horizon);
+    const frameStart = next % c.frameSecs === 0;
+    const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
+    const now = await c.warp(0);
+    if (feed.bunker) bunkerSecs += next - t;
+    if (now - feed.lastReportRefTs > BigInt(feed.maxReportAgeSecs)) staleSecs += next - t;
+    // The validators move before the frame's reference time: members read the state as of the frame start.
+    if (frameStart) await setStake(w, stepAt(plan, next).trueRate * c.scale);
+    const allOnline = Array.from({ length: fleet.members }, (_, m) => online(m, t) && online(m, next)).every(Boolean);
+    await c.setPriceAge(!window && allOnline);
+    apply(next);
+    await warpTo(next);
+    const step = stepAt(plan, next);
+    if (!step.held) await confirmHeld(w);
+    await settle(w, fleet, {
+      frame: frameStart ? frameAt(committee.frames, T0 + BigInt(next)) : undefined,
+      quorumOnline: onlineCount(next) >= quorum,
+      t0: T0,
+      at: next,
+      n,
+      log: c.log,
+    });
+    if (frameStart) await supplyFor(w, plan, step.utilization);
+    if (window) ticks++;
+    else jumps++;
+    t = next;
+    if (Date.now() - lastReport > 5_000) {
+      lastReport = Date.now();
+      c.log(
+        `day ${(t / DAY_SECS).toFixed(2)} of ${(horizon / DAY_SECS).toFixed(1)} (${ticks} live ticks, ${jumps} jumps)`,
+      );
+    }
+  }
+  for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, true);
+  const outcome = await readOutcome(w, plan, {
+    T0,
+    scale: c.scale,
+    pool0,
+    equityStartSol,
+    horizon,
+  });
+  return {
+    ...outcome,
+    bunkerSecs,
+    staleSecs,
+    notOpened,
+    wallMs: Date.now() - c.began,
+    ticks,
+    jumps,
+  };
+}
+
+/** Credits or debits the validators so that the pool's backing per LRT is `rate` (SOL per LRT, chain units). */
+async function setStake(w: World, rate: number) {
+  const pool = await account(w, stakePoolAddress(w.lrtMint), decodeStakePool);
+  const supply = await lrtSupply(w);
+  const staked = await w.client.tokenBalance(w.validators);
+  const target = (toWad(rate) * supply) / WAD - (pool.reserveLamports - pool.lockedLamports);
+  if (target > staked) await creditWsol(w, w.validators, target - staked, w.stakeManager);
+  else if (target < staked) {
+    const sink = new PublicKey(w.manifest.wallets.lender.wsol);
+    await send(w, [transferOut(w.validators, sink, w.stakeManager.publicKey, staked - target)], [w.stakeManager]);
+  }
+}
+
+/** The guardian confirms a held decrease (the model's guardian confirmed it by now). */
+async function confirmHeld(w: World) {
+  const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
+  if (feed.held.frame === 0n) return;
+  await send(
+    w,
+    [
+      await oracleInstructions.confirmHeldDecrease({
+        guardian: w.guardian.publicKey,
+        lrtMint: w.lrtMint,
+        frame: feed.held.frame,
+      }),
+    ],
+    [w.guardian],
+  );
+}
+
+/** Lender supply such that the pool's utilisation is `utilization` with the book's current debt. */
+async function supplyFor(w: World, plan: ReplayPlan, utilization = plan.steps[0]!.utilization) {
+  const pool = await account(w, lendingPoolAddress(), decodeLendingPool);
+  const debt = (pool.debtShares * pool.borrowIndex) / WAD;
+  const planned =
+    debt > 0n
+      ? debt
+      : BigInt(
+          Math.ceil(
+            Array.from(plan.population.equity).reduce((a, e, i) => a + e * (plan.population.leverage[i]! - 1), 0) *
+              LAMPORTS,
+          ),
+        );
+  const claims = (pool.supplyShares * pool.supplyIndex) / WAD;
+  const target = BigInt(Math.ceil(Number(planned) / Math.max(0.05, Math.min(0.95, utilization))));
+  const lenderWsol = new PublicKey(w.manifest.wallets.lender.wsol);
+  if (target > claims + SOL) {
+    const amount = target - claims;
+    await creditWsol(w, lenderWsol, amount, w.lender);
+    await send(
+      w,
+      [await marginInstructions.supply({ owner: w.lender.publicKey, source: lenderWsol, amount })],
+      [w.lender],
+    );
+  } else if (target + SOL < claims && debt > 0n) {
+    const position = await w.client.lenderPosition(w.lender.publicKey);
+    const shares = ((claims - target) * WAD) / pool.supplyIndex;
+    const withdrawable = position ? (shares < position.shares ? shares : position.shares) : 0n;
+    if (withdrawable > 0n)
+      await send(
+        w,
+        [
+          await marginInstructions.withdrawSupply({
+            owner: w.lender.publicKey,
+            destination: lenderWsol,
+            shares: withdrawable,
+          }),
+        ],
+        [w.lender],
+      );
+  }
+}
+
+/** Opens the population: sub-account i gets equity E_i and borrows (L_i − 1)·E_i through leverage_up. */
+async function openBook(w: World, plan: ReplayPlan, log: (line: string) => void): Promise<number[]> {
+  const { equity, leverage } = plan.population;
+  const n = equity.length;
+  const traderWsol = new PublicKey(w.manifest.wallets.trader.wsol);
+  const total = equity.reduce((a, b) => a + b, 0);
+  await creditWsol(w, traderWsol, BigInt(Math.ceil(total * LAMPORTS)) + SOL, w.trader);
+  const notOpened: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = BigInt(Math.floor(equity[i]! * LAMPORTS));
+    const b = BigInt(Math.floor((leverage[i]! - 1) * equity[i]! * LAMPORTS));
+    const index = subIndex(i);
+    try {
+      await send(
+        w,
+        [
+          await marginInstructions.createSubAccount({ owner: w.trader.publicKey, lrtMint: w.lrtMint, index }),
+          await marginInstructions.leverageUp({
+            owner: w.trader.publicKey,
+            lrtMint: w.lrtMint,
+            index,
+            ownerWsol: traderWsol,
+            equity: e,
+            borrow: b,
+            minLrtOut: 0n,
+          }),
+        ],
+        [w.trader],
+      );
+    } catch (error) {
+      notOpened.push(i);
+      log(`sub-account ${i} (${leverage[i]!.toFixed(2)}×) was not opened: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  return notOpened;
+}
+
+/** Sub-account index on chain of the book's sub-account i (the demo trader's own position is index 0). */
+const subIndex = (i: number) => 100 + i;
+
+const subAddress = (w: World, i: number) =>
+  subAccountAddress(marketAddress(lendingPoolAddress(), w.lrtMint), w.trader.publicKey, subIndex(i));
+
+/**
+ * After a move: the report of a new frame (when a quorum is online), a price round at the new time, and
+ * the liquidator done with every sub-account liquidatable at the chain's maintenance price.
+ */
+async function settle(
+  w: World,
+  fleet: KeeperFleet,
+  o: { frame: bigint | undefined; quorumOnline: boolean; t0: bigint; at: number; n: number; log: (l: string) => void },
+) {
+  const target = o.t0 + BigInt(o.at);
+  if (o.frame !== undefined && o.quorumOnline) {
+    const reported = await waitFor(
+      async () => (await account(w, committeeAddress(w.lrtMint), decodeCommittee)).lastProcessedFrame >= o.frame!,
+      30_000,
+    );
+    if (!reported) o.log(`frame ${o.frame}: no report landed within 30 s (${fleet.lines.slice(-1)[0] ?? ""})`);
+  }
+  if (o.quorumOnline)
+    await waitFor(async () => (await account(w, feedAddress(w.lrtMint), decodeFeed)).marketPriceTs >= target, 15_000);
+  if (o.n === 0) return;
+  const addresses = Array.from({ length: o.n }, (_, i) => subAddress(w, i));
+  let last = "";
+  let since = Date.now();
+  await waitFor(async () => {
+    const [feed, market, pool, now] = await Promise.all([
+      account(w, feedAddress(w.lrtMint), decodeFeed),
+      account(w, marketAddress(lendingPoolAddress(), w.lrtMint), decodeMarket),
+      account(w, lendingPoolAddress(), decodeLendingPool),
+      chainNow(w),
+    ]);
+    let maint: bigint;
+    try {
+      maint = marketPrices(market, feed, now).maint;
+    } catch {
+      return true;
+    }
+    const infos = await w.connection.getMultipleAccountsInfo(addresses, "confirmed");
+    const open: string[] = [];
+    infos.forEach((info, i) => {
+      if (!info) return;
+      const s = decodeSubAccount(info.data);
+      const debt = (s.debtShares * pool.borrowIndex + WAD - 1n) / WAD;
+      if (s.debtShares > 0n && isLiquidatable(debt, s.collateral, maint, market.risk.ltBps))
+        open.push(`${i}:${s.debtShares}`);
+    });
+    const key = open.join(",");
+    if (key !== last) {
+      last = key;
+      since = Date.now();
+    }
+    // Done when nobody is liquidatable, or when the liquidator has left the rest alone for 3 s (unprofitable).
+    return open.length === 0 || Date.now() - since > 3_000;
+  }, 20_000);
+}
+
+async function readOutcome(
+  w: World,
+  plan: ReplayPlan,
+  o: {
+    T0: bigint;
+    scale: number;
+    pool0: Awaited<ReturnType<typeof decodeLendingPool>>;
+    equityStartSol: number;
+    horizon: number;
+  },
+): Promise<Omit<ChainOutcome, "bunkerSecs" | "staleSecs" | "notOpened" | "wallMs" | "ticks" | "jumps">> {
+  const n = plan.population.equity.length;
+  const margin = offlinePrograms().margin;
+  const parser = new EventParser(margin.programId, margin.coder);
+  const openT = plan.steps[0]!.t;
+  const liquidations: ChainLiquidation[] = [];
+  let badDebt = 0n;
+  let covered = 0n;
+  let socialized = 0n;
+  for (let i = 0; i < n; i++) {
+    const signatures = await w.connection.getSignaturesForAddress(subAddress(w, i), { limit: 1000 }, "confirmed");
+    for (const s of signatures.reverse()) {
+      if (s.err) continue;
+      const tx = await w.connection.getTransaction(s.signature, {
+        commitment: "confirmed",
+        maxSupportedTransactionVersion: 0,
+      });
+      for (const event of parser.parseLogs(tx?.meta?.logMessages ?? [])) {
+        const data = event.data as Record<string, { toString(): string }>;
+        if (event.name === "liquidated" || event.name === "Liquidated")
+          liquidations.push({
+            subAccount: i,
+            atSecs: Number(BigInt(tx?.blockTime ?? 0) - o.T0) - openT,
+            repaidSol: Number(data.repaid!.toString()) / LAMPORTS,
+            signature: s.signature,
+          });
+        if (event.name === "badDebtSettled" || event.name === "BadDebtSettled") {
+          badDebt += BigInt(data.debt!.toString());
+          covered += BigInt(data.coveredByInsurance?.toString() ?? data.covered_by_insurance!.toString());
+          socialized += BigInt(data.socialized!.toString());
+        }
+      }
+    }
+  }
+  // Interest up to the horizon, so that debts compare with the model's at the same time.
+  await send(w, [await marginInstructions.accrueInterest()], [w.trader]).catch(() => undefined);
+  const [feed, pool] = await Promise.all([
+    account(w, feedAddress(w.lrtMint), decodeFeed),
+    account(w, lendingPoolAddress(), decodeLendingPool),
+  ]);
+  const now = await chainNow(w);
+  // Users' equity is marked where the model marks it: what the LRT redeems for on the path at the horizon.
+  const redeem = plan.model.last.redemptionRate * o.scale;
+  const infos = await w.connection.getMultipleAccountsInfo(
+    Array.from({ length: n }, (_, i) => subAddress(w, i)),
+    "confirmed",
+  );
+  let equityEnd = 0;
+  for (const info of infos) {
+    if (!info) continue;
+    const s = decodeSubAccount(info.data);
+    const debt = Number((s.debtShares * pool.borrowIndex + WAD - 1n) / WAD) / LAMPORTS;
+    const value = (Number(s.collateral) / LAMPORTS) * redeem;
+    if (value > debt) equityEnd += value - debt;
+  }
+  const debt = Number((pool.debtShares * pool.borrowIndex) / WAD);
+  const claims = Number((pool.supplyShares * pool.supplyIndex) / WAD);
+  const fresh = feed.marketPrice > 0n && now - feed.marketPriceTs <= BigInt(feed.maxPriceAgeSecs);
+  const rel = (x: bigint) => fromWad(x) / o.scale;
+  return {
+    liquidations,
+    badDebtSol: Number(badDebt) / LAMPORTS,
+    coveredByInsuranceSol: Number(covered) / LAMPORTS,
+    socializedSol: Number(socialized) / LAMPORTS,
+    insuranceUsedSol: Math.max(0, Number(o.pool0.insurance - pool.insurance) / LAMPORTS),
+    fairRate: rel(feed.fairRate),
+    marketPrice: fresh ? rel(feed.marketPrice) : null,
+    marketEma: feed.marketEma > 0n ? rel(feed.marketEma) : null,
+    marketEmaLow: feed.marketEmaLow > 0n ? rel(feed.marketEmaLow) : null,
+    utilization: claims > 0 ? debt / claims : 0,
+    equityEndSol: equityEnd,
+    equityStartSol: o.equityStartSol,
+    horizonSecs: o.horizon - openT,
+  };
+}

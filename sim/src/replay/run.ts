@@ -1,0 +1,76 @@
+/**
+ * `runReplay`: plan the path with the model, play it on a local chain (started, or attached to) with the
+ * real keeper fleet, compare, and write `replay.json` and `replay.html` next to the simulator's reports.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Scenario } from "../scenario.js";
+import { type Comparison, compareReplay } from "./compare.js";
+import { type ChainOutcome, drive } from "./driver.js";
+import { type ReplayPlan, replayPlan } from "./plan.js";
+import { type ChainEndpoints, startChain } from "./processes.js";
+import { type ReplayReport, replayHtml, replayReport } from "./report.js";
+
+export interface ReplayOptions {
+  scenario: string | Scenario;
+  path: number;
+  seed?: number;
+  subAccounts: number;
+  /** Chain seconds per live tick (default 60: one model step per tick). */
+  speed?: number;
+  overrides?: Record<string, unknown>;
+  /** Attach to this chain (it needs the demo world and the test methods); else start one. */
+  chain?: ChainEndpoints;
+  /** Where replay.json and replay.html go (none: not written). */
+  out?: string;
+  log?: (line: string) => void;
+}
+
+export interface ReplayResult {
+  plan: ReplayPlan;
+  chain: ChainOutcome;
+  comparison: Comparison;
+  report: ReplayReport;
+  files: string[];
+}
+
+export const DEFAULT_REPLAY_SPEED = 60;
+
+export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
+  const speed = o.speed ?? DEFAULT_REPLAY_SPEED;
+  if (!Number.isInteger(speed) || speed < 1)
+    throw new RangeError(`--speed expects an integer of at least 1, got ${speed}.`);
+  if (!Number.isInteger(o.subAccounts) || o.subAccounts < 1 || o.subAccounts > 500)
+    throw new RangeError(`--sub-accounts expects an integer between 1 and 500, got ${o.subAccounts}.`);
+  const plan = replayPlan(o);
+  if (plan.scenario.committee.roles.some((r) => r.role === "colluding"))
+    o.log?.("colluding members are played as honest ones: the driver cannot steer the real members' reports");
+  const started = o.chain ? undefined : await startChain();
+  const endpoints = o.chain ?? started!;
+  try {
+    const chain = await drive(plan, endpoints, { speed, log: o.log });
+    const stride = Math.max(plan.stepSecs, speed);
+    const comparison = compareReplay(plan, chain, stride);
+    const report = replayReport(plan, chain, comparison, stride);
+    const files: string[] = [];
+    if (o.out) {
+      mkdirSync(o.out, { recursive: true });
+      files.push(join(o.out, "replay.json"), join(o.out, "replay.html"));
+      writeFileSync(files[0]!, `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(files[1]!, replayHtml(report));
+    }
+    return { plan, chain, comparison, report, files };
+  } finally {
+    await started?.stop();
+  }
+}
+
+/** The comparison of an earlier replay's chain outcome with the model run again under other overrides. */
+export function recompare(
+  o: Omit<ReplayOptions, "chain" | "out" | "log">,
+  chain: ChainOutcome,
+): { plan: ReplayPlan; comparison: Comparison } {
+  const plan = replayPlan(o);
+  const stride = Math.max(plan.stepSecs, o.speed ?? DEFAULT_REPLAY_SPEED);
+  return { plan, comparison: compareReplay(plan, chain, stride) };
+}
