@@ -1,6 +1,8 @@
 // What the demo world needs beyond the bootstrap to be alive: shorter frames (so reports are seen in
 // minutes, not days), a few leveraged positions to watch, and stake with the "validators".
 import {
+  decodeFeed,
+  feedAddress,
   LanternClient,
   marginInstructions,
   oracleInstructions,
@@ -11,7 +13,7 @@ import {
   lendingPoolAddress,
 } from "@lantern/sdk";
 import { type DemoManifest, readKeypairFile } from "@lantern/sdk/node";
-import { type Connection, type Keypair, PublicKey } from "@solana/web3.js";
+import { type Connection, type Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 
 export interface DemoKeys {
   admin: Keypair;
@@ -179,3 +181,53 @@ export async function delegateStake(client: LanternClient, keys: DemoKeys, desti
 }
 
 export { LanternClient };
+
+/** Where `decodeFeed` reads the fields `writeMarketPrice` writes (checked by decoding what is written). */
+const FEED_AT = {
+  marketPrice: 698,
+  marketLow: 714,
+  marketEma: 746,
+  marketEmaLow: 762,
+  marketPriceTs: 778,
+  marketEmaTs: 786,
+} as const;
+
+/**
+ * A test lever, for a local chain started with `--test-methods` only (tests and benchmarks): writes the
+ * feed of `lrtMint` with `lantern_setAccount` as a committee's agreed price round would leave it — the
+ * market price, its robust low and both EMAs at `price` (SOL per LRT, WAD), observed now by the chain's
+ * clock (fresh for the feed's `maxPriceAgeSecs`). A depeg (or a recovery) in one write, without nine
+ * members and an EMA to wait for; the report side (fair rate, staleness) is left as it is. Returns the
+ * chain time written.
+ */
+export async function writeMarketPrice(connection: Connection, lrtMint: PublicKey, price: bigint): Promise<bigint> {
+  const address = feedAddress(lrtMint);
+  const [clock, feed] = await connection.getMultipleAccountsInfo([SYSVAR_CLOCK_PUBKEY, address], "confirmed");
+  if (!clock || !feed) throw new Error(`No feed for ${lrtMint.toBase58()} on ${connection.rpcEndpoint}`);
+  const now = Buffer.from(clock.data).readBigInt64LE(32);
+  const data = Buffer.from(feed.data);
+  for (const at of [FEED_AT.marketPrice, FEED_AT.marketLow, FEED_AT.marketEma, FEED_AT.marketEmaLow]) {
+    data.writeBigUInt64LE(price & 0xffff_ffff_ffff_ffffn, at);
+    data.writeBigUInt64LE(price >> 64n, at + 8);
+  }
+  for (const at of [FEED_AT.marketPriceTs, FEED_AT.marketEmaTs]) data.writeBigInt64LE(now, at);
+  const check = decodeFeed(data);
+  if (check.marketEmaLow !== price || check.marketLow !== price || check.marketPriceTs !== now)
+    throw new Error("The feed's layout changed: update FEED_AT in keeper/src/demo/world.ts from the sdk's decodeFeed");
+  const response = await fetch(connection.rpcEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "lantern_setAccount",
+      params: [
+        address.toBase58(),
+        { lamports: feed.lamports, owner: feed.owner.toBase58(), data: data.toString("base64") },
+      ],
+    }),
+  });
+  const answer = (await response.json()) as { error?: { message: string } };
+  if (answer.error) throw new Error(`lantern_setAccount on the feed: ${answer.error.message}`);
+  return now;
+}

@@ -144,6 +144,10 @@ export const makeLiquidator = Effect.gen(function* () {
     Effect.gen(function* () {
       const entry = store.get(address);
       if (!entry) return;
+      // With the tx engine's "sent", this splits detection from preparation (bench/keeper-latency.ts reads both).
+      yield* Effect.logDebug("liquidation attempt").pipe(
+        Effect.annotateLogs({ subAccount: address, price: price.toString(), slot: entry.slot }),
+      );
       const market = yield* protocol.market;
       const [inventory, stakePool] = yield* Effect.all([protocol.tokenBalance(wsol), protocol.stakePool]);
       if (inventory === 0n) return yield* skip(address, "no-inventory");
