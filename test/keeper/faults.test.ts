@@ -2,8 +2,16 @@
 // between real keepers and a local chain of this file's own.
 import { join } from "node:path";
 import { decodeConfig, demoWorld, Journal, servicesLayer, TxEngine } from "@lantern/keeper";
-import { committeeAddress, decodeCommittee, LanternClient, marginInstructions } from "@lantern/sdk";
-import { readKeypairFile } from "@lantern/sdk/node";
+import {
+  accruePool,
+  committeeAddress,
+  debtAmount,
+  decodeCommittee,
+  LanternClient,
+  liquidationPlan,
+  marginInstructions,
+} from "@lantern/sdk";
+import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 import { Connection, PublicKey, SystemProgram } from "@solana/web3.js";
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +35,44 @@ const memberSlot = async (lrtMint: string, index: number) => {
   const info = await connection.getAccountInfo(committeeAddress(new PublicKey(lrtMint)));
   return decodeCommittee(info!.data).members[index]!;
 };
+
+const SOL = 1_000_000_000n;
+const STALL_INDEX = 9;
+const RACE_INDEX = 21;
+/** The depeg that takes a position opened at 8.9× past the threshold (LTV ≈ 95%, below the full-liquidation 96%). */
+const depegged = (fair: bigint) => (fair * 935n) / 1_000n;
+
+/** A position of the trader at 9× (LTV 88.9% at the fair rate), then the market price moved to `depegged`. */
+async function openLiquidatable(keys: demoWorld.DemoKeys, index: number, fair: bigint): Promise<PublicKey> {
+  const client = new LanternClient(connection);
+  await demoWorld.fund(connection, keys.trader.publicKey);
+  await demoWorld.writeMarketPrice(connection, keys.lrtMint, fair);
+  const traderWsol = new PublicKey(readDemoManifest(chain.demoDir).wallets.trader.wsol);
+  const address = await demoWorld.openPosition(client, keys.trader, traderWsol, keys.lrtMint, index, SOL, 8n * SOL);
+  await demoWorld.writeMarketPrice(connection, keys.lrtMint, depegged(fair));
+  return address;
+}
+
+/** After a test: the market back at the fair rate and the position repaid, so later tests find nothing to liquidate. */
+async function settle(keys: demoWorld.DemoKeys, fair: bigint, position: PublicKey | undefined, index: number) {
+  await demoWorld.writeMarketPrice(connection, keys.lrtMint, fair);
+  if (!position) return;
+  const client = new LanternClient(connection);
+  const left = await client.fetchSubAccount(position);
+  if (!left || left.debtShares === 0n) return;
+  await client.send(
+    [
+      await marginInstructions.repay({
+        payer: keys.trader.publicKey,
+        lrtMint: keys.lrtMint,
+        subAccount: { owner: keys.trader.publicKey, index },
+        source: new PublicKey(readDemoManifest(chain.demoDir).wallets.trader.wsol),
+        amount: left.debtShares * 2n,
+      }),
+    ],
+    [keys.trader],
+  );
+}
 
 describe("keeper fault matrix", () => {
   it("dry run: every role decides and simulates, and not one sendTransaction leaves the keeper", async () => {
@@ -168,15 +214,19 @@ describe("keeper fault matrix", () => {
     }
   }, 120_000);
 
-  it("the WebSocket stalls silently: the store resyncs after the idle limit and tracks the sub-account the stream never delivered", async () => {
+  it("the WebSocket stalls silently: the store resyncs after the idle limit, and a position opened and made liquidatable during the stall is liquidated", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
     const { config, manifest } = await demoConfig(chain.demoDir, {
       rpcUrl: proxy.url,
       wsUrl: proxy.ws,
       roles: ["liquidator"],
     });
-    config.liquidator = { ...config.liquidator, streamIdleSecs: 3, resyncSecs: 600 };
+    config.liquidator = { ...config.liquidator, streamIdleSecs: 3, resyncSecs: 600, unstake: "hold" };
+    const keys = demoWorld.demoKeys(manifest);
+    const client = new LanternClient(connection);
+    const fair = (await client.feed(keys.lrtMint)).fairRate;
     const keeper = spawnKeeper(["--config", writeConfig(config)]);
+    let position: PublicKey | undefined;
     try {
       const port = await keeper.port();
       const tracked = await waitFor("the first snapshot", async () => {
@@ -184,25 +234,28 @@ describe("keeper fault matrix", () => {
         return keeper.lines.some((l) => l.includes("account store synced")) ? n + 1 : undefined;
       });
       proxy.stallWebSocket(true);
-      const keys = demoWorld.demoKeys(manifest);
-      const client = new LanternClient(connection);
-      await demoWorld.fund(connection, keys.trader.publicKey);
-      await client.send(
-        [await marginInstructions.createSubAccount({ owner: keys.trader.publicKey, lrtMint: keys.lrtMint, index: 9 })],
-        [keys.trader],
-      );
+      // Opened and pushed past the threshold while the keeper's stream delivers nothing.
+      position = await openLiquidatable(keys, STALL_INDEX, fair);
+      const opened = (await client.fetchSubAccount(position))!;
       await waitFor(
         "the resync after the stall",
         async () => (await metric(port, "keeper_accounts_tracked")) >= tracked,
         20_000,
       );
       expect(await metric(port, "keeper_account_resyncs_total", { reason: "stream-idle" })).toBeGreaterThanOrEqual(1);
+      await waitFor(
+        "its liquidation",
+        async () => (await client.fetchSubAccount(position!))!.debtShares < opened.debtShares,
+        60_000,
+      );
+      expect(await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })).toBeGreaterThanOrEqual(1);
     } finally {
       keeper.child.kill("SIGTERM");
       expect(await keeper.exited).toBe(0);
       await proxy.stop();
+      await settle(keys, fair, position, STALL_INDEX);
     }
-  }, 90_000);
+  }, 120_000);
 
   it("SIGTERM with a send in flight: intake stops, the process exits 0 within the grace period, the intent stays open and the next start reconciles it", async () => {
     const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
@@ -288,4 +341,97 @@ describe("keeper fault matrix", () => {
     expect(outcome.intent?.status).toBe("landed");
     await proxy.stop();
   }, 180_000);
+  it("another liquidator lands first: ours is classified outcompeted, the sub-account cools down, no retry storm", async () => {
+    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+    const { config, manifest } = await demoConfig(chain.demoDir, {
+      rpcUrl: proxy.url,
+      wsUrl: proxy.ws,
+      roles: ["liquidator"],
+    });
+    const cooldownSecs = 6;
+    config.liquidator = { ...config.liquidator, cooldownSecs, unstake: "hold" };
+    // Our first send is held back at the proxy and rebroadcast 8 s later: the competitor lands in between.
+    config.tx = { rebroadcastMs: 8_000, pollMs: 300 };
+    const keys = demoWorld.demoKeys(manifest);
+    const client = new LanternClient(connection);
+    const fair = (await client.feed(keys.lrtMint)).fairRate;
+    const rival = readKeypairFile(manifest.wallets.lender.keypair);
+    const rivalWsol = new PublicKey(manifest.wallets.lender.wsol);
+    await demoWorld.fund(connection, rival.publicKey);
+    await demoWorld.creditRewards(connection, client, rival, rivalWsol, 5n * SOL);
+    const keeper = spawnKeeper(["--config", writeConfig(config)]);
+    let position: PublicKey | undefined;
+    try {
+      const port = await keeper.port();
+      await waitFor("the first snapshot", async () => keeper.lines.some((l) => l.includes("account store synced")));
+      proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" }, times: 1 }];
+      position = await openLiquidatable(keys, RACE_INDEX, fair);
+      const ours = await waitFor(
+        "our liquidation sent",
+        async () => proxy.seen.find((s) => s.method === "sendTransaction" && s.faulted === "swallow"),
+        60_000,
+        20,
+      );
+      // The rival takes half of what our plan repays: the sub-account stays liquidatable, but our
+      // transaction's slippage floor (99% of the collateral we planned to receive) no longer fits.
+      const [sub, pool, market] = await Promise.all([
+        client.fetchSubAccount(position),
+        client.lendingPool(),
+        client.market(keys.lrtMint),
+      ]);
+      const index = accruePool(pool, (await client.clock()).unixTimestamp).borrowIndex;
+      const plan = liquidationPlan(
+        debtAmount(sub!.debtShares, index),
+        sub!.collateral,
+        depegged(fair),
+        market.risk,
+        1_000n * SOL,
+      );
+      await client.send(
+        [
+          await marginInstructions.liquidate({
+            liquidator: rival.publicKey,
+            lrtMint: keys.lrtMint,
+            subAccount: position,
+            liquidatorWsol: rivalWsol,
+            liquidatorLrt: new PublicKey(manifest.wallets.lender.lrt),
+            maxRepay: plan.repay / 2n,
+            minCollateralOut: 0n,
+          }),
+        ],
+        [rival],
+      );
+      const outcome = await waitFor(
+        "our outcome",
+        async () =>
+          keeper.lines
+            .map((l) => JSON.parse(l) as { message: string; timestamp: string; annotations: Record<string, string> })
+            .find((l) => l.message === "liquidation" && l.annotations.subAccount === position!.toBase58()),
+        60_000,
+      );
+      expect(outcome.annotations.result).toBe("outcompeted");
+      // SlippageExceeded: the program says so in a sentence.
+      expect(outcome.annotations.detail).toMatch(/below the minimum you accepted/);
+      const decidedAt = Date.parse(outcome.timestamp);
+      // The sub-account is still liquidatable, so the next attempt comes — after the cooldown, not before.
+      await waitFor(
+        "the attempt after the cooldown to land",
+        async () => (await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })) >= 1,
+        60_000,
+      );
+      const early = proxy.seen.filter(
+        (s) => s.at > ours.at && s.at < decidedAt + cooldownSecs * 1000 - 500 && !s.faulted,
+      );
+      // Until then: only the same bytes again (our rebroadcast), and no new simulation or signature.
+      expect(early.filter((s) => s.method === "sendTransaction").every((s) => s.tx === ours.tx)).toBe(true);
+      expect(early.filter((s) => s.method === "simulateTransaction" && s.at > decidedAt)).toEqual([]);
+      expect(await metric(port, "keeper_liquidation_attempts_total", { result: "outcompeted" })).toBe(1);
+      expect(await metric(port, "keeper_liquidation_attempts_total", { result: "error" })).toBe(0);
+    } finally {
+      keeper.child.kill("SIGTERM");
+      expect(await keeper.exited).toBe(0);
+      await proxy.stop();
+      await settle(keys, fair, position, RACE_INDEX);
+    }
+  }, 150_000);
 });
