@@ -28,11 +28,12 @@ try {
   process.exit(1);
 }
 const { rpcUrl } = chain;
-chain.child.on("exit", (code) => {
+const chainDied = (code: number | null) => {
   process.stdout.write("\x1b[?25h");
   console.error(`\nThe local chain stopped (exit code ${code}); its message, if any, is above.`);
   process.exit(1);
-});
+};
+chain.child.on("exit", chainDied);
 // The keeper fleet, its lines in .localnet/keeper.log (the screen belongs to the status).
 const keeperLog = join(demoDir, "keeper.log");
 writeFileSync(keeperLog, "");
@@ -46,11 +47,21 @@ const fleet = await startFleet({
   fastLaneSecs: 10,
   write: (line) => appendFileSync(keeperLog, `${line}\n`),
 });
+let stopping = false;
 const stop = async (code = 0) => {
-  chain.child.removeAllListeners("exit");
+  if (stopping) return;
+  stopping = true;
+  // Only our own listener: chain.stop() resolves on the child's "exit" through one of its own.
+  chain.child.off("exit", chainDied);
   await fleet.stop();
   await chain.stop();
-  process.stdout.write("\x1b[?25h\nStopped the keeper fleet and the local chain.\n");
+  const ports = fleet.processes.flatMap((p) => {
+    const at = p.args.indexOf("--http-port");
+    return at < 0 ? [] : [Number(p.args[at + 1])];
+  });
+  process.stdout.write(
+    `\x1b[?25hStopped the keeper fleet (${fleet.processes.length} processes) and the local chain; ports 8899, 8900 and 8990–${Math.max(8990, ...ports)} are free.\n`,
+  );
   process.exit(code);
 };
 process.on("SIGINT", () => stop());

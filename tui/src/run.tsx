@@ -13,6 +13,7 @@ import { demoMarketShock } from "./services/demoMarket.js";
 import { SimService } from "./services/sim.js";
 import { associatedTokenAddress } from "./services/tokens.js";
 import { TxService } from "./services/tx.js";
+import { quitSummary } from "./quit.js";
 import { toSnapshot } from "./snapshot.js";
 import { initialState, type Tab } from "./store/state.js";
 import { createStore } from "./store/store.js";
@@ -109,6 +110,7 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
     if (alternate) stdout.write("\x1b[?25h\x1b[?1049l");
   };
   process.once("exit", restore);
+  let summary = "";
   try {
     app = render(<App store={store} controller={controller} />, {
       stdout,
@@ -118,13 +120,17 @@ export async function runWithConfig(config: TuiConfig, options: RunOptions = {})
       maxFps: 20,
     });
     await app.waitUntilExit();
+    summary = quitSummary(store.getState());
   } finally {
     chain.stop();
     sim.cancel();
     stopKeepers();
+    tx?.dispose();
     controller.dispose();
     restore();
     process.removeListener("exit", restore);
   }
+  // On the normal screen again: what quitting stopped, what this run sent, what may still land.
+  stdout.write(`${summary}\n`);
   return 0;
 }
