@@ -25,7 +25,7 @@ export {
 } from "./services/accounts.js";
 export type { Entry as AccountEntry, SubAccountIndex } from "./services/accounts.js";
 export { ChainClock, ChainClockLive } from "./services/clock.js";
-export { percentile, PriorityFees, PriorityFeesLive } from "./services/fees.js";
+export { MAX_FEE_ACCOUNTS, percentile, PriorityFees, PriorityFeesLive, priorityFee } from "./services/fees.js";
 export { Journal, JournalLive, openJournal, TERMINAL } from "./services/journal.js";
 export type { IntentRow, SignatureRow } from "./services/journal.js";
 export { Protocol, ProtocolLive } from "./services/protocol.js";

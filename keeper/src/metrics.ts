@@ -33,6 +33,11 @@ export const M = {
     incremental: true,
   }),
   priorityFee: Metric.gauge("keeper_priority_fee_microlamports"),
+  /** How each fee was chosen: from the samples, at the cap, or the fallback when the estimate could not be read. */
+  priorityFeeEstimates: Metric.counter("keeper_priority_fee_estimates_total", {
+    description: "priority fee estimates by how the fee was chosen (sampled, capped, fallback)",
+    incremental: true,
+  }),
   journalPending: Metric.gauge("keeper_journal_pending_intents"),
   chainSlot: Metric.gauge("keeper_chain_slot"),
   chainClockAge: Metric.gauge("keeper_chain_clock_age_seconds"),

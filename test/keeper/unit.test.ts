@@ -23,6 +23,9 @@ import {
   parseCommand,
   parseRetryAfter,
   percentile,
+  PriorityFees,
+  PriorityFeesLive,
+  priorityFee,
   PriceSource,
   reconcile,
   Protocol,
@@ -36,6 +39,8 @@ import {
   type TxIntent,
   Wallet,
   WalletLive,
+  MAX_FEE_ACCOUNTS,
+  metrics,
 } from "@lantern/keeper";
 import {
   LanternProgramError,
@@ -48,7 +53,7 @@ import {
   WAD,
 } from "@lantern/sdk";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { Cause, Effect, Exit, Layer, Redacted, TestClock, TestContext } from "effect";
+import { Cause, Effect, Exit, Layer, Metric, Redacted, TestClock, TestContext } from "effect";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "keeper-unit-"));
@@ -267,6 +272,7 @@ function scriptedEndpoint(
   handler: (
     method: string,
     count: number,
+    params: unknown[],
   ) => { status: number; headers?: Record<string, string>; body?: unknown } | "hang",
 ) {
   let count = 0;
@@ -274,8 +280,8 @@ function scriptedEndpoint(
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      const { id, method } = JSON.parse(body) as { id: number; method: string };
-      const answer = handler(method, count++);
+      const { id, method, params } = JSON.parse(body) as { id: number; method: string; params?: unknown[] };
+      const answer = handler(method, count++, params ?? []);
       if (answer === "hang") return;
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       const reply = answer.body ?? { jsonrpc: "2.0", result: 1234 };
@@ -291,6 +297,58 @@ function scriptedEndpoint(
       ),
   };
 }
+
+describe("priority fees", () => {
+  it("the percentile of the non-zero per-slot samples, never above the cap", () => {
+    // Zeros are slots where nobody competed for these accounts: counting them would price at nothing.
+    expect(priorityFee([0, 0, 0, 0, 10, 40, 20, 30], 75, 1_000)).toEqual({ microLamports: 30, capped: false });
+    expect(priorityFee([0, 0, 10, 40, 20, 30], 50, 1_000)).toEqual({ microLamports: 20, capped: false });
+    expect(priorityFee([10, 40, 20, 30], 100, 25)).toEqual({ microLamports: 25, capped: true });
+    expect(priorityFee([0, 0, 0], 75, 1_000)).toEqual({ microLamports: 0, capped: false });
+  });
+
+  const feesFor = async (url: string, fees: Record<string, number>, writable: PublicKey[]) => {
+    const config = await run(
+      decodeConfig({ ...base, rpc: { urls: [url], timeoutMs: 300, baseDelayMs: 20, maxDelayMs: 50 }, fees }, "test"),
+    );
+    return run(
+      Effect.flatMap(PriorityFees, (f) => f.microLamportsFor(writable)).pipe(
+        Effect.provide(PriorityFeesLive.pipe(Layer.provide(RpcLive), Layer.provide(AppConfig.layer(config)))),
+      ),
+    );
+  };
+  const gauge = async () => (await run(Metric.value(metrics.priorityFee))).value;
+
+  it("asks getRecentPrioritizationFees about the accounts the transaction locks (at most 128), caps, and falls back when the estimate fails", async () => {
+    let asked: string[] = [];
+    const samples = [0, 500, 0, 1_500, 2_500, 0, 3_500].map((prioritizationFee, i) => ({
+      slot: 100 + i,
+      prioritizationFee,
+    }));
+    const endpoint = scriptedEndpoint((method, _n, params) => {
+      if (method !== "getRecentPrioritizationFees") return { status: 400, body: { error: "unexpected" } };
+      asked = (params[0] as string[]) ?? [];
+      return { status: 200, body: { jsonrpc: "2.0", result: samples } };
+    });
+    const url = await endpoint.url();
+    const writable = Array.from({ length: 200 }, () => Keypair.generate().publicKey);
+    // p75 of the non-zero [500, 1500, 2500, 3500] is 2500.
+    expect(await feesFor(url, { percentile: 75, maxMicroLamports: 10_000 }, writable)).toBe(2_500);
+    expect(asked).toEqual(writable.slice(0, MAX_FEE_ACCOUNTS).map((k) => k.toBase58()));
+    expect(await gauge()).toBe(2_500);
+    expect(await feesFor(url, { percentile: 75, maxMicroLamports: 2_000 }, writable.slice(0, 3))).toBe(2_000);
+    expect(asked.length).toBe(3);
+    endpoint.server.close();
+
+    const down = scriptedEndpoint(() => ({ status: 503, body: { error: "down" } }));
+    const downUrl = await down.url();
+    expect(await feesFor(downUrl, { fallbackMicroLamports: 1_234, maxMicroLamports: 10_000 }, writable)).toBe(1_234);
+    // The fallback is capped too.
+    expect(await feesFor(downUrl, { fallbackMicroLamports: 50_000, maxMicroLamports: 10_000 }, writable)).toBe(10_000);
+    expect(await gauge()).toBe(10_000);
+    down.server.close();
+  });
+});
 
 describe("rpc policy", () => {
   const rpcLayer = async (urls: string[], rpc: Record<string, number> = {}) =>
