@@ -60,10 +60,18 @@ function appendHistory(history: HistoryPoint[], world: World, now: bigint): Hist
     ts: Number(now),
     fair: toNumber(f.fairRate),
     market: f.marketPrice === 0n ? undefined : toNumber(f.marketPrice),
+    confidence: f.marketPrice === 0n ? undefined : toNumber(f.marketConfidence),
     ema: f.marketEma === 0n ? undefined : toNumber(f.marketEma),
   };
   const last = history[history.length - 1];
-  if (last && last.fair === point.fair && last.market === point.market && last.ema === point.ema) return history;
+  if (
+    last &&
+    last.fair === point.fair &&
+    last.market === point.market &&
+    last.confidence === point.confidence &&
+    last.ema === point.ema
+  )
+    return history;
   return [...history, point].slice(-HISTORY);
 }
 

@@ -108,6 +108,8 @@ export interface HistoryPoint {
   ts: number;
   fair: number;
   market: number | undefined;
+  /** The market round's ± confidence (the band around the market price). */
+  confidence?: number | undefined;
   ema: number | undefined;
 }
 

@@ -1,11 +1,11 @@
 // Oracle: the committee's current frame — each member's vote and price observation with its age,
 // quorum progress, sanity headroom (deferred increase, decrease budget), held decrease, bunker, and
-// the staleness countdown.
+// the staleness countdown, and a chart of the fair rate vs the market band vs the EMA over the session.
 import { Box, Text } from "ink";
 import { duration, fixed, rate, shortKey } from "../../format.js";
 import { selectOracle } from "../../store/selectors.js";
 import type { State } from "../../store/state.js";
-import { type Column, Notice, Row, TableHeader } from "../components.js";
+import { type Column, Notice, RateChartView, Row, TableHeader } from "../components.js";
 import { useTheme } from "../theme.js";
 
 export function OracleScreen({ state, height }: { state: State; height: number }) {
@@ -23,6 +23,9 @@ export function OracleScreen({ state, height }: { state: State; height: number }
     { title: "Fresh", width: 5 },
   ];
   const progress = `${"●".repeat(Math.min(o.support, o.quorum))}${"○".repeat(Math.max(0, o.quorum - o.support))}`;
+  // The chart takes what the members and the five lines around them leave (the body has height + 1
+  // rows; one goes to the legend).
+  const chartRows = Math.min(16, height + 1 - 5 - o.members.length - 1);
   const members = o.members.slice(0, Math.max(1, height - 9));
   return (
     <Box flexDirection="column">
@@ -87,6 +90,13 @@ export function OracleScreen({ state, height }: { state: State; height: number }
           color={t.dim}
         >{`  · ${o.freshPrices} fresh prices${o.market ? `, market ${rate(o.market.price)} ± ${rate(o.market.confidence)}` : ", no market price"}`}</Text>
       </Text>
+      {chartRows >= 3 ? (
+        <RateChartView history={state.history} width={state.ui.size.columns - 2} height={chartRows} />
+      ) : (
+        <Text color={t.dim} wrap="truncate">
+          (the chart of fair rate vs market band vs EMA needs a taller terminal)
+        </Text>
+      )}
     </Box>
   );
 }
