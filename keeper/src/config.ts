@@ -140,6 +140,18 @@ export const KeeperConfigSchema = Schema.Struct({
   keypairPath: Schema.optional(Schema.String),
   /** The keypair itself (same format), normally from the LANTERN_KEEPER_KEYPAIR environment variable; never logged. */
   keypair: Schema.optional(Schema.Redacted(Schema.String)),
+  /**
+   * Per-role fee payers (Solana CLI keypair files): a role's transactions are paid by its own key, so a
+   * liquidation storm cannot spend the SOL the member's votes and prices need. The keypair still signs
+   * as the role's authority. A role without one is paid by the keypair.
+   */
+  feePayers: Schema.optional(
+    Schema.Struct({
+      member: Schema.optional(Schema.String),
+      liquidator: Schema.optional(Schema.String),
+      cranker: Schema.optional(Schema.String),
+    }),
+  ),
   dryRun: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** One iteration of each worker, then exit. */
   once: Schema.optionalWith(Schema.Boolean, { default: () => false }),
@@ -352,4 +364,5 @@ export const describeConfig = (c: KeeperConfig) => ({
   keypair: c.keypair ? Redacted.make("x").toString() : c.keypairPath,
   journal: c.journalPath,
   shard: c.liquidator.shard,
+  feePayers: c.feePayers,
 });

@@ -39,9 +39,9 @@ export {
   toUnixSeconds,
   toWad,
 } from "./services/sources.js";
-export { reconcile, TxEngine, TxEngineDryRun, TxEngineLive } from "./services/tx.js";
+export { reconcile, signersOf, TxEngine, TxEngineDryRun, TxEngineLive } from "./services/tx.js";
 export type { TxIntent, TxOutcome } from "./services/tx.js";
-export { Wallet, WalletLive } from "./services/wallet.js";
+export { feePayerFor, Wallet, WalletLive } from "./services/wallet.js";
 export { makeCranker } from "./workers/cranker.js";
 export { classifyLiquidation, makeLiquidator } from "./workers/liquidator.js";
 export { computeReport, makeMember } from "./workers/member.js";

@@ -1,6 +1,7 @@
 // The keeper: every service as a Layer, composed here once; the roles' workers on top. Start-up order:
 // configuration → keypair → journal → RPC and chain clock → journal reconciliation → workers. SIGTERM
 // stops intake, lets iterations in flight finish (bounded), and exits 0.
+import type { PublicKey } from "@solana/web3.js";
 import { Deferred, Duration, Effect, Fiber, Layer, Logger, LogLevel, Schedule } from "effect";
 import { AppConfig, type KeeperConfig, describeConfig } from "./config.js";
 import { Health, HealthLive, HttpServerLive } from "./health.js";
@@ -75,19 +76,25 @@ export const runKeeper = (config: KeeperConfig, options: RunOptions) =>
       }
       const health = yield* Health;
       yield* health.ready("workers", true);
-      // The fee payer's balance and the journal's open intents, for the alerts in docs/keeper.md.
+      // The fee payers' balances and the journal's open intents, for the alerts in docs/keeper.md.
       const rpc = yield* Rpc;
-      const { keypair } = yield* Wallet;
+      const wallet = yield* Wallet;
+      const payers: [string, PublicKey][] = [
+        ["keypair", wallet.keypair.publicKey],
+        ...Object.entries(wallet.feePayers ?? {}).map(([role, k]) => [role, k.publicKey] as [string, PublicKey]),
+      ];
       const journal = yield* Journal;
       yield* Effect.forkScoped(
         Effect.repeat(
           Effect.all([
-            rpc
-              .call("getBalance", (c) => c.getBalance(keypair.publicKey, "confirmed"))
-              .pipe(
-                Effect.flatMap((lamports) => setGauge(M.solBalance, lamports)),
-                Effect.ignore,
-              ),
+            ...payers.map(([payer, key]) =>
+              rpc
+                .call("getBalance", (c) => c.getBalance(key, "confirmed"))
+                .pipe(
+                  Effect.flatMap((lamports) => setGauge(M.solBalance, lamports, { payer })),
+                  Effect.ignore,
+                ),
+            ),
             journal.open.pipe(
               Effect.flatMap((open) => setGauge(M.journalPending, open.length)),
               Effect.ignore,

@@ -39,6 +39,8 @@ import {
   type TxIntent,
   Wallet,
   WalletLive,
+  feePayerFor,
+  signersOf,
   MAX_FEE_ACCOUNTS,
   metrics,
 } from "@lantern/keeper";
@@ -110,6 +112,59 @@ describe("configuration", () => {
     expect(
       await failureMessage(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config))))),
     ).toMatch(/Cannot read the keypair file \/nonexistent\/id\.json \(ENOENT\)/);
+  });
+});
+
+describe("per-role fee payers", () => {
+  it("a role with its own payer is paid by it, the keypair still signs as the authority; a missing payer file is a sentence", async () => {
+    const dir = tmp();
+    const authority = Keypair.generate();
+    const liquidatorPayer = Keypair.generate();
+    const write = (name: string, k: Keypair) => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify([...k.secretKey]));
+      return path;
+    };
+    const config = await run(
+      decodeConfig(
+        {
+          ...base,
+          keypairPath: write("id.json", authority),
+          feePayers: { liquidator: write("liquidator-payer.json", liquidatorPayer) },
+        },
+        "x",
+      ),
+    );
+    const wallet = await run(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(config)))));
+    expect(feePayerFor(wallet, "liquidator").publicKey.equals(liquidatorPayer.publicKey)).toBe(true);
+    expect(feePayerFor(wallet, "member").publicKey.equals(authority.publicKey)).toBe(true);
+    expect(feePayerFor(wallet, undefined).publicKey.equals(authority.publicKey)).toBe(true);
+    // An instruction that needs the authority's signature: the payer pays, the authority signs too.
+    const needsAuthority = {
+      programId: PublicKey.default,
+      keys: [{ pubkey: authority.publicKey, isSigner: true, isWritable: false }],
+      data: Buffer.alloc(0),
+    };
+    const keys = (signers: Keypair[]) => signers.map((k) => k.publicKey.toBase58());
+    expect(keys(signersOf(wallet, { kind: "t", role: "liquidator", instructions: [needsAuthority] }))).toEqual(
+      keys([liquidatorPayer, authority]),
+    );
+    // One that does not: the authority is not added (web3.js refuses an unknown signer).
+    const noSigner = { ...needsAuthority, keys: [] };
+    expect(keys(signersOf(wallet, { kind: "t", role: "liquidator", instructions: [noSigner] }))).toEqual(
+      keys([liquidatorPayer]),
+    );
+    expect(keys(signersOf(wallet, { kind: "t", role: "cranker", instructions: [needsAuthority] }))).toEqual(
+      keys([authority]),
+    );
+    const missing = await run(
+      decodeConfig({ ...base, keypairPath: join(dir, "id.json"), feePayers: { cranker: "/nonexistent/p.json" } }, "x"),
+    );
+    expect(
+      await failureMessage(Effect.provide(Wallet, WalletLive.pipe(Layer.provide(AppConfig.layer(missing))))),
+    ).toMatch(
+      /Cannot read the cranker fee payer keypair file \/nonexistent\/p\.json \(ENOENT\); check feePayers\.cranker/,
+    );
   });
 });
 

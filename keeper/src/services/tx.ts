@@ -15,21 +15,23 @@ import {
 } from "@solana/web3.js";
 import { base58 } from "../base58.js";
 import { Clock, Context, Duration, Effect, Layer, Metric } from "effect";
-import { AppConfig } from "../config.js";
+import { AppConfig, type Role } from "../config.js";
 import type { JournalError, RpcError } from "../errors.js";
 import { M, inc } from "../metrics.js";
 import { PriorityFees } from "./fees.js";
 import { Journal, type SignatureRow, type TerminalStatus } from "./journal.js";
 import { Rpc, type RpcShape } from "./rpc.js";
-import { Wallet } from "./wallet.js";
+import { feePayerFor, Wallet, type WalletShape } from "./wallet.js";
 
 export interface TxIntent {
   /** Names the action (e.g. `vote:<frame>:<member>`): the journal executes each key at most once. */
   key: string;
   kind: string;
   instructions: TransactionInstruction[];
-  /** Signers besides the keeper's wallet (which pays). */
+  /** Signers besides the keeper's wallet and the fee payer. */
   signers?: Keypair[];
+  /** The role acting: its fee payer pays (`feePayers` in the configuration), else the wallet. */
+  role?: Role;
 }
 
 export type TxOutcome =
@@ -68,9 +70,21 @@ const withBudget = (ixs: readonly TransactionInstruction[], units: number, micro
 const landedStatus = (s: SignatureStatus | null) =>
   s !== null && (s.confirmationStatus === "confirmed" || s.confirmationStatus === "finalized");
 
+/** Signs with the fee payer, the wallet when an instruction needs its signature, and the intent's signers. */
+export const signersOf = (wallet: WalletShape, intent: Omit<TxIntent, "key">): Keypair[] => {
+  const payer = feePayerFor(wallet, intent.role);
+  const required = new Set<string>();
+  for (const ix of intent.instructions) for (const k of ix.keys) if (k.isSigner) required.add(k.pubkey.toBase58());
+  const all = [payer];
+  for (const k of [wallet.keypair, ...(intent.signers ?? [])])
+    if (!all.some((s) => s.publicKey.equals(k.publicKey)) && required.has(k.publicKey.toBase58())) all.push(k);
+  return all;
+};
+
 /** Simulation shared by both engines. */
-const simulateWith = (rpc: RpcShape, payer: Keypair, intent: Omit<TxIntent, "key">, microLamports: number) =>
+const simulateWith = (rpc: RpcShape, wallet: WalletShape, intent: Omit<TxIntent, "key">, microLamports: number) =>
   Effect.gen(function* () {
+    const payer = feePayerFor(wallet, intent.role);
     const all = withBudget(intent.instructions, MAX_UNITS, microLamports);
     const { blockhash } = yield* rpc.call("getLatestBlockhash", (c) => c.getLatestBlockhash("confirmed"));
     const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(...all);
@@ -96,7 +110,7 @@ export const TxEngineLive = Layer.effect(
     const rpc = yield* Rpc;
     const journal = yield* Journal;
     const fees = yield* PriorityFees;
-    const { keypair: payer } = yield* Wallet;
+    const wallet = yield* Wallet;
 
     const finish = (key: string, kind: string, status: TerminalStatus, detail: string, outcome: TxOutcome) =>
       journal
@@ -182,7 +196,7 @@ export const TxEngineLive = Layer.effect(
               return yield* finish(intent.key, intent.kind, "expired", `${rows.length} signatures expired`, outcome);
           }
           const fee = yield* fees.microLamportsFor(writableOf(intent.instructions));
-          const sim = yield* simulateWith(rpc, payer, intent, fee);
+          const sim = yield* simulateWith(rpc, wallet, intent, fee);
           if (sim.error)
             return yield* finish(intent.key, intent.kind, "failed", `simulation: ${describe(sim.error)}`, {
               _tag: "Refused",
@@ -194,12 +208,13 @@ export const TxEngineLive = Layer.effect(
               ? Math.min(MAX_UNITS, Math.ceil(sim.unitsConsumed * config.fees.computeMargin) + 1_000)
               : config.fees.defaultComputeUnits;
           const latest = yield* rpc.call("getLatestBlockhash", (c) => c.getLatestBlockhash("confirmed"));
+          const [payer, ...others] = signersOf(wallet, intent);
           const tx = new Transaction({
-            feePayer: payer.publicKey,
+            feePayer: payer!.publicKey,
             blockhash: latest.blockhash,
             lastValidBlockHeight: latest.lastValidBlockHeight,
           }).add(...instructionsAt(units, fee));
-          tx.sign(payer, ...(intent.signers ?? []).filter((s) => !s.publicKey.equals(payer.publicKey)));
+          tx.sign(payer!, ...others);
           const raw = tx.serialize();
           const row: SignatureRow = {
             signature: base58(tx.signature!),
@@ -230,7 +245,7 @@ export const TxEngineLive = Layer.effect(
       execute,
       simulate: (intent) =>
         Effect.flatMap(fees.microLamportsFor(writableOf(intent.instructions)), (fee) =>
-          simulateWith(rpc, payer, intent, fee),
+          simulateWith(rpc, wallet, intent, fee),
         ).pipe(Effect.map(({ error, unitsConsumed }) => ({ error, unitsConsumed }))),
     };
   }),
@@ -242,9 +257,9 @@ export const TxEngineDryRun = Layer.effect(
   Effect.gen(function* () {
     const rpc = yield* Rpc;
     const journal = yield* Journal;
-    const { keypair: payer } = yield* Wallet;
+    const wallet = yield* Wallet;
     const simulate = (intent: Omit<TxIntent, "key">) =>
-      simulateWith(rpc, payer, intent, 0).pipe(Effect.map(({ error, unitsConsumed }) => ({ error, unitsConsumed })));
+      simulateWith(rpc, wallet, intent, 0).pipe(Effect.map(({ error, unitsConsumed }) => ({ error, unitsConsumed })));
     return {
       simulate,
       execute: (intent) =>

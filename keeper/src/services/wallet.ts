@@ -1,11 +1,35 @@
-// The keeper's signing key, from a Solana CLI keypair file or the redacted inline value.
+// The keeper's signing key, from a Solana CLI keypair file or the redacted inline value, and the per-role
+// fee payers (keypair files) when configured.
 import { readFileSync } from "node:fs";
 import { Keypair } from "@solana/web3.js";
 import { Context, Effect, Layer, Redacted } from "effect";
-import { AppConfig, expandHome } from "../config.js";
+import { AppConfig, expandHome, type Role } from "../config.js";
 import { ConfigError } from "../errors.js";
 
-export class Wallet extends Context.Tag("keeper/Wallet")<Wallet, { readonly keypair: Keypair }>() {}
+export interface WalletShape {
+  /** Signs as every role's authority (member signer, liquidator, cranker) and pays unless a role has its own payer. */
+  readonly keypair: Keypair;
+  readonly feePayers?: Partial<Record<Role, Keypair>>;
+}
+
+export class Wallet extends Context.Tag("keeper/Wallet")<Wallet, WalletShape>() {}
+
+/** Who pays for a transaction of `role`. */
+export const feePayerFor = (wallet: WalletShape, role: Role | undefined): Keypair =>
+  (role && wallet.feePayers?.[role]) || wallet.keypair;
+
+const readKeypairFile = (path: string, what: string, field: string) =>
+  Effect.gen(function* () {
+    const file = expandHome(path);
+    const text = yield* Effect.try({
+      try: () => readFileSync(file, "utf8"),
+      catch: (e) =>
+        new ConfigError({
+          message: `Cannot read the ${what} file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check ${field}.`,
+        }),
+    });
+    return yield* parseSecret(text, file);
+  });
 
 const parseSecret = (text: string, origin: string) =>
   Effect.try({
@@ -25,8 +49,12 @@ export const WalletLive = Layer.effect(
   Wallet,
   Effect.gen(function* () {
     const config = yield* AppConfig;
+    const feePayers: Partial<Record<Role, Keypair>> = {};
+    for (const [role, path] of Object.entries(config.feePayers ?? {}))
+      if (path)
+        feePayers[role as Role] = yield* readKeypairFile(path, `${role} fee payer keypair`, `feePayers.${role}`);
     if (config.keypair)
-      return { keypair: yield* parseSecret(Redacted.value(config.keypair), "LANTERN_KEEPER_KEYPAIR") };
+      return { keypair: yield* parseSecret(Redacted.value(config.keypair), "LANTERN_KEEPER_KEYPAIR"), feePayers };
     if (!config.keypairPath)
       return yield* Effect.fail(
         new ConfigError({
@@ -34,14 +62,6 @@ export const WalletLive = Layer.effect(
             "No keypair configured: set keypairPath in the configuration, LANTERN_KEEPER_KEYPAIR_PATH, or the Solana CLI's keypair_path (`solana config set --keypair <file>`).",
         }),
       );
-    const path = expandHome(config.keypairPath);
-    const text = yield* Effect.try({
-      try: () => readFileSync(path, "utf8"),
-      catch: (e) =>
-        new ConfigError({
-          message: `Cannot read the keypair file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check keypairPath.`,
-        }),
-    });
-    return { keypair: yield* parseSecret(text, path) };
+    return { keypair: yield* readKeypairFile(config.keypairPath, "keypair", "keypairPath"), feePayers };
   }),
 );

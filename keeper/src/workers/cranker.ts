@@ -59,7 +59,7 @@ export const makeCranker = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
       const key = retries.key(base, now);
       if (!key) return;
-      const outcome = yield* tx.execute({ key, kind: intentKind, instructions: [yield* instruction] });
+      const outcome = yield* tx.execute({ role: "cranker", key, kind: intentKind, instructions: [yield* instruction] });
       retries.settle(
         base,
         outcome._tag === "Landed" ||

@@ -90,6 +90,7 @@ export const makeLiquidator = Effect.gen(function* () {
       if (balance === 0n) return;
       if (l.unstake === "queue") {
         const queued = yield* tx.execute({
+          role: "liquidator",
           key: `queue:${signature}`,
           kind: "unstake-queue",
           instructions: [
@@ -116,6 +117,7 @@ export const makeLiquidator = Effect.gen(function* () {
           Effect.annotateLogs({ lrt: balance.toString() }),
         );
       const exited = yield* tx.execute({
+        role: "liquidator",
         key: `unstake:${signature}`,
         kind: "unstake",
         instructions: [
@@ -166,6 +168,7 @@ export const makeLiquidator = Effect.gen(function* () {
       recordedSkip.delete(address);
       const planned = { debtShares: entry.sub.debtShares, collateral: entry.sub.collateral };
       const outcome = yield* tx.execute({
+        role: "liquidator",
         key: `liq:${address}:${entry.slot}:${entry.sub.debtShares}`,
         kind: "liquidate",
         instructions: [

@@ -191,6 +191,7 @@ export const makeMember = Effect.gen(function* () {
       const key = attemptKey(base, localNow);
       if (!key) return;
       const outcome = yield* tx.execute({
+        role: "member",
         key,
         kind: "oracle-data",
         instructions: [
@@ -233,6 +234,7 @@ export const makeMember = Effect.gen(function* () {
     const key = attemptKey(base, localNow);
     if (!key) return;
     const outcome = yield* tx.execute({
+      role: "member",
       key,
       kind: "oracle-vote",
       instructions: [
@@ -292,6 +294,7 @@ export const makeMember = Effect.gen(function* () {
     yield* journal.begin(priceKey(ts), "oracle-price");
     yield* Ref.set(lastSent, ts);
     const outcome = yield* tx.execute({
+      role: "member",
       key: priceKey(ts),
       kind: "oracle-price",
       instructions: [
