@@ -139,11 +139,7 @@ async function creditWsol(w: World, account: PublicKey, lamports: bigint, payer:
   const chunk = 1_000_000n * SOL;
   while (left > 0n) {
     const amount = left < chunk ? left : chunk;
-    const signature = await w.connection.requestAirdrop(account, Number(amount));
-    await waitFor(
-      async () => (await w.connection.getSignatureStatuses([signature])).value[0]?.confirmationStatus,
-      10_000,
-    );
+    await airdrop(w, account, amount);
     left -= amount;
   }
   const syncNative = {
@@ -376,12 +372,16 @@ export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOpt
 
 const formatWad = (wad: bigint) => `${wad / WAD}.${(wad % WAD).toString().padStart(18, "0")}`;
 
-async function creditLamports(w: World, who: PublicKey, lamports: bigint) {
+const creditLamports = (w: World, who: PublicKey, lamports: bigint) => airdrop(w, who, lamports);
+
+/** An airdrop that has landed (a replay's later steps count on the SOL being there). */
+async function airdrop(w: World, who: PublicKey, lamports: bigint) {
   const signature = await w.connection.requestAirdrop(who, Number(lamports));
-  await waitFor(
+  const landed = await waitFor(
     async () => (await w.connection.getSignatureStatuses([signature])).value[0]?.confirmationStatus,
-    10_000,
+    60_000,
   );
+  if (!landed) throw new Error(`An airdrop of ${lamports} lamports to ${who.toBase58()} did not land within a minute.`);
 }
 
 /** The stake manager's wSOL account: the validators, on the local chain. */
@@ -512,9 +512,10 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
     const next = Math.min(nextCheckpoint, window ? t + c.stride : nextWindow, horizon);
     const frameStart = next % c.frameSecs === 0;
     const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
-    const now = await c.warp(0);
     if (feed.bunker) bunkerSecs += next - t;
-    if (now - feed.lastReportRefTs > BigInt(feed.maxReportAgeSecs)) staleSecs += next - t;
+    // Reports land only at checkpoints, so the feed turns stale at a known time inside the interval.
+    const staleFrom = Number(feed.lastReportRefTs + BigInt(feed.maxReportAgeSecs) - T0);
+    staleSecs += Math.max(0, next - Math.max(t, staleFrom));
     // The validators move before the frame's reference time: members read the state as of the frame start.
     if (frameStart) await setStake(w, stepAt(plan, next).trueRate * c.scale);
     const allOnline = Array.from({ length: fleet.members }, (_, m) => online(m, t) && online(m, next)).every(Boolean);
@@ -567,6 +568,10 @@ async function setStake(w: World, rate: number) {
   const supply = await lrtSupply(w);
   const staked = await w.client.tokenBalance(w.validators);
   const target = (toWad(rate) * supply) / WAD - (pool.reserveLamports - pool.lockedLamports);
+  if (target < 0n)
+    throw new Error(
+      `The pool's liquid reserve alone backs more than the path's rate ${rate}: the validators cannot play it (a stake below zero).`,
+    );
   if (target > staked) await creditWsol(w, w.validators, target - staked, w.stakeManager);
   else if (target < staked) {
     const sink = new PublicKey(w.manifest.wallets.lender.wsol);
