@@ -23,10 +23,11 @@
 // The keeper's debug log splits each latency in two: detection (move → its "liquidation attempt" line:
 // the tick's wait and reads, the frontier) and action (that line → landed: plan, fee estimate, simulation,
 // signing, journal, send — the local chain executes a transaction as it arrives).
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import anchor, { type Idl } from "@coral-xyz/anchor";
 import { startLocalChain } from "@lantern/devtools";
@@ -249,7 +250,7 @@ async function runSize(size: number): Promise<{ samples: Sample[]; missed: strin
       180_000,
     );
     const setupS = (performance.now() - setupStarted) / 1000;
-    console.log(
+    console.error(
       `  ${size.toLocaleString("en-US")} tracked (${count} targets by transaction, ${fillers.toLocaleString("en-US")} ` +
         `written): ready after ${setupS.toFixed(0)} s`,
     );
@@ -353,14 +354,15 @@ async function runSize(size: number): Promise<{ samples: Sample[]; missed: strin
             [trader],
           )
           .catch(() => undefined);
-      process.stdout.write(
+      process.stderr.write(
         samples.length % 10 === 0 && samples.length > 0 ? `  ${samples.length}/${count - 1} samples\n` : "",
       );
     }
     await connection.removeAccountChangeListener(feedSub);
     await connection.removeProgramAccountChangeListener(targetSub);
-    // The socket is closed with the chain's end in sight: web3.js would otherwise reconnect forever.
-    (connection as unknown as { _rpcWebSocket: { close: () => void } })._rpcWebSocket.close();
+    // With no subscription left, web3.js closes its socket after 0.5 s idle; stopping the chain before
+    // that would have it reconnect for ever.
+    await sleep(1_500);
     return { samples, missed, setupS };
   } finally {
     if (keeper && keeper.child.exitCode === null) {
@@ -387,7 +389,19 @@ async function main() {
   );
   const results: { size: number; samples: Sample[]; missed: string[] }[] = [];
   for (const size of SIZES) {
-    const r = await runSize(size);
+    // Each size in its own process: its chain, keeper and sockets end with it (web3.js keeps reconnecting
+    // a socket whose server is gone), and the next size starts on a quiet heap.
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), "--size-child", String(size), "--samples", String(SAMPLES)],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 16 << 20,
+      },
+    );
+    if (child.status !== 0) throw new Error(`the run at ${size} failed (exit ${child.status})`);
+    const r = JSON.parse(child.stdout.trim().split("\n").pop()!) as Awaited<ReturnType<typeof runSize>>;
     results.push({ size, ...r });
     for (const m of r.missed) console.log(`  missed: ${m}`);
   }
@@ -438,4 +452,7 @@ async function main() {
   }
 }
 
-await main();
+if (args[0] === "--size-child") {
+  process.stdout.write(`${JSON.stringify(await runSize(Number(args[1])))}\n`);
+  process.exit(0);
+} else await main();
