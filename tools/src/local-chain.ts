@@ -14,8 +14,10 @@ export interface LocalChainOptions {
   wsPort?: number;
   /** Bootstrap the demo world into this directory. */
   demoDir?: string;
-  /** Enable `lantern_warpTime` and `lantern_setAccount`. */
+  /** Enable the `lantern_*` test methods (`lantern_warpTime`, `lantern_warpSlots`, `lantern_setAccount`). */
   testMethods?: boolean;
+  /** How many recent transactions the chain keeps for `getTransaction` and friends (its default: 20,000). */
+  history?: number;
   /** Where the chain's stderr goes (its stdout carries the programs' native logs and is dropped). */
   stderr?: "inherit" | "ignore" | "pipe";
   timeoutMs?: number;
@@ -68,6 +70,7 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const args = ["--rpc-port", String(rpcPort), "--ws-port", String(wsPort)];
   if (options.demoDir) args.push("--bootstrap-demo", options.demoDir);
   if (options.testMethods) args.push("--test-methods");
+  if (options.history !== undefined) args.push("--history", String(options.history));
   const stdio: StdioOptions = ["ignore", "ignore", options.stderr ?? "inherit"];
   const began = performance.now();
   const child = spawn(localChainBinary, args, { stdio });

@@ -21,6 +21,10 @@ use tokio::sync::broadcast;
 /// Blockhashes stay valid for this many blocks, as on mainnet.
 pub const BLOCKHASH_VALIDITY: u64 = 150;
 
+/// Transactions kept for `getTransaction` and friends unless `--history` says otherwise: with their
+/// logs about 1–2 KiB each, so some 30 MiB.
+pub const DEFAULT_HISTORY: usize = 20_000;
+
 /// Slot times kept for `getBlockTime`: a day of 400 ms slots (flat memory however long it runs).
 const SLOT_TIMES_KEPT: usize = 216_000;
 
@@ -75,8 +79,10 @@ pub struct Chain {
     pub test: RuntimeChain,
     mirror: BTreeMap<Pubkey, Account>,
     transactions: HashMap<Signature, TxRecord>,
-    /// Landed signatures in order, for `getSignaturesForAddress`.
-    history: Vec<Signature>,
+    /// Landed signatures in order, for `getSignaturesForAddress`; the oldest beyond `history_limit`
+    /// are forgotten with their records.
+    history: VecDeque<Signature>,
+    history_limit: usize,
     /// When each recent slot was produced (for `getBlockTime`), the oldest dropped beyond a day's worth.
     slot_times: VecDeque<(Slot, i64)>,
     /// Recent blockhashes with the last block height at which each is valid.
@@ -86,6 +92,8 @@ pub struct Chain {
     transaction_count: u64,
     /// Seconds added to the wall clock by `lantern_warpTime`.
     time_offset: i64,
+    /// How far the bank runtime's clock moves for program-test to register one blockhash.
+    blockhash_interval: std::time::Duration,
     pub genesis_hash: Hash,
     pub events: broadcast::Sender<Event>,
 }
@@ -100,23 +108,28 @@ impl Chain {
         RuntimeChain::start_with(lantern_runtime::lantern_programs()).await
     }
 
-    /// Hosts `test` behind the RPC; every account its transactions touched so far is indexed.
-    pub async fn host(mut test: RuntimeChain) -> Self {
+    /// Hosts `test` behind the RPC, remembering the last `history_limit` transactions; every account its
+    /// transactions touched so far is indexed.
+    pub async fn host(mut test: RuntimeChain, history_limit: usize) -> Self {
         let genesis_hash = test.ctx.genesis_config().hash();
         let slot = test.clock().await.slot;
         let block_height = test.ctx.banks_client.get_root_block_height().await.unwrap_or(slot);
         let (events, _) = broadcast::channel(4_096);
+        let genesis = test.ctx.genesis_config();
+        let blockhash_interval = genesis.poh_config.target_tick_duration * genesis.ticks_per_slot as u32;
         let mut chain = Self {
             test,
             mirror: BTreeMap::new(),
             transactions: HashMap::new(),
-            history: Vec::new(),
+            history: VecDeque::new(),
+            history_limit,
             slot_times: VecDeque::new(),
             blockhashes: VecDeque::new(),
             slot,
             block_height,
             transaction_count: 0,
             time_offset: 0,
+            blockhash_interval,
             genesis_hash,
             events,
         };
@@ -146,15 +159,30 @@ impl Chain {
         wall_clock() + self.time_offset
     }
 
-    /// Advances one slot (and one block) and sets the clock to wall time plus any warp.
+    /// Advances one slot (and one block): a new blockhash, and the clock at the new slot and at wall
+    /// time plus any warp.
+    ///
+    /// The bank itself stays at the slot the chain was built in. A new bank per slot (program-test's
+    /// `warp_to_slot`) leaves every slot's sysvar writes in the accounts cache — the 128 KiB
+    /// SlotHistory alone made an idle chain grow ~23 MiB a minute — because nothing runs the
+    /// validator's background flush and clean. What a slot means to transactions is kept: the Clock
+    /// sysvar's slot, epoch and time, and one new blockhash per slot, registered by program-test's
+    /// own blockhash timer, which the frozen clock (see `BankRuntime` in main.rs) lets fire exactly
+    /// once per slot.
     pub async fn advance_slot(&mut self) {
-        let next = self.slot + 1;
-        match self.test.ctx.warp_to_slot(next) {
-            Ok(()) => {
-                self.slot = next;
-                self.block_height += 1;
+        self.slot += 1;
+        self.block_height += 1;
+        let previous = self.blockhashes.back().map(|(h, _)| *h);
+        loop {
+            tokio::time::advance(self.blockhash_interval).await;
+            match self.test.ctx.banks_client.get_latest_blockhash().await {
+                Ok(hash) if Some(hash) != previous => break,
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot);
+                    break;
+                }
             }
-            Err(e) => eprintln!("Could not advance to slot {next}: {e:?}"),
         }
         self.sync_clock().await;
         if let Err(e) = self.record_blockhash().await {
@@ -169,6 +197,10 @@ impl Chain {
 
     async fn sync_clock(&mut self) {
         let mut clock: Clock = self.test.clock().await;
+        let schedule = &self.test.ctx.genesis_config().epoch_schedule;
+        clock.slot = self.slot;
+        clock.epoch = schedule.get_epoch(self.slot);
+        clock.leader_schedule_epoch = schedule.get_leader_schedule_epoch(self.slot);
         clock.unix_timestamp = self.now();
         self.test.ctx.set_sysvar(&clock);
     }
@@ -355,7 +387,12 @@ impl Chain {
         }
         let post_balances = self.refresh_accounts(&keys).await;
         self.transaction_count += 1;
-        self.history.push(signature);
+        self.history.push_back(signature);
+        while self.history.len() > self.history_limit {
+            if let Some(oldest) = self.history.pop_front() {
+                self.transactions.remove(&oldest);
+            }
+        }
         self.transactions.insert(
             signature,
             TxRecord {

@@ -28,17 +28,22 @@ struct Options {
     ws_port: u16,
     demo: Option<PathBuf>,
     test_methods: bool,
+    history: usize,
 }
 
 const USAGE: &str =
     "usage: lantern-localnet [--rpc-port 8899] [--ws-port 8900] [--bootstrap-demo <dir>] [--test-methods]
+                        [--history 20000]
 
   --bootstrap-demo <dir>  create the demo world and write its addresses to <dir>/demo.json
                           and its keypairs to <dir>/keys/
-  --test-methods          enable lantern_warpTime and lantern_setAccount (never on a shared node)";
+  --test-methods          enable the lantern_* test methods (never on a shared node)
+  --history <n>           keep the last n transactions for getTransaction, getSignaturesForAddress
+                          and getSignatureStatuses (memory stays bounded however long it runs)";
 
 fn parse_options() -> Result<Options, String> {
-    let mut options = Options { rpc_port: 8899, ws_port: 8900, demo: None, test_methods: false };
+    let mut options =
+        Options { rpc_port: 8899, ws_port: 8900, demo: None, test_methods: false, history: chain::DEFAULT_HISTORY };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -51,6 +56,13 @@ fn parse_options() -> Result<Options, String> {
             }
             "--bootstrap-demo" => options.demo = Some(PathBuf::from(value("--bootstrap-demo")?)),
             "--test-methods" => options.test_methods = true,
+            "--history" => {
+                options.history = value("--history")?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--history takes a positive number of transactions")?
+            }
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown option {other}")),
         }
@@ -60,12 +72,12 @@ fn parse_options() -> Result<Options, String> {
 
 /// The runtime the bank lives on. `solana-program-test` registers a fresh blockhash every 6.4 ms of its
 /// runtime's clock, which under load would expire a blockhash within a second (a validator registers
-/// one per slot). Once the chain is built, this runtime's clock is frozen so that timer never comes due:
-/// the chain registers exactly one blockhash per slot when it advances, and a blockhash lives 150 slots
-/// whatever the load. Frozen = paused, plus a blocking task that lives as long as the chain, because
-/// tokio auto-advances a paused clock whenever the runtime idles unless a blocking task is running.
-/// (The freeze waits for the demo world: building it sends through the banks client's polling path,
-/// which needs a clock that moves; nothing the chain serves afterwards waits on a timer.)
+/// one per slot). Once the chain is built, this runtime's clock is frozen: it moves only when the
+/// chain advances a slot, by exactly one blockhash interval (`Chain::advance_slot`), so a blockhash
+/// lives 150 slots whatever the load. Frozen = paused, plus a blocking task that lives as long as the
+/// chain, because tokio auto-advances a paused clock whenever the runtime idles unless a blocking task
+/// is running. (The freeze waits for the demo world: building it sends through the banks client's
+/// polling path, which needs a clock that moves; nothing the chain serves afterwards waits on a timer.)
 struct BankRuntime {
     /// Dropped before the runtime, ending the blocking task so that the runtime can shut down.
     clock_hold: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
@@ -171,7 +183,7 @@ async fn main() {
             }
         }
     }
-    let chain: Shared = Arc::new(Mutex::new(bank.run(Chain::host(test))));
+    let chain: Shared = Arc::new(Mutex::new(bank.run(Chain::host(test, options.history))));
     bank.freeze_clock();
 
     let rpc_addr = SocketAddr::from(([127, 0, 0, 1], options.rpc_port));
