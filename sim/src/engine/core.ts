@@ -50,6 +50,15 @@ function lendsSnapshots(world: World): world is LendingWorld {
   return typeof (world as Partial<LendingWorld>).advance === "function";
 }
 
+/** The book as every path opens it at one fair rate (`PathCore.openingBook`). */
+interface OpeningBook {
+  fairRate: number;
+  collateral: Float64Array;
+  shares: Float64Array;
+  state: Uint8Array;
+  totalShares: number;
+}
+
 export const HEALTHY = 0;
 export const PENDING = 1;
 export const CLOSED = 2;
@@ -81,7 +90,14 @@ export abstract class PathCore {
   private readonly fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
   private delaySteps = 0;
   private openT = 0;
-  private openFair = 1;
+  protected openFair = 1;
+  private opening: OpeningBook | undefined;
+  /** Per leverage bucket: sub-accounts and their opening equity (the same on every path). */
+  private readonly bucketAccounts: Float64Array;
+  private readonly bucketEquity0: Float64Array;
+  /** `markBook`'s results. */
+  private readonly bucketEquityEnd: Float64Array;
+  private readonly horizonSums = new Float64Array(2);
   private stepSecs = 60;
   /** The borrow index's growth over one step at the rate `growthApr`. */
   private growth = 1;
@@ -129,6 +145,13 @@ export abstract class PathCore {
     this.queueNext = new Int32Array(n);
     this.bucketLiquidated = new Float64Array(pop.buckets.length);
     this.bucketTimeSum = new Float64Array(pop.buckets.length);
+    this.bucketAccounts = new Float64Array(pop.buckets.length);
+    this.bucketEquity0 = new Float64Array(pop.buckets.length);
+    this.bucketEquityEnd = new Float64Array(pop.buckets.length);
+    for (let i = 0; i < n; i++) {
+      this.bucketAccounts[pop.bucket[i]!]!++;
+      this.bucketEquity0[pop.bucket[i]!]! += pop.equity[i]!;
+    }
   }
 
   /** Finds the sub-accounts liquidatable at (price, index) that are HEALTHY and calls `enqueue` for each, in id order. */
@@ -156,36 +179,66 @@ export abstract class PathCore {
     // A world that lends its own snapshot (LanternWorld.advance) saves an allocation per step; the
     // engine reads each snapshot before asking for the next, and the last one last.
     const lending = lendsSnapshots(world) ? world : undefined;
-    let snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
-    this.open(snap, steps);
+    const first = lending !== undefined ? lending.advance(fb) : world.step(fb);
+    this.open(first, steps);
+    return this.finish(this.follow(world, lending, steps, first), path);
+  }
+
+  /**
+   * Steps 1 … steps − 1; returns the last snapshot. Long loops have methods of their own that end with
+   * the loop: V8 compiles a loop while it runs and keeps that code for the next path, and code after the
+   * loop that had not run yet then would throw it away again on every path.
+   */
+  private follow(world: World, lending: LendingWorld | undefined, steps: number, first: MarketSnapshot) {
+    const fb = this.fb;
+    let snap = first;
     for (let s = 1; s < steps; s++) {
       fb.lrtSoldSol = 0;
       fb.netBorrowSol = 0;
       snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
       this.step(s, snap);
     }
-    return this.finish(snap, path);
+    return snap;
   }
 
-  /** Opens every sub-account at the first snapshot's fair rate, borrow index 1. */
-  private open(first: MarketSnapshot, steps: number): void {
+  /** The book as every path opens it at `fairRate` (paths usually open at the same rate: cached). */
+  private openingBook(fairRate: number): OpeningBook {
+    if (this.opening?.fairRate === fairRate) return this.opening;
     const { equity, leverage } = this.pop;
-    const p0 = first.fairRate;
     const n = this.n;
+    const book: OpeningBook = {
+      fairRate,
+      collateral: new Float64Array(n),
+      shares: new Float64Array(n),
+      state: new Uint8Array(n),
+      totalShares: 0,
+    };
     let total = 0;
     for (let i = 0; i < n; i++) {
       const e = equity[i]!;
       const l = leverage[i]!;
-      this.coll[i] = (l * e) / p0;
+      book.collateral[i] = (l * e) / fairRate;
       const s = (l - 1) * e;
-      this.shares[i] = s;
+      book.shares[i] = s;
       total += s;
-      this.state[i] = s > 0 ? HEALTHY : CLOSED;
-      this.firstLiq[i] = -1;
+      book.state[i] = s > 0 ? HEALTHY : CLOSED;
     }
+    book.totalShares = total;
+    this.opening = book;
+    return book;
+  }
+
+  /** Opens every sub-account at the first snapshot's fair rate, borrow index 1. */
+  private open(first: MarketSnapshot, steps: number): void {
+    const p0 = first.fairRate;
+    const book = this.openingBook(p0);
+    this.coll.set(book.collateral);
+    this.shares.set(book.shares);
+    this.state.set(book.state);
+    this.firstLiq.fill(-1);
     this.index = 1;
     this.growthApr = Number.NaN;
-    this.totalShares = total;
+    this.totalShares = book.totalShares;
     this.qlen = 0;
     this.insurance = this.params.insuranceSol;
     this.insuranceLrt = 0;
@@ -425,6 +478,26 @@ export abstract class PathCore {
     this.close(i);
   }
 
+  /**
+   * Every sub-account at the horizon: the users' equity at `redeem` per leverage bucket into
+   * `bucketEquityEnd`, the equity left at `mark` summed into `horizonSums[0]` and the debt it does not
+   * cover into `horizonSums[1]` (a loop of its own, see `follow`).
+   */
+  private markBook(mark: number, redeem: number): void {
+    const bucket = this.pop.bucket;
+    const sums = this.horizonSums;
+    const equityEnd = this.bucketEquityEnd;
+    const index = this.index;
+    for (let i = 0; i < this.n; i++) {
+      const debt = this.shares[i]! * index;
+      const e = this.coll[i]! * mark - debt;
+      if (e >= 0) sums[0]! += e;
+      else sums[1]! -= e;
+      const r = this.coll[i]! * redeem - debt;
+      if (r > 0) equityEnd[bucket[i]!]! += r;
+    }
+  }
+
   private finish(last: MarketSnapshot, path: number): PathOutcome {
     const horizon = last.t - this.openT;
     // Two marks. The protocol's shortfall and the insurance's LRT use min(oracle, DEX): what the
@@ -435,23 +508,14 @@ export abstract class PathCore {
     const mark = last.fairRate < last.dexPrice ? last.fairRate : last.dexPrice;
     const redeem = last.redemptionRate ?? last.trueRate;
     const nb = this.pop.buckets.length;
-    const bucketAccounts = new Array<number>(nb).fill(0);
-    const equity0 = new Array<number>(nb).fill(0);
-    const equityEnd = new Array<number>(nb).fill(0);
-    const { equity, bucket } = this.pop;
-    let shortfall = 0;
-    let marked = 0;
-    for (let i = 0; i < this.n; i++) {
-      const b = bucket[i]!;
-      bucketAccounts[b]!++;
-      equity0[b]! += equity[i]!;
-      const debt = this.shares[i]! * this.index;
-      const e = this.coll[i]! * mark - debt;
-      if (e >= 0) marked += e;
-      else shortfall -= e;
-      const r = this.coll[i]! * redeem - debt;
-      if (r > 0) equityEnd[b]! += r;
-    }
+    const sums = this.horizonSums;
+    sums.fill(0);
+    const equityEnd = this.bucketEquityEnd;
+    equityEnd.fill(0);
+    this.markBook(mark, redeem);
+    const marked = sums[0]!;
+    const shortfall = sums[1]!;
+    const equity0 = this.bucketEquity0;
     let e0 = 0;
     let e1 = 0;
     for (let b = 0; b < nb; b++) {
@@ -480,11 +544,11 @@ export abstract class PathCore {
       maxDiscount: this.maxDiscount,
       netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (YEAR_SECS / horizon) : 0,
       markToMarketReturn: e0 > 0 ? marked / e0 - 1 : 0,
-      bucketAccounts,
+      bucketAccounts: Array.from(this.bucketAccounts),
       bucketLiquidated: Array.from(this.bucketLiquidated),
       bucketTimeSum: Array.from(this.bucketTimeSum),
-      bucketEquity0: equity0,
-      bucketEquityEnd: equityEnd,
+      bucketEquity0: Array.from(equity0),
+      bucketEquityEnd: Array.from(equityEnd),
       seriesCount: Array.from(this.seriesCount),
       seriesVolume: Array.from(this.seriesVolume),
       seriesDepeg: Array.from(this.seriesDepeg),

@@ -13,6 +13,9 @@ import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 export class FastEngine extends PathCore {
   private readonly frontier: FloatFrontier;
+  /** The frontier as the book opens at `openedAt` (the same for every path that opens at that rate). */
+  private readonly opened: FloatFrontier;
+  private openedAt = Number.NaN;
   private readonly theta: Float64Array;
   private readonly found: Int32Array;
   private readonly lt: number;
@@ -20,6 +23,7 @@ export class FastEngine extends PathCore {
   constructor(pop: Population, params: EngineParams) {
     super(pop, params);
     this.frontier = new FloatFrontier(this.n);
+    this.opened = new FloatFrontier(this.n);
     this.theta = new Float64Array(this.n);
     this.found = new Int32Array(this.n);
     this.lt = params.risk.lt;
@@ -30,9 +34,18 @@ export class FastEngine extends PathCore {
   }
 
   protected onOpen(): void {
+    if (this.openedAt !== this.openFair) {
+      this.frontier.rebuild(this.openingThetas(), this.n);
+      this.opened.copyFrom(this.frontier);
+      this.openedAt = this.openFair;
+    } else this.frontier.copyFrom(this.opened);
+  }
+
+  /** θ of every open sub-account, NaN for the others (a loop of its own, see `PathCore.follow`). */
+  private openingThetas(): Float64Array {
     const theta = this.theta;
     for (let i = 0; i < this.n; i++) theta[i] = this.state[i] === HEALTHY ? this.key(i) : Number.NaN;
-    this.frontier.rebuild(theta, this.n);
+    return theta;
   }
 
   protected detect(step: number, price: number): void {

@@ -50,6 +50,14 @@ export class FloatFrontier {
     for (let at = 0; at < m; at++) this.pos[this.ids[at]!] = at;
   }
 
+  /** Becomes a copy of `other` (same capacity): O(n) without a comparison. */
+  copyFrom(other: FloatFrontier): void {
+    this.size = other.size;
+    this.ids.set(other.ids.subarray(0, other.size));
+    this.keys.set(other.keys.subarray(0, other.size));
+    this.pos.set(other.pos);
+  }
+
   /** Adds (or re-keys) account `id` with key `theta`: O(log n). */
   insert(id: number, theta: number): void {
     if (this.pos[id]! >= 0) this.remove(id);

@@ -78,6 +78,8 @@ export class BorrowRateModel {
   private readonly sNoise: number;
   private readonly flows: { t: number; pct: number }[];
   private flowIndex = 0;
+  /** Time of the next scripted flow (Infinity after the last). */
+  private nextFlowAt = 0;
   private logSupply = 0;
   /** The target's logit at the previous update: a scripted path is followed, the deviation reverts. */
   private prevMean = 0;
@@ -126,15 +128,19 @@ export class BorrowRateModel {
 
   /** Advances to the end of the step ending at `t` with the population's net borrowing in the step. */
   step(t: number, netBorrowSol: number): void {
-    const spec = this.spec;
     // Most steps move nothing (no net borrowing, no hourly update, no flow): the utilisation and the
-    // rate stay as they are.
-    let moved = this.unsettled || netBorrowSol !== 0;
+    // rate stay as they are. This check is small enough to be inlined into the world's step, so the
+    // number passed on is boxed only on the steps that move.
+    const hourly = --this.untilUpdate === 0;
+    if (hourly || netBorrowSol !== 0 || this.unsettled || t >= this.nextFlowAt) this.move(t, netBorrowSol, hourly);
+  }
+
+  private move(t: number, netBorrowSol: number, hourly: boolean): void {
+    const spec = this.spec;
     this.unsettled = false;
     this.populationDelta += netBorrowSol;
-    if (--this.untilUpdate === 0) {
+    if (hourly) {
       this.untilUpdate = this.updateEvery;
-      moved = true;
       if (this.sNoise > 0 || this.logSupply !== 0) {
         const z = this.sNoise > 0 ? this.rng.normal() : 0;
         this.setSupply(this.initialSupply * Math.exp(this.logSupply * this.sDecay + this.sNoise * z));
@@ -156,9 +162,8 @@ export class BorrowRateModel {
     // Scripted flows land last, so a withdrawal shows in this step's utilisation.
     while (this.flowIndex < this.flows.length && this.flows[this.flowIndex]!.t <= t) {
       this.setSupply(this.supply * (1 + this.flows[this.flowIndex++]!.pct / 100));
-      moved = true;
     }
-    if (!moved) return;
+    this.nextFlowAt = this.flowIndex < this.flows.length ? this.flows[this.flowIndex]!.t : Infinity;
     const u = Math.min(1, Math.max(0, this.debt / this.supply));
     this.utilization = u;
     if (u > this.peakUtilization) this.peakUtilization = u;

@@ -123,9 +123,12 @@ function sortIntPrefix(a: Int32Array, n: number): void {
   }
 }
 
-/** A member's observation of `dex` with the quantised noise `q` (the general round's expression). */
-function memberPrice(dex: number, noise: number, q: number): number {
-  return dex * (1 + noise * (q / Z_SCALE));
+/**
+ * A member's observation of `dex` with the quantised noise `q`: `dex·(1 + σ·(q/2²⁴))`, written with
+ * `quantum = σ/2²⁴` (exact: a power of two), which rounds the same and spares a division per member.
+ */
+function memberPrice(dex: number, quantum: number, q: number): number {
+  return dex * (1 + quantum * q);
 }
 
 /**
@@ -135,15 +138,15 @@ function memberPrice(dex: number, noise: number, q: number): number {
  * ascending runs a and b, and the median absolute deviation — the 5th smallest of the nine, after the
  * median's own 0 — is the 4th smallest of their union: min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)).
  */
-function deviationOfNine(sorted: Int32Array, dex: number, noise: number, center: number): number {
-  const a0 = center - memberPrice(dex, noise, sorted[3]!);
-  const a1 = center - memberPrice(dex, noise, sorted[2]!);
-  const a2 = center - memberPrice(dex, noise, sorted[1]!);
-  const a3 = center - memberPrice(dex, noise, sorted[0]!);
-  const b0 = memberPrice(dex, noise, sorted[5]!) - center;
-  const b1 = memberPrice(dex, noise, sorted[6]!) - center;
-  const b2 = memberPrice(dex, noise, sorted[7]!) - center;
-  const b3 = memberPrice(dex, noise, sorted[8]!) - center;
+function deviationOfNine(sorted: Int32Array, dex: number, quantum: number, center: number): number {
+  const a0 = center - memberPrice(dex, quantum, sorted[3]!);
+  const a1 = center - memberPrice(dex, quantum, sorted[2]!);
+  const a2 = center - memberPrice(dex, quantum, sorted[1]!);
+  const a3 = center - memberPrice(dex, quantum, sorted[0]!);
+  const b0 = memberPrice(dex, quantum, sorted[5]!) - center;
+  const b1 = memberPrice(dex, quantum, sorted[6]!) - center;
+  const b2 = memberPrice(dex, quantum, sorted[7]!) - center;
+  const b3 = memberPrice(dex, quantum, sorted[8]!) - center;
   return Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
 }
 
@@ -309,6 +312,8 @@ export class MarketOracleModel {
   private readonly outageRate: number;
   private readonly outageMean: number;
   private readonly noise: number;
+  /** The noise per quantum of z (`memberPrice`). */
+  private readonly quantum: number;
   private readonly colludeFactor: number;
   // Float state of the feed's market side.
   private marketPrice = 0;
@@ -318,6 +323,8 @@ export class MarketOracleModel {
   /** Rounds before this time take the clean fast path. */
   private cleanUntil = -Infinity;
   private lastCleanT = -1;
+  /** The DEX price of the round being taken. */
+  private dexPrice = 0;
   private lastCleanDex = 0;
   private readonly cleanZ: Int32Array;
   private readonly sortedZ: Int32Array;
@@ -361,6 +368,7 @@ export class MarketOracleModel {
     this.outageRate = spec.outagesPerMemberPerYear / YEAR_SECS;
     this.outageMean = spec.outageMeanMinutes * 60;
     this.noise = spec.memberNoiseBps * 1e-4;
+    this.quantum = this.noise / Z_SCALE;
     this.colludeFactor = 1 + spec.colludingDeviationBps * 1e-4;
     const [lo, hi] = spec.lagSecs;
     for (let m = 0; m < n; m++) {
@@ -402,16 +410,21 @@ export class MarketOracleModel {
 
   /** One price round at time `t` (seconds) with the DEX price `dexPrice`. */
   round(t: number, dexPrice: number): void {
-    if (t < this.cleanUntil) {
-      this.cleanRound(t, dexPrice);
-      return;
-    }
+    // Small enough to be inlined into the world's step; the price reaches the round through a field (a
+    // number passed to a call that is not inlined is boxed, and this runs every step).
+    this.dexPrice = dexPrice;
+    if (t < this.cleanUntil) this.cleanRound(t);
+    else this.generalRound(t);
+  }
+
+  private generalRound(t: number): void {
+    const dexPrice = this.dexPrice;
     if (this.lastCleanT >= 0) {
       // Leaving the clean fast path: restore the observation times it did not write.
       for (let m = 0; m < this.n; m++) {
         this.ts[m] = this.lastCleanT - this.lag[m]!;
         const dex = this.lastCleanDex;
-        this.price[m] = this.noise > 0 ? memberPrice(dex, this.noise, this.cleanZ[m]!) : dex;
+        this.price[m] = this.noise > 0 ? memberPrice(dex, this.quantum, this.cleanZ[m]!) : dex;
       }
       this.lastCleanT = -1;
     }
@@ -441,7 +454,7 @@ export class MarketOracleModel {
         lag = Math.round(lo + this.rng.uniform() * (hi - lo));
       }
       let p = dexPrice * this.factor[m]!;
-      if (this.noise > 0) p = memberPrice(p, this.noise, (this.rng.normal() * Z_SCALE) | 0);
+      if (this.noise > 0) p = memberPrice(p, this.quantum, (this.rng.normal() * Z_SCALE) | 0);
       if (role === "colluding") p *= this.colludeFactor;
       this.price[m] = p;
       this.ts[m] = t - lag;
@@ -459,7 +472,8 @@ export class MarketOracleModel {
    * (branch-free for 9 members). Bit for bit the general fast path: the same draws, and every price
    * that reaches the median or the confidence is computed by the same expression.
    */
-  private cleanRound(t: number, dexPrice: number): void {
+  private cleanRound(t: number): void {
+    const dexPrice = this.dexPrice;
     const n = this.n;
     const noise = this.noise;
     let price: number;
@@ -473,16 +487,17 @@ export class MarketOracleModel {
         z[m] = q;
         sorted[m] = q;
       }
+      const quantum = this.quantum;
       if (n === 9) {
         sort9(sorted);
-        price = memberPrice(dexPrice, noise, sorted[4]!);
+        price = memberPrice(dexPrice, quantum, sorted[4]!);
         low = price;
-        conf = deviationOfNine(sorted, dexPrice, noise, price);
+        conf = deviationOfNine(sorted, dexPrice, quantum, price);
       } else {
         sortIntPrefix(sorted, n);
         // Prices rise with z: the sorted noises give the sorted prices, each by the general path's expression.
         const prices = this.cleanPrices;
-        for (let m = 0; m < n; m++) prices[m] = memberPrice(dexPrice, noise, sorted[m]!);
+        for (let m = 0; m < n; m++) prices[m] = memberPrice(dexPrice, quantum, sorted[m]!);
         price = medianSorted(prices, n);
         low = lowerMedianSorted(prices, n);
         conf = deviationSorted(prices, n, price);
@@ -500,17 +515,23 @@ export class MarketOracleModel {
       this.disagree();
       return;
     }
-    this.moveEmas(t, price, low);
     this.marketPrice = price;
     this.spot = price;
     this.low = low;
     this.confidence = conf;
+    this.moveEmas(t);
     this.marketPriceTs = t - this.quorumLag;
     this.available = true;
   }
 
-  /** The EMAs of the median and of the low, counting at most `maxPriceAgeSecs` since the last round. */
-  private moveEmas(t: number, price: number, low: number): void {
+  /**
+   * The EMAs move toward the round's median and low (`marketPrice`, `low`, read from the fields: a
+   * number passed to a call that is not inlined would be boxed), counting at most `maxPriceAgeSecs`
+   * since the last round.
+   */
+  private moveEmas(t: number): void {
+    const price = this.marketPrice;
+    const low = this.low;
     const since = t - this.marketEmaTs;
     if (since !== this.keepSince) this.keepAfter(since);
     const keep = this.keep;
@@ -558,10 +579,10 @@ export class MarketOracleModel {
         this.disagree();
         return;
       }
-      this.moveEmas(t, price, low);
       this.marketPrice = price;
       this.low = low;
       this.confidence = conf;
+      this.moveEmas(t);
       // The quorum-th newest observation time matters only once a later round fails to update:
       // remember the fresh times and select it then.
       this.quorumTsPending = k;
