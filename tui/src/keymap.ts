@@ -109,8 +109,8 @@ export function parsePalette(state: State, text: string): Command {
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
 
-/** A printable character (not a control sequence). */
-const printable = (input: string) => input.length === 1 && input >= " " && input !== "\x7f";
+/** Printable text: one key, or a paste (a terminal delivers pasted text as one input), no control codes. */
+const printable = (input: string) => input.length > 0 && [...input].every((c) => c >= " " && c !== "\x7f");
 
 export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight = false): Command {
   const ui = state.ui;
@@ -153,7 +153,7 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
     if (key.tab || key.downArrow) return { type: "formFocus", delta: key.shift ? -1 : 1 };
     if (key.upArrow) return { type: "formFocus", delta: -1 };
     if (key.backspace || key.delete) return { type: "formField", value: "\b" };
-    if (printable(input) && /[0-9.]/.test(input)) return { type: "formField", value: input };
+    if (printable(input) && /^[0-9.]+$/.test(input)) return { type: "formField", value: input };
     return { type: "none" };
   }
   if (ui.filterEditing) {

@@ -320,3 +320,14 @@ describe.each(SIZES)("frames at $columns×$rows", (size) => {
     m.unmount();
   });
 });
+
+describe("pasted text", () => {
+  it("a paste (one input of many characters) fills the command line, a filter or a numeric field", () => {
+    let s = reducer(liveState(), { type: "ui/palette", text: "" });
+    expect(resolveKey(s, "depeg 20%", {})).toEqual({ type: "palette", text: "depeg 20%" });
+    s = open(liveState(), "deposit", { amount: "" }, 0);
+    expect(resolveKey(s, "12.5", {})).toEqual({ type: "formField", value: "12.5" });
+    expect(resolveKey(s, "12a", {})).toEqual({ type: "none" });
+    expect(resolveKey(s, "1\x1b[A", {})).toEqual({ type: "none" });
+  });
+});
