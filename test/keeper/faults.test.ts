@@ -243,12 +243,13 @@ describe("keeper fault matrix", () => {
         20_000,
       );
       expect(await metric(port, "keeper_account_resyncs_total", { reason: "stream-idle" })).toBeGreaterThanOrEqual(1);
+      // The keeper counts its landing after it confirmed and re-read the sub-account: wait for its count.
       await waitFor(
         "its liquidation",
-        async () => (await client.fetchSubAccount(position!))!.debtShares < opened.debtShares,
+        async () => (await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })) >= 1,
         60_000,
       );
-      expect(await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })).toBeGreaterThanOrEqual(1);
+      expect((await client.fetchSubAccount(position!))!.debtShares).toBeLessThan(opened.debtShares);
     } finally {
       keeper.child.kill("SIGTERM");
       expect(await keeper.exited).toBe(0);
