@@ -7,11 +7,19 @@ import {
   PublicKey,
   SYSVAR_CLOCK_PUBKEY,
   SystemProgram,
+  type TokenBalance,
   Transaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import { AnchorError, EventParser } from "@coral-xyz/anchor";
-import { TOKEN_PROGRAM_ID, createMint, getMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
+import {
+  TOKEN_PROGRAM_ID,
+  createMint,
+  getMint,
+  getOrCreateAssociatedTokenAccount,
+  mintTo,
+  transfer,
+} from "@solana/spl-token";
 import { marginInstructions, offlinePrograms } from "@lantern/sdk";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -138,6 +146,35 @@ describe("standard JSON-RPC through web3.js", () => {
     const parsed = await c.getParsedTokenAccountsByOwner(holder.publicKey, { programId: TOKEN_PROGRAM_ID });
     expect(parsed.value[0]?.account.data.parsed.info.tokenAmount.uiAmountString).toBe("2.5");
     expect(parsed.value[0]?.account.data.parsed.info.mint).toBe(mint.toBase58());
+
+    // A transfer's metadata carries both token accounts' balances before and after, by account index.
+    const sent = await transfer(c, payer, small.address, big.address, payer, 400);
+    const landed = await c.getTransaction(sent, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    const keys = landed?.transaction.message.staticAccountKeys.map((k) => k.toBase58()) ?? [];
+    const balance = (list: TokenBalance[] | null | undefined, account: PublicKey) =>
+      list?.find((b) => keys[b.accountIndex] === account.toBase58());
+    expect(balance(landed?.meta?.preTokenBalances, small.address)).toMatchObject({
+      mint: mint.toBase58(),
+      owner: payer.publicKey.toBase58(),
+      uiTokenAmount: { amount: "1000", decimals: 6 },
+    });
+    expect(balance(landed?.meta?.postTokenBalances, small.address)?.uiTokenAmount.amount).toBe("600");
+    expect(balance(landed?.meta?.postTokenBalances, big.address)?.uiTokenAmount.uiAmountString).toBe("2.5004");
+
+    // The block that holds it lists it, with the slot's blockhash chained to its parent's.
+    const block = await c.getBlock(landed!.slot, { maxSupportedTransactionVersion: 0 });
+    expect(block?.transactions.map((t) => t.transaction.signatures[0])).toContain(sent);
+    const parent = await c.getBlock(landed!.slot - 1, {
+      maxSupportedTransactionVersion: 0,
+      transactionDetails: "none",
+    });
+    expect(block?.previousBlockhash).toBe(parent?.blockhash);
+    expect(block?.parentSlot).toBe(landed!.slot - 1);
+    // web3.js 1.98 has no typed "signatures" mode: asked directly.
+    const signaturesOnly = (
+      await rpc("getBlock", [landed!.slot, { maxSupportedTransactionVersion: 0, transactionDetails: "signatures" }])
+    ).result as { signatures: string[] };
+    expect(signaturesOnly.signatures).toContain(sent);
   });
 
   it("describes itself as a single-node cluster", async () => {
@@ -165,6 +202,16 @@ describe("standard JSON-RPC through web3.js", () => {
     const production = await c.getBlockProduction();
     expect(production.value.byIdentity[identity.identity]?.[0]).toBeGreaterThan(0);
     expect(await c.getInflationReward([Keypair.generate().publicKey])).toEqual([null]);
+    expect((await c.getSupply()).value.total).toBeGreaterThan(0);
+    const schedule = await c.getLeaderSchedule();
+    expect(Object.keys(schedule)).toEqual([identity.identity]);
+    // Every slot of the current epoch (its length: early epochs are short while the schedule warms up).
+    const epoch = await c.getEpochInfo();
+    expect(schedule[identity.identity]?.length).toBe(epoch.slotsInEpoch);
+    expect(await c.getSlotLeaders(slot, 3)).toEqual(Array(3).fill(new PublicKey(identity.identity)));
+    expect(Array.isArray(await c.getRecentPerformanceSamples(5))).toBe(true);
+    // The stake program's own answer (1 lamport, or 1 SOL once that feature is on).
+    expect([1, LAMPORTS_PER_SOL]).toContain((await c.getStakeMinimumDelegation()).value);
     const largest = await c.getLargestAccounts();
     expect(largest.value.length).toBeGreaterThan(0);
     expect(largest.value.map((a) => a.lamports)).toEqual(

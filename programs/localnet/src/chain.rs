@@ -25,8 +25,14 @@ pub const BLOCKHASH_VALIDITY: u64 = 150;
 /// logs about 1–2 KiB each, so some 30 MiB.
 pub const DEFAULT_HISTORY: usize = 20_000;
 
-/// Slot times kept for `getBlockTime`: a day of 400 ms slots (flat memory however long it runs).
-const SLOT_TIMES_KEPT: usize = 216_000;
+/// Blocks (slot, time, blockhash) kept for `getBlock` and `getBlockTime`: a day of 400 ms slots
+/// (flat memory however long it runs).
+const BLOCKS_KEPT: usize = 216_000;
+
+/// A performance sample every this many slots (a minute), as a validator takes them.
+const SLOTS_PER_SAMPLE: u64 = 150;
+/// Samples kept for `getRecentPerformanceSamples` (its maximum limit: 12 hours).
+const SAMPLES_KEPT: usize = 720;
 
 /// What subscribers hear about.
 #[derive(Clone, Debug)]
@@ -54,6 +60,33 @@ pub enum Event {
     },
 }
 
+/// One slot's block: every slot produces one here, empty or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    pub slot: Slot,
+    pub time: i64,
+    pub blockhash: Hash,
+}
+
+/// A performance sample, as `getRecentPerformanceSamples` reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct PerformanceSample {
+    pub slot: Slot,
+    pub transactions: u64,
+    pub slots: u64,
+    pub period_secs: u16,
+}
+
+/// An SPL Token account's balance in a transaction's metadata.
+#[derive(Clone, Debug)]
+pub struct TokenBalance {
+    pub account_index: u8,
+    pub mint: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub decimals: u8,
+}
+
 /// A landed transaction, as `getTransaction` reports it.
 #[derive(Clone, Debug)]
 pub struct TxRecord {
@@ -64,6 +97,8 @@ pub struct TxRecord {
     pub fee: u64,
     pub pre_balances: Vec<u64>,
     pub post_balances: Vec<u64>,
+    pub pre_token_balances: Vec<TokenBalance>,
+    pub post_token_balances: Vec<TokenBalance>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
 }
@@ -83,8 +118,13 @@ pub struct Chain {
     /// are forgotten with their records.
     history: VecDeque<Signature>,
     history_limit: usize,
-    /// When each recent slot was produced (for `getBlockTime`), the oldest dropped beyond a day's worth.
-    slot_times: VecDeque<(Slot, i64)>,
+    /// Recent blocks, the oldest dropped beyond a day's worth.
+    blocks: VecDeque<Block>,
+    samples: VecDeque<PerformanceSample>,
+    /// The transaction count at the last sample.
+    sampled_transactions: u64,
+    /// Decimals of the mints seen in token balances (a mint's decimals never change).
+    mint_decimals: HashMap<Pubkey, u8>,
     /// Recent blockhashes with the last block height at which each is valid.
     blockhashes: VecDeque<(Hash, u64)>,
     slot: Slot,
@@ -123,7 +163,10 @@ impl Chain {
             transactions: HashMap::new(),
             history: VecDeque::new(),
             history_limit,
-            slot_times: VecDeque::new(),
+            blocks: VecDeque::new(),
+            samples: VecDeque::new(),
+            sampled_transactions: 0,
+            mint_decimals: HashMap::new(),
             blockhashes: VecDeque::new(),
             slot,
             block_height,
@@ -185,12 +228,22 @@ impl Chain {
             }
         }
         self.sync_clock().await;
-        if let Err(e) = self.record_blockhash().await {
-            eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot);
+        match self.record_blockhash().await {
+            Ok((blockhash, _)) => self.blocks.push_back(Block { slot: self.slot, time: self.now(), blockhash }),
+            Err(e) => eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot),
         }
-        self.slot_times.push_back((self.slot, self.now()));
-        while self.slot_times.len() > SLOT_TIMES_KEPT {
-            self.slot_times.pop_front();
+        while self.blocks.len() > BLOCKS_KEPT {
+            self.blocks.pop_front();
+        }
+        if self.slot.is_multiple_of(SLOTS_PER_SAMPLE) {
+            self.samples.push_front(PerformanceSample {
+                slot: self.slot,
+                transactions: self.transaction_count - self.sampled_transactions,
+                slots: SLOTS_PER_SAMPLE,
+                period_secs: 60,
+            });
+            self.samples.truncate(SAMPLES_KEPT);
+            self.sampled_transactions = self.transaction_count;
         }
         let _ = self.events.send(Event::Slot { slot: self.slot });
     }
@@ -264,15 +317,40 @@ impl Chain {
         self.mirror.iter().filter(move |(_, account)| account.owner == program)
     }
 
-    /// When `slot` was produced, if it is recent enough to be remembered.
-    pub fn block_time(&self, slot: Slot) -> Option<i64> {
-        let index = self.slot_times.binary_search_by_key(&slot, |(s, _)| *s).ok()?;
-        Some(self.slot_times[index].1)
+    /// The block of `slot` and its parent's blockhash, if it is recent enough to be remembered.
+    pub fn block(&self, slot: Slot) -> Option<(Block, Hash)> {
+        let index = self.blocks.binary_search_by_key(&slot, |b| b.slot).ok()?;
+        let parent = index.checked_sub(1).map_or(self.genesis_hash, |i| self.blocks[i].blockhash);
+        Some((self.blocks[index], parent))
     }
 
-    /// The oldest slot whose time is still remembered.
+    /// The block height of `slot` (one block per slot).
+    pub fn block_height_of(&self, slot: Slot) -> u64 {
+        (self.block_height + slot).saturating_sub(self.slot)
+    }
+
+    /// The oldest slot whose block is still remembered.
     pub fn first_remembered_slot(&self) -> Slot {
-        self.slot_times.front().map_or(self.slot, |(s, _)| *s)
+        self.blocks.front().map_or(self.slot, |b| b.slot)
+    }
+
+    /// The transactions of `slot` still in the history, in the order they landed.
+    pub fn block_transactions(&self, slot: Slot) -> Vec<(Signature, &TxRecord)> {
+        let mut landed: Vec<(Signature, &TxRecord)> = self
+            .history
+            .iter()
+            .rev()
+            .filter_map(|s| self.transactions.get(s).map(|r| (*s, r)))
+            .skip_while(|(_, r)| r.slot > slot)
+            .take_while(|(_, r)| r.slot == slot)
+            .collect();
+        landed.reverse();
+        landed
+    }
+
+    /// Performance samples, newest first.
+    pub fn performance_samples(&self, limit: usize) -> impl Iterator<Item = &PerformanceSample> + '_ {
+        self.samples.iter().take(limit)
     }
 
     pub fn transaction(&self, signature: &Signature) -> Option<&TxRecord> {
@@ -299,21 +377,56 @@ impl Chain {
             .collect()
     }
 
-    async fn balances(&mut self, keys: &[Pubkey]) -> Vec<u64> {
-        let mut balances = Vec::with_capacity(keys.len());
+    async fn accounts_of(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut accounts = Vec::with_capacity(keys.len());
         for key in keys {
-            balances.push(self.account(key).await.ok().flatten().map_or(0, |a| a.lamports));
+            accounts.push(self.account(key).await.ok().flatten());
+        }
+        accounts
+    }
+
+    /// The SPL Token accounts among `accounts` (a transaction's keys, in order) with their balances.
+    async fn token_balances(&mut self, accounts: &[Option<Account>]) -> Vec<TokenBalance> {
+        let mut balances = Vec::new();
+        for (index, account) in accounts.iter().enumerate() {
+            let Some(token) = account
+                .as_ref()
+                .filter(|a| a.owner == spl_token::ID)
+                .and_then(|a| <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
+            else {
+                continue;
+            };
+            let decimals = match self.mint_decimals.get(&token.mint) {
+                Some(decimals) => *decimals,
+                None => {
+                    let mint =
+                        self.account(&token.mint).await.ok().flatten().and_then(|m| {
+                            <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok()
+                        });
+                    let Some(mint) = mint else { continue };
+                    self.mint_decimals.insert(token.mint, mint.decimals);
+                    mint.decimals
+                }
+            };
+            let Ok(account_index) = u8::try_from(index) else { continue };
+            balances.push(TokenBalance {
+                account_index,
+                mint: token.mint,
+                owner: token.owner,
+                amount: token.amount,
+                decimals,
+            });
         }
         balances
     }
 
     /// Re-reads `keys` into the mirror, tells subscribers about the ones that changed, and returns
-    /// their balances.
-    async fn refresh_accounts(&mut self, keys: &[Pubkey]) -> Vec<u64> {
-        let mut balances = Vec::with_capacity(keys.len());
+    /// them.
+    async fn refresh_accounts(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut accounts = Vec::with_capacity(keys.len());
         for key in keys {
             let current = self.account(key).await.ok().flatten();
-            balances.push(current.as_ref().map_or(0, |a| a.lamports));
+            accounts.push(current.clone());
             let previous = self.mirror.get(key);
             if previous == current.as_ref() {
                 continue;
@@ -330,7 +443,7 @@ impl Chain {
                 }
             }
         }
-        balances
+        accounts
     }
 
     /// The fee of `message`: the runtime's answer for legacy messages, the signature fee for v0.
@@ -369,7 +482,7 @@ impl Chain {
         }
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
-        let pre_balances = self.balances(&keys).await;
+        let pre_accounts = self.accounts_of(&keys).await;
         let fee = self.fee_for(&tx.message).await;
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
         let err = processed.result.err();
@@ -385,7 +498,12 @@ impl Chain {
         ) {
             return Err(BanksClientError::TransactionError(err.unwrap_or(TransactionError::AccountNotFound)));
         }
-        let post_balances = self.refresh_accounts(&keys).await;
+        let post_accounts = self.refresh_accounts(&keys).await;
+        let lamports =
+            |accounts: &[Option<Account>]| accounts.iter().map(|a| a.as_ref().map_or(0, |a| a.lamports)).collect();
+        let (pre_balances, post_balances) = (lamports(&pre_accounts), lamports(&post_accounts));
+        let pre_token_balances = self.token_balances(&pre_accounts).await;
+        let post_token_balances = self.token_balances(&post_accounts).await;
         self.transaction_count += 1;
         self.history.push_back(signature);
         while self.history.len() > self.history_limit {
@@ -403,6 +521,8 @@ impl Chain {
                 fee,
                 pre_balances,
                 post_balances,
+                pre_token_balances,
+                post_token_balances,
                 logs: lantern_runtime::event_logs::validator_logs(
                     metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
                 ),
@@ -413,6 +533,25 @@ impl Chain {
         let _ = self.events.send(Event::Logs { signature, err: err.clone(), logs, accounts: keys, slot: self.slot });
         let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
         Ok(signature)
+    }
+
+    /// What the stake program itself answers to `GetMinimumDelegation` (it depends on the features the
+    /// runtime has on), read from a simulation's return data.
+    pub async fn stake_minimum_delegation(&mut self) -> Result<u64, BanksClientError> {
+        let payer = self.test.payer();
+        let (blockhash, _) = self.latest_blockhash().await?;
+        let tx = Transaction::new_signed_with_payer(
+            &[solana_sdk::stake::instruction::get_minimum_delegation()],
+            Some(&payer.pubkey()),
+            &[&payer],
+            blockhash,
+        );
+        let simulation = self.test.ctx.banks_client.simulate_transaction(tx).await?;
+        let data = simulation.simulation_details.and_then(|d| d.return_data).map(|r| r.data).unwrap_or_default();
+        data.get(..8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or(BanksClientError::ClientError("the stake program returned no minimum delegation"))
     }
 
     /// `requestAirdrop`: a real transfer from the genesis faucet.

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiDataSliceConfig;
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSignaturesForAddressConfig,
-    RpcSimulateTransactionConfig, RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcBlockConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+    RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::response::{
     RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcVoteAccountStatus,
@@ -16,10 +16,12 @@ use solana_sdk::{
     account::Account, clock::Slot, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
 };
-use solana_transaction_status_client_types::{TransactionConfirmationStatus, UiTransactionEncoding};
+use solana_transaction_status_client_types::{
+    TransactionConfirmationStatus, TransactionDetails, UiTransactionEncoding,
+};
 use tokio::sync::Mutex;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, TokenBalance, TxRecord};
 use crate::encoding::{self, with_context, DataEncoding};
 use lantern_runtime::solana_program_test::BanksClientError;
 
@@ -366,17 +368,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         }
         "getBlockTime" => {
             let at: Slot = param(params, 0, "slot")?;
-            match chain.block_time(at) {
-                Some(time) => Ok(json!(time)),
-                None if at > slot => Err(RpcError::new(-32004, format!("Block not available for slot {at}"))),
-                None => Err(RpcError::new(
-                    -32009,
-                    format!(
-                        "Slot {at} was skipped, or missing in long-term storage (kept from slot {})",
-                        chain.first_remembered_slot()
-                    ),
-                )),
-            }
+            chain.block(at).map(|(block, _)| json!(block.time)).ok_or_else(|| block_unavailable(&chain, at))
         }
         "getBlockCommitment" => Ok(json!({ "commitment": null, "totalStake": 0 })),
         "getBlockProduction" => {
@@ -402,6 +394,58 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .map(|(k, lamports)| json!({ "address": k.to_string(), "lamports": lamports }))
                 .collect();
             Ok(with_context(slot, json!(value)))
+        }
+        "getSupply" => {
+            // Every account the chain indexes: all of them but the genesis programs and sysvars no
+            // transaction has touched.
+            // Nothing is locked up on a local chain, so all of it circulates.
+            let total: u64 = chain.accounts().map(|(_, a)| a.lamports).sum();
+            let value =
+                json!({ "total": total, "circulating": total, "nonCirculating": 0, "nonCirculatingAccounts": [] });
+            Ok(with_context(slot, value))
+        }
+        "getLeaderSchedule" => {
+            // A single-node cluster: this node leads every slot of the epoch.
+            let at: Slot = optional::<Option<Slot>>(params, 0, "slot")?.unwrap_or(slot);
+            let config: Value = optional(params, 1, "config")?;
+            let me = identity(&chain).to_string();
+            if config.get("identity").and_then(Value::as_str).is_some_and(|who| who != me) {
+                return Ok(json!({}));
+            }
+            let schedule = &chain.test.ctx.genesis_config().epoch_schedule;
+            let slots = schedule.get_slots_in_epoch(schedule.get_epoch(at));
+            Ok(json!({ me: (0..slots).collect::<Vec<u64>>() }))
+        }
+        "getSlotLeaders" => {
+            let _start: Slot = param(params, 0, "start slot")?;
+            let limit: usize = param(params, 1, "limit")?;
+            if limit > 5_000 {
+                return Err(RpcError::invalid_params("Invalid limit; max 5000"));
+            }
+            Ok(json!(vec![identity(&chain).to_string(); limit]))
+        }
+        "getRecentPerformanceSamples" => {
+            let limit: usize = optional::<Option<usize>>(params, 0, "limit")?.unwrap_or(720);
+            if limit > 720 {
+                return Err(RpcError::invalid_params("Invalid limit; max 720"));
+            }
+            let samples: Vec<Value> = chain
+                .performance_samples(limit)
+                .map(|s| {
+                    json!({
+                        "slot": s.slot,
+                        "numTransactions": s.transactions,
+                        "numNonVoteTransactions": s.transactions,
+                        "numSlots": s.slots,
+                        "samplePeriodSecs": s.period_secs,
+                    })
+                })
+                .collect();
+            Ok(json!(samples))
+        }
+        "getStakeMinimumDelegation" => {
+            let lamports = chain.stake_minimum_delegation().await.map_err(RpcError::internal)?;
+            Ok(with_context(slot, json!(lamports)))
         }
         "getInflationGovernor" => {
             let inflation = chain.test.ctx.genesis_config().inflation;
@@ -498,44 +542,50 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 _ => optional(params, 1, "config")?,
             };
             let Some(record) = chain.transaction(&sig) else { return Ok(Value::Null) };
-            let is_v0 = matches!(record.transaction.message, solana_sdk::message::VersionedMessage::V0(_));
-            if is_v0 && config.max_supported_transaction_version.is_none() {
-                return Err(RpcError::new(
-                    -32015,
-                    "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0",
-                ));
-            }
-            let transaction = match config.encoding.unwrap_or(UiTransactionEncoding::Json) {
-                UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
-                UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
-                other => {
-                    return Err(RpcError::invalid_params(format!(
-                        "unsupported encoding {}",
-                        encoding::wire_name(&other)
-                    )))
-                }
-            };
-            let mut result = json!({
-                "slot": record.slot,
-                "blockTime": record.block_time,
-                "transaction": transaction,
-                "meta": {
-                    "err": record.err,
-                    "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
-                    "fee": record.fee,
-                    "preBalances": record.pre_balances,
-                    "postBalances": record.post_balances,
-                    "innerInstructions": [],
-                    "logMessages": record.logs,
-                    "preTokenBalances": [],
-                    "postTokenBalances": [],
-                    "rewards": [],
-                    "loadedAddresses": { "writable": [], "readonly": [] },
-                    "computeUnitsConsumed": record.units_consumed,
+            let mut result = transaction_with_meta(record, &config.encoding, config.max_supported_transaction_version)?;
+            result["slot"] = json!(record.slot);
+            result["blockTime"] = json!(record.block_time);
+            Ok(result)
+        }
+        "getBlock" => {
+            let at: Slot = param(params, 0, "slot")?;
+            let config: RpcBlockConfig = match params.get(1) {
+                Some(Value::String(enc)) => RpcBlockConfig {
+                    encoding: serde_json::from_value(json!(enc))
+                        .map_err(|e| RpcError::invalid_params(e.to_string()))?,
+                    ..RpcBlockConfig::default()
                 },
+                _ => optional(params, 1, "config")?,
+            };
+            let Some((block, parent_blockhash)) = chain.block(at) else { return Err(block_unavailable(&chain, at)) };
+            let mut result = json!({
+                "blockHeight": chain.block_height_of(at),
+                "blockTime": block.time,
+                "blockhash": block.blockhash.to_string(),
+                "parentSlot": at.saturating_sub(1),
+                "previousBlockhash": parent_blockhash.to_string(),
             });
-            if config.max_supported_transaction_version.is_some() {
-                result["version"] = if is_v0 { json!(0) } else { json!("legacy") };
+            let landed = chain.block_transactions(at);
+            match config.transaction_details.unwrap_or(TransactionDetails::Full) {
+                TransactionDetails::Full => {
+                    let transactions = landed
+                        .iter()
+                        .map(|(_, record)| {
+                            transaction_with_meta(record, &config.encoding, config.max_supported_transaction_version)
+                        })
+                        .collect::<Result<Vec<Value>, RpcError>>()?;
+                    result["transactions"] = json!(transactions);
+                }
+                TransactionDetails::Signatures => {
+                    result["signatures"] = json!(landed.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>());
+                }
+                TransactionDetails::None => {}
+                TransactionDetails::Accounts => {
+                    return Err(RpcError::invalid_params("transactionDetails \"accounts\" is not supported here"))
+                }
+            }
+            if config.rewards.unwrap_or(true) {
+                result["rewards"] = json!([]);
             }
             Ok(result)
         }
@@ -669,4 +719,73 @@ fn format_ui_amount(amount: u64, decimals: u8) -> String {
     } else {
         format!("{}.{}", amount / scale, fraction)
     }
+}
+
+/// `getBlock`/`getBlockTime` for a slot the chain cannot show: not produced yet, or forgotten.
+fn block_unavailable(chain: &Chain, at: Slot) -> RpcError {
+    if at > chain.slot() {
+        RpcError::new(-32004, format!("Block not available for slot {at}"))
+    } else {
+        RpcError::new(
+            -32009,
+            format!(
+                "Slot {at} was skipped, or missing in long-term storage (kept from slot {})",
+                chain.first_remembered_slot()
+            ),
+        )
+    }
+}
+
+fn token_balances(balances: &[TokenBalance]) -> Value {
+    json!(balances
+        .iter()
+        .map(|b| json!({
+            "accountIndex": b.account_index,
+            "mint": b.mint.to_string(),
+            "owner": b.owner.to_string(),
+            "programId": spl_token::ID.to_string(),
+            "uiTokenAmount": token_amount(b.amount, b.decimals),
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// A landed transaction with its metadata, as `getTransaction` and `getBlock` write it.
+fn transaction_with_meta(
+    record: &TxRecord,
+    encoding: &Option<UiTransactionEncoding>,
+    max_supported_version: Option<u8>,
+) -> RpcResult {
+    let is_v0 = matches!(record.transaction.message, solana_sdk::message::VersionedMessage::V0(_));
+    if is_v0 && max_supported_version.is_none() {
+        return Err(RpcError::new(
+            -32015,
+            "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0",
+        ));
+    }
+    let transaction = match encoding.unwrap_or(UiTransactionEncoding::Json) {
+        UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
+        UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
+        other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding::wire_name(&other)))),
+    };
+    let mut result = json!({
+        "transaction": transaction,
+        "meta": {
+            "err": record.err,
+            "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
+            "fee": record.fee,
+            "preBalances": record.pre_balances,
+            "postBalances": record.post_balances,
+            "innerInstructions": [],
+            "logMessages": record.logs,
+            "preTokenBalances": token_balances(&record.pre_token_balances),
+            "postTokenBalances": token_balances(&record.post_token_balances),
+            "rewards": [],
+            "loadedAddresses": { "writable": [], "readonly": [] },
+            "computeUnitsConsumed": record.units_consumed,
+        },
+    });
+    if max_supported_version.is_some() {
+        result["version"] = if is_v0 { json!(0) } else { json!("legacy") };
+    }
+    Ok(result)
 }
