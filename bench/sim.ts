@@ -5,8 +5,10 @@
 //
 // --scale f runs f × 10,000 paths of the full-size workload and extrapolates the wall time of the
 // whole workload linearly (paths are independent and identically sized); the output says so.
-import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import {
   type Feedback,
   type MarketSnapshot,
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     sample: { type: "string", default: "16" },
     naive: { type: "string", default: "3" },
     workers: { type: "string" },
+    /** Internal: print the world's draws on the sample's paths as JSON and exit (see `countDraws`). */
+    "count-draws": { type: "boolean", default: false },
   },
 });
 const scale = Number(values.scale);
@@ -90,12 +94,50 @@ function drawOnly(path: number, c: Counts): number {
   return acc;
 }
 
+/** The world alone, read as the engine reads it (`advance`: its own snapshot, no copy). */
 function worldOnly(path: number): number {
   const world = createWorld(scenario, createRng(SEED, path));
   const fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
   let acc = 0;
-  for (let k = 0; k < world.steps; k++) acc += world.step(fb).dexPrice;
+  for (let k = 0; k < world.steps; k++) acc += world.advance(fb).dexPrice;
   return acc;
+}
+
+/**
+ * The world's draws on each of the first `sample` paths, by kind, with the engine's feedback as in a
+ * real run. Counted in a child process: a counting stream in this one would make every model's calls
+ * to its stream see two classes, and the world measured below would not be the one a worker runs.
+ */
+function countDraws(sample: number): Counts[] {
+  if (values["count-draws"]) {
+    const job = prepareJob({
+      scenario,
+      seed: SEED,
+      policy: scenario.policy,
+      paths: sample,
+      antithetic: false,
+      engine: "fast",
+    });
+    const counts: Counts[] = [];
+    for (let p = 0; p < sample; p++) {
+      const rng = new CountingRng(streamState(SEED, p));
+      job.engine.run(createWorld(scenario, rng), p, pathStreams(job.spec, p).engine);
+      counts.push(rng.counts);
+    }
+    return counts;
+  }
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), "--count-draws"],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (child.status !== 0) throw new Error(`counting the draws failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as Counts[];
+}
+
+if (values["count-draws"]) {
+  console.log(JSON.stringify(countDraws(Number(values.sample))));
+  process.exit(0);
 }
 
 function engineRun(job: Job, path: number): number {
@@ -179,13 +221,7 @@ console.log(
     antithetic: false,
     engine: "naive",
   });
-  // Count the world's draws on each path (with the engine's feedback, as in a real run).
-  const counts: Counts[] = [];
-  for (let p = 0; p < sample; p++) {
-    const rng = new CountingRng(streamState(SEED, p));
-    job.engine.run(createWorld(scenario, rng), p, pathStreams(job.spec, p).engine);
-    counts.push(rng.counts);
-  }
+  const counts = countDraws(sample);
   const perStep = (c: Counts) => c.normal + c.uniform + c.uniformPositive + c.exponential + c.poisson;
   const draws = counts.reduce((a, c) => a + perStep(c), 0) / (sample * steps);
   const c0 = counts[0]!;

@@ -132,25 +132,6 @@ function memberPrice(dex: number, quantum: number, q: number): number {
 }
 
 /**
- * `deviationSorted` of the 9 member prices of the sorted quantised noises `sorted` around their median
- * `center`, bit for bit, without an array or a branch: prices rise with the noise, so the deviations
- * below the median (`center − p₃ … center − p₀`) and above it (`p₅ − center … p₈ − center`) are two
- * ascending runs a and b, and the median absolute deviation — the 5th smallest of the nine, after the
- * median's own 0 — is the 4th smallest of their union: min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)).
- */
-function deviationOfNine(sorted: Int32Array, dex: number, quantum: number, center: number): number {
-  const a0 = center - memberPrice(dex, quantum, sorted[3]!);
-  const a1 = center - memberPrice(dex, quantum, sorted[2]!);
-  const a2 = center - memberPrice(dex, quantum, sorted[1]!);
-  const a3 = center - memberPrice(dex, quantum, sorted[0]!);
-  const b0 = memberPrice(dex, quantum, sorted[5]!) - center;
-  const b1 = memberPrice(dex, quantum, sorted[6]!) - center;
-  const b2 = memberPrice(dex, quantum, sorted[7]!) - center;
-  const b3 = memberPrice(dex, quantum, sorted[8]!) - center;
-  return Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
-}
-
-/**
  * Sorts 9 integers (|x| < 2^30) with a 25-comparator network; each compare-exchange is branch-free
  * (`d = min(b − a, 0)`, a += d, b −= d), which beats a branching sort on random data by ~5×.
  */
@@ -323,8 +304,11 @@ export class MarketOracleModel {
   /** Rounds before this time take the clean fast path. */
   private cleanUntil = -Infinity;
   private lastCleanT = -1;
-  /** The DEX price of the round being taken. */
+  /** The DEX price of the round being taken, and the clean round's median, low and band. */
   private dexPrice = 0;
+  private roundPrice = 0;
+  private roundLow = 0;
+  private roundConf = 0;
   private lastCleanDex = 0;
   private readonly cleanZ: Int32Array;
   private readonly sortedZ: Int32Array;
@@ -475,53 +459,79 @@ export class MarketOracleModel {
   private cleanRound(t: number): void {
     const dexPrice = this.dexPrice;
     const n = this.n;
-    const noise = this.noise;
-    let price: number;
-    let low: number;
-    let conf: number;
-    if (noise > 0) {
-      const z = this.cleanZ;
-      const sorted = this.sortedZ;
-      for (let m = 0; m < n; m++) {
-        const q = (this.rng.normal() * Z_SCALE) | 0;
-        z[m] = q;
-        sorted[m] = q;
-      }
-      const quantum = this.quantum;
-      if (n === 9) {
-        sort9(sorted);
-        price = memberPrice(dexPrice, quantum, sorted[4]!);
-        low = price;
-        conf = deviationOfNine(sorted, dexPrice, quantum, price);
-      } else {
-        sortIntPrefix(sorted, n);
-        // Prices rise with z: the sorted noises give the sorted prices, each by the general path's expression.
-        const prices = this.cleanPrices;
-        for (let m = 0; m < n; m++) prices[m] = memberPrice(dexPrice, quantum, sorted[m]!);
-        price = medianSorted(prices, n);
-        low = lowerMedianSorted(prices, n);
-        conf = deviationSorted(prices, n, price);
-      }
-    } else {
-      price = dexPrice;
-      low = dexPrice;
-      conf = 0;
-    }
+    if (!(this.noise > 0)) {
+      this.roundPrice = dexPrice;
+      this.roundLow = dexPrice;
+      this.roundConf = 0;
+    } else if (n === 9) this.cleanNine();
+    else this.cleanAny();
     this.lastCleanT = t;
     this.lastCleanDex = dexPrice;
     this.fresh = n;
     this.quorumTsPending = 0;
-    if (!agreesF(price, conf, this.spec.maxConfidenceBps)) {
+    const price = this.roundPrice;
+    if (!agreesF(price, this.roundConf, this.spec.maxConfidenceBps)) {
       this.disagree();
       return;
     }
     this.marketPrice = price;
     this.spot = price;
-    this.low = low;
-    this.confidence = conf;
+    this.low = this.roundLow;
+    this.confidence = this.roundConf;
     this.moveEmas(t);
     this.marketPriceTs = t - this.quorumLag;
     this.available = true;
+  }
+
+  /** The members' quantised noises for a clean round, drawn in member order (kept, and a sorted copy). */
+  private drawNoises(): Int32Array {
+    const z = this.cleanZ;
+    const sorted = this.sortedZ;
+    for (let m = 0; m < this.n; m++) {
+      const q = (this.rng.normal() * Z_SCALE) | 0;
+      z[m] = q;
+      sorted[m] = q;
+    }
+    return sorted;
+  }
+
+  /**
+   * The clean round of 9 members, without an array of prices or a branch: the median is the 5th price
+   * (also the low), and the deviations below it (`center − p₃ … center − p₀`) and above it
+   * (`p₅ − center … p₈ − center`) are two ascending runs a and b, so the median absolute deviation —
+   * the 5th smallest of the nine, after the median's own 0 — is the 4th smallest of their union:
+   * min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)), bit for bit `deviationSorted` of the prices.
+   * Results go to the round's fields: a number returned from a call that is not inlined is boxed.
+   */
+  private cleanNine(): void {
+    const sorted = this.drawNoises();
+    sort9(sorted);
+    const dex = this.dexPrice;
+    const quantum = this.quantum;
+    const center = memberPrice(dex, quantum, sorted[4]!);
+    const a0 = center - memberPrice(dex, quantum, sorted[3]!);
+    const a1 = center - memberPrice(dex, quantum, sorted[2]!);
+    const a2 = center - memberPrice(dex, quantum, sorted[1]!);
+    const a3 = center - memberPrice(dex, quantum, sorted[0]!);
+    const b0 = memberPrice(dex, quantum, sorted[5]!) - center;
+    const b1 = memberPrice(dex, quantum, sorted[6]!) - center;
+    const b2 = memberPrice(dex, quantum, sorted[7]!) - center;
+    const b3 = memberPrice(dex, quantum, sorted[8]!) - center;
+    this.roundPrice = center;
+    this.roundLow = center;
+    this.roundConf = Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
+  }
+
+  /** The clean round of any other number of members: prices rise with z, sorted noises give sorted prices. */
+  private cleanAny(): void {
+    const n = this.n;
+    const sorted = this.drawNoises();
+    sortIntPrefix(sorted, n);
+    const prices = this.cleanPrices;
+    for (let m = 0; m < n; m++) prices[m] = memberPrice(this.dexPrice, this.quantum, sorted[m]!);
+    this.roundPrice = medianSorted(prices, n);
+    this.roundLow = lowerMedianSorted(prices, n);
+    this.roundConf = deviationSorted(prices, n, this.roundPrice);
   }
 
   /**
