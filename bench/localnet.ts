@@ -1,16 +1,269 @@
-// Benchmark (not a test): the local chain's start-up time and its throughput for a mix of margin and
-// restaking transactions, through web3.js as any client would.   npm run bench:localnet
-import { mkdtempSync } from "node:fs";
+// Benchmark (not a test): the local chain's start-up, its throughput and confirmation latency for SOL
+// transfers, SPL Token transfers and a mix of Lantern transactions, through web3.js as any client would,
+// side by side with LiteSVM running the same SOL and SPL transactions in process (this machine's
+// execution ceiling; it cannot run Lantern's programs, which exist only natively here).
+//   npm run bench:localnet [-- --transactions 1000]        the comparison
+//   npm run bench:localnet -- --soak 30 [--load 100000]     memory: idle for N minutes, then under load
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Connection, PublicKey, Transaction, type Keypair, type TransactionInstruction } from "@solana/web3.js";
-import { startLocalChain } from "@lantern/devtools";
+import { parseArgs } from "node:util";
+import {
+  Connection,
+  Keypair,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  type TransactionInstruction,
+} from "@solana/web3.js";
+import {
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+  createAssociatedTokenAccountInstruction,
+  createInitializeMint2Instruction,
+  createMintToInstruction,
+  createTransferInstruction,
+  getAssociatedTokenAddressSync,
+} from "@solana/spl-token";
+import { address, getTransactionDecoder, lamports } from "@solana/kit";
+import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import { type LocalChain, startLocalChain } from "@lantern/devtools";
 import { marginInstructions, restakingInstructions } from "@lantern/sdk";
 import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 
-const demoDir = () => mkdtempSync(join(tmpdir(), "lantern-bench-"));
+const { values: options } = parseArgs({
+  options: {
+    transactions: { type: "string", default: "1000" },
+    soak: { type: "string" },
+    load: { type: "string", default: "100000" },
+  },
+});
+const COUNT = Number(options.transactions);
+const BATCH = 100;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const demoDir = () => mkdtempSync(join(tmpdir(), "lantern-bench-"));
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? Number.NaN;
+
+/** Where a workload's transactions go: the local chain over RPC, or LiteSVM in process. */
+interface Target {
+  name: string;
+  blockhash(): Promise<string>;
+  /** Lands one transaction (setup: waits until it is confirmed, and fails loudly). */
+  land(tx: Transaction, signers: Keypair[]): Promise<void>;
+  /** One at a time, each confirmed before the next; returns each one's latency in ms. */
+  sequential(raw: Buffer[]): Promise<number[]>;
+  /** All in flight, then every one confirmed; returns the wall time in ms. */
+  pipelined(raw: Buffer[]): Promise<number>;
+}
+
+function localnetTarget(connection: Connection): Target {
+  return {
+    name: "localnet",
+    blockhash: async () => (await connection.getLatestBlockhash()).blockhash,
+    async land(tx, signers) {
+      const latest = await connection.getLatestBlockhash();
+      tx.recentBlockhash = latest.blockhash;
+      tx.feePayer = signers[0]!.publicKey;
+      tx.sign(...signers);
+      const signature = await connection.sendRawTransaction(tx.serialize());
+      const { value } = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+      if (value.err) throw new Error(`setup transaction failed: ${JSON.stringify(value.err)}`);
+    },
+    async sequential(raw) {
+      const latencies: number[] = [];
+      const latest = await connection.getLatestBlockhash();
+      for (const bytes of raw) {
+        const began = performance.now();
+        const signature = await connection.sendRawTransaction(bytes);
+        await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+        latencies.push(performance.now() - began);
+      }
+      return latencies;
+    },
+    async pipelined(raw) {
+      const began = performance.now();
+      const signatures: string[] = [];
+      for (let i = 0; i < raw.length; i += BATCH) {
+        const batch = raw.slice(i, i + BATCH).map((bytes) => connection.sendRawTransaction(bytes));
+        signatures.push(...(await Promise.all(batch)));
+      }
+      for (let i = 0; i < signatures.length; ) {
+        const statuses = (await connection.getSignatureStatuses(signatures.slice(i, i + 256))).value;
+        const firstPending = statuses.indexOf(null);
+        if (statuses.some((s) => s?.err)) throw new Error("a benchmark transaction failed");
+        i += firstPending === -1 ? statuses.length : firstPending;
+      }
+      return performance.now() - began;
+    },
+  };
+}
+
+function liteSvmTarget(svm: LiteSVM): Target {
+  const decoder = getTransactionDecoder();
+  const send = (bytes: Buffer) => {
+    const result = svm.sendTransaction(decoder.decode(bytes));
+    if (result instanceof FailedTransactionMetadata) throw new Error(`LiteSVM refused: ${result.err()}`);
+  };
+  return {
+    name: "LiteSVM",
+    blockhash: async () => svm.latestBlockhash(),
+    async land(tx, signers) {
+      tx.recentBlockhash = svm.latestBlockhash();
+      tx.feePayer = signers[0]!.publicKey;
+      tx.sign(...signers);
+      send(tx.serialize());
+    },
+    async sequential(raw) {
+      return raw.map((bytes) => {
+        const began = performance.now();
+        send(bytes);
+        return performance.now() - began;
+      });
+    },
+    // In process, sending is landing: the pipelined figure is the sequential one.
+    async pipelined(raw) {
+      const began = performance.now();
+      for (const bytes of raw) send(bytes);
+      return performance.now() - began;
+    },
+  };
+}
+
+/** A workload: funds and accounts on `target`, then the i-th transaction's instructions. */
+interface Workload {
+  name: string;
+  prepare(target: Target, payer: Keypair): Promise<(i: number) => TransactionInstruction[]>;
+}
+
+const solTransfers: Workload = {
+  name: "SOL transfer",
+  async prepare() {
+    const to = Keypair.generate().publicKey;
+    return (i) => [SystemProgram.transfer({ fromPubkey: PAYER.publicKey, toPubkey: to, lamports: 1_000_000 + i })];
+  },
+};
+
+const splTransfers: Workload = {
+  name: "SPL Token transfer",
+  async prepare(target, payer) {
+    const mint = Keypair.generate();
+    const holder = Keypair.generate().publicKey;
+    const [source, destination] = [payer.publicKey, holder].map((owner) =>
+      getAssociatedTokenAddressSync(mint.publicKey, owner),
+    );
+    await target.land(
+      new Transaction().add(
+        SystemProgram.createAccount({
+          fromPubkey: payer.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports: 1_461_600,
+          space: MINT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeMint2Instruction(mint.publicKey, 6, payer.publicKey, null),
+        createAssociatedTokenAccountInstruction(payer.publicKey, source!, payer.publicKey, mint.publicKey),
+        createAssociatedTokenAccountInstruction(payer.publicKey, destination!, holder, mint.publicKey),
+        createMintToInstruction(mint.publicKey, source!, payer.publicKey, 10n ** 15n),
+      ),
+      [payer, mint],
+    );
+    return (i) => [createTransferInstruction(source!, destination!, payer.publicKey, 1 + i)];
+  },
+};
+
+const PAYER = Keypair.generate();
+
+/** Signs `count` transactions of `build` in batches, each batch with a fresh blockhash. */
+async function sign(target: Target, build: (i: number) => TransactionInstruction[], count: number, offset: number) {
+  const raw: Buffer[] = [];
+  for (let done = 0; done < count; done += BATCH) {
+    const blockhash = await target.blockhash();
+    for (let i = done; i < Math.min(count, done + BATCH); i++) {
+      const tx = new Transaction({ feePayer: PAYER.publicKey, recentBlockhash: blockhash }).add(...build(offset + i));
+      tx.sign(PAYER);
+      raw.push(tx.serialize());
+    }
+  }
+  return raw;
+}
+
+interface Figures {
+  sequentialTps: number;
+  p50: number;
+  p99: number;
+  pipelinedTps: number;
+}
+
+async function measure(target: Target, workload: Workload): Promise<Figures> {
+  const build = await workload.prepare(target, PAYER);
+  const latencies = await target.sequential(await sign(target, build, COUNT, 0));
+  const pipelinedMs = await target.pipelined(await sign(target, build, COUNT, COUNT));
+  return {
+    sequentialTps: COUNT / (latencies.reduce((a, b) => a + b, 0) / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    pipelinedTps: COUNT / (pipelinedMs / 1000),
+  };
+}
+
+/** Lantern's own transactions from the demo trader (localnet only: LiteSVM cannot load them). */
+async function marginMix(connection: Connection, dir: string): Promise<Figures> {
+  const demo = readDemoManifest(dir);
+  const trader = readKeypairFile(demo.wallets.trader.keypair);
+  const [wsol, lrt] = [new PublicKey(demo.wallets.trader.wsol), new PublicKey(demo.wallets.trader.lrt)];
+  const lrtMint = new PublicKey(demo.lrtMint);
+  const subAccount = { owner: trader.publicKey, index: 0 };
+  const deposit = (i: number) =>
+    restakingInstructions.deposit({
+      depositor: trader.publicKey,
+      lrtMint,
+      source: wsol,
+      destination: lrt,
+      lamports: 1_000_000n + BigInt(i),
+      minLrtOut: 0n,
+    });
+  const mix = [
+    async (i: number) => [await deposit(i)],
+    async (i: number) => [
+      await marginInstructions.depositCollateral({
+        depositor: trader.publicKey,
+        lrtMint,
+        subAccount,
+        source: lrt,
+        amount: 1_000n + BigInt(i),
+      }),
+    ],
+    async (i: number) => [
+      await marginInstructions.supply({ owner: trader.publicKey, source: wsol, amount: 1_000_000n + BigInt(i) }),
+    ],
+    // The crank has no arguments: a deposit next to it keeps each signature unique.
+    async (i: number) => [await marginInstructions.accrueInterest(), await deposit(i)],
+  ];
+  const target = localnetTarget(connection);
+  await target.land(new Transaction().add(await deposit(1_000_000_000)), [trader]);
+  const signMix = async (offset: number) => {
+    const raw: Buffer[] = [];
+    for (let done = 0; done < COUNT; done += BATCH) {
+      const blockhash = await target.blockhash();
+      for (let i = done; i < Math.min(COUNT, done + BATCH); i++) {
+        const tx = new Transaction({ feePayer: trader.publicKey, recentBlockhash: blockhash });
+        tx.add(...(await mix[(offset + i) % mix.length]!(offset + i)));
+        tx.sign(trader);
+        raw.push(tx.serialize());
+      }
+    }
+    return raw;
+  };
+  const latencies = await target.sequential(await signMix(0));
+  const pipelinedMs = await target.pipelined(await signMix(COUNT));
+  return {
+    sequentialTps: COUNT / (latencies.reduce((a, b) => a + b, 0) / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    pipelinedTps: COUNT / (pipelinedMs / 1000),
+  };
+}
 
 async function startupTimes(withDemo: boolean, runs: number) {
   const times: number[] = [];
@@ -22,111 +275,79 @@ async function startupTimes(withDemo: boolean, runs: number) {
   return times;
 }
 
-async function throughput(count: number) {
-  const dir = demoDir();
-  const chain = await startLocalChain({ demoDir: dir, stderr: "ignore" });
-  const demo = readDemoManifest(dir);
+const residentMiB = (chain: LocalChain) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${chain.child.pid}/status`, "utf8"))?.[1]) / 1024;
+
+const SPARKS = "▁▂▃▄▅▆▇█";
+const sparkline = (values: number[]) => {
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  return values.map((v) => SPARKS[high === low ? 0 : Math.round(((v - low) / (high - low)) * 7)]).join("");
+};
+
+async function soak(minutes: number, load: number) {
+  const chain = await startLocalChain({ demoDir: demoDir(), stderr: "ignore" });
   const connection = new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
-  const lrtMint = new PublicKey(demo.lrtMint);
-  const trader = demo.wallets.trader;
-  const traderKey = readKeypairFile(trader.keypair);
-  await connection.requestAirdrop(traderKey.publicKey, 10e9);
-  const [traderWsol, traderLrt] = [new PublicKey(trader.wsol), new PublicKey(trader.lrt)];
-  const subAccount = { owner: traderKey.publicKey, index: 0 };
-
-  // The mix, all from the demo trader: a restaking deposit, a collateral deposit, a supply to the
-  // lending pool and an interest crank.
-  const mix: ((i: bigint) => Promise<[TransactionInstruction, Keypair]>)[] = [
-    async (i) => [
-      await restakingInstructions.deposit({
-        depositor: traderKey.publicKey,
-        lrtMint,
-        source: traderWsol,
-        destination: traderLrt,
-        lamports: 1_000_000n + i,
-        minLrtOut: 0n,
-      }),
-      traderKey,
-    ],
-    async (i) => [
-      await marginInstructions.depositCollateral({
-        depositor: traderKey.publicKey,
-        lrtMint,
-        subAccount,
-        source: traderLrt,
-        amount: 1_000n + i,
-      }),
-      traderKey,
-    ],
-    async (i) => [
-      await marginInstructions.supply({ owner: traderKey.publicKey, source: traderWsol, amount: 1_000_000n + i }),
-      traderKey,
-    ],
-    async () => [await marginInstructions.accrueInterest(), traderKey],
-  ];
-  // Give the trader LRT for the collateral deposits before timing.
-  const seed = new Transaction().add((await mix[0]!(1_000_000_000n))[0]);
-  await connection.sendTransaction(seed, [traderKey]);
-  await new Promise((r) => setTimeout(r, 500));
-
-  // Transactions are signed in batches with a fresh blockhash, as a client sending this much would.
-  const BATCH = 25;
-  const build = async (n: number, offset: number) => {
-    const { blockhash } = await connection.getLatestBlockhash();
-    const txs: Buffer[] = [];
-    for (let i = 0; i < n; i++) {
-      const [ix, signer] = await mix[(offset + i) % mix.length]!(BigInt(offset + i));
-      const tx = new Transaction({ feePayer: signer.publicKey, recentBlockhash: blockhash }).add(ix);
-      // The crank has no arguments: a deposit next to it keeps each signature unique.
-      if ((offset + i) % mix.length === 3) tx.add((await mix[0]!(BigInt(offset + i)))[0]);
-      tx.sign(signer);
-      txs.push(tx.serialize());
-    }
-    return txs;
-  };
-
-  let began = performance.now();
-  for (let done = 0; done < count; done += BATCH) {
-    for (const raw of await build(Math.min(BATCH, count - done), done)) {
-      const signature = await connection.sendRawTransaction(raw);
-      await connection.confirmTransaction(signature, "confirmed");
-    }
+  const idle: number[] = [residentMiB(chain)];
+  console.log(`Soak: idle for ${minutes} min (a sample every 30 s), then ${load.toLocaleString()} transfers`);
+  for (let t = 0; t < minutes * 2; t++) {
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    idle.push(residentMiB(chain));
+    process.stdout.write(`\r  idle ${(t + 1) / 2} min: ${idle.at(-1)!.toFixed(1)} MiB  `);
   }
-  const sequential = count / ((performance.now() - began) / 1000);
-
-  began = performance.now();
-  const signatures: string[] = [];
-  for (let done = 0; done < count; done += BATCH) {
-    const batch = await build(Math.min(BATCH, count - done), count + done);
-    signatures.push(...(await Promise.all(batch.map((raw) => connection.sendRawTransaction(raw)))));
+  const target = localnetTarget(connection);
+  await connection.confirmTransaction(await connection.requestAirdrop(PAYER.publicKey, 10 ** 13), "confirmed");
+  const build = await solTransfers.prepare(target, PAYER);
+  const loaded: number[] = [residentMiB(chain)];
+  for (let done = 0; done < load; done += 10_000) {
+    await target.pipelined(await sign(target, build, Math.min(10_000, load - done), done));
+    loaded.push(residentMiB(chain));
+    process.stdout.write(`\r  ${(done + 10_000).toLocaleString()} transfers: ${loaded.at(-1)!.toFixed(1)} MiB  `);
   }
-  for (;;) {
-    const statuses = [];
-    for (let i = 0; i < signatures.length; i += 256) {
-      statuses.push(...(await connection.getSignatureStatuses(signatures.slice(i, i + 256))).value);
-    }
-    if (statuses.every((s) => s !== null)) {
-      if (statuses.some((s) => s!.err)) throw new Error("a benchmark transaction failed");
-      break;
-    }
-  }
-  const pipelined = count / ((performance.now() - began) / 1000);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  const after = residentMiB(chain);
+  console.log(`\n  idle     ${sparkline(idle)}  ${idle[0]!.toFixed(1)} → ${idle.at(-1)!.toFixed(1)} MiB`);
+  console.log(`  load     ${sparkline(loaded)}  ${loaded[0]!.toFixed(1)} → ${loaded.at(-1)!.toFixed(1)} MiB`);
+  console.log(`  a minute after the load: ${after.toFixed(1)} MiB`);
   await chain.stop();
-  return { sequential, pipelined };
 }
 
-const plain = await startupTimes(false, 5);
-const demo = await startupTimes(true, 5);
-console.log("Start-up, spawn → first healthy answer (median of 5):");
-console.log(
-  `  bare chain        ${median(plain).toFixed(0)} ms   (runs: ${plain.map((t) => t.toFixed(0)).join(", ")})`,
-);
-console.log(`  with demo world   ${median(demo).toFixed(0)} ms   (runs: ${demo.map((t) => t.toFixed(0)).join(", ")})`);
-const count = Number(process.env.BENCH_TX ?? 400);
-const { sequential, pipelined } = await throughput(count);
-console.log(
-  `Throughput, ${count} transactions of the mix (restaking deposit, deposit_collateral, supply, accrue+deposit):`,
-);
-console.log(`  send, then confirm each      ${sequential.toFixed(0)} tx/s`);
-console.log(`  all in flight, then confirm  ${pipelined.toFixed(0)} tx/s`);
+async function compare() {
+  const plain = await startupTimes(false, 5);
+  const demo = await startupTimes(true, 5);
+  console.log("Start-up, spawn → first healthy answer (median of 5):");
+  console.log(`  bare chain        ${percentile(plain, 0.5).toFixed(0)} ms`);
+  console.log(`  with demo world   ${percentile(demo, 0.5).toFixed(0)} ms`);
+
+  const dir = demoDir();
+  const chain = await startLocalChain({ demoDir: dir, stderr: "ignore" });
+  const connection = new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
+  await connection.confirmTransaction(await connection.requestAirdrop(PAYER.publicKey, 10 ** 13), "confirmed");
+  const svm = new LiteSVM();
+  svm.airdrop(address(PAYER.publicKey.toBase58()), lamports(10n ** 13n));
+
+  const rows: [string, Figures, Figures | undefined][] = [];
+  for (const workload of [solTransfers, splTransfers]) {
+    rows.push([
+      workload.name,
+      await measure(localnetTarget(connection), workload),
+      await measure(liteSvmTarget(svm), workload),
+    ]);
+  }
+  rows.push(["Lantern mix (localnet only)", await marginMix(connection, dir), undefined]);
+  await chain.stop();
+
+  console.log(`\n${COUNT} transactions per measure; sequential = send, then confirm (web3.js), one at a time.`);
+  console.log(
+    "workload                      | localnet seq tx/s  p50 ms  p99 ms | pipelined tx/s | LiteSVM tx/s | ratio",
+  );
+  for (const [name, local, lite] of rows) {
+    const ratio = lite ? `${(local.pipelinedTps / lite.pipelinedTps).toFixed(3)}×` : "";
+    console.log(
+      `${name.padEnd(29)} | ${local.sequentialTps.toFixed(0).padStart(17)} ${local.p50.toFixed(1).padStart(7)} ${local.p99.toFixed(1).padStart(7)} | ${local.pipelinedTps.toFixed(0).padStart(14)} | ${(lite ? lite.pipelinedTps.toFixed(0) : "—").padStart(12)} | ${ratio}`,
+    );
+  }
+}
+
+if (options.soak) await soak(Number(options.soak), Number(options.load));
+else await compare();
 process.exit(0);
