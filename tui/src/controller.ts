@@ -5,7 +5,7 @@ import type { ChainService } from "./services/chain.js";
 import type { SimService } from "./services/sim.js";
 import type { TxService } from "./services/tx.js";
 import { ACTIONS, initialFields, selectFormPreview } from "./store/forms.js";
-import { selectSubRows } from "./store/selectors.js";
+import { selectSubRows, stepHorizon } from "./store/selectors.js";
 import { SIM_PATHS, SIM_POLICIES } from "./store/state.js";
 import type { Store } from "./store/store.js";
 
@@ -179,6 +179,16 @@ export class Controller {
         store.dispatch({ type: "sim/patch", patch: { paths: next } });
         return;
       }
+      case "simHorizon":
+        store.dispatch({ type: "sim/patch", patch: { horizonDays: stepHorizon(state, c.delta) } });
+        return;
+      case "simExport":
+        if (!this.d.sim) {
+          this.toast("The simulator is not available in this mode");
+          return;
+        }
+        this.d.sim.export();
+        return;
       case "simRun":
         if (!this.d.sim) {
           this.toast("The simulator is not available in this mode");

@@ -43,6 +43,8 @@ export type Command =
   | { type: "simSelect"; delta: number }
   | { type: "simPolicy" }
   | { type: "simPaths"; delta: number }
+  | { type: "simHorizon"; delta: number }
+  | { type: "simExport" }
   | { type: "simRun" }
   | { type: "simCancel" }
   | { type: "palette"; text: string | undefined }
@@ -52,7 +54,7 @@ export type Command =
 
 /** What the `:` command line understands (also the help text). */
 export const PALETTE_HELP =
-  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · repay · new · deposit · withdraw · close · refresh · depeg 5% [10m] · slash 3% · recover · quit";
+  "goto markets|sub|oracle|sim|keeper|activity · theme dark|light|mono · lever · delever · repay · new · deposit · withdraw · close · export · refresh · depeg 5% [10m] · slash 3% · recover · quit";
 
 const ACTION_WORDS: Record<string, ActionKind> = {
   lever: "leverageUp",
@@ -102,12 +104,18 @@ export function parsePalette(state: State, text: string): Command {
     return a.enabled ? { type: "action", kind } : { type: "disabled", reason: a.reason ?? "not available" };
   }
   if (verb === "refresh") return { type: "refresh" };
+  if (verb === "export") {
+    if (state.ui.tab !== "simulator")
+      return { type: "error", message: "export writes the newest run: open the Simulator tab (4)" };
+    return state.sim.runs.length ? { type: "simExport" } : { type: "disabled", reason: NO_RUN };
+  }
   if (verb === "quit" || verb === "q") return { type: "quitAsk" };
   if (verb === "depeg" || verb === "slash" || verb === "recover") return { type: "shock", line: text.trim() };
   return { type: "error", message: `Unknown command "${text.trim()}": ${PALETTE_HELP}` };
 }
 
 const THEMES: ThemeName[] = ["dark", "light", "mono"];
+const NO_RUN = "run a scenario first: there is nothing to export yet";
 
 /** Printable text: one key, or a paste (a terminal delivers pasted text as one input), no control codes. */
 const printable = (input: string) => input.length > 0 && [...input].every((c) => c >= " " && c !== "\x7f");
@@ -183,6 +191,9 @@ export function resolveKey(state: State, input: string, key: KeyInfo, txInFlight
     if (input === "p") return { type: "simPolicy" };
     if (input === "+" || input === "=") return { type: "simPaths", delta: 1 };
     if (input === "-") return { type: "simPaths", delta: -1 };
+    if (input === "[") return { type: "simHorizon", delta: -1 };
+    if (input === "]") return { type: "simHorizon", delta: 1 };
+    if (input === "e") return state.sim.runs.length ? { type: "simExport" } : { type: "disabled", reason: NO_RUN };
     if (key.return) return { type: "simRun" };
     return { type: "none" };
   }
@@ -265,7 +276,7 @@ export function hintsFor(state: State): Hint[] {
       const a = ACTIONS[kind];
       hints.push({ key: a.key, label: wide ? a.verb : a.short, disabled: actionAvailability(state, kind).reason });
     }
-  } else hints.push({ key: "1-6", label: "tabs" });
+  } else if (ui.tab !== "simulator" || ui.size.columns >= 120) hints.push({ key: "1-6", label: "tabs" });
   if (ui.tab === "simulator") {
     if (state.sim.status === "running") hints.push({ key: "Esc", label: "cancel the run" });
     else
@@ -273,7 +284,9 @@ export function hintsFor(state: State): Hint[] {
         { key: "↑↓", label: "scenario" },
         { key: "p", label: "policy" },
         { key: "+/-", label: "paths" },
+        { key: "[ ]", label: "horizon" },
         { key: "⏎", label: "run" },
+        { key: "e", label: "export", disabled: state.sim.runs.length ? undefined : NO_RUN },
       );
   }
   if ((ui.detail || ui.filter) && ui.tab !== "subaccounts") hints.push({ key: "Esc", label: "back" });
@@ -290,7 +303,7 @@ export const HELP: { key: string; what: string }[] = [
   { key: "l  u  r", what: "lever up · deleverage · repay (repay works on a stale feed or a paused market)" },
   { key: "n  d  w  x", what: "new sub-account · deposit LRT · withdraw LRT · close an empty one" },
   { key: "/", what: "filter the list (Enter keeps it, Esc clears it)" },
-  { key: "p  +  -  Enter", what: "Simulator: pricing policy, fewer/more paths, run (Esc cancels a run)" },
+  { key: "p + - [ ] ⏎ e", what: "Simulator: policy, fewer/more paths, shorter/longer horizon, run, export" },
   { key: "Esc", what: "back: close the form, the detail, the filter" },
   { key: "t", what: "theme: dark → light → mono" },
   { key: "R", what: "read the chain now" },

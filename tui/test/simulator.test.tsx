@@ -1,5 +1,8 @@
 // The Simulator tab: a real run of a shipped scenario through the service (worker threads), cancel with
 // Esc, and the screen's states at 80×24 and 120×40 — loading, list, running, results side by side, error.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runScenario } from "@lantern/sim";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
@@ -87,14 +90,28 @@ describe.each([
     m.unmount();
     m = mount(simState());
     expect(m.frame()).toContain("› baseline");
-    expect(m.frame()).toContain("policy MinOfBoth · 100 paths · seed 1");
+    expect(m.frame()).toMatch(/MinOfBoth · 100 paths · \d+d horizon \(scenario's\) · seed 1/);
     await m.press("p");
     await m.press("+");
     await m.press("j");
     const f = m.frame();
     fits(f);
-    expect(f).toContain("policy FairRate · 200 paths");
+    expect(f.split("\n").at(-1)).toMatch(/\[ \] horizon.*q quit\s*$/); // the whole key bar fits
+    expect(f).toContain("FairRate · 200 paths");
     expect(f).toContain("› borrow-rate-spike");
+    // The horizon steps from the scenario's own; back to it, the override is gone.
+    const own = m.store.getState().sim.scenarios[1]!.horizonDays!;
+    await m.press("]");
+    const longer = m.store.getState().sim.horizonDays!;
+    expect(longer).toBeGreaterThan(own);
+    expect(m.frame()).toContain(`${longer}d horizon · seed 1`);
+    await m.press("[");
+    expect(m.store.getState().sim.horizonDays).toBeUndefined();
+    expect(m.frame()).toContain(`${own}d horizon (scenario's)`);
+    // Nothing to export before a run: the key says so.
+    expect(m.frame()).toMatch(/e( export)? ?✗/);
+    await m.press("e");
+    expect(m.frame()).toContain("Not now: run a scenario first");
     m.unmount();
   });
 
@@ -127,5 +144,39 @@ describe.each([
     if (size.columns >= 120) expect(f).toContain("baseline · MinOfBoth · 4");
     expect(f).toContain("VaR / ES 95%");
     m.unmount();
+    m = mount(
+      reducer(s, { type: "sim/patch", patch: { exported: { path: "/tmp/x/sim-results/baseline/results.json" } } }),
+    );
+    expect(m.frame()).toContain("✔ Exported /tmp/x/sim-results/baseline/results.json");
+    m.unmount();
   });
+});
+
+describe("settings reach the run, and export writes the report", () => {
+  it("a 1-day horizon runs as an override; e writes results.json (+ csv, html) under sim-results/", async () => {
+    const base = mkdtempSync(join(tmpdir(), "lantern-tui-sim-"));
+    const store = createStore(simState(), 0);
+    const sim = new SimService(store, base);
+    const controller = new Controller({ store, chain: undefined, tx: undefined, sim, exit: () => undefined });
+    store.dispatch({ type: "sim/patch", patch: { paths: 20 } });
+    controller.run(resolveKey(store.getState(), "e", {}));
+    expect(store.getState().ui.toast).toContain("run a scenario first");
+    for (let i = 0; i < 10; i++) controller.run(resolveKey(store.getState(), "[", {}));
+    expect(store.getState().sim.horizonDays).toBe(1);
+    await sim.run();
+    const done = store.getState().sim;
+    expect(done.status).toBe("done");
+    expect(done.runs[0]!.horizonDays).toBe(1);
+    expect(done.runs[0]!.result!.meta.overrides).toEqual({ horizonDays: 1 });
+    controller.run(resolveKey(store.getState(), "e", {}));
+    const exported = store.getState().sim.exported;
+    const dir = join(base, "sim-results", "baseline-MinOfBoth-s1-20p-h1d");
+    expect(exported).toEqual({ path: join(dir, "results.json") });
+    const json = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
+    expect(json.kind).toBe("lantern-sim-result");
+    expect(json.meta.paths).toBe(20);
+    expect(json.statistics).toEqual(JSON.parse(JSON.stringify(done.runs[0]!.statistics)));
+    for (const f of ["results.csv", "series.csv", "report.html"]) expect(existsSync(join(dir, f))).toBe(true);
+    controller.dispose();
+  }, 120_000);
 });

@@ -233,7 +233,13 @@ export function reducer(state: State, action: Action): State {
     case "sim/done":
       return {
         ...state,
-        sim: { ...state.sim, status: "done", progress: undefined, runs: [action.run, ...state.sim.runs].slice(0, 3) },
+        sim: {
+          ...state.sim,
+          status: "done",
+          progress: undefined,
+          runs: [action.run, ...state.sim.runs].slice(0, 3),
+          exported: undefined,
+        },
       };
     case "ui/resize":
       return { ...state, ui: { ...state.ui, size: { columns: action.columns, rows: action.rows } } };

@@ -20,7 +20,7 @@ import {
   YEAR_SECS,
 } from "@lantern/sdk";
 import { byLabel, sumOf } from "../prometheus.js";
-import type { State, SubAccountEntry, World } from "./state.js";
+import { SIM_HORIZONS, type State, type SubAccountEntry, type World } from "./state.js";
 
 export interface SubRow {
   address: string;
@@ -99,6 +99,20 @@ export function selectSubRows(state: State): SubRow[] {
 
 export function selectedSub(state: State): SubRow | undefined {
   return selectSubRows(state)[state.ui.selected];
+}
+
+/** The horizon (days) the next run simulates: the override, else the selected scenario's own. */
+export function simHorizon(state: State): number | undefined {
+  return state.sim.horizonDays ?? state.sim.scenarios[state.sim.selected]?.horizonDays;
+}
+
+/** The next horizon `delta` steps (±1) through SIM_HORIZONS from the current one; the scenario's own means no override. */
+export function stepHorizon(state: State, delta: number): number | undefined {
+  const now = simHorizon(state);
+  if (now === undefined) return undefined;
+  const next =
+    delta > 0 ? (SIM_HORIZONS.find((h) => h > now) ?? now) : ([...SIM_HORIZONS].reverse().find((h) => h < now) ?? now);
+  return next === state.sim.scenarios[state.sim.selected]?.horizonDays ? undefined : next;
 }
 
 /** What each program error means for the person, and what to do. */

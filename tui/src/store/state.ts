@@ -116,6 +116,8 @@ export interface HistoryPoint {
 export type SimPolicy = "FairRate" | "Market" | "MinOfBoth";
 export const SIM_POLICIES: readonly SimPolicy[] = ["MinOfBoth", "FairRate", "Market"];
 export const SIM_PATHS: readonly number[] = [20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
+/** Horizons (days) `[` and `]` step through; a scenario's own horizon sits between them where it falls. */
+export const SIM_HORIZONS: readonly number[] = [1, 3, 7, 14, 30, 60, 90, 180, 365];
 
 /** What the results table shows of a run (the simulator's Statistics, kept whole). */
 export interface SimRun {
@@ -123,23 +125,32 @@ export interface SimRun {
   policy: SimPolicy;
   paths: number;
   seed: number;
+  /** The horizon the run simulated (days). */
+  horizonDays?: number;
   statistics: import("@lantern/sim").Statistics;
   elapsedMs: number;
+  /** The whole result, for export (results.json as `npm run sim -- run` writes it). */
+  result?: import("@lantern/sim").SimResult;
 }
 
 export interface SimState {
-  scenarios: { name: string; description: string }[];
+  /** The shipped scenarios with their own horizon (days). */
+  scenarios: { name: string; description: string; horizonDays?: number }[];
   /** Why the scenario list could not be read. */
   listError: string | undefined;
   selected: number;
   policy: SimPolicy;
   paths: number;
   seed: number;
+  /** Horizon override (days); undefined: the scenario's own. */
+  horizonDays: number | undefined;
   status: "idle" | "running" | "done" | "cancelled" | "error";
   progress: { done: number; total: number; etaMs: number | null; pathsPerSec: number } | undefined;
   error: string | undefined;
   /** Finished runs, newest first (policies side by side). */
   runs: SimRun[];
+  /** Where the newest run was exported (results.json), or why it could not be. */
+  exported: { path: string } | { error: string } | undefined;
 }
 
 export interface State {
@@ -223,10 +234,12 @@ export function initialState(o: {
       policy: "MinOfBoth",
       paths: 100,
       seed: 1,
+      horizonDays: undefined,
       status: "idle",
       progress: undefined,
       error: undefined,
       runs: [],
+      exported: undefined,
     },
     ui: {
       tab: "subaccounts",

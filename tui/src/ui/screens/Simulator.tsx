@@ -1,9 +1,10 @@
-// Simulator: choose a shipped scenario, its pricing policy and number of paths, run it in worker threads
+// Simulator: choose a shipped scenario, its pricing policy, number of paths and horizon, run it in worker threads
 // with a progress bar and ETA (Esc cancels), and read the results with 95% confidence intervals, the
-// last runs side by side (e.g. the same scenario under each policy), and the loss histogram.
+// last runs side by side (e.g. the same scenario under each policy), the loss histogram, and export.
 import { Box, Text } from "ink";
 import type { Estimate, Statistics } from "@lantern/sim";
 import { cell, duration, sparkline } from "../../format.js";
+import { simHorizon } from "../../store/selectors.js";
 import type { SimRun, State } from "../../store/state.js";
 import { Notice } from "../components.js";
 import { useTheme } from "../theme.js";
@@ -49,6 +50,7 @@ export function SimulatorScreen({ state, height }: { state: State; height: numbe
   if (sim.listError) return <Notice kind="error">{sim.listError}</Notice>;
   if (sim.scenarios.length === 0) return <Notice kind="loading">Reading the shipped scenarios…</Notice>;
   const runs = sim.runs;
+  const horizon = simHorizon(state);
   const listRows = Math.max(3, Math.min(8, height - 6 - (runs.length ? ROWS.length + 3 : 0)));
   const start = Math.max(0, Math.min(sim.selected - Math.floor(listRows / 2), sim.scenarios.length - listRows));
   const width = state.ui.size.columns - 4;
@@ -59,7 +61,7 @@ export function SimulatorScreen({ state, height }: { state: State; height: numbe
       <Text wrap="truncate">
         <Text bold>Scenario </Text>
         <Text color={t.dim}>{`(${sim.selected + 1}/${sim.scenarios.length})   `}</Text>
-        {`policy ${sim.policy} · ${sim.paths} paths · seed ${sim.seed}`}
+        {`${sim.policy} · ${sim.paths} paths · ${horizon === undefined ? "—" : `${horizon}d`} horizon${sim.horizonDays === undefined ? " (scenario's)" : ""} · seed ${sim.seed}`}
       </Text>
       {sim.scenarios.slice(start, start + listRows).map((s, i) => {
         const selected = start + i === sim.selected;
@@ -101,8 +103,24 @@ function SimStatus({ state }: { state: State }) {
         </Text>
       );
     default:
+      if (sim.exported && "path" in sim.exported)
+        return (
+          <Text color={t.good} wrap="truncate">
+            {`✔ Exported ${sim.exported.path} (with results.csv, series.csv, report.html)`}
+          </Text>
+        );
+      if (sim.exported)
+        return (
+          <Text color={t.bad} wrap="wrap">
+            ✖ {sim.exported.error}
+          </Text>
+        );
       return (
-        <Text color={t.dim}>{sim.runs.length ? " " : "Enter runs the selected scenario; results appear here."}</Text>
+        <Text color={t.dim}>
+          {sim.runs.length
+            ? "e exports the newest run (JSON, CSV, HTML)"
+            : "Enter runs the selected scenario; results appear here."}
+        </Text>
       );
   }
 }
@@ -114,7 +132,11 @@ function Results({ runs, colWidth }: { runs: SimRun[]; colWidth: number }) {
     <Box flexDirection="column">
       <Text bold color={t.accent} wrap="truncate">
         {cell("95% confidence intervals", 26)}
-        {runs.map((r) => cell(`${r.scenario} · ${r.policy} · ${r.paths}`, colWidth)).join(" ")}
+        {runs
+          .map((r) =>
+            cell(`${r.scenario} · ${r.policy} · ${r.paths}${r.horizonDays ? ` · ${r.horizonDays}d` : ""}`, colWidth),
+          )
+          .join(" ")}
       </Text>
       {ROWS.map((row) => (
         <Text key={row.label} wrap="truncate">
