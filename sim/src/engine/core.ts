@@ -1,10 +1,10 @@
 /**
- * What the fast and the naive engine share: the book's state on one path, the per-step accounting
- * (borrow index, insurance, observations), the liquidators (delay, capacity, DEX depth,
- * profitability, the protocol's liquidation math), bad-debt settlement and the path's outcome. The two
- * engines differ only in how they find the sub-accounts that became liquidatable (`detect`) and in
- * what they do when one is healthy again (`onHealthy`); everything else is this code, run in the same
- * order, so their outcomes are identical.
+ * The engine of one path: the book's state, the per-step accounting (borrow index, insurance,
+ * observations), the liquidators (delay, capacity, DEX depth, profitability, the protocol's
+ * liquidation math), bad-debt settlement and the path's outcome. How it finds the sub-accounts that
+ * became liquidatable is its `Detector`: the frontier (fast.ts, what runs) or a scan of every
+ * sub-account (naive.ts, the correctness reference on small cases and the speed baseline). Everything
+ * else is this code, run in the same order whatever the detector, so the outcomes are identical.
  *
  * Liquidation model (per step, after the world moved and the borrow index grew):
  * 1. newly liquidatable sub-accounts join the liquidators' queue in account order, ready `delay`
@@ -14,7 +14,7 @@
  *    liquidation), transactions (`count × maxLiquidationsPerStep`) and DEX depth (`dexDepthSol` of
  *    sales, `sellFraction` of the LRT received being sold at once) left this step: each ready
  *    sub-account is re-checked (healthy again → back to the book), then liquidated with the
- *    program's plan (`planF`) if the LRT received, at the DEX price, is worth at least the SOL repaid
+ *    program's plan (`approx.liquidationPlan`) if the LRT received, at the DEX price, is worth at least the SOL repaid
  *    plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable after its
  *    liquidation is first in line next step;
  * 3. a liquidation that leaves the sub-account settleable at the maintenance price settles it at once,
@@ -25,17 +25,7 @@
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
-import {
-  YEAR_SECS,
-  growthF,
-  isLiquidatableF,
-  ltvLowerF,
-  newPlan,
-  planF,
-  pricesF,
-  type PlanF,
-  type PricesF,
-} from "./math.js";
+import * as approx from "./approx.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 /**
@@ -50,7 +40,7 @@ function lendsSnapshots(world: World): world is LendingWorld {
   return typeof (world as Partial<LendingWorld>).advance === "function";
 }
 
-/** The book as every path opens it at one fair rate (`PathCore.openingBook`). */
+/** The book as every path opens it at one fair rate (`PathEngine.openingBook`). */
 interface OpeningBook {
   fairRate: number;
   collateral: Float64Array;
@@ -66,7 +56,20 @@ export const CLOSED = 2;
 /** Below this (SOL) a liquidator's remaining capital or DEX depth for the step is spent. */
 const MIN_CHUNK_SOL = 1e-6;
 
-export abstract class PathCore {
+/**
+ * How an engine finds the sub-accounts that became liquidatable. A detector may keep its own index of
+ * the book; the engine tells it when the book opens and when a queued sub-account is healthy again.
+ */
+export interface Detector {
+  /** Calls `book.enqueue(i, step)` for every HEALTHY sub-account liquidatable at `price`, in id order. */
+  detect(book: PathEngine, step: number, price: number): void;
+  /** The book (re)opened at `book.openFair`, every open sub-account HEALTHY (for a detector's index). */
+  open?(book: PathEngine): void;
+  /** Sub-account `i` is HEALTHY again, with new shares and collateral (for a detector's index). */
+  healthy?(book: PathEngine, i: number): void;
+}
+
+export class PathEngine {
   readonly n: number;
   readonly pop: Population;
   readonly params: EngineParams;
@@ -85,12 +88,13 @@ export abstract class PathCore {
   private totalShares = 0;
   private insurance = 0;
   private insuranceLrt = 0;
-  private readonly plan: PlanF = newPlan();
-  private readonly prices: PricesF = { maint: 0, init: 0 };
+  private readonly plan: approx.PlanF = approx.newPlan();
+  private readonly prices: approx.PricesF = { maint: 0, init: 0 };
   private readonly fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
   private delaySteps = 0;
   private openT = 0;
-  protected openFair = 1;
+  /** The fair rate the book opened at on this path. */
+  openFair = 1;
   private opening: OpeningBook | undefined;
   /** Per leverage bucket: sub-accounts and their opening equity (the same on every path). */
   private readonly bucketAccounts: Float64Array;
@@ -131,7 +135,11 @@ export abstract class PathCore {
   /** The step being processed (for the series). */
   private tNow = 0;
 
-  constructor(pop: Population, params: EngineParams) {
+  constructor(
+    pop: Population,
+    params: EngineParams,
+    readonly detector: Detector,
+  ) {
     this.n = pop.equity.length;
     this.pop = pop;
     this.params = params;
@@ -153,15 +161,6 @@ export abstract class PathCore {
       this.bucketEquity0[pop.bucket[i]!]! += pop.equity[i]!;
     }
   }
-
-  /** Finds the sub-accounts liquidatable at (price, index) that are HEALTHY and calls `enqueue` for each, in id order. */
-  protected abstract detect(step: number, price: number): void;
-  /** Sub-account `i` is HEALTHY again with new shares/collateral. */
-  protected abstract onHealthy(i: number): void;
-  /** Sub-account `i` left the book (no debt left). */
-  protected abstract onClosed(i: number): void;
-  /** The book was (re)opened. */
-  protected abstract onOpen(): void;
 
   /** The engine's own stream (liquidators' delay jitter); needed only when `delayJitterSecs > 0`. */
   private rng: Rng | undefined;
@@ -267,7 +266,7 @@ export abstract class PathCore {
     this.lastStep = steps - 1;
     this.bucketLiquidated.fill(0);
     this.bucketTimeSum.fill(0);
-    this.onOpen();
+    this.detector.open?.(this);
   }
 
   private step(s: number, snap: MarketSnapshot): void {
@@ -276,7 +275,7 @@ export abstract class PathCore {
     if (snap.borrowApr !== this.growthApr) {
       // The rate moves hourly at most in the world models: one growth factor serves until it does.
       this.growthApr = snap.borrowApr;
-      this.growth = growthF(snap.borrowApr, this.stepSecs);
+      this.growth = approx.growth(snap.borrowApr, this.stepSecs);
     }
     const after = before * this.growth;
     this.index = after;
@@ -291,9 +290,9 @@ export abstract class PathCore {
     // Liquidations, at the maintenance price (none without one).
     // Consumers price with the feed's pessimistic rate: a loss held for the guardian counts at once.
     const fair = snap.pessimisticRate ?? snap.fairRate;
-    const price = pricesF(this.params.policy, fair, snap.market, this.prices).maint;
+    const price = approx.prices(this.params.policy, fair, snap.market, this.prices).maint;
     if (!Number.isNaN(price)) {
-      this.detect(s, price);
+      this.detector.detect(this, s, price);
       if (this.qlen > 0) this.serve(s, snap, price);
     }
     // The depeg series keeps each time bucket's last value and its min and max over the bucket's
@@ -312,8 +311,8 @@ export abstract class PathCore {
     }
   }
 
-  /** Called by `detect` for each newly liquidatable sub-account, in id order. */
-  protected enqueue(i: number, step: number): void {
+  /** Queues sub-account `i`, found liquidatable at `step` (by the detector, in id order). */
+  enqueue(i: number, step: number): void {
     this.state[i] = PENDING;
     const liq = this.params.liquidators;
     let delay = this.delaySteps;
@@ -366,9 +365,9 @@ export abstract class PathCore {
       }
       const debt = this.shares[i]! * index;
       const c = this.coll[i]!;
-      if (!isLiquidatableF(debt, c, price, lt)) {
+      if (!approx.isLiquidatable(debt, c, price, lt)) {
         this.state[i] = HEALTHY;
-        this.onHealthy(i);
+        this.detector.healthy?.(this, i);
         continue;
       }
       if (hopeless) {
@@ -381,14 +380,14 @@ export abstract class PathCore {
         next[w++] = i;
         continue;
       }
-      if (!planF(debt, c, price, risk, capital < perBot ? capital : perBot, plan)) {
+      if (!approx.liquidationPlan(debt, c, price, risk, capital < perBot ? capital : perBot, plan)) {
         next[w++] = i;
         continue;
       }
       let sold = (plan.seize - plan.toInsurance) * sellFraction;
       if (sold * dex > depth) {
         // Shrink the repayment so that the sale fits the depth left (the plan is monotone in maxRepay).
-        if (!planF(debt, c, price, risk, plan.repay * (depth / (sold * dex)) * (1 - 1e-9), plan)) {
+        if (!approx.liquidationPlan(debt, c, price, risk, plan.repay * (depth / (sold * dex)) * (1 - 1e-9), plan)) {
           next[w++] = i;
           continue;
         }
@@ -405,7 +404,7 @@ export abstract class PathCore {
       const valueAfter = collAfter * price;
       const settleable =
         debtAfter > 0 && valueAfter < debtAfter && (valueAfter < risk.minDebt || valueAfter <= this.insurance);
-      if (!settleable && debtAfter > 0 && !ltvLowerF(debtAfter, valueAfter, debt, c * price)) {
+      if (!settleable && debtAfter > 0 && !approx.ltvLower(debtAfter, valueAfter, debt, c * price)) {
         next[w++] = i;
         continue;
       }
@@ -432,12 +431,12 @@ export abstract class PathCore {
         this.bucketTimeSum[b] = this.bucketTimeSum[b]! + this.tNow;
       }
       if (debtAfter === 0) {
-        this.close(i);
+        this.state[i] = CLOSED;
       } else if (settleable) {
         this.settle(i, price);
-      } else if (!isLiquidatableF(this.shares[i]! * index, collAfter, price, lt)) {
+      } else if (!approx.isLiquidatable(this.shares[i]! * index, collAfter, price, lt)) {
         this.state[i] = HEALTHY;
-        this.onHealthy(i);
+        this.detector.healthy?.(this, i);
       } else {
         next[w++] = i; // still liquidatable: first in line next step
       }
@@ -447,11 +446,6 @@ export abstract class PathCore {
     this.qlen = w;
     this.fb.lrtSoldSol = soldLrt * snap.fairRate;
     this.fb.netBorrowSol = -repaid;
-  }
-
-  private close(i: number): void {
-    this.state[i] = CLOSED;
-    this.onClosed(i);
   }
 
   /**
@@ -475,7 +469,7 @@ export abstract class PathCore {
     this.socialized += debt - covered;
     this.totalShares -= this.shares[i]!;
     this.shares[i] = 0;
-    this.close(i);
+    this.state[i] = CLOSED;
   }
 
   /**
@@ -542,7 +536,7 @@ export abstract class PathCore {
       bunkerSecs: this.bunkerSteps * this.stepSecs,
       staleSecs: this.staleSteps * this.stepSecs,
       maxDiscount: this.maxDiscount,
-      netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (YEAR_SECS / horizon) : 0,
+      netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (approx.YEAR_SECS / horizon) : 0,
       markToMarketReturn: e0 > 0 ? marked / e0 - 1 : 0,
       bucketAccounts: Array.from(this.bucketAccounts),
       bucketLiquidated: Array.from(this.bucketLiquidated),
@@ -557,3 +551,6 @@ export abstract class PathCore {
     };
   }
 }
+
+/** @deprecated The name of `PathEngine` before it took a detector (kept for `@lantern/sim` users). */
+export { PathEngine as PathCore };

@@ -1,66 +1,61 @@
 /**
- * The fast engine: healthy sub-accounts sit in a float liquidation frontier (a max-heap on
+ * The frontier detector: healthy sub-accounts sit in a float liquidation frontier (a max-heap on
  * θ = debt shares/(collateral·LT)), so a step where nobody crosses costs one comparison with the top
- * and a step where k sub-accounts cross costs O(k log n) — never O(n). Liquidations, accounting and
- * outcomes are the shared `PathCore`; the naive engine (naive.ts) is the same with a full scan, and
- * both return identical outcomes.
+ * and a step where k sub-accounts cross costs O(k log n) — never O(n). `FastEngine` is the engine with
+ * it; with the scan detector (naive.ts) the same engine returns identical outcomes.
  */
 import type { Rng, World } from "../contract.js";
-import { HEALTHY, PathCore } from "./core.js";
+import * as approx from "./approx.js";
+import { type Detector, HEALTHY, PathEngine } from "./core.js";
 import { FILTER_SLACK, FloatFrontier } from "./frontier.js";
-import { isLiquidatableF } from "./math.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
-export class FastEngine extends PathCore {
+export class FrontierDetector implements Detector {
   private readonly frontier: FloatFrontier;
   /** The frontier as the book opens at `openedAt` (the same for every path that opens at that rate). */
   private readonly opened: FloatFrontier;
   private openedAt = Number.NaN;
   private readonly theta: Float64Array;
   private readonly found: Int32Array;
-  private readonly lt: number;
 
-  constructor(pop: Population, params: EngineParams) {
-    super(pop, params);
-    this.frontier = new FloatFrontier(this.n);
-    this.opened = new FloatFrontier(this.n);
-    this.theta = new Float64Array(this.n);
-    this.found = new Int32Array(this.n);
-    this.lt = params.risk.lt;
+  constructor(
+    n: number,
+    private readonly lt: number,
+  ) {
+    this.frontier = new FloatFrontier(n);
+    this.opened = new FloatFrontier(n);
+    this.theta = new Float64Array(n);
+    this.found = new Int32Array(n);
   }
 
-  private key(i: number): number {
-    return this.shares[i]! / (this.coll[i]! * this.lt);
-  }
-
-  protected onOpen(): void {
-    if (this.openedAt !== this.openFair) {
-      this.frontier.rebuild(this.openingThetas(), this.n);
+  open(book: PathEngine): void {
+    if (this.openedAt !== book.openFair) {
+      this.frontier.rebuild(this.openingThetas(book), book.n);
       this.opened.copyFrom(this.frontier);
-      this.openedAt = this.openFair;
+      this.openedAt = book.openFair;
     } else this.frontier.copyFrom(this.opened);
   }
 
-  /** θ of every open sub-account, NaN for the others (a loop of its own, see `PathCore.follow`). */
-  private openingThetas(): Float64Array {
-    const theta = this.theta;
-    for (let i = 0; i < this.n; i++) theta[i] = this.state[i] === HEALTHY ? this.key(i) : Number.NaN;
-    return theta;
+  detect(book: PathEngine, step: number, price: number): void {
+    // Small enough to be inlined into the engine's step: most steps end at the comparison with the top.
+    const threshold = (price / book.index) * (1 - FILTER_SLACK);
+    if (this.frontier.top() > threshold) this.cross(book, step, price, threshold);
   }
 
-  protected detect(step: number, price: number): void {
-    const index = this.index;
-    const x = price / index;
-    const threshold = x * (1 - FILTER_SLACK);
+  healthy(book: PathEngine, i: number): void {
+    this.frontier.insert(i, this.key(book, i));
+  }
+
+  /** The sub-accounts above `threshold`, confirmed with the scan's own test, queued in id order. */
+  private cross(book: PathEngine, step: number, price: number, threshold: number): void {
     const frontier = this.frontier;
-    if (!(frontier.top() > threshold)) return;
     const found = this.found;
+    const index = book.index;
     const k = frontier.above(threshold, found);
-    // Confirm each candidate with the exact expression the naive engine uses; enqueue in id order.
     let m = 0;
     for (let j = 0; j < k; j++) {
       const i = found[j]!;
-      if (isLiquidatableF(this.shares[i]! * index, this.coll[i]!, price, this.lt)) found[m++] = i;
+      if (approx.isLiquidatable(book.shares[i]! * index, book.coll[i]!, price, this.lt)) found[m++] = i;
     }
     if (m === 0) return;
     const hits = found.subarray(0, m);
@@ -68,15 +63,31 @@ export class FastEngine extends PathCore {
     for (let j = 0; j < m; j++) {
       const i = hits[j]!;
       frontier.remove(i);
-      this.enqueue(i, step);
+      book.enqueue(i, step);
     }
   }
 
-  protected onHealthy(i: number): void {
-    this.frontier.insert(i, this.key(i));
+  private key(book: PathEngine, i: number): number {
+    return book.shares[i]! / (book.coll[i]! * this.lt);
   }
 
-  protected onClosed(_i: number): void {}
+  /**
+   * θ of every open sub-account, NaN for the others. A loop of its own that ends the method: V8
+   * compiles a running loop and keeps that code for the next path, and code after the loop that had
+   * not run yet would throw it away again on every path.
+   */
+  private openingThetas(book: PathEngine): Float64Array {
+    const theta = this.theta;
+    for (let i = 0; i < book.n; i++) theta[i] = book.state[i] === HEALTHY ? this.key(book, i) : Number.NaN;
+    return theta;
+  }
+}
+
+/** The engine with the frontier detector: what runs. */
+export class FastEngine extends PathEngine {
+  constructor(pop: Population, params: EngineParams) {
+    super(pop, params, new FrontierDetector(pop.equity.length, params.risk.lt));
+  }
 }
 
 /** One path with the fast engine (a fresh engine; reuse a `FastEngine` across paths to save allocations). */

@@ -7,7 +7,7 @@
  *
  * θ and x are rounded floats, so the heap is a conservative filter (it yields every key above
  * `x·(1 − 1e-12)`, far wider than the few ulps the two roundings can differ by) and the engine confirms
- * each candidate with the same `isLiquidatableF` the naive engine uses: both engines decide with the
+ * each candidate with the same `approx.isLiquidatable` the naive engine uses: both engines decide with the
  * very same expression, and the frontier can never miss a sub-account.
  */
 export const FILTER_SLACK = 1e-12;

@@ -1,34 +1,28 @@
 /**
- * The naive engine: every step, every open sub-account is checked (`debt > value·LT`). It is the
- * correctness reference of the fast engine (same `PathCore`, so identical outcomes) and its speed
- * baseline (O(n) per step instead of O(1) when nothing crosses).
+ * The scan detector: every step, every open sub-account is checked (`debt > value·LT`). With it the
+ * engine is the correctness reference of the frontier detector (identical outcomes) and its speed
+ * baseline (O(n) per step instead of O(1) when nothing crosses). It keeps no index of its own.
  */
 import type { Rng, World } from "../contract.js";
-import { HEALTHY, PathCore } from "./core.js";
-import { isLiquidatableF } from "./math.js";
+import * as approx from "./approx.js";
+import { type Detector, HEALTHY, PathEngine } from "./core.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
-export class NaiveEngine extends PathCore {
-  private readonly lt: number;
-
-  constructor(pop: Population, params: EngineParams) {
-    super(pop, params);
-    this.lt = params.risk.lt;
-  }
-
-  protected onOpen(): void {}
-
-  protected detect(step: number, price: number): void {
-    const index = this.index;
-    const { shares, coll, state } = this;
-    for (let i = 0; i < this.n; i++) {
-      if (state[i] === HEALTHY && isLiquidatableF(shares[i]! * index, coll[i]!, price, this.lt)) this.enqueue(i, step);
+export const scanDetector: Detector = {
+  detect(book: PathEngine, step: number, price: number): void {
+    const { shares, coll, state, index } = book;
+    const lt = book.params.risk.lt;
+    for (let i = 0; i < book.n; i++) {
+      if (state[i] === HEALTHY && approx.isLiquidatable(shares[i]! * index, coll[i]!, price, lt)) book.enqueue(i, step);
     }
+  },
+};
+
+/** The engine with the scan detector: the reference. */
+export class NaiveEngine extends PathEngine {
+  constructor(pop: Population, params: EngineParams) {
+    super(pop, params, scanDetector);
   }
-
-  protected onHealthy(_i: number): void {}
-
-  protected onClosed(_i: number): void {}
 }
 
 export function runPathNaive(

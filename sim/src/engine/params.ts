@@ -4,28 +4,20 @@
  */
 import type { Policy } from "../contract.js";
 import type { Scenario } from "../scenario.js";
-import { DEFAULT_RISK, type RiskF } from "./math.js";
+import * as approx from "./approx.js";
 import { DEFAULT_LIQUIDATORS, type EngineParams, type LiquidatorParams } from "./types.js";
 
 export const DEFAULT_SERIES_BUCKETS = 120;
+const LAMPORTS = 1e9;
 
 /** The engine's share of a scenario: risk, policy (or `policy` instead), insurance, liquidators. */
 export function engineParams(scenario: Scenario, policy?: Policy): EngineParams {
-  const r = scenario.risk;
+  const { minDebtSol, ...riskBps } = scenario.risk;
   const l = scenario.liquidators;
   return engineParamsWith({
     policy: policy ?? scenario.policy,
-    risk: {
-      ltvInit: r.ltvInitBps / 10_000,
-      lt: r.ltBps / 10_000,
-      ltvFull: r.ltvFullBps / 10_000,
-      targetLtv: r.targetLtvBps / 10_000,
-      closeFactor: r.closeFactorBps / 10_000,
-      bonusMin: r.bonusMinBps / 10_000,
-      bonusMax: r.bonusMaxBps / 10_000,
-      insuranceShare: r.insuranceShareBps / 10_000,
-      minDebt: r.minDebtSol,
-    },
+    // The scenario's risk section is the sdk's RiskParams with the minimum debt in SOL: one converter.
+    risk: approx.riskFrom({ ...riskBps, minDebt: BigInt(Math.round(minDebtSol * LAMPORTS)) }),
     reserveFactor: scenario.pool.reserveFactorBps / 10_000,
     insuranceSol: scenario.pool.insuranceSol,
     liquidators: {
@@ -43,7 +35,7 @@ export function engineParams(scenario: Scenario, policy?: Policy): EngineParams 
 export function engineParamsWith(
   overrides: {
     policy?: Policy;
-    risk?: Partial<RiskF>;
+    risk?: Partial<approx.RiskF>;
     reserveFactor?: number;
     insuranceSol?: number;
     liquidators?: Partial<LiquidatorParams>;
@@ -52,7 +44,7 @@ export function engineParamsWith(
 ): EngineParams {
   const params: EngineParams = {
     policy: overrides.policy ?? "MinOfBoth",
-    risk: { ...DEFAULT_RISK, ...overrides.risk },
+    risk: { ...approx.DEFAULT_RISK, ...overrides.risk },
     reserveFactor: overrides.reserveFactor ?? 0.1,
     insuranceSol: overrides.insuranceSol ?? 0,
     liquidators: { ...DEFAULT_LIQUIDATORS, ...overrides.liquidators },

@@ -1,6 +1,6 @@
 /** What the engine needs besides the world: the market's risk setup, liquidators and the book. */
 import type { Policy } from "../contract.js";
-import type { RiskF } from "./math.js";
+import type { RiskF } from "./approx.js";
 
 /** Liquidators, as the scenario's `liquidators` (sim/src/scenario.ts). */
 export interface LiquidatorParams {

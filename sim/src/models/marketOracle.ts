@@ -22,75 +22,23 @@
  *   integer `decay()` for each elapsed time (memoised). It differs from exact by float rounding only
  *   (≤ 1e-12 relative, checked by the tests) and draws the same random numbers.
  */
-import { freshPrices, decay, updateMarket, type MarketState } from "@lantern/sdk";
+import { freshPrices, updateMarket, type MarketState } from "@lantern/sdk";
+import * as approx from "../engine/approx.js";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MarketOracleSpec, MemberRole } from "../scenario.js";
 import type { RoleScript } from "./committee.js";
 import { fromWad, toWad } from "./committee.js";
 import { DAY_SECS } from "./paths.js";
 
-const YEAR_SECS = 31_536_000;
-
-const decayCache = new Map<string, number>();
-/** The EMA's weight on the old average after `elapsed` seconds, from the sdk's integer series. */
-export function emaKeep(elapsed: number, halfLife: number): number {
-  const key = `${elapsed}/${halfLife}`;
-  let keep = decayCache.get(key);
-  if (keep === undefined) {
-    keep = Number(decay(BigInt(elapsed), BigInt(halfLife))) / 1e18;
-    if (decayCache.size < 100_000) decayCache.set(key, keep);
-  }
-  return keep;
-}
-
-/** Median of `n` sorted values (the mean of the middle two for an even count), as sdk `median`. */
-export function medianSorted(sorted: Float64Array, n: number): number {
-  if (n % 2 === 1) return sorted[(n - 1) / 2]!;
-  const low = sorted[n / 2 - 1]!;
-  return low + (sorted[n / 2]! - low) / 2;
-}
-
-/** The lower median of `n` sorted values, as sdk `lowerMedian`. */
-export function lowerMedianSorted(sorted: ArrayLike<number>, n: number): number {
-  return sorted[(n - 1) >> 1]!;
-}
-
-/**
- * Median absolute deviation of the first `n` sorted values from `center` (as sdk `deviation`), without
- * sorting: the deviations of the values at or below the center, walked downward, and of those above,
- * walked upward, are two ascending runs; merging them up to the middle gives the median. Float
- * subtraction is sign-symmetric, so these are exactly the values `|x − center|` a sort would order.
- */
-export function deviationSorted(sorted: ArrayLike<number>, n: number, center: number): number {
-  let split = 0;
-  while (split < n && sorted[split]! <= center) split++;
-  let lo = split - 1;
-  let hi = split;
-  // Merge step by step, inline: a closure here would be allocated (and, under tsx, renamed) per round.
-  const mid = (n - 1) >> 1;
-  let first = 0;
-  for (let k = 0; k <= mid; k++) {
-    const below = lo >= 0 ? center - sorted[lo]! : Infinity;
-    const above = hi < n ? sorted[hi]! - center : Infinity;
-    if (below <= above) {
-      lo--;
-      first = below;
-    } else {
-      hi++;
-      first = above;
-    }
-  }
-  if (n % 2 === 1) return first;
-  const below = lo >= 0 ? center - sorted[lo]! : Infinity;
-  const above = hi < n ? sorted[hi]! - center : Infinity;
-  const second = below <= above ? below : above;
-  return first + (second - first) / 2;
-}
-
-/** The members agree when the band is at most `maxConfidenceBps` of the price (sdk `roundAgrees`). */
-export function agreesF(price: number, confidence: number, maxConfidenceBps: number): boolean {
-  return confidence * 10_000 <= price * maxConfidenceBps;
-}
+// The round's float twins of the sdk (median, lower median, deviation, agreement, EMA weight) live in
+// engine/approx.ts; their public names here are the same bindings.
+export {
+  deviation as deviationSorted,
+  emaKeep,
+  lowerMedian as lowerMedianSorted,
+  median as medianSorted,
+  roundAgrees as agreesF,
+} from "../engine/approx.js";
 
 /** Sorts the first `n` entries ascending (insertion sort: n ≤ 16 here). */
 export function sortPrefix(a: Float64Array, n: number): void {
@@ -349,7 +297,7 @@ export class MarketOracleModel {
     this.cleanZ = new Int32Array(n);
     this.sortedZ = new Int32Array(n);
     this.cleanPrices = new Float64Array(n);
-    this.outageRate = spec.outagesPerMemberPerYear / YEAR_SECS;
+    this.outageRate = spec.outagesPerMemberPerYear / approx.YEAR_SECS;
     this.outageMean = spec.outageMeanMinutes * 60;
     this.noise = spec.memberNoiseBps * 1e-4;
     this.quantum = this.noise / Z_SCALE;
@@ -470,7 +418,7 @@ export class MarketOracleModel {
     this.fresh = n;
     this.quorumTsPending = 0;
     const price = this.roundPrice;
-    if (!agreesF(price, this.roundConf, this.spec.maxConfidenceBps)) {
+    if (!approx.roundAgrees(price, this.roundConf, this.spec.maxConfidenceBps)) {
       this.disagree();
       return;
     }
@@ -529,9 +477,9 @@ export class MarketOracleModel {
     sortIntPrefix(sorted, n);
     const prices = this.cleanPrices;
     for (let m = 0; m < n; m++) prices[m] = memberPrice(this.dexPrice, this.quantum, sorted[m]!);
-    this.roundPrice = medianSorted(prices, n);
-    this.roundLow = lowerMedianSorted(prices, n);
-    this.roundConf = deviationSorted(prices, n, this.roundPrice);
+    this.roundPrice = approx.median(prices, n);
+    this.roundLow = approx.lowerMedian(prices, n);
+    this.roundConf = approx.deviation(prices, n, this.roundPrice);
   }
 
   /**
@@ -555,7 +503,7 @@ export class MarketOracleModel {
   private keepAfter(since: number): void {
     const maxAge = this.spec.maxPriceAgeSecs;
     this.keepSince = since;
-    this.keep = emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, this.spec.emaHalfLifeSecs);
+    this.keep = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, this.spec.emaHalfLifeSecs);
   }
 
   /** The members disagree beyond `maxConfidenceBps`: no market price (the EMAs stay as they were). */
@@ -582,10 +530,10 @@ export class MarketOracleModel {
     this.fresh = k;
     if (k >= this.quorum && k > 0) {
       sortPrefix(scratch, k);
-      const price = medianSorted(scratch, k);
-      const low = lowerMedianSorted(scratch, k);
-      const conf = deviationSorted(scratch, k, price);
-      if (!agreesF(price, conf, this.spec.maxConfidenceBps)) {
+      const price = approx.median(scratch, k);
+      const low = approx.lowerMedian(scratch, k);
+      const conf = approx.deviation(scratch, k, price);
+      if (!approx.roundAgrees(price, conf, this.spec.maxConfidenceBps)) {
         this.disagree();
         return;
       }
