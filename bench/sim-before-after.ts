@@ -1,0 +1,78 @@
+// Benchmark (not a test): this tree's simulator against another checkout's, in one process, rounds
+// interleaved — so that load on the shared machine hits both alike. Per one thread, ns per path-step of
+// (a) drawing 10 normals (about the world's draws per step: the random-number bound) and (b) a whole
+// path of the `baseline` world with the fast engine and 10,000 sub-accounts (`prepareJob` + `runPath`,
+// what a worker does).
+// `npx tsx bench/sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4]`, where OTHER_CHECKOUT is
+// another copy of the repository with its dependencies installed (e.g. `git archive <commit> | tar -x`
+// into a directory, then `npm ci` there).
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import * as now from "@lantern/sim";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: "string", default: "9" }, paths: { type: "string", default: "4" } },
+});
+if (positionals.length !== 1) throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4]");
+const other = (await import(pathToFileURL(resolve(positionals[0]!, "sim/src/index.ts")).href)) as typeof now;
+const rounds = Number(values.rounds);
+const paths = Number(values.paths);
+const STEPS = 43_200;
+
+const trees = [
+  { name: "other", sim: other },
+  { name: "this", sim: now },
+].map(({ name, sim }) => {
+  const scenario = sim.loadScenario("baseline");
+  const job = sim.prepareJob({
+    scenario,
+    seed: 1,
+    policy: "MinOfBoth",
+    paths: 1_000,
+    antithetic: true,
+    engine: "fast",
+  });
+  return { name, sim, job, draws: [] as number[], paths: [] as number[] };
+});
+
+/** Runs `f` and records its ns per path-step in `times`; returns what `f` computed. */
+const timed = (times: number[], f: () => number) => {
+  const t = process.hrtime.bigint();
+  const result = f();
+  times.push(Number(process.hrtime.bigint() - t) / (paths * STEPS));
+  return result;
+};
+// What the runs computed, per tree: the same seeds must give the same draws and liquidations in both.
+const checks = trees.map(() => ({ draws: 0, liquidations: 0 }));
+for (let r = 0; r < rounds; r++) {
+  trees.forEach((tree, k) => {
+    checks[k]!.draws += timed(tree.draws, () => {
+      let acc = 0;
+      for (let p = 0; p < paths; p++) {
+        const rng = tree.sim.createRng(1, r * paths + p);
+        for (let n = 0; n < 10 * STEPS; n++) acc += rng.normal();
+      }
+      return acc;
+    });
+    checks[k]!.liquidations += timed(tree.paths, () => {
+      let liquidations = 0;
+      for (let p = 0; p < paths; p++) liquidations += tree.sim.runPath(tree.job, r * paths + p).liquidations;
+      return liquidations;
+    });
+  });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+console.log(`baseline, one thread, ${rounds} interleaved rounds of ${paths} paths (median ns per path-step):`);
+for (const t of trees) {
+  const d = median(t.draws);
+  const w = median(t.paths);
+  console.log(
+    `  ${t.name.padEnd(5)} draws ${d.toFixed(0).padStart(5)}   world + engine ${w.toFixed(0).padStart(5)} = ${(w / d).toFixed(2)}× its draws   (rounds ${t.paths.map((x) => x.toFixed(0)).join(", ")})`,
+  );
+}
+const [a, b] = trees;
+console.log(`  this tree is ${(median(a!.paths) / median(b!.paths)).toFixed(2)}× as fast per path-step`);
+const same = checks[0]!.draws === checks[1]!.draws && checks[0]!.liquidations === checks[1]!.liquidations;
+console.log(`  same draws and liquidations in both trees: ${same ? "yes" : "NO"}`);
