@@ -1,6 +1,7 @@
 // The local chain speaks the standard RPC: web3.js's own response validation is the conformance check.
 import { describe, expect, inject, it } from "vitest";
 import {
+  AddressLookupTableProgram,
   Connection,
   Keypair,
   LAMPORTS_PER_SOL,
@@ -9,6 +10,8 @@ import {
   SystemProgram,
   type TokenBalance,
   Transaction,
+  TransactionMessage,
+  VersionedTransaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import { AnchorError, EventParser } from "@coral-xyz/anchor";
@@ -175,6 +178,50 @@ describe("standard JSON-RPC through web3.js", () => {
       await rpc("getBlock", [landed!.slot, { maxSupportedTransactionVersion: 0, transactionDetails: "signatures" }])
     ).result as { signatures: string[] };
     expect(signaturesOnly.signatures).toContain(sent);
+  });
+
+  it("creates and extends an address lookup table, and lands a v0 transaction that loads from it", async () => {
+    const c = connection();
+    const payer = await funded(c);
+    const recipients = [Keypair.generate().publicKey, Keypair.generate().publicKey];
+    const [create, table] = AddressLookupTableProgram.createLookupTable({
+      authority: payer.publicKey,
+      payer: payer.publicKey,
+      recentSlot: await c.getSlot(),
+    });
+    const extend = AddressLookupTableProgram.extendLookupTable({
+      authority: payer.publicKey,
+      payer: payer.publicKey,
+      lookupTable: table,
+      addresses: recipients,
+    });
+    const created = await sendAndConfirmTransaction(c, new Transaction().add(create, extend), [payer]);
+    // As on a validator, addresses added in a slot can be loaded from the next slot on.
+    const createdSlot = (await c.getTransaction(created, { maxSupportedTransactionVersion: 0 }))!.slot;
+    while ((await c.getSlot()) <= createdSlot) await new Promise((r) => setTimeout(r, 100));
+    const lookupTable = (await c.getAddressLookupTable(table)).value!;
+    expect(lookupTable.state.addresses.map((a) => a.toBase58())).toEqual(recipients.map((a) => a.toBase58()));
+
+    const { blockhash, lastValidBlockHeight } = await c.getLatestBlockhash();
+    const message = new TransactionMessage({
+      payerKey: payer.publicKey,
+      recentBlockhash: blockhash,
+      instructions: recipients.map((to, i) =>
+        SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1_000_000 + i }),
+      ),
+    }).compileToV0Message([lookupTable]);
+    expect(message.addressTableLookups.length).toBe(1);
+    const tx = new VersionedTransaction(message);
+    tx.sign([payer]);
+    const signature = await c.sendTransaction(tx);
+    expect((await c.confirmTransaction({ signature, blockhash, lastValidBlockHeight })).value.err).toBeNull();
+    expect(await c.getBalance(recipients[1]!)).toBe(1_000_001);
+    const landed = await c.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    expect(landed?.meta?.loadedAddresses?.writable.map((a) => a.toBase58())).toEqual(
+      recipients.map((a) => a.toBase58()),
+    );
+    expect(landed?.meta?.postBalances.length).toBe(landed!.transaction.message.staticAccountKeys.length + 2);
+    expect((await c.getSignaturesForAddress(recipients[0]!))[0]?.signature).toBe(signature);
   });
 
   it("describes itself as a single-node cluster", async () => {

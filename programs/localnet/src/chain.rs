@@ -6,17 +6,25 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_sdk::{
     account::{Account, AccountSharedData},
     clock::{Clock, Slot},
     hash::Hash,
+    message::v0::LoadedAddresses,
     message::VersionedMessage,
     pubkey::Pubkey,
     signature::{Signature, Signer},
+    slot_hashes::{SlotHashes, MAX_ENTRIES},
     transaction::{Transaction, TransactionError, VersionedTransaction},
 };
 use solana_system_interface::instruction as system_instruction;
 use tokio::sync::broadcast;
+
+/// The bank's own slot, where it stays (see `Chain::advance_slot`). The chain's slots count from 0 far
+/// below it, so the runtime, which lets a lookup table's new addresses be loaded once its bank slot is
+/// past the slot of the extension (the Clock's), sees every extension as past.
+const BANK_SLOT: Slot = 1 << 40;
 
 /// Blockhashes stay valid for this many blocks, as on mainnet.
 pub const BLOCKHASH_VALIDITY: u64 = 150;
@@ -101,6 +109,15 @@ pub struct TxRecord {
     pub post_token_balances: Vec<TokenBalance>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
+    /// The accounts a v0 message loaded from lookup tables, as the runtime resolved them.
+    pub loaded: LoadedAddresses,
+}
+
+impl TxRecord {
+    /// Every account the transaction named: its static keys, then loaded writable, then loaded readonly.
+    pub fn accounts(&self) -> impl Iterator<Item = &Pubkey> {
+        self.transaction.message.static_account_keys().iter().chain(&self.loaded.writable).chain(&self.loaded.readonly)
+    }
 }
 
 /// The outcome of a simulation.
@@ -125,6 +142,7 @@ pub struct Chain {
     sampled_transactions: u64,
     /// Decimals of the mints seen in token balances (a mint's decimals never change).
     mint_decimals: HashMap<Pubkey, u8>,
+
     /// Recent blockhashes with the last block height at which each is valid.
     blockhashes: VecDeque<(Hash, u64)>,
     slot: Slot,
@@ -145,15 +163,24 @@ pub fn wall_clock() -> i64 {
 impl Chain {
     /// A fresh runtime with Lantern's programs.
     pub async fn start() -> RuntimeChain {
-        RuntimeChain::start_with(lantern_runtime::lantern_programs()).await
+        let mut programs = lantern_runtime::lantern_programs();
+        // The address lookup table program as the runtime's builtin: its Core BPF build, which
+        // program-test deploys when this migration feature is on, fails to load in program-test's
+        // native mode ("Unsupported program id").
+        programs.deactivate_feature(agave_feature_set::migrate_address_lookup_table_program_to_core_bpf::id());
+        let mut chain = RuntimeChain::start_with(programs).await;
+        if let Err(e) = chain.ctx.warp_to_slot(BANK_SLOT) {
+            eprintln!("Could not move the bank to slot {BANK_SLOT}: {e:?}");
+        }
+        chain
     }
 
     /// Hosts `test` behind the RPC, remembering the last `history_limit` transactions; every account its
     /// transactions touched so far is indexed.
-    pub async fn host(mut test: RuntimeChain, history_limit: usize) -> Self {
+    pub async fn host(test: RuntimeChain, history_limit: usize) -> Self {
         let genesis_hash = test.ctx.genesis_config().hash();
-        let slot = test.clock().await.slot;
-        let block_height = test.ctx.banks_client.get_root_block_height().await.unwrap_or(slot);
+        // The chain's slots start here, whatever the bank's; one block per slot.
+        let (slot, block_height) = (0, 0);
         let (events, _) = broadcast::channel(4_096);
         let genesis = test.ctx.genesis_config();
         let blockhash_interval = genesis.poh_config.target_tick_duration * genesis.ticks_per_slot as u32;
@@ -167,6 +194,7 @@ impl Chain {
             samples: VecDeque::new(),
             sampled_transactions: 0,
             mint_decimals: HashMap::new(),
+
             blockhashes: VecDeque::new(),
             slot,
             block_height,
@@ -216,16 +244,8 @@ impl Chain {
         self.slot += 1;
         self.block_height += 1;
         let previous = self.blockhashes.back().map(|(h, _)| *h);
-        loop {
+        while self.test.ctx.banks_client.get_latest_blockhash().await.ok() == previous {
             tokio::time::advance(self.blockhash_interval).await;
-            match self.test.ctx.banks_client.get_latest_blockhash().await {
-                Ok(hash) if Some(hash) != previous => break,
-                Ok(_) => {}
-                Err(e) => {
-                    eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot);
-                    break;
-                }
-            }
         }
         self.sync_clock().await;
         match self.record_blockhash().await {
@@ -235,6 +255,10 @@ impl Chain {
         while self.blocks.len() > BLOCKS_KEPT {
             self.blocks.pop_front();
         }
+        // The recent slots, as lookup tables check them (a table is created at a recent slot).
+        let recent: Vec<(Slot, Hash)> =
+            self.blocks.iter().rev().take(MAX_ENTRIES).map(|b| (b.slot, b.blockhash)).collect();
+        self.test.ctx.set_sysvar(&SlotHashes::new(&recent));
         if self.slot.is_multiple_of(SLOTS_PER_SAMPLE) {
             self.samples.push_front(PerformanceSample {
                 slot: self.slot,
@@ -372,7 +396,7 @@ impl Chain {
             .skip(start)
             .take_while(|s| Some(**s) != until)
             .filter_map(|s| self.transactions.get(s).map(|r| (*s, r)))
-            .filter(|(_, r)| r.transaction.message.static_account_keys().contains(address))
+            .filter(|(_, r)| r.accounts().any(|k| k == address))
             .take(limit)
             .collect()
     }
@@ -475,13 +499,30 @@ impl Chain {
         })
     }
 
+    /// The addresses `message` loads from lookup tables, read from the tables now (they only grow).
+    async fn loaded_addresses(&mut self, message: &VersionedMessage) -> LoadedAddresses {
+        let mut loaded = LoadedAddresses::default();
+        for lookup in message.address_table_lookups().unwrap_or_default() {
+            let Some(table) = self.account(&lookup.account_key).await.ok().flatten() else { continue };
+            let Ok(table) = AddressLookupTable::deserialize(&table.data) else { continue };
+            let pick = |indexes: &[u8]| -> Vec<Pubkey> {
+                indexes.iter().filter_map(|i| table.addresses.get(usize::from(*i)).copied()).collect()
+            };
+            loaded.writable.extend(pick(&lookup.writable_indexes));
+            loaded.readonly.extend(pick(&lookup.readonly_indexes));
+        }
+        loaded
+    }
+
     /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
     pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(BanksClientError::TransactionError(TransactionError::BlockhashNotFound));
         }
         let signature = tx.signatures.first().copied().unwrap_or_default();
-        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        let loaded = self.loaded_addresses(&tx.message).await;
+        let keys: Vec<Pubkey> =
+            tx.message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly).copied().collect();
         let pre_accounts = self.accounts_of(&keys).await;
         let fee = self.fee_for(&tx.message).await;
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
@@ -527,6 +568,7 @@ impl Chain {
                     metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
                 ),
                 units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
+                loaded,
             },
         );
         let logs = self.transactions.get(&signature).map(|r| r.logs.clone()).unwrap_or_default();

@@ -780,7 +780,10 @@ fn transaction_with_meta(
             "preTokenBalances": token_balances(&record.pre_token_balances),
             "postTokenBalances": token_balances(&record.post_token_balances),
             "rewards": [],
-            "loadedAddresses": { "writable": [], "readonly": [] },
+            "loadedAddresses": {
+                "writable": record.loaded.writable.iter().map(Pubkey::to_string).collect::<Vec<_>>(),
+                "readonly": record.loaded.readonly.iter().map(Pubkey::to_string).collect::<Vec<_>>(),
+            },
             "computeUnitsConsumed": record.units_consumed,
         },
     });
