@@ -67,7 +67,7 @@ export class LanternWorld implements World {
   private readonly impactBps: number;
   private floorFair = NaN;
   private floorTrue = NaN;
-  private floorLog = 0;
+  private floorClosed = false;
   private readonly inputs: DiscountInputs = { queued: false, soldSol: 0, floorLog: null };
   private readonly viewMarket: MarketPrices = { spot: 0, low: 0, confidence: 0, ema: 0, emaLow: 0 };
   private readonly view: Required<MarketSnapshot> = {
@@ -155,17 +155,18 @@ export class LanternWorld implements World {
     committee.advanceTo(t, trueRate);
     const stale = committee.staleAt(t);
     const fairRate = committee.fairRate;
-    if (fairRate !== this.floorFair || trueRate !== this.floorTrue) {
+    // The instant-unstake floor changes only with the rates or the feed's staleness, and the discount
+    // model's input is written only then: a field that can hold null boxes every number written to it.
+    const closed = stale || this.unstakeFeeLog === -Infinity;
+    const inputs = this.inputs;
+    if (fairRate !== this.floorFair || trueRate !== this.floorTrue || closed !== this.floorClosed) {
       this.floorFair = fairRate;
       this.floorTrue = trueRate;
-      this.floorLog = Math.log(fairRate / trueRate) + this.unstakeFeeLog;
+      this.floorClosed = closed;
+      inputs.floorLog = closed ? null : Math.log(fairRate / trueRate) + this.unstakeFeeLog;
     }
-    const inputs = this.inputs;
     inputs.queued = this.queuedAlways || committee.bunker;
     inputs.soldSol = feedback.lrtSoldSol;
-    const floorLog = stale || this.unstakeFeeLog === -Infinity ? null : this.floorLog;
-    // Stored only when it changes: a field that can hold null boxes every number written to it.
-    if (inputs.floorLog !== floorLog) inputs.floorLog = floorLog;
     const discount = this.discount;
     discount.step(t, inputs);
     const dexPrice = trueRate * Math.exp(discount.logDiscount);
