@@ -55,3 +55,36 @@ export function rateChart(history: readonly HistoryPoint[], width: number, heigh
   }
   return { cells, max, min, spanSecs: t1 - t0, samples: history.length };
 }
+
+/** Glyphs of the tail marks under the loss histogram, in the order of `lossMarks`' values. */
+export const TAIL_MARKS = [
+  { glyph: "▲", label: "VaR95" },
+  { glyph: "△", label: "ES95" },
+  { glyph: "◆", label: "VaR99" },
+  { glyph: "◇", label: "ES99" },
+] as const;
+
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** One column per bin: an empty bin is blank, any other at least ▁, the fullest █. */
+export function histogramRow(counts: readonly number[]): string {
+  const max = Math.max(0, ...counts);
+  return counts.map((c) => (c <= 0 ? " " : BARS[Math.max(0, Math.ceil((c / max) * BARS.length) - 1)])).join("");
+}
+
+/**
+ * The row under a histogram of `edges` (one column per bin): each value's glyph in the bin that holds
+ * it (a later value wins a shared bin; a zero loss marks nothing, it is not in the histogram).
+ */
+export function lossMarks(edges: readonly number[], values: readonly (number | undefined)[]): string {
+  const bins = edges.length - 1;
+  if (bins < 1) return "";
+  const row = Array.from({ length: bins }, () => " ");
+  const lo = edges[0]!;
+  const width = (edges[bins]! - lo) / bins;
+  values.forEach((v, i) => {
+    if (v === undefined || v <= 0 || width <= 0) return;
+    row[Math.max(0, Math.min(bins - 1, Math.floor((v - lo) / width)))] = TAIL_MARKS[i]!.glyph;
+  });
+  return row.join("");
+}

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runScenario } from "@lantern/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import { histogramRow, lossMarks } from "../src/chart.js";
 import { Controller } from "../src/controller.js";
 import { resolveKey } from "../src/keymap.js";
 import { SimService } from "../src/services/sim.js";
@@ -149,6 +150,52 @@ describe.each([
     );
     expect(m.frame()).toContain("✔ Exported /tmp/x/sim-results/baseline/results.json");
     m.unmount();
+  });
+});
+
+describe("the loss histogram's tail marks", () => {
+  it("each VaR/ES sits in the bin that holds it; zero marks nothing; a later value wins a shared bin", () => {
+    const edges = Array.from({ length: 11 }, (_, i) => i * 2); // 10 bins of 2 SOL
+    expect(lossMarks(edges, [5, 7.9, 13, 19.99])).toBe("  ▲△  ◆  ◇");
+    expect(lossMarks(edges, [0, 0, 5, 5.5])).toBe("  ◇       ");
+    expect(lossMarks(edges, [undefined, 20, undefined, undefined])).toBe("         △");
+    expect(lossMarks([], [1, 2, 3, 4])).toBe("");
+    expect(histogramRow([0, 1, 4, 8, 0])).toBe(" ▁▄█ ");
+  });
+
+  it("draws under the newest run's histogram, with the legend, at both sizes", () => {
+    const edges = Array.from({ length: 31 }, (_, i) => i * 0.1);
+    const counts = Array.from({ length: 30 }, (_, i) => (i < 5 ? 20 - 3 * i : i === 29 ? 1 : 0));
+    const tails = run.statistics.loss.tails.map((t, i) => ({
+      ...t,
+      var: { ...t.var, estimate: i === 0 ? 0.45 : 1.25 },
+      es: { ...t.es, estimate: i === 0 ? 0.95 : 2.95 },
+    }));
+    const statistics = {
+      ...run.statistics,
+      loss: { ...run.statistics.loss, tails, max: 3 },
+      lossHistogram: { edges, counts, zeros: 3 },
+    };
+    for (const size of [
+      { columns: 80, rows: 24 },
+      { columns: 120, rows: 40 },
+    ]) {
+      const s = reducer(simState(), { type: "sim/done", run: { ...run, statistics } });
+      const store = createStore({ ...s, ui: { ...s.ui, size } }, 0);
+      const controller = new Controller({ store, chain: undefined, tx: undefined, exit: () => undefined });
+      const r = renderAt(<App store={store} controller={controller} />, size);
+      const lines = strip(r.lastFrame()).split("\n");
+      expect(lines.length).toBeLessThanOrEqual(size.rows - 1);
+      const at = lines.findIndex((l) => l.includes("Losses  "));
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(size.columns);
+      expect(lines[at]).toContain("0 … 3.00 SOL · 3 of 4 lost nothing");
+      const histogram = lines[at]!.indexOf("Losses  ") + 8;
+      expect(lines[at]!.slice(histogram, histogram + 30)).toBe(`█▇▆▅▄${" ".repeat(24)}▁`);
+      // 0.45 → bin 4, 0.95 → bin 9, 1.25 → bin 12, 2.95 → bin 29.
+      expect(lines[at + 1]!.slice(histogram, histogram + 30)).toBe(`    ▲    △  ◆${" ".repeat(16)}◇`);
+      expect(lines[at + 1]).toContain("▲ VaR95 △ ES95 ◆ VaR99 ◇ ES99");
+      r.unmount();
+    }
   });
 });
 

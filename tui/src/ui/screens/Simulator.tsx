@@ -3,7 +3,8 @@
 // last runs side by side (e.g. the same scenario under each policy), the loss histogram, and export.
 import { Box, Text } from "ink";
 import type { Estimate, Statistics } from "@lantern/sim";
-import { cell, duration, sparkline } from "../../format.js";
+import { histogramRow, lossMarks, TAIL_MARKS } from "../../chart.js";
+import { cell, duration } from "../../format.js";
 import { simHorizon } from "../../store/selectors.js";
 import type { SimRun, State } from "../../store/state.js";
 import { Notice } from "../components.js";
@@ -51,7 +52,7 @@ export function SimulatorScreen({ state, height }: { state: State; height: numbe
   if (sim.scenarios.length === 0) return <Notice kind="loading">Reading the shipped scenarios…</Notice>;
   const runs = sim.runs;
   const horizon = simHorizon(state);
-  const listRows = Math.max(3, Math.min(8, height - 6 - (runs.length ? ROWS.length + 3 : 0)));
+  const listRows = Math.max(3, Math.min(8, height - 6 - (runs.length ? ROWS.length + 4 : 0)));
   const start = Math.max(0, Math.min(sim.selected - Math.floor(listRows / 2), sim.scenarios.length - listRows));
   const width = state.ui.size.columns - 4;
   const colWidth = Math.max(24, Math.floor((width - 26) / Math.max(1, runs.length)) - 1);
@@ -73,7 +74,9 @@ export function SimulatorScreen({ state, height }: { state: State; height: numbe
         );
       })}
       <SimStatus state={state} />
-      {shownRuns.length > 0 ? <Results runs={shownRuns} colWidth={colWidth} /> : null}
+      {shownRuns.length > 0 ? (
+        <Results runs={shownRuns} colWidth={colWidth} wide={state.ui.size.columns >= 110} />
+      ) : null}
     </Box>
   );
 }
@@ -125,9 +128,17 @@ function SimStatus({ state }: { state: State }) {
   }
 }
 
-function Results({ runs, colWidth }: { runs: SimRun[]; colWidth: number }) {
+function Results({ runs, colWidth, wide }: { runs: SimRun[]; colWidth: number; wide: boolean }) {
   const t = useTheme();
-  const hist = runs[0]!.statistics.lossHistogram;
+  const newest = runs[0]!;
+  const hist = newest.statistics.lossHistogram;
+  const tails = newest.statistics.loss.tails;
+  const marks = lossMarks(hist.edges, [
+    tails[0]?.var.estimate,
+    tails[0]?.es.estimate,
+    tails[1]?.var.estimate,
+    tails[1]?.es.estimate,
+  ]);
   return (
     <Box flexDirection="column">
       <Text bold color={t.accent} wrap="truncate">
@@ -145,7 +156,14 @@ function Results({ runs, colWidth }: { runs: SimRun[]; colWidth: number }) {
         </Text>
       ))}
       <Text wrap="truncate" color={t.dim}>
-        {`Loss histogram (newest run): ${hist.counts.length ? sparkline(hist.counts, 40) : "—"}  ${hist.zeros} of ${runs[0]!.statistics.paths} paths lost nothing · ran in ${duration(runs[0]!.elapsedMs / 1000)}`}
+        {"Losses  "}
+        <Text color={t.accent}>{hist.counts.length ? histogramRow(hist.counts) : "—"}</Text>
+        {`  ${hist.counts.length ? `0 … ${num(newest.statistics.loss.max)} SOL · ` : ""}${hist.zeros} of ${newest.statistics.paths} lost nothing${wide ? ` · ran in ${duration(newest.elapsedMs / 1000)}` : ""}`}
+      </Text>
+      <Text wrap="truncate" color={t.dim}>
+        {" ".repeat(8)}
+        <Text color={t.warn}>{marks.padEnd(hist.counts.length)}</Text>
+        {hist.counts.length ? `  ${TAIL_MARKS.map((m) => `${m.glyph} ${m.label}`).join(" ")}` : " "}
       </Text>
     </Box>
   );
