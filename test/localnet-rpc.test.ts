@@ -8,6 +8,7 @@ import {
   PublicKey,
   SYSVAR_CLOCK_PUBKEY,
   SystemProgram,
+  type ParsedAccountData,
   type TokenBalance,
   Transaction,
   TransactionMessage,
@@ -163,6 +164,23 @@ describe("standard JSON-RPC through web3.js", () => {
     });
     expect(balance(landed?.meta?.postTokenBalances, small.address)?.uiTokenAmount.amount).toBe("600");
     expect(balance(landed?.meta?.postTokenBalances, big.address)?.uiTokenAmount.uiAmountString).toBe("2.5004");
+
+    // `jsonParsed` accounts, by Solana's own account decoder: token accounts and mints parse, others
+    // stay base64 (web3.js hands those back as a Buffer).
+    const parsedHolder = (await c.getParsedAccountInfo(big.address)).value?.data as ParsedAccountData;
+    expect(parsedHolder.parsed).toMatchObject({
+      type: "account",
+      info: { mint: mint.toBase58(), owner: holder.publicKey.toBase58(), tokenAmount: { amount: "2500400" } },
+    });
+    const parsedMint = (await c.getParsedAccountInfo(mint)).value?.data as ParsedAccountData;
+    expect(parsedMint.parsed).toMatchObject({ type: "mint", info: { decimals: 6, supply: "2501000" } });
+    expect(Buffer.isBuffer((await c.getParsedAccountInfo(payer.publicKey)).value?.data)).toBe(true);
+    const parsedProgram = await c.getParsedProgramAccounts(TOKEN_PROGRAM_ID, {
+      filters: [{ memcmp: { offset: 0, bytes: mint.toBase58() } }],
+    });
+    expect(
+      parsedProgram.map((a) => (a.account.data as ParsedAccountData).parsed.info.tokenAmount.amount).sort(),
+    ).toEqual(["2500400", "600"]);
 
     // The block that holds it lists it, with the slot's blockhash chained to its parent's.
     const block = await c.getBlock(landed!.slot, { maxSupportedTransactionVersion: 0 });

@@ -332,6 +332,17 @@ impl Chain {
     }
 
     /// Accounts owned by `program` among those the chain has seen change.
+    /// The decimals of a token account's mint, from the account index (parsing a token account needs
+    /// them).
+    pub fn token_decimals(&self, account: &Account) -> Option<u8> {
+        if account.owner != spl_token::ID {
+            return None;
+        }
+        let token = <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&account.data).ok()?;
+        let mint = self.mirror.get(&token.mint)?;
+        <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&mint.data).ok().map(|m| m.decimals)
+    }
+
     /// Every account in the index.
     pub fn accounts(&self) -> impl Iterator<Item = (&Pubkey, &Account)> + '_ {
         self.mirror.iter()

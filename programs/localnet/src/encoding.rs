@@ -1,10 +1,16 @@
 //! Wire formats of the standard Solana RPC: accounts, transactions, contexts.
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde_json::{json, Value};
-use solana_account_decoder_client_types::UiDataSliceConfig;
+use solana_account_decoder::{
+    encode_ui_account,
+    parse_account_data::{AccountAdditionalDataV3, SplTokenAdditionalDataV2},
+};
+use solana_account_decoder_client_types::{UiAccountEncoding, UiDataSliceConfig};
 use solana_rpc_client_api::config::RpcAccountInfoConfig;
 use solana_rpc_client_api::filter::RpcFilterType;
-use solana_sdk::{account::Account, message::VersionedMessage, slot_history::Slot, transaction::VersionedTransaction};
+use solana_sdk::{
+    account::Account, message::VersionedMessage, pubkey::Pubkey, slot_history::Slot, transaction::VersionedTransaction,
+};
 
 /// The RPC version this chain claims (the agave crates it runs).
 pub const SOLANA_VERSION: &str = "2.2.20";
@@ -27,6 +33,9 @@ pub fn with_context(slot: Slot, value: Value) -> Value {
 pub enum DataEncoding {
     Base64,
     Base58,
+    /// Parsed where Solana's account decoder has a parser (SPL Token accounts and mints, nonce, stake,
+    /// vote, sysvar, lookup-table and loader accounts), base64 elsewhere, as a validator answers.
+    JsonParsed,
 }
 
 impl DataEncoding {
@@ -35,37 +44,35 @@ impl DataEncoding {
         Self::parse(config.encoding.as_ref().map(wire_name).as_deref())
     }
 
-    /// `jsonParsed` falls back to base64, as a real node does for accounts it has no parser for.
     pub fn parse(name: Option<&str>) -> Result<Self, String> {
         match name.unwrap_or("base64") {
-            "base64" | "jsonParsed" => Ok(Self::Base64),
+            "base64" => Ok(Self::Base64),
+            "jsonParsed" => Ok(Self::JsonParsed),
             "base58" | "binary" => Ok(Self::Base58),
-            other => Err(format!("unsupported encoding `{other}`; use base64 or base58")),
+            other => Err(format!("unsupported encoding `{other}`; use base64, base58 or jsonParsed")),
         }
     }
 }
 
-pub fn ui_account(account: &Account, encoding: DataEncoding, slice: Option<&UiDataSliceConfig>) -> Value {
-    let data = match slice {
-        Some(s) => {
-            let start = s.offset.min(account.data.len());
-            let end = start.saturating_add(s.length).min(account.data.len());
-            &account.data[start..end]
-        }
-        None => &account.data[..],
+/// An account as the RPC writes it, by Solana's own account encoder; `decimals` is the mint's, which
+/// parsing a token account needs.
+pub fn ui_account(
+    pubkey: &Pubkey,
+    account: &Account,
+    encoding: DataEncoding,
+    slice: Option<&UiDataSliceConfig>,
+    decimals: Option<u8>,
+) -> Value {
+    let encoding = match encoding {
+        DataEncoding::Base64 => UiAccountEncoding::Base64,
+        DataEncoding::Base58 => UiAccountEncoding::Base58,
+        DataEncoding::JsonParsed => UiAccountEncoding::JsonParsed,
     };
-    let encoded = match encoding {
-        DataEncoding::Base64 => json!([BASE64.encode(data), "base64"]),
-        DataEncoding::Base58 => json!([bs58::encode(data).into_string(), "base58"]),
-    };
-    json!({
-        "data": encoded,
-        "executable": account.executable,
-        "lamports": account.lamports,
-        "owner": account.owner.to_string(),
-        "rentEpoch": account.rent_epoch,
-        "space": account.data.len(),
-    })
+    let additional = decimals.map(|decimals| AccountAdditionalDataV3 {
+        spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(decimals)),
+    });
+    serde_json::to_value(encode_ui_account(pubkey, account, encoding, additional, slice.copied()))
+        .unwrap_or(Value::Null)
 }
 
 /// Decodes a wire transaction sent as base64 or base58.

@@ -132,9 +132,17 @@ fn data_encoding(config: &RpcAccountInfoConfig) -> Result<DataEncoding, RpcError
     DataEncoding::of(config).map_err(RpcError::invalid_params)
 }
 
-fn account_value(account: Option<Account>, encoding: DataEncoding, slice: Option<&UiDataSliceConfig>) -> Value {
+fn account_value(
+    chain: &Chain,
+    key: &Pubkey,
+    account: Option<Account>,
+    encoding: DataEncoding,
+    slice: Option<&UiDataSliceConfig>,
+) -> Value {
     match account {
-        Some(a) if a.lamports > 0 || !a.data.is_empty() => encoding::ui_account(&a, encoding, slice),
+        Some(a) if a.lamports > 0 || !a.data.is_empty() => {
+            encoding::ui_account(key, &a, encoding, slice, chain.token_decimals(&a))
+        }
         _ => Value::Null,
     }
 }
@@ -213,7 +221,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let config: RpcAccountInfoConfig = optional(params, 1, "config")?;
             let encoding = data_encoding(&config)?;
             let account = chain.account(&key).await.map_err(RpcError::internal)?;
-            Ok(with_context(slot, account_value(account, encoding, config.data_slice.as_ref())))
+            Ok(with_context(slot, account_value(&chain, &key, account, encoding, config.data_slice.as_ref())))
         }
         "getMultipleAccounts" => {
             let keys: Vec<String> = param(params, 0, "pubkeys")?;
@@ -227,7 +235,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 let key = Pubkey::from_str(&text)
                     .map_err(|_| RpcError::invalid_params(format!("not a base58 public key: {text}")))?;
                 let account = chain.account(&key).await.map_err(RpcError::internal)?;
-                values.push(account_value(account, encoding, config.data_slice.as_ref()));
+                values.push(account_value(&chain, &key, account, encoding, config.data_slice.as_ref()));
             }
             Ok(with_context(slot, Value::Array(values)))
         }
@@ -243,7 +251,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .program_accounts(program)
                 .filter(|(_, account)| filters.iter().all(|f| encoding::filter_allows(f, account)))
                 .map(|(key, account)| {
-                    json!({ "pubkey": key.to_string(), "account": encoding::ui_account(account, encoding, config.account_config.data_slice.as_ref()) })
+                    let ui = encoding::ui_account(
+                        key,
+                        account,
+                        encoding,
+                        config.account_config.data_slice.as_ref(),
+                        chain.token_decimals(account),
+                    );
+                    json!({ "pubkey": key.to_string(), "account": ui })
                 })
                 .collect();
             Ok(if config.with_context.unwrap_or(false) {
@@ -303,20 +318,18 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 _ => return Err(RpcError::invalid_params("expected { mint } or { programId }")),
             };
             let config: RpcAccountInfoConfig = optional(params, 2, "config")?;
-            let parsed = method == "getParsedTokenAccountsByOwner"
-                || config.encoding.map(|e| encoding::wire_name(&e)).as_deref() == Some("jsonParsed");
+            let encoding = match method {
+                "getParsedTokenAccountsByOwner" => DataEncoding::JsonParsed,
+                _ => data_encoding(&config)?,
+            };
             let found: Vec<(Pubkey, Account, spl_token::state::Account)> =
                 token_accounts(&chain, |t| t.owner == owner && mint.is_none_or(|m| t.mint == m))
                     .map(|(key, account, token)| (key, account.clone(), token))
                     .collect();
             let mut items = Vec::with_capacity(found.len());
             for (key, account, token) in found {
-                let ui = if parsed {
-                    let decimals = mint_decimals(&mut chain, &token.mint).await?;
-                    parsed_token_account(&account, &token, decimals)
-                } else {
-                    encoding::ui_account(&account, data_encoding(&config)?, config.data_slice.as_ref())
-                };
+                let decimals = mint_decimals(&mut chain, &token.mint).await?;
+                let ui = encoding::ui_account(&key, &account, encoding, config.data_slice.as_ref(), Some(decimals));
                 items.push(json!({ "pubkey": key.to_string(), "account": ui }));
             }
             Ok(with_context(slot, Value::Array(items)))
@@ -670,36 +683,6 @@ async fn mint_decimals(chain: &mut Chain, mint: &Pubkey) -> Result<u8, RpcError>
         .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
         .map(|m| m.decimals)
         .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {mint} is not a Token mint")))
-}
-
-/// A token account in `jsonParsed` form, as Solana's account decoder writes it.
-fn parsed_token_account(account: &Account, token: &spl_token::state::Account, decimals: u8) -> Value {
-    let state = match token.state {
-        spl_token::state::AccountState::Uninitialized => "uninitialized",
-        spl_token::state::AccountState::Initialized => "initialized",
-        spl_token::state::AccountState::Frozen => "frozen",
-    };
-    json!({
-        "data": {
-            "program": "spl-token",
-            "parsed": {
-                "type": "account",
-                "info": {
-                    "isNative": token.is_native(),
-                    "mint": token.mint.to_string(),
-                    "owner": token.owner.to_string(),
-                    "state": state,
-                    "tokenAmount": token_amount(token.amount, decimals),
-                }
-            },
-            "space": account.data.len(),
-        },
-        "executable": account.executable,
-        "lamports": account.lamports,
-        "owner": account.owner.to_string(),
-        "rentEpoch": account.rent_epoch,
-        "space": account.data.len(),
-    })
 }
 
 /// The node's identity: fixed per chain (derived from its genesis hash).

@@ -107,7 +107,8 @@ fn notification(method: &str, id: u64, result: Value) -> Message {
 }
 
 /// The notification `subscription` gets for `event`, if any; `true` when it was a one-shot.
-fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Message, bool)> {
+/// `decimals`: the mint's, when the event is a token account's change (for `jsonParsed`).
+fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<u8>) -> Option<(Message, bool)> {
     match (subscription, event) {
         (Subscription::Slot, Event::Slot { slot }) => Some((
             notification(
@@ -124,7 +125,7 @@ fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Messag
                 notification(
                     "accountNotification",
                     id,
-                    with_context(*slot, encoding::ui_account(account, *encoding, None)),
+                    with_context(*slot, encoding::ui_account(pubkey, account, *encoding, None, decimals)),
                 ),
                 false,
             ))
@@ -134,7 +135,7 @@ fn notify(subscription: &Subscription, id: u64, event: &Event) -> Option<(Messag
         {
             filters.iter().all(|f| encoding::filter_allows(f, account)).then(|| {
                 let value =
-                    json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(account, *encoding, None) });
+                    json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(pubkey, account, *encoding, None, decimals) });
                 (notification("programNotification", id, with_context(*slot, value)), false)
             })
         }
@@ -195,7 +196,7 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                                 _ => None,
                             };
                             sink.send(Message::Text(json!({ "jsonrpc": "2.0", "result": next_id, "id": id }).to_string())).await?;
-                            match landed.as_ref().and_then(|event| notify(&subscription, next_id, event)) {
+                            match landed.as_ref().and_then(|event| notify(&subscription, next_id, event, None)) {
                                 Some((message, _)) => sink.send(message).await?,
                                 None => { subscriptions.insert(next_id, subscription); }
                             }
@@ -221,7 +222,7 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                             if let Subscription::Signature { signature } = subscription {
                                 if let Some(record) = chain.transaction(signature) {
                                     let event = Event::Signature { signature: *signature, err: record.err.clone(), slot: record.slot };
-                                    landed.extend(notify(subscription, *id, &event).map(|(message, _)| (*id, message)));
+                                    landed.extend(notify(subscription, *id, &event, None).map(|(message, _)| (*id, message)));
                                 }
                             }
                         }
@@ -234,9 +235,14 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                     }
                     Err(RecvError::Closed) => return Ok(()),
                 };
+                let parsed = subscriptions.values().any(|s| matches!(s, Subscription::Account { encoding: DataEncoding::JsonParsed, .. } | Subscription::Program { encoding: DataEncoding::JsonParsed, .. }));
+                let decimals = match &event {
+                    Event::Account { account, .. } if parsed => chain.lock().await.token_decimals(account),
+                    _ => None,
+                };
                 let mut finished = Vec::new();
                 for (id, subscription) in &subscriptions {
-                    if let Some((message, one_shot)) = notify(subscription, *id, &event) {
+                    if let Some((message, one_shot)) = notify(subscription, *id, &event, decimals) {
                         sink.send(message).await?;
                         if one_shot {
                             finished.push(*id);
