@@ -9,6 +9,7 @@ import {
   SYSVAR_CLOCK_PUBKEY,
   SystemProgram,
   type ParsedAccountData,
+  type ParsedInnerInstruction,
   type TokenBalance,
   Transaction,
   TransactionMessage,
@@ -213,9 +214,31 @@ describe("standard JSON-RPC through web3.js", () => {
       lookupTable: table,
       addresses: recipients,
     });
+    // Creating a table calls the system program: the simulation and the landed transaction both carry
+    // those inner instructions (the simulation's with accounts named, as a validator writes them).
+    const toSimulate = new VersionedTransaction(
+      new TransactionMessage({
+        payerKey: payer.publicKey,
+        recentBlockhash: (await c.getLatestBlockhash()).blockhash,
+        instructions: [create, extend],
+      }).compileToLegacyMessage(),
+    );
+    toSimulate.sign([payer]);
+    const simulated = await c.simulateTransaction(toSimulate, { innerInstructions: true });
+    expect(simulated.value.err).toBeNull();
+    const simulatedInner = (simulated.value as { innerInstructions?: ParsedInnerInstruction[] }).innerInstructions;
+    expect(simulatedInner?.[0]?.index).toBe(0);
+    expect(simulatedInner?.[0]?.instructions.map((i) => i.programId.toBase58())).toContain(
+      SystemProgram.programId.toBase58(),
+    );
     const created = await sendAndConfirmTransaction(c, new Transaction().add(create, extend), [payer]);
+    const createdTx = await c.getTransaction(created, { maxSupportedTransactionVersion: 0 });
+    const keys = createdTx!.transaction.message.staticAccountKeys.map((k) => k.toBase58());
+    const landedInner = createdTx?.meta?.innerInstructions?.[0]?.instructions ?? [];
+    expect(landedInner.map((i) => keys[i.programIdIndex])).toContain(SystemProgram.programId.toBase58());
+    expect(landedInner.length).toBe(simulatedInner?.[0]?.instructions.length);
     // As on a validator, addresses added in a slot can be loaded from the next slot on.
-    const createdSlot = (await c.getTransaction(created, { maxSupportedTransactionVersion: 0 }))!.slot;
+    const createdSlot = createdTx!.slot;
     while ((await c.getSlot()) <= createdSlot) await new Promise((r) => setTimeout(r, 100));
     const lookupTable = (await c.getAddressLookupTable(table)).value!;
     expect(lookupTable.state.addresses.map((a) => a.toBase58())).toEqual(recipients.map((a) => a.toBase58()));

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
 use solana_address_lookup_table_interface::state::AddressLookupTable;
+use solana_sdk::inner_instruction::InnerInstructions;
 use solana_sdk::{
     account::{Account, AccountSharedData},
     clock::{Clock, Slot},
@@ -19,6 +20,9 @@ use solana_sdk::{
     transaction::{Transaction, TransactionError, VersionedTransaction},
 };
 use solana_system_interface::instruction as system_instruction;
+use solana_transaction_status_client_types::{
+    UiCompiledInstruction, UiInnerInstructions, UiInstruction, UiTransactionReturnData,
+};
 use tokio::sync::broadcast;
 
 /// The bank's own slot, where it stays (see `Chain::advance_slot`). The chain's slots count from 0 far
@@ -109,6 +113,9 @@ pub struct TxRecord {
     pub post_token_balances: Vec<TokenBalance>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
+    /// The CPIs of each instruction (from the simulation on the same state just before it ran).
+    pub inner_instructions: Vec<UiInnerInstructions>,
+    pub return_data: Option<UiTransactionReturnData>,
     /// The accounts a v0 message loaded from lookup tables, as the runtime resolved them.
     pub loaded: LoadedAddresses,
 }
@@ -125,6 +132,40 @@ pub struct Simulation {
     pub err: Option<TransactionError>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
+    pub inner_instructions: Vec<UiInnerInstructions>,
+    pub return_data: Option<UiTransactionReturnData>,
+}
+
+fn account_keys(message: &VersionedMessage, loaded: &LoadedAddresses) -> Vec<Pubkey> {
+    message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly).copied().collect()
+}
+
+impl Simulation {
+    fn without_details(err: Option<TransactionError>) -> Self {
+        Self { err, logs: Vec::new(), units_consumed: 0, inner_instructions: Vec::new(), return_data: None }
+    }
+}
+
+/// The runtime's inner instructions (one list per top-level instruction) as the RPC writes them: only
+/// the instructions that made calls, by index.
+fn ui_inner_instructions(lists: Vec<InnerInstructions>) -> Vec<UiInnerInstructions> {
+    lists
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(index, list)| UiInnerInstructions {
+            index: u8::try_from(index).unwrap_or(u8::MAX),
+            instructions: list
+                .iter()
+                .map(|inner| {
+                    UiInstruction::Compiled(UiCompiledInstruction::from(
+                        &inner.instruction,
+                        Some(u32::from(inner.stack_height)),
+                    ))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub struct Chain {
@@ -493,21 +534,26 @@ impl Chain {
 
     pub async fn simulate(&mut self, tx: VersionedTransaction) -> Result<Simulation, BanksClientError> {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
-            return Ok(Simulation {
-                err: Some(TransactionError::BlockhashNotFound),
-                logs: Vec::new(),
-                units_consumed: 0,
-            });
+            return Ok(Simulation::without_details(Some(TransactionError::BlockhashNotFound)));
         }
         let result = self.test.ctx.banks_client.simulate_transaction(tx).await?;
-        let details = result.simulation_details;
+        let err = result.result.and_then(|r| r.err());
+        let Some(details) = result.simulation_details else {
+            return Ok(Simulation::without_details(err));
+        };
         Ok(Simulation {
-            err: result.result.and_then(|r| r.err()),
-            logs: lantern_runtime::event_logs::validator_logs(
-                details.as_ref().map(|d| d.logs.clone()).unwrap_or_default(),
-            ),
-            units_consumed: details.map_or(0, |d| d.units_consumed),
+            err,
+            logs: lantern_runtime::event_logs::validator_logs(details.logs),
+            units_consumed: details.units_consumed,
+            inner_instructions: ui_inner_instructions(details.inner_instructions.unwrap_or_default()),
+            return_data: details.return_data.map(UiTransactionReturnData::from),
         })
+    }
+
+    /// Every account `message` names, in the runtime's order (static, loaded writable, loaded readonly).
+    pub async fn account_keys(&mut self, message: &VersionedMessage) -> Vec<Pubkey> {
+        let loaded = self.loaded_addresses(message).await;
+        account_keys(message, &loaded)
     }
 
     /// The addresses `message` loads from lookup tables, read from the tables now (they only grow).
@@ -526,14 +572,23 @@ impl Chain {
     }
 
     /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
-    pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
+    /// `preflight`: its simulation on the current state, if the caller ran one (else it is run here):
+    /// the banks interface reports inner instructions only for simulations.
+    pub async fn execute(
+        &mut self,
+        tx: VersionedTransaction,
+        preflight: Option<Simulation>,
+    ) -> Result<Signature, BanksClientError> {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(BanksClientError::TransactionError(TransactionError::BlockhashNotFound));
         }
+        let inner_instructions = match preflight {
+            Some(simulation) => simulation.inner_instructions,
+            None => self.simulate(tx.clone()).await?.inner_instructions,
+        };
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let loaded = self.loaded_addresses(&tx.message).await;
-        let keys: Vec<Pubkey> =
-            tx.message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly).copied().collect();
+        let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_of(&keys).await;
         let fee = self.fee_for(&tx.message).await;
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
@@ -578,7 +633,9 @@ impl Chain {
                 logs: lantern_runtime::event_logs::validator_logs(
                     metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
                 ),
-                units_consumed: metadata.map_or(0, |m| m.compute_units_consumed),
+                units_consumed: metadata.as_ref().map_or(0, |m| m.compute_units_consumed),
+                inner_instructions,
+                return_data: metadata.and_then(|m| m.return_data).map(UiTransactionReturnData::from),
                 loaded,
             },
         );
@@ -617,6 +674,6 @@ impl Chain {
             &[&payer],
             blockhash,
         );
-        self.execute(VersionedTransaction::from(tx)).await
+        self.execute(VersionedTransaction::from(tx), None).await
     }
 }

@@ -17,7 +17,8 @@ use solana_sdk::{
     transaction::TransactionError,
 };
 use solana_transaction_status_client_types::{
-    TransactionConfirmationStatus, TransactionDetails, UiTransactionEncoding,
+    TransactionConfirmationStatus, TransactionDetails, UiInnerInstructions, UiInstruction, UiParsedInstruction,
+    UiPartiallyDecodedInstruction, UiTransactionEncoding,
 };
 use tokio::sync::Mutex;
 
@@ -469,13 +470,15 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let config: RpcSendTransactionConfig = optional(params, 1, "config")?;
             let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
+            let mut preflight = None;
             if !config.skip_preflight {
                 let simulation = chain.simulate(tx.clone()).await.map_err(submit_error)?;
                 if let Some(err) = simulation.err {
                     return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
                 }
+                preflight = Some(simulation);
             }
-            let signature = chain.execute(tx).await.map_err(submit_error)?;
+            let signature = chain.execute(tx, preflight).await.map_err(submit_error)?;
             Ok(json!(signature.to_string()))
         }
         "simulateTransaction" => {
@@ -487,7 +490,10 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 let (hash, _) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
                 tx.message.set_recent_blockhash(hash);
             }
+            let keys = chain.account_keys(&tx.message).await;
             let simulation = chain.simulate(tx).await.map_err(submit_error)?;
+            let inner_instructions =
+                config.inner_instructions.then(|| partially_decoded(simulation.inner_instructions, &keys));
             Ok(with_context(
                 slot,
                 json!({
@@ -495,7 +501,8 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                     "logs": simulation.logs,
                     "accounts": null,
                     "unitsConsumed": simulation.units_consumed,
-                    "returnData": null,
+                    "returnData": simulation.return_data,
+                    "innerInstructions": inner_instructions,
                 }),
             ))
         }
@@ -758,7 +765,8 @@ fn transaction_with_meta(
             "fee": record.fee,
             "preBalances": record.pre_balances,
             "postBalances": record.post_balances,
-            "innerInstructions": [],
+            "innerInstructions": record.inner_instructions,
+            "returnData": record.return_data,
             "logMessages": record.logs,
             "preTokenBalances": token_balances(&record.pre_token_balances),
             "postTokenBalances": token_balances(&record.post_token_balances),
@@ -774,4 +782,30 @@ fn transaction_with_meta(
         result["version"] = if is_v0 { json!(0) } else { json!("legacy") };
     }
     Ok(result)
+}
+
+/// Inner instructions with their accounts named, as a validator writes them for a simulation.
+fn partially_decoded(inner: Vec<UiInnerInstructions>, keys: &[Pubkey]) -> Vec<UiInnerInstructions> {
+    let key = |index: u8| keys.get(usize::from(index)).map(Pubkey::to_string).unwrap_or_default();
+    inner
+        .into_iter()
+        .map(|list| UiInnerInstructions {
+            index: list.index,
+            instructions: list
+                .instructions
+                .into_iter()
+                .map(|instruction| match instruction {
+                    UiInstruction::Compiled(compiled) => {
+                        UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(UiPartiallyDecodedInstruction {
+                            program_id: key(compiled.program_id_index),
+                            accounts: compiled.accounts.iter().map(|i| key(*i)).collect(),
+                            data: compiled.data,
+                            stack_height: compiled.stack_height,
+                        }))
+                    }
+                    other => other,
+                })
+                .collect(),
+        })
+        .collect()
 }
