@@ -10,6 +10,7 @@ import {
   SystemProgram,
   type ParsedAccountData,
   type ParsedInnerInstruction,
+  type SlotUpdate,
   type TokenBalance,
   Transaction,
   TransactionMessage,
@@ -19,6 +20,7 @@ import {
 import { AnchorError, EventParser } from "@coral-xyz/anchor";
 import {
   TOKEN_PROGRAM_ID,
+  approve,
   createMint,
   getMint,
   getOrCreateAssociatedTokenAccount,
@@ -183,6 +185,13 @@ describe("standard JSON-RPC through web3.js", () => {
       parsedProgram.map((a) => (a.account.data as ParsedAccountData).parsed.info.tokenAmount.amount).sort(),
     ).toEqual(["2500400", "600"]);
 
+    // A delegate finds the accounts it may spend from.
+    const delegate = Keypair.generate().publicKey;
+    await approve(c, payer, small.address, delegate, payer, 100);
+    const delegated = (await rpc("getTokenAccountsByDelegate", [delegate.toBase58(), { mint: mint.toBase58() }]))
+      .result as { value: { pubkey: string }[] };
+    expect(delegated.value.map((a) => a.pubkey)).toEqual([small.address.toBase58()]);
+
     // The block that holds it lists it, with the slot's blockhash chained to its parent's.
     const block = await c.getBlock(landed!.slot, { maxSupportedTransactionVersion: 0 });
     expect(block?.transactions.map((t) => t.transaction.signatures[0])).toContain(sent);
@@ -291,6 +300,8 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(production.value.byIdentity[identity.identity]?.[0]).toBeGreaterThan(0);
     expect(await c.getInflationReward([Keypair.generate().publicKey])).toEqual([null]);
     expect((await c.getSupply()).value.total).toBeGreaterThan(0);
+    const rate = await c.getInflationRate();
+    expect(rate.total).toBeCloseTo(rate.validator + rate.foundation, 12);
     const schedule = await c.getLeaderSchedule();
     expect(Object.keys(schedule)).toEqual([identity.identity]);
     // Every slot of the current epoch (its length: early epochs are short while the schedule warms up).
@@ -387,6 +398,16 @@ describe("WebSocket subscriptions", () => {
     await c.removeProgramAccountChangeListener(programSub);
     expect(seen).toEqual([1_000_000, 3_000_000, 6_000_000]);
     expect(programSeen).toContain(target.toBase58());
+  });
+
+  it("reports each slot's root through slotsUpdatesSubscribe", async () => {
+    const c = connection();
+    const updates: SlotUpdate[] = [];
+    const id = c.onSlotUpdate((update) => updates.push(update));
+    while (updates.length < 2) await new Promise((r) => setTimeout(r, 100));
+    await c.removeSlotUpdateListener(id);
+    expect(updates.map((u) => u.type)).toEqual(["root", "root"]);
+    expect(updates[1]!.slot).toBe(updates[0]!.slot + 1);
   });
 
   it("confirms signatures and ticks slots", async () => {

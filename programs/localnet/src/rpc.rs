@@ -10,7 +10,8 @@ use solana_rpc_client_api::config::{
     RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::response::{
-    RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcVoteAccountStatus,
+    RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcInflationRate,
+    RpcVoteAccountStatus,
 };
 use solana_sdk::{
     account::Account, clock::Slot, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
@@ -307,8 +308,12 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .collect();
             Ok(with_context(slot, json!(largest)))
         }
-        "getTokenAccountsByOwner" | "getParsedTokenAccountsByOwner" => {
-            let owner = pubkey(params, 0, "owner")?;
+        "getTokenAccountsByOwner"
+        | "getParsedTokenAccountsByOwner"
+        | "getTokenAccountsByDelegate"
+        | "getParsedTokenAccountsByDelegate" => {
+            let by_delegate = method.contains("Delegate");
+            let owner = pubkey(params, 0, if by_delegate { "delegate" } else { "owner" })?;
             let filter: Value = param(params, 1, "filter")?;
             let by_mint = filter.get("mint").and_then(Value::as_str).map(Pubkey::from_str);
             let by_program = filter.get("programId").and_then(Value::as_str).map(Pubkey::from_str);
@@ -320,13 +325,15 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             };
             let config: RpcAccountInfoConfig = optional(params, 2, "config")?;
             let encoding = match method {
-                "getParsedTokenAccountsByOwner" => DataEncoding::JsonParsed,
+                "getParsedTokenAccountsByOwner" | "getParsedTokenAccountsByDelegate" => DataEncoding::JsonParsed,
                 _ => data_encoding(&config)?,
             };
-            let found: Vec<(Pubkey, Account, spl_token::state::Account)> =
-                token_accounts(&chain, |t| t.owner == owner && mint.is_none_or(|m| t.mint == m))
-                    .map(|(key, account, token)| (key, account.clone(), token))
-                    .collect();
+            let found: Vec<(Pubkey, Account, spl_token::state::Account)> = token_accounts(&chain, |t| {
+                let holder = if by_delegate { t.delegate.into() } else { Some(t.owner) };
+                holder == Some(owner) && mint.is_none_or(|m| t.mint == m)
+            })
+            .map(|(key, account, token)| (key, account.clone(), token))
+            .collect();
             let mut items = Vec::with_capacity(found.len());
             for (key, account, token) in found {
                 let decimals = mint_decimals(&mut chain, &token.mint).await?;
@@ -460,6 +467,19 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "getStakeMinimumDelegation" => {
             let lamports = chain.stake_minimum_delegation().await.map_err(RpcError::internal)?;
             Ok(with_context(slot, json!(lamports)))
+        }
+        "getInflationRate" => {
+            let genesis = chain.test.ctx.genesis_config();
+            let schedule = &genesis.epoch_schedule;
+            let epoch = schedule.get_epoch(slot);
+            let year = schedule.get_first_slot_in_epoch(epoch) as f64 / genesis.slots_per_year();
+            let inflation = genesis.inflation;
+            Ok(json!(RpcInflationRate {
+                total: inflation.total(year),
+                validator: inflation.validator(year),
+                foundation: inflation.foundation(year),
+                epoch,
+            }))
         }
         "getInflationGovernor" => {
             let inflation = chain.test.ctx.genesis_config().inflation;

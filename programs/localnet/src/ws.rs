@@ -1,4 +1,5 @@
-//! The WebSocket subscription API: account, program, signature, slot, root and logs subscriptions.
+//! The WebSocket subscription API: account, program, signature, slot, slots-updates, root, logs and vote
+//! subscriptions.
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -30,6 +31,10 @@ enum Subscription {
     },
     Slot,
     Root,
+    /// Each slot's `root` update (everything here is final as soon as it lands).
+    SlotsUpdates,
+    /// Accepted, never notified: a single node without vote accounts casts no votes.
+    Vote,
     /// `None`: every transaction; `Some(key)`: those naming `key`.
     Logs {
         mentions: Option<Pubkey>,
@@ -86,6 +91,8 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
         }
         "slotSubscribe" => Ok(Subscription::Slot),
         "rootSubscribe" => Ok(Subscription::Root),
+        "slotsUpdatesSubscribe" => Ok(Subscription::SlotsUpdates),
+        "voteSubscribe" => Ok(Subscription::Vote),
         "logsSubscribe" => match params.first() {
             Some(Value::String(all)) if all == "all" || all == "allWithVotes" => {
                 Ok(Subscription::Logs { mentions: None })
@@ -140,6 +147,13 @@ fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<
             })
         }
         (Subscription::Root, Event::Slot { slot }) => Some((notification("rootNotification", id, json!(slot)), false)),
+        (Subscription::SlotsUpdates, Event::Slot { slot }) => {
+            let timestamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let update = json!({ "type": "root", "slot": slot, "timestamp": timestamp });
+            Some((notification("slotsUpdatesNotification", id, update), false))
+        }
         (Subscription::Logs { mentions }, Event::Logs { signature, err, logs, accounts, slot })
             if mentions.is_none_or(|key| accounts.contains(&key)) =>
         {
