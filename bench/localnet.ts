@@ -1,7 +1,9 @@
 // Benchmark (not a test): the local chain's start-up, its throughput and confirmation latency for SOL
 // transfers, SPL Token transfers and a mix of Lantern transactions, through web3.js as any client would,
 // side by side with LiteSVM running the same SOL and SPL transactions in process (this machine's
-// execution ceiling; it cannot run Lantern's programs, which exist only natively here).
+// execution ceiling; it cannot run Lantern's programs, which exist only natively here). LiteSVM's npm
+// package ships a native binary per platform and this registry mirror serves only linux-x64-gnu's, so
+// it is installed for the benchmark rather than locked:   npm install --no-save litesvm@1.5.0
 //   npm run bench:localnet [-- --transactions 1000]        the comparison
 //   npm run bench:localnet -- --soak 30 [--load 100000]     memory: idle for N minutes, then under load
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -26,7 +28,6 @@ import {
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import { address, getTransactionDecoder, lamports } from "@solana/kit";
-import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import { type LocalChain, startLocalChain } from "@lantern/devtools";
 import { marginInstructions, restakingInstructions } from "@lantern/sdk";
 import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
@@ -99,11 +100,31 @@ function localnetTarget(connection: Connection): Target {
   };
 }
 
-function liteSvmTarget(svm: LiteSVM): Target {
+/** The part of LiteSVM's API the benchmark uses (the package is not a locked dependency, see above). */
+interface LiteSvm {
+  latestBlockhash(): string;
+  airdrop(recipient: ReturnType<typeof address>, amount: ReturnType<typeof lamports>): unknown;
+  sendTransaction(tx: ReturnType<ReturnType<typeof getTransactionDecoder>["decode"]>): unknown;
+}
+
+async function loadLiteSvm(): Promise<{ svm: LiteSvm; failed: (result: unknown) => string | undefined }> {
+  const name = "litesvm";
+  const liteSvm = await import(name).catch(() => {
+    console.error("LiteSVM, the benchmark's peer, is not installed: run `npm install --no-save litesvm@1.5.0`.");
+    process.exit(2);
+  });
+  return {
+    svm: new liteSvm.LiteSVM(),
+    failed: (result) =>
+      result instanceof liteSvm.FailedTransactionMetadata ? String((result as { err(): unknown }).err()) : undefined,
+  };
+}
+
+function liteSvmTarget({ svm, failed }: Awaited<ReturnType<typeof loadLiteSvm>>): Target {
   const decoder = getTransactionDecoder();
   const send = (bytes: Buffer) => {
-    const result = svm.sendTransaction(decoder.decode(bytes));
-    if (result instanceof FailedTransactionMetadata) throw new Error(`LiteSVM refused: ${result.err()}`);
+    const refused = failed(svm.sendTransaction(decoder.decode(bytes)));
+    if (refused) throw new Error(`LiteSVM refused: ${refused}`);
   };
   return {
     name: "LiteSVM",
@@ -322,15 +343,15 @@ async function compare() {
   const chain = await startLocalChain({ demoDir: dir, stderr: "ignore" });
   const connection = new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
   await connection.confirmTransaction(await connection.requestAirdrop(PAYER.publicKey, 10 ** 13), "confirmed");
-  const svm = new LiteSVM();
-  svm.airdrop(address(PAYER.publicKey.toBase58()), lamports(10n ** 13n));
+  const liteSvm = await loadLiteSvm();
+  liteSvm.svm.airdrop(address(PAYER.publicKey.toBase58()), lamports(10n ** 13n));
 
   const rows: [string, Figures, Figures | undefined][] = [];
   for (const workload of [solTransfers, splTransfers]) {
     rows.push([
       workload.name,
       await measure(localnetTarget(connection), workload),
-      await measure(liteSvmTarget(svm), workload),
+      await measure(liteSvmTarget(liteSvm), workload),
     ]);
   }
   rows.push(["Lantern mix (localnet only)", await marginMix(connection, dir), undefined]);
