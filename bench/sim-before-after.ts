@@ -1,9 +1,9 @@
 // Benchmark (not a test): this tree's simulator against another checkout's, in one process, rounds
 // interleaved — so that load on the shared machine hits both alike. Per one thread, ns per path-step of
 // (a) drawing 10 normals (about the world's draws per step: the random-number bound) and (b) a whole
-// path of the `baseline` world with the fast engine and 10,000 sub-accounts (`prepareJob` + `runPath`,
-// what a worker does).
-// `npx tsx bench/sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4]`, where OTHER_CHECKOUT is
+// path of the scenario's world (`baseline` by default) with the fast engine and its book
+// (`prepareJob` + `runPath`, what a worker does).
+// `npx tsx bench/sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4] [--scenario NAME]`, where OTHER_CHECKOUT is
 // another copy of the repository with its dependencies installed (e.g. `git archive <commit> | tar -x`
 // into a directory, then `npm ci` there).
 import { resolve } from "node:path";
@@ -13,9 +13,14 @@ import * as now from "@lantern/sim";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: "string", default: "9" }, paths: { type: "string", default: "4" } },
+  options: {
+    rounds: { type: "string", default: "9" },
+    paths: { type: "string", default: "4" },
+    scenario: { type: "string", default: "baseline" },
+  },
 });
-if (positionals.length !== 1) throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4]");
+if (positionals.length !== 1)
+  throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4] [--scenario NAME]");
 const other = (await import(pathToFileURL(resolve(positionals[0]!, "sim/src/index.ts")).href)) as typeof now;
 const rounds = Number(values.rounds);
 const paths = Number(values.paths);
@@ -25,7 +30,7 @@ const trees = [
   { name: "other", sim: other },
   { name: "this", sim: now },
 ].map(({ name, sim }) => {
-  const scenario = sim.loadScenario("baseline");
+  const scenario = sim.loadScenario(values.scenario!);
   const job = sim.prepareJob({
     scenario,
     seed: 1,
@@ -64,7 +69,9 @@ for (let r = 0; r < rounds; r++) {
   });
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-console.log(`baseline, one thread, ${rounds} interleaved rounds of ${paths} paths (median ns per path-step):`);
+console.log(
+  `${values.scenario}, one thread, ${rounds} interleaved rounds of ${paths} paths (median ns per path-step):`,
+);
 for (const t of trees) {
   const d = median(t.draws);
   const w = median(t.paths);
