@@ -91,6 +91,11 @@ export class DiscountModel {
   private readonly flashes: Flash[] = [];
   private readonly events: { t: number; value: number; persistent: boolean; hold: number; decay: number }[];
   private eventIndex = 0;
+  /** Time of the next scripted event (Infinity after the last). */
+  private nextEventAt = 0;
+  /** The regime's OU sd and level (log), set by `updateRegime`. */
+  private sd = 0;
+  private regimeLevel = 0;
   private readonly drains: { t: number; sol: number }[];
   private readonly hasLevelPath: boolean;
   private readonly hasDepthPath: boolean;
@@ -110,6 +115,8 @@ export class DiscountModel {
     this.logDiscount = this.slow;
     this.level = new PathCursor(spec.levelPath, spec.levelBps);
     this.dev = this.slow - this.level.at(0) * BPS;
+    this.sd = spec.sdBps * BPS;
+    this.regimeLevel = spec.levelBps * BPS;
     this.depthPath = new PathCursor(dex.depthPath, 1);
     this.depth1Pct = dex.depth1PctSol * this.depthPath.at(0);
     this.reserve = restaking.reserveSol;
@@ -143,70 +150,28 @@ export class DiscountModel {
 
   /** Advances to the end of the step ending at `t` (seconds). */
   step(t: number, inputs: DiscountInputs): void {
-    const spec = this.spec;
     const q = inputs.queued ? 1 : 0;
-
-    // Regime: the Markov chain, or a scripted stress period.
-    while (this.nextSwitch <= t) {
-      this.markovStress = !this.markovStress;
-      const rate = this.markovStress ? 1 / (spec.stress.meanDays * DAY_SECS) : spec.stress.entryPerYear / YEAR_SECS;
-      this.nextSwitch += this.rng.exponential(rate);
-    }
-    this.stress = this.markovStress || (this.hasStressPeriods && inWindows(spec.stressPeriods, t));
-    const intensity = this.stress ? spec.stress.jumpFactor : 1;
-    if (intensity !== this.intensity) {
-      // Exponential waits are memoryless: redraw them at the new intensity from now.
-      this.intensity = intensity;
-      this.nextJump = t + this.rng.exponential((spec.jumps.perYear * intensity) / YEAR_SECS);
-      this.nextFlash = t + this.rng.exponential((spec.flash.perYear * intensity) / YEAR_SECS);
-    }
+    // Events (regime switches, jumps, flashes, scripted events) have methods of their own: the common
+    // step stays small, and the first event of a run does not make V8 recompile it.
+    if (this.nextSwitch <= t || this.hasStressPeriods) this.updateRegime(t);
 
     // Slow component: exact OU step toward the level; with a script, the script plus an OU deviation.
-    const sd = (this.stress ? spec.stress.sdBps : spec.sdBps) * BPS;
+    const sd = this.sd;
     if (this.hasLevelPath) {
-      let dev = this.dev * this.slowDecay[q]!;
-      if (sd > 0) dev += sd * this.slowNoise[q]! * this.rng.normal();
-      while (this.nextJump <= t) {
-        dev -= spec.jumps.meanBps * BPS * this.rng.exponential(1);
-        this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
-      }
-      this.dev = dev;
-      this.slow = this.level.at(t) * BPS + dev;
+      this.dev *= this.slowDecay[q]!;
+      if (sd > 0) this.dev += sd * this.slowNoise[q]! * this.rng.normal();
+      if (this.nextJump <= t) this.jump(t);
+      this.slow = this.level.at(t) * BPS + this.dev;
     } else {
-      const level = (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
+      const level = this.regimeLevel;
       this.slow = level + (this.slow - level) * this.slowDecay[q]!;
       if (sd > 0) this.slow += sd * this.slowNoise[q]! * this.rng.normal();
-      while (this.nextJump <= t) {
-        this.slow -= spec.jumps.meanBps * BPS * this.rng.exponential(1);
-        this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
-      }
+      if (this.nextJump <= t) this.jump(t);
     }
 
     // Flash components: hold, then recover.
-    let flash = 0;
-    for (let i = this.flashes.length - 1; i >= 0; i--) {
-      const f = this.flashes[i]!;
-      if (t > f.holdUntil) f.value *= f.decay;
-      if (Math.abs(f.value) < 1e-9) this.flashes.splice(i, 1);
-      else flash += f.value;
-    }
-    while (this.nextFlash <= t) {
-      const value = -spec.flash.meanBps * BPS * this.rng.exponential(1);
-      this.flashes.push({ value, holdUntil: this.nextFlash, decay: this.flashDecay });
-      flash += value;
-      this.nextFlash += this.rng.exponential((spec.flash.perYear * this.intensity) / YEAR_SECS);
-    }
-    while (this.eventIndex < this.events.length && this.events[this.eventIndex]!.t <= t) {
-      const e = this.events[this.eventIndex++]!;
-      if (e.persistent) {
-        this.slow += e.value;
-        this.dev += e.value; // with a script, the jump is a deviation from it and reverts to it
-      } else {
-        this.flashes.push({ value: e.value, holdUntil: e.t + e.hold, decay: e.decay });
-        flash += e.value;
-      }
-    }
-    this.flash = flash;
+    if (this.flashes.length > 0 || this.nextFlash <= t || this.nextEventAt <= t) this.moveFlashes(t);
+    else this.flash = 0;
 
     // DEX depth, liquidators' sales, the reserve and its arbitrage.
     this.depth1Pct =
@@ -235,5 +200,66 @@ export class DiscountModel {
       total = MIN_LOG;
     }
     this.logDiscount = total;
+  }
+
+  /** The Markov chain's switches up to `t`, or a scripted stress period; the regime's parameters. */
+  private updateRegime(t: number): void {
+    const spec = this.spec;
+    while (this.nextSwitch <= t) {
+      this.markovStress = !this.markovStress;
+      const rate = this.markovStress ? 1 / (spec.stress.meanDays * DAY_SECS) : spec.stress.entryPerYear / YEAR_SECS;
+      this.nextSwitch += this.rng.exponential(rate);
+    }
+    this.stress = this.markovStress || (this.hasStressPeriods && inWindows(spec.stressPeriods, t));
+    this.sd = (this.stress ? spec.stress.sdBps : spec.sdBps) * BPS;
+    this.regimeLevel = (this.stress ? spec.stress.levelBps : spec.levelBps) * BPS;
+    const intensity = this.stress ? spec.stress.jumpFactor : 1;
+    if (intensity !== this.intensity) {
+      // Exponential waits are memoryless: redraw them at the new intensity from now.
+      this.intensity = intensity;
+      this.nextJump = t + this.rng.exponential((spec.jumps.perYear * intensity) / YEAR_SECS);
+      this.nextFlash = t + this.rng.exponential((spec.flash.perYear * intensity) / YEAR_SECS);
+    }
+  }
+
+  /** The persistent negative jumps up to `t`: of the slow component, or of its deviation from a script. */
+  private jump(t: number): void {
+    const spec = this.spec;
+    while (this.nextJump <= t) {
+      const size = spec.jumps.meanBps * BPS * this.rng.exponential(1);
+      if (this.hasLevelPath) this.dev -= size;
+      else this.slow -= size;
+      this.nextJump += this.rng.exponential((spec.jumps.perYear * this.intensity) / YEAR_SECS);
+    }
+  }
+
+  /** The flash components: holding ones, recovering ones, new ones up to `t` and the scripted events. */
+  private moveFlashes(t: number): void {
+    const spec = this.spec;
+    let flash = 0;
+    for (let i = this.flashes.length - 1; i >= 0; i--) {
+      const f = this.flashes[i]!;
+      if (t > f.holdUntil) f.value *= f.decay;
+      if (Math.abs(f.value) < 1e-9) this.flashes.splice(i, 1);
+      else flash += f.value;
+    }
+    while (this.nextFlash <= t) {
+      const value = -spec.flash.meanBps * BPS * this.rng.exponential(1);
+      this.flashes.push({ value, holdUntil: this.nextFlash, decay: this.flashDecay });
+      flash += value;
+      this.nextFlash += this.rng.exponential((spec.flash.perYear * this.intensity) / YEAR_SECS);
+    }
+    while (this.eventIndex < this.events.length && this.events[this.eventIndex]!.t <= t) {
+      const e = this.events[this.eventIndex++]!;
+      if (e.persistent) {
+        this.slow += e.value;
+        this.dev += e.value; // with a script, the jump is a deviation from it and reverts to it
+      } else {
+        this.flashes.push({ value: e.value, holdUntil: e.t + e.hold, decay: e.decay });
+        flash += e.value;
+      }
+    }
+    this.nextEventAt = this.eventIndex < this.events.length ? this.events[this.eventIndex]!.t : Infinity;
+    this.flash = flash;
   }
 }
