@@ -14,9 +14,9 @@
  *    liquidation), transactions (`count × maxLiquidationsPerStep`) and DEX depth (`dexDepthSol` of
  *    sales, `sellFraction` of the LRT received being sold at once) left this step: each ready
  *    sub-account is re-checked (healthy again → back to the book), then liquidated with the
- *    program's plan (`approx.liquidationPlan`) if the LRT received, at the DEX price, is worth at least the SOL repaid
- *    plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable after its
- *    liquidation is first in line next step;
+ *    program's plan (`approx.liquidationPlan`) if the LRT received, at the DEX price, is worth at least
+ *    the SOL repaid plus `minProfitSol`; an unprofitable one waits in the queue, one still liquidatable
+ *    after its liquidation is first in line next step;
  * 3. a liquidation that leaves the sub-account settleable at the maintenance price settles it at once,
  *    as the program's `liquidate` does: insolvent (collateral worth less than the debt left), and that
  *    collateral worth less than the minimum debt (dust) or no more than the insurance's SOL. The
