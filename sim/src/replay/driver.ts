@@ -66,6 +66,8 @@ export interface ChainLiquidation {
   subAccount: number;
   atSecs: number;
   repaidSol: number;
+  /** Collateral that left the sub-account (to the liquidator and the insurance), LRT in the model's units. */
+  seizedLrt: number;
   signature: string;
 }
 
@@ -196,10 +198,26 @@ const lrtSupply = async (w: World) =>
 const toWad = (x: number) => BigInt(Math.round(x * 1e12)) * 1_000_000n;
 const fromWad = (x: bigint) => Number(x) / 1e18;
 
-/** Plays `plan` on the chain at `chain` with the real keeper fleet and returns the chain's outcome. */
-export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOptions): Promise<ChainOutcome> {
+/**
+ * A chain with the keeper fleet running on it and the replay's DEX serving the members: the part of a
+ * replay that costs a minute to start (11 keeper processes) and that one scenario does not change. Replays
+ * on one stage play one after another; each sets its own frames, limits, stake, supply and book.
+ */
+export interface ReplayStage {
+  readonly chain: ChainEndpoints;
+  /** Plays `plan` with the stage's fleet and returns the chain's outcome (one replay at a time). */
+  drive(plan: ReplayPlan, o: DriveOptions): Promise<ChainOutcome>;
+  /** Stops the fleet and the DEX (the chain is the caller's). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a stage on the chain at `chain`: funds the payers, delegates the pool's SOL to the validators,
+ * serves the DEX and starts the keeper fleet, ready once every member is.
+ */
+export async function openStage(chain: ChainEndpoints, log?: (line: string) => void): Promise<ReplayStage> {
   const began = Date.now();
-  const log = (line: string) => o.log?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
+  const say = (line: string) => log?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
   const manifest = readDemoManifest(chain.demoDir);
   const connection = new Connection(chain.rpcUrl, "confirmed");
   const w: World = {
@@ -212,15 +230,112 @@ export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOpt
     stakeManager: readKeypairFile(manifest.stakeManager.keypair),
     trader: readKeypairFile(manifest.wallets.trader.keypair),
     lender: readKeypairFile(manifest.wallets.lender.keypair),
-    validators: PublicKey.default,
+    validators: await stakeManagerWsol(connection, manifest),
   };
+
+  // The DEX: what each member's PriceSource reads, stamped with the chain's clock (the members clamp to it anyway).
+  const feed0 = await account(w, feedAddress(w.lrtMint), decodeFeed);
+  let served = { price: feed0.fairRate, observedAt: 0n };
+  let faultFactor: (member: number) => number = () => 1;
+  const server: Server = createServer((req, res) => {
+    const m = /^\/price\/(\d+)$/.exec((req.url ?? "").split("?")[0]!);
+    if (!m) {
+      res.writeHead(404).end("The replay's DEX serves GET /price/<member>.\n");
+      return;
+    }
+    const factor = faultFactor(Number(m[1]));
+    const price = factor === 1 ? served.price : toWad(fromWad(served.price) * factor);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ price: formatWad(price), observedAt: Number(served.observedAt) }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  let clockOffset = 0n;
+  const observeNow = async () => {
+    const now = await chainNow(w);
+    clockOffset = now - BigInt(Math.floor(Date.now() / 1000));
+    return now;
+  };
+  await observeNow();
+  const ticker = setInterval(() => {
+    served = { ...served, observedAt: BigInt(Math.floor(Date.now() / 1000)) + clockOffset };
+  }, 200);
+
+  // The fleet boots (about a minute on a loaded machine) while the payers are funded.
+  const fleet = startFleet({
+    chain,
+    manifest,
+    validators: w.validators.toBase58(),
+    priceUrl: (i) => `http://127.0.0.1:${port}/price/${i}`,
+  });
+  say(`fleet starting (keepers' logs kept in memory; ${fleet.members} members, a liquidator and cranker)`);
+  const close = async () => {
+    clearInterval(ticker);
+    await fleet.stop();
+    server.close();
+  };
+  try {
+    const payers = [w.admin, w.guardian, w.stakeManager, w.trader, w.lender].map((k) => k.publicKey);
+    for (const m of manifest.members) payers.push(new PublicKey(m.signer.pubkey));
+    payers.push(new PublicKey(manifest.wallets.liquidator.pubkey));
+    for (const p of payers) await airdrop(w, p, 100n * SOL);
+    if (
+      !(await waitFor(async () => (await Promise.race([fleet.ready.then(() => true), sleep(100)])) === true, 120_000))
+    )
+      throw new Error(`The keeper members did not all start within two minutes:\n${fleet.lines.slice(-20).join("\n")}`);
+    say("fleet ready");
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  let busy = false;
+  let nextBook = FIRST_BOOK;
+  return {
+    chain,
+    close,
+    async drive(plan, o) {
+      if (busy) throw new Error("A replay is already playing on this stage: replays on one stage play in turn.");
+      busy = true;
+      const book = nextBook;
+      nextBook += plan.population.equity.length;
+      if (nextBook > 0xffff) throw new RangeError("The trader's sub-account indexes are used up on this chain.");
+      try {
+        return await driveOn(plan, w, fleet, book, o, {
+          warp: async (secs: number) => {
+            if (secs > 0) await rpc(chain.rpcUrl, "lantern_warpTime", [Math.ceil(secs)]);
+            return observeNow();
+          },
+          serve: (price: bigint, faults: (member: number) => number) => {
+            served = { ...served, price };
+            faultFactor = faults;
+          },
+        });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\nLast keeper lines:\n${fleet.lines.slice(-15).join("\n")}`);
+      } finally {
+        busy = false;
+      }
+    },
+  };
+}
+
+/** The first sub-account index of a replay's book (the demo trader's own position is index 0). */
+const FIRST_BOOK = 100;
+
+/** Plays `plan` on the stage's chain, from the scenario's committee configuration to the outcome. */
+async function driveOn(
+  plan: ReplayPlan,
+  w: World,
+  fleet: KeeperFleet,
+  book: number,
+  o: DriveOptions,
+  io: { warp: (secs: number) => Promise<bigint>; serve: (price: bigint, faults: (member: number) => number) => void },
+): Promise<ChainOutcome> {
+  const began = Date.now();
+  const log = (line: string) => o.log?.(`${((Date.now() - began) / 1000).toFixed(1)} s: ${line}`);
   const scenario = plan.scenario;
   const stride = Math.max(plan.stepSecs, Math.round(o.speed));
-  const payers = [w.admin, w.guardian, w.stakeManager, w.trader, w.lender].map((k) => k.publicKey);
-  for (const m of manifest.members) payers.push(new PublicKey(m.signer.pubkey));
-  payers.push(new PublicKey(manifest.wallets.liquidator.pubkey));
-  for (const p of payers) await creditLamports(w, p, 100n * SOL);
-  w.validators = await stakeManagerWsol(w);
 
   // The chain prices in its own units: every rate and price of the path is scaled by the opening ratio.
   const feed0 = await account(w, feedAddress(w.lrtMint), decodeFeed);
@@ -243,41 +358,38 @@ export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOpt
     emaHalfLifeSecs: scenario.oracle.emaHalfLifeSecs,
     maxConfidenceBps: scenario.oracle.maxConfidenceBps,
   });
-  let priceAge = livePriceAge;
-  // Quiet jumps: observations stay fresh for a frame, so the first round after a jump moves the EMA for
-  // the whole jump (as a minute-by-minute committee would at a steady price) instead of one price age.
-  const setPriceAge = async (secs: number) => {
-    if (secs === priceAge) return;
-    priceAge = secs;
-    await send(
+  // Quiet jumps (and the opening): observations stay fresh for a frame, so the first round after a jump
+  // moves the EMA for the whole jump (as a minute-by-minute committee would at a steady price) instead of
+  // one price age.
+  const setLimits = async (maxPriceAgeSecs: number, frames: boolean) =>
+    send(
       w,
       [
+        ...(frames
+          ? [
+              await oracleInstructions.updateFrameConfig({
+                admin: w.admin.publicKey,
+                lrtMint: w.lrtMint,
+                frameSecs,
+                fastLaneSecs: Math.round(scenario.committee.fastLaneMinutes * 60),
+              }),
+            ]
+          : []),
         await oracleInstructions.updateLimits({
           admin: w.admin.publicKey,
           lrtMint: w.lrtMint,
-          limits: chainLimits(secs),
+          limits: chainLimits(maxPriceAgeSecs),
         }),
       ],
       [w.admin],
     );
+  let priceAge = frameSecs;
+  await setLimits(priceAge, true);
+  const setPriceAge = async (secs: number) => {
+    if (secs === priceAge) return;
+    priceAge = secs;
+    await setLimits(secs, false);
   };
-  await send(
-    w,
-    [
-      await oracleInstructions.updateFrameConfig({
-        admin: w.admin.publicKey,
-        lrtMint: w.lrtMint,
-        frameSecs,
-        fastLaneSecs: Math.round(scenario.committee.fastLaneMinutes * 60),
-      }),
-      await oracleInstructions.updateLimits({
-        admin: w.admin.publicKey,
-        lrtMint: w.lrtMint,
-        limits: chainLimits(livePriceAge),
-      }),
-    ],
-    [w.admin],
-  );
   if (committee0.quorum !== scenario.committee.quorum || committee0.memberCount !== scenario.committee.members)
     throw new Error(
       `The chain's committee has ${committee0.memberCount} members and quorum ${committee0.quorum}; the scenario needs ${scenario.committee.members} and ${scenario.committee.quorum}.`,
@@ -286,93 +398,22 @@ export async function drive(plan: ReplayPlan, chain: ChainEndpoints, o: DriveOpt
   if (market0.policy !== scenario.policy)
     throw new Error(`The chain's market prices with ${market0.policy}; the scenario uses ${scenario.policy}.`);
 
-  // The validators hold most of the pool's SOL, as in production; the reserve keeps instant exits open.
-  const pool0 = await account(w, stakePoolAddress(w.lrtMint), decodeStakePool);
-  const liquid0 = pool0.reserveLamports - pool0.lockedLamports;
-  if (pool0.stakedLamports === 0n && liquid0 > 10n * SOL)
-    await send(
-      w,
-      [
-        await restakingInstructions.delegate({
-          stakeManager: w.stakeManager.publicKey,
-          lrtMint: w.lrtMint,
-          destination: w.validators,
-          lamports: (liquid0 * 8n) / 10n,
-        }),
-      ],
-      [w.stakeManager],
-    );
-
-  // The DEX: what each member's PriceSource reads.
-  let served = { price: feed0.fairRate, observedAt: 0n };
-  let faultFactor: (member: number) => number = () => 1;
-  const server: Server = createServer((req, res) => {
-    const m = /^\/price\/(\d+)$/.exec((req.url ?? "").split("?")[0]!);
-    if (!m) {
-      res.writeHead(404).end("The replay's DEX serves GET /price/<member>.\n");
-      return;
-    }
-    const factor = faultFactor(Number(m[1]));
-    const price = factor === 1 ? served.price : toWad(fromWad(served.price) * factor);
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ price: formatWad(price), observedAt: Number(served.observedAt) }));
+  const outcome = await play(plan, w, fleet, {
+    stride,
+    scale,
+    frameSecs,
+    book,
+    log,
+    began,
+    warp: io.warp,
+    setPriceAge: (quiet: boolean) => setPriceAge(quiet ? frameSecs : livePriceAge),
+    serve: (price: number, faults: (member: number) => number) => io.serve(toWad(price * scale), faults),
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-
-  const fleet = startFleet({
-    chain,
-    manifest,
-    validators: w.validators.toBase58(),
-    priceUrl: (i) => `http://127.0.0.1:${port}/price/${i}`,
-  });
-  let clockOffset = 0n;
-  const observeNow = async () => {
-    const now = await chainNow(w);
-    clockOffset = now - BigInt(Math.floor(Date.now() / 1000));
-    return now;
-  };
-  // The price source stamps observations with the chain's clock (the members clamp to it anyway).
-  const ticker = setInterval(() => {
-    served = { ...served, observedAt: BigInt(Math.floor(Date.now() / 1000)) + clockOffset };
-  }, 200);
-  try {
-    await observeNow();
-    log(`fleet starting (keepers' logs kept in memory; ${fleet.members} members, a liquidator, a cranker)`);
-    if (
-      !(await waitFor(async () => (await Promise.race([fleet.ready.then(() => true), sleep(100)])) === true, 120_000))
-    )
-      throw new Error(`The keeper members did not all start within two minutes:\n${fleet.lines.slice(-20).join("\n")}`);
-    return await play(plan, w, fleet, {
-      stride,
-      scale,
-      frameSecs,
-      log,
-      began,
-      chain,
-      warp: async (secs: number) => {
-        if (secs > 0) await rpc(chain.rpcUrl, "lantern_warpTime", [Math.ceil(secs)]);
-        return observeNow();
-      },
-      setPriceAge: (quiet: boolean) => setPriceAge(quiet ? frameSecs : livePriceAge),
-      serve: (price: number, faults: (member: number) => number) => {
-        served = { ...served, price: toWad(price * scale) };
-        faultFactor = faults;
-      },
-    });
-  } catch (error) {
-    const tail = fleet.lines.slice(-15).join("\n");
-    throw new Error(`${(error as Error).message}\nLast keeper lines:\n${tail}`);
-  } finally {
-    clearInterval(ticker);
-    await fleet.stop();
-    server.close();
-  }
+  await retireBook(w, { first: book, n: plan.population.equity.length });
+  return outcome;
 }
 
 const formatWad = (wad: bigint) => `${wad / WAD}.${(wad % WAD).toString().padStart(18, "0")}`;
-
-const creditLamports = (w: World, who: PublicKey, lamports: bigint) => airdrop(w, who, lamports);
 
 /** An airdrop that has landed (a replay's later steps count on the SOL being there). */
 async function airdrop(w: World, who: PublicKey, lamports: bigint) {
@@ -385,16 +426,16 @@ async function airdrop(w: World, who: PublicKey, lamports: bigint) {
 }
 
 /** The stake manager's wSOL account: the validators, on the local chain. */
-async function stakeManagerWsol(w: World): Promise<PublicKey> {
-  const accounts = await w.connection.getProgramAccounts(TOKEN_PROGRAM_ID, {
+async function stakeManagerWsol(connection: Connection, manifest: DemoManifest): Promise<PublicKey> {
+  const accounts = await connection.getProgramAccounts(TOKEN_PROGRAM_ID, {
     filters: [
       { dataSize: 165 },
       { memcmp: { offset: 0, bytes: "So11111111111111111111111111111111111111112" } },
-      { memcmp: { offset: 32, bytes: w.stakeManager.publicKey.toBase58() } },
+      { memcmp: { offset: 32, bytes: manifest.stakeManager.pubkey } },
     ],
   });
   if (accounts.length === 0)
-    throw new Error(`The stake manager ${w.stakeManager.publicKey.toBase58()} has no wSOL account on this chain.`);
+    throw new Error(`The stake manager ${manifest.stakeManager.pubkey} has no wSOL account on this chain.`);
   return accounts[0]!.pubkey;
 }
 
@@ -402,9 +443,10 @@ interface PlayContext {
   stride: number;
   scale: number;
   frameSecs: number;
+  /** The first sub-account index of the replay's book. */
+  book: number;
   log: (line: string) => void;
   began: number;
-  chain: ChainEndpoints;
   warp: (secs: number) => Promise<bigint>;
   /** Quiet jumps keep observations fresh for a frame; live ticks for one tick. */
   setPriceAge: (quiet: boolean) => Promise<void>;
@@ -453,12 +495,14 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   const onlineCount = (t: number) =>
     Array.from({ length: fleet.members }, (_, m) => online(m, t)).filter(Boolean).length;
 
-  // T0: the next frame boundary of the chain; path time t is chain time T0 + t from here on.
+  // T0: a frame boundary of the chain at least a frame ahead; path time t is chain time T0 + t from here on.
+  // The opening round then counts a whole frame of EMA (the limits allow a frame's price age until the
+  // loop starts), so the market opens at the served price whatever an earlier replay on this chain left.
   const committee = await account(w, committeeAddress(w.lrtMint), decodeCommittee);
   const now0 = await c.warp(0);
   const genesis = committee.frames.anchorTs;
   const F = BigInt(c.frameSecs);
-  const T0 = genesis + ((now0 - genesis) / F + 1n) * F;
+  const T0 = genesis + ((now0 - genesis) / F + 2n) * F;
   const pathNow = async () => Number((await c.warp(0)) - T0);
   const warpTo = async (t: number) => {
     const now = await c.warp(0);
@@ -468,19 +512,25 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
 
   // Opening: the book's true rate and a price round at the fair rate, then every sub-account levered up.
   const n = plan.population.equity.length;
+  const book = { first: c.book, n };
   apply(0);
-  await setStake(w, plan.steps[0]!.trueRate * c.scale);
+  c.serve(plan.model.openFair, () => 1);
+  await setStake(w, plan.steps[0]!.trueRate * c.scale, 0n);
   await warpTo(0);
   const frame0 = frameAt(committee.frames, T0)!;
-  await settle(w, fleet, { frame: frame0, quorumOnline: true, t0: T0, at: 0, n, log: c.log });
-  c.serve(plan.model.openFair, () => 1);
+  await settle(w, fleet, { frame: frame0, quorumOnline: true, t0: T0, at: 0, book, log: c.log });
+  const opening = await account(w, feedAddress(w.lrtMint), decodeFeed);
+  if (opening.bunker || opening.held.frame !== 0n)
+    throw new Error(
+      "The feed is in bunker mode (or holds a decrease) after the opening report: an earlier replay on this chain left it there, and the path opens on a calm feed.",
+    );
   await waitFor(async () => {
     const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
     const fair = feed.fairRate;
     return feed.marketEmaLow >= (fair * 9_995n) / 10_000n && feed.marketLow >= (fair * 9_995n) / 10_000n;
   }, 60_000);
   await supplyFor(w, plan);
-  const notOpened = await openBook(w, plan, c.log);
+  const notOpened = await openBook(w, plan, c.book, c.log);
   const pool0 = await account(w, lendingPoolAddress(), decodeLendingPool);
   const equityStartSol = plan.population.equity.reduce((a, b) => a + b, 0);
   c.log(`opened ${n - notOpened.length} of ${n} sub-accounts at chain time T0 + ${await pathNow()} s`);
@@ -517,7 +567,14 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
     const staleFrom = Number(feed.lastReportRefTs + BigInt(feed.maxReportAgeSecs) - T0);
     staleSecs += Math.max(0, next - Math.max(t, staleFrom));
     // The validators move before the frame's reference time: members read the state as of the frame start.
-    if (frameStart) await setStake(w, stepAt(plan, next).trueRate * c.scale);
+    if (frameStart) {
+      const rate = stepAt(plan, next).trueRate;
+      // Where the path's rate did not fall over the frame, the chain's must not either, not even by the
+      // rounding of a recomputed stake: the oracle counts a decrease of one unit (1 ppb, rounded up) and
+      // turns bunker mode on for the frame.
+      const floor = rate >= stepAt(plan, next - c.frameSecs).trueRate ? feed.reportedRate : 0n;
+      await setStake(w, rate * c.scale, floor);
+    }
     const allOnline = Array.from({ length: fleet.members }, (_, m) => online(m, t) && online(m, next)).every(Boolean);
     await c.setPriceAge(!window && allOnline);
     apply(next);
@@ -529,7 +586,7 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
       quorumOnline: onlineCount(next) >= quorum,
       t0: T0,
       at: next,
-      n,
+      book,
       log: c.log,
     });
     if (frameStart) await supplyFor(w, plan, step.utilization);
@@ -545,6 +602,7 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   }
   for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, true);
   const outcome = await readOutcome(w, plan, {
+    book,
     T0,
     scale: c.scale,
     pool0,
@@ -562,12 +620,38 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   };
 }
 
-/** Credits or debits the validators so that the pool's backing per LRT is `rate` (SOL per LRT, chain units). */
-async function setStake(w: World, rate: number) {
+/**
+ * Credits or debits the validators so that the pool's backing per LRT is `rate` (SOL per LRT, chain units)
+ * and at least `floor` (a WAD rate; 0n: none), rounded up so that the members' quotient is not below it.
+ */
+async function setStake(w: World, rate: number, floor: bigint) {
   const pool = await account(w, stakePoolAddress(w.lrtMint), decodeStakePool);
   const supply = await lrtSupply(w);
-  const staked = await w.client.tokenBalance(w.validators);
-  const target = (toWad(rate) * supply) / WAD - (pool.reserveLamports - pool.lockedLamports);
+  let staked = await w.client.tokenBalance(w.validators);
+  const wad = toWad(rate) > floor ? toWad(rate) : floor;
+  const backing = (wad * supply + WAD - 1n) / WAD;
+  let liquid = pool.reserveLamports - pool.lockedLamports;
+  // The validators hold 80% of the backing, as in production, and the reserve keeps instant exits open.
+  // SOL that entered the reserve since the last frame (the book's leverage_up) is delegated first: a
+  // slashing takes stake from the validators, so the stake must be there to take.
+  const reserve = backing / 5n;
+  if (liquid > reserve + SOL) {
+    await send(
+      w,
+      [
+        await restakingInstructions.delegate({
+          stakeManager: w.stakeManager.publicKey,
+          lrtMint: w.lrtMint,
+          destination: w.validators,
+          lamports: liquid - reserve,
+        }),
+      ],
+      [w.stakeManager],
+    );
+    staked += liquid - reserve;
+    liquid = reserve;
+  }
+  const target = backing - liquid;
   if (target < 0n)
     throw new Error(
       `The pool's liquid reserve alone backs more than the path's rate ${rate}: the validators cannot play it (a stake below zero).`,
@@ -640,7 +724,7 @@ async function supplyFor(w: World, plan: ReplayPlan, utilization = plan.steps[0]
 }
 
 /** Opens the population: sub-account i gets equity E_i and borrows (L_i − 1)·E_i through leverage_up. */
-async function openBook(w: World, plan: ReplayPlan, log: (line: string) => void): Promise<number[]> {
+async function openBook(w: World, plan: ReplayPlan, first: number, log: (line: string) => void): Promise<number[]> {
   const { equity, leverage } = plan.population;
   const n = equity.length;
   const traderWsol = new PublicKey(w.manifest.wallets.trader.wsol);
@@ -650,7 +734,7 @@ async function openBook(w: World, plan: ReplayPlan, log: (line: string) => void)
   for (let i = 0; i < n; i++) {
     const e = BigInt(Math.floor(equity[i]! * LAMPORTS));
     const b = BigInt(Math.floor((leverage[i]! - 1) * equity[i]! * LAMPORTS));
-    const index = subIndex(i);
+    const index = first + i;
     try {
       await send(
         w,
@@ -676,11 +760,49 @@ async function openBook(w: World, plan: ReplayPlan, log: (line: string) => void)
   return notOpened;
 }
 
-/** Sub-account index on chain of the book's sub-account i (the demo trader's own position is index 0). */
-const subIndex = (i: number) => 100 + i;
+/** The chain's sub-accounts of a replay's book: the trader's indexes `first` to `first + n − 1`. */
+interface Book {
+  first: number;
+  n: number;
+}
 
-const subAddress = (w: World, i: number) =>
-  subAccountAddress(marketAddress(lendingPoolAddress(), w.lrtMint), w.trader.publicKey, subIndex(i));
+const bookAddresses = (w: World, book: Book) =>
+  Array.from({ length: book.n }, (_, i) =>
+    subAccountAddress(marketAddress(lendingPoolAddress(), w.lrtMint), w.trader.publicKey, book.first + i),
+  );
+
+/**
+ * Repays the book's remaining debt, so that an earlier replay's sub-accounts are never liquidated, never
+ * borrow and never count in the utilisation of a later replay on the same chain.
+ */
+async function retireBook(w: World, book: Book) {
+  const pool = await account(w, lendingPoolAddress(), decodeLendingPool);
+  const infos = await w.connection.getMultipleAccountsInfo(bookAddresses(w, book), "confirmed");
+  const debts = infos.map((info) =>
+    info ? (decodeSubAccount(info.data).debtShares * pool.borrowIndex + WAD - 1n) / WAD : 0n,
+  );
+  const total = debts.reduce((a, b) => a + b, 0n);
+  if (total === 0n) return;
+  const traderWsol = new PublicKey(w.manifest.wallets.trader.wsol);
+  // A day of interest margin: repay takes at most the debt.
+  await creditWsol(w, traderWsol, total + total / 100n + SOL, w.trader);
+  const repays = await Promise.all(
+    debts.flatMap((debt, i) =>
+      debt > 0n
+        ? [
+            marginInstructions.repay({
+              payer: w.trader.publicKey,
+              lrtMint: w.lrtMint,
+              subAccount: { owner: w.trader.publicKey, index: book.first + i },
+              source: traderWsol,
+              amount: debt + debt / 100n + 1n,
+            }),
+          ]
+        : [],
+    ),
+  );
+  for (let i = 0; i < repays.length; i += 4) await send(w, repays.slice(i, i + 4), [w.trader]);
+}
 
 /**
  * After a move: the report of a new frame (when a quorum is online), a price round at the new time, and
@@ -689,7 +811,7 @@ const subAddress = (w: World, i: number) =>
 async function settle(
   w: World,
   fleet: KeeperFleet,
-  o: { frame: bigint | undefined; quorumOnline: boolean; t0: bigint; at: number; n: number; log: (l: string) => void },
+  o: { frame: bigint | undefined; quorumOnline: boolean; t0: bigint; at: number; book: Book; log: (l: string) => void },
 ) {
   const target = o.t0 + BigInt(o.at);
   if (o.frame !== undefined && o.quorumOnline) {
@@ -701,8 +823,8 @@ async function settle(
   }
   if (o.quorumOnline)
     await waitFor(async () => (await account(w, feedAddress(w.lrtMint), decodeFeed)).marketPriceTs >= target, 15_000);
-  if (o.n === 0) return;
-  const addresses = Array.from({ length: o.n }, (_, i) => subAddress(w, i));
+  if (o.book.n === 0) return;
+  const addresses = bookAddresses(w, o.book);
   let last = "";
   let since = Date.now();
   await waitFor(async () => {
@@ -741,6 +863,7 @@ async function readOutcome(
   w: World,
   plan: ReplayPlan,
   o: {
+    book: Book;
     T0: bigint;
     scale: number;
     pool0: Awaited<ReturnType<typeof decodeLendingPool>>;
@@ -748,7 +871,7 @@ async function readOutcome(
     horizon: number;
   },
 ): Promise<Omit<ChainOutcome, "bunkerSecs" | "staleSecs" | "notOpened" | "wallMs" | "ticks" | "jumps">> {
-  const n = plan.population.equity.length;
+  const addresses = bookAddresses(w, o.book);
   const margin = offlinePrograms().margin;
   const parser = new EventParser(margin.programId, margin.coder);
   const openT = plan.steps[0]!.t;
@@ -756,8 +879,8 @@ async function readOutcome(
   let badDebt = 0n;
   let covered = 0n;
   let socialized = 0n;
-  for (let i = 0; i < n; i++) {
-    const signatures = await w.connection.getSignaturesForAddress(subAddress(w, i), { limit: 1000 }, "confirmed");
+  for (const [i, address] of addresses.entries()) {
+    const signatures = await w.connection.getSignaturesForAddress(address, { limit: 1000 }, "confirmed");
     for (const s of signatures.reverse()) {
       if (s.err) continue;
       const tx = await w.connection.getTransaction(s.signature, {
@@ -771,6 +894,8 @@ async function readOutcome(
             subAccount: i,
             atSecs: Number(BigInt(tx?.blockTime ?? 0) - o.T0) - openT,
             repaidSol: Number(data.repaid!.toString()) / LAMPORTS,
+            // The chain's LRT is worth `scale` times the model's: one SOL buys 1/scale as many.
+            seizedLrt: (Number(data.seized!.toString()) / LAMPORTS) * o.scale,
             signature: s.signature,
           });
         if (event.name === "badDebtSettled" || event.name === "BadDebtSettled") {
@@ -790,10 +915,7 @@ async function readOutcome(
   const now = await chainNow(w);
   // Users' equity is marked where the model marks it: what the LRT redeems for on the path at the horizon.
   const redeem = plan.model.last.redemptionRate * o.scale;
-  const infos = await w.connection.getMultipleAccountsInfo(
-    Array.from({ length: n }, (_, i) => subAddress(w, i)),
-    "confirmed",
-  );
+  const infos = await w.connection.getMultipleAccountsInfo(addresses, "confirmed");
   let equityEnd = 0;
   for (const info of infos) {
     if (!info) continue;

@@ -71,6 +71,8 @@ export interface ModelLiquidation {
   subAccount: number;
   atSecs: number;
   repaidSol: number;
+  /** Collateral that left the sub-account (to the liquidator and the insurance), LRT. */
+  seizedLrt: number;
 }
 
 export interface ModelOutcome {
@@ -137,6 +139,7 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
 
   // Liquidations show as falling debt shares between two looks at the book (users are passive).
   const shares = new Float64Array(n);
+  const coll = new Float64Array(n);
   const liquidations: ModelLiquidation[] = [];
   let openT = Number.NaN;
   let lastT = 0;
@@ -150,9 +153,11 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
           subAccount: i,
           atSecs: atT - openT,
           repaidSol: (shares[i]! - now) * engine.index,
+          seizedLrt: coll[i]! - engine.coll[i]!,
         });
       }
       shares[i] = now;
+      coll[i] = engine.coll[i]!;
     }
   };
   const world = new RecordingWorld(createWorld(scenario, streams.world), (snapshot) => {

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario } from "../scenario.js";
 import { type Comparison, compareReplay } from "./compare.js";
-import { type ChainOutcome, drive } from "./driver.js";
+import { type ChainOutcome, openStage, type ReplayStage } from "./driver.js";
 import { type ReplayPlan, replayPlan } from "./plan.js";
 import { type ChainEndpoints, startChain } from "./processes.js";
 import { type ReplayReport, replayHtml, replayReport } from "./report.js";
@@ -36,32 +36,81 @@ export interface ReplayResult {
 
 export const DEFAULT_REPLAY_SPEED = 60;
 
-export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
+/** The options checked and the path planned: what fails here fails before a chain or keeper starts. */
+function prepare(o: ReplayOptions): { plan: ReplayPlan; speed: number } {
   const speed = o.speed ?? DEFAULT_REPLAY_SPEED;
   if (!Number.isInteger(speed) || speed < 1)
     throw new RangeError(`--speed expects an integer of at least 1, got ${speed}.`);
   if (!Number.isInteger(o.subAccounts) || o.subAccounts < 1 || o.subAccounts > 500)
     throw new RangeError(`--sub-accounts expects an integer between 1 and 500, got ${o.subAccounts}.`);
-  const plan = replayPlan(o);
+  return { plan: replayPlan(o), speed };
+}
+
+/**
+ * A chain (started, or attached to) with one keeper fleet on it, on which replays play one after another:
+ * the fleet's minute of start-up is paid once (the tests' three scenarios share one).
+ */
+export interface ReplaySession {
+  replay(o: Omit<ReplayOptions, "chain">): Promise<ReplayResult>;
+  /** Stops the fleet, and the chain when the session started it. */
+  close(): Promise<void>;
+}
+
+export async function openReplaySession(o: {
+  chain?: ChainEndpoints;
+  log?: (line: string) => void;
+}): Promise<ReplaySession> {
+  const { stage, close } = await openChainStage(o);
+  return { replay: (r) => play(stage, prepare(r), r), close };
+}
+
+/** The stage on the given chain, or on a chain started for it (stopped with it). */
+async function openChainStage(o: { chain?: ChainEndpoints; log?: (line: string) => void }) {
+  const started = o.chain ? undefined : await startChain();
+  try {
+    const stage = await openStage(o.chain ?? started!, o.log);
+    return {
+      stage,
+      close: async () => {
+        await stage.close();
+        await started?.stop();
+      },
+    };
+  } catch (error) {
+    await started?.stop();
+    throw error;
+  }
+}
+
+async function play(
+  stage: ReplayStage,
+  { plan, speed }: { plan: ReplayPlan; speed: number },
+  o: Omit<ReplayOptions, "chain">,
+): Promise<ReplayResult> {
   if (plan.scenario.committee.roles.some((r) => r.role === "colluding"))
     o.log?.("colluding members are played as honest ones: the driver cannot steer the real members' reports");
-  const started = o.chain ? undefined : await startChain();
-  const endpoints = o.chain ?? started!;
+  const chain = await stage.drive(plan, { speed, log: o.log });
+  const stride = Math.max(plan.stepSecs, speed);
+  const comparison = compareReplay(plan, chain, stride);
+  const report = replayReport(plan, chain, comparison, stride);
+  const files: string[] = [];
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    files.push(join(o.out, "replay.json"), join(o.out, "replay.html"));
+    writeFileSync(files[0]!, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(files[1]!, replayHtml(report));
+  }
+  return { plan, chain, comparison, report, files };
+}
+
+/** One replay on a chain and fleet of its own (or on the chain at `o.chain`). */
+export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
+  const prepared = prepare(o);
+  const { stage, close } = await openChainStage(o);
   try {
-    const chain = await drive(plan, endpoints, { speed, log: o.log });
-    const stride = Math.max(plan.stepSecs, speed);
-    const comparison = compareReplay(plan, chain, stride);
-    const report = replayReport(plan, chain, comparison, stride);
-    const files: string[] = [];
-    if (o.out) {
-      mkdirSync(o.out, { recursive: true });
-      files.push(join(o.out, "replay.json"), join(o.out, "replay.html"));
-      writeFileSync(files[0]!, `${JSON.stringify(report, null, 2)}\n`);
-      writeFileSync(files[1]!, replayHtml(report));
-    }
-    return { plan, chain, comparison, report, files };
+    return await play(stage, prepared, o);
   } finally {
-    await started?.stop();
+    await close();
   }
 }
 
