@@ -296,10 +296,11 @@ export async function openStage(chain: ChainEndpoints, log?: (line: string) => v
     close,
     async drive(plan, o) {
       if (busy) throw new Error("A replay is already playing on this stage: replays on one stage play in turn.");
-      busy = true;
       const book = nextBook;
+      if (book + plan.population.equity.length > 0xffff)
+        throw new RangeError("The trader's sub-account indexes are used up on this chain.");
       nextBook += plan.population.equity.length;
-      if (nextBook > 0xffff) throw new RangeError("The trader's sub-account indexes are used up on this chain.");
+      busy = true;
       try {
         return await driveOn(plan, w, fleet, book, o, {
           warp: async (secs: number) => {
