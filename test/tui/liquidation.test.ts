@@ -83,7 +83,13 @@ describe("TUI with the keeper fleet (tmux)", () => {
     async () => {
       // The demo market levers the trader's sub-accounts #1–#3 up once its prices are live.
       await waitFor("4 sub-accounts, riskiest first", LOADED_WAIT_MS);
+      // The command line opens on ":" (its key bar then offers "⏎ run"); a loaded machine can miss a
+      // key sent right after a render, so ":" goes once more if the line has not opened.
       key(":");
+      await waitFor("⏎ run", 5_000).catch(async () => {
+        key(":");
+        await waitFor("⏎ run");
+      });
       type("depeg 20%");
       key("Enter");
       await waitFor(/depeg 20% → .*depeg 20\.00%/, 30_000);
