@@ -461,6 +461,17 @@ impl Chain {
         accounts
     }
 
+    /// The decimals of `mint`, if it is an SPL Token mint (cached: a mint's decimals never change).
+    pub async fn decimals_of(&mut self, mint: &Pubkey) -> Option<u8> {
+        if let Some(decimals) = self.mint_decimals.get(mint) {
+            return Some(*decimals);
+        }
+        let account = self.account(mint).await.ok().flatten()?;
+        let decimals = <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&account.data).ok()?.decimals;
+        self.mint_decimals.insert(*mint, decimals);
+        Some(decimals)
+    }
+
     /// The SPL Token accounts among `accounts` (a transaction's keys, in order) with their balances.
     async fn token_balances(&mut self, accounts: &[Option<Account>]) -> Vec<TokenBalance> {
         let mut balances = Vec::new();
@@ -472,18 +483,7 @@ impl Chain {
             else {
                 continue;
             };
-            let decimals = match self.mint_decimals.get(&token.mint) {
-                Some(decimals) => *decimals,
-                None => {
-                    let mint =
-                        self.account(&token.mint).await.ok().flatten().and_then(|m| {
-                            <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok()
-                        });
-                    let Some(mint) = mint else { continue };
-                    self.mint_decimals.insert(token.mint, mint.decimals);
-                    mint.decimals
-                }
-            };
+            let Some(decimals) = self.decimals_of(&token.mint).await else { continue };
             let Ok(account_index) = u8::try_from(index) else { continue };
             balances.push(TokenBalance {
                 account_index,

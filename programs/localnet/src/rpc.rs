@@ -705,10 +705,9 @@ fn token_accounts<'a>(
 }
 
 async fn mint_decimals(chain: &mut Chain, mint: &Pubkey) -> Result<u8, RpcError> {
-    let account = chain.account(mint).await.map_err(RpcError::internal)?;
-    account
-        .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
-        .map(|m| m.decimals)
+    chain
+        .decimals_of(mint)
+        .await
         .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {mint} is not a Token mint")))
 }
 
