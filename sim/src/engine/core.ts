@@ -192,9 +192,11 @@ export class PathEngine {
     const fb = this.fb;
     let snap = first;
     for (let s = 1; s < steps; s++) {
+      // The world reads what the liquidators sold and repaid in the previous step (price impact,
+      // utilisation: cascades), then the step starts with nothing sold yet.
+      snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
       fb.lrtSoldSol = 0;
       fb.netBorrowSol = 0;
-      snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
       this.step(s, snap);
     }
     return snap;
