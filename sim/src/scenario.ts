@@ -164,9 +164,17 @@ export interface DiscountSpec {
 
 /** DEX liquidity for the LRT/SOL pair: what liquidators sell into. */
 export interface DexSpec {
-  /** SOL of LRT that moves the price by 1% (linear impact): `Δ log price = −1% · sold / depth`. */
+  /**
+   * SOL of LRT that moves the price by 1% (linear impact): `Δ log price = −1% · sold / depth`.
+   * Default 20,000 (10,000 in stress): public evidence puts it at ~3–5k SOL for mSOL on a calm day in
+   * Dec 2023, ~14k for stETH on Curve mid-June 2022 and 10⁴–10⁵ SOL for jitoSOL in 2024
+   * (docs/scenarios.md, "DEX depth and price impact").
+   */
   depth1PctSol: number;
-  /** Half-life of the price impact while redemption works (arbitrage refills the pool), minutes. */
+  /**
+   * Half-life of the price impact while redemption works (arbitrage refills the pool), minutes.
+   * Default 20: mSOL, 12 Dec 2023, recovered from −14% to within ~1% in 50–80 minutes.
+   */
   impactHalfLifeMinutes: number;
   /** Half-life of the price impact while redemption is queued, minutes. */
   queuedImpactHalfLifeMinutes: number;
@@ -524,7 +532,7 @@ export const SCENARIO_SCHEMA: ObjectField<Scenario> = obj({
   }),
   dex: obj({
     depth1PctSol: num(20_000, 1, 1e10),
-    impactHalfLifeMinutes: num(30, 0.1, 1e6),
+    impactHalfLifeMinutes: num(20, 0.1, 1e6),
     queuedImpactHalfLifeMinutes: num(240, 0.1, 1e6),
     stressDepthFactor: num(0.5, 0.001, 1),
     depthPath: pathOf(0.001, 100),
