@@ -76,6 +76,12 @@ const FeesConfig = Schema.Struct({
   percentile: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 100)), { default: () => 75 }),
   maxMicroLamports: Schema.optionalWith(NonNegativeInt, { default: () => 200_000 }),
   fallbackMicroLamports: Schema.optionalWith(NonNegativeInt, { default: () => 1_000 }),
+  /**
+   * After a blockhash expires unconfirmed, the intent's next signature and the role's next transactions
+   * pay the estimate (at least the fallback) × this per expiry, up to `maxMicroLamports`; each landing
+   * of the role takes one step back. 1 turns escalation off.
+   */
+  expiryFactor: Schema.optionalWith(Schema.Number.pipe(Schema.between(1, 10)), { default: () => 2 }),
   /** Compute limit = simulated units × this margin. */
   computeMargin: Schema.optionalWith(Schema.Number.pipe(Schema.between(1, 3)), { default: () => 1.2 }),
   /** Limit used when a simulation reports no units (the local chain does not meter natively compiled programs). */

@@ -10,6 +10,7 @@ export {
   ROLES,
   websocketUrlFor,
 } from "./config.js";
+export { base58 } from "./base58.js";
 export type { KeeperConfig, KeeperConfigInput, Overrides, Role } from "./config.js";
 export { ConfigError, JournalError, RpcError, SourceError } from "./errors.js";
 export { Health, HealthLive, HttpServerLive } from "./health.js";
@@ -25,7 +26,17 @@ export {
 } from "./services/accounts.js";
 export type { Entry as AccountEntry, SubAccountIndex } from "./services/accounts.js";
 export { ChainClock, ChainClockLive } from "./services/clock.js";
-export { MAX_FEE_ACCOUNTS, percentile, PriorityFees, PriorityFeesLive, priorityFee } from "./services/fees.js";
+export {
+  escalatedFee,
+  MAX_FEE_ACCOUNTS,
+  maxEscalationLevel,
+  nextEscalationLevel,
+  percentile,
+  PriorityFees,
+  PriorityFeesLive,
+  priorityFee,
+} from "./services/fees.js";
+export type { EscalationPolicy, FeeContext, FeeEvent, PriorityFeesShape } from "./services/fees.js";
 export { Journal, JournalLive, openJournal, TERMINAL } from "./services/journal.js";
 export type { IntentRow, SignatureRow } from "./services/journal.js";
 export { Protocol, ProtocolLive } from "./services/protocol.js";

@@ -38,6 +38,12 @@ export const M = {
     description: "priority fee estimates by how the fee was chosen (sampled, capped, fallback)",
     incremental: true,
   }),
+  /** Per role: how many expiries (net of landings) its fees are escalated for; 0 = the plain estimate. */
+  priorityFeeLevel: Metric.gauge("keeper_priority_fee_escalation_level"),
+  priorityFeeEscalated: Metric.counter("keeper_priority_fee_escalated_total", {
+    description: "fees raised above the estimate after blockhash expiries, by role",
+    incremental: true,
+  }),
   journalPending: Metric.gauge("keeper_journal_pending_intents"),
   chainSlot: Metric.gauge("keeper_chain_slot"),
   chainClockAge: Metric.gauge("keeper_chain_clock_age_seconds"),

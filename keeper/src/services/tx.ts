@@ -186,6 +186,10 @@ export const TxEngineLive = Layer.effect(
           if (rows.length > 0) {
             // Resume: the journal has live or unresolved signatures for this intent.
             const outcome = yield* confirm(intent.key, intent.kind, rows, instructionsAt(0, 0));
+            // The fee's feedback: an expiry raises the role's next fees, a landing (even a refused one) lowers them.
+            if (outcome._tag === "Expired") yield* fees.record(intent.role, "expired");
+            else if (outcome._tag === "Landed" || (outcome._tag === "Refused" && outcome.stage === "landed"))
+              yield* fees.record(intent.role, "landed");
             if (outcome._tag === "Landed") {
               yield* journal.finish(intent.key, "landed", outcome.signature);
               yield* inc(M.txOutcomes, { kind: intent.kind, outcome: "Landed" });
@@ -195,7 +199,11 @@ export const TxEngineLive = Layer.effect(
             if (rows.length >= config.tx.maxSignatures)
               return yield* finish(intent.key, intent.kind, "expired", `${rows.length} signatures expired`, outcome);
           }
-          const fee = yield* fees.microLamportsFor(writableOf(intent.instructions));
+          // Every earlier signature of this intent is proven expired here: each one escalates this one's fee.
+          const fee = yield* fees.microLamportsFor(writableOf(intent.instructions), {
+            role: intent.role,
+            expired: rows.length,
+          });
           const sim = yield* simulateWith(rpc, wallet, intent, fee);
           if (sim.error)
             return yield* finish(intent.key, intent.kind, "failed", `simulation: ${describe(sim.error)}`, {
