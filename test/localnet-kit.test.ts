@@ -1,5 +1,6 @@
 // The local chain through @solana/kit, the newer client line: its RPC and subscription clients, its
-// airdrop and send-and-confirm helpers (signature notifications raced against block-height expiry).
+// airdrop and send-and-confirm helpers (signature notifications raced against block-height expiry), and
+// block notifications.
 import { describe, expect, inject, it } from "vitest";
 import {
   address,
@@ -8,8 +9,10 @@ import {
   assertIsTransactionWithBlockhashLifetime,
   createSolanaRpc,
   createSolanaRpcSubscriptions,
+  createSolanaRpcSubscriptions_UNSTABLE,
   createTransactionMessage,
   generateKeyPairSigner,
+  getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
   lamports,
   pipe,
@@ -77,5 +80,67 @@ describe("@solana/kit against the local chain", () => {
       .send();
     expect(landed?.meta?.err).toBeNull();
     expect(landed?.version).toBe(0);
+  });
+
+  it("notifies each finished block, all or only the transactions naming an address, parsed", async () => {
+    const { rpc } = clients();
+    const rpcSubscriptions = createSolanaRpcSubscriptions_UNSTABLE(inject("wsUrl"));
+    const [from, to] = [await generateKeyPairSigner(), await generateKeyPairSigner()];
+    const abort = new AbortController();
+    const mentioning = await rpcSubscriptions
+      .blockNotifications(
+        { mentionsAccountOrProgram: to.address },
+        { encoding: "jsonParsed", maxSupportedTransactionVersion: 0, transactionDetails: "full" },
+      )
+      .subscribe({ abortSignal: abort.signal });
+    const all = await rpcSubscriptions
+      .blockNotifications("all", { transactionDetails: "signatures", maxSupportedTransactionVersion: 0 })
+      .subscribe({ abortSignal: abort.signal });
+    // Kit drops what arrives while nobody iterates: "all" is read from the start, as it comes.
+    const seen: string[] = [];
+    const slots: bigint[] = [];
+    const reading = (async () => {
+      for await (const { value } of all) {
+        slots.push(value.slot);
+        seen.push(...(value.block?.signatures ?? []));
+      }
+    })().catch(() => undefined);
+    await airdropFactory({ rpc, rpcSubscriptions: clients().rpcSubscriptions })({
+      recipientAddress: from.address,
+      lamports: lamports(1_000_000_000n),
+      commitment: "confirmed",
+    });
+    const airdropped = await rpc.getSignaturesForAddress(from.address).send();
+    const { value: blockhash } = await rpc.getLatestBlockhash().send();
+    const signed = await signTransactionMessageWithSigners(
+      pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayerSigner(from, m),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+        (m) =>
+          appendTransactionMessageInstruction(
+            getTransferSolInstruction({ source: from, destination: to.address, amount: 7_654_321n }),
+            m,
+          ),
+      ),
+    );
+    const sent = getSignatureFromTransaction(signed);
+    await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
+
+    // Only the block with the transfer comes through the `mentions` filter, with nothing else in it.
+    const { value: mentioned } = (await mentioning[Symbol.asyncIterator]().next()).value!;
+    const transactions = mentioned.block?.transactions ?? [];
+    expect(transactions.map((t) => t.transaction.signatures[0])).toEqual([sent]);
+    expect(transactions[0]?.transaction.message.instructions[0]).toMatchObject({
+      program: "system",
+      parsed: { type: "transfer", info: { destination: to.address, lamports: 7_654_321n } },
+    });
+    expect(mentioned.block?.blockHeight).toBeGreaterThan(0n);
+    // "all" sees every block in order, the airdrop's and the transfer's among them.
+    while (!seen.includes(sent)) await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    await reading;
+    expect(slots.slice(1)).toEqual(slots.slice(0, -1).map((s) => s + 1n));
+    expect(seen).toContain(airdropped[0]?.signature);
   });
 });

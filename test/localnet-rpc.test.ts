@@ -10,6 +10,7 @@ import {
   SystemProgram,
   type ParsedAccountData,
   type ParsedInnerInstruction,
+  type ParsedInstruction,
   type SlotUpdate,
   type TokenBalance,
   Transaction,
@@ -167,6 +168,17 @@ describe("standard JSON-RPC through web3.js", () => {
     });
     expect(balance(landed?.meta?.postTokenBalances, small.address)?.uiTokenAmount.amount).toBe("600");
     expect(balance(landed?.meta?.postTokenBalances, big.address)?.uiTokenAmount.uiAmountString).toBe("2.5004");
+    // The `jsonParsed` transaction, by Solana's own instruction parsers.
+    const parsedTransfer = await c.getParsedTransaction(sent, { maxSupportedTransactionVersion: 0 });
+    expect(parsedTransfer?.transaction.message.instructions[0]).toMatchObject({
+      program: "spl-token",
+      parsed: { type: "transfer", info: { amount: "400", source: small.address.toBase58() } },
+    });
+    expect(parsedTransfer?.meta?.postTokenBalances).toEqual(landed?.meta?.postTokenBalances);
+    const encoded = (await rpc("getTransaction", [sent, { encoding: "base58" }])).result as {
+      transaction: [string, string];
+    };
+    expect(encoded.transaction[1]).toBe("base58");
 
     // `jsonParsed` accounts, by Solana's own account decoder: token accounts and mints parse, others
     // stay base64 (web3.js hands those back as a Buffer).
@@ -206,6 +218,12 @@ describe("standard JSON-RPC through web3.js", () => {
       await rpc("getBlock", [landed!.slot, { maxSupportedTransactionVersion: 0, transactionDetails: "signatures" }])
     ).result as { signatures: string[] };
     expect(signaturesOnly.signatures).toContain(sent);
+    const accountsOnly = await c.getParsedBlock(landed!.slot, {
+      maxSupportedTransactionVersion: 0,
+      transactionDetails: "accounts",
+    });
+    const listed = accountsOnly.transactions.find((t) => t.transaction.signatures[0] === sent);
+    expect(listed?.transaction.accountKeys.find((k) => k.signer)?.pubkey.toBase58()).toBe(payer.publicKey.toBase58());
   });
 
   it("creates and extends an address lookup table, and lands a v0 transaction that loads from it", async () => {
@@ -237,9 +255,10 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(simulated.value.err).toBeNull();
     const simulatedInner = (simulated.value as { innerInstructions?: ParsedInnerInstruction[] }).innerInstructions;
     expect(simulatedInner?.[0]?.index).toBe(0);
-    expect(simulatedInner?.[0]?.instructions.map((i) => i.programId.toBase58())).toContain(
-      SystemProgram.programId.toBase58(),
-    );
+    // Parsed, as a validator writes a simulation's inner instructions.
+    const systemCalls = (simulatedInner?.[0]?.instructions ?? []) as ParsedInstruction[];
+    expect(systemCalls.map((i) => i.programId.toBase58())).toContain(SystemProgram.programId.toBase58());
+    expect(systemCalls.every((i) => i.program === "system" && typeof i.parsed?.type === "string")).toBe(true);
     const created = await sendAndConfirmTransaction(c, new Transaction().add(create, extend), [payer]);
     const createdTx = await c.getTransaction(created, { maxSupportedTransactionVersion: 0 });
     const keys = createdTx!.transaction.message.staticAccountKeys.map((k) => k.toBase58());
@@ -272,6 +291,14 @@ describe("standard JSON-RPC through web3.js", () => {
     );
     expect(landed?.meta?.postBalances.length).toBe(landed!.transaction.message.staticAccountKeys.length + 2);
     expect((await c.getSignaturesForAddress(recipients[0]!))[0]?.signature).toBe(signature);
+    // Parsed, a loaded address is named with where it came from.
+    const parsed = await c.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    const loadedKey = parsed?.transaction.message.accountKeys.find((k) => k.pubkey.equals(recipients[0]!));
+    expect(loadedKey).toMatchObject({ source: "lookupTable", writable: true, signer: false });
+    expect(parsed?.transaction.message.instructions[1]).toMatchObject({
+      program: "system",
+      parsed: { type: "transfer", info: { destination: recipients[1]!.toBase58(), lamports: 1_000_001 } },
+    });
   });
 
   it("describes itself as a single-node cluster", async () => {

@@ -6,8 +6,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
+use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
+use solana_account_decoder::parse_token::{token_amount_to_ui_amount_v3, UiTokenAmount};
 use solana_address_lookup_table_interface::state::AddressLookupTable;
-use solana_sdk::inner_instruction::InnerInstructions;
+use solana_sdk::transaction_context::TransactionReturnData;
 use solana_sdk::{
     account::{Account, AccountSharedData},
     clock::{Clock, Slot},
@@ -20,8 +22,9 @@ use solana_sdk::{
     transaction::{Transaction, TransactionError, VersionedTransaction},
 };
 use solana_system_interface::instruction as system_instruction;
-use solana_transaction_status_client_types::{
-    UiCompiledInstruction, UiInnerInstructions, UiInstruction, UiTransactionReturnData,
+use solana_transaction_status::{
+    map_inner_instructions, ConfirmedBlock, InnerInstructions, TransactionStatusMeta, TransactionTokenBalance,
+    TransactionWithStatusMeta, VersionedTransactionWithStatusMeta,
 };
 use tokio::sync::broadcast;
 
@@ -89,41 +92,31 @@ pub struct PerformanceSample {
     pub period_secs: u16,
 }
 
-/// An SPL Token account's balance in a transaction's metadata.
-#[derive(Clone, Debug)]
-pub struct TokenBalance {
-    pub account_index: u8,
-    pub mint: Pubkey,
-    pub owner: Pubkey,
-    pub amount: u64,
-    pub decimals: u8,
-}
-
-/// A landed transaction, as `getTransaction` reports it.
+/// A landed transaction with its metadata, typed as the validator's own encoder takes them.
 #[derive(Clone, Debug)]
 pub struct TxRecord {
     pub slot: Slot,
     pub block_time: i64,
     pub transaction: VersionedTransaction,
-    pub err: Option<TransactionError>,
-    pub fee: u64,
-    pub pre_balances: Vec<u64>,
-    pub post_balances: Vec<u64>,
-    pub pre_token_balances: Vec<TokenBalance>,
-    pub post_token_balances: Vec<TokenBalance>,
-    pub logs: Vec<String>,
-    pub units_consumed: u64,
-    /// The CPIs of each instruction (from the simulation on the same state just before it ran).
-    pub inner_instructions: Vec<UiInnerInstructions>,
-    pub return_data: Option<UiTransactionReturnData>,
-    /// The accounts a v0 message loaded from lookup tables, as the runtime resolved them.
-    pub loaded: LoadedAddresses,
+    /// Its inner instructions come from the simulation on the same state just before it ran.
+    pub meta: TransactionStatusMeta,
 }
 
 impl TxRecord {
+    pub fn err(&self) -> Option<TransactionError> {
+        self.meta.status.clone().err()
+    }
+
     /// Every account the transaction named: its static keys, then loaded writable, then loaded readonly.
     pub fn accounts(&self) -> impl Iterator<Item = &Pubkey> {
-        self.transaction.message.static_account_keys().iter().chain(&self.loaded.writable).chain(&self.loaded.readonly)
+        let loaded = &self.meta.loaded_addresses;
+        self.transaction.message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly)
+    }
+}
+
+impl From<TxRecord> for VersionedTransactionWithStatusMeta {
+    fn from(record: TxRecord) -> Self {
+        Self { transaction: record.transaction, meta: record.meta }
     }
 }
 
@@ -132,8 +125,9 @@ pub struct Simulation {
     pub err: Option<TransactionError>,
     pub logs: Vec<String>,
     pub units_consumed: u64,
-    pub inner_instructions: Vec<UiInnerInstructions>,
-    pub return_data: Option<UiTransactionReturnData>,
+    /// Only the top-level instructions that made calls, by index.
+    pub inner_instructions: Vec<InnerInstructions>,
+    pub return_data: Option<TransactionReturnData>,
 }
 
 fn account_keys(message: &VersionedMessage, loaded: &LoadedAddresses) -> Vec<Pubkey> {
@@ -146,26 +140,16 @@ impl Simulation {
     }
 }
 
-/// The runtime's inner instructions (one list per top-level instruction) as the RPC writes them: only
-/// the instructions that made calls, by index.
-fn ui_inner_instructions(lists: Vec<InnerInstructions>) -> Vec<UiInnerInstructions> {
-    lists
-        .into_iter()
-        .enumerate()
-        .filter(|(_, list)| !list.is_empty())
-        .map(|(index, list)| UiInnerInstructions {
-            index: u8::try_from(index).unwrap_or(u8::MAX),
-            instructions: list
-                .iter()
-                .map(|inner| {
-                    UiInstruction::Compiled(UiCompiledInstruction::from(
-                        &inner.instruction,
-                        Some(u32::from(inner.stack_height)),
-                    ))
-                })
-                .collect(),
-        })
-        .collect()
+/// Programs that never call another program. A transaction that invokes only these has no inner
+/// instructions, so `execute` need not simulate it first to learn them (most transfers are such).
+const LEAF_PROGRAMS: [Pubkey; 3] = [solana_sdk::system_program::ID, spl_token::ID, solana_sdk::compute_budget::ID];
+
+fn makes_no_calls(message: &VersionedMessage) -> bool {
+    let keys = message.static_account_keys();
+    message
+        .instructions()
+        .iter()
+        .all(|ix| keys.get(usize::from(ix.program_id_index)).is_some_and(|program| LEAF_PROGRAMS.contains(program)))
 }
 
 pub struct Chain {
@@ -195,6 +179,12 @@ pub struct Chain {
     blockhash_interval: std::time::Duration,
     pub genesis_hash: Hash,
     pub events: broadcast::Sender<Event>,
+}
+
+/// A token amount as the RPC writes it, by Solana's own account decoder (SPL Token has no interest or
+/// scaled amounts, only decimals).
+pub fn ui_token_amount(amount: u64, decimals: u8) -> UiTokenAmount {
+    token_amount_to_ui_amount_v3(amount, &SplTokenAdditionalDataV2::with_decimals(decimals))
 }
 
 pub fn wall_clock() -> i64 {
@@ -411,17 +401,30 @@ impl Chain {
     }
 
     /// The transactions of `slot` still in the history, in the order they landed.
-    pub fn block_transactions(&self, slot: Slot) -> Vec<(Signature, &TxRecord)> {
-        let mut landed: Vec<(Signature, &TxRecord)> = self
+    /// Slot `at`'s block with its transactions (only those naming `mentions`, when given), as the
+    /// validator's block encoder takes it.
+    pub fn confirmed_block(&self, at: Slot, mentions: Option<&Pubkey>) -> Option<ConfirmedBlock> {
+        let (block, parent_blockhash) = self.block(at)?;
+        let mut landed: Vec<&TxRecord> = self
             .history
             .iter()
             .rev()
-            .filter_map(|s| self.transactions.get(s).map(|r| (*s, r)))
-            .skip_while(|(_, r)| r.slot > slot)
-            .take_while(|(_, r)| r.slot == slot)
+            .filter_map(|s| self.transactions.get(s))
+            .skip_while(|r| r.slot > at)
+            .take_while(|r| r.slot == at)
+            .filter(|r| mentions.is_none_or(|key| r.accounts().any(|a| a == key)))
             .collect();
         landed.reverse();
-        landed
+        Some(ConfirmedBlock {
+            previous_blockhash: parent_blockhash.to_string(),
+            blockhash: block.blockhash.to_string(),
+            parent_slot: at.saturating_sub(1),
+            transactions: landed.into_iter().map(|r| TransactionWithStatusMeta::Complete(r.clone().into())).collect(),
+            rewards: Vec::new(),
+            num_partitions: None,
+            block_time: Some(block.time),
+            block_height: Some(self.block_height_of(at)),
+        })
     }
 
     /// Performance samples, newest first.
@@ -473,7 +476,7 @@ impl Chain {
     }
 
     /// The SPL Token accounts among `accounts` (a transaction's keys, in order) with their balances.
-    async fn token_balances(&mut self, accounts: &[Option<Account>]) -> Vec<TokenBalance> {
+    async fn token_balances(&mut self, accounts: &[Option<Account>]) -> Vec<TransactionTokenBalance> {
         let mut balances = Vec::new();
         for (index, account) in accounts.iter().enumerate() {
             let Some(token) = account
@@ -485,12 +488,12 @@ impl Chain {
             };
             let Some(decimals) = self.decimals_of(&token.mint).await else { continue };
             let Ok(account_index) = u8::try_from(index) else { continue };
-            balances.push(TokenBalance {
+            balances.push(TransactionTokenBalance {
                 account_index,
-                mint: token.mint,
-                owner: token.owner,
-                amount: token.amount,
-                decimals,
+                mint: token.mint.to_string(),
+                ui_token_amount: ui_token_amount(token.amount, decimals),
+                owner: token.owner.to_string(),
+                program_id: spl_token::ID.to_string(),
             });
         }
         balances
@@ -545,8 +548,8 @@ impl Chain {
             err,
             logs: lantern_runtime::event_logs::validator_logs(details.logs),
             units_consumed: details.units_consumed,
-            inner_instructions: ui_inner_instructions(details.inner_instructions.unwrap_or_default()),
-            return_data: details.return_data.map(UiTransactionReturnData::from),
+            inner_instructions: map_inner_instructions(details.inner_instructions.unwrap_or_default()).collect(),
+            return_data: details.return_data,
         })
     }
 
@@ -584,6 +587,7 @@ impl Chain {
         }
         let inner_instructions = match preflight {
             Some(simulation) => simulation.inner_instructions,
+            None if makes_no_calls(&tx.message) => Vec::new(),
             None => self.simulate(tx.clone()).await?.inner_instructions,
         };
         let signature = tx.signatures.first().copied().unwrap_or_default();
@@ -618,28 +622,25 @@ impl Chain {
                 self.transactions.remove(&oldest);
             }
         }
-        self.transactions.insert(
-            signature,
-            TxRecord {
-                slot: self.slot,
-                block_time: self.now(),
-                transaction: tx,
-                err: err.clone(),
-                fee,
-                pre_balances,
-                post_balances,
-                pre_token_balances,
-                post_token_balances,
-                logs: lantern_runtime::event_logs::validator_logs(
-                    metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
-                ),
-                units_consumed: metadata.as_ref().map_or(0, |m| m.compute_units_consumed),
-                inner_instructions,
-                return_data: metadata.and_then(|m| m.return_data).map(UiTransactionReturnData::from),
-                loaded,
-            },
+        let logs = lantern_runtime::event_logs::validator_logs(
+            metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
         );
-        let logs = self.transactions.get(&signature).map(|r| r.logs.clone()).unwrap_or_default();
+        let meta = TransactionStatusMeta {
+            status: err.clone().map_or(Ok(()), Err),
+            fee,
+            pre_balances,
+            post_balances,
+            inner_instructions: Some(inner_instructions),
+            log_messages: Some(logs.clone()),
+            pre_token_balances: Some(pre_token_balances),
+            post_token_balances: Some(post_token_balances),
+            rewards: Some(Vec::new()),
+            loaded_addresses: loaded,
+            return_data: metadata.as_ref().and_then(|m| m.return_data.clone()),
+            compute_units_consumed: metadata.as_ref().map(|m| m.compute_units_consumed),
+        };
+        let record = TxRecord { slot: self.slot, block_time: self.now(), transaction: tx, meta };
+        self.transactions.insert(signature, record);
         let _ = self.events.send(Event::Logs { signature, err: err.clone(), logs, accounts: keys, slot: self.slot });
         let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
         Ok(signature)

@@ -90,52 +90,6 @@ pub fn decode_message(encoded: &str) -> Result<VersionedMessage, String> {
     bincode::deserialize(&bytes).map_err(|e| format!("failed to deserialize message: {e}"))
 }
 
-/// The `json` encoding of a transaction, as `getTransaction` returns it.
-pub fn transaction_json(tx: &VersionedTransaction) -> Value {
-    let message = &tx.message;
-    let header = message.header();
-    let instructions: Vec<Value> = message
-        .instructions()
-        .iter()
-        .map(|ix| {
-            json!({
-                "programIdIndex": ix.program_id_index,
-                "accounts": ix.accounts,
-                "data": bs58::encode(&ix.data).into_string(),
-                "stackHeight": null,
-            })
-        })
-        .collect();
-    let mut json_message = json!({
-        "accountKeys": message.static_account_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-        "header": {
-            "numRequiredSignatures": header.num_required_signatures,
-            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
-            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
-        },
-        "recentBlockhash": message.recent_blockhash().to_string(),
-        "instructions": instructions,
-    });
-    if let Some(lookups) = message.address_table_lookups() {
-        json_message["addressTableLookups"] = json!(lookups
-            .iter()
-            .map(|l| json!({
-                "accountKey": l.account_key.to_string(),
-                "writableIndexes": l.writable_indexes,
-                "readonlyIndexes": l.readonly_indexes,
-            }))
-            .collect::<Vec<_>>());
-    }
-    json!({
-        "signatures": tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "message": json_message,
-    })
-}
-
-pub fn transaction_base64(tx: &VersionedTransaction) -> Value {
-    json!([BASE64.encode(bincode::serialize(tx).unwrap_or_default()), "base64"])
-}
-
 pub fn decode_base64(data: &str) -> Result<Vec<u8>, String> {
     BASE64.decode(data).map_err(|e| format!("invalid base64: {e}"))
 }

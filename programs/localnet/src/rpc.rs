@@ -10,20 +10,22 @@ use solana_rpc_client_api::config::{
     RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::response::{
-    RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcInflationRate,
-    RpcVoteAccountStatus,
+    RpcBlockhash, RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor,
+    RpcInflationRate, RpcSimulateTransactionResult, RpcTokenAccountBalance, RpcVoteAccountStatus,
 };
+use solana_sdk::message::AccountKeys;
 use solana_sdk::{
     account::Account, clock::Slot, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
     transaction::TransactionError,
 };
-use solana_transaction_status_client_types::{
-    TransactionConfirmationStatus, TransactionDetails, UiInnerInstructions, UiInstruction, UiParsedInstruction,
-    UiPartiallyDecodedInstruction, UiTransactionEncoding,
+use solana_transaction_status::{
+    parse_ui_inner_instructions, BlockEncodingOptions, EncodeError, EncodedConfirmedTransactionWithStatusMeta,
+    TransactionConfirmationStatus, TransactionDetails, TransactionStatus, UiTransactionEncoding,
+    UiTransactionReturnData, VersionedTransactionWithStatusMeta,
 };
 use tokio::sync::Mutex;
 
-use crate::chain::{Chain, TokenBalance, TxRecord};
+use crate::chain::{ui_token_amount, Chain};
 use crate::encoding::{self, with_context, DataEncoding};
 use lantern_runtime::solana_program_test::BanksClientError;
 
@@ -276,11 +278,8 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .filter(|a| a.owner == spl_token::ID)
                 .and_then(|a| <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
                 .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token account"))?;
-            let mint = chain.account(&token.mint).await.map_err(RpcError::internal)?;
-            let decimals = mint
-                .and_then(|m| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&m.data).ok())
-                .map_or(0, |m| m.decimals);
-            Ok(with_context(slot, token_amount(token.amount, decimals)))
+            let decimals = mint_decimals(&mut chain, &token.mint).await?;
+            Ok(with_context(slot, json!(ui_token_amount(token.amount, decimals))))
         }
         "getTokenSupply" => {
             let key = pubkey(params, 0, "mint")?;
@@ -289,7 +288,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .filter(|a| a.owner == spl_token::ID)
                 .and_then(|a| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
                 .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
-            Ok(with_context(slot, token_amount(mint.supply, mint.decimals)))
+            Ok(with_context(slot, json!(ui_token_amount(mint.supply, mint.decimals))))
         }
         "getTokenLargestAccounts" => {
             let mint = pubkey(params, 0, "mint")?;
@@ -297,13 +296,12 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let mut holders: Vec<(Pubkey, u64)> =
                 token_accounts(&chain, |t| t.mint == mint).map(|(key, _, t)| (key, t.amount)).collect();
             holders.sort_by_key(|h| std::cmp::Reverse(h.1));
-            let largest: Vec<Value> = holders
+            let largest: Vec<RpcTokenAccountBalance> = holders
                 .into_iter()
                 .take(20)
-                .map(|(key, amount)| {
-                    let mut value = token_amount(amount, decimals);
-                    value["address"] = json!(key.to_string());
-                    value
+                .map(|(key, amount)| RpcTokenAccountBalance {
+                    address: key.to_string(),
+                    amount: ui_token_amount(amount, decimals),
                 })
                 .collect();
             Ok(with_context(slot, json!(largest)))
@@ -506,23 +504,29 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let config: RpcSimulateTransactionConfig = optional(params, 1, "config")?;
             let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let mut tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
+            let mut replacement_blockhash = None;
             if config.replace_recent_blockhash {
-                let (hash, _) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
+                let (hash, last_valid_block_height) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
                 tx.message.set_recent_blockhash(hash);
+                replacement_blockhash = Some(RpcBlockhash { blockhash: hash.to_string(), last_valid_block_height });
             }
             let keys = chain.account_keys(&tx.message).await;
             let simulation = chain.simulate(tx).await.map_err(submit_error)?;
-            let inner_instructions =
-                config.inner_instructions.then(|| partially_decoded(simulation.inner_instructions, &keys));
+            // As a validator answers: inner instructions parsed where Solana parses them.
+            let inner_instructions = config.inner_instructions.then(|| {
+                let keys = AccountKeys::new(&keys, None);
+                simulation.inner_instructions.into_iter().map(|list| parse_ui_inner_instructions(list, &keys)).collect()
+            });
             Ok(with_context(
                 slot,
-                json!({
-                    "err": simulation.err,
-                    "logs": simulation.logs,
-                    "accounts": null,
-                    "unitsConsumed": simulation.units_consumed,
-                    "returnData": simulation.return_data,
-                    "innerInstructions": inner_instructions,
+                json!(RpcSimulateTransactionResult {
+                    err: simulation.err,
+                    logs: Some(simulation.logs),
+                    accounts: None,
+                    units_consumed: Some(simulation.units_consumed),
+                    return_data: simulation.return_data.map(UiTransactionReturnData::from),
+                    inner_instructions,
+                    replacement_blockhash,
                 }),
             ))
         }
@@ -534,18 +538,15 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let mut statuses = Vec::with_capacity(texts.len());
             for text in texts {
                 let sig = signature(&text)?;
-                statuses.push(match chain.transaction(&sig) {
-                    Some(record) => json!({
-                        "slot": record.slot,
-                        "confirmations": null,
-                        "err": record.err,
-                        "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
-                        "confirmationStatus": "finalized",
-                    }),
-                    None => Value::Null,
-                });
+                statuses.push(chain.transaction(&sig).map(|record| TransactionStatus {
+                    slot: record.slot,
+                    confirmations: None,
+                    status: record.meta.status.clone(),
+                    err: record.err(),
+                    confirmation_status: Some(TransactionConfirmationStatus::Finalized),
+                }));
             }
-            Ok(with_context(slot, Value::Array(statuses)))
+            Ok(with_context(slot, json!(statuses)))
         }
         "getSignaturesForAddress" => {
             let address = pubkey(params, 0, "address")?;
@@ -562,7 +563,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 .map(|(sig, record)| RpcConfirmedTransactionStatusWithSignature {
                     signature: sig.to_string(),
                     slot: record.slot,
-                    err: record.err.clone(),
+                    err: record.err(),
                     memo: None,
                     block_time: Some(record.block_time),
                     confirmation_status: Some(TransactionConfirmationStatus::Finalized),
@@ -582,10 +583,15 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 _ => optional(params, 1, "config")?,
             };
             let Some(record) = chain.transaction(&sig) else { return Ok(Value::Null) };
-            let mut result = transaction_with_meta(record, &config.encoding, config.max_supported_transaction_version)?;
-            result["slot"] = json!(record.slot);
-            result["blockTime"] = json!(record.block_time);
-            Ok(result)
+            let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
+            let transaction = VersionedTransactionWithStatusMeta::from(record.clone())
+                .encode(encoding, config.max_supported_transaction_version, true)
+                .map_err(unsupported_version)?;
+            Ok(json!(EncodedConfirmedTransactionWithStatusMeta {
+                slot: record.slot,
+                transaction,
+                block_time: Some(record.block_time),
+            }))
         }
         "getBlock" => {
             let at: Slot = param(params, 0, "slot")?;
@@ -597,37 +603,16 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 },
                 _ => optional(params, 1, "config")?,
             };
-            let Some((block, parent_blockhash)) = chain.block(at) else { return Err(block_unavailable(&chain, at)) };
-            let mut result = json!({
-                "blockHeight": chain.block_height_of(at),
-                "blockTime": block.time,
-                "blockhash": block.blockhash.to_string(),
-                "parentSlot": at.saturating_sub(1),
-                "previousBlockhash": parent_blockhash.to_string(),
-            });
-            let landed = chain.block_transactions(at);
-            match config.transaction_details.unwrap_or(TransactionDetails::Full) {
-                TransactionDetails::Full => {
-                    let transactions = landed
-                        .iter()
-                        .map(|(_, record)| {
-                            transaction_with_meta(record, &config.encoding, config.max_supported_transaction_version)
-                        })
-                        .collect::<Result<Vec<Value>, RpcError>>()?;
-                    result["transactions"] = json!(transactions);
-                }
-                TransactionDetails::Signatures => {
-                    result["signatures"] = json!(landed.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>());
-                }
-                TransactionDetails::None => {}
-                TransactionDetails::Accounts => {
-                    return Err(RpcError::invalid_params("transactionDetails \"accounts\" is not supported here"))
-                }
-            }
-            if config.rewards.unwrap_or(true) {
-                result["rewards"] = json!([]);
-            }
-            Ok(result)
+            let Some(confirmed) = chain.confirmed_block(at, None) else { return Err(block_unavailable(&chain, at)) };
+            let options = BlockEncodingOptions {
+                transaction_details: config.transaction_details.unwrap_or(TransactionDetails::Full),
+                show_rewards: config.rewards.unwrap_or(true),
+                max_supported_transaction_version: config.max_supported_transaction_version,
+            };
+            let encoded = confirmed
+                .encode_with_options(config.encoding.unwrap_or(UiTransactionEncoding::Json), options)
+                .map_err(unsupported_version)?;
+            Ok(json!(encoded))
         }
         "requestAirdrop" => {
             let key = pubkey(params, 0, "pubkey")?;
@@ -686,13 +671,6 @@ struct AccountSpec {
     executable: bool,
 }
 
-/// `amount / 10^decimals` as the RPC's exact decimal string.
-/// A token amount as the RPC writes it (`uiAmount` is a float for display; `uiAmountString` exact).
-fn token_amount(amount: u64, decimals: u8) -> Value {
-    let ui = amount as f64 / 10f64.powi(i32::from(decimals));
-    json!({ "amount": amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": format_ui_amount(amount, decimals) })
-}
-
 /// SPL Token accounts in the chain's account index that `keep` selects.
 fn token_accounts<'a>(
     chain: &'a Chain,
@@ -716,20 +694,6 @@ fn identity(chain: &Chain) -> Pubkey {
     Pubkey::new_from_array(chain.genesis_hash.to_bytes())
 }
 
-fn format_ui_amount(amount: u64, decimals: u8) -> String {
-    if decimals == 0 {
-        return amount.to_string();
-    }
-    let scale = 10u64.pow(u32::from(decimals));
-    let fraction = format!("{:0width$}", amount % scale, width = usize::from(decimals));
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() {
-        (amount / scale).to_string()
-    } else {
-        format!("{}.{}", amount / scale, fraction)
-    }
-}
-
 /// `getBlock`/`getBlockTime` for a slot the chain cannot show: not produced yet, or forgotten.
 fn block_unavailable(chain: &Chain, at: Slot) -> RpcError {
     if at > chain.slot() {
@@ -745,86 +709,11 @@ fn block_unavailable(chain: &Chain, at: Slot) -> RpcError {
     }
 }
 
-fn token_balances(balances: &[TokenBalance]) -> Value {
-    json!(balances
-        .iter()
-        .map(|b| json!({
-            "accountIndex": b.account_index,
-            "mint": b.mint.to_string(),
-            "owner": b.owner.to_string(),
-            "programId": spl_token::ID.to_string(),
-            "uiTokenAmount": token_amount(b.amount, b.decimals),
-        }))
-        .collect::<Vec<_>>())
-}
-
-/// A landed transaction with its metadata, as `getTransaction` and `getBlock` write it.
-fn transaction_with_meta(
-    record: &TxRecord,
-    encoding: &Option<UiTransactionEncoding>,
-    max_supported_version: Option<u8>,
-) -> RpcResult {
-    let is_v0 = matches!(record.transaction.message, solana_sdk::message::VersionedMessage::V0(_));
-    if is_v0 && max_supported_version.is_none() {
-        return Err(RpcError::new(
-            -32015,
-            "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0",
-        ));
-    }
-    let transaction = match encoding.unwrap_or(UiTransactionEncoding::Json) {
-        UiTransactionEncoding::Base64 => encoding::transaction_base64(&record.transaction),
-        UiTransactionEncoding::Json => encoding::transaction_json(&record.transaction),
-        other => return Err(RpcError::invalid_params(format!("unsupported encoding {}", encoding::wire_name(&other)))),
-    };
-    let mut result = json!({
-        "transaction": transaction,
-        "meta": {
-            "err": record.err,
-            "status": match &record.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": e }) },
-            "fee": record.fee,
-            "preBalances": record.pre_balances,
-            "postBalances": record.post_balances,
-            "innerInstructions": record.inner_instructions,
-            "returnData": record.return_data,
-            "logMessages": record.logs,
-            "preTokenBalances": token_balances(&record.pre_token_balances),
-            "postTokenBalances": token_balances(&record.post_token_balances),
-            "rewards": [],
-            "loadedAddresses": {
-                "writable": record.loaded.writable.iter().map(Pubkey::to_string).collect::<Vec<_>>(),
-                "readonly": record.loaded.readonly.iter().map(Pubkey::to_string).collect::<Vec<_>>(),
-            },
-            "computeUnitsConsumed": record.units_consumed,
-        },
-    });
-    if max_supported_version.is_some() {
-        result["version"] = if is_v0 { json!(0) } else { json!("legacy") };
-    }
-    Ok(result)
-}
-
-/// Inner instructions with their accounts named, as a validator writes them for a simulation.
-fn partially_decoded(inner: Vec<UiInnerInstructions>, keys: &[Pubkey]) -> Vec<UiInnerInstructions> {
-    let key = |index: u8| keys.get(usize::from(index)).map(Pubkey::to_string).unwrap_or_default();
-    inner
-        .into_iter()
-        .map(|list| UiInnerInstructions {
-            index: list.index,
-            instructions: list
-                .instructions
-                .into_iter()
-                .map(|instruction| match instruction {
-                    UiInstruction::Compiled(compiled) => {
-                        UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(UiPartiallyDecodedInstruction {
-                            program_id: key(compiled.program_id_index),
-                            accounts: compiled.accounts.iter().map(|i| key(*i)).collect(),
-                            data: compiled.data,
-                            stack_height: compiled.stack_height,
-                        }))
-                    }
-                    other => other,
-                })
-                .collect(),
-        })
-        .collect()
+/// `EncodeError`, as the validator words it.
+pub fn unsupported_version(err: EncodeError) -> RpcError {
+    let EncodeError::UnsupportedTransactionVersion(version) = err;
+    RpcError::new(
+        -32015,
+        format!("Transaction version ({version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"),
+    )
 }

@@ -1,18 +1,22 @@
-//! The WebSocket subscription API: account, program, signature, slot, slots-updates, root, logs and vote
-//! subscriptions.
+//! The WebSocket subscription API: account, program, signature, slot, slots-updates, root, logs, vote and
+//! block subscriptions.
 use std::collections::HashMap;
 use std::str::FromStr;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcBlockSubscribeConfig, RpcBlockSubscribeFilter, RpcProgramAccountsConfig,
+};
 use solana_rpc_client_api::filter::RpcFilterType;
-use solana_sdk::{pubkey::Pubkey, signature::Signature};
+use solana_rpc_client_api::response::{RpcBlockUpdate, RpcBlockUpdateError};
+use solana_sdk::{clock::Slot, pubkey::Pubkey, signature::Signature};
+use solana_transaction_status::{BlockEncodingOptions, EncodeError, TransactionDetails, UiTransactionEncoding};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::chain::Event;
+use crate::chain::{Chain, Event};
 use crate::encoding::{self, with_context, DataEncoding};
 use crate::rpc::Shared;
 
@@ -38,6 +42,12 @@ enum Subscription {
     /// `None`: every transaction; `Some(key)`: those naming `key`.
     Logs {
         mentions: Option<Pubkey>,
+    },
+    /// Each finished block (`mentions`: only its transactions naming that account or program, and no
+    /// notification when there are none).
+    Block {
+        mentions: Option<Pubkey>,
+        config: RpcBlockSubscribeConfig,
     },
 }
 
@@ -93,6 +103,19 @@ fn subscribe(method: &str, params: &[Value]) -> Result<Subscription, String> {
         "rootSubscribe" => Ok(Subscription::Root),
         "slotsUpdatesSubscribe" => Ok(Subscription::SlotsUpdates),
         "voteSubscribe" => Ok(Subscription::Vote),
+        "blockSubscribe" => {
+            let filter: RpcBlockSubscribeFilter = match params.first() {
+                Some(value) => serde_json::from_value(value.clone()).map_err(|_| {
+                    "Invalid params: expected \"all\" or { \"mentionsAccountOrProgram\": address }".to_owned()
+                })?,
+                None => return Err("Invalid params: a block filter is expected".to_owned()),
+            };
+            let mentions = match filter {
+                RpcBlockSubscribeFilter::All => None,
+                RpcBlockSubscribeFilter::MentionsAccountOrProgram(key) => Some(pubkey(&key)?),
+            };
+            Ok(Subscription::Block { mentions, config: parse(params, 1)? })
+        }
         "logsSubscribe" => match params.first() {
             Some(Value::String(all)) if all == "all" || all == "allWithVotes" => {
                 Ok(Subscription::Logs { mentions: None })
@@ -169,6 +192,34 @@ fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<
     }
 }
 
+/// The `blockNotification` for the block of slot `at`, encoded as the subscription asked.
+fn block_notification(
+    chain: &Chain,
+    id: u64,
+    at: Slot,
+    mentions: Option<&Pubkey>,
+    config: &RpcBlockSubscribeConfig,
+) -> Option<Message> {
+    let block = chain.confirmed_block(at, mentions)?;
+    if mentions.is_some() && block.transactions.is_empty() {
+        return None;
+    }
+    let options = BlockEncodingOptions {
+        transaction_details: config.transaction_details.unwrap_or(TransactionDetails::Full),
+        show_rewards: config.show_rewards.unwrap_or(true),
+        max_supported_transaction_version: config.max_supported_transaction_version,
+    };
+    let update = match block.encode_with_options(config.encoding.unwrap_or(UiTransactionEncoding::Json), options) {
+        Ok(block) => RpcBlockUpdate { slot: at, block: Some(block), err: None },
+        Err(EncodeError::UnsupportedTransactionVersion(version)) => RpcBlockUpdate {
+            slot: at,
+            block: None,
+            err: Some(RpcBlockUpdateError::UnsupportedTransactionVersion(version)),
+        },
+    };
+    Some(notification("blockNotification", id, with_context(at, json!(update))))
+}
+
 async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let socket = tokio_tungstenite::accept_async(stream).await?;
     let (mut sink, mut source) = socket.split();
@@ -205,7 +256,7 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                             // A signature that already landed is reported at once: clients subscribe after sending.
                             let landed = match &subscription {
                                 Subscription::Signature { signature } => {
-                                    chain.lock().await.transaction(signature).map(|r| Event::Signature { signature: *signature, err: r.err.clone(), slot: r.slot })
+                                    chain.lock().await.transaction(signature).map(|r| Event::Signature { signature: *signature, err: r.err(), slot: r.slot })
                                 }
                                 _ => None,
                             };
@@ -235,7 +286,7 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                         for (id, subscription) in &subscriptions {
                             if let Subscription::Signature { signature } = subscription {
                                 if let Some(record) = chain.transaction(signature) {
-                                    let event = Event::Signature { signature: *signature, err: record.err.clone(), slot: record.slot };
+                                    let event = Event::Signature { signature: *signature, err: record.err(), slot: record.slot };
                                     landed.extend(notify(subscription, *id, &event, None).map(|(message, _)| (*id, message)));
                                 }
                             }
@@ -254,6 +305,21 @@ async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std:
                     Event::Account { account, .. } if parsed => chain.lock().await.token_decimals(account),
                     _ => None,
                 };
+                // A slot's start finishes its parent's block.
+                if let Event::Slot { slot } = &event {
+                    let mut blocks = Vec::new();
+                    if subscriptions.values().any(|s| matches!(s, Subscription::Block { .. })) {
+                        let chain = chain.lock().await;
+                        for (id, subscription) in &subscriptions {
+                            if let Subscription::Block { mentions, config } = subscription {
+                                blocks.extend(block_notification(&chain, *id, slot.saturating_sub(1), mentions.as_ref(), config));
+                            }
+                        }
+                    }
+                    for message in blocks {
+                        sink.send(message).await?;
+                    }
+                }
                 let mut finished = Vec::new();
                 for (id, subscription) in &subscriptions {
                     if let Some((message, one_shot)) = notify(subscription, *id, &event, decimals) {
