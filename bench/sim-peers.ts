@@ -7,9 +7,9 @@
 // once, one time step at a time, same per-step work (see the peer's docstring). The figure compared is
 // ns per path-step; rounds alternate the two so that load on the shared machine hits both alike, and
 // the median round is reported. DESIGN.md §6's budget: Lantern ≥ 3× faster per core.
-import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { loadScenario, prepareJob, runPath } from "@lantern/sim";
+import { numpyPeer } from "./peers/numpy.js";
 
 const { values } = parseArgs({
   options: {
@@ -35,17 +35,7 @@ function lantern(round: number): number {
 }
 
 function numpy(round: number): { ns: number; version: string } {
-  const r = spawnSync(
-    "python3",
-    ["bench/peers/baseline_world.py", String(peerPaths), String(peerDays), String(round + 1)],
-    {
-      encoding: "utf8",
-      env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-    },
-  );
-  if (r.status !== 0) throw new Error(`the NumPy peer failed (is numpy installed?): ${r.stderr}`);
-  const out = JSON.parse(r.stdout) as { nsPerPathStep: number; numpy: string };
-  return { ns: out.nsPerPathStep, version: out.numpy };
+  return numpyPeer(peerPaths, peerDays, round + 1);
 }
 
 const l: number[] = [];

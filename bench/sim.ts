@@ -1,7 +1,9 @@
 // Benchmark (not a test): the simulator's standard workload — 10,000 paths × 30 days at 1-minute steps
 // × 10,000 sub-accounts (the `baseline` scenario) — on both cores, and a single-thread breakdown
 // against (a) a loop that only draws the same random numbers as the world does on the same paths,
-// (b) the world alone, (c) the naive per-account engine. `npm run bench:sim [-- --scale 0.05]`.
+// (b) the world alone, (c) the naive per-account engine; then, per core, against the vectorised NumPy
+// peer of the same baseline world (bench/peers/baseline_world.py), rounds alternating; and the two
+// budget ratios of DESIGN.md §6 from this one run. `npm run bench:sim [-- --scale 0.05]`.
 //
 // --scale f runs f × 10,000 paths of the full-size workload and extrapolates the wall time of the
 // whole workload linearly (paths are independent and identically sized); the output says so.
@@ -22,8 +24,10 @@ import {
   streamState,
   runScenario,
   loadScenario,
+  runPath,
   type Scenario,
 } from "@lantern/sim";
+import { numpyPeer } from "./peers/numpy.js";
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +35,11 @@ const { values } = parseArgs({
     scenario: { type: "string", default: "baseline" },
     sample: { type: "string", default: "16" },
     naive: { type: "string", default: "3" },
+    /** Section 3: rounds against the NumPy peer (0 skips it), Lantern paths and peer paths × days per round. */
+    "peer-rounds": { type: "string", default: "3" },
+    "peer-lantern-paths": { type: "string", default: "64" },
+    "peer-paths": { type: "string", default: "2000" },
+    "peer-days": { type: "string", default: "2" },
     workers: { type: "string" },
     /** Internal: print the world's draws on the sample's paths as JSON and exit (see `countDraws`). */
     "count-draws": { type: "boolean", default: false },
@@ -202,6 +211,7 @@ console.log(
     );
 }
 
+let boundRatio = Number.NaN;
 // 2. Single-thread breakdown on a sample of paths, interleaved rounds, median per path.
 {
   const sample = Number(values.sample);
@@ -244,6 +254,7 @@ console.log(
   const draw = nsPerStep(t.draw);
   const world = nsPerStep(t.world);
   const fast = nsPerStep(t.fast);
+  boundRatio = fast / draw;
   const naivePaths = Number(values.naive);
   const naiveTimes: number[] = [];
   const fastSame: number[] = [];
@@ -283,3 +294,58 @@ console.log(
     `   e. engines alone on a replayed path: fast ${fastEngine.toFixed(1)} ns (= ${(fastEngine / draw).toFixed(2)}× a), naive ${naiveEngine.toFixed(0)} ns = ${(naiveEngine / fastEngine).toFixed(0)}× fast`,
   );
 }
+
+// 3. Per core against the vectorised NumPy peer of the baseline world: Lantern's world + fast engine on
+// the standard book in this thread, the peer in a child process, rounds alternating so that load on the
+// shared machine hits both alike; the median round of each.
+let numpyRatio = Number.NaN;
+const peerRounds = Number(values["peer-rounds"]);
+if (peerRounds > 0) {
+  const baseline = loadScenario("baseline");
+  const lanternPaths = Number(values["peer-lantern-paths"]);
+  const peerPaths = Number(values["peer-paths"]);
+  const peerDays = Number(values["peer-days"]);
+  const baseSteps = Math.round((baseline.horizonDays * 86_400) / baseline.stepSecs);
+  const job = prepareJob({
+    scenario: baseline,
+    seed: SEED,
+    policy: "MinOfBoth",
+    paths: (peerRounds + 1) * lanternPaths,
+    antithetic: true,
+    engine: "fast",
+  });
+  const lantern = (round: number) => {
+    const t = process.hrtime.bigint();
+    for (let p = 0; p < lanternPaths; p++) runPath(job, round * lanternPaths + p);
+    return Number(process.hrtime.bigint() - t) / (lanternPaths * baseSteps);
+  };
+  lantern(peerRounds); // warm-up (JIT)
+  const l: number[] = [];
+  const n: number[] = [];
+  let version = "";
+  for (let r = 0; r < peerRounds; r++) {
+    l.push(lantern(r));
+    const p = numpyPeer(peerPaths, peerDays, r + 1);
+    n.push(p.ns);
+    version = p.version;
+  }
+  const lm = median(l);
+  const nm = median(n);
+  numpyRatio = nm / lm;
+  console.log(`\n3. Per core against the NumPy peer of the baseline world, ${peerRounds} alternating rounds (median):`);
+  console.log(
+    `   Lantern, world + fast engine, ${baseline.population.subAccounts.toLocaleString("en-US")} sub-accounts, ${lanternPaths} paths × ${baseSteps.toLocaleString("en-US")} steps: ${lm.toFixed(0)} ns per path-step (rounds ${l.map((x) => x.toFixed(0)).join(" · ")})`,
+  );
+  console.log(
+    `   NumPy ${version}, ${peerPaths.toLocaleString("en-US")} paths × ${Math.round((peerDays * 86_400) / 60).toLocaleString("en-US")} steps vectorised: ${nm.toFixed(0)} ns per path-step (rounds ${n.map((x) => x.toFixed(0)).join(" · ")})`,
+  );
+}
+
+console.log("\nBudgets (DESIGN.md §6), from this run:");
+console.log(
+  `   end to end, one thread: ${boundRatio.toFixed(2)}× the random-number bound (budget ≤ 2×): ${boundRatio <= 2 ? "met" : "not met"}`,
+);
+if (peerRounds > 0)
+  console.log(
+    `   per core: ${numpyRatio.toFixed(2)}× the NumPy peer's speed (budget ≥ 3×): ${numpyRatio >= 3 ? "met" : "not met"}`,
+  );
