@@ -56,11 +56,24 @@ interface Target {
   sequential(raw: Buffer[]): Promise<number[]>;
   /** All in flight, then every one confirmed; returns the wall time in ms. */
   pipelined(raw: Buffer[]): Promise<number>;
+  /** CPU seconds the chain's process has used so far (where the chain is a process of its own). */
+  chainCpu?: () => number;
 }
 
-function localnetTarget(connection: Connection): Target {
+/** A process's CPU seconds (user + system) from /proc: where a pipelined run's time goes on 2 cores. */
+const processCpu = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const clientCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+function localnetTarget(connection: Connection, chain: LocalChain): Target {
   return {
     name: "localnet",
+    chainCpu: () => processCpu(chain.child.pid!),
     blockhash: async () => (await connection.getLatestBlockhash()).blockhash,
     async land(tx, signers) {
       const latest = await connection.getLatestBlockhash();
@@ -214,22 +227,36 @@ interface Figures {
   p50: number;
   p99: number;
   pipelinedTps: number;
+  /** CPU µs per pipelined transaction: the chain's process, and this (web3.js client) process. */
+  chainCpuUs?: number;
+  clientCpuUs?: number;
+}
+
+/** A pipelined run with the CPU each side spent on it. */
+async function pipelinedWithCpu(target: Target, raw: Buffer[]) {
+  const [chainBefore, clientBefore] = [target.chainCpu?.(), clientCpu()];
+  const ms = await target.pipelined(raw);
+  const perTx = (seconds: number) => (seconds * 1e6) / raw.length;
+  return {
+    pipelinedTps: raw.length / (ms / 1000),
+    chainCpuUs: chainBefore === undefined ? undefined : perTx(target.chainCpu!() - chainBefore),
+    clientCpuUs: perTx(clientCpu() - clientBefore),
+  };
 }
 
 async function measure(target: Target, workload: Workload): Promise<Figures> {
   const build = await workload.prepare(target, PAYER);
   const latencies = await target.sequential(await sign(target, build, COUNT, 0));
-  const pipelinedMs = await target.pipelined(await sign(target, build, COUNT, COUNT));
   return {
     sequentialTps: COUNT / (latencies.reduce((a, b) => a + b, 0) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    pipelinedTps: COUNT / (pipelinedMs / 1000),
+    ...(await pipelinedWithCpu(target, await sign(target, build, COUNT, COUNT))),
   };
 }
 
 /** Lantern's own transactions from the demo trader (localnet only: LiteSVM cannot load them). */
-async function marginMix(connection: Connection, dir: string): Promise<Figures> {
+async function marginMix(connection: Connection, chain: LocalChain, dir: string): Promise<Figures> {
   const demo = readDemoManifest(dir);
   const trader = readKeypairFile(demo.wallets.trader.keypair);
   const [wsol, lrt] = [new PublicKey(demo.wallets.trader.wsol), new PublicKey(demo.wallets.trader.lrt)];
@@ -261,7 +288,7 @@ async function marginMix(connection: Connection, dir: string): Promise<Figures> 
     // The crank has no arguments: a deposit next to it keeps each signature unique.
     async (i: number) => [await marginInstructions.accrueInterest(), await deposit(i)],
   ];
-  const target = localnetTarget(connection);
+  const target = localnetTarget(connection, chain);
   await target.land(new Transaction().add(await deposit(1_000_000_000)), [trader]);
   const signMix = async (offset: number) => {
     const raw: Buffer[] = [];
@@ -277,12 +304,11 @@ async function marginMix(connection: Connection, dir: string): Promise<Figures> 
     return raw;
   };
   const latencies = await target.sequential(await signMix(0));
-  const pipelinedMs = await target.pipelined(await signMix(COUNT));
   return {
     sequentialTps: COUNT / (latencies.reduce((a, b) => a + b, 0) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    pipelinedTps: COUNT / (pipelinedMs / 1000),
+    ...(await pipelinedWithCpu(target, await signMix(COUNT))),
   };
 }
 
@@ -315,7 +341,7 @@ async function soak(minutes: number, load: number) {
     idle.push(residentMiB(chain));
     process.stdout.write(`\r  idle ${(t + 1) / 2} min: ${idle.at(-1)!.toFixed(1)} MiB  `);
   }
-  const target = localnetTarget(connection);
+  const target = localnetTarget(connection, chain);
   await connection.confirmTransaction(await connection.requestAirdrop(PAYER.publicKey, 10 ** 13), "confirmed");
   const build = await solTransfers.prepare(target, PAYER);
   const loaded: number[] = [residentMiB(chain)];
@@ -350,11 +376,11 @@ async function compare() {
   for (const workload of [solTransfers, splTransfers]) {
     rows.push([
       workload.name,
-      await measure(localnetTarget(connection), workload),
+      await measure(localnetTarget(connection, chain), workload),
       await measure(liteSvmTarget(liteSvm), workload),
     ]);
   }
-  rows.push(["Lantern mix (localnet only)", await marginMix(connection, dir), undefined]);
+  rows.push(["Lantern mix (localnet only)", await marginMix(connection, chain, dir), undefined]);
   await chain.stop();
 
   console.log(`\n${COUNT} transactions per measure; sequential = send, then confirm (web3.js), one at a time.`);
@@ -365,6 +391,15 @@ async function compare() {
     const ratio = lite ? `${(local.pipelinedTps / lite.pipelinedTps).toFixed(3)}×` : "";
     console.log(
       `${name.padEnd(29)} | ${local.sequentialTps.toFixed(0).padStart(17)} ${local.p50.toFixed(1).padStart(7)} ${local.p99.toFixed(1).padStart(7)} | ${local.pipelinedTps.toFixed(0).padStart(14)} | ${(lite ? lite.pipelinedTps.toFixed(0) : "—").padStart(12)} | ${ratio}`,
+    );
+  }
+  // Where a pipelined transaction's time goes: the chain's CPU bounds its own throughput on a free core,
+  // and the client's shares the machine's two cores with it.
+  console.log("\nPipelined, CPU per transaction      | chain µs | web3.js client µs | chain-bound tx/s | LiteSVM µs");
+  for (const [name, local, lite] of rows) {
+    const liteUs = lite ? (1e6 / lite.pipelinedTps).toFixed(0) : "—";
+    console.log(
+      `${name.padEnd(36)} | ${local.chainCpuUs!.toFixed(0).padStart(8)} | ${local.clientCpuUs!.toFixed(0).padStart(17)} | ${(1e6 / local.chainCpuUs!).toFixed(0).padStart(16)} | ${liteUs.padStart(10)}`,
     );
   }
 }

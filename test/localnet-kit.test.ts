@@ -129,7 +129,9 @@ describe("@solana/kit against the local chain", () => {
 
     // Only the block with the transfer comes through the `mentions` filter, with nothing else in it.
     const { value: mentioned } = (await mentioning[Symbol.asyncIterator]().next()).value!;
-    const transactions = mentioned.block?.transactions ?? [];
+    // Kit types the block per `transactionDetails`; the `full` jsonParsed shape is read here.
+    type ParsedTransaction = { transaction: { signatures: string[]; message: { instructions: unknown[] } } };
+    const transactions = (mentioned.block?.transactions ?? []) as readonly ParsedTransaction[];
     expect(transactions.map((t) => t.transaction.signatures[0])).toEqual([sent]);
     expect(transactions[0]?.transaction.message.instructions[0]).toMatchObject({
       program: "system",
