@@ -114,6 +114,11 @@ const LiquidatorConfig = Schema.Struct({
   /** Largest repay per liquidation (lamports); the wSOL inventory also bounds it. */
   maxRepayLamports: Schema.optionalWith(Amount, { default: () => 1_000_000_000_000n }),
   cooldownSecs: Schema.optionalWith(PositiveInt, { default: () => 10 }),
+  /**
+   * The feed counts as stale this many seconds before it is: this keeper's view of the cluster's clock
+   * trails it (whole seconds, read every second), and a liquidation lands after it is decided.
+   */
+  staleMarginSecs: Schema.optionalWith(NonNegativeInt, { default: () => 3 }),
   concurrency: Schema.optionalWith(PositiveInt, { default: () => 4 }),
   /** `k/N`: this instance serves the sub-accounts whose address falls in shard k of N. */
   shard: Schema.optionalWith(Schema.String.pipe(Schema.pattern(/^\d+\/\d+$/)), { default: () => "0/1" }),

@@ -725,7 +725,7 @@ describe("cranker worker (TestClock)", () => {
 
 describe("liquidator worker (TestClock)", () => {
   const SOL = 1_000_000_000n;
-  function liquidatorLayers(o: { stale: boolean; refuse: boolean; minProfit?: bigint }) {
+  function liquidatorLayers(o: { stale: boolean; refuse: boolean; minProfit?: bigint; reportAgeSecs?: number }) {
     const lrtMint = new PublicKey(MINT);
     const address = Keypair.generate().publicKey.toBase58();
     const subAccount = {
@@ -753,7 +753,7 @@ describe("liquidator worker (TestClock)", () => {
             reportedRate: WAD,
             held: { frame: 0n, rate: 0n },
             marketPrice: 0n,
-            lastReportRefTs: o.stale ? now - 10_000n : now,
+            lastReportRefTs: now - BigInt(o.reportAgeSecs ?? (o.stale ? 10_000 : 0)),
             maxReportAgeSecs: 1_000,
             maxPriceAgeSecs: 60,
           }) as never,
@@ -857,7 +857,7 @@ describe("liquidator worker (TestClock)", () => {
     );
   });
 
-  it("never attempts on a stale feed, and skips an unprofitable plan", async () => {
+  it("never attempts on a stale feed (nor one within the stale margin), and skips an unprofitable plan", async () => {
     sent.length = 0;
     const stale = liquidatorLayers({ stale: true, refuse: false });
     await Effect.runPromise(
@@ -868,6 +868,28 @@ describe("liquidator worker (TestClock)", () => {
         expect(sent).toEqual([]);
       }).pipe(Effect.provide(stale.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
     );
+    // Not stale yet by this keeper's clock, but within the margin (3 s) of it: its clock trails the
+    // cluster's and the liquidation would land later, so it waits for the next report.
+    const almost = liquidatorLayers({ stale: false, refuse: false, reportAgeSecs: 998 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent).toEqual([]);
+      }).pipe(Effect.provide(almost.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    // Outside the margin it acts (the same world otherwise).
+    const fresh = liquidatorLayers({ stale: false, refuse: false, reportAgeSecs: 996 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* drain;
+        expect(sent.map((i) => i.kind)).toEqual(["liquidate"]);
+      }).pipe(Effect.provide(fresh.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    sent.length = 0;
     const greedy = liquidatorLayers({ stale: false, refuse: false, minProfit: 100n * SOL });
     await Effect.runPromise(
       Effect.gen(function* () {

@@ -64,6 +64,8 @@ export const makeLiquidator = Effect.gen(function* () {
   const wsol = l.wsolAccount ? new PublicKey(l.wsolAccount) : associatedTokenAddress(liquidator, NATIVE_SOL_MINT);
   const lrt = l.lrtAccount ? new PublicKey(l.lrtAccount) : associatedTokenAddress(liquidator, protocol.lrtMint);
 
+  /** Stale now, or within the margin: the decision is made on a trailing clock and lands later. */
+  const staleAt = (feed: Parameters<typeof isStale>[0], now: bigint) => isStale(feed, now + BigInt(l.staleMarginSecs));
   const attempts = yield* FiberSet.make();
   const permits = yield* Effect.makeSemaphore(l.concurrency);
   /** One attempt per sub-account at a time; after a failure, a cooldown. */
@@ -151,7 +153,12 @@ export const makeLiquidator = Effect.gen(function* () {
         Effect.annotateLogs({ subAccount: address, price: price.toString(), slot: entry.slot }),
       );
       const market = yield* protocol.market;
-      const [inventory, stakePool] = yield* Effect.all([protocol.tokenBalance(wsol), protocol.stakePool]);
+      const [inventory, stakePool, feed, now] = yield* Effect.all(
+        [protocol.tokenBalance(wsol), protocol.stakePool, protocol.feed, clock.now],
+        { concurrency: 4 },
+      );
+      // Checked again where the attempt starts (it may have waited for a permit): never on a stale feed.
+      if (staleAt(feed, now)) return yield* skip(address, "stale-feed");
       if (inventory === 0n) return yield* skip(address, "no-inventory");
       const debt = debtAmount(entry.sub.debtShares, borrowIndex);
       const maxRepay = inventory < l.maxRepayLamports ? inventory : l.maxRepayLamports;
@@ -238,7 +245,7 @@ export const makeLiquidator = Effect.gen(function* () {
     } catch {
       price = 0n;
     }
-    const stale = isStale(feed, now) || price === 0n;
+    const stale = staleAt(feed, now) || price === 0n;
     const candidates = price === 0n ? [] : frontier.liquidatableAt({ price, borrowIndex });
     yield* setGauge(M.liquidatable, candidates.length);
     const localNow = yield* Clock.currentTimeMillis;
