@@ -1,6 +1,7 @@
 // The local chain speaks the standard RPC: web3.js's own response validation is the conformance check.
 import { describe, expect, inject, it } from "vitest";
 import {
+  AddressLookupTableAccount,
   AddressLookupTableProgram,
   Connection,
   Keypair,
@@ -299,6 +300,54 @@ describe("standard JSON-RPC through web3.js", () => {
       program: "system",
       parsed: { type: "transfer", info: { destination: recipients[1]!.toBase58(), lamports: 1_000_001 } },
     });
+
+    // As on a validator, an address added in a slot is not loadable until the next slot: a transaction
+    // that loads it in the extension's own slot is refused (tried until both fall in one slot).
+    let refusedInSameSlot: unknown;
+    let added: PublicKey | undefined;
+    for (let attempt = 0; attempt < 10 && refusedInSameSlot === undefined; attempt++) {
+      added = Keypair.generate().publicKey;
+      const extended = await sendAndConfirmTransaction(
+        c,
+        new Transaction().add(
+          AddressLookupTableProgram.extendLookupTable({
+            authority: payer.publicKey,
+            payer: payer.publicKey,
+            lookupTable: table,
+            addresses: [added],
+          }),
+        ),
+        [payer],
+      );
+      const extendedSlot = (await c.getTransaction(extended, { maxSupportedTransactionVersion: 0 }))!.slot;
+      const withAdded = new AddressLookupTableAccount({
+        key: table,
+        state: { ...lookupTable.state, addresses: [...lookupTable.state.addresses, added] },
+      });
+      const using = new VersionedTransaction(
+        new TransactionMessage({
+          payerKey: payer.publicKey,
+          recentBlockhash: (await c.getLatestBlockhash()).blockhash,
+          instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: added, lamports: 1_000_000 })],
+        }).compileToV0Message([withAdded]),
+      );
+      using.sign([payer]);
+      const result = await c.simulateTransaction(using);
+      if ((await c.getSlot()) === extendedSlot) refusedInSameSlot = result.value.err;
+      lookupTable.state.addresses.push(added);
+    }
+    expect(refusedInSameSlot).toBe("InvalidAddressLookupTableIndex");
+    const nextSlot = await c.getSlot();
+    while ((await c.getSlot()) === nextSlot) await new Promise((r) => setTimeout(r, 100));
+    const later = new VersionedTransaction(
+      new TransactionMessage({
+        payerKey: payer.publicKey,
+        recentBlockhash: (await c.getLatestBlockhash()).blockhash,
+        instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: added!, lamports: 1_000_000 })],
+      }).compileToV0Message([(await c.getAddressLookupTable(table)).value!]),
+    );
+    later.sign([payer]);
+    expect((await c.simulateTransaction(later)).value.err).toBeNull();
   });
 
   it("describes itself as a single-node cluster", async () => {

@@ -8,6 +8,7 @@ use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
 use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
 use solana_account_decoder::parse_token::{token_amount_to_ui_amount_v3, UiTokenAmount};
+use solana_address_lookup_table_interface::error::AddressLookupError;
 use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_sdk::transaction_context::TransactionReturnData;
 use solana_sdk::{
@@ -128,6 +129,16 @@ pub struct Simulation {
     /// Only the top-level instructions that made calls, by index.
     pub inner_instructions: Vec<InnerInstructions>,
     pub return_data: Option<TransactionReturnData>,
+}
+
+/// A failed lookup as the runtime reports it.
+fn lookup_error(err: AddressLookupError) -> TransactionError {
+    match err {
+        AddressLookupError::LookupTableAccountNotFound => TransactionError::AddressLookupTableNotFound,
+        AddressLookupError::InvalidAccountOwner => TransactionError::InvalidAddressLookupTableOwner,
+        AddressLookupError::InvalidAccountData => TransactionError::InvalidAddressLookupTableData,
+        AddressLookupError::InvalidLookupIndex => TransactionError::InvalidAddressLookupTableIndex,
+    }
 }
 
 fn account_keys(message: &VersionedMessage, loaded: &LoadedAddresses) -> Vec<Pubkey> {
@@ -286,10 +297,7 @@ impl Chain {
         while self.blocks.len() > BLOCKS_KEPT {
             self.blocks.pop_front();
         }
-        // The recent slots, as lookup tables check them (a table is created at a recent slot).
-        let recent: Vec<(Slot, Hash)> =
-            self.blocks.iter().rev().take(MAX_ENTRIES).map(|b| (b.slot, b.blockhash)).collect();
-        self.test.ctx.set_sysvar(&SlotHashes::new(&recent));
+        self.test.ctx.set_sysvar(&self.slot_hashes());
         if self.slot.is_multiple_of(SLOTS_PER_SAMPLE) {
             self.samples.push_front(PerformanceSample {
                 slot: self.slot,
@@ -539,6 +547,9 @@ impl Chain {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Ok(Simulation::without_details(Some(TransactionError::BlockhashNotFound)));
         }
+        if let Err(err) = self.loaded_addresses(&tx.message).await {
+            return Ok(Simulation::without_details(Some(err)));
+        }
         let result = self.test.ctx.banks_client.simulate_transaction(tx).await?;
         let err = result.result.and_then(|r| r.err());
         let Some(details) = result.simulation_details else {
@@ -553,25 +564,44 @@ impl Chain {
         })
     }
 
-    /// Every account `message` names, in the runtime's order (static, loaded writable, loaded readonly).
+    /// The recent slots and their blockhashes, as lookup tables check them (a table is created at a
+    /// recent slot, and stays usable for a while after it is deactivated).
+    fn slot_hashes(&self) -> SlotHashes {
+        let recent: Vec<(Slot, Hash)> =
+            self.blocks.iter().rev().take(MAX_ENTRIES).map(|b| (b.slot, b.blockhash)).collect();
+        SlotHashes::new(&recent)
+    }
+
+    /// Every account `message` names, in the runtime's order (static, loaded writable, loaded readonly);
+    /// what a lookup cannot resolve is left out.
     pub async fn account_keys(&mut self, message: &VersionedMessage) -> Vec<Pubkey> {
-        let loaded = self.loaded_addresses(message).await;
+        let loaded = self.loaded_addresses(message).await.unwrap_or_default();
         account_keys(message, &loaded)
     }
 
-    /// The addresses `message` loads from lookup tables, read from the tables now (they only grow).
-    async fn loaded_addresses(&mut self, message: &VersionedMessage) -> LoadedAddresses {
+    /// The addresses `message` loads from lookup tables, by the runtime's own rule at the chain's slot:
+    /// addresses added in the current slot are not usable until the next one, and a deactivated table
+    /// not at all. (The runtime itself sees the bank's slot, past every extension; see `BANK_SLOT`.)
+    async fn loaded_addresses(&mut self, message: &VersionedMessage) -> Result<LoadedAddresses, TransactionError> {
         let mut loaded = LoadedAddresses::default();
-        for lookup in message.address_table_lookups().unwrap_or_default() {
-            let Some(table) = self.account(&lookup.account_key).await.ok().flatten() else { continue };
-            let Ok(table) = AddressLookupTable::deserialize(&table.data) else { continue };
-            let pick = |indexes: &[u8]| -> Vec<Pubkey> {
-                indexes.iter().filter_map(|i| table.addresses.get(usize::from(*i)).copied()).collect()
-            };
-            loaded.writable.extend(pick(&lookup.writable_indexes));
-            loaded.readonly.extend(pick(&lookup.readonly_indexes));
+        let lookups = message.address_table_lookups().unwrap_or_default();
+        if lookups.is_empty() {
+            return Ok(loaded);
         }
-        loaded
+        let slot_hashes = self.slot_hashes();
+        for lookup in lookups {
+            let account = self.account(&lookup.account_key).await.ok().flatten();
+            let table = account.as_ref().ok_or(TransactionError::AddressLookupTableNotFound)?;
+            if table.owner != solana_sdk::address_lookup_table::program::ID {
+                return Err(TransactionError::InvalidAddressLookupTableOwner);
+            }
+            let table = AddressLookupTable::deserialize(&table.data)
+                .map_err(|_| TransactionError::InvalidAddressLookupTableData)?;
+            let pick = |indexes: &[u8]| table.lookup(self.slot, indexes, &slot_hashes).map_err(lookup_error);
+            loaded.writable.extend(pick(&lookup.writable_indexes)?);
+            loaded.readonly.extend(pick(&lookup.readonly_indexes)?);
+        }
+        Ok(loaded)
     }
 
     /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
@@ -591,7 +621,7 @@ impl Chain {
             None => self.simulate(tx.clone()).await?.inner_instructions,
         };
         let signature = tx.signatures.first().copied().unwrap_or_default();
-        let loaded = self.loaded_addresses(&tx.message).await;
+        let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_of(&keys).await;
         let fee = self.fee_for(&tx.message).await;
