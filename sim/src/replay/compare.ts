@@ -50,14 +50,14 @@ export function borderlineSubAccounts(plan: ReplayPlan): Set<number> {
 export const liquidationLossSol = (list: { repaidSol: number; seizedLrt: number }[], redemptionRate: number) =>
   list.reduce((a, l) => a + l.seizedLrt * redemptionRate - l.repaidSol, 0);
 
-const firstTimes = (list: { subAccount: number; atSecs: number }[]) => {
-  const first = new Map<number, number>();
+const firstTimes = <T extends { subAccount: number; atSecs: number }>(list: T[]) => {
+  const first = new Map<number, T>();
   for (const l of list)
-    if (!first.has(l.subAccount) || l.atSecs < first.get(l.subAccount)!) first.set(l.subAccount, l.atSecs);
+    if (!first.has(l.subAccount) || l.atSecs < first.get(l.subAccount)!.atSecs) first.set(l.subAccount, l);
   return first;
 };
 
-/** Chain vs model for one replay; `stride` is the live tick in chain seconds. */
+/** Chain vs model for one replay; `stride` is the fine stride (the `--speed`) in chain seconds. */
 export function compareReplay(plan: ReplayPlan, chain: ChainOutcome, stride: number): Comparison {
   const m = plan.model.outcome;
   const last = plan.model.last;
@@ -120,18 +120,26 @@ export function compareReplay(plan: ReplayPlan, chain: ChainOutcome, stride: num
     reason: `only a sub-account whose liquidation price is within ${BORDERLINE * 100}% of the path's deepest maintenance price may differ (borderline: ${list(borderline)})`,
   });
   const both = [...chainFirst.keys()].filter((i) => modelFirst.has(i));
-  const worst = both.reduce((a, i) => Math.max(a, Math.abs(chainFirst.get(i)! - modelFirst.get(i)!)), 0);
-  const timeTolerance = 2 * stride + 1_800;
+  // Per sub-account: two of the chain's strides where it landed (at least two fine ones), half an hour for
+  // report landings, and the time the model's liquidators left it liquidatable (delay, capacity,
+  // profitability at the DEX price: the keeper acts at once and values seized LRT at the exit).
+  const timeTolerance = (i: number) =>
+    2 * Math.max(stride, chainFirst.get(i)!.strideSecs) + 1_800 + modelFirst.get(i)!.waitedSecs;
+  const excess = (i: number) => Math.abs(chainFirst.get(i)!.atSecs - modelFirst.get(i)!.atSecs) - timeTolerance(i);
+  const worst = both.reduce<number | undefined>(
+    (a, i) => (a === undefined || excess(i) > excess(a) ? i : a),
+    undefined,
+  );
   rows.push({
     metric: "first liquidation time (worst sub-account)",
     unit: "s",
-    chain: both.map((i) => `${i}@${chainFirst.get(i)}`).join(" ") || "none",
-    model: both.map((i) => `${i}@${modelFirst.get(i)}`).join(" ") || "none",
-    difference: worst,
-    tolerance: timeTolerance,
-    ok: worst <= timeTolerance,
+    chain: both.map((i) => `${i}@${chainFirst.get(i)!.atSecs}`).join(" ") || "none",
+    model: both.map((i) => `${i}@${modelFirst.get(i)!.atSecs}`).join(" ") || "none",
+    difference: worst === undefined ? 0 : Math.abs(chainFirst.get(worst)!.atSecs - modelFirst.get(worst)!.atSecs),
+    tolerance: worst === undefined ? 2 * stride + 1_800 : timeTolerance(worst),
+    ok: worst === undefined || excess(worst) <= 0,
     reason:
-      "the chain samples the DEX once per live tick and its EMA takes a tick's decay at once (up to a tick early or late); committee reports land seconds after the frame start on chain, 5–30 min after in the model",
+      "two of the chain's strides where it landed (the EMA fed per stop, the liquidator acting at stops), 30 min for report landings (seconds after the frame start on chain, 5–30 min in the model), plus the time the model's liquidators left the sub-account liquidatable (delay, capacity, profitability at the DEX price; the keeper acts at once)",
   });
   const chainVolume = chain.liquidations.reduce((a, l) => a + l.repaidSol, 0);
   row(

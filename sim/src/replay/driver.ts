@@ -29,7 +29,9 @@ import {
   decodeStakePool,
   decodeSubAccount,
   feedAddress,
+  BPS,
   frameAt,
+  frameRefTs,
   isLiquidatable,
   LanternClient,
   lendingPoolAddress,
@@ -38,17 +40,20 @@ import {
   marketPrices,
   offlinePrograms,
   oracleInstructions,
+  PPB,
   restakingInstructions,
   stakePoolAddress,
   subAccountAddress,
   TOKEN_PROGRAM_ID,
   WAD,
+  windowDecreasePpb,
 } from "@lantern/sdk";
 import { type DemoManifest, readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
 import { Connection, type Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, type TransactionInstruction } from "@solana/web3.js";
-import { RoleScript } from "../models/committee.js";
+import { maxDecreaseRate, maxIncreaseRate, RoleScript } from "../models/committee.js";
 import { DAY_SECS } from "../models/paths.js";
 import { type ReplayPlan, stepAt } from "./plan.js";
+import { replaySchedule } from "./schedule.js";
 import { type ChainEndpoints, type KeeperFleet, startFleet } from "./processes.js";
 
 const SOL = 1_000_000_000n;
@@ -69,6 +74,8 @@ export interface ChainLiquidation {
   /** Collateral that left the sub-account (to the liquidator and the insurance), LRT in the model's units. */
   seizedLrt: number;
   signature: string;
+  /** The chain's move that ended at the stop where it landed (seconds): the resolution of its time. */
+  strideSecs: number;
 }
 
 /** What the chain shows at the end of the replay, in the model's units (SOL, rates relative to the opening). */
@@ -108,6 +115,8 @@ interface World {
   stakeManager: Keypair;
   trader: Keypair;
   lender: Keypair;
+  /** The committee members' hot keys, in committee order (the driver signs for colluding members). */
+  members: Keypair[];
   validators: PublicKey;
 }
 
@@ -230,6 +239,7 @@ export async function openStage(chain: ChainEndpoints, log?: (line: string) => v
     stakeManager: readKeypairFile(manifest.stakeManager.keypair),
     trader: readKeypairFile(manifest.wallets.trader.keypair),
     lender: readKeypairFile(manifest.wallets.lender.keypair),
+    members: manifest.members.map((m) => readKeypairFile(m.signer.keypair)),
     validators: await stakeManagerWsol(connection, manifest),
   };
 
@@ -454,21 +464,6 @@ interface PlayContext {
   serve: (price: number, faults: (member: number) => number) => void;
 }
 
-/** Steps the model marks live: its maintenance price within 1% of the book's frontier, or liquidating. */
-export function liveWindows(plan: ReplayPlan, padBeforeSecs = 7_200, padAfterSecs = 1_800): [number, number][] {
-  const windows: [number, number][] = [];
-  for (const s of plan.steps) {
-    const near = s.frontierPrice > 0 && !Number.isNaN(s.maintPrice) && s.maintPrice <= s.frontierPrice * 1.01;
-    if (!near && s.repaidSol === 0) continue;
-    const from = Math.max(plan.stepSecs, s.t - padBeforeSecs);
-    const to = s.t + padAfterSecs;
-    const last = windows[windows.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else windows.push([from, to]);
-  }
-  return windows;
-}
-
 async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayContext): Promise<ChainOutcome> {
   const scenario = plan.scenario;
   const horizon = plan.steps[plan.steps.length - 1]!.t;
@@ -481,29 +476,63 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   }));
   const quorum = scenario.committee.quorum;
   const lateHours = scenario.committee.lateDelayHours[0];
+  /** The member observes prices (its process, or the driver for a colluding member). */
   const online = (m: number, t: number) => {
     const role = roles.roleAt(m, t);
     if (role === "offline") return false;
     if (role === "late") return t % c.frameSecs >= lateHours * 3600;
     return true;
   };
+  const colluding = (m: number, t: number) => roles.roleAt(m, t) === "colluding";
+  /** The member's own process runs: online and not colluding (the driver signs for colluders). */
+  const runs = (m: number, t: number) => online(m, t) && !colluding(m, t);
+  const collusion = scenario.committee.collusion.direction;
+  const colludeFactor = 1 + scenario.oracle.colludingDeviationBps * 1e-4;
   const faultsAt = (t: number) => (m: number) =>
     faults.reduce((f, x) => (t >= x.from && t < x.to && x.members.has(m) ? f * x.factor : f), 1);
-  const apply = (t: number) => {
-    for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, online(m, t));
-    c.serve(stepAt(plan, t).dexPrice, faultsAt(t));
+  // Members whose key the driver signed with while their process was paused: that process would take the
+  // driver's observations for a second signer's (the keeper's guard) and stop, so it is restarted instead.
+  const played = new Set<number>();
+  const restart = async (members: number[]) => {
+    if (members.length === 0) return;
+    c.log(`members ${members.join(", ")} leave the collusion: their processes restart`);
+    for (const m of members) played.delete(m);
+    await Promise.all(members.map((m) => fleet.restartMember(m)));
   };
+  const setRunning = async (t: number) => {
+    const back: number[] = [];
+    for (let m = 0; m < fleet.members; m++) {
+      const run = runs(m, t);
+      if (run && played.has(m)) back.push(m);
+      else fleet.setMemberOnline(m, run);
+    }
+    await restart(back);
+  };
+  /** Members whose votes can count for a report at `t` (withholding colluders abstain). */
   const onlineCount = (t: number) =>
-    Array.from({ length: fleet.members }, (_, m) => online(m, t)).filter(Boolean).length;
+    Array.from(
+      { length: fleet.members },
+      (_, m) => online(m, t) && !(colluding(m, t) && collusion === "withhold"),
+    ).filter(Boolean).length;
+  const colludersAt = (t: number) =>
+    Array.from({ length: fleet.members }, (_, m) => m).filter((m) => online(m, t) && colluding(m, t));
 
   // T0: a frame boundary of the chain at least a frame ahead; path time t is chain time T0 + t from here on.
   // The opening round then counts a whole frame of EMA (the limits allow a frame's price age until the
   // loop starts), so the market opens at the served price whatever an earlier replay on this chain left.
+  // And past the decrease window of every decrease the feed recorded (an earlier replay's slashing or
+  // collusion): the path's decreases find the whole budget, as in the model.
   const committee = await account(w, committeeAddress(w.lrtMint), decodeCommittee);
   const now0 = await c.warp(0);
   const genesis = committee.frames.anchorTs;
   const F = BigInt(c.frameSecs);
-  const T0 = genesis + ((now0 - genesis) / F + 2n) * F;
+  const feedBefore = await account(w, feedAddress(w.lrtMint), decodeFeed);
+  const windowSecs = BigInt(Math.round(scenario.committee.limits.decreaseWindowDays * DAY_SECS));
+  const clearOf = feedBefore.decreases.reduce(
+    (a, d) => (d.ppb > 0n && d.refTs + windowSecs > a ? d.refTs + windowSecs : a),
+    now0,
+  );
+  const T0 = genesis + ((clearOf - genesis) / F + 2n) * F;
   const pathNow = async () => Number((await c.warp(0)) - T0);
   const warpTo = async (t: number) => {
     const now = await c.warp(0);
@@ -514,7 +543,7 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   // Opening: the book's true rate and a price round at the fair rate, then every sub-account levered up.
   const n = plan.population.equity.length;
   const book = { first: c.book, n };
-  apply(0);
+  for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, runs(m, 0));
   c.serve(plan.model.openFair, () => 1);
   await setStake(w, plan.steps[0]!.trueRate * c.scale, 0n);
   await warpTo(0);
@@ -536,31 +565,69 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
   const equityStartSol = plan.population.equity.reduce((a, b) => a + b, 0);
   c.log(`opened ${n - notOpened.length} of ${n} sub-accounts at chain time T0 + ${await pathNow()} s`);
 
-  // The timeline: quiet jumps and live ticks, stopping at every checkpoint.
+  // The timeline: the schedule's stops (fine around the model's liquidations and where it grazes the
+  // frontier, longer where the EMA and the book allow), every checkpoint among them.
   const checkpoints = new Set<number>();
   for (let f = c.frameSecs; f <= horizon; f += c.frameSecs) checkpoints.add(f);
   for (const b of roles.boundaries()) if (b > 0 && b < horizon) checkpoints.add(b);
   for (const f of faults) for (const b of [f.from, f.to]) if (b > 0 && b < horizon) checkpoints.add(b);
+  // A late member comes back `lateHours` into each frame of its window.
+  for (let f = 0; f < horizon; f += c.frameSecs) {
+    const back = f + lateHours * 3600;
+    if (
+      back > 0 &&
+      back < horizon &&
+      Array.from({ length: fleet.members }, (_, m) => roles.roleAt(m, f) === "late").some(Boolean)
+    )
+      checkpoints.add(back);
+  }
   let prevHeld = false;
   for (const s of plan.steps) {
     if (prevHeld && !s.held) checkpoints.add(s.t);
     prevHeld = s.held;
   }
   checkpoints.add(horizon);
-  const sortedCheckpoints = [...checkpoints].sort((a, b) => a - b);
-  const windows = liveWindows(plan);
-  const liveAt = (t: number) => windows.find(([a, b]) => t >= a && t < b);
-  let t = plan.stepSecs;
+  const stops = replaySchedule(plan, {
+    fine: c.stride,
+    maxStrideSecs: c.frameSecs,
+    checkpoints: [...checkpoints],
+  });
+  const allOnlineOver = (a: number, b: number) =>
+    Array.from({ length: fleet.members }, (_, m) => online(m, a) && online(m, b)).every(Boolean);
+  // The price a stop serves: the first round at a stop counts the observations of the stop before (they
+  // are fresh for the move), so a stop serves the next stop's price — the EMA then moves by the whole move
+  // toward the price at its end, as a chain fed every second would at a steady price. While a member is
+  // paused the observations are fresh for a fine stride only, and a stop serves its own price.
+  let servedFor = 0;
+  const serveAt = (k: number) => {
+    const here = stops[k]!;
+    const after = stops[k + 1];
+    servedFor = after !== undefined && allOnlineOver(here, after) ? after : here;
+    c.serve(stepAt(plan, servedFor).dexPrice, faultsAt(servedFor));
+  };
+  let t = 0;
   let bunkerSecs = 0;
   let staleSecs = 0;
   let ticks = 0;
   let jumps = 0;
   let lastReport = Date.now();
-  while (t < horizon) {
-    const nextCheckpoint = sortedCheckpoints.find((x) => x > t) ?? horizon;
-    const window = liveAt(t);
-    const nextWindow = windows.find(([a]) => a > t)?.[0] ?? horizon;
-    const next = Math.min(nextCheckpoint, window ? t + c.stride : nextWindow, horizon);
+  const moves: [number, number][] = [];
+  // The first move's price, served before it (the members observe it during the opening's last seconds).
+  if (stops.length > 0 && allOnlineOver(0, stops[0]!)) {
+    const served = await pathNow();
+    servedFor = stops[0]!;
+    c.serve(stepAt(plan, servedFor).dexPrice, faultsAt(servedFor));
+    await playColluders(w, {
+      members: colludersAt(0),
+      price: (m) => stepAt(plan, servedFor).dexPrice * faultsAt(servedFor)(m) * colludeFactor * c.scale,
+    });
+    await waitFor(
+      async () => (await account(w, feedAddress(w.lrtMint), decodeFeed)).marketPriceTs > T0 + BigInt(served),
+      15_000,
+    );
+  }
+  for (let k = 0; k < stops.length; k++) {
+    const next = stops[k]!;
     const frameStart = next % c.frameSecs === 0;
     const feed = await account(w, feedAddress(w.lrtMint), decodeFeed);
     if (feed.bunker) bunkerSecs += next - t;
@@ -576,10 +643,21 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
       const floor = rate >= stepAt(plan, next - c.frameSecs).trueRate ? feed.reportedRate : 0n;
       await setStake(w, rate * c.scale, floor);
     }
-    const allOnline = Array.from({ length: fleet.members }, (_, m) => online(m, t) && online(m, next)).every(Boolean);
-    await c.setPriceAge(!window && allOnline);
-    apply(next);
+    await c.setPriceAge(allOnlineOver(t, next));
+    await setRunning(next);
+    serveAt(k);
     await warpTo(next);
+    // Colluding members, played by the driver with their keys: their observations at the new time, and at a
+    // frame start the report the model's colluders vote for, through the oracle's own sanity rules.
+    const colluders = colludersAt(next);
+    for (const m of colluders) played.add(m);
+    await playColluders(w, {
+      members: colluders,
+      price: (m) => stepAt(plan, servedFor).dexPrice * faultsAt(servedFor)(m) * colludeFactor * c.scale,
+      report: frameStart && collusion !== "withhold" ? collusion : undefined,
+      quorum,
+      log: c.log,
+    });
     const step = stepAt(plan, next);
     if (!step.held) await confirmHeld(w);
     await settle(w, fleet, {
@@ -591,8 +669,9 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
       log: c.log,
     });
     if (frameStart) await supplyFor(w, plan, step.utilization);
-    if (window) ticks++;
+    if (next - t <= c.stride) ticks++;
     else jumps++;
+    moves.push([t, next]);
     t = next;
     if (Date.now() - lastReport > 5_000) {
       lastReport = Date.now();
@@ -601,9 +680,12 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
       );
     }
   }
+  // The fleet as it was: every member's own process running (colluders' restarted).
+  await restart([...played]);
   for (let m = 0; m < fleet.members; m++) fleet.setMemberOnline(m, true);
   const outcome = await readOutcome(w, plan, {
     book,
+    moves,
     T0,
     scale: c.scale,
     pool0,
@@ -806,6 +888,75 @@ async function retireBook(w: World, book: Book) {
 }
 
 /**
+ * The colluding members' part at a stop, signed by the driver with their keys: a price observation each
+ * (the served price, times the scenario's colluding deviation), and at a frame start their vote for the
+ * report the model's colluders make — `down`: the rate that takes exactly the decrease budget left in the
+ * window (applied, never held), `up`: the largest increase the annual limit accepts — computed from the
+ * chain's own feed with the model's functions, then its data. The oracle program applies its sanity rules.
+ */
+async function playColluders(
+  w: World,
+  o: {
+    members: number[];
+    /** SOL per LRT in chain units for member m's observation. */
+    price: (m: number) => number;
+    report?: "down" | "up";
+    quorum?: number;
+    log?: (line: string) => void;
+  },
+) {
+  if (o.members.length === 0) return;
+  const keys = o.members.map((m) => w.members[m]!);
+  const now = await chainNow(w);
+  const prices = await Promise.all(
+    o.members.map((m, i) =>
+      oracleInstructions.submitPrice({
+        signer: keys[i]!.publicKey,
+        lrtMint: w.lrtMint,
+        price: toWad(o.price(m)),
+        observedTs: now,
+      }),
+    ),
+  );
+  await send(w, prices, keys);
+  if (!o.report) return;
+  const [committee, feed] = await Promise.all([
+    account(w, committeeAddress(w.lrtMint), decodeCommittee),
+    account(w, feedAddress(w.lrtMint), decodeFeed),
+  ]);
+  const frame = frameAt(committee.frames, now);
+  if (frame === undefined || committee.lastProcessedFrame >= frame) return;
+  const refTs = frameRefTs(committee.frames, frame);
+  const limits = committee.limits;
+  let rate: bigint;
+  if (o.report === "up") rate = maxIncreaseRate(limits, feed.reportedRate, refTs - feed.lastReportRefTs);
+  else {
+    const budget = BigInt(limits.maxDecreaseBps) * (PPB / BPS);
+    const used = windowDecreasePpb(feed.decreases, refTs, limits.decreaseWindowSecs);
+    rate = maxDecreaseRate(feed.reportedRate, budget - used);
+    if (rate < limits.minRate) rate = limits.minRate;
+  }
+  const report = oracleInstructions.accountingReport({
+    lrtMint: w.lrtMint,
+    frame,
+    rate,
+    stakedLamports: await w.client.tokenBalance(w.validators),
+    consensusVersion: committee.consensusVersion,
+  });
+  const votes = await Promise.all(
+    keys.map((k) => oracleInstructions.voteForReport({ signer: k.publicKey, lrtMint: w.lrtMint, report })),
+  );
+  await send(w, votes, keys);
+  if (o.members.length < (o.quorum ?? committee.quorum)) return;
+  await send(
+    w,
+    [await oracleInstructions.submitReportData({ signer: keys[0]!.publicKey, lrtMint: w.lrtMint, report })],
+    [keys[0]!],
+  );
+  o.log?.(`frame ${frame}: the colluders' report of ${fromWad(rate)} (reported ${fromWad(feed.reportedRate)}) landed`);
+}
+
+/**
  * After a move: the report of a new frame (when a quorum is online), a price round at the new time, and
  * the liquidator done with every sub-account liquidatable at the chain's maintenance price.
  */
@@ -865,6 +1016,8 @@ async function readOutcome(
   plan: ReplayPlan,
   o: {
     book: Book;
+    /** The chain's moves, [from, to] in path seconds. */
+    moves: [number, number][];
     T0: bigint;
     scale: number;
     pool0: Awaited<ReturnType<typeof decodeLendingPool>>;
@@ -890,15 +1043,19 @@ async function readOutcome(
       });
       for (const event of parser.parseLogs(tx?.meta?.logMessages ?? [])) {
         const data = event.data as Record<string, { toString(): string }>;
-        if (event.name === "liquidated" || event.name === "Liquidated")
+        if (event.name === "liquidated" || event.name === "Liquidated") {
+          const pathT = Number(BigInt(tx?.blockTime ?? 0) - o.T0);
+          const move = [...o.moves].reverse().find(([, to]) => to <= pathT);
           liquidations.push({
             subAccount: i,
-            atSecs: Number(BigInt(tx?.blockTime ?? 0) - o.T0) - openT,
+            atSecs: pathT - openT,
+            strideSecs: move ? move[1] - move[0] : 0,
             repaidSol: Number(data.repaid!.toString()) / LAMPORTS,
             // The chain's LRT is worth `scale` times the model's: one SOL buys 1/scale as many.
             seizedLrt: (Number(data.seized!.toString()) / LAMPORTS) * o.scale,
             signature: s.signature,
           });
+        }
         if (event.name === "badDebtSettled" || event.name === "BadDebtSettled") {
           badDebt += BigInt(data.debt!.toString());
           covered += BigInt(data.coveredByInsurance?.toString() ?? data.covered_by_insurance!.toString());

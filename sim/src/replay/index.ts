@@ -5,3 +5,4 @@ export * from "./plan.js";
 export * from "./processes.js";
 export * from "./report.js";
 export * from "./run.js";
+export * from "./schedule.js";

@@ -73,6 +73,11 @@ export interface ModelLiquidation {
   repaidSol: number;
   /** Collateral that left the sub-account (to the liquidator and the insurance), LRT. */
   seizedLrt: number;
+  /**
+   * How long the sub-account had been liquidatable at the model's maintenance price before its
+   * liquidators acted (their delay, capacity and profitability at the DEX price), seconds.
+   */
+  waitedSecs: number;
 }
 
 export interface ModelOutcome {
@@ -140,6 +145,8 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
   // Liquidations show as falling debt shares between two looks at the book (users are passive).
   const shares = new Float64Array(n);
   const coll = new Float64Array(n);
+  // Since when each sub-account has been liquidatable at the model's maintenance price (NaN: it is not).
+  const since = new Float64Array(n).fill(Number.NaN);
   const liquidations: ModelLiquidation[] = [];
   let openT = Number.NaN;
   let lastT = 0;
@@ -154,8 +161,16 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
           atSecs: atT - openT,
           repaidSol: (shares[i]! - now) * engine.index,
           seizedLrt: coll[i]! - engine.coll[i]!,
+          waitedSecs: Number.isNaN(since[i]!) ? 0 : atT - since[i]!,
         });
+        since[i] = Number.NaN;
       }
+      // Still liquidatable after the step at the step's maintenance price: the liquidators left it.
+      const c = engine.coll[i]!;
+      const m = maint[maint.length - 1]!;
+      if (now > 0 && c > 0 && (now * engine.index) / (c * lt) > m) {
+        if (Number.isNaN(since[i]!)) since[i] = atT;
+      } else since[i] = Number.NaN;
       shares[i] = now;
       coll[i] = engine.coll[i]!;
     }

@@ -106,6 +106,13 @@ export interface KeeperFleet {
   members: number;
   /** Pauses (SIGSTOP) or resumes (SIGCONT) member `i`; idempotent. */
   setMemberOnline(i: number, online: boolean): void;
+  /**
+   * Stops member `i`'s process and starts it again with the same configuration and journal; resolves once
+   * it is ready. After the driver signed with the member's key (collusion), the old process would take
+   * those observations for a second signer's and stop (the keeper's guard); a new one starts from the
+   * chain's state.
+   */
+  restartMember(i: number): Promise<void>;
   online(i: number): boolean;
   /** Resolves once every member logged that it is ready. */
   ready: Promise<void>;
@@ -130,7 +137,7 @@ export function startFleet(o: FleetOptions): KeeperFleet {
   const dir = mkdtempSync(join(tmpdir(), "lantern-replay-keepers-"));
   mkdirSync(dir, { recursive: true });
   const lines: string[] = [];
-  const children: { name: string; child: ChildProcess; online: boolean }[] = [];
+  const children: { name: string; file: string; child: ChildProcess; online: boolean; ready: Promise<void> }[] = [];
   let stopping = false;
   const readyMembers = new Set<string>();
   let markReady: () => void = () => {};
@@ -171,11 +178,16 @@ export function startFleet(o: FleetOptions): KeeperFleet {
       stdio: ["ignore", "pipe", "pipe"],
       env: process.env,
     });
+    let readyNow: () => void = () => {};
+    const isReady = new Promise<void>((resolve) => {
+      readyNow = resolve;
+    });
     for (const stream of [child.stdout!, child.stderr!])
       createInterface({ input: stream }).on("line", (line) => {
         lines.push(`[${name}] ${line}`);
         if (lines.length > 20_000) lines.splice(0, 5_000);
         if (line.includes('"member ready"')) {
+          readyNow();
           readyMembers.add(name);
           if (readyMembers.size === m.members.length) markReady();
         }
@@ -183,13 +195,13 @@ export function startFleet(o: FleetOptions): KeeperFleet {
     child.on("exit", (code, signal) => {
       if (!stopping) lines.push(`[replay] ${name} exited (${signal ?? `code ${code}`})`);
     });
-    children.push({ name, child, online: true });
+    return { name, file, child, online: true, ready: isReady };
   };
   m.members.forEach((member, i) => {
     const name = `member-${i}`;
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(config(name, ["member"], member.signer.keypair, o.priceUrl(i)), null, 2));
-    launch(name, file);
+    children.push(launch(name, file));
   });
   // The liquidator and the cranker share a key and a process (docs/keeper.md: a process runs the roles its
   // file names): one Node start fewer, the slowest part of a replay's start on a loaded machine.
@@ -202,12 +214,24 @@ export function startFleet(o: FleetOptions): KeeperFleet {
       2,
     ),
   );
-  launch("liquidator-cranker", file);
+  children.push(launch("liquidator-cranker", file));
   const member = (i: number) => {
     const c = children[i];
     if (!c?.name.startsWith("member-")) throw new Error(`There is no member ${i} in the fleet.`);
     return c;
   };
+  const terminate = (child: ChildProcess) =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        done();
+      });
+      // A paused member must run again to hear SIGTERM.
+      child.kill("SIGCONT");
+      child.kill("SIGTERM");
+    });
   return {
     members: m.members.length,
     ready,
@@ -220,24 +244,24 @@ export function startFleet(o: FleetOptions): KeeperFleet {
       c.child.kill(online ? "SIGCONT" : "SIGSTOP");
       lines.push(`[replay] ${c.name} ${online ? "resumed" : "paused"}`);
     },
+    async restartMember(i) {
+      const old = member(i);
+      lines.push(`[replay] ${old.name} restarting`);
+      await terminate(old.child);
+      // The keeper's start-up guard reads its key's signatures of the last few seconds: let the driver's age out.
+      await new Promise((r) => setTimeout(r, 4_000));
+      const fresh = launch(old.name, old.file);
+      children[i] = fresh;
+      const started = await Promise.race([
+        fresh.ready.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 120_000)),
+      ]);
+      if (!started)
+        throw new Error(`${old.name} did not start again within two minutes:\n${lines.slice(-10).join("\n")}`);
+    },
     stop: async () => {
       stopping = true;
-      await Promise.all(
-        children.map(
-          ({ child }) =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-              child.once("exit", () => {
-                clearTimeout(timer);
-                done();
-              });
-              // A paused member must run again to hear SIGTERM.
-              child.kill("SIGCONT");
-              child.kill("SIGTERM");
-            }),
-        ),
-      );
+      await Promise.all(children.map(({ child }) => terminate(child)));
     },
   };
 }

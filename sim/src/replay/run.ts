@@ -87,8 +87,6 @@ async function play(
   { plan, speed }: { plan: ReplayPlan; speed: number },
   o: Omit<ReplayOptions, "chain">,
 ): Promise<ReplayResult> {
-  if (plan.scenario.committee.roles.some((r) => r.role === "colluding"))
-    o.log?.("colluding members are played as honest ones: the driver cannot steer the real members' reports");
   const chain = await stage.drive(plan, { speed, log: o.log });
   const stride = Math.max(plan.stepSecs, speed);
   const comparison = compareReplay(plan, chain, stride);
