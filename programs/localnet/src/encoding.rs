@@ -5,7 +5,7 @@ use solana_account_decoder::{
     encode_ui_account,
     parse_account_data::{AccountAdditionalDataV3, SplTokenAdditionalDataV2},
 };
-use solana_account_decoder_client_types::{UiAccountEncoding, UiDataSliceConfig};
+use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding, UiDataSliceConfig};
 use solana_rpc_client_api::config::RpcAccountInfoConfig;
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_sdk::{
@@ -20,12 +20,9 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-pub fn context(slot: Slot) -> Value {
-    json!({ "slot": slot, "apiVersion": SOLANA_VERSION })
-}
-
-pub fn with_context(slot: Slot, value: Value) -> Value {
-    json!({ "context": context(slot), "value": value })
+/// An RPC response `{ context, value }`, the value typed by the Solana client crates.
+pub fn with_context(slot: Slot, value: impl serde::Serialize) -> Value {
+    json!({ "context": { "slot": slot, "apiVersion": SOLANA_VERSION }, "value": value })
 }
 
 /// How a client asked for account data.
@@ -62,7 +59,7 @@ pub fn ui_account(
     encoding: DataEncoding,
     slice: Option<&UiDataSliceConfig>,
     decimals: Option<u8>,
-) -> Value {
+) -> UiAccount {
     let encoding = match encoding {
         DataEncoding::Base64 => UiAccountEncoding::Base64,
         DataEncoding::Base58 => UiAccountEncoding::Base58,
@@ -71,8 +68,7 @@ pub fn ui_account(
     let additional = decimals.map(|decimals| AccountAdditionalDataV3 {
         spl_token_additional_data: Some(SplTokenAdditionalDataV2::with_decimals(decimals)),
     });
-    serde_json::to_value(encode_ui_account(pubkey, account, encoding, additional, slice.copied()))
-        .unwrap_or(Value::Null)
+    encode_ui_account(pubkey, account, encoding, additional, slice.copied())
 }
 
 /// Decodes a wire transaction sent as base64 or base58.

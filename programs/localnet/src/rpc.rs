@@ -1,22 +1,25 @@
 //! The standard Solana JSON-RPC methods over the chain, plus `lantern_*` test methods behind a flag.
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use solana_account_decoder_client_types::UiDataSliceConfig;
+use solana_account_decoder_client_types::{UiAccount, UiDataSliceConfig};
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcBlockConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
     RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::response::{
-    RpcBlockhash, RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor,
-    RpcInflationRate, RpcSimulateTransactionResult, RpcTokenAccountBalance, RpcVoteAccountStatus,
+    RpcAccountBalance, RpcBlockCommitment, RpcBlockProduction, RpcBlockProductionRange, RpcBlockhash,
+    RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcInflationRate,
+    RpcKeyedAccount, RpcLeaderSchedule, RpcPerfSample, RpcSimulateTransactionResult, RpcSupply, RpcTokenAccountBalance,
+    RpcVersionInfo, RpcVoteAccountStatus,
 };
 use solana_sdk::message::AccountKeys;
 use solana_sdk::{
-    account::Account, clock::Slot, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey, signature::Signature,
-    transaction::TransactionError,
+    account::Account, clock::Slot, epoch_info::EpochInfo, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey,
+    signature::Signature, transaction::TransactionError,
 };
 use solana_transaction_status::{
     parse_ui_inner_instructions, BlockEncodingOptions, EncodeError, EncodedConfirmedTransactionWithStatusMeta,
@@ -142,12 +145,12 @@ fn account_value(
     account: Option<Account>,
     encoding: DataEncoding,
     slice: Option<&UiDataSliceConfig>,
-) -> Value {
+) -> Option<UiAccount> {
     match account {
         Some(a) if a.lamports > 0 || !a.data.is_empty() => {
-            encoding::ui_account(key, &a, encoding, slice, chain.token_decimals(&a))
+            Some(encoding::ui_account(key, &a, encoding, slice, chain.token_decimals(&a)))
         }
-        _ => Value::Null,
+        _ => None,
     }
 }
 
@@ -156,7 +159,15 @@ fn simulation_failed(err: &TransactionError, logs: Vec<String>, units: u64) -> R
     RpcError {
         code: -32002,
         message: format!("Transaction simulation failed: {err}"),
-        data: Some(json!({ "err": err, "logs": logs, "accounts": null, "unitsConsumed": units, "returnData": null })),
+        data: Some(json!(RpcSimulateTransactionResult {
+            err: Some(err.clone()),
+            logs: Some(logs),
+            accounts: None,
+            units_consumed: Some(units),
+            return_data: None,
+            inner_instructions: None,
+            replacement_blockhash: None,
+        })),
     }
 }
 
@@ -177,7 +188,9 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
     let slot = chain.slot();
     match method {
         "getHealth" => Ok(json!("ok")),
-        "getVersion" => Ok(json!({ "solana-core": encoding::SOLANA_VERSION, "feature-set": 0 })),
+        "getVersion" => {
+            Ok(json!(RpcVersionInfo { solana_core: encoding::SOLANA_VERSION.to_owned(), feature_set: Some(0) }))
+        }
         "getGenesisHash" => Ok(json!(chain.genesis_hash.to_string())),
         "getSlot" => Ok(json!(slot)),
         "getBlockHeight" => Ok(json!(chain.block_height())),
@@ -185,18 +198,21 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "getEpochInfo" => {
             let schedule: EpochSchedule = chain.test.ctx.banks_client.get_sysvar().await.map_err(RpcError::internal)?;
             let (epoch, slot_index) = schedule.get_epoch_and_slot_index(slot);
-            Ok(json!({
-                "absoluteSlot": slot,
-                "blockHeight": chain.block_height(),
-                "epoch": epoch,
-                "slotIndex": slot_index,
-                "slotsInEpoch": schedule.get_slots_in_epoch(epoch),
-                "transactionCount": chain.transaction_count(),
+            Ok(json!(EpochInfo {
+                epoch,
+                slot_index,
+                slots_in_epoch: schedule.get_slots_in_epoch(epoch),
+                absolute_slot: slot,
+                block_height: chain.block_height(),
+                transaction_count: Some(chain.transaction_count()),
             }))
         }
         "getLatestBlockhash" => {
             let (hash, last_valid) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
-            Ok(with_context(slot, json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid })))
+            Ok(with_context(
+                slot,
+                json!(RpcBlockhash { blockhash: hash.to_string(), last_valid_block_height: last_valid }),
+            ))
         }
         "isBlockhashValid" => {
             let text: String = param(params, 0, "blockhash")?;
@@ -241,7 +257,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 let account = chain.account(&key).await.map_err(RpcError::internal)?;
                 values.push(account_value(&chain, &key, account, encoding, config.data_slice.as_ref()));
             }
-            Ok(with_context(slot, Value::Array(values)))
+            Ok(with_context(slot, json!(values)))
         }
         "getProgramAccounts" => {
             let program = pubkey(params, 0, "program id")?;
@@ -251,7 +267,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             for filter in &filters {
                 filter.verify().map_err(|e| RpcError::invalid_params(format!("filter: {e}")))?;
             }
-            let items: Vec<Value> = chain
+            let items: Vec<RpcKeyedAccount> = chain
                 .program_accounts(program)
                 .filter(|(_, account)| filters.iter().all(|f| encoding::filter_allows(f, account)))
                 .map(|(key, account)| {
@@ -262,14 +278,10 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                         config.account_config.data_slice.as_ref(),
                         chain.token_decimals(account),
                     );
-                    json!({ "pubkey": key.to_string(), "account": ui })
+                    RpcKeyedAccount { pubkey: key.to_string(), account: ui }
                 })
                 .collect();
-            Ok(if config.with_context.unwrap_or(false) {
-                with_context(slot, Value::Array(items))
-            } else {
-                Value::Array(items)
-            })
+            Ok(if config.with_context.unwrap_or(false) { with_context(slot, json!(items)) } else { json!(items) })
         }
         "getTokenAccountBalance" => {
             let key = pubkey(params, 0, "token account")?;
@@ -336,9 +348,9 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             for (key, account, token) in found {
                 let decimals = mint_decimals(&mut chain, &token.mint).await?;
                 let ui = encoding::ui_account(&key, &account, encoding, config.data_slice.as_ref(), Some(decimals));
-                items.push(json!({ "pubkey": key.to_string(), "account": ui }));
+                items.push(RpcKeyedAccount { pubkey: key.to_string(), account: ui });
             }
-            Ok(with_context(slot, Value::Array(items)))
+            Ok(with_context(slot, json!(items)))
         }
         "getEpochSchedule" => {
             let schedule: EpochSchedule = chain.test.ctx.banks_client.get_sysvar().await.map_err(RpcError::internal)?;
@@ -389,14 +401,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let at: Slot = param(params, 0, "slot")?;
             chain.block(at).map(|(block, _)| json!(block.time)).ok_or_else(|| block_unavailable(&chain, at))
         }
-        "getBlockCommitment" => Ok(json!({ "commitment": null, "totalStake": 0 })),
+        "getBlockCommitment" => Ok(json!(RpcBlockCommitment::<Vec<u64>> { commitment: None, total_stake: 0 })),
         "getBlockProduction" => {
-            let produced = slot + 1;
+            let produced = usize::try_from(slot + 1).unwrap_or(usize::MAX);
             Ok(with_context(
                 slot,
-                json!({
-                    "byIdentity": { identity(&chain).to_string(): [produced, produced] },
-                    "range": { "firstSlot": 0, "lastSlot": slot },
+                json!(RpcBlockProduction {
+                    by_identity: HashMap::from([(identity(&chain).to_string(), (produced, produced))]),
+                    range: RpcBlockProductionRange { first_slot: 0, last_slot: slot },
                 }),
             ))
         }
@@ -407,10 +419,10 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         "getLargestAccounts" => {
             let mut largest: Vec<(&Pubkey, u64)> = chain.accounts().map(|(k, a)| (k, a.lamports)).collect();
             largest.sort_by_key(|(_, lamports)| std::cmp::Reverse(*lamports));
-            let value: Vec<Value> = largest
+            let value: Vec<RpcAccountBalance> = largest
                 .into_iter()
                 .take(20)
-                .map(|(k, lamports)| json!({ "address": k.to_string(), "lamports": lamports }))
+                .map(|(k, lamports)| RpcAccountBalance { address: k.to_string(), lamports })
                 .collect();
             Ok(with_context(slot, json!(value)))
         }
@@ -420,20 +432,21 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             // Nothing is locked up on a local chain, so all of it circulates.
             let total: u64 = chain.accounts().map(|(_, a)| a.lamports).sum();
             let value =
-                json!({ "total": total, "circulating": total, "nonCirculating": 0, "nonCirculatingAccounts": [] });
-            Ok(with_context(slot, value))
+                RpcSupply { total, circulating: total, non_circulating: 0, non_circulating_accounts: Vec::new() };
+            Ok(with_context(slot, json!(value)))
         }
         "getLeaderSchedule" => {
             // A single-node cluster: this node leads every slot of the epoch.
             let at: Slot = optional::<Option<Slot>>(params, 0, "slot")?.unwrap_or(slot);
             let config: Value = optional(params, 1, "config")?;
             let me = identity(&chain).to_string();
-            if config.get("identity").and_then(Value::as_str).is_some_and(|who| who != me) {
-                return Ok(json!({}));
+            let mut leaders = RpcLeaderSchedule::new();
+            if config.get("identity").and_then(Value::as_str).is_none_or(|who| who == me) {
+                let schedule = &chain.test.ctx.genesis_config().epoch_schedule;
+                let slots = schedule.get_slots_in_epoch(schedule.get_epoch(at));
+                leaders.insert(me, (0..usize::try_from(slots).unwrap_or(usize::MAX)).collect());
             }
-            let schedule = &chain.test.ctx.genesis_config().epoch_schedule;
-            let slots = schedule.get_slots_in_epoch(schedule.get_epoch(at));
-            Ok(json!({ me: (0..slots).collect::<Vec<u64>>() }))
+            Ok(json!(leaders))
         }
         "getSlotLeaders" => {
             let _start: Slot = param(params, 0, "start slot")?;
@@ -448,16 +461,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             if limit > 720 {
                 return Err(RpcError::invalid_params("Invalid limit; max 720"));
             }
-            let samples: Vec<Value> = chain
+            let samples: Vec<RpcPerfSample> = chain
                 .performance_samples(limit)
-                .map(|s| {
-                    json!({
-                        "slot": s.slot,
-                        "numTransactions": s.transactions,
-                        "numNonVoteTransactions": s.transactions,
-                        "numSlots": s.slots,
-                        "samplePeriodSecs": s.period_secs,
-                    })
+                .map(|s| RpcPerfSample {
+                    slot: s.slot,
+                    num_transactions: s.transactions,
+                    num_non_vote_transactions: Some(s.transactions),
+                    num_slots: s.slots,
+                    sample_period_secs: s.period_secs,
                 })
                 .collect();
             Ok(json!(samples))
