@@ -2,6 +2,7 @@
 import { describe, expect, inject, it } from "vitest";
 import {
   AddressLookupTableAccount,
+  ComputeBudgetProgram,
   AddressLookupTableProgram,
   Connection,
   Keypair,
@@ -84,6 +85,43 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(landed?.meta?.postBalances[1]).toBe(1_234_567);
     const fee = await c.getFeeForMessage(tx.compileMessage());
     expect(fee.value).toBe(5_000);
+  });
+
+  it("prices priority fees as the runtime does, and reports recent ones per write-locked account", async () => {
+    const c = connection();
+    const from = await funded(c);
+    const contended = Keypair.generate().publicKey;
+    // 200,000 units at 10,000 micro-lamports each: 2,000 lamports on top of the signature's 5,000.
+    const instructions = [
+      ComputeBudgetProgram.setComputeUnitLimit({ units: 200_000 }),
+      ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 10_000 }),
+      SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: contended, lamports: 1_000_000 }),
+    ];
+    const { blockhash, lastValidBlockHeight } = await c.getLatestBlockhash();
+    const message = new TransactionMessage({ payerKey: from.publicKey, recentBlockhash: blockhash, instructions });
+    const v0 = new VersionedTransaction(message.compileToV0Message());
+    v0.sign([from]);
+    expect((await c.getFeeForMessage(v0.message)).value).toBe(7_000);
+    const signature = await c.sendTransaction(v0);
+    await c.confirmTransaction({ signature, blockhash, lastValidBlockHeight });
+    const landed = await c.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    expect(landed?.meta?.fee).toBe(7_000);
+    expect(landed!.meta!.preBalances[0]! - landed!.meta!.postBalances[0]!).toBe(1_007_000);
+
+    // Bidding for `contended` in that slot meant paying at least 10,000; the block's floor may be lower.
+    const forContended = await c.getRecentPrioritizationFees({ lockedWritableAccounts: [contended] });
+    expect(forContended.find((f) => f.slot === landed!.slot)?.prioritizationFee).toBe(10_000);
+    const anywhere = await c.getRecentPrioritizationFees();
+    expect(anywhere.find((f) => f.slot === landed!.slot)?.prioritizationFee).toBeLessThanOrEqual(10_000);
+    expect(anywhere.length).toBeLessThanOrEqual(150);
+    expect(anywhere.map((f) => f.slot)).toEqual([...anywhere.map((f) => f.slot)].sort((x, y) => x - y));
+    // An expired blockhash prices nothing, as on a validator.
+    const stale = new TransactionMessage({
+      payerKey: from.publicKey,
+      recentBlockhash: Keypair.generate().publicKey.toBase58(),
+      instructions,
+    }).compileToLegacyMessage();
+    expect((await c.getFeeForMessage(stale)).value).toBeNull();
   });
 
   it("carries Anchor events in the transaction's logs, where Anchor's EventParser reads them", async () => {

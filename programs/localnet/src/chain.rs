@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use borsh::BorshDeserialize as _;
 use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
 use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
 use solana_account_decoder::parse_token::{token_amount_to_ui_amount_v3, UiTokenAmount};
 use solana_address_lookup_table_interface::error::AddressLookupError;
 use solana_address_lookup_table_interface::state::AddressLookupTable;
+use solana_sdk::compute_budget::ComputeBudgetInstruction;
 use solana_sdk::transaction_context::TransactionReturnData;
 use solana_sdk::{
     account::{Account, AccountSharedData},
@@ -106,6 +108,32 @@ pub struct TxRecord {
 impl TxRecord {
     pub fn err(&self) -> Option<TransactionError> {
         self.meta.status.clone().err()
+    }
+
+    /// The compute-unit price it paid (micro-lamports per unit), as `getRecentPrioritizationFees` counts it.
+    pub fn compute_unit_price(&self) -> u64 {
+        let message = &self.transaction.message;
+        let keys = message.static_account_keys();
+        message
+            .instructions()
+            .iter()
+            .filter(|ix| keys.get(usize::from(ix.program_id_index)) == Some(&solana_sdk::compute_budget::ID))
+            .find_map(|ix| match ComputeBudgetInstruction::try_from_slice(&ix.data) {
+                Ok(ComputeBudgetInstruction::SetComputeUnitPrice(price)) => Some(price),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// The accounts it write-locked: its writable static keys and the writable loaded ones.
+    pub fn writable_accounts(&self) -> impl Iterator<Item = &Pubkey> {
+        let message = &self.transaction.message;
+        let keys = message.static_account_keys();
+        keys.iter()
+            .enumerate()
+            .filter(|(index, _)| message.is_maybe_writable(*index, None))
+            .map(|(_, key)| key)
+            .chain(&self.meta.loaded_addresses.writable)
     }
 
     /// Every account the transaction named: its static keys, then loaded writable, then loaded readonly.
@@ -435,6 +463,31 @@ impl Chain {
         })
     }
 
+    /// `getRecentPrioritizationFees`, as a validator's fee cache answers it: for each of the last 150
+    /// slots, the lowest compute-unit price a landed transaction paid, raised to the lowest price paid by
+    /// the transactions that write-locked each of `accounts` (contention on them is what a sender bids
+    /// against).
+    pub fn prioritization_fees(&self, accounts: &[Pubkey]) -> Vec<(Slot, u64)> {
+        let first = self.slot.saturating_sub(BLOCKHASH_VALIDITY - 1);
+        let mut lowest: BTreeMap<Slot, (Option<u64>, HashMap<Pubkey, u64>)> =
+            (first..=self.slot).map(|slot| (slot, (None, HashMap::new()))).collect();
+        let recent = self.history.iter().rev().filter_map(|s| self.transactions.get(s)).take_while(|r| r.slot >= first);
+        for record in recent {
+            let Some((block, by_account)) = lowest.get_mut(&record.slot) else { continue };
+            let price = record.compute_unit_price();
+            *block = Some(block.map_or(price, |low| low.min(price)));
+            for account in record.writable_accounts().filter(|a| accounts.contains(a)) {
+                by_account.entry(*account).and_modify(|low| *low = (*low).min(price)).or_insert(price);
+            }
+        }
+        lowest
+            .into_iter()
+            .map(|(slot, (block, by_account))| {
+                (slot, by_account.values().fold(block.unwrap_or(0), |fee, account_fee| fee.max(*account_fee)))
+            })
+            .collect()
+    }
+
     /// Performance samples, newest first.
     pub fn performance_samples(&self, limit: usize) -> impl Iterator<Item = &PerformanceSample> + '_ {
         self.samples.iter().take(limit)
@@ -533,14 +586,23 @@ impl Chain {
         accounts
     }
 
-    /// The fee of `message`: the runtime's answer for legacy messages, the signature fee for v0.
-    pub async fn fee_for(&mut self, message: &VersionedMessage) -> u64 {
-        match message {
-            VersionedMessage::Legacy(legacy) => {
-                self.test.ctx.banks_client.get_fee_for_message(legacy.clone()).await.ok().flatten().unwrap_or(0)
+    /// The fee of `message`, as the runtime computes it (signatures and compute-budget price). The banks
+    /// interface prices legacy messages only, so a v0 message is priced as the legacy message with its
+    /// loaded addresses appended: the same signatures and instructions, hence the same fee.
+    pub async fn fee_for(&mut self, message: &VersionedMessage) -> Option<u64> {
+        let legacy = match message {
+            VersionedMessage::Legacy(legacy) => legacy.clone(),
+            VersionedMessage::V0(v0) => {
+                let loaded = self.loaded_addresses(message).await.ok()?;
+                solana_sdk::message::Message {
+                    header: v0.header,
+                    account_keys: account_keys(message, &loaded),
+                    recent_blockhash: v0.recent_blockhash,
+                    instructions: v0.instructions.clone(),
+                }
             }
-            VersionedMessage::V0(v0) => 5_000 * u64::from(v0.header.num_required_signatures),
-        }
+        };
+        self.test.ctx.banks_client.get_fee_for_message(legacy).await.ok().flatten()
     }
 
     pub async fn simulate(&mut self, tx: VersionedTransaction) -> Result<Simulation, BanksClientError> {
@@ -624,7 +686,7 @@ impl Chain {
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_of(&keys).await;
-        let fee = self.fee_for(&tx.message).await;
+        let fee = self.fee_for(&tx.message).await.unwrap_or_default();
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
         let err = processed.result.err();
         let metadata = processed.metadata;

@@ -13,8 +13,8 @@ use solana_rpc_client_api::config::{
 use solana_rpc_client_api::response::{
     RpcAccountBalance, RpcBlockCommitment, RpcBlockProduction, RpcBlockProductionRange, RpcBlockhash,
     RpcConfirmedTransactionStatusWithSignature, RpcContactInfo, RpcIdentity, RpcInflationGovernor, RpcInflationRate,
-    RpcKeyedAccount, RpcLeaderSchedule, RpcPerfSample, RpcSimulateTransactionResult, RpcSupply, RpcTokenAccountBalance,
-    RpcVersionInfo, RpcVoteAccountStatus,
+    RpcKeyedAccount, RpcLeaderSchedule, RpcPerfSample, RpcPrioritizationFee, RpcSimulateTransactionResult, RpcSupply,
+    RpcTokenAccountBalance, RpcVersionInfo, RpcVoteAccountStatus,
 };
 use solana_sdk::message::AccountKeys;
 use solana_sdk::{
@@ -230,7 +230,24 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let message = encoding::decode_message(&text).map_err(RpcError::invalid_params)?;
             Ok(with_context(slot, json!(chain.fee_for(&message).await)))
         }
-        "getRecentPrioritizationFees" => Ok(json!([{ "slot": slot, "prioritizationFee": 0 }])),
+        "getRecentPrioritizationFees" => {
+            let texts: Vec<String> = optional(params, 0, "addresses")?;
+            if texts.len() > 128 {
+                return Err(RpcError::invalid_params("Too many inputs provided; max 128"));
+            }
+            let accounts = texts
+                .iter()
+                .map(|text| {
+                    Pubkey::from_str(text).map_err(|_| RpcError::invalid_params(format!("not a public key: {text}")))
+                })
+                .collect::<Result<Vec<Pubkey>, RpcError>>()?;
+            let fees: Vec<RpcPrioritizationFee> = chain
+                .prioritization_fees(&accounts)
+                .into_iter()
+                .map(|(slot, prioritization_fee)| RpcPrioritizationFee { slot, prioritization_fee })
+                .collect();
+            Ok(json!(fees))
+        }
         "getBalance" => {
             let key = pubkey(params, 0, "pubkey")?;
             let lamports = chain.account(&key).await.map_err(RpcError::internal)?.map_or(0, |a| a.lamports);
