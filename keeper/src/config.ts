@@ -49,10 +49,15 @@ const PriceSourceConfig = Schema.Union(
     timePath: Schema.optional(Schema.String),
     apiKeyHeader: Schema.optional(Schema.String),
   }),
-  /** Jupiter's Price API v2 (`/price/v2?ids=<lrt>&vsToken=<wSOL>`), or anything answering in its shape. */
+  /**
+   * Jupiter's Price API, or anything answering in its shape: v3 (`/price/v3?ids=<lrt>,<vsMint>`, USD
+   * prices: the LRT's divided by vsMint's) or the deprecated v2 (`/price/v2?ids=<lrt>&vsToken=<vsMint>`).
+   */
   Schema.Struct({
     kind: Schema.Literal("jupiter"),
-    url: Schema.optionalWith(Schema.String, { default: () => "https://api.jup.ag/price/v2" }),
+    version: Schema.optionalWith(Schema.Literal("v3", "v2"), { default: () => "v3" as const }),
+    /** Default https://api.jup.ag/price/<version>. */
+    url: Schema.optional(Schema.String),
     vsMint: Schema.optionalWith(Address, { default: () => "So11111111111111111111111111111111111111112" }),
     apiKeyHeader: Schema.optional(Schema.String),
   }),

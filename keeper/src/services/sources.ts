@@ -23,6 +23,8 @@ export class PriceSource extends Context.Tag("keeper/PriceSource")<
   { readonly name: string; readonly observe: Effect.Effect<Observation, SourceError> }
 >() {}
 
+const WAD = 10n ** 18n;
+
 /** A decimal string or number as a WAD bigint, exactly (no float rounding for strings). */
 export function toWad(value: unknown): bigint | undefined {
   const text =
@@ -136,19 +138,30 @@ export const PriceSourceLive = Layer.effect(
       return { name: "fixed", observe: Effect.map(nowSecs, (observedAt) => ({ price, observedAt })) };
     }
     if (source.kind === "jupiter") {
-      const url = `${source.url}?ids=${config.lrtMint}&vsToken=${source.vsMint}`;
+      const base = source.url ?? `https://api.jup.ag/price/${source.version}`;
+      const lrt = config.lrtMint;
+      const vs = source.vsMint;
+      // v3 answers `{ <mint>: { usdPrice, blockId, decimals, … } }` (a token without a reliable price is
+      // left out); v2 answered `{ data: { <mint>: { id, type, price } | null }, timeTaken }` in vsToken.
+      const url = source.version === "v2" ? `${base}?ids=${lrt}&vsToken=${vs}` : `${base}?ids=${lrt},${vs}`;
+      const priceOf = (body: unknown): bigint | undefined => {
+        if (source.version === "v2") return toWad(atPath(body, `data.${lrt}.price`));
+        const lrtUsd = toWad(atPath(body, `${lrt}.usdPrice`));
+        const vsUsd = toWad(atPath(body, `${vs}.usdPrice`));
+        return lrtUsd !== undefined && vsUsd !== undefined && vsUsd > 0n ? (lrtUsd * WAD) / vsUsd : undefined;
+      };
       return {
-        name: `jupiter ${source.url}`,
+        name: `jupiter ${source.version} ${base}`,
         observe: Effect.gen(function* () {
           const observedAt = yield* nowSecs;
           const { body } = yield* getJson(url, headers, "jupiter");
-          const price = toWad(atPath(body, `data.${config.lrtMint}.price`));
+          const price = priceOf(body);
           if (price === undefined || price === 0n)
             return yield* Effect.fail(
               new SourceError({
                 source: "jupiter",
                 reason: "BadResponse",
-                message: `no price for ${config.lrtMint} in the answer`,
+                message: `no price for ${lrt}${source.version === "v3" ? ` and ${vs}` : ""} in the answer of ${base}`,
               }),
             );
           return { price, observedAt };
