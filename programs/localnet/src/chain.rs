@@ -517,10 +517,17 @@ impl Chain {
             .collect()
     }
 
-    async fn accounts_of(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+    /// `keys` as they are now, from the mirror where it holds them: every route that changes an account
+    /// (transactions, `lantern_setAccount`, the bootstrap) refreshes it there, and only a sysvar's data,
+    /// never its balance, moves past it.
+    async fn accounts_before(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
         let mut accounts = Vec::with_capacity(keys.len());
         for key in keys {
-            accounts.push(self.account(key).await.ok().flatten());
+            let known = self.mirror.get(key).cloned();
+            accounts.push(match known {
+                Some(account) => Some(account),
+                None => self.account(key).await.ok().flatten(),
+            });
         }
         accounts
     }
@@ -685,7 +692,7 @@ impl Chain {
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
-        let pre_accounts = self.accounts_of(&keys).await;
+        let pre_accounts = self.accounts_before(&keys).await;
         let fee = self.fee_for(&tx.message).await.unwrap_or_default();
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
         let err = processed.result.err();
@@ -701,7 +708,23 @@ impl Chain {
         ) {
             return Err(BanksClientError::TransactionError(err.unwrap_or(TransactionError::AccountNotFound)));
         }
-        let post_accounts = self.refresh_accounts(&keys).await;
+        // The runtime lets a transaction change only the accounts it locked writable: only those are read.
+        let writable: Vec<Pubkey> =
+            keys.iter().enumerate().filter(|(i, _)| tx.message.is_maybe_writable(*i, None)).map(|(_, k)| *k).collect();
+        let mut changed = self.refresh_accounts(&writable).await.into_iter();
+        let post_accounts: Vec<Option<Account>> = pre_accounts
+            .iter()
+            .enumerate()
+            .map(
+                |(i, before)| {
+                    if tx.message.is_maybe_writable(i, None) {
+                        changed.next().flatten()
+                    } else {
+                        before.clone()
+                    }
+                },
+            )
+            .collect();
         let lamports =
             |accounts: &[Option<Account>]| accounts.iter().map(|a| a.as_ref().map_or(0, |a| a.lamports)).collect();
         let (pre_balances, post_balances) = (lamports(&pre_accounts), lamports(&post_accounts));
