@@ -9,7 +9,10 @@ use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcBlockSubscribeConfig, RpcBlockSubscribeFilter, RpcProgramAccountsConfig,
 };
 use solana_rpc_client_api::filter::RpcFilterType;
-use solana_rpc_client_api::response::{RpcBlockUpdate, RpcBlockUpdateError};
+use solana_rpc_client_api::response::{
+    ProcessedSignatureResult, RpcBlockUpdate, RpcBlockUpdateError, RpcKeyedAccount, RpcLogsResponse,
+    RpcSignatureResult, SlotInfo, SlotUpdate,
+};
 use solana_sdk::{clock::Slot, pubkey::Pubkey, signature::Signature};
 use solana_transaction_status::{BlockEncodingOptions, EncodeError, TransactionDetails, UiTransactionEncoding};
 use tokio::net::{TcpListener, TcpStream};
@@ -144,7 +147,7 @@ fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<
             notification(
                 "slotNotification",
                 id,
-                json!({ "parent": slot.saturating_sub(1), "root": slot, "slot": slot }),
+                json!(SlotInfo { slot: *slot, parent: slot.saturating_sub(1), root: *slot }),
             ),
             false,
         )),
@@ -164,8 +167,10 @@ fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<
             if account.owner == *program =>
         {
             filters.iter().all(|f| encoding::filter_allows(f, account)).then(|| {
-                let value =
-                    json!({ "pubkey": pubkey.to_string(), "account": encoding::ui_account(pubkey, account, *encoding, None, decimals) });
+                let value = RpcKeyedAccount {
+                    pubkey: pubkey.to_string(),
+                    account: encoding::ui_account(pubkey, account, *encoding, None, decimals),
+                };
                 (notification("programNotification", id, with_context(*slot, value)), false)
             })
         }
@@ -174,19 +179,20 @@ fn notify(subscription: &Subscription, id: u64, event: &Event, decimals: Option<
             let timestamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-            let update = json!({ "type": "root", "slot": slot, "timestamp": timestamp });
-            Some((notification("slotsUpdatesNotification", id, update), false))
+            let update = SlotUpdate::Root { slot: *slot, timestamp };
+            Some((notification("slotsUpdatesNotification", id, json!(update)), false))
         }
         (Subscription::Logs { mentions }, Event::Logs { signature, err, logs, accounts, slot })
             if mentions.is_none_or(|key| accounts.contains(&key)) =>
         {
-            let value = json!({ "signature": signature.to_string(), "err": err, "logs": logs });
+            let value = RpcLogsResponse { signature: signature.to_string(), err: err.clone(), logs: logs.clone() };
             Some((notification("logsNotification", id, with_context(*slot, value)), false))
         }
         (Subscription::Signature { signature }, Event::Signature { signature: landed, err, slot })
             if landed == signature =>
         {
-            Some((notification("signatureNotification", id, with_context(*slot, json!({ "err": err }))), true))
+            let result = RpcSignatureResult::ProcessedSignature(ProcessedSignatureResult { err: err.clone() });
+            Some((notification("signatureNotification", id, with_context(*slot, result)), true))
         }
         _ => None,
     }
@@ -217,7 +223,7 @@ fn block_notification(
             err: Some(RpcBlockUpdateError::UnsupportedTransactionVersion(version)),
         },
     };
-    Some(notification("blockNotification", id, with_context(at, json!(update))))
+    Some(notification("blockNotification", id, with_context(at, update)))
 }
 
 async fn connection(stream: TcpStream, chain: Shared) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
