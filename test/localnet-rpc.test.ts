@@ -524,6 +524,16 @@ describe("WebSocket subscriptions", () => {
     expect(updates[1]!.slot).toBe(updates[0]!.slot + 1);
   });
 
+  it("notifies the Clock sysvar's subscribers every slot, as a validator does", async () => {
+    const c = connection();
+    const slots: bigint[] = [];
+    const id = c.onAccountChange(SYSVAR_CLOCK_PUBKEY, (account) => slots.push(account.data.readBigUInt64LE(0)));
+    while (slots.length < 3) await new Promise((r) => setTimeout(r, 100));
+    await c.removeAccountChangeListener(id);
+    expect(slots[1]).toBe(slots[0]! + 1n);
+    expect(slots[2]).toBe(slots[1]! + 1n);
+  });
+
   it("confirms signatures and ticks slots", async () => {
     const c = connection();
     const slots: number[] = [];

@@ -326,6 +326,7 @@ impl Chain {
             self.blocks.pop_front();
         }
         self.test.ctx.set_sysvar(&self.slot_hashes());
+        self.refresh_accounts(&[solana_sdk::sysvar::slot_hashes::ID]).await;
         if self.slot.is_multiple_of(SLOTS_PER_SAMPLE) {
             self.samples.push_front(PerformanceSample {
                 slot: self.slot,
@@ -347,6 +348,8 @@ impl Chain {
         clock.leader_schedule_epoch = schedule.get_leader_schedule_epoch(self.slot);
         clock.unix_timestamp = self.now();
         self.test.ctx.set_sysvar(&clock);
+        // Subscribers to the Clock hear each change, as from a validator.
+        self.refresh_accounts(&[solana_sdk::sysvar::clock::ID]).await;
     }
 
     /// `lantern_warpTime`: moves the chain's clock forward.
@@ -518,8 +521,8 @@ impl Chain {
     }
 
     /// `keys` as they are now, from the mirror where it holds them: every route that changes an account
-    /// (transactions, `lantern_setAccount`, the bootstrap) refreshes it there, and only a sysvar's data,
-    /// never its balance, moves past it.
+    /// (transactions, `lantern_setAccount`, the bootstrap, each slot's Clock and SlotHashes) refreshes it
+    /// there.
     async fn accounts_before(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
         let mut accounts = Vec::with_capacity(keys.len());
         for key in keys {
