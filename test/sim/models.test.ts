@@ -441,8 +441,8 @@ describe("market discount", () => {
     const before = m.logDiscount;
     m.step(120, { ...open, soldSol: 10_000 }); // half the 1% depth of 20,000 SOL
     expect((before - m.logDiscount) * 1e4).toBeCloseTo(50 * Math.pow(2, 0), 6);
-    for (let t = 180; t <= 120 + 30 * 60; t += 60) m.step(t, open);
-    expect((before - m.logDiscount) * 1e4).toBeCloseTo(25, 1); // impact half-life 30 minutes
+    for (let t = 180; t <= 120 + 20 * 60; t += 60) m.step(t, open);
+    expect((before - m.logDiscount) * 1e4).toBeCloseTo(25, 1); // impact half-life 20 minutes
   });
 
   it("cannot fall below the instant-unstake floor while the reserve lasts, which drains it", () => {
