@@ -4,6 +4,8 @@
 // Then the check is shown to be able to fail: the chain's outcome of the flash depeg against the model
 // with the liquidation threshold a point off.
 import { openReplaySession, type ReplayResult, type ReplaySession, recompare, replayTable } from "@lantern/sim";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const N = 8;
@@ -32,6 +34,8 @@ const replay = async (scenario: string, overrides: Record<string, unknown>, spee
     subAccounts: N,
     speed,
     overrides,
+    // replay.json (with the chain's outcome) and replay.html, for a look after the run.
+    out: join(tmpdir(), "lantern-replay-tests", scenario),
     log: (l) => console.log(`${scenario}: ${l}`),
   });
   // The comparison in the run's log, as `sim replay` prints it: what a divergence is judged on.

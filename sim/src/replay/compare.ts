@@ -4,7 +4,7 @@
  */
 import { YEAR_SECS } from "../engine/math.js";
 import type { ChainOutcome } from "./driver.js";
-import type { ReplayPlan } from "./plan.js";
+import { CROSSING_BAND, type ReplayPlan } from "./plan.js";
 
 export interface ComparisonRow {
   metric: string;
@@ -141,6 +141,38 @@ export function compareReplay(plan: ReplayPlan, chain: ChainOutcome, stride: num
     reason:
       "two of the chain's strides where it landed (the EMA fed per stop, the liquidator acting at stops), 30 min for report landings (seconds after the frame start on chain, 5–30 min in the model), plus the time the model's liquidators left the sub-account liquidatable (delay, capacity, profitability at the DEX price; the keeper acts at once)",
   });
+  // When each sub-account became liquidatable: the keeper acts at once, so the chain's first liquidation
+  // marks when the chain's maintenance price crossed the sub-account's threshold; the model's crossing of
+  // the same threshold is known to the minute (whatever its liquidators then waited). The chain must
+  // liquidate between the last time the model's price was CROSSING_BAND above the threshold and the first
+  // time it was CROSSING_BAND below, give or take two of the chain's strides, and half an hour later when a
+  // report or confirmation moved the rate just before (report landings). This row is what a wrong
+  // liquidation threshold moves: a point of LT moves the threshold by about 1.1%.
+  const slack = (i: number) => 2 * Math.max(stride, chainFirst.get(i)!.strideSecs);
+  const outside = (i: number) => {
+    const c = chainFirst.get(i)!.atSecs;
+    const m = modelFirst.get(i)!;
+    const from = m.nearSecs - slack(i);
+    const to = m.deepSecs + slack(i) + (m.reportDriven ? 1_800 : 0);
+    return c < from ? from - c : c > to ? c - to : 0;
+  };
+  const worstCrossing = both.reduce((a, i) => Math.max(a, outside(i)), 0);
+  rows.push({
+    metric: "threshold crossing (per sub-account)",
+    unit: "s",
+    chain: both.map((i) => `${i}@${chainFirst.get(i)!.atSecs}`).join(" ") || "none",
+    model:
+      both
+        .map(
+          (i) =>
+            `${i}@${modelFirst.get(i)!.nearSecs}–${modelFirst.get(i)!.deepSecs}${modelFirst.get(i)!.reportDriven ? "R" : ""}`,
+        )
+        .join(" ") || "none",
+    difference: worstCrossing,
+    tolerance: 0,
+    ok: worstCrossing === 0,
+    reason: `the chain's first liquidation lands within two of its strides of the model's crossing of the sub-account's threshold (from ${CROSSING_BAND * 1e4} bps above to ${CROSSING_BAND * 1e4} bps below; R: a report moved the rate just before, 30 min more); the difference is the time outside that window`,
+  });
   const chainVolume = chain.liquidations.reduce((a, l) => a + l.repaidSol, 0);
   row(
     "liquidation volume",
@@ -230,7 +262,19 @@ export function compareReplay(plan: ReplayPlan, chain: ChainOutcome, stride: num
     chainApy,
     m.netApy,
     ((0.002 + lossGap / Math.max(1e-9, chain.equityStartSol)) * YEAR_SECS) / Math.max(1, m.horizonSecs),
-    "0.2% of equity over the horizon, annualised (both mark collateral at the path's redemption rate), plus the difference in what the liquidations cost the users (seized LRT at the redemption rate less the debt repaid: the two sides liquidate at tick and minute prices); the chain's borrow rate follows its own utilisation",
+    "0.2% of equity over the horizon, annualised (both mark collateral at the path's redemption rate), plus the difference in what the liquidations cost the users (seized LRT at the redemption rate less the debt repaid: the two sides liquidate at stop and minute prices, judged by the liquidation rows); the row below checks the rest at 0.2%",
+  );
+  // The same return with each side's liquidation cost added back: what is left (interest, settlement,
+  // marking) must agree within 0.2% of equity, whatever the liquidations cost.
+  const equity0 = Math.max(1e-9, chain.equityStartSol);
+  const annual = (sol: number, secs: number) => (sol / equity0) * (YEAR_SECS / Math.max(1, secs));
+  row(
+    "user net APY before liquidation costs",
+    "fraction",
+    chainApy + annual(liquidationLossSol(chain.liquidations, last.redemptionRate), chain.horizonSecs),
+    m.netApy + annual(liquidationLossSol(plan.model.liquidations, last.redemptionRate), m.horizonSecs),
+    (0.002 * YEAR_SECS) / Math.max(1, m.horizonSecs),
+    "0.2% of equity over the horizon, annualised: interest (the chain's borrow rate follows its own utilisation, rebalanced at frame starts), bad-debt settlement, rounding; both mark collateral at the path's redemption rate",
   );
   return { rows, passed: rows.every((r) => r.ok) };
 }

@@ -78,7 +78,22 @@ export interface ModelLiquidation {
    * liquidators acted (their delay, capacity and profitability at the DEX price), seconds.
    */
   waitedSecs: number;
+  /** The sub-account's liquidation price just before (debt / (collateral · LT)), SOL per LRT. */
+  thresholdPrice: number;
+  /**
+   * When the model's maintenance price crossed that price, seconds after opening: `nearSecs`, the last
+   * time before the crossing it was `CROSSING_BAND` above it; `deepSecs`, the first time after it was
+   * `CROSSING_BAND` below (the liquidation time if it never was within a day). A chain whose maintenance
+   * price agrees with the model's within the band crosses between the two.
+   */
+  nearSecs: number;
+  deepSecs: number;
+  /** The crossing came with a report or a guardian confirmation (the rate moved within 45 min before it). */
+  reportDriven: boolean;
 }
+
+/** How far apart the chain's and the model's maintenance prices may be at a crossing (relative). */
+export const CROSSING_BAND = 5e-4;
 
 export interface ModelOutcome {
   outcome: PathOutcome;
@@ -162,6 +177,10 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
           repaidSol: (shares[i]! - now) * engine.index,
           seizedLrt: coll[i]! - engine.coll[i]!,
           waitedSecs: Number.isNaN(since[i]!) ? 0 : atT - since[i]!,
+          thresholdPrice: (shares[i]! * engine.index) / (coll[i]! * lt),
+          nearSecs: 0,
+          deepSecs: 0,
+          reportDriven: false,
         });
         since[i] = Number.NaN;
       }
@@ -202,6 +221,25 @@ export function replayPlan(o: ReplayPlanOptions): ReplayPlan {
   const outcome = engine.run(world, o.path, streams.engine);
   diffBook(lastT);
   recordFrontier();
+  // The crossing of each liquidation's threshold by the maintenance price, from the recorded series.
+  const stepOf = (secs: number) => Math.round((secs + openT) / scenario.stepSecs) - 1;
+  for (const l of liquidations) {
+    const at = stepOf(l.atSecs);
+    const from = stepOf(l.atSecs - l.waitedSecs);
+    const day = Math.round(86_400 / scenario.stepSecs);
+    let near = from;
+    while (near > 0 && near > from - day && !(maint[near - 1]! >= l.thresholdPrice * (1 + CROSSING_BAND))) near--;
+    let deep = from;
+    while (deep < maint.length - 1 && deep < from + day && !(maint[deep]! <= l.thresholdPrice * (1 - CROSSING_BAND)))
+      deep++;
+    if (!(maint[deep]! <= l.thresholdPrice * (1 - CROSSING_BAND))) deep = at;
+    const t = (j: number) => world.snapshots[j]!.t - openT;
+    l.nearSecs = t(near);
+    l.deepSecs = t(Math.max(deep, from));
+    const rate = (j: number) => world.snapshots[j]!.pessimisticRate ?? world.snapshots[j]!.fairRate;
+    const back = Math.max(0, from - Math.round(2_700 / scenario.stepSecs));
+    for (let j = back; j < from; j++) if (rate(j + 1) !== rate(j)) l.reportDriven = true;
+  }
   const repaid = new Map<number, number>();
   for (const l of liquidations) repaid.set(l.atSecs + openT, (repaid.get(l.atSecs + openT) ?? 0) + l.repaidSol);
 
