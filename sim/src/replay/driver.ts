@@ -8,15 +8,17 @@
  * - the DEX: an HTTP price source (the members' PriceSource) serves the path's DEX price, member by
  *   member with the scenario's publisher faults;
  * - the committee's behaviour: scripted offline and late members are paused (SIGSTOP) for their window;
+ *   colluding members are paused too and played by the driver with their keys (prices, votes for the
+ *   report the model's colluders make, its data), then restarted;
  * - the guardian: confirms a held decrease when the model's guardian does;
  * - lenders: supply is set so that the pool's utilisation follows the path's;
  * - the borrowers: the scenario's population, opened with `leverage_up` at the start.
  *
  * Time: the chain's clock is the path's clock (`chain = T0 + t`, T0 a frame boundary), moved forward
- * with `lantern_warpTime`. Quiet stretches are jumped over (to the next frame start, role change,
- * guardian confirmation or live window); live windows — where the model's maintenance price is near the
- * book's liquidation frontier or the model liquidates — advance `speed` chain seconds per tick, each tick
- * waiting for the committee's price round at the new time and for the liquidator (docs/replay.md).
+ * with `lantern_warpTime`, from stop to stop of the schedule (`replaySchedule`: every `speed` seconds
+ * around the model's liquidations, longer where the EMA and the book allow, every checkpoint); each stop
+ * serves the next stop's DEX price and waits for the committee's price round at the new time and for the
+ * liquidator (docs/replay.md).
  */
 import { createServer, type Server } from "node:http";
 import { EventParser } from "@coral-xyz/anchor";
