@@ -238,7 +238,7 @@ export function compareReplay(plan: ReplayPlan, chain: ChainOutcome, stride: num
     chain.marketEmaLow,
     last.market?.emaLow ?? null,
     3e-3 * last.fairRate,
-    "the chain's EMA is fed once per live tick and once per quiet jump, the model's every minute",
+    "the chain's EMA is fed once per stop (within 2–10 bps of a minute-by-minute chain's, by the schedule), the model's every minute",
   );
   row(
     "final utilisation",

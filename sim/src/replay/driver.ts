@@ -62,7 +62,7 @@ const SOL = 1_000_000_000n;
 const LAMPORTS = 1e9;
 
 export interface DriveOptions {
-  /** Chain seconds per live tick (each tick is about a wall second). */
+  /** The fine stride: chain seconds between stops where the model liquidates (a stop is a wall second or more). */
   speed: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
@@ -101,7 +101,7 @@ export interface ChainOutcome {
   horizonSecs: number;
   /** Sub-accounts that could not be opened as drawn (the opening check refused them), by index. */
   notOpened: number[];
-  /** Wall time of the replay, ms, and how many live ticks and jumps it took. */
+  /** Wall time of the replay, ms, and how many stops it took at the fine stride (`ticks`) and longer (`jumps`). */
   wallMs: number;
   ticks: number;
   jumps: number;
@@ -678,7 +678,7 @@ async function play(plan: ReplayPlan, w: World, fleet: KeeperFleet, c: PlayConte
     if (Date.now() - lastReport > 5_000) {
       lastReport = Date.now();
       c.log(
-        `day ${(t / DAY_SECS).toFixed(2)} of ${(horizon / DAY_SECS).toFixed(1)} (${ticks} live ticks, ${jumps} jumps)`,
+        `day ${(t / DAY_SECS).toFixed(2)} of ${(horizon / DAY_SECS).toFixed(1)} (${ticks} fine stops, ${jumps} longer)`,
       );
     }
   }

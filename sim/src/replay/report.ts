@@ -80,7 +80,7 @@ export function replayTable(report: ReplayReport): string {
   lines.splice(1, 0, widths.map((w) => "─".repeat(w)).join("  "));
   const diverging = report.rows.filter((r) => !r.ok);
   return [
-    `Replay of ${report.scenario}, path ${report.path}, seed ${report.seed}, ${report.subAccounts} sub-accounts, ${report.speed} chain s per live tick`,
+    `Replay of ${report.scenario}, path ${report.path}, seed ${report.seed}, ${report.subAccounts} sub-accounts, fine stride ${report.speed} chain s`,
     ...lines,
     "",
     ...(diverging.length === 0
@@ -116,7 +116,7 @@ tr.bad td{background:#fde2e2}tr.ok td:nth-child(6){color:#17663a}tr.bad td:nth-c
 .verdict{font-size:1.2em;font-weight:bold}
 </style></head><body>
 <h1>Live replay: ${html(report.scenario)}, path ${report.path}</h1>
-<p>Seed ${report.seed}, ${report.subAccounts} sub-accounts, ${report.speed} chain seconds per live tick; wall time ${(report.chain.wallMs / 1000).toFixed(1)} s (${report.chain.ticks} live ticks, ${report.chain.jumps} jumps).</p>
+<p>Seed ${report.seed}, ${report.subAccounts} sub-accounts, fine stride ${report.speed} chain seconds; wall time ${(report.chain.wallMs / 1000).toFixed(1)} s (${report.chain.ticks} stops at the fine stride, ${report.chain.jumps} longer).</p>
 <p class="verdict">${report.passed ? "Chain and model agree within every tolerance." : "The chain and the model diverge beyond tolerance."}</p>
 <table><tr><th>metric</th><th>chain</th><th>model</th><th>difference</th><th>tolerance</th><th></th><th>why they may differ</th></tr>
 ${rows}

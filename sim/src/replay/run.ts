@@ -16,7 +16,7 @@ export interface ReplayOptions {
   path: number;
   seed?: number;
   subAccounts: number;
-  /** Chain seconds per live tick (default 60: one model step per tick). */
+  /** The fine stride, chain seconds (default 60: one model step), where the model liquidates (docs/replay.md). */
   speed?: number;
   overrides?: Record<string, unknown>;
   /** Attach to this chain (it needs the demo world and the test methods); else start one. */
