@@ -13,14 +13,14 @@ const N = 8;
  * The fine stride (`--speed`): the chain stops every `speed` seconds around the model's liquidations and
  * where it grazes the book's frontier, longer where the EMA and the book allow (docs/replay.md, time
  * compression). A stop costs one to several wall seconds with the machine's load. The committee fault and
- * the collusion stop 22–26 times at a minute; the flash depeg 45 times at a minute, 31 at two minutes
- * (the stride it is played at here: well inside its 25-minute wick, and two strides of it keep a model
- * with LT 94% — its crossing 17 min later — outside the chain's liquidation time); the slashing's ten days near the
+ * the collusion stop 22–26 times at a minute; the flash depeg 45 times at a minute, 19 at five minutes
+ * (the stride it is played at here: inside its 25-minute wick; at two minutes the keeper took sub-account 7
+ * twice as the wick deepened, 38.9 SOL against the model's 32.6, at the volume's tolerance — docs/replay.md); the slashing's ten days near the
  * frontier 218 times at a minute, 54 at 15 minutes (its liquidations follow the EMA's decay, an hour's
  * half-life).
  */
 const SPEED = 60;
-const FLASH_SPEED = 120;
+const FLASH_SPEED = 300;
 const SLASHING_SPEED = 900;
 /** A replay's time limit: generous, for a machine under load (a stop took 5–8 s at a load average of 50). */
 const REPLAY_MS = 900_000;
