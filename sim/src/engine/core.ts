@@ -25,7 +25,11 @@
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
+import { MIN_LOG } from "../models/discount.js";
+import { Z_SCALE, sort9 } from "../models/marketOracle.js";
 import * as approx from "./approx.js";
+import { type CalmWorld, isCalmWorld, writeView } from "./calm.js";
+import { FILTER_SLACK } from "./frontier.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 /**
@@ -67,6 +71,11 @@ export interface Detector {
   open?(book: PathEngine): void;
   /** Sub-account `i` is HEALTHY again, with new shares and collateral (for a detector's index). */
   healthy?(book: PathEngine, i: number): void;
+  /**
+   * The highest θ of the detector's index, when the detector has one that only `detect` and `healthy`
+   * change: the calm kernel (calm.ts) then compares each step's price with it itself.
+   */
+  calmTop?(): number;
 }
 
 export class PathEngine {
@@ -191,7 +200,18 @@ export class PathEngine {
   private follow(world: World, lending: LendingWorld | undefined, steps: number, first: MarketSnapshot) {
     const fb = this.fb;
     let snap = first;
+    const detector = this.detector;
+    const calm = lending !== undefined && detector.calmTop !== undefined && isCalmWorld(lending) ? lending : undefined;
     for (let s = 1; s < steps; s++) {
+      if (calm?.calmKernel === true && this.qlen === 0 && fb.lrtSoldSol === 0 && fb.netBorrowSol === 0) {
+        // Calm steps (no event due, nobody near the frontier) run fused; the rest through the models.
+        const next = this.calm(calm, s, steps, detector.calmTop!());
+        if (next > s) {
+          snap = calm.view;
+          s = next - 1;
+          continue;
+        }
+      }
       // The world reads what the liquidators sold and repaid in the previous step (price impact,
       // utilisation: cascades), then the step starts with nothing sold yet.
       snap = lending !== undefined ? lending.advance(fb) : world.step(fb);
@@ -311,6 +331,278 @@ export class PathEngine {
       this.seriesAt++;
       this.seriesLeft = this.bucketSteps;
     }
+  }
+
+  /**
+   * The calm steps from `s` on (calm.ts): the world's and the engine's step fused in one loop over
+   * local copies of their numeric state, while no event is due; returns the next step to take through
+   * the models (`s` when step `s` is not calm). A step whose maintenance price reaches the frontier's
+   * top is finished by `step` on the world's snapshot, as the models would have lent it.
+   */
+  private calm(w: CalmWorld, s: number, steps: number, top: number): number {
+    const fair = w.fair;
+    const com = w.committee;
+    const d = w.discount;
+    const o = w.oracle;
+    const pool = w.pool;
+    if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return s;
+    if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return s;
+    // Steps before the pool's hourly update (the step that counts `untilUpdate` down to 0).
+    let left = pool.untilUpdate - 1;
+    if (left <= 0) return s;
+    let until = Math.min(
+      fair.nextEvent,
+      com.nextEvent,
+      d.nextSwitch,
+      d.nextJump,
+      d.nextFlash,
+      d.nextEventAt,
+      o.cleanUntil,
+      pool.nextFlowAt,
+    );
+    if (d.drainIndex < d.drains.length) until = Math.min(until, d.drains[d.drainIndex]!.t);
+    const staleAfter = com.staleAfter;
+    const stepSecs = w.stepSecs;
+    const trueRate = fair.rate;
+    // The instant-unstake floor and the queue flag as the last step left them (they move with events only).
+    const closed = w.unstakeFeeLog === -Infinity;
+    const queued = w.queuedAlways || com.bunker;
+    if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return s;
+    if (queued !== w.inputs.queued) return s;
+    let idx = w.index;
+    {
+      const t = (idx + 1) * stepSecs;
+      if (!(t < until) || t > staleAfter) return s;
+    }
+    const floorLog = w.inputs.floorLog;
+    const hasFloor = floorLog !== null;
+    const floor = floorLog ?? 0;
+    const q = queued ? 1 : 0;
+    // The discount model.
+    const drng = d.rng;
+    const level = d.regimeLevel;
+    const sd = d.sd;
+    const slowDecay = d.slowDecay[q]!;
+    const slowNoise = d.slowNoise[q]!;
+    const impactDecay = d.impactDecay[q]!;
+    const depth = d.depth1Pct;
+    const reserveMax = d.restaking.reserveSol;
+    const refill = d.refillPerStep;
+    let slow = d.slow;
+    let impact = d.impact;
+    let reserve = d.reserve;
+    let arbitrage = d.arbitrageSol;
+    let logDiscount = d.logDiscount;
+    let dex = 0;
+    // The market oracle's clean round of 9.
+    const orng = o.rng;
+    const z = o.cleanZ;
+    const sorted = o.sortedZ;
+    const quantum = o.quantum;
+    const maxConf = o.spec.maxConfidenceBps;
+    const maxAge = o.spec.maxPriceAgeSecs;
+    const halfLife = o.spec.emaHalfLifeSecs;
+    const quorumLag = o.quorumLag;
+    let available = o.available;
+    let marketPrice = o.marketPrice;
+    let spot = o.spot;
+    let low = o.low;
+    let confidence = o.confidence;
+    let ema = o.ema;
+    let emaLow = o.emaLow;
+    let emaTs = o.marketEmaTs;
+    let priceTs = o.marketPriceTs;
+    let keepSince = o.keepSince;
+    let keep = o.keep;
+    let center = 0;
+    let roundConf = 0;
+    // The engine.
+    if (pool.apr !== this.growthApr) {
+      this.growthApr = pool.apr;
+      this.growth = approx.growth(pool.apr, stepSecs);
+    }
+    if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
+    const growth = this.growth;
+    const totalShares = this.totalShares;
+    const reserveFactor = this.params.reserveFactor;
+    const policy = this.params.policy;
+    const pess = com.pessimisticRate;
+    const bunker = com.bunker;
+    const openFair = this.openFair;
+    const lastStep = this.lastStep;
+    const bucketSteps = this.bucketSteps;
+    const seriesDepeg = this.seriesDepeg;
+    const seriesDepegMin = this.seriesDepegMin;
+    const seriesDepegMax = this.seriesDepegMax;
+    let index = this.index;
+    let insurance = this.insurance;
+    let bunkerSteps = this.bunkerSteps;
+    let maxDiscount = this.maxDiscount;
+    let bucketLo = this.bucketLo;
+    let bucketHi = this.bucketHi;
+    let seriesLeft = this.seriesLeft;
+    let seriesAt = this.seriesAt;
+    let maint = 0;
+    let init = 0;
+    let t = 0;
+    let crossed = false;
+    const start = s;
+    for (; s < steps && left > 0; s++) {
+      const tNext = (idx + 1) * stepSecs;
+      if (!(tNext < until) || tNext > staleAfter) break;
+      t = tNext;
+      idx++;
+      left--;
+      // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
+      slow = level + (slow - level) * slowDecay;
+      if (sd > 0) slow += sd * slowNoise * drng.normal();
+      const flash = 0;
+      impact *= impactDecay;
+      if (reserve < reserveMax) reserve = Math.min(reserveMax, reserve + refill);
+      let total = slow + flash + impact;
+      if (hasFloor && total < floor && reserve > 0) {
+        const wanted = ((floor - total) / 0.01) * depth;
+        const used = Math.min(wanted, reserve);
+        reserve -= used;
+        arbitrage += used;
+        const lift = (0.01 * used) / depth;
+        impact += lift;
+        total += lift;
+      }
+      if (total < MIN_LOG) {
+        impact += MIN_LOG - total;
+        total = MIN_LOG;
+      }
+      logDiscount = total;
+      dex = trueRate * Math.exp(logDiscount);
+      // The clean round (MarketOracleModel.cleanRound with cleanNine).
+      for (let m = 0; m < 9; m++) {
+        const zq = (orng.normal() * Z_SCALE) | 0;
+        z[m] = zq;
+        sorted[m] = zq;
+      }
+      sort9(sorted);
+      center = dex * (1 + quantum * sorted[4]!);
+      const a0 = center - dex * (1 + quantum * sorted[3]!);
+      const a1 = center - dex * (1 + quantum * sorted[2]!);
+      const a2 = center - dex * (1 + quantum * sorted[1]!);
+      const a3 = center - dex * (1 + quantum * sorted[0]!);
+      const b0 = dex * (1 + quantum * sorted[5]!) - center;
+      const b1 = dex * (1 + quantum * sorted[6]!) - center;
+      const b2 = dex * (1 + quantum * sorted[7]!) - center;
+      const b3 = dex * (1 + quantum * sorted[8]!) - center;
+      roundConf = Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
+      if (!(roundConf * 10_000 <= center * maxConf)) {
+        marketPrice = 0;
+        spot = 0;
+        available = false;
+      } else {
+        marketPrice = center;
+        spot = center;
+        low = center;
+        confidence = roundConf;
+        const since = t - emaTs;
+        if (since !== keepSince) {
+          keepSince = since;
+          keep = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, halfLife);
+        }
+        ema = ema === 0 ? marketPrice : ema * keep + marketPrice * (1 - keep);
+        emaLow = emaLow === 0 ? low : emaLow * keep + low * (1 - keep);
+        emaTs = t;
+        priceTs = t - quorumLag;
+        available = true;
+      }
+      // The engine's step (PathEngine.step with no queue): the maintenance price against the frontier.
+      const before = index;
+      const after = before * growth;
+      if (policy === "FairRate") {
+        maint = pess;
+        init = pess;
+      } else if (!available) {
+        maint = policy === "Market" ? Number.NaN : pess;
+        init = Number.NaN;
+      } else if (policy === "Market") {
+        maint = emaLow;
+        init = low < emaLow ? low : emaLow;
+      } else {
+        maint = pess < emaLow ? pess : emaLow;
+        const fs = pess < low ? pess : low;
+        init = fs < emaLow ? fs : emaLow;
+      }
+      if (maint === 0 || init === 0) {
+        maint = Number.NaN;
+        init = Number.NaN;
+      }
+      if (!Number.isNaN(maint) && top > (maint / after) * (1 - FILTER_SLACK)) {
+        crossed = true;
+        break;
+      }
+      index = after;
+      insurance += totalShares * (after - before) * reserveFactor;
+      if (bunker) bunkerSteps++;
+      const discount = 1 - dex / trueRate;
+      if (discount > maxDiscount) maxDiscount = discount;
+      const depeg = dex / openFair - 1;
+      if (depeg < bucketLo) bucketLo = depeg;
+      if (depeg > bucketHi) bucketHi = depeg;
+      if (--seriesLeft === 0 || s === lastStep) {
+        seriesDepeg[seriesAt] = depeg;
+        seriesDepegMin[seriesAt] = bucketLo;
+        seriesDepegMax[seriesAt] = bucketHi;
+        bucketLo = Number.POSITIVE_INFINITY;
+        bucketHi = Number.NEGATIVE_INFINITY;
+        seriesAt++;
+        seriesLeft = bucketSteps;
+      }
+    }
+    if (t === 0) return start;
+    // Write the state back, as the models and the engine would have left it.
+    pool.untilUpdate -= idx - w.index;
+    w.index = idx;
+    d.slow = slow;
+    d.flash = 0;
+    d.impact = impact;
+    d.reserve = reserve;
+    d.arbitrageSol = arbitrage;
+    d.logDiscount = logDiscount;
+    w.inputs.soldSol = 0;
+    o.dexPrice = dex;
+    o.roundPrice = center;
+    o.roundLow = center;
+    o.roundConf = roundConf;
+    o.lastCleanT = t;
+    o.lastCleanDex = dex;
+    o.fresh = 9;
+    o.quorumTsPending = 0;
+    o.available = available;
+    o.marketPrice = marketPrice;
+    o.spot = spot;
+    o.low = low;
+    o.confidence = confidence;
+    o.ema = ema;
+    o.emaLow = emaLow;
+    o.marketEmaTs = emaTs;
+    o.marketPriceTs = priceTs;
+    o.keepSince = keepSince;
+    o.keep = keep;
+    writeView(w, t, dex);
+    this.index = index;
+    this.insurance = insurance;
+    this.bunkerSteps = bunkerSteps;
+    this.maxDiscount = maxDiscount;
+    this.bucketLo = bucketLo;
+    this.bucketHi = bucketHi;
+    this.seriesLeft = seriesLeft;
+    this.seriesAt = seriesAt;
+    if (crossed) {
+      // The world's part of step s is done: the engine's part goes the models' way.
+      this.step(s, w.view);
+      return s + 1;
+    }
+    this.tNow = t - this.openT;
+    this.prices.maint = maint;
+    this.prices.init = init;
+    return s;
   }
 
   /** Queues sub-account `i`, found liquidatable at `step` (by the detector, in id order). */

@@ -42,6 +42,11 @@ export class FrontierDetector implements Detector {
     if (this.frontier.top() > threshold) this.cross(book, step, price, threshold);
   }
 
+  /** The frontier's top θ (the calm kernel compares each step's price with it). */
+  calmTop(): number {
+    return this.frontier.top();
+  }
+
   healthy(book: PathEngine, i: number): void {
     this.frontier.insert(i, this.key(book, i));
   }

@@ -29,7 +29,7 @@ import { DAY_SECS, PathCursor, inWindows } from "./paths.js";
 const YEAR_SECS = 31_536_000;
 const BPS = 1e-4;
 /** Lowest log discount the model produces (a price of ~0.09% of the true value). */
-const MIN_LOG = -7;
+export const MIN_LOG = -7;
 
 /** Per-step decay factor of a half-life (seconds); 0 for a half-life of 0. */
 export function decayFactor(halfLifeSecs: number, dtSecs: number): number {

@@ -56,7 +56,7 @@ export function sortPrefix(a: Float64Array, n: number): void {
 }
 
 /** Member noise is quantised to 2^-24 standard deviations (so the clean path can sort integers). */
-const Z_SCALE = 16_777_216;
+export const Z_SCALE = 16_777_216;
 
 /** Sorts the first `n` integers ascending (insertion sort). */
 function sortIntPrefix(a: Int32Array, n: number): void {

@@ -36,6 +36,11 @@ export interface WorldOptions {
   exactOracle?: boolean;
   /** Allow the oracle's clean-round fast path (default true; bit-identical, off only for tests). */
   oracleFastPath?: boolean;
+  /**
+   * Let the engine run the calm steps in its fused kernel (engine/calm.ts; default true; bit-identical,
+   * off only for tests).
+   */
+  calmKernel?: boolean;
 }
 
 /** What a world can report beyond the snapshots (for reports and tests). */
@@ -55,6 +60,8 @@ export class LanternWorld implements World {
   readonly steps: number;
   /** Steps taken so far. */
   index = 0;
+  /** The engine may run calm steps in its fused kernel (engine/calm.ts reads and writes this world's state). */
+  readonly calmKernel: boolean;
 
   readonly fair: FairRateModel;
   readonly committee: CommitteeModel;
@@ -119,6 +126,7 @@ export class LanternWorld implements World {
     this.queuedAlways = scenario.discount.redemptionQueued;
     this.unstakeFeeLog = Math.log(1 - scenario.restaking.instantUnstakeFeeBps / 10_000);
     this.impactBps = scenario.liquidators.maxImpactBps;
+    this.calmKernel = options.calmKernel ?? true;
   }
 
   /** Advances one step and returns a snapshot of its own (a copy of what `advance` lends). */

@@ -1,0 +1,159 @@
+/**
+ * The fused calm step: a step of the world models in which no event is due — no epoch, slashing,
+ * commission shock, frame start, report landing or confirmation, no regime switch, jump, flash dip,
+ * scripted event or drain, no hourly pool update or flow, the feed fresh, every member honest and
+ * publishing (the oracle's clean-round window), no liquidation queued and no feedback pending — is
+ * the same arithmetic every time: the OU discount, the DEX price, a clean 9-member round (median,
+ * deviation, agreement gate, EMAs), the borrow index and the observations. `PathEngine.calm` runs such
+ * steps in one loop over local copies of the models' numeric state and writes it back before the next
+ * event, bit for bit what the models compute (the same draws from the same stream, the same
+ * floating-point expressions in the same order); every other step goes through the models.
+ *
+ * The models' fields it reads and writes, as they are named in the models (private there: this file is
+ * the one place outside them that may touch them, and the parity tests compare both ways).
+ */
+import type { MarketSnapshot } from "../contract.js";
+import type { DiscountInputs } from "../models/discount.js";
+import type { ModelRng } from "../rng.js";
+
+export interface CalmFair {
+  rate: number;
+  nextEvent: number;
+  redemptionRate(t: number): number;
+}
+
+export interface CalmCommittee {
+  nextEvent: number;
+  staleAfter: number;
+  fairRate: number;
+  pessimisticRate: number;
+  bunker: boolean;
+  held: boolean;
+}
+
+export interface CalmDiscount {
+  slow: number;
+  impact: number;
+  flash: number;
+  logDiscount: number;
+  depth1Pct: number;
+  reserve: number;
+  arbitrageSol: number;
+  stress: boolean;
+  slowDecay: [number, number];
+  slowNoise: [number, number];
+  impactDecay: [number, number];
+  nextSwitch: number;
+  nextJump: number;
+  nextFlash: number;
+  nextEventAt: number;
+  flashes: unknown[];
+  hasStressPeriods: boolean;
+  hasLevelPath: boolean;
+  hasDepthPath: boolean;
+  drains: { t: number }[];
+  drainIndex: number;
+  sd: number;
+  regimeLevel: number;
+  refillPerStep: number;
+  restaking: { reserveSol: number };
+  rng: ModelRng;
+}
+
+export interface CalmOracle {
+  n: number;
+  exact: boolean;
+  noise: number;
+  quantum: number;
+  cleanUntil: number;
+  spec: { maxConfidenceBps: number; maxPriceAgeSecs: number; emaHalfLifeSecs: number };
+  rng: ModelRng;
+  cleanZ: Int32Array;
+  sortedZ: Int32Array;
+  quorumLag: number;
+  available: boolean;
+  spot: number;
+  low: number;
+  confidence: number;
+  ema: number;
+  emaLow: number;
+  fresh: number;
+  marketPrice: number;
+  marketPriceTs: number;
+  marketEmaTs: number;
+  keepSince: number;
+  keep: number;
+  lastCleanT: number;
+  lastCleanDex: number;
+  dexPrice: number;
+  roundPrice: number;
+  roundLow: number;
+  roundConf: number;
+  quorumTsPending: number;
+}
+
+export interface CalmPool {
+  untilUpdate: number;
+  unsettled: boolean;
+  nextFlowAt: number;
+  apr: number;
+  utilization: number;
+}
+
+/** `LanternWorld` as the calm kernel sees it. */
+export interface CalmWorld {
+  /** The world lets the engine run its calm steps (LanternWorld's option). */
+  readonly calmKernel: boolean;
+  index: number;
+  readonly stepSecs: number;
+  readonly fair: CalmFair;
+  readonly committee: CalmCommittee;
+  readonly discount: CalmDiscount;
+  readonly oracle: CalmOracle;
+  readonly pool: CalmPool;
+  readonly inputs: DiscountInputs;
+  readonly floorFair: number;
+  readonly floorTrue: number;
+  readonly floorClosed: boolean;
+  readonly unstakeFeeLog: number;
+  readonly queuedAlways: boolean;
+  readonly impactBps: number;
+  readonly view: Required<MarketSnapshot>;
+  readonly viewMarket: NonNullable<MarketSnapshot["market"]>;
+}
+
+export function isCalmWorld(world: object): world is CalmWorld {
+  return typeof (world as Partial<CalmWorld>).calmKernel === "boolean";
+}
+
+/** Writes the world's snapshot for the step ending at `t`, as `LanternWorld.advance` does. */
+export function writeView(w: CalmWorld, t: number, dexPrice: number): void {
+  const fair = w.fair;
+  const committee = w.committee;
+  const oracle = w.oracle;
+  const discount = w.discount;
+  const pool = w.pool;
+  const view = w.view;
+  view.t = t;
+  view.trueRate = fair.rate;
+  view.fairRate = committee.fairRate;
+  view.pessimisticRate = committee.pessimisticRate;
+  view.stale = false;
+  view.bunker = committee.bunker;
+  if (oracle.available) {
+    const market = w.viewMarket;
+    market.spot = oracle.spot;
+    market.low = oracle.low;
+    market.confidence = oracle.confidence;
+    market.ema = oracle.ema;
+    market.emaLow = oracle.emaLow;
+    view.market = market;
+  } else view.market = null;
+  view.dexPrice = dexPrice;
+  view.borrowApr = pool.apr;
+  view.utilization = pool.utilization;
+  view.dexDepthSol = (discount.depth1Pct * w.impactBps) / 100;
+  view.held = committee.held;
+  view.stress = discount.stress;
+  view.redemptionRate = fair.redemptionRate(t);
+}
