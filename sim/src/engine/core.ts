@@ -347,9 +347,8 @@ export class PathEngine {
     const pool = w.pool;
     if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return s;
     if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return s;
-    // Steps before the pool's hourly update (the step that counts `untilUpdate` down to 0).
-    let left = pool.untilUpdate - 1;
-    if (left <= 0) return s;
+    // Steps to the pool's hourly update (the step that counts `untilUpdate` down to 0 runs the model's).
+    let untilUpdate = pool.untilUpdate;
     let until = Math.min(
       fair.nextEvent,
       com.nextEvent,
@@ -422,7 +421,9 @@ export class PathEngine {
       this.growth = approx.growth(pool.apr, stepSecs);
     }
     if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-    const growth = this.growth;
+    let growth = this.growth;
+    let growthApr = this.growthApr;
+    let peakUtil = this.peakUtil;
     const totalShares = this.totalShares;
     const reserveFactor = this.params.reserveFactor;
     const policy = this.params.policy;
@@ -447,12 +448,11 @@ export class PathEngine {
     let t = 0;
     let crossed = false;
     const start = s;
-    for (; s < steps && left > 0; s++) {
+    for (; s < steps; s++) {
       const tNext = (idx + 1) * stepSecs;
       if (!(tNext < until) || tNext > staleAfter) break;
       t = tNext;
       idx++;
-      left--;
       // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
       slow = level + (slow - level) * slowDecay;
       if (sd > 0) slow += sd * slowNoise * drng.normal();
@@ -512,6 +512,18 @@ export class PathEngine {
         priceTs = t - quorumLag;
         available = true;
       }
+      // The pool (BorrowRateModel.step with no net borrowing): the hourly update is the model's own.
+      if (untilUpdate === 1) {
+        pool.untilUpdate = 1;
+        pool.step(t, 0);
+        untilUpdate = pool.untilUpdate;
+        const apr = pool.apr;
+        if (apr !== growthApr) {
+          growthApr = apr;
+          growth = approx.growth(apr, stepSecs);
+        }
+        if (pool.utilization > peakUtil) peakUtil = pool.utilization;
+      } else untilUpdate--;
       // The engine's step (PathEngine.step with no queue): the maintenance price against the frontier.
       const before = index;
       const after = before * growth;
@@ -557,7 +569,7 @@ export class PathEngine {
     }
     if (t === 0) return start;
     // Write the state back, as the models and the engine would have left it.
-    pool.untilUpdate -= idx - w.index;
+    pool.untilUpdate = untilUpdate;
     w.index = idx;
     d.slow = slow;
     d.flash = 0;
@@ -586,6 +598,9 @@ export class PathEngine {
     o.keepSince = keepSince;
     o.keep = keep;
     writeView(w, t, dex);
+    this.growth = growth;
+    this.growthApr = growthApr;
+    this.peakUtil = peakUtil;
     this.index = index;
     this.insurance = insurance;
     this.bunkerSteps = bunkerSteps;
