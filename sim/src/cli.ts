@@ -28,6 +28,7 @@ import {
   type SimResult,
 } from "./run.js";
 import { listScenarios, ScenarioError } from "./scenario.js";
+import { stopReplayProcesses } from "./replay/processes.js";
 import { DEFAULT_REPLAY_SPEED, runReplay } from "./replay/run.js";
 import { replayTable } from "./replay/report.js";
 import { SIM_VERSION } from "./version.js";
@@ -475,6 +476,12 @@ async function cmdReplay(args: string[]): Promise<number> {
     values.out ??
     join("sim-results", `replay-${scenario.replace(/[^\w.-]+/g, "_")}-p${path}${seedText}-n${subAccounts}`);
   const started = Date.now();
+  // Ctrl-C (or a supervisor's SIGTERM) stops the chain and the keeper fleet before the replay exits.
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      process.stderr.write(`replay: ${signal}: stopping the keeper fleet and the chain…\n`);
+      void stopReplayProcesses().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
   const result = await runReplay({
     scenario,
     path,

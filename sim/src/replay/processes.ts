@@ -14,6 +14,27 @@ import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { DemoManifest } from "@lantern/sdk/node";
 
+/** Every chain and fleet this process started and has not stopped yet (for an interrupted replay). */
+const running = new Set<() => Promise<void>>();
+
+/** Keeps `stop` in `running` until it has been called once. */
+function tracked(stop: () => Promise<void>): () => Promise<void> {
+  const once = () => {
+    running.delete(once);
+    return stop();
+  };
+  running.add(once);
+  return once;
+}
+
+/**
+ * Stops every chain and keeper fleet a replay of this process started (paused members are resumed to
+ * hear it): what an interrupted replay runs before it exits, so that no process outlives it.
+ */
+export async function stopReplayProcesses(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop()));
+}
+
 export interface ChainEndpoints {
   rpcUrl: string;
   wsUrl: string;
@@ -82,10 +103,10 @@ export async function startChain(): Promise<RunningChain> {
     rpcUrl,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
     demoDir,
-    stop: () => {
+    stop: tracked(() => {
       child.kill("SIGINT");
       return exited;
-    },
+    }),
   };
 }
 
@@ -259,9 +280,9 @@ export function startFleet(o: FleetOptions): KeeperFleet {
       if (!started)
         throw new Error(`${old.name} did not start again within two minutes:\n${lines.slice(-10).join("\n")}`);
     },
-    stop: async () => {
+    stop: tracked(async () => {
       stopping = true;
       await Promise.all(children.map(({ child }) => terminate(child)));
-    },
+    }),
   };
 }
