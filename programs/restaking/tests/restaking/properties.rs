@@ -256,7 +256,8 @@ impl Harness {
             }
             Op::Request { user, part } => {
                 let lrt = amount(self.model.lrt[user], part);
-                let expected = if lrt == 0 {
+                // A ticket must be worth a lamport at the exit rate; that is checked before the transfer.
+                let expected = if lrt == 0 || sol_at(lrt, rate) == 0 {
                     Err(RestakingError::ZeroAmount.into())
                 } else if lrt > self.model.lrt[user] {
                     Err(SPL_INSUFFICIENT_FUNDS)
@@ -516,6 +517,18 @@ async fn run(ops: Vec<Op>) {
         h.step(op).await;
         h.check_invariants().await;
     }
+}
+
+/// Found by the property in CI: after a loss, the exit rate is below 1, so a 1-LRT request from an
+/// empty balance is worth 0 lamports and is refused as such before the token transfer could fail.
+#[test]
+fn a_request_worth_nothing_after_a_loss_is_refused_before_the_transfer() {
+    let ops = vec![
+        Op::Unstake { user: 2, part: 1_000, slippage: false },
+        Op::Report { ppm: -2, bunker: false },
+        Op::Request { user: 2, part: 1_001 },
+    ];
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(run(ops));
 }
 
 proptest! {
