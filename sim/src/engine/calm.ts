@@ -122,40 +122,10 @@ export interface CalmWorld {
   readonly impactBps: number;
   readonly view: Required<MarketSnapshot>;
   readonly viewMarket: NonNullable<MarketSnapshot["market"]>;
+  /** The world's snapshot of the step ending at `t` (the feed is fresh in a calm step). */
+  writeView(t: number, dexPrice: number, stale: boolean): void;
 }
 
 export function isCalmWorld(world: object): world is CalmWorld {
   return typeof (world as Partial<CalmWorld>).calmKernel === "boolean";
-}
-
-/** Writes the world's snapshot for the step ending at `t`, as `LanternWorld.advance` does. */
-export function writeView(w: CalmWorld, t: number, dexPrice: number): void {
-  const fair = w.fair;
-  const committee = w.committee;
-  const oracle = w.oracle;
-  const discount = w.discount;
-  const pool = w.pool;
-  const view = w.view;
-  view.t = t;
-  view.trueRate = fair.rate;
-  view.fairRate = committee.fairRate;
-  view.pessimisticRate = committee.pessimisticRate;
-  view.stale = false;
-  view.bunker = committee.bunker;
-  if (oracle.available) {
-    const market = w.viewMarket;
-    market.spot = oracle.spot;
-    market.low = oracle.low;
-    market.confidence = oracle.confidence;
-    market.ema = oracle.ema;
-    market.emaLow = oracle.emaLow;
-    view.market = market;
-  } else view.market = null;
-  view.dexPrice = dexPrice;
-  view.borrowApr = pool.apr;
-  view.utilization = pool.utilization;
-  view.dexDepthSol = (discount.depth1Pct * w.impactBps) / 100;
-  view.held = committee.held;
-  view.stress = discount.stress;
-  view.redemptionRate = fair.redemptionRate(t);
 }

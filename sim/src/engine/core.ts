@@ -28,7 +28,7 @@ import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
 import { MIN_LOG } from "../models/discount.js";
 import { Z_SCALE, sort9 } from "../models/marketOracle.js";
 import * as approx from "./approx.js";
-import { type CalmWorld, isCalmWorld, writeView } from "./calm.js";
+import { type CalmWorld, isCalmWorld } from "./calm.js";
 import { FILTER_SLACK } from "./frontier.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
@@ -597,7 +597,7 @@ export class PathEngine {
     o.marketPriceTs = priceTs;
     o.keepSince = keepSince;
     o.keep = keep;
-    writeView(w, t, dex);
+    w.writeView(t, dex, false);
     this.growth = growth;
     this.growthApr = growthApr;
     this.peakUtil = peakUtil;

@@ -182,10 +182,20 @@ export class LanternWorld implements World {
     oracle.round(t, dexPrice);
     const pool = this.pool;
     pool.step(t, feedback.netBorrowSol);
+    this.writeView(t, dexPrice, stale);
+    return this.view;
+  }
+
+  /** Writes the snapshot of the step ending at `t` (also the calm kernel's, at the end of a calm run). */
+  writeView(t: number, dexPrice: number, stale: boolean): void {
+    const committee = this.committee;
+    const oracle = this.oracle;
+    const discount = this.discount;
+    const pool = this.pool;
     const view = this.view;
     view.t = t;
-    view.trueRate = trueRate;
-    view.fairRate = fairRate;
+    view.trueRate = this.fair.rate;
+    view.fairRate = committee.fairRate;
     view.pessimisticRate = committee.pessimisticRate;
     view.stale = stale;
     view.bunker = committee.bunker;
@@ -205,7 +215,6 @@ export class LanternWorld implements World {
     view.held = committee.held;
     view.stress = discount.stress;
     view.redemptionRate = this.fair.redemptionRate(t);
-    return view;
   }
 
   diagnostics(): WorldDiagnostics {
