@@ -858,46 +858,28 @@ describe("liquidator worker (TestClock)", () => {
   });
 
   it("never attempts on a stale feed (nor one within the stale margin), and skips an unprofitable plan", async () => {
-    sent.length = 0;
-    const stale = liquidatorLayers({ stale: true, refuse: false });
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        const { worker, drain } = yield* makeLiquidator;
-        yield* worker.iteration;
-        yield* drain;
-        expect(sent).toEqual([]);
-      }).pipe(Effect.provide(stale.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
-    );
+    /** The kinds of what one liquidator iteration sends in the world of `options`. */
+    const sentIn = async (options: Parameters<typeof liquidatorLayers>[0]) => {
+      sent.length = 0;
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const { worker, drain } = yield* makeLiquidator;
+          yield* worker.iteration;
+          yield* drain;
+        }).pipe(
+          Effect.provide(liquidatorLayers(options).layer),
+          Effect.provide(TestContext.TestContext),
+          Effect.scoped,
+        ),
+      );
+      return sent.map((i) => i.kind);
+    };
+    expect(await sentIn({ stale: true, refuse: false })).toEqual([]);
     // Not stale yet by this keeper's clock, but within the margin (3 s) of it: its clock trails the
     // cluster's and the liquidation would land later, so it waits for the next report.
-    const almost = liquidatorLayers({ stale: false, refuse: false, reportAgeSecs: 998 });
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        const { worker, drain } = yield* makeLiquidator;
-        yield* worker.iteration;
-        yield* drain;
-        expect(sent).toEqual([]);
-      }).pipe(Effect.provide(almost.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
-    );
+    expect(await sentIn({ stale: false, refuse: false, reportAgeSecs: 998 })).toEqual([]);
     // Outside the margin it acts (the same world otherwise).
-    const fresh = liquidatorLayers({ stale: false, refuse: false, reportAgeSecs: 996 });
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        const { worker, drain } = yield* makeLiquidator;
-        yield* worker.iteration;
-        yield* drain;
-        expect(sent.map((i) => i.kind)).toEqual(["liquidate"]);
-      }).pipe(Effect.provide(fresh.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
-    );
-    sent.length = 0;
-    const greedy = liquidatorLayers({ stale: false, refuse: false, minProfit: 100n * SOL });
-    await Effect.runPromise(
-      Effect.gen(function* () {
-        const { worker, drain } = yield* makeLiquidator;
-        yield* worker.iteration;
-        yield* drain;
-        expect(sent).toEqual([]);
-      }).pipe(Effect.provide(greedy.layer), Effect.provide(TestContext.TestContext), Effect.scoped),
-    );
+    expect(await sentIn({ stale: false, refuse: false, reportAgeSecs: 996 })).toEqual(["liquidate"]);
+    expect(await sentIn({ stale: false, refuse: false, minProfit: 100n * SOL })).toEqual([]);
   });
 });
