@@ -3,6 +3,7 @@
 // block notifications.
 import { describe, expect, inject, it } from "vitest";
 import {
+  type Address,
   address,
   airdropFactory,
   appendTransactionMessageInstruction,
@@ -29,6 +30,25 @@ const clients = () => ({
   rpc: createSolanaRpc(inject("rpcUrl")),
   rpcSubscriptions: createSolanaRpcSubscriptions(inject("wsUrl")),
 });
+
+/** A v0 SOL transfer from `from`, signed, with the chain's latest blockhash as its lifetime. */
+async function signedTransfer(
+  rpc: ReturnType<typeof clients>["rpc"],
+  from: Awaited<ReturnType<typeof generateKeyPairSigner>>,
+  to: Address,
+  amount: bigint,
+) {
+  const { value: blockhash } = await rpc.getLatestBlockhash().send();
+  return signTransactionMessageWithSigners(
+    pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(from, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+      (m) =>
+        appendTransactionMessageInstruction(getTransferSolInstruction({ source: from, destination: to, amount }), m),
+    ),
+  );
+}
 
 describe("@solana/kit against the local chain", () => {
   it("reads chain state, accounts and program accounts", async () => {
@@ -60,18 +80,7 @@ describe("@solana/kit against the local chain", () => {
       lamports: lamports(2_000_000_000n),
       commitment: "confirmed",
     });
-    const { value: blockhash } = await rpc.getLatestBlockhash().send();
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(from, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-      (m) =>
-        appendTransactionMessageInstruction(
-          getTransferSolInstruction({ source: from, destination: to.address, amount: 1_234_567n }),
-          m,
-        ),
-    );
-    const signed = await signTransactionMessageWithSigners(message);
+    const signed = await signedTransfer(rpc, from, to.address, 1_234_567n);
     assertIsTransactionWithBlockhashLifetime(signed);
     await sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions })(signed, { commitment: "confirmed" });
     expect((await rpc.getBalance(to.address).send()).value).toBe(1_234_567n);
@@ -111,19 +120,7 @@ describe("@solana/kit against the local chain", () => {
       commitment: "confirmed",
     });
     const airdropped = await rpc.getSignaturesForAddress(from.address).send();
-    const { value: blockhash } = await rpc.getLatestBlockhash().send();
-    const signed = await signTransactionMessageWithSigners(
-      pipe(
-        createTransactionMessage({ version: 0 }),
-        (m) => setTransactionMessageFeePayerSigner(from, m),
-        (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-        (m) =>
-          appendTransactionMessageInstruction(
-            getTransferSolInstruction({ source: from, destination: to.address, amount: 7_654_321n }),
-            m,
-          ),
-      ),
-    );
+    const signed = await signedTransfer(rpc, from, to.address, 7_654_321n);
     const sent = getSignatureFromTransaction(signed);
     await rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: "base64" }).send();
 
