@@ -600,17 +600,20 @@ impl Chain {
     /// interface prices legacy messages only, so a v0 message is priced as the legacy message with its
     /// loaded addresses appended: the same signatures and instructions, hence the same fee.
     pub async fn fee_for(&mut self, message: &VersionedMessage) -> Option<u64> {
+        let loaded = self.loaded_addresses(message).await.ok()?;
+        self.fee_with(message, &loaded).await
+    }
+
+    /// `fee_for` with the message's lookups already resolved.
+    async fn fee_with(&mut self, message: &VersionedMessage, loaded: &LoadedAddresses) -> Option<u64> {
         let legacy = match message {
             VersionedMessage::Legacy(legacy) => legacy.clone(),
-            VersionedMessage::V0(v0) => {
-                let loaded = self.loaded_addresses(message).await.ok()?;
-                solana_sdk::message::Message {
-                    header: v0.header,
-                    account_keys: account_keys(message, &loaded),
-                    recent_blockhash: v0.recent_blockhash,
-                    instructions: v0.instructions.clone(),
-                }
-            }
+            VersionedMessage::V0(v0) => solana_sdk::message::Message {
+                header: v0.header,
+                account_keys: account_keys(message, loaded),
+                recent_blockhash: v0.recent_blockhash,
+                instructions: v0.instructions.clone(),
+            },
         };
         self.test.ctx.banks_client.get_fee_for_message(legacy).await.ok().flatten()
     }
@@ -696,7 +699,7 @@ impl Chain {
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_before(&keys).await;
-        let fee = self.fee_for(&tx.message).await.unwrap_or_default();
+        let fee = self.fee_with(&tx.message, &loaded).await.unwrap_or_default();
         let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
         let err = processed.result.err();
         let metadata = processed.metadata;
