@@ -26,7 +26,7 @@
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
 import { MIN_LOG } from "../models/discount.js";
-import { Z_SCALE, sort9 } from "../models/marketOracle.js";
+import { Z_SCALE, cleanDeviation, sort9 } from "../models/marketOracle.js";
 import * as approx from "./approx.js";
 import { type CalmWorld, isCalmWorld } from "./calm.js";
 import { FILTER_SLACK } from "./frontier.js";
@@ -100,6 +100,8 @@ export class PathEngine {
   private readonly plan: approx.PlanF = approx.newPlan();
   private readonly prices: approx.PricesF = { maint: 0, init: 0 };
   private readonly fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
+  /** The calm kernel's second buffer of sorted member noises (the oracle's own is the first). */
+  private readonly calmSorted = new Int32Array(9);
   private delaySteps = 0;
   private openT = 0;
   /** The fair rate the book opened at on this path. */
@@ -396,7 +398,9 @@ export class PathEngine {
     // The market oracle's clean round of 9.
     const orng = o.rng;
     const z = o.cleanZ;
-    const sorted = o.sortedZ;
+    // Two buffers of sorted noises, swapped every step: the previous step's stay at hand (see `lazy`).
+    let sorted: Int32Array = o.sortedZ;
+    let previous: Int32Array = this.calmSorted;
     const quantum = o.quantum;
     const maxConf = o.spec.maxConfidenceBps;
     const maxAge = o.spec.maxPriceAgeSecs;
@@ -415,6 +419,11 @@ export class PathEngine {
     let keep = o.keep;
     let center = 0;
     let roundConf = 0;
+    // The band is at most the spread below the median, far inside the agreement limit in a calm
+    // market: such a step agrees without its band, and the band is computed (from the sorted noises
+    // kept) only where it is read — for the last step of the run, or for the last agreeing step when a
+    // later one disagrees. `lazy`: the last agreeing step's band (`confidence`) is not computed yet.
+    let lazy = false;
     // The engine.
     if (pool.apr !== this.growthApr) {
       this.growthApr = pool.apr;
@@ -474,8 +483,12 @@ export class PathEngine {
         total = MIN_LOG;
       }
       logDiscount = total;
+      const previousDex = dex;
       dex = trueRate * Math.exp(logDiscount);
       // The clean round (MarketOracleModel.cleanRound with cleanNine).
+      const swap = previous;
+      previous = sorted;
+      sorted = swap;
       for (let m = 0; m < 9; m++) {
         const zq = (orng.normal() * Z_SCALE) | 0;
         z[m] = zq;
@@ -483,16 +496,17 @@ export class PathEngine {
       }
       sort9(sorted);
       center = dex * (1 + quantum * sorted[4]!);
-      const a0 = center - dex * (1 + quantum * sorted[3]!);
-      const a1 = center - dex * (1 + quantum * sorted[2]!);
-      const a2 = center - dex * (1 + quantum * sorted[1]!);
-      const a3 = center - dex * (1 + quantum * sorted[0]!);
-      const b0 = dex * (1 + quantum * sorted[5]!) - center;
-      const b1 = dex * (1 + quantum * sorted[6]!) - center;
-      const b2 = dex * (1 + quantum * sorted[7]!) - center;
-      const b3 = dex * (1 + quantum * sorted[8]!) - center;
-      roundConf = Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
-      if (!(roundConf * 10_000 <= center * maxConf)) {
+      // The band ≤ center − p₀ (cleanDeviation): the same test, on a bound of the band.
+      let agrees = (center - dex * (1 + quantum * sorted[0]!)) * 10_000 <= center * maxConf;
+      if (agrees) lazy = true;
+      else {
+        roundConf = cleanDeviation(sorted, dex, quantum);
+        agrees = roundConf * 10_000 <= center * maxConf;
+        if (agrees) confidence = roundConf;
+        else if (lazy) confidence = cleanDeviation(previous, previousDex, quantum);
+        lazy = false;
+      }
+      if (!agrees) {
         marketPrice = 0;
         spot = 0;
         available = false;
@@ -500,7 +514,6 @@ export class PathEngine {
         marketPrice = center;
         spot = center;
         low = center;
-        confidence = roundConf;
         const since = t - emaTs;
         if (since !== keepSince) {
           keepSince = since;
@@ -568,6 +581,10 @@ export class PathEngine {
       }
     }
     if (t === 0) return start;
+    if (lazy) {
+      roundConf = cleanDeviation(sorted, dex, quantum);
+      confidence = roundConf;
+    }
     // Write the state back, as the models and the engine would have left it.
     pool.untilUpdate = untilUpdate;
     w.index = idx;

@@ -205,6 +205,27 @@ export function sort9(a: Int32Array): void {
   a[8] = x8;
 }
 
+/**
+ * The clean round of 9 members' band from their sorted quantised noises, without an array of prices
+ * or a branch: the median is the 5th price, and the deviations below it (`center − p₃ … center − p₀`)
+ * and above it (`p₅ − center … p₈ − center`) are two ascending runs a and b, so the median absolute
+ * deviation — the 5th smallest of the nine, after the median's own 0 — is the 4th smallest of their
+ * union: min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)), bit for bit `deviationSorted` of the prices.
+ * It is at most a₃ = center − p₀, which the calm kernel (engine/core.ts) checks first.
+ */
+export function cleanDeviation(sorted: Int32Array, dex: number, quantum: number): number {
+  const center = memberPrice(dex, quantum, sorted[4]!);
+  const a0 = center - memberPrice(dex, quantum, sorted[3]!);
+  const a1 = center - memberPrice(dex, quantum, sorted[2]!);
+  const a2 = center - memberPrice(dex, quantum, sorted[1]!);
+  const a3 = center - memberPrice(dex, quantum, sorted[0]!);
+  const b0 = memberPrice(dex, quantum, sorted[5]!) - center;
+  const b1 = memberPrice(dex, quantum, sorted[6]!) - center;
+  const b2 = memberPrice(dex, quantum, sorted[7]!) - center;
+  const b3 = memberPrice(dex, quantum, sorted[8]!) - center;
+  return Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
+}
+
 interface Fault {
   members: number[];
   from: number;
@@ -444,12 +465,9 @@ export class MarketOracleModel {
   }
 
   /**
-   * The clean round of 9 members, without an array of prices or a branch: the median is the 5th price
-   * (also the low), and the deviations below it (`center − p₃ … center − p₀`) and above it
-   * (`p₅ − center … p₈ − center`) are two ascending runs a and b, so the median absolute deviation —
-   * the 5th smallest of the nine, after the median's own 0 — is the 4th smallest of their union:
-   * min(a₃, b₃, max(a₀, b₂), max(a₁, b₁), max(a₂, b₀)), bit for bit `deviationSorted` of the prices.
-   * Results go to the round's fields: a number returned from a call that is not inlined is boxed.
+   * The clean round of 9 members: the median is the 5th price (also the low), the band
+   * `cleanDeviation`. Results go to the round's fields: a number returned from a call that is not
+   * inlined is boxed.
    */
   private cleanNine(): void {
     const sorted = this.drawNoises();
@@ -457,17 +475,9 @@ export class MarketOracleModel {
     const dex = this.dexPrice;
     const quantum = this.quantum;
     const center = memberPrice(dex, quantum, sorted[4]!);
-    const a0 = center - memberPrice(dex, quantum, sorted[3]!);
-    const a1 = center - memberPrice(dex, quantum, sorted[2]!);
-    const a2 = center - memberPrice(dex, quantum, sorted[1]!);
-    const a3 = center - memberPrice(dex, quantum, sorted[0]!);
-    const b0 = memberPrice(dex, quantum, sorted[5]!) - center;
-    const b1 = memberPrice(dex, quantum, sorted[6]!) - center;
-    const b2 = memberPrice(dex, quantum, sorted[7]!) - center;
-    const b3 = memberPrice(dex, quantum, sorted[8]!) - center;
     this.roundPrice = center;
     this.roundLow = center;
-    this.roundConf = Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
+    this.roundConf = cleanDeviation(sorted, dex, quantum);
   }
 
   /** The clean round of any other number of members: prices rise with z, sorted noises give sorted prices. */
