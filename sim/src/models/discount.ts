@@ -85,7 +85,13 @@ export class DiscountModel {
   private readonly flashDecay: number;
   private markovStress = false;
   private nextSwitch = 0;
-  private intensity = 1;
+  /**
+   * The regime's multiplier of the jump and flash intensities. A double from the start (NaN here, 1 in
+   * the constructor): set to the stress regime's factor, a small integer field would become a double at
+   * a path's first switch, which changes the model's layout and deoptimised the calm kernel (that
+   * reads this model) some 60 times a path for the next dozen paths of a worker.
+   */
+  private intensity = Number.NaN;
   private nextJump = 0;
   private nextFlash = 0;
   private readonly flashes: Flash[] = [];
@@ -117,6 +123,7 @@ export class DiscountModel {
     this.dev = this.slow - this.level.at(0) * BPS;
     this.sd = spec.sdBps * BPS;
     this.regimeLevel = spec.levelBps * BPS;
+    this.intensity = 1;
     this.depthPath = new PathCursor(dex.depthPath, 1);
     this.depth1Pct = dex.depth1PctSol * this.depthPath.at(0);
     this.reserve = restaking.reserveSol;
