@@ -59,7 +59,8 @@ describe("blockhash lifetime", () => {
     // The 2,000 took far fewer than 150 slots; were the machine that slow, the next check would be void.
     expect(height).toBeLessThan(old.lastValidBlockHeight);
     expect((await c.isBlockhashValid(old.blockhash)).value).toBe(true);
-    const accepted = await c.sendRawTransaction(transfer(payer, 900_001, old.blockhash));
+    const acceptedBytes = transfer(payer, 900_001, old.blockhash);
+    const accepted = await c.sendRawTransaction(acceptedBytes);
     expect((await c.confirmTransaction({ signature: accepted, ...old })).value.err).toBeNull();
 
     // One block before its last valid block height it is still accepted (slots keep ticking in real
@@ -79,6 +80,30 @@ describe("blockhash lifetime", () => {
       c.sendRawTransaction(transfer(payer, 900_004, old.blockhash), { skipPreflight: true }),
     ).rejects.toThrow(/Blockhash not found/);
   }, 120_000);
+
+  it("never lands a transaction twice, before or after the runtime forgets it (every 30 slots, once its blockhash is past 150)", async () => {
+    const c = connection();
+    const payer = Keypair.generate();
+    const airdrop = await c.requestAirdrop(payer.publicKey, 10 * LAMPORTS_PER_SOL);
+    await c.confirmTransaction({ signature: airdrop, ...(await c.getLatestBlockhash()) });
+    const sent: BlockhashWithExpiryBlockHeight = await c.getLatestBlockhash();
+    const bytes = transfer(payer, 1_000_000, sent.blockhash);
+    const signature = await c.sendRawTransaction(bytes);
+    expect((await c.confirmTransaction({ signature, ...sent })).value.err).toBeNull();
+    const paid = await c.getBalance(payer.publicKey);
+    const landedIn = (await c.getSignatureStatus(signature)).value?.slot;
+
+    // Through prunings while its blockhash lives (the runtime must keep its record), then past them
+    // once it expired (the record is gone; the age check must refuse it).
+    for (const slots of [60, 100]) {
+      expect((await rpc("lantern_warpSlots", [slots])).error).toBeUndefined();
+      await c.sendRawTransaction(bytes, { skipPreflight: true }).catch((e: Error) => e);
+      expect(await c.getBalance(payer.publicKey)).toBe(paid);
+      expect((await c.getSignatureStatus(signature)).value?.slot).toBe(landedIn);
+    }
+    expect((await c.isBlockhashValid(sent.blockhash)).value).toBe(false);
+    await expect(c.sendRawTransaction(bytes, { skipPreflight: true })).rejects.toThrow(/Blockhash not found/);
+  });
 
   it("warps only by a positive, bounded number of slots", async () => {
     expect((await rpc("lantern_warpSlots", [0])).error?.message).toMatch(/warp by 1 to 9000 slots/);

@@ -49,6 +49,9 @@ const BLOCKS_KEPT: usize = 216_000;
 
 /// A performance sample every this many slots (a minute), as a validator takes them.
 const SLOTS_PER_SAMPLE: u64 = 150;
+/// Slots between two prunings of the runtime's status cache: it holds at most this many slots of
+/// transactions beyond the 150 a blockhash lives (`RuntimeChain::forget_expired_statuses`).
+const SLOTS_PER_STATUS_PRUNING: u64 = 30;
 /// Samples kept for `getRecentPerformanceSamples` (its maximum limit: 12 hours).
 const SAMPLES_KEPT: usize = 720;
 
@@ -309,7 +312,8 @@ impl Chain {
     /// validator's background flush and clean. What a slot means to transactions is kept: the Clock
     /// sysvar's slot, epoch and time, and one new blockhash per slot, registered by program-test's
     /// own blockhash timer, which the frozen clock (see `BankRuntime` in main.rs) lets fire exactly
-    /// once per slot.
+    /// once per slot. What a validator's rooting does to the status cache is done every
+    /// `SLOTS_PER_STATUS_PRUNING` slots.
     pub async fn advance_slot(&mut self) {
         self.slot += 1;
         self.block_height += 1;
@@ -336,6 +340,9 @@ impl Chain {
             });
             self.samples.truncate(SAMPLES_KEPT);
             self.sampled_transactions = self.transaction_count;
+        }
+        if self.slot.is_multiple_of(SLOTS_PER_STATUS_PRUNING) {
+            self.test.forget_expired_statuses();
         }
         let _ = self.events.send(Event::Slot { slot: self.slot });
     }
