@@ -1,7 +1,8 @@
 // Probe (not a test, not the simulator): how fast could a fused calm-step kernel be? One function with
 // the calm step's arithmetic in local variables — the OU discount (1 normal), the DEX price (one
 // `Math.exp`), a clean 9-member round (9 normals, quantised, sorted by the branch-free network, the
-// median, the median absolute deviation, the agreement gate, both EMAs), the borrow index and the
+// median, the agreement gate on a bound of the band as the kernel has it — the band itself only when
+// the bound fails —, both EMAs), the borrow index and the
 // reserve factor, the MinOfBoth price against the frontier's top, and the path's observations — with
 // no events (no epochs, frames, jumps, flash dips, regime switches, outages or hourly pool update),
 // measured in one process, rounds interleaved, against (a) the same 10 normals per step alone and
@@ -9,7 +10,7 @@
 // fused kernel would cost: the real one must also check, every step, that no event is due.
 // `npx tsx bench/sim-kernel-probe.ts [--paths 8] [--rounds 5]`
 import { parseArgs } from "node:util";
-import { createRng, loadScenario, prepareJob, runPath, sort9 } from "@lantern/sim";
+import { cleanDeviation, createRng, loadScenario, prepareJob, runPath, sort9 } from "@lantern/sim";
 
 const { values } = parseArgs({
   options: { paths: { type: "string", default: "8" }, rounds: { type: "string", default: "5" } },
@@ -64,16 +65,8 @@ function fused(path: number): number {
     for (let m = 0; m < 9; m++) z[m] = (rng.normal() * Z_SCALE) | 0;
     sort9(z);
     const center = dex * (1 + quantum * z[4]!);
-    const a0 = center - dex * (1 + quantum * z[3]!);
-    const a1 = center - dex * (1 + quantum * z[2]!);
-    const a2 = center - dex * (1 + quantum * z[1]!);
-    const a3 = center - dex * (1 + quantum * z[0]!);
-    const b0 = dex * (1 + quantum * z[5]!) - center;
-    const b1 = dex * (1 + quantum * z[6]!) - center;
-    const b2 = dex * (1 + quantum * z[7]!) - center;
-    const b3 = dex * (1 + quantum * z[8]!) - center;
-    const conf = Math.min(a3, b3, Math.max(a0, b2), Math.max(a1, b1), Math.max(a2, b0));
-    if (conf <= 0.02 * center) {
+    const spread = center - dex * (1 + quantum * z[0]!);
+    if (spread <= 0.02 * center || cleanDeviation(z, dex, quantum) <= 0.02 * center) {
       ema = ema === 0 ? center : ema * keep + center * (1 - keep);
       emaLow = emaLow === 0 ? center : emaLow * keep + center * (1 - keep);
     }
