@@ -463,6 +463,58 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(simulation.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
   });
 
+  it("simulates with the accounts as the transaction would leave them, and changes nothing", async () => {
+    const c = connection();
+    const from = await funded(c);
+    const to = Keypair.generate().publicKey;
+    const elsewhere = (await funded(c)).publicKey;
+    const tx = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 1_234_567 }),
+    );
+    tx.recentBlockhash = (await c.getLatestBlockhash()).blockhash;
+    tx.feePayer = from.publicKey;
+    const before = await c.getBalance(from.publicKey);
+    const simulate = (addresses: string[]) =>
+      c.simulateTransaction(new VersionedTransaction(tx.compileMessage()), {
+        sigVerify: false,
+        accounts: { encoding: "base64", addresses },
+      });
+    // web3.js validates the response itself; an address the transaction does not load is null.
+    const simulated = await simulate([to.toBase58(), from.publicKey.toBase58(), elsewhere.toBase58()]);
+    expect(simulated.value.err).toBeNull();
+    const [recipient, payer, untouched] = simulated.value.accounts!;
+    expect(recipient?.lamports).toBe(1_234_567);
+    expect(recipient?.owner).toBe(SystemProgram.programId.toBase58());
+    expect(payer?.lamports).toBe(before - 1_234_567 - 5_000);
+    expect(untouched).toBeNull();
+    // Nothing moved.
+    expect(await c.getBalance(from.publicKey)).toBe(before);
+    expect(await c.getBalance(to)).toBe(0);
+    // As a validator: no base58, no more addresses than the transaction names.
+    const raw = (config: object) =>
+      rpc("simulateTransaction", [
+        tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64"),
+        { encoding: "base64", sigVerify: false, ...config },
+      ]);
+    expect((await raw({ accounts: { encoding: "base58", addresses: [to.toBase58()] } })).error?.message).toMatch(
+      /base58 encoding not supported/,
+    );
+    const four = [to, from.publicKey, elsewhere, Keypair.generate().publicKey].map((k) => k.toBase58());
+    expect((await raw({ accounts: { addresses: four } })).error?.message).toMatch(/Too many accounts provided; max 3/);
+    // A transaction that fails leaves no accounts to show.
+    const failing = new Transaction().add(
+      SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 100 * LAMPORTS_PER_SOL }),
+    );
+    failing.recentBlockhash = tx.recentBlockhash;
+    failing.feePayer = from.publicKey;
+    const failed = await c.simulateTransaction(new VersionedTransaction(failing.compileMessage()), {
+      sigVerify: false,
+      accounts: { encoding: "base64", addresses: [to.toBase58()] },
+    });
+    expect(failed.value.err).not.toBeNull();
+    expect(failed.value.accounts).toEqual([null]);
+  });
+
   it("reads the demo world's accounts, by key and by program with filters", async () => {
     const c = connection();
     const world = demo();

@@ -160,6 +160,8 @@ pub struct Simulation {
     /// Only the top-level instructions that made calls, by index.
     pub inner_instructions: Vec<InnerInstructions>,
     pub return_data: Option<TransactionReturnData>,
+    /// Every account the transaction loaded, as it left them (empty when it failed).
+    pub accounts: Vec<(Pubkey, AccountSharedData)>,
 }
 
 /// A failed lookup as the runtime reports it.
@@ -178,7 +180,14 @@ fn account_keys(message: &VersionedMessage, loaded: &LoadedAddresses) -> Vec<Pub
 
 impl Simulation {
     fn without_details(err: Option<TransactionError>) -> Self {
-        Self { err, logs: Vec::new(), units_consumed: 0, inner_instructions: Vec::new(), return_data: None }
+        Self {
+            err,
+            logs: Vec::new(),
+            units_consumed: 0,
+            inner_instructions: Vec::new(),
+            return_data: None,
+            accounts: Vec::new(),
+        }
     }
 }
 
@@ -625,25 +634,25 @@ impl Chain {
         self.test.ctx.banks_client.get_fee_for_message(legacy).await.ok().flatten()
     }
 
-    pub async fn simulate(&mut self, tx: VersionedTransaction) -> Result<Simulation, BanksClientError> {
+    pub async fn simulate(&mut self, tx: VersionedTransaction) -> Simulation {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
-            return Ok(Simulation::without_details(Some(TransactionError::BlockhashNotFound)));
+            return Simulation::without_details(Some(TransactionError::BlockhashNotFound));
         }
         if let Err(err) = self.loaded_addresses(&tx.message).await {
-            return Ok(Simulation::without_details(Some(err)));
+            return Simulation::without_details(Some(err));
         }
-        let result = self.test.ctx.banks_client.simulate_transaction(tx).await?;
-        let err = result.result.and_then(|r| r.err());
-        let Some(details) = result.simulation_details else {
-            return Ok(Simulation::without_details(err));
+        let result = match self.test.simulate_on_bank(tx) {
+            Ok(result) => result,
+            Err(err) => return Simulation::without_details(Some(err)),
         };
-        Ok(Simulation {
-            err,
-            logs: lantern_runtime::event_logs::validator_logs(details.logs),
-            units_consumed: details.units_consumed,
-            inner_instructions: map_inner_instructions(details.inner_instructions.unwrap_or_default()).collect(),
-            return_data: details.return_data,
-        })
+        Simulation {
+            err: result.result.err(),
+            logs: lantern_runtime::event_logs::validator_logs(result.logs),
+            units_consumed: result.units_consumed,
+            inner_instructions: map_inner_instructions(result.inner_instructions.unwrap_or_default()).collect(),
+            return_data: result.return_data,
+            accounts: result.post_simulation_accounts,
+        }
     }
 
     /// The recent slots and their blockhashes, as lookup tables check them (a table is created at a
@@ -700,7 +709,7 @@ impl Chain {
         let inner_instructions = match preflight {
             Some(simulation) => simulation.inner_instructions,
             None if makes_no_calls(&tx.message) => Vec::new(),
-            None => self.simulate(tx.clone()).await?.inner_instructions,
+            None => self.simulate(tx.clone()).await.inner_instructions,
         };
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
@@ -785,8 +794,7 @@ impl Chain {
             &[&payer],
             blockhash,
         );
-        let simulation = self.test.ctx.banks_client.simulate_transaction(tx).await?;
-        let data = simulation.simulation_details.and_then(|d| d.return_data).map(|r| r.data).unwrap_or_default();
+        let data = self.simulate(VersionedTransaction::from(tx)).await.return_data.map(|r| r.data).unwrap_or_default();
         data.get(..8)
             .and_then(|bytes| bytes.try_into().ok())
             .map(u64::from_le_bytes)

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use solana_account_decoder_client_types::{UiAccount, UiDataSliceConfig};
+use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding, UiDataSliceConfig};
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcBlockConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
-    RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTransactionConfig,
+    RpcSignaturesForAddressConfig, RpcSimulateTransactionAccountsConfig, RpcSimulateTransactionConfig,
+    RpcTransactionConfig,
 };
 use solana_rpc_client_api::response::{
     RpcAccountBalance, RpcBlockCommitment, RpcBlockProduction, RpcBlockProductionRange, RpcBlockhash,
@@ -28,7 +29,7 @@ use solana_transaction_status::{
 };
 use tokio::sync::Mutex;
 
-use crate::chain::{ui_token_amount, Chain};
+use crate::chain::{ui_token_amount, Chain, Simulation};
 use crate::encoding::{self, with_context, DataEncoding};
 use lantern_runtime::solana_program_test::BanksClientError;
 
@@ -152,6 +153,40 @@ fn account_value(
         }
         _ => None,
     }
+}
+
+/// `simulateTransaction`'s `accounts`, as a validator answers them: each requested address as the
+/// transaction left it, `null` where the transaction did not load it or failed; at most as many
+/// addresses as the transaction names, and no base58 (`loaded` is how many it names).
+fn simulated_accounts(
+    chain: &Chain,
+    simulation: &Simulation,
+    loaded: usize,
+    requested: RpcSimulateTransactionAccountsConfig,
+) -> Result<Vec<Option<UiAccount>>, RpcError> {
+    let encoding = match requested.encoding.unwrap_or(UiAccountEncoding::Base64) {
+        UiAccountEncoding::Binary | UiAccountEncoding::Base58 => {
+            return Err(RpcError::invalid_params("base58 encoding not supported"))
+        }
+        other => DataEncoding::parse(Some(&encoding::wire_name(&other))).map_err(RpcError::invalid_params)?,
+    };
+    if requested.addresses.len() > loaded {
+        return Err(RpcError::invalid_params(format!("Too many accounts provided; max {loaded}")));
+    }
+    requested
+        .addresses
+        .iter()
+        .map(|text| {
+            let key = Pubkey::from_str(text).map_err(|_| {
+                RpcError::invalid_params(format!("`accounts.addresses`: not a base58 public key: {text}"))
+            })?;
+            let left = simulation.err.is_none().then(|| simulation.accounts.iter().find(|(k, _)| *k == key)).flatten();
+            Ok(left.map(|(key, account)| {
+                let account = Account::from(account.clone());
+                encoding::ui_account(key, &account, encoding, None, chain.token_decimals(&account))
+            }))
+        })
+        .collect()
 }
 
 /// A failed preflight, in the shape web3.js turns into a `SendTransactionError` with logs.
@@ -518,7 +553,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
             let mut preflight = None;
             if !config.skip_preflight {
-                let simulation = chain.simulate(tx.clone()).await.map_err(submit_error)?;
+                let simulation = chain.simulate(tx.clone()).await;
                 if let Some(err) = simulation.err {
                     return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
                 }
@@ -539,7 +574,9 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 replacement_blockhash = Some(RpcBlockhash { blockhash: hash.to_string(), last_valid_block_height });
             }
             let keys = chain.account_keys(&tx.message).await;
-            let simulation = chain.simulate(tx).await.map_err(submit_error)?;
+            let simulation = chain.simulate(tx).await;
+            let accounts =
+                config.accounts.map(|requested| simulated_accounts(&chain, &simulation, keys.len(), requested));
             // As a validator answers: inner instructions parsed where Solana parses them.
             let inner_instructions = config.inner_instructions.then(|| {
                 let keys = AccountKeys::new(&keys, None);
@@ -550,7 +587,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
                 json!(RpcSimulateTransactionResult {
                     err: simulation.err,
                     logs: Some(simulation.logs),
-                    accounts: None,
+                    accounts: accounts.transpose()?,
                     units_consumed: Some(simulation.units_consumed),
                     return_data: simulation.return_data.map(UiTransactionReturnData::from),
                     inner_instructions,

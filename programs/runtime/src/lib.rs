@@ -12,6 +12,7 @@ pub mod event_logs;
 pub mod margin_ops;
 pub mod oracle_ops;
 pub mod restaking_ops;
+pub mod simulation;
 pub mod status_cache;
 pub mod world;
 
