@@ -515,6 +515,30 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(failed.value.accounts).toEqual([null]);
   });
 
+  it("checks signatures as a validator does: with sigVerify, and before a preflight", async () => {
+    const c = connection();
+    const from = await funded(c);
+    const { blockhash } = await c.getLatestBlockhash();
+    const message = new TransactionMessage({
+      payerKey: from.publicKey,
+      recentBlockhash: blockhash,
+      instructions: [SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: from.publicKey, lamports: 1 })],
+    }).compileToV0Message();
+    const signed = new VersionedTransaction(message);
+    signed.sign([from]);
+    expect((await c.simulateTransaction(signed, { sigVerify: true })).value.err).toBeNull();
+    // The same message with its signature's first bit flipped: it no longer verifies.
+    const forged = new VersionedTransaction(message, [signed.signatures[0]!.map((b, i) => (i === 0 ? b ^ 1 : b))]);
+    await expect(c.simulateTransaction(forged, { sigVerify: true })).rejects.toThrow(
+      /Transaction signature verification failure/,
+    );
+    expect((await c.simulateTransaction(forged)).value.err).toBeNull();
+    await expect(c.sendTransaction(forged)).rejects.toThrow(/Transaction signature verification failure/);
+    await expect(c.simulateTransaction(signed, { sigVerify: true, replaceRecentBlockhash: true })).rejects.toThrow(
+      /sigVerify may not be used with replaceRecentBlockhash/,
+    );
+  });
+
   it("reads the demo world's accounts, by key and by program with filters", async () => {
     const c = connection();
     const world = demo();

@@ -19,8 +19,14 @@ use solana_rpc_client_api::response::{
 };
 use solana_sdk::message::AccountKeys;
 use solana_sdk::{
-    account::Account, clock::Slot, epoch_info::EpochInfo, epoch_schedule::EpochSchedule, hash::Hash, pubkey::Pubkey,
-    signature::Signature, transaction::TransactionError,
+    account::Account,
+    clock::Slot,
+    epoch_info::EpochInfo,
+    epoch_schedule::EpochSchedule,
+    hash::Hash,
+    pubkey::Pubkey,
+    signature::Signature,
+    transaction::{TransactionError, VersionedTransaction},
 };
 use solana_transaction_status::{
     parse_ui_inner_instructions, BlockEncodingOptions, EncodeError, EncodedConfirmedTransactionWithStatusMeta,
@@ -203,6 +209,15 @@ fn simulation_failed(err: &TransactionError, logs: Vec<String>, units: u64) -> R
             inner_instructions: None,
             replacement_blockhash: None,
         })),
+    }
+}
+
+/// A validator's signature check before a preflight or a `sigVerify` simulation: as many signatures as
+/// the message requires, each valid.
+fn verify_signatures(tx: &VersionedTransaction) -> Result<(), RpcError> {
+    match tx.sanitize().is_ok() && tx.verify_and_hash_message().is_ok() {
+        true => Ok(()),
+        false => Err(submit_error(BanksClientError::TransactionError(TransactionError::SignatureFailure))),
     }
 }
 
@@ -553,6 +568,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
             let mut preflight = None;
             if !config.skip_preflight {
+                verify_signatures(&tx)?;
                 let simulation = chain.simulate(tx.clone()).await;
                 if let Some(err) = simulation.err {
                     return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
@@ -567,6 +583,12 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let config: RpcSimulateTransactionConfig = optional(params, 1, "config")?;
             let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let mut tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
+            if config.sig_verify {
+                if config.replace_recent_blockhash {
+                    return Err(RpcError::invalid_params("sigVerify may not be used with replaceRecentBlockhash"));
+                }
+                verify_signatures(&tx)?;
+            }
             let mut replacement_blockhash = None;
             if config.replace_recent_blockhash {
                 let (hash, last_valid_block_height) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
