@@ -534,6 +534,17 @@ describe("standard JSON-RPC through web3.js", () => {
     );
     expect((await c.simulateTransaction(forged)).value.err).toBeNull();
     await expect(c.sendTransaction(forged)).rejects.toThrow(/Transaction signature verification failure/);
+    // Without preflight too: the runtime's processing path does not check signatures, the chain does.
+    // (Before it did, this forged transfer landed.)
+    const balance = await c.getBalance(from.publicKey);
+    await expect(c.sendTransaction(forged, { skipPreflight: true })).rejects.toThrow(
+      /Transaction signature verification failure/,
+    );
+    const unsigned = new VersionedTransaction(message);
+    await expect(c.sendTransaction(unsigned, { skipPreflight: true })).rejects.toThrow(
+      /Transaction signature verification failure/,
+    );
+    expect(await c.getBalance(from.publicKey)).toBe(balance);
     await expect(c.simulateTransaction(signed, { sigVerify: true, replaceRecentBlockhash: true })).rejects.toThrow(
       /sigVerify may not be used with replaceRecentBlockhash/,
     );

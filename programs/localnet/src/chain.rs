@@ -203,6 +203,13 @@ fn makes_no_calls(message: &VersionedMessage) -> bool {
         .all(|ix| keys.get(usize::from(ix.program_id_index)).is_some_and(|program| LEAF_PROGRAMS.contains(program)))
 }
 
+/// Whether `tx` carries as many signatures as its message requires, each of them valid: what a
+/// validator's signature verification admits. The runtime's processing path that the chain executes
+/// through (`process_transaction_with_metadata`) does not check signatures itself.
+pub fn signatures_verify(tx: &VersionedTransaction) -> bool {
+    tx.sanitize().is_ok() && tx.verify_and_hash_message().is_ok()
+}
+
 pub struct Chain {
     pub test: RuntimeChain,
     mirror: BTreeMap<Pubkey, Account>,
@@ -703,6 +710,9 @@ impl Chain {
         tx: VersionedTransaction,
         preflight: Option<Simulation>,
     ) -> Result<Signature, BanksClientError> {
+        if !signatures_verify(&tx) {
+            return Err(BanksClientError::TransactionError(TransactionError::SignatureFailure));
+        }
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(BanksClientError::TransactionError(TransactionError::BlockhashNotFound));
         }

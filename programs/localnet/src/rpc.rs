@@ -35,7 +35,7 @@ use solana_transaction_status::{
 };
 use tokio::sync::Mutex;
 
-use crate::chain::{ui_token_amount, Chain, Simulation};
+use crate::chain::{signatures_verify, ui_token_amount, Chain, Simulation};
 use crate::encoding::{self, with_context, DataEncoding};
 use lantern_runtime::solana_program_test::BanksClientError;
 
@@ -212,10 +212,10 @@ fn simulation_failed(err: &TransactionError, logs: Vec<String>, units: u64) -> R
     }
 }
 
-/// A validator's signature check before a preflight or a `sigVerify` simulation: as many signatures as
-/// the message requires, each valid.
+/// A validator's signature check before a preflight or a `sigVerify` simulation (a send without
+/// preflight is checked when it executes).
 fn verify_signatures(tx: &VersionedTransaction) -> Result<(), RpcError> {
-    match tx.sanitize().is_ok() && tx.verify_and_hash_message().is_ok() {
+    match signatures_verify(tx) {
         true => Ok(()),
         false => Err(submit_error(BanksClientError::TransactionError(TransactionError::SignatureFailure))),
     }
