@@ -18,7 +18,7 @@ use solana_sdk::{
     clock::{Clock, Slot},
     hash::Hash,
     message::v0::LoadedAddresses,
-    message::VersionedMessage,
+    message::{SanitizedMessage, SanitizedVersionedMessage, SimpleAddressLoader, VersionedMessage},
     pubkey::Pubkey,
     signature::{Signature, Signer},
     slot_hashes::{SlotHashes, MAX_ENTRIES},
@@ -297,9 +297,7 @@ impl Chain {
         known.push(chain.test.payer().pubkey());
         chain.refresh_accounts(&known).await;
         chain.sync_clock().await;
-        if let Err(e) = chain.record_blockhash().await {
-            eprintln!("Could not read the first blockhash: {e:?}");
-        }
+        chain.latest_blockhash();
         chain
     }
 
@@ -334,14 +332,12 @@ impl Chain {
         self.slot += 1;
         self.block_height += 1;
         let previous = self.blockhashes.back().map(|(h, _)| *h);
-        while self.test.ctx.banks_client.get_latest_blockhash().await.ok() == previous {
+        while Some(self.test.bank().last_blockhash()) == previous {
             tokio::time::advance(self.blockhash_interval).await;
         }
         self.sync_clock().await;
-        match self.record_blockhash().await {
-            Ok((blockhash, _)) => self.blocks.push_back(Block { slot: self.slot, time: self.now(), blockhash }),
-            Err(e) => eprintln!("Could not read the blockhash of slot {}: {e:?}", self.slot),
-        }
+        let (blockhash, _) = self.latest_blockhash();
+        self.blocks.push_back(Block { slot: self.slot, time: self.now(), blockhash });
         while self.blocks.len() > BLOCKS_KEPT {
             self.blocks.pop_front();
         }
@@ -394,25 +390,21 @@ impl Chain {
         }
     }
 
-    /// Notes the bank's newest blockhash, valid for `BLOCKHASH_VALIDITY` blocks from the current one;
-    /// returns it with its last valid block height.
-    async fn record_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
-        let hash = self.test.ctx.banks_client.get_latest_blockhash().await?;
+    /// The bank's newest blockhash, noted as valid for `BLOCKHASH_VALIDITY` blocks from the current
+    /// one when it is new; with its last valid block height.
+    pub fn latest_blockhash(&mut self) -> (Hash, u64) {
+        let hash = self.test.bank().last_blockhash();
         match self.blockhashes.back() {
-            Some((newest, valid_until)) if *newest == hash => Ok((hash, *valid_until)),
+            Some((newest, valid_until)) if *newest == hash => (hash, *valid_until),
             _ => {
                 let valid_until = self.block_height + BLOCKHASH_VALIDITY;
                 self.blockhashes.push_back((hash, valid_until));
                 while self.blockhashes.front().is_some_and(|(_, v)| *v < self.block_height) {
                     self.blockhashes.pop_front();
                 }
-                Ok((hash, valid_until))
+                (hash, valid_until)
             }
         }
-    }
-
-    pub async fn latest_blockhash(&mut self) -> Result<(Hash, u64), BanksClientError> {
-        self.record_blockhash().await
     }
 
     /// What `sendTransaction` enforces: a blockhash is valid through its last valid block height.
@@ -420,8 +412,8 @@ impl Chain {
         self.blockhashes.iter().any(|(h, valid_until)| h == hash && *valid_until >= self.block_height)
     }
 
-    pub async fn account(&mut self, pubkey: &Pubkey) -> Result<Option<Account>, BanksClientError> {
-        self.test.ctx.banks_client.get_account(*pubkey).await
+    pub fn account(&self, pubkey: &Pubkey) -> Option<Account> {
+        self.test.bank().get_account(pubkey).map(Account::from)
     }
 
     /// Accounts owned by `program` among those the chain has seen change.
@@ -552,7 +544,7 @@ impl Chain {
             let known = self.mirror.get(key).cloned();
             accounts.push(match known {
                 Some(account) => Some(account),
-                None => self.account(key).await.ok().flatten(),
+                None => self.account(key),
             });
         }
         accounts
@@ -563,7 +555,7 @@ impl Chain {
         if let Some(decimals) = self.mint_decimals.get(mint) {
             return Some(*decimals);
         }
-        let account = self.account(mint).await.ok().flatten()?;
+        let account = self.account(mint)?;
         let decimals = <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&account.data).ok()?.decimals;
         self.mint_decimals.insert(*mint, decimals);
         Some(decimals)
@@ -598,7 +590,7 @@ impl Chain {
     async fn refresh_accounts(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
         let mut accounts = Vec::with_capacity(keys.len());
         for key in keys {
-            let current = self.account(key).await.ok().flatten();
+            let current = self.account(key);
             accounts.push(current.clone());
             let previous = self.mirror.get(key);
             if previous == current.as_ref() {
@@ -619,26 +611,22 @@ impl Chain {
         accounts
     }
 
-    /// The fee of `message`, as the runtime computes it (signatures and compute-budget price). The banks
-    /// interface prices legacy messages only, so a v0 message is priced as the legacy message with its
-    /// loaded addresses appended: the same signatures and instructions, hence the same fee.
+    /// The fee of `message`, as the runtime computes it (signatures and compute-budget price).
     pub async fn fee_for(&mut self, message: &VersionedMessage) -> Option<u64> {
         let loaded = self.loaded_addresses(message).await.ok()?;
-        self.fee_with(message, &loaded).await
+        self.fee_with(message, &loaded)
     }
 
     /// `fee_for` with the message's lookups already resolved.
-    async fn fee_with(&mut self, message: &VersionedMessage, loaded: &LoadedAddresses) -> Option<u64> {
-        let legacy = match message {
-            VersionedMessage::Legacy(legacy) => legacy.clone(),
-            VersionedMessage::V0(v0) => solana_sdk::message::Message {
-                header: v0.header,
-                account_keys: account_keys(message, loaded),
-                recent_blockhash: v0.recent_blockhash,
-                instructions: v0.instructions.clone(),
-            },
-        };
-        self.test.ctx.banks_client.get_fee_for_message(legacy).await.ok().flatten()
+    fn fee_with(&self, message: &VersionedMessage, loaded: &LoadedAddresses) -> Option<u64> {
+        let bank = self.test.bank();
+        let message = SanitizedMessage::try_new(
+            SanitizedVersionedMessage::try_new(message.clone()).ok()?,
+            SimpleAddressLoader::Enabled(loaded.clone()),
+            bank.get_reserved_account_keys(),
+        )
+        .ok()?;
+        bank.get_fee_for_message(&message)
     }
 
     pub async fn simulate(&mut self, tx: VersionedTransaction) -> Simulation {
@@ -688,7 +676,7 @@ impl Chain {
         }
         let slot_hashes = self.slot_hashes();
         for lookup in lookups {
-            let account = self.account(&lookup.account_key).await.ok().flatten();
+            let account = self.account(&lookup.account_key);
             let table = account.as_ref().ok_or(TransactionError::AddressLookupTableNotFound)?;
             if table.owner != solana_sdk::address_lookup_table::program::ID {
                 return Err(TransactionError::InvalidAddressLookupTableOwner);
@@ -725,10 +713,11 @@ impl Chain {
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_before(&keys).await;
-        let fee = self.fee_with(&tx.message, &loaded).await.unwrap_or_default();
-        let processed = self.test.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await?;
-        let err = processed.result.err();
-        let metadata = processed.metadata;
+        let fee = self.fee_with(&tx.message, &loaded).unwrap_or_default();
+        let (err, committed) = match self.test.bank().process_transaction_with_metadata(tx.clone()) {
+            Ok(committed) => (committed.status.clone().err(), Some(committed)),
+            Err(err) => (Some(err), None),
+        };
         // A transaction that never reached execution (bad signature, expired blockhash) did not land.
         if matches!(
             err,
@@ -770,7 +759,7 @@ impl Chain {
             }
         }
         let logs = lantern_runtime::event_logs::validator_logs(
-            metadata.as_ref().map(|m| m.log_messages.clone()).unwrap_or_default(),
+            committed.as_ref().and_then(|c| c.log_messages.clone()).unwrap_or_default(),
         );
         let meta = TransactionStatusMeta {
             status: err.clone().map_or(Ok(()), Err),
@@ -783,8 +772,8 @@ impl Chain {
             post_token_balances: Some(post_token_balances),
             rewards: Some(Vec::new()),
             loaded_addresses: loaded,
-            return_data: metadata.as_ref().and_then(|m| m.return_data.clone()),
-            compute_units_consumed: metadata.as_ref().map(|m| m.compute_units_consumed),
+            return_data: committed.as_ref().and_then(|c| c.return_data.clone()),
+            compute_units_consumed: committed.as_ref().map(|c| c.executed_units),
         };
         let record = TxRecord { slot: self.slot, block_time: self.now(), transaction: tx, meta };
         self.transactions.insert(signature, record);
@@ -797,7 +786,7 @@ impl Chain {
     /// runtime has on), read from a simulation's return data.
     pub async fn stake_minimum_delegation(&mut self) -> Result<u64, BanksClientError> {
         let payer = self.test.payer();
-        let (blockhash, _) = self.latest_blockhash().await?;
+        let (blockhash, _) = self.latest_blockhash();
         let tx = Transaction::new_signed_with_payer(
             &[solana_sdk::stake::instruction::get_minimum_delegation()],
             Some(&payer.pubkey()),
@@ -814,7 +803,7 @@ impl Chain {
     /// `requestAirdrop`: a real transfer from the genesis faucet.
     pub async fn airdrop(&mut self, to: Pubkey, lamports: u64) -> Result<Signature, BanksClientError> {
         let payer = self.test.payer();
-        let (blockhash, _) = self.latest_blockhash().await?;
+        let (blockhash, _) = self.latest_blockhash();
         let tx = Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&payer.pubkey(), &to, lamports)],
             Some(&payer.pubkey()),

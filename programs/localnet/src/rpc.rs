@@ -258,7 +258,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             }))
         }
         "getLatestBlockhash" => {
-            let (hash, last_valid) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
+            let (hash, last_valid) = chain.latest_blockhash();
             Ok(with_context(
                 slot,
                 json!(RpcBlockhash { blockhash: hash.to_string(), last_valid_block_height: last_valid }),
@@ -300,14 +300,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         }
         "getBalance" => {
             let key = pubkey(params, 0, "pubkey")?;
-            let lamports = chain.account(&key).await.map_err(RpcError::internal)?.map_or(0, |a| a.lamports);
+            let lamports = chain.account(&key).map_or(0, |a| a.lamports);
             Ok(with_context(slot, json!(lamports)))
         }
         "getAccountInfo" => {
             let key = pubkey(params, 0, "pubkey")?;
             let config: RpcAccountInfoConfig = optional(params, 1, "config")?;
             let encoding = data_encoding(&config)?;
-            let account = chain.account(&key).await.map_err(RpcError::internal)?;
+            let account = chain.account(&key);
             Ok(with_context(slot, account_value(&chain, &key, account, encoding, config.data_slice.as_ref())))
         }
         "getMultipleAccounts" => {
@@ -321,7 +321,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             for text in keys {
                 let key = Pubkey::from_str(&text)
                     .map_err(|_| RpcError::invalid_params(format!("not a base58 public key: {text}")))?;
-                let account = chain.account(&key).await.map_err(RpcError::internal)?;
+                let account = chain.account(&key);
                 values.push(account_value(&chain, &key, account, encoding, config.data_slice.as_ref()));
             }
             Ok(with_context(slot, json!(values)))
@@ -352,7 +352,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         }
         "getTokenAccountBalance" => {
             let key = pubkey(params, 0, "token account")?;
-            let account = chain.account(&key).await.map_err(RpcError::internal)?;
+            let account = chain.account(&key);
             let token = account
                 .filter(|a| a.owner == spl_token::ID)
                 .and_then(|a| <spl_token::state::Account as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
@@ -362,7 +362,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
         }
         "getTokenSupply" => {
             let key = pubkey(params, 0, "mint")?;
-            let mint = chain.account(&key).await.map_err(RpcError::internal)?;
+            let mint = chain.account(&key);
             let mint = mint
                 .filter(|a| a.owner == spl_token::ID)
                 .and_then(|a| <spl_token::state::Mint as solana_sdk::program_pack::Pack>::unpack(&a.data).ok())
@@ -591,7 +591,7 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             }
             let mut replacement_blockhash = None;
             if config.replace_recent_blockhash {
-                let (hash, last_valid_block_height) = chain.latest_blockhash().await.map_err(RpcError::internal)?;
+                let (hash, last_valid_block_height) = chain.latest_blockhash();
                 tx.message.set_recent_blockhash(hash);
                 replacement_blockhash = Some(RpcBlockhash { blockhash: hash.to_string(), last_valid_block_height });
             }

@@ -97,6 +97,12 @@ impl RuntimeChain {
         Self { ctx, nonce: 0, touched: Default::default() }
     }
 
+    /// The working bank, for what program-test's banks interface does not carry or only through a
+    /// round trip to its server task (the local chain reads and executes on it directly).
+    pub fn bank(&self) -> std::sync::Arc<solana_runtime::bank::Bank> {
+        self.ctx.bank_forks().read().unwrap().working_bank()
+    }
+
     pub fn payer(&self) -> Keypair {
         self.ctx.payer.insecure_clone()
     }

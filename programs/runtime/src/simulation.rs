@@ -11,7 +11,7 @@ impl RuntimeChain {
     /// instructions); a transaction the bank cannot take in at all (bad lookups, sanitisation) is the
     /// error.
     pub fn simulate_on_bank(&self, tx: VersionedTransaction) -> TransactionResult<TransactionSimulationResult> {
-        let bank = self.ctx.bank_forks().read().unwrap().working_bank();
+        let bank = self.bank();
         let tx = RuntimeTransaction::try_create(
             tx,
             MessageHash::Compute,

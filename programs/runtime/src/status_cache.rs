@@ -34,7 +34,7 @@ impl RuntimeChain {
     /// cache so that its records can be read back (`root_slot_deltas`) and the cache rebuilt from the
     /// live ones (rooting the working slot changes no lookup: a bank always sees its own slot).
     pub fn forget_expired_statuses(&self) -> StatusPruning {
-        let bank = self.ctx.bank_forks().read().unwrap().working_bank();
+        let bank = self.bank();
         let mut cache = bank.status_cache.write().unwrap();
         cache.add_root(bank.slot());
         let mut pruning = StatusPruning::default();
@@ -90,7 +90,7 @@ mod tests {
 
     /// Ages every blockhash the bank holds now past `MAX_PROCESSING_AGE`.
     fn expire_blockhashes(chain: &RuntimeChain) {
-        let bank = chain.ctx.bank_forks().read().unwrap().working_bank();
+        let bank = chain.bank();
         for _ in 0..=MAX_PROCESSING_AGE {
             bank.register_unique_recent_blockhash_for_test();
         }
