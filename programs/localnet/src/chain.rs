@@ -191,18 +191,6 @@ impl Simulation {
     }
 }
 
-/// Programs that never call another program. A transaction that invokes only these has no inner
-/// instructions, so `execute` need not simulate it first to learn them (most transfers are such).
-const LEAF_PROGRAMS: [Pubkey; 3] = [solana_sdk::system_program::ID, spl_token::ID, solana_sdk::compute_budget::ID];
-
-fn makes_no_calls(message: &VersionedMessage) -> bool {
-    let keys = message.static_account_keys();
-    message
-        .instructions()
-        .iter()
-        .all(|ix| keys.get(usize::from(ix.program_id_index)).is_some_and(|program| LEAF_PROGRAMS.contains(program)))
-}
-
 /// Whether `tx` carries as many signatures as its message requires, each of them valid: what a
 /// validator's signature verification admits. The runtime's processing path that the chain executes
 /// through (`process_transaction_with_metadata`) does not check signatures itself.
@@ -690,45 +678,25 @@ impl Chain {
         Ok(loaded)
     }
 
-    /// Executes a transaction and records it; a failed one lands with its error, as on a real cluster.
-    /// `preflight`: its simulation on the current state, if the caller ran one (else it is run here):
-    /// the banks interface reports inner instructions only for simulations.
-    pub async fn execute(
-        &mut self,
-        tx: VersionedTransaction,
-        preflight: Option<Simulation>,
-    ) -> Result<Signature, BanksClientError> {
+    /// Executes a transaction and records it with what its execution reported (logs, inner
+    /// instructions, fee, balances); a failed one lands with its error, as on a real cluster.
+    pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
         if !signatures_verify(&tx) {
             return Err(BanksClientError::TransactionError(TransactionError::SignatureFailure));
         }
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(BanksClientError::TransactionError(TransactionError::BlockhashNotFound));
         }
-        let inner_instructions = match preflight {
-            Some(simulation) => simulation.inner_instructions,
-            None if makes_no_calls(&tx.message) => Vec::new(),
-            None => self.simulate(tx.clone()).await.inner_instructions,
-        };
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_before(&keys).await;
-        let fee = self.fee_with(&tx.message, &loaded).unwrap_or_default();
-        let (err, committed) = match self.test.bank().process_transaction_with_metadata(tx.clone()) {
-            Ok(committed) => (committed.status.clone().err(), Some(committed)),
-            Err(err) => (Some(err), None),
-        };
-        // A transaction that never reached execution (bad signature, expired blockhash) did not land.
-        if matches!(
-            err,
-            Some(TransactionError::BlockhashNotFound)
-                | Some(TransactionError::SignatureFailure)
-                | Some(TransactionError::AlreadyProcessed)
-                | Some(TransactionError::AccountNotFound)
-                | Some(TransactionError::InsufficientFundsForFee)
-        ) {
-            return Err(BanksClientError::TransactionError(err.unwrap_or(TransactionError::AccountNotFound)));
-        }
+        // An error here is a transaction that was not committed (expired blockhash, duplicate, fee
+        // unpaid, ...): it did not land.
+        let committed = self.test.execute_on_bank(tx.clone()).map_err(BanksClientError::TransactionError)?;
+        let err = committed.status.clone().err();
+        let fee = committed.fee_details.total_fee();
+        let inner_instructions = map_inner_instructions(committed.inner_instructions.unwrap_or_default()).collect();
         // The runtime lets a transaction change only the accounts it locked writable: only those are read.
         let writable: Vec<Pubkey> =
             keys.iter().enumerate().filter(|(i, _)| tx.message.is_maybe_writable(*i, None)).map(|(_, k)| *k).collect();
@@ -758,9 +726,7 @@ impl Chain {
                 self.transactions.remove(&oldest);
             }
         }
-        let logs = lantern_runtime::event_logs::validator_logs(
-            committed.as_ref().and_then(|c| c.log_messages.clone()).unwrap_or_default(),
-        );
+        let logs = lantern_runtime::event_logs::validator_logs(committed.log_messages.unwrap_or_default());
         let meta = TransactionStatusMeta {
             status: err.clone().map_or(Ok(()), Err),
             fee,
@@ -772,8 +738,8 @@ impl Chain {
             post_token_balances: Some(post_token_balances),
             rewards: Some(Vec::new()),
             loaded_addresses: loaded,
-            return_data: committed.as_ref().and_then(|c| c.return_data.clone()),
-            compute_units_consumed: committed.as_ref().map(|c| c.executed_units),
+            return_data: committed.return_data,
+            compute_units_consumed: Some(committed.executed_units),
         };
         let record = TxRecord { slot: self.slot, block_time: self.now(), transaction: tx, meta };
         self.transactions.insert(signature, record);
@@ -810,6 +776,6 @@ impl Chain {
             &[&payer],
             blockhash,
         );
-        self.execute(VersionedTransaction::from(tx), None).await
+        self.execute(VersionedTransaction::from(tx)).await
     }
 }

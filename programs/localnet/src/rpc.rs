@@ -566,16 +566,14 @@ async fn dispatch(chain: &Shared, method: &str, params: &[Value], test_methods: 
             let config: RpcSendTransactionConfig = optional(params, 1, "config")?;
             let encoding = config.encoding.map(|e| encoding::wire_name(&e));
             let tx = encoding::decode_transaction(&text, encoding.as_deref()).map_err(RpcError::invalid_params)?;
-            let mut preflight = None;
             if !config.skip_preflight {
                 verify_signatures(&tx)?;
                 let simulation = chain.simulate(tx.clone()).await;
                 if let Some(err) = simulation.err {
                     return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
                 }
-                preflight = Some(simulation);
             }
-            let signature = chain.execute(tx, preflight).await.map_err(submit_error)?;
+            let signature = chain.execute(tx).await.map_err(submit_error)?;
             Ok(json!(signature.to_string()))
         }
         "simulateTransaction" => {

@@ -9,6 +9,7 @@
 //!   syscall stubs that `solana-program-test` installs, so CPI works natively (0.32 would route it
 //!   through `solana-invoke`, which panics off-chain). Hence the pin on 0.31.
 pub mod event_logs;
+pub mod execution;
 pub mod margin_ops;
 pub mod oracle_ops;
 pub mod restaking_ops;
