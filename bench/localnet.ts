@@ -5,7 +5,7 @@
 // package ships a native binary per platform and this registry mirror serves only linux-x64-gnu's, so
 // it is installed for the benchmark rather than locked:   npm install --no-save litesvm@1.5.0
 //   npm run bench:localnet [-- --transactions 1000]        the comparison
-//   npm run bench:localnet -- --soak 30 [--load 100000]     memory: idle for N minutes, then under load
+//   npm run bench:localnet -- --soak 30 [--load 100000]     memory: idle N minutes, under load, idle N minutes
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -337,27 +337,42 @@ const sparkline = (values: number[]) => {
 async function soak(minutes: number, load: number) {
   const chain = await startLocalChain({ demoDir: demoDir(), stderr: "ignore" });
   const connection = new Connection(chain.rpcUrl, { commitment: "confirmed", wsEndpoint: chain.wsUrl });
-  const idle: number[] = [residentMiB(chain)];
-  console.log(`Soak: idle for ${minutes} min (a sample every 30 s), then ${load.toLocaleString()} transfers`);
-  for (let t = 0; t < minutes * 2; t++) {
-    await new Promise((resolve) => setTimeout(resolve, 30_000));
-    idle.push(residentMiB(chain));
-    process.stdout.write(`\r  idle ${(t + 1) / 2} min: ${idle.at(-1)!.toFixed(1)} MiB  `);
-  }
+  console.log(
+    `Soak: idle for ${minutes} min, then ${load.toLocaleString()} transfers, then idle for ${minutes} min again (a sample every 30 s idle, every 10,000 transfers under load)`,
+  );
+  const idle = async (what: string) => {
+    const samples = [residentMiB(chain)];
+    for (let t = 0; t < minutes * 2; t++) {
+      await new Promise((resolve) => setTimeout(resolve, 30_000));
+      samples.push(residentMiB(chain));
+      process.stdout.write(`\r  ${what} ${(t + 1) / 2} min: ${samples.at(-1)!.toFixed(1)} MiB  `);
+    }
+    return samples;
+  };
+  const before = await idle("idle");
   const target = localnetTarget(connection, chain);
   await connection.confirmTransaction(await connection.requestAirdrop(PAYER.publicKey, 10 ** 13), "confirmed");
   const build = await solTransfers.prepare(target, PAYER);
   const loaded: number[] = [residentMiB(chain)];
-  for (let done = 0; done < load; done += 10_000) {
-    await target.pipelined(await sign(target, build, Math.min(10_000, load - done), done));
+  // Signed and sent a thousand at a time: signing all of a sample's 10,000 first can outlast their
+  // blockhashes on a loaded machine.
+  for (let done = 0; done < load; done += 1_000) {
+    await target.pipelined(await sign(target, build, Math.min(1_000, load - done), done));
+    if ((done + 1_000) % 10_000 !== 0 && done + 1_000 < load) continue;
     loaded.push(residentMiB(chain));
-    process.stdout.write(`\r  ${(done + 10_000).toLocaleString()} transfers: ${loaded.at(-1)!.toFixed(1)} MiB  `);
+    process.stdout.write(
+      `\r  ${Math.min(done + 1_000, load).toLocaleString()} transfers: ${loaded.at(-1)!.toFixed(1)} MiB  `,
+    );
   }
-  await new Promise((resolve) => setTimeout(resolve, 60_000));
-  const after = residentMiB(chain);
-  console.log(`\n  idle     ${sparkline(idle)}  ${idle[0]!.toFixed(1)} → ${idle.at(-1)!.toFixed(1)} MiB`);
-  console.log(`  load     ${sparkline(loaded)}  ${loaded[0]!.toFixed(1)} → ${loaded.at(-1)!.toFixed(1)} MiB`);
-  console.log(`  a minute after the load: ${after.toFixed(1)} MiB`);
+  const after = await idle("idle after the load");
+  const line = (what: string, samples: number[]) =>
+    console.log(
+      `  ${what.padEnd(20)} ${sparkline(samples)}  ${samples[0]!.toFixed(1)} → ${samples.at(-1)!.toFixed(1)} MiB`,
+    );
+  console.log();
+  line("idle", before);
+  line("load", loaded);
+  line("idle after the load", after);
   await chain.stop();
 }
 
