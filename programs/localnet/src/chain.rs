@@ -191,6 +191,20 @@ impl Simulation {
     }
 }
 
+/// Hands the allocator's free pages back to the system. glibc keeps what its per-thread arenas freed,
+/// and executing and simulating churns through them: after 10,000 transfers the chain held 66 MiB
+/// resident for a live heap of 19 MiB (heaptrack), and its resident size kept climbing under load.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only returns free memory to the system; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
 /// Whether `tx` carries as many signatures as its message requires, each of them valid: what a
 /// validator's signature verification admits. The runtime's processing path that the chain executes
 /// through (`process_transaction_with_metadata`) does not check signatures itself.
@@ -343,6 +357,7 @@ impl Chain {
         }
         if self.slot.is_multiple_of(SLOTS_PER_STATUS_PRUNING) {
             self.test.forget_expired_statuses();
+            release_free_memory();
         }
         let _ = self.events.send(Event::Slot { slot: self.slot });
     }
