@@ -31,6 +31,30 @@ async function waitFor(what: string | RegExp, timeoutMs = 20_000): Promise<strin
   throw new Error(`The screen never showed ${String(what)} within ${timeoutMs} ms. Last screen:\n${last}`);
 }
 
+const shows = (what: string, timeoutMs: number) =>
+  waitFor(what, timeoutMs).then(
+    () => true,
+    () => false,
+  );
+
+/** Types `text` on the command line and runs it. The line opens on ":" (its key bar then offers
+ * "⏎ run"); a loaded machine can miss keys sent right after a render — the ":" itself, or the text
+ * typed before the line listens — so the line is opened, or closed and opened again, until the text
+ * shows on it. */
+async function runCommand(text: string) {
+  for (let attempt = 1; ; attempt++) {
+    key(":");
+    if (await shows("⏎ run", 5_000)) {
+      type(text);
+      if (await shows(`:${text}`, 5_000)) break;
+      key("Escape");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (attempt === 4) throw new Error(`The command line never took "${text}". Last screen:\n${screen()}`);
+  }
+  key("Enter");
+}
+
 describe("TUI with the keeper fleet (tmux)", () => {
   let chain: LocalChain;
   let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
@@ -83,15 +107,7 @@ describe("TUI with the keeper fleet (tmux)", () => {
     async () => {
       // The demo market levers the trader's sub-accounts #1–#3 up once its prices are live.
       await waitFor("4 sub-accounts, riskiest first", LOADED_WAIT_MS);
-      // The command line opens on ":" (its key bar then offers "⏎ run"); a loaded machine can miss a
-      // key sent right after a render, so ":" goes once more if the line has not opened.
-      key(":");
-      await waitFor("⏎ run", 5_000).catch(async () => {
-        key(":");
-        await waitFor("⏎ run");
-      });
-      type("depeg 20%");
-      key("Enter");
+      await runCommand("depeg 20%");
       await waitFor(/depeg 20% → .*depeg 20\.00%/, 30_000);
       // The members carry the price to the chain, the EMA follows it, the liquidator acts.
       key("6");
