@@ -29,6 +29,14 @@ const rpc = async (method: string, params: unknown[] = []) => {
   return response.json() as Promise<{ result?: unknown; error?: { code: number; message: string } }>;
 };
 
+/** A new keypair holding `sol` SOL, airdropped and confirmed. */
+async function funded(c: Connection, sol: number) {
+  const payer = Keypair.generate();
+  const airdrop = await c.requestAirdrop(payer.publicKey, sol * LAMPORTS_PER_SOL);
+  await c.confirmTransaction({ signature: airdrop, ...(await c.getLatestBlockhash()) });
+  return payer;
+}
+
 const transfer = (from: Keypair, lamports: number, blockhash: string) => {
   const tx = new Transaction({ feePayer: from.publicKey, recentBlockhash: blockhash }).add(
     SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: Keypair.generate().publicKey, lamports }),
@@ -40,9 +48,7 @@ const transfer = (from: Keypair, lamports: number, blockhash: string) => {
 describe("blockhash lifetime", () => {
   it("honours a blockhash for 150 blocks through 2,000 other transactions, and refuses it after", async () => {
     const c = connection();
-    const payer = Keypair.generate();
-    const airdrop = await c.requestAirdrop(payer.publicKey, 100 * LAMPORTS_PER_SOL);
-    await c.confirmTransaction({ signature: airdrop, ...(await c.getLatestBlockhash()) });
+    const payer = await funded(c, 100);
     const old: BlockhashWithExpiryBlockHeight = await c.getLatestBlockhash();
 
     // 2,000 distinct transfers (each amount once), pipelined 50 at a time with fresh blockhashes.
@@ -59,8 +65,7 @@ describe("blockhash lifetime", () => {
     // The 2,000 took far fewer than 150 slots; were the machine that slow, the next check would be void.
     expect(height).toBeLessThan(old.lastValidBlockHeight);
     expect((await c.isBlockhashValid(old.blockhash)).value).toBe(true);
-    const acceptedBytes = transfer(payer, 900_001, old.blockhash);
-    const accepted = await c.sendRawTransaction(acceptedBytes);
+    const accepted = await c.sendRawTransaction(transfer(payer, 900_001, old.blockhash));
     expect((await c.confirmTransaction({ signature: accepted, ...old })).value.err).toBeNull();
 
     // One block before its last valid block height it is still accepted (slots keep ticking in real
@@ -83,9 +88,7 @@ describe("blockhash lifetime", () => {
 
   it("never lands a transaction twice, before or after the runtime forgets it (every 30 slots, once its blockhash is past 150)", async () => {
     const c = connection();
-    const payer = Keypair.generate();
-    const airdrop = await c.requestAirdrop(payer.publicKey, 10 * LAMPORTS_PER_SOL);
-    await c.confirmTransaction({ signature: airdrop, ...(await c.getLatestBlockhash()) });
+    const payer = await funded(c, 10);
     const sent: BlockhashWithExpiryBlockHeight = await c.getLatestBlockhash();
     const bytes = transfer(payer, 1_000_000, sent.blockhash);
     const signature = await c.sendRawTransaction(bytes);
