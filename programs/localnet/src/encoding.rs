@@ -1,6 +1,5 @@
 //! Wire formats of the standard Solana RPC: accounts, transactions, contexts.
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
-use serde_json::{json, Value};
 use solana_account_decoder::{
     encode_ui_account,
     parse_account_data::{AccountAdditionalDataV3, SplTokenAdditionalDataV2},
@@ -8,6 +7,7 @@ use solana_account_decoder::{
 use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding, UiDataSliceConfig};
 use solana_rpc_client_api::config::RpcAccountInfoConfig;
 use solana_rpc_client_api::filter::RpcFilterType;
+use solana_rpc_client_api::response::{Response as RpcResponse, RpcResponseContext};
 use solana_sdk::{
     account::Account, message::VersionedMessage, pubkey::Pubkey, slot_history::Slot, transaction::VersionedTransaction,
 };
@@ -20,9 +20,9 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// An RPC response `{ context, value }`, the value typed by the Solana client crates.
-pub fn with_context(slot: Slot, value: impl serde::Serialize) -> Value {
-    json!({ "context": { "slot": slot, "apiVersion": SOLANA_VERSION }, "value": value })
+/// An RPC response `{ context, value }` as of `slot` (its `apiVersion` is the agave crates' own).
+pub fn response<T>(slot: Slot, value: T) -> RpcResponse<T> {
+    RpcResponse { context: RpcResponseContext::new(slot), value }
 }
 
 /// How a client asked for account data.
