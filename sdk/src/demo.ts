@@ -14,7 +14,7 @@ export interface DemoWallet extends KeypairFile {
   lrt: string;
 }
 
-/** `<dir>/demo.json`. */
+/** `<dir>/demo.json`: `DemoManifest` in programs/localnet/src/demo.rs, field for field. */
 export interface DemoManifest {
   programs: { oracle: string; restaking: string; margin: string };
   lrtMint: string;

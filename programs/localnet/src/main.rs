@@ -113,14 +113,14 @@ async fn main() {
     let mut manifest = None;
     if let Some(dir) = &options.demo {
         match bank.run(demo::bootstrap(test, dir)) {
-            Ok((chain, value)) => {
+            Ok((chain, demo)) => {
                 test = chain;
                 let path = dir.join("demo.json");
-                if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap_or_default()) {
+                if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&demo).unwrap_or_default()) {
                     eprintln!("Could not write {}: {e}", path.display());
                     std::process::exit(1);
                 }
-                manifest = Some((path, value));
+                manifest = Some((path, demo));
             }
             Err(e) => {
                 eprintln!("Could not write the demo world's files under {}: {e}", dir.display());
@@ -146,10 +146,18 @@ async fn main() {
     if options.test_methods {
         println!("  test methods enabled: {}", rpc::TEST_METHODS.join(", "));
     }
-    if let Some((path, value)) = &manifest {
+    if let Some((path, demo)) = &manifest {
         println!("  demo world {}", path.display());
-        for key in ["lrtMint", "committee", "feed", "stakePool", "lendingPool", "market"] {
-            println!("    {key:<12} {}", value[key].as_str().unwrap_or_default());
+        let addresses = [
+            ("lrtMint", demo.lrt_mint),
+            ("committee", demo.committee),
+            ("feed", demo.feed),
+            ("stakePool", demo.stake_pool),
+            ("lendingPool", demo.lending_pool),
+            ("market", demo.market),
+        ];
+        for (name, address) in addresses {
+            println!("    {name:<12} {address}");
         }
     }
     // Ctrl-C or SIGTERM ends the process at once: the chain keeps no state on disk, and waiting for
