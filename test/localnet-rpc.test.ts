@@ -9,6 +9,7 @@ import {
   LAMPORTS_PER_SOL,
   PublicKey,
   SYSVAR_CLOCK_PUBKEY,
+  SendTransactionError,
   SystemProgram,
   type ParsedAccountData,
   type ParsedInnerInstruction,
@@ -20,7 +21,7 @@ import {
   VersionedTransaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
-import { AnchorError, EventParser } from "@coral-xyz/anchor";
+import { AnchorError, EventParser, utils } from "@coral-xyz/anchor";
 import {
   TOKEN_PROGRAM_ID,
   approve,
@@ -461,6 +462,33 @@ describe("standard JSON-RPC through web3.js", () => {
     await expect(sendAndConfirmTransaction(c, tx, [from])).rejects.toThrow(/Simulation failed/);
     const simulation = await c.simulateTransaction(tx, [from]);
     expect(simulation.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
+  });
+
+  it("refuses at preflight without committing anything, and lands the same bytes without it, fee paid", async () => {
+    const c = connection();
+    const from = await funded(c, LAMPORTS_PER_SOL);
+    const tx = new Transaction().add(
+      SystemProgram.transfer({
+        fromPubkey: from.publicKey,
+        toPubkey: Keypair.generate().publicKey,
+        lamports: 5 * LAMPORTS_PER_SOL,
+      }),
+    );
+    tx.recentBlockhash = (await c.getLatestBlockhash()).blockhash;
+    tx.sign(from);
+    const bytes = tx.serialize();
+    const refused = await c.sendRawTransaction(bytes).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SendTransactionError);
+    const logs = await (refused as SendTransactionError).getLogs(c);
+    expect(logs).toContain(`Program ${SystemProgram.programId.toBase58()} failed: custom program error: 0x1`);
+    const signature = utils.bytes.bs58.encode(tx.signature!);
+    expect((await c.getSignatureStatuses([signature])).value[0]).toBeNull();
+    expect(await c.getBalance(from.publicKey)).toBe(LAMPORTS_PER_SOL);
+
+    expect(await c.sendRawTransaction(bytes, { skipPreflight: true })).toBe(signature);
+    const landed = await c.getTransaction(signature, { commitment: "confirmed" });
+    expect(landed?.meta?.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
+    expect(await c.getBalance(from.publicKey)).toBe(LAMPORTS_PER_SOL - landed!.meta!.fee);
   });
 
   it("simulates with the accounts as the transaction would leave them, and changes nothing", async () => {

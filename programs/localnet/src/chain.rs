@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use borsh::BorshDeserialize as _;
+pub use lantern_runtime::execution::Admission;
 use lantern_runtime::solana_program_test::BanksClientError;
 use lantern_runtime::RuntimeChain;
 use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
@@ -694,8 +695,13 @@ impl Chain {
     }
 
     /// Executes a transaction and records it with what its execution reported (logs, inner
-    /// instructions, fee, balances); a failed one lands with its error, as on a real cluster.
-    pub async fn execute(&mut self, tx: VersionedTransaction) -> Result<Signature, BanksClientError> {
+    /// instructions, fee, balances). Under `Admission::Land` a failed one lands with its error, as on a
+    /// real cluster; under `Admission::Preflight` it is refused, with the logs of its execution.
+    pub async fn execute(
+        &mut self,
+        tx: VersionedTransaction,
+        admission: Admission,
+    ) -> Result<Signature, BanksClientError> {
         if !signatures_verify(&tx) {
             return Err(BanksClientError::TransactionError(TransactionError::SignatureFailure));
         }
@@ -706,9 +712,15 @@ impl Chain {
         let loaded = self.loaded_addresses(&tx.message).await.map_err(BanksClientError::TransactionError)?;
         let keys = account_keys(&tx.message, &loaded);
         let pre_accounts = self.accounts_before(&keys).await;
-        // An error here is a transaction that was not committed (expired blockhash, duplicate, fee
-        // unpaid, ...): it did not land.
-        let committed = self.test.execute_on_bank(tx.clone()).map_err(BanksClientError::TransactionError)?;
+        // An error here is a transaction that was not committed (refused at preflight, expired
+        // blockhash, duplicate, fee unpaid, ...): it did not land.
+        let committed = self.test.execute_on_bank(tx.clone(), admission).map_err(|refused| match refused {
+            BanksClientError::SimulationError { err, logs, units_consumed, return_data } => {
+                let logs = lantern_runtime::event_logs::validator_logs(logs);
+                BanksClientError::SimulationError { err, logs, units_consumed, return_data }
+            }
+            other => other,
+        })?;
         let err = committed.status.clone().err();
         let fee = committed.fee_details.total_fee();
         let inner_instructions = map_inner_instructions(committed.inner_instructions.unwrap_or_default()).collect();
@@ -791,6 +803,6 @@ impl Chain {
             &[&payer],
             blockhash,
         );
-        self.execute(VersionedTransaction::from(tx)).await
+        self.execute(VersionedTransaction::from(tx), Admission::Land).await
     }
 }

@@ -28,7 +28,7 @@ use solana_transaction_status::{
 
 use super::blocks::unsupported_version;
 use super::{parse_pubkey, parse_signature, RpcError, RpcResult};
-use crate::chain::{signatures_verify, Chain, Simulation};
+use crate::chain::{signatures_verify, Admission, Chain, Simulation};
 use crate::encoding::{self, response, DataEncoding};
 use crate::node::Node;
 use lantern_runtime::solana_program_test::BanksClientError;
@@ -109,8 +109,7 @@ fn simulation_failed(err: &TransactionError, logs: Vec<String>, units: u64) -> R
     }
 }
 
-/// A validator's signature check before a preflight or a `sigVerify` simulation (a send without
-/// preflight is checked when it executes).
+/// A validator's signature check for a `sigVerify` simulation (a send is checked when it executes).
 fn verify_signatures(tx: &VersionedTransaction) -> RpcResult<()> {
     match signatures_verify(tx) {
         true => Ok(()),
@@ -123,9 +122,10 @@ fn submit_error(err: BanksClientError) -> RpcError {
         BanksClientError::TransactionError(TransactionError::SignatureFailure) => {
             RpcError::new(-32003, "Transaction signature verification failure")
         }
-        BanksClientError::TransactionError(e) | BanksClientError::SimulationError { err: e, .. } => {
-            simulation_failed(&e, vec![], 0)
+        BanksClientError::SimulationError { err, logs, units_consumed, .. } => {
+            simulation_failed(&err, logs, units_consumed)
         }
+        BanksClientError::TransactionError(err) => simulation_failed(&err, vec![], 0),
         other => RpcError::internal(other),
     }
 }
@@ -201,22 +201,14 @@ impl TransactionsRpcServer for Node {
         }))
     }
 
+    /// The preflight is the execution itself (`Admission::Preflight`: a failing transaction is refused
+    /// uncommitted, with its logs), where a validator simulates and then executes.
     fn send_transaction(&self, transaction: String, config: Option<RpcSendTransactionConfig>) -> RpcResult<String> {
         let config = config.unwrap_or_default();
         let tx = decode(&transaction, config.encoding)?;
-        if !config.skip_preflight {
-            verify_signatures(&tx)?;
-        }
-        self.with(async |chain| {
-            if !config.skip_preflight {
-                let simulation = chain.simulate(tx.clone()).await;
-                if let Some(err) = simulation.err {
-                    return Err(simulation_failed(&err, simulation.logs, simulation.units_consumed));
-                }
-            }
-            let signature = chain.execute(tx).await.map_err(submit_error)?;
-            Ok(signature.to_string())
-        })
+        let admission = if config.skip_preflight { Admission::Land } else { Admission::Preflight };
+        let signature = self.with(async |chain| chain.execute(tx, admission).await).map_err(submit_error)?;
+        Ok(signature.to_string())
     }
 
     fn simulate_transaction(
