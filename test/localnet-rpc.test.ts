@@ -699,6 +699,27 @@ describe("WebSocket subscriptions", () => {
 });
 
 describe("robustness", () => {
+  it("says what was wrong with a parameter, in the message web3.js shows, alone or in a batch", async () => {
+    const single = await rpc("getBalance", [5]);
+    expect(single.error?.code).toBe(-32602);
+    expect(single.error?.message).toMatch(/^Invalid params: invalid type: integer `5`, expected a string/);
+    const error = await connection()
+      .getBlocks(-1)
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(/Invalid params: invalid value: integer `-1`/);
+    const response = await fetch(inject("rpcUrl"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([
+        { jsonrpc: "2.0", id: 1, method: "getSlot" },
+        { jsonrpc: "2.0", id: 2, method: "getAccountInfo", params: [[]] },
+      ]),
+    });
+    const [slot, account] = (await response.json()) as { result?: number; error?: { message: string } }[];
+    expect(slot?.result).toBeGreaterThan(0);
+    expect(account?.error?.message).toMatch(/^Invalid params: invalid type: sequence, expected a string/);
+  });
+
   it("answers malformed requests with JSON-RPC errors and keeps serving", async () => {
     const url = inject("rpcUrl");
     const bodies = [

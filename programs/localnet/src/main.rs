@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use jsonrpsee::core::middleware::RpcServiceBuilder;
 use jsonrpsee::server::{IdProvider, Server, ServerConfig, ServerHandle};
 use jsonrpsee::types::SubscriptionId;
 use jsonrpsee::Methods;
@@ -85,6 +86,7 @@ async fn serve(node: &Node, options: &Options) -> (SocketAddr, SocketAddr, Serve
     let http = Server::builder()
         .set_config(http_config)
         .set_http_middleware(http_layers)
+        .set_rpc_middleware(RpcServiceBuilder::new().layer(rpc::ParamReasonsLayer))
         .build(rpc_addr)
         .await
         .unwrap_or_else(|e| cannot_listen(rpc_addr, e, "--rpc-port"));

@@ -3,6 +3,7 @@
 mod accounts;
 mod blocks;
 mod cluster;
+mod reasons;
 mod test_methods;
 mod transactions;
 
@@ -19,6 +20,7 @@ use lantern_runtime::solana_program_test::BanksClientError;
 pub use accounts::AccountsRpcServer;
 pub use blocks::BlocksRpcServer;
 pub use cluster::ClusterRpcServer;
+pub use reasons::ParamReasonsLayer;
 pub use test_methods::{TestRpcServer, TEST_METHODS};
 pub use transactions::TransactionsRpcServer;
 

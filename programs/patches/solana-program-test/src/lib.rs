@@ -476,6 +476,22 @@ pub fn read_file<P: AsRef<Path>>(path: P) -> Vec<u8> {
     file_data
 }
 
+/// Lantern patch: the accounts index in memory only, with one flush thread. The default index is
+/// disk-backed, 8,192 bins that two threads flush on every age tick; a test bank (or a local chain
+/// built on one) has no use for a disk index, and that flushing took ~16% of the local chain's CPU
+/// under load and kept it busy while idle.
+fn in_memory_accounts_db_config() -> solana_accounts_db::accounts_db::AccountsDbConfig {
+    use solana_accounts_db::accounts_index::{AccountsIndexConfig, IndexLimitMb};
+    solana_accounts_db::accounts_db::AccountsDbConfig {
+        index: Some(AccountsIndexConfig {
+            index_limit_mb: IndexLimitMb::InMemOnly,
+            num_flush_threads: std::num::NonZeroUsize::new(1),
+            ..AccountsIndexConfig::default()
+        }),
+        ..solana_accounts_db::accounts_db::AccountsDbConfig::default()
+    }
+}
+
 pub struct ProgramTest {
     accounts: Vec<(Pubkey, AccountSharedData)>,
     genesis_accounts: Vec<(Pubkey, AccountSharedData)>,
@@ -861,7 +877,7 @@ impl ProgramTest {
             None,
             None,
             false,
-            None,
+            Some(in_memory_accounts_db_config()),
             None,
             None,
             Arc::default(),
