@@ -2,6 +2,7 @@
 //! plus what the RPC needs that the runtime does not keep for us — transaction records and a mirror of
 //! every account a transaction touched (for `getProgramAccounts` and subscriptions).
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use borsh::BorshDeserialize as _;
@@ -239,7 +240,8 @@ pub struct Chain {
     /// How far the bank runtime's clock moves for program-test to register one blockhash.
     blockhash_interval: std::time::Duration,
     pub genesis_hash: Hash,
-    pub events: broadcast::Sender<Event>,
+    /// Shared, not copied, by every subscription that reads it (one clone per reader otherwise).
+    pub events: broadcast::Sender<Arc<Event>>,
 }
 
 /// A token amount as the RPC writes it, by Solana's own account decoder (SPL Token has no interest or
@@ -360,7 +362,7 @@ impl Chain {
             self.test.forget_expired_statuses();
             release_free_memory();
         }
-        let _ = self.events.send(Event::Slot { slot: self.slot });
+        let _ = self.events.send(Arc::new(Event::Slot { slot: self.slot }));
     }
 
     async fn sync_clock(&mut self) {
@@ -603,12 +605,15 @@ impl Chain {
             match current {
                 Some(account) => {
                     self.mirror.insert(*key, account.clone());
-                    let _ = self.events.send(Event::Account { pubkey: *key, account, slot: self.slot });
+                    let _ = self.events.send(Arc::new(Event::Account { pubkey: *key, account, slot: self.slot }));
                 }
                 None => {
                     self.mirror.remove(key);
-                    let _ =
-                        self.events.send(Event::Account { pubkey: *key, account: Account::default(), slot: self.slot });
+                    let _ = self.events.send(Arc::new(Event::Account {
+                        pubkey: *key,
+                        account: Account::default(),
+                        slot: self.slot,
+                    }));
                 }
             }
         }
@@ -770,8 +775,14 @@ impl Chain {
         };
         let record = TxRecord { slot: self.slot, block_time: self.now(), transaction: tx, meta };
         self.transactions.insert(signature, record);
-        let _ = self.events.send(Event::Logs { signature, err: err.clone(), logs, accounts: keys, slot: self.slot });
-        let _ = self.events.send(Event::Signature { signature, err, slot: self.slot });
+        let _ = self.events.send(Arc::new(Event::Logs {
+            signature,
+            err: err.clone(),
+            logs,
+            accounts: keys,
+            slot: self.slot,
+        }));
+        let _ = self.events.send(Arc::new(Event::Signature { signature, err, slot: self.slot }));
         Ok(signature)
     }
 

@@ -49,7 +49,7 @@ impl BankRuntime {
 pub struct Node {
     chain: Arc<Mutex<Chain>>,
     bank: Arc<BankRuntime>,
-    events: broadcast::Sender<Event>,
+    events: broadcast::Sender<Arc<Event>>,
 }
 
 impl Node {
@@ -68,7 +68,7 @@ impl Node {
     }
 
     /// What happens on the chain from now on.
-    pub fn events(&self) -> broadcast::Receiver<Event> {
+    pub fn events(&self) -> broadcast::Receiver<Arc<Event>> {
         self.events.subscribe()
     }
 }

@@ -1,5 +1,7 @@
 //! The WebSocket subscription API: account, program, signature, slot, slots-updates, root, logs, vote and
 //! block subscriptions. Each subscription is a task of its own reading the chain's event stream.
+use std::sync::Arc;
+
 use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::proc_macros::rpc;
 use jsonrpsee::PendingSubscriptionSink;
@@ -238,7 +240,7 @@ impl Node {
                 // is reported from the chain's record if it landed meanwhile.
                 Err(RecvError::Lagged(_)) => match &subscription {
                     Subscription::Signature { signature } => match self.with(async |chain| landed(chain, signature)) {
-                        Some(event) => event,
+                        Some(event) => Arc::new(event),
                         None => continue,
                     },
                     _ => continue,
@@ -246,7 +248,7 @@ impl Node {
                 Err(RecvError::Closed) => return None,
             };
             // A slot's start finishes its parent's block.
-            if let (Subscription::Block { mentions, config }, Event::Slot { slot }) = (&subscription, &event) {
+            if let (Subscription::Block { mentions, config }, Event::Slot { slot }) = (&subscription, &*event) {
                 let block = self
                     .with(async |chain| block_notification(chain, slot.saturating_sub(1), mentions.as_ref(), config));
                 if let Some(message) = block {
@@ -254,7 +256,7 @@ impl Node {
                 }
                 continue;
             }
-            let decimals = match &event {
+            let decimals = match &*event {
                 Event::Account { account, .. } if subscription.parsed() => {
                     self.with(async |chain| chain.token_decimals(account))
                 }
