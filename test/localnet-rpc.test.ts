@@ -449,22 +449,7 @@ describe("standard JSON-RPC through web3.js", () => {
     expect(error?.program.toBase58()).toBe(world.programs.margin);
   });
 
-  it("rejects a failing transaction at preflight with the runtime's error", async () => {
-    const c = connection();
-    const from = await funded(c, LAMPORTS_PER_SOL);
-    const tx = new Transaction().add(
-      SystemProgram.transfer({
-        fromPubkey: from.publicKey,
-        toPubkey: Keypair.generate().publicKey,
-        lamports: 5 * LAMPORTS_PER_SOL,
-      }),
-    );
-    await expect(sendAndConfirmTransaction(c, tx, [from])).rejects.toThrow(/Simulation failed/);
-    const simulation = await c.simulateTransaction(tx, [from]);
-    expect(simulation.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
-  });
-
-  it("refuses at preflight without committing anything, and lands the same bytes without it, fee paid", async () => {
+  it("refuses a failing transaction at preflight with the runtime's error and logs, commits nothing, and lands it without preflight, fee paid", async () => {
     const c = connection();
     const from = await funded(c, LAMPORTS_PER_SOL);
     const tx = new Transaction().add(
@@ -479,6 +464,8 @@ describe("standard JSON-RPC through web3.js", () => {
     const bytes = tx.serialize();
     const refused = await c.sendRawTransaction(bytes).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SendTransactionError);
+    expect(String(refused)).toMatch(/Simulation failed/);
+    expect((await c.simulateTransaction(tx)).value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
     const logs = await (refused as SendTransactionError).getLogs(c);
     expect(logs).toContain(`Program ${SystemProgram.programId.toBase58()} failed: custom program error: 0x1`);
     const signature = utils.bytes.bs58.encode(tx.signature!);
