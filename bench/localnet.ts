@@ -41,7 +41,7 @@ const { values: options } = parseArgs({
 });
 const COUNT = Number(options.transactions);
 const BATCH = 100;
-const WARM_UP = 100;
+const WARM_UP = 500;
 
 const demoDir = () => mkdtempSync(join(tmpdir(), "lantern-bench-"));
 const percentile = (values: number[], p: number) =>
@@ -228,21 +228,29 @@ interface Figures {
   p50: number;
   p99: number;
   pipelinedTps: number;
-  /** CPU µs per pipelined transaction: the chain's process, and this (web3.js client) process. */
-  chainCpuUs?: number;
-  clientCpuUs?: number;
+  /** CPU µs per transaction, sequential and pipelined: the chain's process, and this (web3.js client)
+   * process. */
+  sequentialCpu: CpuPerTx;
+  pipelinedCpu: CpuPerTx;
 }
 
-/** A pipelined run with the CPU each side spent on it. */
-async function pipelinedWithCpu(target: Target, raw: Buffer[]) {
+interface CpuPerTx {
+  chainUs?: number;
+  clientUs: number;
+}
+
+/** Runs `work` over `count` transactions and returns its result with the CPU each side spent on it. */
+async function withCpu<T>(target: Target, count: number, work: () => Promise<T>): Promise<[T, CpuPerTx]> {
   const [chainBefore, clientBefore] = [target.chainCpu?.(), clientCpu()];
-  const ms = await target.pipelined(raw);
-  const perTx = (seconds: number) => (seconds * 1e6) / raw.length;
-  return {
-    pipelinedTps: raw.length / (ms / 1000),
-    chainCpuUs: chainBefore === undefined ? undefined : perTx(target.chainCpu!() - chainBefore),
-    clientCpuUs: perTx(clientCpu() - clientBefore),
-  };
+  const result = await work();
+  const perTx = (seconds: number) => (seconds * 1e6) / count;
+  return [
+    result,
+    {
+      chainUs: chainBefore === undefined ? undefined : perTx(target.chainCpu!() - chainBefore),
+      clientUs: perTx(clientCpu() - clientBefore),
+    },
+  ];
 }
 
 async function measure(target: Target, workload: Workload): Promise<Figures> {
@@ -252,15 +260,22 @@ async function measure(target: Target, workload: Workload): Promise<Figures> {
 
 /** Sequential, then pipelined, figures for the transactions `signed(count, offset)` makes, after an
  * untimed warm-up: a kind's first transactions pay for the client's JIT and the chain's caches, and
- * whichever workload ran first was measured slower for it. */
+ * whichever workload ran first was measured slower for it (SOL transfers, measured first, read 168–329
+ * sequential tx/s in three runs after 100 warm-up transactions, with the client's CPU per transaction
+ * nearly twice the other workloads'; 389 after 1,000). */
 async function figures(target: Target, signed: (count: number, offset: number) => Promise<Buffer[]>): Promise<Figures> {
   await target.sequential(await signed(WARM_UP, 2 * COUNT));
-  const latencies = await target.sequential(await signed(COUNT, 0));
+  const one = await signed(COUNT, 0);
+  const [latencies, sequentialCpu] = await withCpu(target, COUNT, () => target.sequential(one));
+  const many = await signed(COUNT, COUNT);
+  const [ms, pipelinedCpu] = await withCpu(target, COUNT, () => target.pipelined(many));
   return {
     sequentialTps: COUNT / (latencies.reduce((a, b) => a + b, 0) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    ...(await pipelinedWithCpu(target, await signed(COUNT, COUNT))),
+    pipelinedTps: COUNT / (ms / 1000),
+    sequentialCpu,
+    pipelinedCpu,
   };
 }
 
@@ -411,14 +426,20 @@ async function compare() {
       `${name.padEnd(29)} | ${local.sequentialTps.toFixed(0).padStart(17)} ${local.p50.toFixed(1).padStart(7)} ${local.p99.toFixed(1).padStart(7)} | ${local.pipelinedTps.toFixed(0).padStart(14)} | ${(lite ? lite.pipelinedTps.toFixed(0) : "—").padStart(12)} | ${ratio}`,
     );
   }
-  // Where a pipelined transaction's time goes: the chain's CPU bounds its own throughput on a free core,
-  // and the client's shares the machine's two cores with it.
-  console.log("\nPipelined, CPU per transaction      | chain µs | web3.js client µs | chain-bound tx/s | LiteSVM µs");
-  for (const [name, local, lite] of rows) {
-    const liteUs = lite ? (1e6 / lite.pipelinedTps).toFixed(0) : "—";
+  // Where a transaction's time goes: the chain's CPU bounds its own throughput on a free core, and the
+  // client's shares the machine's two cores with it (one at a time, web3.js's confirmation is five
+  // requests and a notification a transaction).
+  for (const mode of ["sequential", "pipelined"] as const) {
     console.log(
-      `${name.padEnd(36)} | ${local.chainCpuUs!.toFixed(0).padStart(8)} | ${local.clientCpuUs!.toFixed(0).padStart(17)} | ${(1e6 / local.chainCpuUs!).toFixed(0).padStart(16)} | ${liteUs.padStart(10)}`,
+      `\n${`${mode}, CPU per transaction`.padEnd(36)} | chain µs | web3.js client µs | chain-bound tx/s | LiteSVM µs`,
     );
+    for (const [name, local, lite] of rows) {
+      const { chainUs, clientUs } = local[`${mode}Cpu`];
+      const liteUs = lite ? (1e6 / lite.pipelinedTps).toFixed(0) : "—";
+      console.log(
+        `${name.padEnd(36)} | ${chainUs!.toFixed(0).padStart(8)} | ${clientUs.toFixed(0).padStart(17)} | ${(1e6 / chainUs!).toFixed(0).padStart(16)} | ${liteUs.padStart(10)}`,
+      );
+    }
   }
 }
 
