@@ -1,6 +1,5 @@
 //! The WebSocket subscription API: account, program, signature, slot, slots-updates, root, logs, vote and
 //! block subscriptions. Each subscription is a task of its own reading the chain's event stream.
-use std::sync::Arc;
 
 use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::proc_macros::rpc;
@@ -13,7 +12,7 @@ use solana_rpc_client_api::config::{
 };
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_rpc_client_api::response as wire;
-use solana_sdk::{clock::Slot, pubkey::Pubkey, signature::Signature};
+use solana_sdk::{account::Account, clock::Slot, pubkey::Pubkey, signature::Signature};
 use solana_transaction_status::{BlockEncodingOptions, EncodeError, TransactionDetails, UiTransactionEncoding};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -196,6 +195,41 @@ fn landed(chain: &Chain, signature: &Signature) -> Option<Event> {
     })
 }
 
+/// What a subscription owes its client after too slow a reading made it miss events (the chain keeps
+/// the last 4,096): the current state of what it watches — the signature if it landed meanwhile, the
+/// account, every account of the program its filters let through — so that no change is lost for
+/// good, only the intermediate states (a keeper's account store or a wallet holds the latest one).
+/// Missed logs, slots and blocks are gone, as a validator drops the notifications of a slow client.
+/// Returns the notifications, and whether the subscription is over (its signature landed).
+fn catch_up(chain: &Chain, subscription: &Subscription) -> (Vec<Box<RawValue>>, bool) {
+    let slot = chain.slot();
+    let current = |pubkey: &Pubkey, account: Account| Event::Account { pubkey: *pubkey, account, slot };
+    let events: Vec<Event> = match subscription {
+        Subscription::Signature { signature } => landed(chain, signature).into_iter().collect(),
+        Subscription::Account { pubkey, .. } => vec![current(pubkey, chain.account(pubkey).unwrap_or_default())],
+        Subscription::Program { program, .. } => {
+            chain.program_accounts(*program).map(|(pubkey, account)| current(pubkey, account.clone())).collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut done = false;
+    let messages = events
+        .iter()
+        .filter_map(|event| {
+            let decimals = match event {
+                Event::Account { account, .. } if subscription.parsed() => chain.token_decimals(account),
+                _ => None,
+            };
+            notify(subscription, event, decimals)
+        })
+        .map(|(message, last)| {
+            done |= last;
+            message
+        })
+        .collect();
+    (messages, done)
+}
+
 impl Node {
     /// Accepts `subscription` (or refuses it with its error) and notifies it until the client leaves,
     /// unsubscribes, or (a signature's) it has fired. It always ends without an error: jsonrpsee would
@@ -236,15 +270,16 @@ impl Node {
             };
             let event = match event {
                 Ok(event) => event,
-                // Too slow a reader missed events: a signature it waits for may be among them, so it
-                // is reported from the chain's record if it landed meanwhile.
-                Err(RecvError::Lagged(_)) => match &subscription {
-                    Subscription::Signature { signature } => match self.with(async |chain| landed(chain, signature)) {
-                        Some(event) => Arc::new(event),
-                        None => continue,
-                    },
-                    _ => continue,
-                },
+                Err(RecvError::Lagged(_)) => {
+                    let (messages, done) = self.with(async |chain| catch_up(chain, &subscription));
+                    for message in messages {
+                        sink.send(message).await.ok()?;
+                    }
+                    if done {
+                        return None;
+                    }
+                    continue;
+                }
                 Err(RecvError::Closed) => return None,
             };
             // A slot's start finishes its parent's block.
