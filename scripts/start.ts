@@ -34,6 +34,9 @@ const chainDied = (code: number | null) => {
   process.exit(1);
 };
 chain.child.on("exit", chainDied);
+/** How long the one snapshot (stdout not a terminal) waits for the keeper fleet to be ready. */
+const KEEPERS_READY_MS = 90_000;
+
 // The keeper fleet, its lines in .localnet/keeper.log (the screen belongs to the status).
 const keeperLog = join(demoDir, "keeper.log");
 writeFileSync(keeperLog, "");
@@ -55,10 +58,7 @@ const stop = async (code = 0) => {
   chain.child.off("exit", chainDied);
   await fleet.stop();
   await chain.stop();
-  const ports = fleet.processes.flatMap((p) => {
-    const at = p.args.indexOf("--http-port");
-    return at < 0 ? [] : [Number(p.args[at + 1])];
-  });
+  const ports = fleet.keepers.map((k) => Number(new URL(k.url).port));
   process.stdout.write(
     `\x1b[?25hStopped the keeper fleet (${fleet.processes.length} processes) and the local chain; ports 8899, 8900 and 8990–${Math.max(8990, ...ports)} are free.\n`,
   );
@@ -67,16 +67,22 @@ const stop = async (code = 0) => {
 process.on("SIGINT", () => stop());
 process.on("SIGTERM", () => stop());
 
-// The TUI as the demo trader, watching every keeper of the fleet (the market process has no /metrics).
-const keepers = fleet.processes.flatMap((p) => {
-  const at = p.args.indexOf("--http-port");
-  return at < 0 ? [] : ["--keeper", `${p.name}=http://127.0.0.1:${p.args[at + 1]}`];
-});
+// The TUI as the demo trader, watching every keeper of the fleet.
+const keepers = fleet.keepers.flatMap((k) => ["--keeper", `${k.name}=${k.url}`]);
 const tuiArgs = ["--url", rpcUrl, "--demo", demoDir, "--demo-market", fleet.priceUrl, ...keepers];
 if (process.stdout.isTTY && process.stdin.isTTY) {
   const code = await runTui(process.argv.slice(2), { extra: tuiArgs });
   await stop(code);
 } else {
+  // One snapshot: of the fleet at work, not of keepers still starting (the live TUI shows them come up).
+  const ready = await fleet.ready(KEEPERS_READY_MS, (count, of) =>
+    console.log(`Waiting for the keeper fleet: ${count} of ${of} ready`),
+  );
+  if (ready < fleet.keepers.length) {
+    console.log(
+      `${fleet.keepers.length - ready} keepers were not ready after ${KEEPERS_READY_MS / 1000} s: the snapshot below shows why; their logs are in ${keeperLog}.`,
+    );
+  }
   await runTui(["--once"], { extra: tuiArgs });
   console.log(
     `\nThe demo world keeps running (${rpcUrl}; keeper logs in ${keeperLog}). Lines on stdin are shocks for the demo market: depeg 5% [10m] | slash 3% | recover. SIGINT or SIGTERM stops it.`,

@@ -1,7 +1,8 @@
 // `npm start` in a real terminal (tmux, 120×40): the local chain, the keeper fleet and the TUI come up;
 // `q` quits; the TUI says what it stopped, npm start says it stopped the fleet and the chain, it exits
-// 0, every process it started is gone and its ports (8899, 8900, 8990–9001) are free.
-import { execFileSync } from "node:child_process";
+// 0, every process it started is gone and its ports (8899, 8900, 8990–9001) are free. Then without a
+// terminal (a CI log, a pipe): its one snapshot shows the fleet at work, every keeper live and ready.
+import { execFileSync, spawn } from "node:child_process";
 import { connect } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +136,43 @@ describe("npm start, then q", () => {
     while (stray().length && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
     expect(stray().map((p) => `${p} ${commands.get(p)}`)).toEqual([]);
     expect(descendants(shell).map(command)).toEqual([]); // the pane's shell has become its `sleep`
+    for (const port of PORTS) expect(await listening(port), `port ${port} after`).toBe(false);
+  }, 300_000);
+});
+
+describe("npm start without a terminal", () => {
+  it("waits for the keeper fleet, then prints one snapshot of it at work", async () => {
+    for (const port of PORTS) expect(await listening(port), `port ${port} before`).toBe(false);
+    const start = spawn("npm", ["start"], {
+      cwd: root,
+      env: { ...process.env, CI: "false", NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    start.stdout.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    start.stderr.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    const exited = new Promise((done) => start.once("exit", done));
+    try {
+      const deadline = Date.now() + 200_000;
+      while (!output.includes("The demo world keeps running") && Date.now() < deadline && start.exitCode === null)
+        await new Promise((r) => setTimeout(r, 250));
+      expect(output).toContain("The demo world keeps running");
+      expect(output).toContain("Waiting for the keeper fleet: 11 of 11 ready");
+      const keeperRows = output.split("\n").filter((line) => /^ (member-\d|liquidator|cranker)\s/.test(line));
+      expect(keeperRows).toHaveLength(11);
+      for (const row of keeperRows) expect(row, row).toMatch(/^ \S+\s+yes\s+yes\s/);
+    } finally {
+      process.kill(-start.pid!, "SIGTERM");
+      await exited;
+    }
+    const deadline = Date.now() + 30_000;
+    while ((await Promise.all(PORTS.map(listening))).some(Boolean) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
     for (const port of PORTS) expect(await listening(port), `port ${port} after`).toBe(false);
   }, 300_000);
 });

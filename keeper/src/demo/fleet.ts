@@ -191,10 +191,33 @@ export async function startFleet(o: FleetOptions) {
     launch(p);
   }
   write(`[fleet] started ${processes.length} processes; price source ${priceUrl}`);
+  // Every keeper of the fleet and where it serves /healthz, /readyz and /metrics (the market has none).
+  const keepers = specs.map((s) => ({ name: s.name, url: `http://127.0.0.1:${port(s.offset)}` }));
 
   return {
     priceUrl,
     processes,
+    keepers,
+    /**
+     * Waits until every keeper answers `/readyz` (each has its chain clock, account store and journal
+     * up), or `timeoutMs` passes; tells `progress` each time the count changes; returns how many are.
+     */
+    ready: async (timeoutMs: number, progress?: (ready: number, of: number) => void) => {
+      const deadline = Date.now() + timeoutMs;
+      const isReady = (url: string) =>
+        fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      let told = -1;
+      for (;;) {
+        const ready = (await Promise.all(keepers.map((k) => isReady(k.url)))).filter(Boolean).length;
+        if (ready !== told) progress?.(ready, keepers.length);
+        told = ready;
+        if (ready === keepers.length || Date.now() >= deadline) return ready;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
     /** Sends a shock command to the demo market. */
     command: async (line: string) => {
       const response = await fetch(priceUrl!.replace(/\/price$/, "/command"), { method: "POST", body: line });
