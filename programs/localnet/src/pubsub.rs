@@ -103,6 +103,14 @@ impl Subscription {
                 | Self::Program { encoding: DataEncoding::JsonParsed, .. }
         )
     }
+
+    /// The mint decimals a `jsonParsed` notification of `event` needs (parsing a token account needs them).
+    fn decimals(&self, chain: &Chain, event: &Event) -> Option<u8> {
+        match event {
+            Event::Account { account, .. } if self.parsed() => chain.token_decimals(account),
+            _ => None,
+        }
+    }
 }
 
 fn raw(result: &impl Serialize) -> Box<RawValue> {
@@ -215,13 +223,7 @@ fn catch_up(chain: &Chain, subscription: &Subscription) -> (Vec<Box<RawValue>>, 
     let mut done = false;
     let messages = events
         .iter()
-        .filter_map(|event| {
-            let decimals = match event {
-                Event::Account { account, .. } if subscription.parsed() => chain.token_decimals(account),
-                _ => None,
-            };
-            notify(subscription, event, decimals)
-        })
+        .filter_map(|event| notify(subscription, event, subscription.decimals(chain, event)))
         .map(|(message, last)| {
             done |= last;
             message
@@ -292,8 +294,8 @@ impl Node {
                 continue;
             }
             let decimals = match &*event {
-                Event::Account { account, .. } if subscription.parsed() => {
-                    self.with(async |chain| chain.token_decimals(account))
+                Event::Account { .. } if subscription.parsed() => {
+                    self.with(async |chain| subscription.decimals(chain, &event))
                 }
                 _ => None,
             };
