@@ -2,11 +2,10 @@
 // subscriptions. What it watches must still reach it in its latest state — a keeper's account store
 // that never hears of a sub-account's last change would act on a stale book until its next resync.
 // Its own chain: the flood of events below would make every other file's subscribers fall behind too.
-import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keypair } from "@solana/web3.js";
-import WebSocket from "ws";
 import { type LocalChain, startLocalChain } from "./setup/chain.js";
+import { rawSubscriptions } from "./setup/subscriptions.js";
 
 let chain: LocalChain;
 beforeAll(async () => {
@@ -38,24 +37,14 @@ describe("subscriptions that fall behind", () => {
   it("still deliver the watched account's latest state, to account and program subscribers", async () => {
     const watched = Keypair.generate().publicKey.toBase58();
     const other = Keypair.generate().publicKey.toBase58();
-    const ws = new WebSocket(chain.wsUrl);
-    await once(ws, "open");
     const latest = { account: 0, program: 0 };
-    const acks = new Map<number, (id: number) => void>();
-    ws.on("message", (data) => {
-      const message = JSON.parse(String(data));
-      if (message.id !== undefined) acks.get(message.id)?.(message.result);
-      else if (message.method === "accountNotification") latest.account = message.params.result.value.lamports;
-      else if (message.method === "programNotification" && message.params.result.value.pubkey === watched)
-        latest.program = message.params.result.value.account.lamports;
+    const ws = await rawSubscriptions(chain.wsUrl, ({ method, value }) => {
+      if (method === "accountNotification") latest.account = (value as { lamports: number }).lamports;
+      const keyed = value as { pubkey: string; account: { lamports: number } };
+      if (method === "programNotification" && keyed.pubkey === watched) latest.program = keyed.account.lamports;
     });
-    const subscribe = (id: number, method: string, params: unknown[]) => {
-      const acked = new Promise<number>((resolve) => acks.set(id, resolve));
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
-      return acked;
-    };
-    await subscribe(1, "accountSubscribe", [watched, { encoding: "base64" }]);
-    await subscribe(2, "programSubscribe", [OWNER, { encoding: "base64" }]);
+    await ws.subscribe("accountSubscribe", [watched, { encoding: "base64" }]);
+    await ws.subscribe("programSubscribe", [OWNER, { encoding: "base64" }]);
 
     // The client stops reading: the watched account's changes fill the connection's buffers until its
     // subscriptions wait on the client...

@@ -32,10 +32,9 @@ import {
   transfer,
 } from "@solana/spl-token";
 import { marginInstructions, offlinePrograms } from "@lantern/sdk";
-import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import WebSocket from "ws";
+import { rawSubscriptions } from "./setup/subscriptions.js";
 
 const connection = () => new Connection(inject("rpcUrl"), { commitment: "confirmed", wsEndpoint: inject("wsUrl") });
 const demo = () => JSON.parse(readFileSync(join(inject("demoDir"), "demo.json"), "utf8"));
@@ -618,31 +617,17 @@ describe("WebSocket subscriptions", () => {
     expect(programSeen).toContain(target.toBase58());
   });
 
-  // web3.js's onAccountChange validates base64 data only, so the parsed notification is read raw.
   it("notifies a token account parsed, with its mint's decimals, when asked for jsonParsed", async () => {
     const c = connection();
     const payer = await funded(c, 2 * LAMPORTS_PER_SOL);
     const mint = await createMint(c, payer, payer.publicKey, null, 6);
     const holder = await getOrCreateAssociatedTokenAccount(c, payer, mint, payer.publicKey);
-    const ws = new WebSocket(inject("wsUrl"));
-    await once(ws, "open");
     const seen: { data: unknown }[] = [];
-    const subscribed = new Promise((resolve) =>
-      ws.on("message", (data) => {
-        const message = JSON.parse(String(data));
-        if (message.id === 1) resolve(message.result);
-        else if (message.method === "accountNotification") seen.push(message.params.result.value);
-      }),
-    );
-    ws.send(
-      JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "accountSubscribe",
-        params: [holder.address.toBase58(), { encoding: "jsonParsed", commitment: "confirmed" }],
-      }),
-    );
-    await subscribed;
+    const ws = await rawSubscriptions(inject("wsUrl"), ({ value }) => seen.push(value as { data: unknown }));
+    await ws.subscribe("accountSubscribe", [
+      holder.address.toBase58(),
+      { encoding: "jsonParsed", commitment: "confirmed" },
+    ]);
     await mintTo(c, payer, mint, holder.address, payer, 1_234_567);
     while (seen.length === 0) await new Promise((r) => setTimeout(r, 50));
     ws.close();

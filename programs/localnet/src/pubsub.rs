@@ -205,11 +205,11 @@ fn landed(chain: &Chain, signature: &Signature) -> Option<Event> {
 
 /// What a subscription owes its client after too slow a reading made it miss events (the chain keeps
 /// the last 4,096): the current state of what it watches — the signature if it landed meanwhile, the
-/// account, every account of the program its filters let through — so that no change is lost for
-/// good, only the intermediate states (a keeper's account store or a wallet holds the latest one).
-/// Missed logs, slots and blocks are gone, as a validator drops the notifications of a slow client.
-/// Returns the notifications, and whether the subscription is over (its signature landed).
-fn catch_up(chain: &Chain, subscription: &Subscription) -> (Vec<Box<RawValue>>, bool) {
+/// account, every account of the program — so that no change is lost for good, only the intermediate
+/// states (a keeper's account store or a wallet holds the latest one). Missed logs, slots and blocks
+/// are gone, as a validator drops the notifications of a slow client. Read under the chain's lock, with
+/// the decimals a parsed notification needs; encoded (and filtered) by the caller, outside it.
+fn catch_up(chain: &Chain, subscription: &Subscription) -> Vec<(Event, Option<u8>)> {
     let slot = chain.slot();
     let current = |pubkey: &Pubkey, account: Account| Event::Account { pubkey: *pubkey, account, slot };
     let events: Vec<Event> = match subscription {
@@ -220,16 +220,13 @@ fn catch_up(chain: &Chain, subscription: &Subscription) -> (Vec<Box<RawValue>>, 
         }
         _ => Vec::new(),
     };
-    let mut done = false;
-    let messages = events
-        .iter()
-        .filter_map(|event| notify(subscription, event, subscription.decimals(chain, event)))
-        .map(|(message, last)| {
-            done |= last;
-            message
+    events
+        .into_iter()
+        .map(|event| {
+            let decimals = subscription.decimals(chain, &event);
+            (event, decimals)
         })
-        .collect();
-    (messages, done)
+        .collect()
 }
 
 impl Node {
@@ -273,12 +270,13 @@ impl Node {
             let event = match event {
                 Ok(event) => event,
                 Err(RecvError::Lagged(_)) => {
-                    let (messages, done) = self.with(async |chain| catch_up(chain, &subscription));
-                    for message in messages {
-                        sink.send(message).await.ok()?;
-                    }
-                    if done {
-                        return None;
+                    for (event, decimals) in self.with(async |chain| catch_up(chain, &subscription)) {
+                        if let Some((message, last)) = notify(&subscription, &event, decimals) {
+                            sink.send(message).await.ok()?;
+                            if last {
+                                return None;
+                            }
+                        }
                     }
                     continue;
                 }
