@@ -54,7 +54,7 @@ export { reconcile, signersOf, TxEngine, TxEngineDryRun, TxEngineLive } from "./
 export type { TxIntent, TxOutcome } from "./services/tx.js";
 export { feePayerFor, Wallet, WalletLive } from "./services/wallet.js";
 export { makeCranker } from "./workers/cranker.js";
-export { classifyLiquidation, makeLiquidator } from "./workers/liquidator.js";
+export { classifyLiquidation, makeLiquidator, seizedValue } from "./workers/liquidator.js";
 export { computeReport, makeMember } from "./workers/member.js";
 export { FatalWorkerError, Retries, runIteration } from "./workers/worker.js";
 export { demoKeeperConfig, startFleet } from "./demo/fleet.js";

@@ -29,6 +29,7 @@ import {
   PriceSource,
   reconcile,
   Protocol,
+  seizedValue,
   Rpc,
   RpcError,
   RpcLive,
@@ -215,6 +216,35 @@ describe("small pieces", () => {
     expect(classifyLiquidation(refused("NotLiquidatable"), false)).toBe("healthy");
     expect(classifyLiquidation(refused("FeedStale"), false)).toBe("stale");
     expect(classifyLiquidation({ _tag: "Expired", signatures: ["a"] }, false)).toBe("error");
+  });
+
+  it("values seized LRT by its exit: the reserve's share at the unstake quote, the rest at the lower of quote and market", () => {
+    const SOL = 1_000_000_000n;
+    const pool = { reserveLamports: 12n * SOL, lockedLamports: 2n * SOL, instantUnstakeFeeBps: 30 };
+    // A depeg: the market's maintenance price 0.80, the exit rate 0.92 SOL per LRT.
+    const price = (WAD * 80n) / 100n;
+    const rate = (WAD * 92n) / 100n;
+    const instant = { policy: "instant" as const, pool, rate, held: 0n };
+    // gross = floor(lrt × 0.92), fee = ceil(gross × 0.003), payout = gross − fee.
+    const payout = (lrt: bigint) => {
+      const gross = (lrt * 92n) / 100n;
+      return gross - (gross * 30n + 9_999n) / 10_000n;
+    };
+    // 5 LRT fit the 10 SOL liquid: all at the quote, above the market's 4 SOL.
+    expect(seizedValue(5n * SOL, price, instant)).toBe(payout(5n * SOL));
+    // 20 LRT: the reserve takes floor(10 / 0.92) LRT, the rest is worth its market price (lower than the quote).
+    const room = (10n * SOL * 100n) / 92n;
+    expect(seizedValue(20n * SOL, price, instant)).toBe(payout(room) + ((20n * SOL - room) * 80n) / 100n);
+    // LRT already waiting to exit takes the room first.
+    expect(seizedValue(5n * SOL, price, { ...instant, held: room })).toBe(4n * SOL);
+    expect(seizedValue(5n * SOL, price, { ...instant, held: room - SOL })).toBe(payout(SOL) + (4n * SOL * 80n) / 100n);
+    // At a premium the rest is worth no more than the exit pays.
+    expect(seizedValue(20n * SOL, WAD, instant)).toBe(payout(room) + payout(20n * SOL - room));
+    // Queued or held: the market's price, whatever the reserve.
+    expect(seizedValue(5n * SOL, price, { ...instant, policy: "queue" })).toBe(4n * SOL);
+    expect(seizedValue(5n * SOL, price, { ...instant, policy: "hold" })).toBe(4n * SOL);
+    // Dust the unstake would pay nothing for is worth nothing through it.
+    expect(seizedValue(1n, price, instant)).toBe(0n);
   });
 
   it("reports the pool's backing per LRT, capped at the oracle's annual increase limit", () => {

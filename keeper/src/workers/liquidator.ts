@@ -7,16 +7,20 @@ import {
   accruePool,
   collateralValue,
   debtAmount,
+  instantUnstake,
+  instantUnstakeCapacity,
+  isLanternError,
   isStale,
   LanternProgramError,
-  liquidLamports,
   liquidationPlan,
   marginInstructions,
   marketPrices,
+  minBigint,
   NATIVE_SOL_MINT,
+  pessimisticRate,
   restakingInstructions,
+  type StakePool,
   TOKEN_PROGRAM_ID,
-  WAD,
 } from "@lantern/sdk";
 import { PublicKey } from "@solana/web3.js";
 import { Clock, Effect, FiberSet } from "effect";
@@ -50,6 +54,38 @@ export function classifyLiquidation(outcome: TxOutcome, changed: boolean): Liqui
     if (changed) return "outcompeted";
   }
   return "error";
+}
+
+/**
+ * What `lrt` seized LRT is worth to this keeper, in lamports, by how it leaves. With instant unstake:
+ * what the pool's liquid reserve covers now (after `held`, the LRT already waiting to exit) at the
+ * unstake's quote, and the rest at the lower of that quote and `price` (it waits for the reserve, or is
+ * sold). Queued or held: at `price`, the market's maintenance price. During a depeg the exit rate is
+ * above the market, so an account underwater at the market can still be liquidated at a profit.
+ */
+export function seizedValue(
+  lrt: bigint,
+  price: bigint,
+  exit: {
+    policy: "instant" | "queue" | "hold";
+    pool: Pick<StakePool, "reserveLamports" | "lockedLamports" | "instantUnstakeFeeBps">;
+    rate: bigint;
+    held: bigint;
+  },
+): bigint {
+  if (exit.policy !== "instant") return collateralValue(lrt, price);
+  const quote = (amount: bigint) => {
+    try {
+      return amount === 0n ? 0n : instantUnstake(amount, exit.rate, exit.pool.instantUnstakeFeeBps).out;
+    } catch (e) {
+      if (isLanternError(e, "ZeroAmount")) return 0n;
+      throw e;
+    }
+  };
+  const room = instantUnstakeCapacity(exit.pool, exit.rate) - exit.held;
+  const now = room > 0n ? minBigint(lrt, room) : 0n;
+  const rest = lrt - now;
+  return quote(now) + minBigint(quote(rest), collateralValue(rest, price));
 }
 
 export const makeLiquidator = Effect.gen(function* () {
@@ -111,9 +147,7 @@ export const makeLiquidator = Effect.gen(function* () {
           Effect.annotateLogs({ lrt: balance.toString(), result: queued._tag }),
         );
       }
-      const liquid = liquidLamports(pool);
-      const coverable = feed.fairRate > 0n ? (liquid * WAD) / feed.fairRate : 0n;
-      const amount = balance < coverable ? balance : coverable;
+      const amount = minBigint(balance, instantUnstakeCapacity(pool, pessimisticRate(feed)));
       if (amount === 0n)
         return yield* Effect.logInfo("seized LRT held: the pool's liquid reserve is empty").pipe(
           Effect.annotateLogs({ lrt: balance.toString() }),
@@ -153,9 +187,9 @@ export const makeLiquidator = Effect.gen(function* () {
         Effect.annotateLogs({ subAccount: address, price: price.toString(), slot: entry.slot }),
       );
       const market = yield* protocol.market;
-      const [inventory, stakePool, feed, now] = yield* Effect.all(
-        [protocol.tokenBalance(wsol), protocol.stakePool, protocol.feed, clock.now],
-        { concurrency: 4 },
+      const [inventory, held, stakePool, feed, now] = yield* Effect.all(
+        [protocol.tokenBalance(wsol), protocol.tokenBalance(lrt), protocol.stakePool, protocol.feed, clock.now],
+        { concurrency: 5 },
       );
       // Checked again where the attempt starts (it may have waited for a permit): never on a stale feed.
       if (staleAt(feed, now)) return yield* skip(address, "stale-feed");
@@ -167,10 +201,13 @@ export const makeLiquidator = Effect.gen(function* () {
       ).pipe(Effect.option);
       if (plan._tag === "None") return yield* skip(address, "no-plan");
       const received = plan.value.seize - plan.value.toInsurance;
-      const value = collateralValue(received, price);
-      const exitCost =
-        l.unstake === "instant" ? (value * BigInt(stakePool.instantUnstakeFeeBps) + 9_999n) / 10_000n : 0n;
-      const profit = value - exitCost - plan.value.repay - 10_000n;
+      const value = seizedValue(received, price, {
+        policy: l.unstake,
+        pool: stakePool,
+        rate: pessimisticRate(feed),
+        held,
+      });
+      const profit = value - plan.value.repay - 10_000n;
       if (profit < l.minProfitLamports) return yield* skip(address, "unprofitable");
       recordedSkip.delete(address);
       const planned = { debtShares: entry.sub.debtShares, collateral: entry.sub.collateral };

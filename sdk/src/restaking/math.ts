@@ -65,3 +65,14 @@ export function instantUnstake(lrt: bigint, rate: bigint, feeBps: number): { gro
 export function liquidLamports(pool: Pick<StakePool, "reserveLamports" | "lockedLamports">): bigint {
   return pool.reserveLamports - pool.lockedLamports;
 }
+
+/**
+ * The most LRT one instant unstake at `rate` can take now: its payout must fit the liquid reserve
+ * (counted before the fee, which only lowers the payout).
+ */
+export function instantUnstakeCapacity(
+  pool: Pick<StakePool, "reserveLamports" | "lockedLamports">,
+  rate: bigint,
+): bigint {
+  return rate === 0n ? 0n : toU64(mulDivFloor(liquidLamports(pool), WAD, rate));
+}
