@@ -50,6 +50,8 @@ import {
   type Committee,
   DEFAULT_RISK_PARAMS,
   LiquidationFrontier,
+  MARGIN_PROGRAM_ID,
+  RESTAKING_PROGRAM_ID,
   type Feed,
   oracleInstructions,
   submitReportHash,
@@ -225,26 +227,32 @@ describe("small pieces", () => {
     const price = (WAD * 80n) / 100n;
     const rate = (WAD * 92n) / 100n;
     const instant = { policy: "instant" as const, pool, rate, held: 0n };
+    const worth = (...args: Parameters<typeof seizedValue>) => seizedValue(...args).lamports;
     // gross = floor(lrt × 0.92), fee = ceil(gross × 0.003), payout = gross − fee.
     const payout = (lrt: bigint) => {
       const gross = (lrt * 92n) / 100n;
       return gross - (gross * 30n + 9_999n) / 10_000n;
     };
     // 5 LRT fit the 10 SOL liquid: all at the quote, above the market's 4 SOL.
-    expect(seizedValue(5n * SOL, price, instant)).toBe(payout(5n * SOL));
+    expect(worth(5n * SOL, price, instant)).toBe(payout(5n * SOL));
     // 20 LRT: the reserve takes floor(10 / 0.92) LRT, the rest is worth its market price (lower than the quote).
     const room = (10n * SOL * 100n) / 92n;
-    expect(seizedValue(20n * SOL, price, instant)).toBe(payout(room) + ((20n * SOL - room) * 80n) / 100n);
+    expect(worth(20n * SOL, price, instant)).toBe(payout(room) + ((20n * SOL - room) * 80n) / 100n);
     // LRT already waiting to exit takes the room first.
-    expect(seizedValue(5n * SOL, price, { ...instant, held: room })).toBe(4n * SOL);
-    expect(seizedValue(5n * SOL, price, { ...instant, held: room - SOL })).toBe(payout(SOL) + (4n * SOL * 80n) / 100n);
+    expect(worth(5n * SOL, price, { ...instant, held: room })).toBe(4n * SOL);
+    expect(worth(5n * SOL, price, { ...instant, held: room - SOL })).toBe(payout(SOL) + (4n * SOL * 80n) / 100n);
     // At a premium the rest is worth no more than the exit pays.
-    expect(seizedValue(20n * SOL, WAD, instant)).toBe(payout(room) + payout(20n * SOL - room));
+    expect(worth(20n * SOL, WAD, instant)).toBe(payout(room) + payout(20n * SOL - room));
     // Queued or held: the market's price, whatever the reserve.
-    expect(seizedValue(5n * SOL, price, { ...instant, policy: "queue" })).toBe(4n * SOL);
-    expect(seizedValue(5n * SOL, price, { ...instant, policy: "hold" })).toBe(4n * SOL);
+    expect(worth(5n * SOL, price, { ...instant, policy: "queue" })).toBe(4n * SOL);
+    expect(worth(5n * SOL, price, { ...instant, policy: "hold" })).toBe(4n * SOL);
     // Dust the unstake would pay nothing for is worth nothing through it.
-    expect(seizedValue(1n, price, instant)).toBe(0n);
+    expect(worth(1n, price, instant)).toBe(0n);
+    // What can leave at once: the reserve's share, none when queued or held.
+    expect(seizedValue(20n * SOL, price, instant).instantLrt).toBe(room);
+    expect(seizedValue(5n * SOL, price, instant).instantLrt).toBe(5n * SOL);
+    expect(seizedValue(5n * SOL, price, { ...instant, held: room }).instantLrt).toBe(0n);
+    expect(seizedValue(5n * SOL, price, { ...instant, policy: "queue" }).instantLrt).toBe(0n);
   });
 
   it("reports the pool's backing per LRT, capped at the oracle's annual increase limit", () => {
@@ -755,7 +763,16 @@ describe("cranker worker (TestClock)", () => {
 
 describe("liquidator worker (TestClock)", () => {
   const SOL = 1_000_000_000n;
-  function liquidatorLayers(o: { stale: boolean; refuse: boolean; minProfit?: bigint; reportAgeSecs?: number }) {
+  /** The liquidator's own LRT account, when a test sets it (`instant`). */
+  const LRT_ACCOUNT = Keypair.generate().publicKey;
+  function liquidatorLayers(o: {
+    stale: boolean;
+    refuse: boolean;
+    minProfit?: bigint;
+    reportAgeSecs?: number;
+    /** Exit seized LRT by instant unstake from a pool with this liquid reserve (else: hold it). */
+    instantReserve?: bigint;
+  }) {
     const lrtMint = new PublicKey(MINT);
     const address = Keypair.generate().publicKey.toBase58();
     const subAccount = {
@@ -790,7 +807,7 @@ describe("liquidator worker (TestClock)", () => {
       ),
       stakePool: Effect.succeed({
         instantUnstakeFeeBps: 30,
-        reserveLamports: 0n,
+        reserveLamports: o.instantReserve ?? 0n,
         lockedLamports: 0n,
         nextTicket: 0n,
       } as never),
@@ -798,7 +815,8 @@ describe("liquidator worker (TestClock)", () => {
       market: Effect.succeed({ policy: "FairRate", risk: DEFAULT_RISK_PARAMS } as never),
       subAccount: () => Effect.succeed(subAccount as never),
       lrtSupply: Effect.die("unused"),
-      tokenBalance: () => Effect.succeed(1_000n * SOL),
+      // 1,000 SOL of wSOL inventory; no LRT waiting to exit.
+      tokenBalance: (account) => Effect.succeed(account.equals(LRT_ACCOUNT) ? 0n : 1_000n * SOL),
     });
     const frontier = LiquidationFrontier.from(
       [{ id: address, debtShares: subAccount.debtShares, collateral: subAccount.collateral }],
@@ -847,7 +865,12 @@ describe("liquidator worker (TestClock)", () => {
         {
           ...base,
           roles: ["liquidator"],
-          liquidator: { cooldownSecs: 10, unstake: "hold", minProfitLamports: String(o.minProfit ?? 0n) },
+          liquidator: {
+            cooldownSecs: 10,
+            unstake: o.instantReserve === undefined ? "hold" : "instant",
+            lrtAccount: LRT_ACCOUNT.toBase58(),
+            minProfitLamports: String(o.minProfit ?? 0n),
+          },
         },
         "test",
       ),
@@ -911,5 +934,36 @@ describe("liquidator worker (TestClock)", () => {
     // Outside the margin it acts (the same world otherwise).
     expect(await sentIn({ stale: false, refuse: false, reportAgeSecs: 996 })).toEqual(["liquidate"]);
     expect(await sentIn({ stale: false, refuse: false, minProfit: 100n * SOL })).toEqual([]);
+  });
+
+  it("sends the instant unstake its profit counts on in the liquidation's own transaction", async () => {
+    const programsSent = async (instantReserve: bigint) => {
+      sent.length = 0;
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const { worker, drain } = yield* makeLiquidator;
+          yield* worker.iteration;
+          yield* drain;
+        }).pipe(
+          Effect.provide(liquidatorLayers({ stale: false, refuse: true, instantReserve }).layer),
+          Effect.provide(TestContext.TestContext),
+          Effect.scoped,
+        ),
+      );
+      return sent.map((i) => i.instructions.map((ix) => ix.programId.toBase58()));
+    };
+    const margin = MARGIN_PROGRAM_ID.toBase58();
+    const restaking = RESTAKING_PROGRAM_ID.toBase58();
+    // The reserve covers the seized LRT: liquidation and exit land together or not at all.
+    expect(await programsSent(1_000n * SOL)).toEqual([[margin, restaking]]);
+    const [, unstake] = sent[0]!.instructions;
+    // Its LRT (u64 after the 8-byte discriminator) is 99% of what the plan seizes, never more than the floor.
+    const lrt = unstake!.data.readBigUInt64LE(8);
+    expect(lrt).toBeGreaterThan(0n);
+    expect(lrt).toBeLessThan(100n * SOL);
+    // Its floor is the quote the profit counted on: at the rate 1.0 less the 30 bps fee (rounded up).
+    expect(unstake!.data.readBigUInt64LE(16)).toBe(lrt - (lrt * 30n + 9_999n) / 10_000n);
+    // An empty reserve: nothing to exit at once, the liquidation alone (the LRT waits for the reserve).
+    expect(await programsSent(0n)).toEqual([[margin]]);
   });
 });

@@ -2,7 +2,7 @@
 // liquidatable sub-accounts of this shard; each gets a plan from the sdk's exact math, a profitability
 // and inventory check, then one attempt at a time (simulated, then sent), cooldowns after failures,
 // and an outcome: landed, outcompeted, healthy, stale (feed), or error. Seized LRT is exited through
-// the pool's instant unstake when configured.
+// the pool's instant unstake when configured: the reserve's share in the liquidation's own transaction.
 import {
   accruePool,
   collateralValue,
@@ -56,12 +56,23 @@ export function classifyLiquidation(outcome: TxOutcome, changed: boolean): Liqui
   return "error";
 }
 
+/** `{ gross, fee, out }.out` of an instant unstake, 0 where it would pay nothing. */
+function unstakeQuote(lrt: bigint, rate: bigint, feeBps: number): bigint {
+  try {
+    return lrt === 0n ? 0n : instantUnstake(lrt, rate, feeBps).out;
+  } catch (e) {
+    if (isLanternError(e, "ZeroAmount")) return 0n;
+    throw e;
+  }
+}
+
 /**
- * What `lrt` seized LRT is worth to this keeper, in lamports, by how it leaves. With instant unstake:
- * what the pool's liquid reserve covers now (after `held`, the LRT already waiting to exit) at the
- * unstake's quote, and the rest at the lower of that quote and `price` (it waits for the reserve, or is
- * sold). Queued or held: at `price`, the market's maintenance price. During a depeg the exit rate is
- * above the market, so an account underwater at the market can still be liquidated at a profit.
+ * What `lrt` seized LRT is worth to this keeper, in lamports, by how it leaves, and how much of it can
+ * leave through instant unstake at once (`instantLrt`). With instant unstake: what the pool's liquid
+ * reserve covers now (after `held`, the LRT already waiting to exit) at the unstake's quote, and the rest
+ * at the lower of that quote and `price` (it waits for the reserve, or is sold). Queued or held: at
+ * `price`, the market's maintenance price. During a depeg the exit rate is above the market, so an
+ * account underwater at the market can still be liquidated at a profit.
  */
 export function seizedValue(
   lrt: bigint,
@@ -72,20 +83,18 @@ export function seizedValue(
     rate: bigint;
     held: bigint;
   },
-): bigint {
-  if (exit.policy !== "instant") return collateralValue(lrt, price);
-  const quote = (amount: bigint) => {
-    try {
-      return amount === 0n ? 0n : instantUnstake(amount, exit.rate, exit.pool.instantUnstakeFeeBps).out;
-    } catch (e) {
-      if (isLanternError(e, "ZeroAmount")) return 0n;
-      throw e;
-    }
-  };
+): { lamports: bigint; instantLrt: bigint } {
+  if (exit.policy !== "instant") return { lamports: collateralValue(lrt, price), instantLrt: 0n };
+  const fee = exit.pool.instantUnstakeFeeBps;
   const room = instantUnstakeCapacity(exit.pool, exit.rate) - exit.held;
-  const now = room > 0n ? minBigint(lrt, room) : 0n;
-  const rest = lrt - now;
-  return quote(now) + minBigint(quote(rest), collateralValue(rest, price));
+  const instantLrt = room > 0n ? minBigint(lrt, room) : 0n;
+  const rest = lrt - instantLrt;
+  return {
+    lamports:
+      unstakeQuote(instantLrt, exit.rate, fee) +
+      minBigint(unstakeQuote(rest, exit.rate, fee), collateralValue(rest, price)),
+    instantLrt,
+  };
 }
 
 export const makeLiquidator = Effect.gen(function* () {
@@ -201,16 +210,17 @@ export const makeLiquidator = Effect.gen(function* () {
       ).pipe(Effect.option);
       if (plan._tag === "None") return yield* skip(address, "no-plan");
       const received = plan.value.seize - plan.value.toInsurance;
-      const value = seizedValue(received, price, {
-        policy: l.unstake,
-        pool: stakePool,
-        rate: pessimisticRate(feed),
-        held,
-      });
-      const profit = value - plan.value.repay - 10_000n;
+      const rate = pessimisticRate(feed);
+      const worth = seizedValue(received, price, { policy: l.unstake, pool: stakePool, rate, held });
+      const profit = worth.lamports - plan.value.repay - 10_000n;
       if (profit < l.minProfitLamports) return yield* skip(address, "unprofitable");
       recordedSkip.delete(address);
       const planned = { debtShares: entry.sub.debtShares, collateral: entry.sub.collateral };
+      const minCollateralOut = (received * 99n) / 100n;
+      // The exit the profit counts on goes in the same transaction: if the reserve is gone by then
+      // (drained by someone else's unstake), the liquidation does not land either.
+      const unstakeLrt = minBigint(worth.instantLrt, minCollateralOut);
+      const unstakeOut = unstakeQuote(unstakeLrt, rate, stakePool.instantUnstakeFeeBps);
       const outcome = yield* tx.execute({
         role: "liquidator",
         key: `liq:${address}:${entry.slot}:${entry.sub.debtShares}`,
@@ -224,9 +234,23 @@ export const makeLiquidator = Effect.gen(function* () {
               liquidatorWsol: wsol,
               liquidatorLrt: lrt,
               maxRepay: plan.value.repay,
-              minCollateralOut: (received * 99n) / 100n,
+              minCollateralOut,
             }),
           ),
+          ...(unstakeOut === 0n
+            ? []
+            : [
+                yield* Effect.promise(() =>
+                  restakingInstructions.instantUnstake({
+                    owner: liquidator,
+                    lrtMint: protocol.lrtMint,
+                    source: lrt,
+                    destination: wsol,
+                    lrt: unstakeLrt,
+                    minSolOut: unstakeOut,
+                  }),
+                ),
+              ]),
         ],
       });
       const fresh = yield* protocol.subAccount(new PublicKey(address)).pipe(Effect.orElseSucceed(() => null));
