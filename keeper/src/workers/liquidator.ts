@@ -56,7 +56,7 @@ export function classifyLiquidation(outcome: TxOutcome, changed: boolean): Liqui
   return "error";
 }
 
-/** `{ gross, fee, out }.out` of an instant unstake, 0 where it would pay nothing. */
+/** What an instant unstake of `lrt` pays (`instantUnstake`'s `out`), or 0 where it would pay nothing. */
 function unstakeQuote(lrt: bigint, rate: bigint, feeBps: number): bigint {
   try {
     return lrt === 0n ? 0n : instantUnstake(lrt, rate, feeBps).out;
