@@ -168,15 +168,7 @@ describe("keeper fleet on the demo world", () => {
       const target = await depegTarget(trader, [2]);
       expect(await fleet.command(`depeg ${target.percent}%`)).toMatch(/depeg/);
       try {
-        const after = await waitFor(
-          "the depeg liquidation",
-          async () => {
-            const s = await subAt(target.address);
-            return s.debtShares < target.debtShares ? s : undefined;
-          },
-          LOADED_WAIT_MS,
-        );
-        expect(after.collateral).toBeLessThan(target.collateral);
+        await liquidationOf(target, "the depeg liquidation");
       } finally {
         await fleet.command("recover");
       }
@@ -284,15 +276,7 @@ describe("keeper fleet on the demo world", () => {
       );
       expect(fresh.lastReportFrame).toBeGreaterThan(stale.lastReportFrame);
       // The depeg is still the world's price (nine members observe it now): with the feed fresh it is liquidated.
-      const after = await waitFor(
-        "the depeg liquidated once the feed is fresh",
-        async () => {
-          const s = await subAt(target.address);
-          return s.debtShares < target.debtShares ? s : undefined;
-        },
-        LOADED_WAIT_MS,
-      );
-      expect(after.collateral).toBeLessThan(target.collateral);
+      await liquidationOf(target, "the depeg liquidated once the feed is fresh");
       await waitFor("the landed liquidation's log line", async () =>
         lines
           .slice(mark)
@@ -303,6 +287,19 @@ describe("keeper fleet on the demo world", () => {
     6 * 60_000 + LOADED_WAIT_MS,
   );
 });
+
+/** Waits (as long as a loaded machine may need) for `target` to be liquidated: less debt, less collateral. */
+async function liquidationOf(target: { address: PublicKey; debtShares: bigint; collateral: bigint }, what: string) {
+  const after = await waitFor(
+    what,
+    async () => {
+      const s = await subAt(target.address);
+      return s.debtShares < target.debtShares ? s : undefined;
+    },
+    LOADED_WAIT_MS,
+  );
+  expect(after.collateral).toBeLessThan(target.collateral);
+}
 
 /** The trader's sub-account closest to liquidation (of `indexes`), and a market price 4% under its liquidation point. */
 async function depegTarget(trader: PublicKey, indexes = [1, 2, 3]) {

@@ -8,16 +8,19 @@ import {
   debtAmount,
   decodeCommittee,
   LanternClient,
+  liquidLamports,
   liquidationPlan,
+  MARGIN_PROGRAM_ID,
   marginInstructions,
+  RESTAKING_PROGRAM_ID,
 } from "@lantern/sdk";
 import { readDemoManifest, readKeypairFile } from "@lantern/sdk/node";
-import { Connection, PublicKey, SystemProgram } from "@solana/web3.js";
+import { ComputeBudgetProgram, Connection, PublicKey, SystemProgram, VersionedTransaction } from "@solana/web3.js";
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalChain, startLocalChain } from "../setup/chain.js";
 import { demoConfig, metric, sleep, spawnKeeper, waitFor, writeConfig } from "./harness.js";
-import { FaultProxy } from "./proxy.js";
+import { FaultProxy, type Seen } from "./proxy.js";
 
 let chain: LocalChain;
 let connection: Connection;
@@ -39,6 +42,7 @@ const memberSlot = async (lrtMint: string, index: number) => {
 const SOL = 1_000_000_000n;
 const STALL_INDEX = 9;
 const RACE_INDEX = 21;
+const DRAIN_INDEX = 27;
 /** The depeg that takes a position opened at 8.9× past the threshold (LTV ≈ 95%, below the full-liquidation 96%). */
 const depegged = (fair: bigint) => (fair * 935n) / 1_000n;
 
@@ -52,6 +56,78 @@ async function openLiquidatable(keys: demoWorld.DemoKeys, index: number, fair: b
   await demoWorld.writeMarketPrice(connection, keys.lrtMint, depegged(fair));
   return address;
 }
+
+/** The cooldown of the liquidator `withHeldLiquidation` runs. */
+const HELD_COOLDOWN_SECS = 6;
+
+/**
+ * A liquidator keeper behind a proxy that swallows its first send — the liquidation of a position made
+ * liquidatable at `index` — and rebroadcasts the same bytes 8 s later: `race` runs in that window, with
+ * the send held (`ours`) and the keeper's first outcome for the position to wait for. Stops the keeper
+ * (exit 0) and settles the position after.
+ */
+async function withHeldLiquidation(
+  index: number,
+  unstake: "instant" | "hold",
+  race: (held: {
+    keys: demoWorld.DemoKeys;
+    fair: bigint;
+    position: PublicKey;
+    ours: Seen;
+    outcome: () => Promise<{ timestamp: string; annotations: Record<string, string> }>;
+    port: number;
+    proxy: FaultProxy;
+  }) => Promise<void>,
+) {
+  const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
+  const { config, manifest } = await demoConfig(chain.demoDir, {
+    rpcUrl: proxy.url,
+    wsUrl: proxy.ws,
+    roles: ["liquidator"],
+  });
+  config.liquidator = { ...config.liquidator, cooldownSecs: HELD_COOLDOWN_SECS, unstake };
+  config.tx = { rebroadcastMs: 8_000, pollMs: 300 };
+  const keys = demoWorld.demoKeys(manifest);
+  const fair = (await new LanternClient(connection).feed(keys.lrtMint)).fairRate;
+  const keeper = spawnKeeper(["--config", writeConfig(config)]);
+  let position: PublicKey | undefined;
+  try {
+    const port = await keeper.port();
+    await waitFor("the first snapshot", async () => keeper.lines.some((l) => l.includes("account store synced")));
+    proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" }, times: 1 }];
+    const opened = await openLiquidatable(keys, index, fair);
+    position = opened;
+    const ours = await waitFor(
+      "our liquidation sent",
+      async () => proxy.seen.find((s) => s.method === "sendTransaction" && s.faulted === "swallow"),
+      60_000,
+      20,
+    );
+    const outcome = () =>
+      waitFor(
+        "our outcome",
+        async () =>
+          keeper.lines
+            .map((l) => JSON.parse(l) as { message: string; timestamp: string; annotations: Record<string, string> })
+            .find((l) => l.message === "liquidation" && l.annotations.subAccount === opened.toBase58()),
+        60_000,
+      );
+    await race({ keys, fair, position: opened, ours, outcome, port, proxy });
+  } finally {
+    keeper.child.kill("SIGTERM");
+    expect(await keeper.exited).toBe(0);
+    await proxy.stop();
+    await settle(keys, fair, position, index);
+  }
+}
+
+/** Waits for the keeper on `port` to count a landed liquidation. */
+const landedOnce = (port: number) =>
+  waitFor(
+    "the attempt after the cooldown to land",
+    async () => (await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })) >= 1,
+    60_000,
+  );
 
 /** After a test: the market back at the fair rate and the position repaid, so later tests find nothing to liquidate. */
 async function settle(keys: demoWorld.DemoKeys, fair: bigint, position: PublicKey | undefined, index: number) {
@@ -343,36 +419,13 @@ describe("keeper fault matrix", () => {
     await proxy.stop();
   }, 180_000);
   it("another liquidator lands first: ours is classified outcompeted, the sub-account cools down, no retry storm", async () => {
-    const proxy = await new FaultProxy(chain.rpcUrl, chain.wsUrl).start();
-    const { config, manifest } = await demoConfig(chain.demoDir, {
-      rpcUrl: proxy.url,
-      wsUrl: proxy.ws,
-      roles: ["liquidator"],
-    });
-    const cooldownSecs = 6;
-    config.liquidator = { ...config.liquidator, cooldownSecs, unstake: "hold" };
-    // Our first send is held back at the proxy and rebroadcast 8 s later: the competitor lands in between.
-    config.tx = { rebroadcastMs: 8_000, pollMs: 300 };
-    const keys = demoWorld.demoKeys(manifest);
+    const manifest = readDemoManifest(chain.demoDir);
     const client = new LanternClient(connection);
-    const fair = (await client.feed(keys.lrtMint)).fairRate;
     const rival = readKeypairFile(manifest.wallets.lender.keypair);
     const rivalWsol = new PublicKey(manifest.wallets.lender.wsol);
     await demoWorld.fund(connection, rival.publicKey);
     await demoWorld.creditRewards(connection, client, rival, rivalWsol, 5n * SOL);
-    const keeper = spawnKeeper(["--config", writeConfig(config)]);
-    let position: PublicKey | undefined;
-    try {
-      const port = await keeper.port();
-      await waitFor("the first snapshot", async () => keeper.lines.some((l) => l.includes("account store synced")));
-      proxy.rules = [{ method: "sendTransaction", fault: { kind: "swallow" }, times: 1 }];
-      position = await openLiquidatable(keys, RACE_INDEX, fair);
-      const ours = await waitFor(
-        "our liquidation sent",
-        async () => proxy.seen.find((s) => s.method === "sendTransaction" && s.faulted === "swallow"),
-        60_000,
-        20,
-      );
+    await withHeldLiquidation(RACE_INDEX, "hold", async ({ keys, fair, position, ours, outcome, port, proxy }) => {
       // The rival takes half of what our plan repays: the sub-account stays liquidatable, but our
       // transaction's slippage floor (99% of the collateral we planned to receive) no longer fits.
       const [sub, pool, market] = await Promise.all([
@@ -402,37 +455,56 @@ describe("keeper fault matrix", () => {
         ],
         [rival],
       );
-      const outcome = await waitFor(
-        "our outcome",
-        async () =>
-          keeper.lines
-            .map((l) => JSON.parse(l) as { message: string; timestamp: string; annotations: Record<string, string> })
-            .find((l) => l.message === "liquidation" && l.annotations.subAccount === position!.toBase58()),
-        60_000,
-      );
-      expect(outcome.annotations.result).toBe("outcompeted");
+      const ourOutcome = await outcome();
+      expect(ourOutcome.annotations.result).toBe("outcompeted");
       // SlippageExceeded: the program says so in a sentence.
-      expect(outcome.annotations.detail).toMatch(/below the minimum you accepted/);
-      const decidedAt = Date.parse(outcome.timestamp);
+      expect(ourOutcome.annotations.detail).toMatch(/below the minimum you accepted/);
+      const decidedAt = Date.parse(ourOutcome.timestamp);
       // The sub-account is still liquidatable, so the next attempt comes — after the cooldown, not before.
-      await waitFor(
-        "the attempt after the cooldown to land",
-        async () => (await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })) >= 1,
-        60_000,
-      );
+      await landedOnce(port);
       const early = proxy.seen.filter(
-        (s) => s.at > ours.at && s.at < decidedAt + cooldownSecs * 1000 - 500 && !s.faulted,
+        (s) => s.at > ours.at && s.at < decidedAt + HELD_COOLDOWN_SECS * 1000 - 500 && !s.faulted,
       );
       // Until then: only the same bytes again (our rebroadcast), and no new simulation or signature.
       expect(early.filter((s) => s.method === "sendTransaction").every((s) => s.tx === ours.tx)).toBe(true);
       expect(early.filter((s) => s.method === "simulateTransaction" && s.at > decidedAt)).toEqual([]);
       expect(await metric(port, "keeper_liquidation_attempts_total", { result: "outcompeted" })).toBe(1);
       expect(await metric(port, "keeper_liquidation_attempts_total", { result: "error" })).toBe(0);
-    } finally {
-      keeper.child.kill("SIGTERM");
-      expect(await keeper.exited).toBe(0);
-      await proxy.stop();
-      await settle(keys, fair, position, RACE_INDEX);
-    }
+    });
+  }, 150_000);
+
+  it("the reserve is drained between our plan and its landing: the liquidation and the exit it counted on land together or not at all", async () => {
+    const ourLrt = new PublicKey(readDemoManifest(chain.demoDir).wallets.liquidator.lrt);
+    const lrtHeld = async () => BigInt((await connection.getTokenAccountBalance(ourLrt)).value.amount);
+    const client = new LanternClient(connection);
+    await withHeldLiquidation(DRAIN_INDEX, "instant", async ({ keys, position, ours, outcome, port }) => {
+      // The bytes we signed: past the compute budget, the liquidation, then the instant unstake its
+      // profit counted on.
+      const signed = VersionedTransaction.deserialize(Buffer.from(ours.tx!, "base64")).message;
+      expect(
+        signed.compiledInstructions
+          .map((ix) => signed.staticAccountKeys[ix.programIdIndex]!)
+          .filter((program) => !program.equals(ComputeBudgetProgram.programId))
+          .map((program) => program.toBase58()),
+      ).toEqual([MARGIN_PROGRAM_ID.toBase58(), RESTAKING_PROGRAM_ID.toBase58()]);
+      const [before, heldBefore] = await Promise.all([client.fetchSubAccount(position), lrtHeld()]);
+      // A third party's exit empties the liquid reserve (here the stake manager delegating all of it: the
+      // same for the pool as another holder's instant unstake).
+      await demoWorld.fund(connection, keys.stakeManager.publicKey);
+      const validators = await demoWorld.stakeManagerWsol(connection, keys.stakeManager.publicKey);
+      await demoWorld.delegateStake(client, keys, validators, liquidLamports(await client.stakePool(keys.lrtMint)));
+      expect(liquidLamports(await client.stakePool(keys.lrtMint))).toBe(0n);
+      expect((await outcome()).annotations.result).toBe("outcompeted");
+      // Neither half landed: the sub-account is as it was, and we hold no LRT we paid the exit's price for.
+      const after = await client.fetchSubAccount(position);
+      expect(after!.debtShares).toBe(before!.debtShares);
+      expect(after!.collateral).toBe(before!.collateral);
+      expect(await lrtHeld()).toBe(heldBefore);
+      // The next plan sees the empty reserve: it values the collateral at the market, which still pays
+      // at this depeg, and liquidates without an exit; the LRT waits for the reserve.
+      await landedOnce(port);
+      expect((await client.fetchSubAccount(position))!.debtShares).toBeLessThan(before!.debtShares);
+      expect(await lrtHeld()).toBeGreaterThan(heldBefore);
+    });
   }, 150_000);
 });

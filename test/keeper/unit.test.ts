@@ -200,11 +200,11 @@ describe("small pieces", () => {
   });
 
   it("classifies liquidation outcomes", () => {
-    const refused = (name: string) => ({
+    const refused = (name: string, program: "margin" | "restaking" = "margin") => ({
       _tag: "Refused" as const,
       stage: "simulation" as const,
       error: new LanternProgramError({
-        program: "margin",
+        program,
         name,
         code: 6012,
         message: name,
@@ -217,6 +217,9 @@ describe("small pieces", () => {
     expect(classifyLiquidation(refused("NotLiquidatable"), true)).toBe("outcompeted");
     expect(classifyLiquidation(refused("NotLiquidatable"), false)).toBe("healthy");
     expect(classifyLiquidation(refused("FeedStale"), false)).toBe("stale");
+    // The exit bundled with the liquidation found the reserve drained by someone else's exit.
+    expect(classifyLiquidation(refused("InsufficientLiquidity", "restaking"), false)).toBe("outcompeted");
+    expect(classifyLiquidation(refused("InsufficientLiquidity", "margin"), false)).toBe("error");
     expect(classifyLiquidation({ _tag: "Expired", signatures: ["a"] }, false)).toBe("error");
   });
 
@@ -910,23 +913,22 @@ describe("liquidator worker (TestClock)", () => {
     );
   });
 
+  /** What one liquidator iteration sends in the world of `options`. */
+  async function oneIteration(options: Parameters<typeof liquidatorLayers>[0]) {
+    sent.length = 0;
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const { worker, drain } = yield* makeLiquidator;
+        yield* worker.iteration;
+        yield* drain;
+      }).pipe(Effect.provide(liquidatorLayers(options).layer), Effect.provide(TestContext.TestContext), Effect.scoped),
+    );
+    return [...sent];
+  }
+
   it("never attempts on a stale feed (nor one within the stale margin), and skips an unprofitable plan", async () => {
-    /** The kinds of what one liquidator iteration sends in the world of `options`. */
-    const sentIn = async (options: Parameters<typeof liquidatorLayers>[0]) => {
-      sent.length = 0;
-      await Effect.runPromise(
-        Effect.gen(function* () {
-          const { worker, drain } = yield* makeLiquidator;
-          yield* worker.iteration;
-          yield* drain;
-        }).pipe(
-          Effect.provide(liquidatorLayers(options).layer),
-          Effect.provide(TestContext.TestContext),
-          Effect.scoped,
-        ),
-      );
-      return sent.map((i) => i.kind);
-    };
+    const sentIn = async (options: Parameters<typeof liquidatorLayers>[0]) =>
+      (await oneIteration(options)).map((i) => i.kind);
     expect(await sentIn({ stale: true, refuse: false })).toEqual([]);
     // Not stale yet by this keeper's clock, but within the margin (3 s) of it: its clock trails the
     // cluster's and the liquidation would land later, so it waits for the next report.
@@ -937,21 +939,10 @@ describe("liquidator worker (TestClock)", () => {
   });
 
   it("sends the instant unstake its profit counts on in the liquidation's own transaction", async () => {
-    const programsSent = async (instantReserve: bigint) => {
-      sent.length = 0;
-      await Effect.runPromise(
-        Effect.gen(function* () {
-          const { worker, drain } = yield* makeLiquidator;
-          yield* worker.iteration;
-          yield* drain;
-        }).pipe(
-          Effect.provide(liquidatorLayers({ stale: false, refuse: true, instantReserve }).layer),
-          Effect.provide(TestContext.TestContext),
-          Effect.scoped,
-        ),
+    const programsSent = async (instantReserve: bigint) =>
+      (await oneIteration({ stale: false, refuse: true, instantReserve })).map((i) =>
+        i.instructions.map((ix) => ix.programId.toBase58()),
       );
-      return sent.map((i) => i.instructions.map((ix) => ix.programId.toBase58()));
-    };
     const margin = MARGIN_PROGRAM_ID.toBase58();
     const restaking = RESTAKING_PROGRAM_ID.toBase58();
     // The reserve covers the seized LRT: liquidation and exit land together or not at all.

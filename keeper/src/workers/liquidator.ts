@@ -50,6 +50,8 @@ export function classifyLiquidation(outcome: TxOutcome, changed: boolean): Liqui
   if (outcome._tag === "Refused" && outcome.error instanceof LanternProgramError) {
     if (outcome.error.name === "NotLiquidatable") return changed ? "outcompeted" : "healthy";
     if (STALE_ERRORS.has(outcome.error.name)) return "stale";
+    // The exit bundled with the liquidation found the reserve taken by someone else's exit first.
+    if (outcome.error.program === "restaking" && outcome.error.name === "InsufficientLiquidity") return "outcompeted";
     // Someone else took the collateral first: our slippage floor or the repay no longer fit.
     if (changed) return "outcompeted";
   }
@@ -127,6 +129,19 @@ export const makeLiquidator = Effect.gen(function* () {
       );
     });
 
+  /** Instant unstake of `amount` of this keeper's LRT into its wSOL account. */
+  const unstakeInstruction = (amount: bigint, minSolOut: bigint) =>
+    Effect.promise(() =>
+      restakingInstructions.instantUnstake({
+        owner: liquidator,
+        lrtMint: protocol.lrtMint,
+        source: lrt,
+        destination: wsol,
+        lrt: amount,
+        minSolOut,
+      }),
+    );
+
   /**
    * Seized LRT leaves per policy: "instant" exits what the pool's liquid reserve covers now (the rest
    * waits for the next liquidation's exit or the queue), "queue" requests a withdrawal ticket for all of it.
@@ -165,18 +180,7 @@ export const makeLiquidator = Effect.gen(function* () {
         role: "liquidator",
         key: `unstake:${signature}`,
         kind: "unstake",
-        instructions: [
-          yield* Effect.promise(() =>
-            restakingInstructions.instantUnstake({
-              owner: liquidator,
-              lrtMint: protocol.lrtMint,
-              source: lrt,
-              destination: wsol,
-              lrt: amount,
-              minSolOut: 0n,
-            }),
-          ),
-        ],
+        instructions: [yield* unstakeInstruction(amount, 0n)],
       });
       yield* Effect.logInfo("seized LRT unstaked").pipe(
         Effect.annotateLogs({
@@ -237,20 +241,7 @@ export const makeLiquidator = Effect.gen(function* () {
               minCollateralOut,
             }),
           ),
-          ...(unstakeOut === 0n
-            ? []
-            : [
-                yield* Effect.promise(() =>
-                  restakingInstructions.instantUnstake({
-                    owner: liquidator,
-                    lrtMint: protocol.lrtMint,
-                    source: lrt,
-                    destination: wsol,
-                    lrt: unstakeLrt,
-                    minSolOut: unstakeOut,
-                  }),
-                ),
-              ]),
+          ...(unstakeOut === 0n ? [] : [yield* unstakeInstruction(unstakeLrt, unstakeOut)]),
         ],
       });
       const fresh = yield* protocol.subAccount(new PublicKey(address)).pipe(Effect.orElseSucceed(() => null));
