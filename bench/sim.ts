@@ -21,6 +21,7 @@ import {
   createWorld,
   Xoshiro128,
   createRng,
+  kernelNormalSum,
   streamState,
   runScenario,
   loadScenario,
@@ -95,6 +96,21 @@ function drawOnly(path: number, c: Counts): number {
   const rng = createRng(SEED, path);
   let acc = 0;
   for (let i = 0; i < c.normal; i++) acc += rng.normal();
+  for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
+  for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
+  for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
+  const mean = c.poisson > 0 ? c.poissonMean / c.poisson : 0;
+  for (let i = 0; i < c.poisson; i++) acc += rng.poisson(mean);
+  return acc;
+}
+
+/**
+ * The same draws, the normals drawn by the WebAssembly calm kernel's generator (where the world's calm
+ * steps draw them): the bound is the faster of the two loops.
+ */
+function drawOnlyKernel(path: number, c: Counts): number {
+  const rng = createRng(SEED, path);
+  let acc = kernelNormalSum(rng, c.normal);
   for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
   for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
   for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
@@ -238,20 +254,24 @@ let boundRatio = Number.NaN;
   // Warm up every variant.
   for (let p = 0; p < 2; p++) {
     drawOnly(p, counts[p]!);
+    drawOnlyKernel(p, counts[p]!);
     worldOnly(p);
     engineRun(job, p);
   }
   const rounds = 3;
-  const t = { draw: [] as number[], world: [] as number[], fast: [] as number[] };
+  const t = { draw: [] as number[], drawKernel: [] as number[], world: [] as number[], fast: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     for (let p = 0; p < sample; p++) {
       t.draw.push(ms(() => drawOnly(p, counts[p]!)));
+      t.drawKernel.push(ms(() => drawOnlyKernel(p, counts[p]!)));
       t.world.push(ms(() => worldOnly(p)));
       t.fast.push(ms(() => engineRun(job, p)));
     }
   }
   const nsPerStep = (xs: number[]) => (median(xs) * 1e6) / steps;
-  const draw = nsPerStep(t.draw);
+  const drawJs = nsPerStep(t.draw);
+  const drawKernel = nsPerStep(t.drawKernel);
+  const draw = Math.min(drawJs, drawKernel);
   const world = nsPerStep(t.world);
   const fast = nsPerStep(t.fast);
   boundRatio = fast / draw;
@@ -279,7 +299,7 @@ let boundRatio = Number.NaN;
     `   draws per step: ${draws.toFixed(1)} (path 0: ${c0.normal} normal, ${c0.uniform} uniform, ${c0.uniformPositive} uniformPositive, ${c0.exponential} exponential, ${c0.poisson} poisson)`,
   );
   console.log(
-    `   a. drawing the same random numbers only     ${draw.toFixed(0).padStart(6)} ns   (${fmt(1e9 / draw)} steps/s)`,
+    `   a. drawing the same random numbers only     ${draw.toFixed(0).padStart(6)} ns   (${fmt(1e9 / draw)} steps/s): the faster of JavaScript ${drawJs.toFixed(0)} ns and the WebAssembly kernel's generator ${drawKernel.toFixed(0)} ns`,
   );
   console.log(
     `   b. world models alone (no positions)         ${world.toFixed(0).padStart(6)} ns   = ${(world / draw).toFixed(2)}× a`,

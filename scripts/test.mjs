@@ -12,6 +12,7 @@ const stages = [
   ["Package arrows (docs/architecture.md)", () => npmRun("arrows")],
   ["IDL is up to date with the Rust source", () => npmRun("idl:check")],
   ["Golden vectors are up to date with the Rust math", () => npmRun("golden:check")],
+  ["The simulator's WebAssembly kernel is up to date with its source", () => npmRun("sim:kernel:check")],
   ["Rust format (rustfmt)", () => cargo(["fmt", "--all", "--check"])],
   [
     "Rust lint (clippy, warnings denied)",

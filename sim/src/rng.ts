@@ -94,6 +94,9 @@ const FN = new Float64Array(ZIG_LAYERS);
   }
 }
 
+/** The ziggurat's tables, for the WebAssembly calm kernel (sim/kernel/calm.ts), which draws the same normals. */
+export const ZIGGURAT = { KN, WN, FN, R: ZIG_R } as const;
+
 /** log(k!) exactly for small k, by Stirling's series above. */
 const LOG_FACT = new Float64Array(64);
 for (let k = 1; k < LOG_FACT.length; k++) LOG_FACT[k] = LOG_FACT[k - 1]! + Math.log(k);
@@ -122,6 +125,27 @@ export class Xoshiro128 implements Rng {
     this.s3 = state[3]! | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) throw new RangeError("xoshiro128** state must not be all zeros");
     this.sign = antithetic ? -1 : 1;
+  }
+
+  /** +1 for the plain stream, −1 for its antithetic twin (what every normal is multiplied by). */
+  get mirror(): number {
+    return this.sign;
+  }
+
+  /** Writes the state to `words[at … at + 3]`, where the WebAssembly calm kernel draws on from it. */
+  saveState(words: Int32Array, at: number): void {
+    words[at] = this.s0;
+    words[at + 1] = this.s1;
+    words[at + 2] = this.s2;
+    words[at + 3] = this.s3;
+  }
+
+  /** Takes the state back from `words[at … at + 3]` after the kernel drew. */
+  loadState(words: Int32Array, at: number): void {
+    this.s0 = words[at]!;
+    this.s1 = words[at + 1]!;
+    this.s2 = words[at + 2]!;
+    this.s3 = words[at + 3]!;
   }
 
   /** The next 32-bit output as a signed int32 (the raw generator). */

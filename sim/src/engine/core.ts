@@ -25,11 +25,10 @@
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
-import { MIN_LOG } from "../models/discount.js";
-import { Z_SCALE, cleanDeviation, sort9 } from "../models/marketOracle.js";
+import { Xoshiro128 } from "../rng.js";
 import * as approx from "./approx.js";
 import { type CalmWorld, isCalmWorld } from "./calm.js";
-import { FILTER_SLACK } from "./frontier.js";
+import * as kernel from "./calmWasm.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 /**
@@ -100,8 +99,6 @@ export class PathEngine {
   private readonly plan: approx.PlanF = approx.newPlan();
   private readonly prices: approx.PricesF = { maint: 0, init: 0 };
   private readonly fb: Feedback = { lrtSoldSol: 0, netBorrowSol: 0 };
-  /** The calm kernel's second buffer of sorted member noises (the oracle's own is the first). */
-  private readonly calmSorted = new Int32Array(9);
   private delaySteps = 0;
   private openT = 0;
   /** The fair rate the book opened at on this path. */
@@ -336,10 +333,12 @@ export class PathEngine {
   }
 
   /**
-   * The calm steps from `s` on (calm.ts): the world's and the engine's step fused in one loop over
-   * local copies of their numeric state, while no event is due; returns the next step to take through
-   * the models (`s` when step `s` is not calm). A step whose maintenance price reaches the frontier's
-   * top is finished by `step` on the world's snapshot, as the models would have lent it.
+   * The calm steps from `s` on (calm.ts): the world's and the engine's step fused in the WebAssembly
+   * kernel (sim/kernel/calm.ts) while no event is due; returns the next step to take through the models
+   * (`s` when step `s` is not calm). The kernel stops where this side acts — the pool's hourly update
+   * (the pool model's own step, drawing from the same stream), a finished series bucket, a new EMA
+   * interval (the sdk's exact decay) — and is resumed. A step whose maintenance price reaches the
+   * frontier's top is finished by `step` on the world's snapshot, as the models would have lent it.
    */
   private calm(w: CalmWorld, s: number, steps: number, top: number): number {
     const fair = w.fair;
@@ -349,8 +348,6 @@ export class PathEngine {
     const pool = w.pool;
     if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return s;
     if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return s;
-    // Steps to the pool's hourly update (the step that counts `untilUpdate` down to 0 runs the model's).
-    let untilUpdate = pool.untilUpdate;
     let until = Math.min(
       fair.nextEvent,
       com.nextEvent,
@@ -370,270 +367,175 @@ export class PathEngine {
     const queued = w.queuedAlways || com.bunker;
     if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return s;
     if (queued !== w.inputs.queued) return s;
-    let idx = w.index;
+    const idx = w.index;
     {
       const t = (idx + 1) * stepSecs;
       if (!(t < until) || t > staleAfter) return s;
     }
+    const rng = d.rng;
+    if (rng !== o.rng || rng !== pool.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return s;
+    const stream = rng as Xoshiro128;
     const floorLog = w.inputs.floorLog;
-    const hasFloor = floorLog !== null;
-    const floor = floorLog ?? 0;
     const q = queued ? 1 : 0;
-    // The discount model.
-    const drng = d.rng;
-    const level = d.regimeLevel;
-    const sd = d.sd;
-    const slowDecay = d.slowDecay[q]!;
-    const slowNoise = d.slowNoise[q]!;
-    const impactDecay = d.impactDecay[q]!;
-    const depth = d.depth1Pct;
-    const reserveMax = d.restaking.reserveSol;
-    const refill = d.refillPerStep;
-    let slow = d.slow;
-    let impact = d.impact;
-    let reserve = d.reserve;
-    let arbitrage = d.arbitrageSol;
-    let logDiscount = d.logDiscount;
-    let dex = 0;
-    // The market oracle's clean round of 9.
-    const orng = o.rng;
-    const z = o.cleanZ;
-    // Two buffers of sorted noises, swapped every step: the previous step's stay at hand (see `lazy`).
-    let sorted: Int32Array = o.sortedZ;
-    let previous: Int32Array = this.calmSorted;
-    const quantum = o.quantum;
-    const maxConf = o.spec.maxConfidenceBps;
-    const maxAge = o.spec.maxPriceAgeSecs;
-    const halfLife = o.spec.emaHalfLifeSecs;
-    const quorumLag = o.quorumLag;
-    let available = o.available;
-    let marketPrice = o.marketPrice;
-    let spot = o.spot;
-    let low = o.low;
-    let confidence = o.confidence;
-    let ema = o.ema;
-    let emaLow = o.emaLow;
-    let emaTs = o.marketEmaTs;
-    let priceTs = o.marketPriceTs;
-    let keepSince = o.keepSince;
-    let keep = o.keep;
-    let center = 0;
-    let roundConf = 0;
-    // The band is at most the spread below the median, far inside the agreement limit in a calm
-    // market: such a step agrees without its band, and the band is computed (from the sorted noises
-    // kept) only where it is read — for the last step of the run, or for the last agreeing step when a
-    // later one disagrees. `lazy`: the last agreeing step's band (`confidence`) is not computed yet.
-    let lazy = false;
-    // The engine.
+    const k = kernel.slots;
+    // The run's constants.
+    k[kernel.STEP_SECS] = stepSecs;
+    k[kernel.UNTIL] = until;
+    k[kernel.STALE_AFTER] = staleAfter;
+    k[kernel.TRUE_RATE] = trueRate;
+    k[kernel.HAS_FLOOR] = floorLog !== null ? 1 : 0;
+    k[kernel.FLOOR] = floorLog ?? 0;
+    k[kernel.LEVEL] = d.regimeLevel;
+    k[kernel.SD] = d.sd;
+    k[kernel.SLOW_DECAY] = d.slowDecay[q]!;
+    k[kernel.SLOW_NOISE] = d.slowNoise[q]!;
+    k[kernel.IMPACT_DECAY] = d.impactDecay[q]!;
+    k[kernel.DEPTH] = d.depth1Pct;
+    k[kernel.RESERVE_MAX] = d.restaking.reserveSol;
+    k[kernel.REFILL] = d.refillPerStep;
+    k[kernel.QUANTUM] = o.quantum;
+    k[kernel.MAX_CONF] = o.spec.maxConfidenceBps;
+    k[kernel.QUORUM_LAG] = o.quorumLag;
+    k[kernel.TOTAL_SHARES] = this.totalShares;
+    k[kernel.RESERVE_FACTOR] = this.params.reserveFactor;
+    const policy = this.params.policy;
+    k[kernel.PRICING] = policy === "FairRate" ? 0 : policy === "Market" ? 1 : 2;
+    k[kernel.PESS] = com.pessimisticRate;
+    k[kernel.BUNKER] = com.bunker ? 1 : 0;
+    k[kernel.OPEN_FAIR] = this.openFair;
+    k[kernel.LAST_STEP] = this.lastStep;
+    k[kernel.BUCKET_STEPS] = this.bucketSteps;
+    k[kernel.TOP] = top;
+    k[kernel.STEPS] = steps;
+    k[kernel.SIGN] = stream.mirror;
+    // The state the run starts from.
+    k[kernel.IDX] = idx;
+    k[kernel.S] = s;
+    k[kernel.SLOW] = d.slow;
+    k[kernel.IMPACT] = d.impact;
+    k[kernel.RESERVE] = d.reserve;
+    k[kernel.ARBITRAGE] = d.arbitrageSol;
+    k[kernel.LOG_DISCOUNT] = d.logDiscount;
+    k[kernel.DEX] = 0;
+    k[kernel.PREVIOUS_DEX] = 0;
+    k[kernel.AVAILABLE] = o.available ? 1 : 0;
+    k[kernel.MARKET_PRICE] = o.marketPrice;
+    k[kernel.SPOT] = o.spot;
+    k[kernel.LOW] = o.low;
+    k[kernel.CONFIDENCE] = o.confidence;
+    k[kernel.EMA] = o.ema;
+    k[kernel.EMA_LOW] = o.emaLow;
+    k[kernel.EMA_TS] = o.marketEmaTs;
+    k[kernel.PRICE_TS] = o.marketPriceTs;
+    k[kernel.KEEP_SINCE] = o.keepSince;
+    k[kernel.KEEP_W] = o.keep;
+    k[kernel.CENTER] = 0;
+    k[kernel.ROUND_CONF] = 0;
+    k[kernel.LAZY] = 0;
+    k[kernel.UNTIL_UPDATE] = pool.untilUpdate;
     if (pool.apr !== this.growthApr) {
       this.growthApr = pool.apr;
       this.growth = approx.growth(pool.apr, stepSecs);
     }
     if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-    let growth = this.growth;
-    let growthApr = this.growthApr;
-    let peakUtil = this.peakUtil;
-    const totalShares = this.totalShares;
-    const reserveFactor = this.params.reserveFactor;
-    const policy = this.params.policy;
-    const pess = com.pessimisticRate;
-    const bunker = com.bunker;
-    const openFair = this.openFair;
-    const lastStep = this.lastStep;
-    const bucketSteps = this.bucketSteps;
-    const seriesDepeg = this.seriesDepeg;
-    const seriesDepegMin = this.seriesDepegMin;
-    const seriesDepegMax = this.seriesDepegMax;
-    let index = this.index;
-    let insurance = this.insurance;
-    let bunkerSteps = this.bunkerSteps;
-    let maxDiscount = this.maxDiscount;
-    let bucketLo = this.bucketLo;
-    let bucketHi = this.bucketHi;
-    let seriesLeft = this.seriesLeft;
-    let seriesAt = this.seriesAt;
-    let maint = 0;
-    let init = 0;
-    let t = 0;
-    let crossed = false;
-    const start = s;
-    for (; s < steps; s++) {
-      const tNext = (idx + 1) * stepSecs;
-      if (!(tNext < until) || tNext > staleAfter) break;
-      t = tNext;
-      idx++;
-      // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
-      slow = level + (slow - level) * slowDecay;
-      if (sd > 0) slow += sd * slowNoise * drng.normal();
-      const flash = 0;
-      impact *= impactDecay;
-      if (reserve < reserveMax) reserve = Math.min(reserveMax, reserve + refill);
-      let total = slow + flash + impact;
-      if (hasFloor && total < floor && reserve > 0) {
-        const wanted = ((floor - total) / 0.01) * depth;
-        const used = Math.min(wanted, reserve);
-        reserve -= used;
-        arbitrage += used;
-        const lift = (0.01 * used) / depth;
-        impact += lift;
-        total += lift;
-      }
-      if (total < MIN_LOG) {
-        impact += MIN_LOG - total;
-        total = MIN_LOG;
-      }
-      logDiscount = total;
-      const previousDex = dex;
-      dex = trueRate * Math.exp(logDiscount);
-      // The clean round (MarketOracleModel.cleanRound with cleanNine).
-      const swap = previous;
-      previous = sorted;
-      sorted = swap;
-      for (let m = 0; m < 9; m++) {
-        const zq = (orng.normal() * Z_SCALE) | 0;
-        z[m] = zq;
-        sorted[m] = zq;
-      }
-      sort9(sorted);
-      center = dex * (1 + quantum * sorted[4]!);
-      // The band ≤ center − p₀ (cleanDeviation): the same test, on a bound of the band.
-      let agrees = (center - dex * (1 + quantum * sorted[0]!)) * 10_000 <= center * maxConf;
-      if (agrees) lazy = true;
-      else {
-        roundConf = cleanDeviation(sorted, dex, quantum);
-        agrees = roundConf * 10_000 <= center * maxConf;
-        if (agrees) confidence = roundConf;
-        else if (lazy) confidence = cleanDeviation(previous, previousDex, quantum);
-        lazy = false;
-      }
-      if (!agrees) {
-        marketPrice = 0;
-        spot = 0;
-        available = false;
-      } else {
-        marketPrice = center;
-        spot = center;
-        low = center;
-        const since = t - emaTs;
-        if (since !== keepSince) {
-          keepSince = since;
-          keep = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, halfLife);
-        }
-        ema = ema === 0 ? marketPrice : ema * keep + marketPrice * (1 - keep);
-        emaLow = emaLow === 0 ? low : emaLow * keep + low * (1 - keep);
-        emaTs = t;
-        priceTs = t - quorumLag;
-        available = true;
-      }
-      // The pool (BorrowRateModel.step with no net borrowing): the hourly update is the model's own.
-      if (untilUpdate === 1) {
+    k[kernel.GROWTH] = this.growth;
+    k[kernel.INDEX] = this.index;
+    k[kernel.INSURANCE] = this.insurance;
+    k[kernel.BUNKER_STEPS] = this.bunkerSteps;
+    k[kernel.MAX_DISCOUNT] = this.maxDiscount;
+    k[kernel.BUCKET_LO] = this.bucketLo;
+    k[kernel.BUCKET_HI] = this.bucketHi;
+    k[kernel.SERIES_LEFT] = this.seriesLeft;
+    k[kernel.SERIES_AT] = this.seriesAt;
+    k[kernel.MAINT] = 0;
+    k[kernel.INIT] = 0;
+    k[kernel.T] = 0;
+    k[kernel.PHASE] = 0;
+    const words = kernel.words;
+    stream.saveState(words, kernel.STREAM_WORD);
+    for (;;) {
+      const why = kernel.run();
+      if (why === kernel.POOL) {
+        // The pool's hourly update is the pool model's own step, drawing from the same stream.
+        stream.loadState(words, kernel.STREAM_WORD);
         pool.untilUpdate = 1;
-        pool.step(t, 0);
-        untilUpdate = pool.untilUpdate;
-        const apr = pool.apr;
-        if (apr !== growthApr) {
-          growthApr = apr;
-          growth = approx.growth(apr, stepSecs);
+        pool.step(k[kernel.T]!, 0);
+        stream.saveState(words, kernel.STREAM_WORD);
+        k[kernel.UNTIL_UPDATE] = pool.untilUpdate;
+        if (pool.apr !== this.growthApr) {
+          this.growthApr = pool.apr;
+          this.growth = approx.growth(pool.apr, stepSecs);
+          k[kernel.GROWTH] = this.growth;
         }
-        if (pool.utilization > peakUtil) peakUtil = pool.utilization;
-      } else untilUpdate--;
-      // The engine's step (PathEngine.step with no queue): the maintenance price against the frontier.
-      const before = index;
-      const after = before * growth;
-      if (policy === "FairRate") {
-        maint = pess;
-        init = pess;
-      } else if (!available) {
-        maint = policy === "Market" ? Number.NaN : pess;
-        init = Number.NaN;
-      } else if (policy === "Market") {
-        maint = emaLow;
-        init = low < emaLow ? low : emaLow;
-      } else {
-        maint = pess < emaLow ? pess : emaLow;
-        const fs = pess < low ? pess : low;
-        init = fs < emaLow ? fs : emaLow;
-      }
-      if (maint === 0 || init === 0) {
-        maint = Number.NaN;
-        init = Number.NaN;
-      }
-      if (!Number.isNaN(maint) && top > (maint / after) * (1 - FILTER_SLACK)) {
-        crossed = true;
-        break;
-      }
-      index = after;
-      insurance += totalShares * (after - before) * reserveFactor;
-      if (bunker) bunkerSteps++;
-      const discount = 1 - dex / trueRate;
-      if (discount > maxDiscount) maxDiscount = discount;
-      const depeg = dex / openFair - 1;
-      if (depeg < bucketLo) bucketLo = depeg;
-      if (depeg > bucketHi) bucketHi = depeg;
-      if (--seriesLeft === 0 || s === lastStep) {
-        seriesDepeg[seriesAt] = depeg;
-        seriesDepegMin[seriesAt] = bucketLo;
-        seriesDepegMax[seriesAt] = bucketHi;
-        bucketLo = Number.POSITIVE_INFINITY;
-        bucketHi = Number.NEGATIVE_INFINITY;
-        seriesAt++;
-        seriesLeft = bucketSteps;
-      }
+        if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
+      } else if (why === kernel.SERIES) {
+        const at = k[kernel.SERIES_AT]! - 1;
+        this.seriesDepeg[at] = k[kernel.OUT_DEPEG]!;
+        this.seriesDepegMin[at] = k[kernel.OUT_LO]!;
+        this.seriesDepegMax[at] = k[kernel.OUT_HI]!;
+      } else if (why === kernel.KEEP) {
+        // The EMA's weight for a new interval: the sdk's exact decay.
+        const since = k[kernel.SINCE]!;
+        const maxAge = o.spec.maxPriceAgeSecs;
+        k[kernel.KEEP_SINCE] = since;
+        k[kernel.KEEP_W] = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, o.spec.emaHalfLifeSecs);
+      } else break;
     }
-    if (t === 0) return start;
-    if (lazy) {
-      roundConf = cleanDeviation(sorted, dex, quantum);
-      confidence = roundConf;
-    }
+    stream.loadState(words, kernel.STREAM_WORD);
+    const t = k[kernel.T]!;
+    if (t === 0) return s;
+    s = k[kernel.S]!;
+    const dex = k[kernel.DEX]!;
+    const center = k[kernel.CENTER]!;
     // Write the state back, as the models and the engine would have left it.
-    pool.untilUpdate = untilUpdate;
-    w.index = idx;
-    d.slow = slow;
+    pool.untilUpdate = k[kernel.UNTIL_UPDATE]!;
+    w.index = k[kernel.IDX]!;
+    d.slow = k[kernel.SLOW]!;
     d.flash = 0;
-    d.impact = impact;
-    d.reserve = reserve;
-    d.arbitrageSol = arbitrage;
-    d.logDiscount = logDiscount;
+    d.impact = k[kernel.IMPACT]!;
+    d.reserve = k[kernel.RESERVE]!;
+    d.arbitrageSol = k[kernel.ARBITRAGE]!;
+    d.logDiscount = k[kernel.LOG_DISCOUNT]!;
     w.inputs.soldSol = 0;
     o.dexPrice = dex;
     o.roundPrice = center;
     o.roundLow = center;
-    o.roundConf = roundConf;
+    o.roundConf = k[kernel.ROUND_CONF]!;
     o.lastCleanT = t;
     o.lastCleanDex = dex;
     o.fresh = 9;
     o.quorumTsPending = 0;
-    o.available = available;
-    o.marketPrice = marketPrice;
-    o.spot = spot;
-    o.low = low;
-    o.confidence = confidence;
-    o.ema = ema;
-    o.emaLow = emaLow;
-    o.marketEmaTs = emaTs;
-    o.marketPriceTs = priceTs;
-    o.keepSince = keepSince;
-    o.keep = keep;
+    o.available = k[kernel.AVAILABLE] === 1;
+    o.marketPrice = k[kernel.MARKET_PRICE]!;
+    o.spot = k[kernel.SPOT]!;
+    o.low = k[kernel.LOW]!;
+    o.confidence = k[kernel.CONFIDENCE]!;
+    o.ema = k[kernel.EMA]!;
+    o.emaLow = k[kernel.EMA_LOW]!;
+    o.marketEmaTs = k[kernel.EMA_TS]!;
+    o.marketPriceTs = k[kernel.PRICE_TS]!;
+    o.keepSince = k[kernel.KEEP_SINCE]!;
+    o.keep = k[kernel.KEEP_W]!;
+    for (let m = 0; m < 9; m++) o.cleanZ[m] = words[kernel.RAW_WORD + m]!;
+    const sortedAt = kernel.SORTED_WORDS[words[kernel.CURRENT_WORD]!]!;
+    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[sortedAt + m]!;
     w.writeView(t, dex, false);
-    this.growth = growth;
-    this.growthApr = growthApr;
-    this.peakUtil = peakUtil;
-    this.index = index;
-    this.insurance = insurance;
-    this.bunkerSteps = bunkerSteps;
-    this.maxDiscount = maxDiscount;
-    this.bucketLo = bucketLo;
-    this.bucketHi = bucketHi;
-    this.seriesLeft = seriesLeft;
-    this.seriesAt = seriesAt;
-    if (crossed) {
-      // The world's part of step s is done: the engine's part goes the models' way.
+    this.index = k[kernel.INDEX]!;
+    this.insurance = k[kernel.INSURANCE]!;
+    this.bunkerSteps = k[kernel.BUNKER_STEPS]!;
+    this.maxDiscount = k[kernel.MAX_DISCOUNT]!;
+    this.bucketLo = k[kernel.BUCKET_LO]!;
+    this.bucketHi = k[kernel.BUCKET_HI]!;
+    this.seriesLeft = k[kernel.SERIES_LEFT]!;
+    this.seriesAt = k[kernel.SERIES_AT]!;
+    if (k[kernel.PHASE] !== 0) {
+      // A crossing: the world's part of step s is done, the engine's part goes the models' way.
       this.step(s, w.view);
       return s + 1;
     }
     this.tNow = t - this.openT;
-    this.prices.maint = maint;
-    this.prices.init = init;
+    this.prices.maint = k[kernel.MAINT]!;
+    this.prices.init = k[kernel.INIT]!;
     return s;
   }
 

@@ -1,0 +1,504 @@
+// The calm-step kernel in WebAssembly (AssemblyScript; built by `npm run sim:kernel` into calm.wasm).
+//
+// It runs the steps of `PathEngine.calm` (sim/src/engine/core.ts): the OU discount, the DEX price, the
+// clean 9-member round with its EMAs, the borrow index, the maintenance price against the frontier's top
+// and the observations — the same floating-point expressions in the same order as the models, and the
+// same draws from the path's xoshiro128** stream, so the results are bit for bit those of the models.
+// `Math.exp` and `Math.log` are JavaScript's own (imported), for the same reason.
+//
+// State lives in linear memory at fixed offsets (below); the engine writes it before a run and reads it
+// after. A run stops where the engine must act: at the end of the calm steps, at a frontier crossing,
+// at the pool's hourly update (the pool model's own step), at the end of a series bucket, and where the
+// EMA's weight for a new interval is needed (the sdk's exact decay).
+
+@external("env", "exp") declare function jsExp(x: f64): f64;
+@external("env", "log") declare function jsLog(x: f64): f64;
+
+// f64 slots at F + 8·k.
+const F: usize = 0;
+// i32 slots: the stream's state (4 words), then the two buffers of sorted noises and the raw noises.
+const STREAM: usize = 1024;
+const SORTED_A: usize = 1088;
+const SORTED_B: usize = 1152;
+const RAW: usize = 1216;
+const CURRENT: usize = 1280; // which sorted buffer holds the last step's noises (0: A, 1: B)
+// The ziggurat's tables (128 doubles each), copied from sim/src/rng.ts.
+const KN: usize = 2048;
+const WN: usize = 3072;
+const FN: usize = 4096;
+
+export const END: i32 = 0;
+export const CROSSED: i32 = 1;
+export const POOL: i32 = 2;
+export const SERIES: i32 = 3;
+export const KEEP: i32 = 4;
+
+// Slot indices (keep in step with CALM_SLOTS in sim/src/engine/calm.ts).
+const STEP_SECS = 0;
+const UNTIL = 1;
+const STALE_AFTER = 2;
+const TRUE_RATE = 3;
+const HAS_FLOOR = 4;
+const FLOOR = 5;
+const LEVEL = 6;
+const SD = 7;
+const SLOW_DECAY = 8;
+const SLOW_NOISE = 9;
+const IMPACT_DECAY = 10;
+const DEPTH = 11;
+const RESERVE_MAX = 12;
+const REFILL = 13;
+const QUANTUM = 14;
+const MAX_CONF = 15;
+const QUORUM_LAG = 16;
+const TOTAL_SHARES = 17;
+const RESERVE_FACTOR = 18;
+const PRICING = 19;
+const PESS = 20;
+const BUNKER = 21;
+const OPEN_FAIR = 22;
+const LAST_STEP = 23;
+const BUCKET_STEPS = 24;
+const TOP = 25;
+const STEPS = 26;
+const SIGN = 27;
+const Z_SCALE_SLOT = 28;
+const MIN_LOG_SLOT = 29;
+const FILTER_SLACK_SLOT = 71;
+const ZIG_R_SLOT = 72;
+const IDX = 30;
+const S = 31;
+const SLOW = 32;
+const IMPACT = 33;
+const RESERVE = 34;
+const ARBITRAGE = 35;
+const LOG_DISCOUNT = 36;
+const DEX = 37;
+const AVAILABLE = 38;
+const MARKET_PRICE = 39;
+const SPOT = 40;
+const LOW = 41;
+const CONFIDENCE = 42;
+const EMA = 43;
+const EMA_LOW = 44;
+const EMA_TS = 45;
+const PRICE_TS = 46;
+const KEEP_SINCE = 47;
+const KEEP_W = 48;
+const CENTER = 49;
+const ROUND_CONF = 50;
+const LAZY = 51;
+const UNTIL_UPDATE = 52;
+const GROWTH = 53;
+const INDEX = 54;
+const INSURANCE = 55;
+const BUNKER_STEPS = 56;
+const MAX_DISCOUNT = 57;
+const BUCKET_LO = 58;
+const BUCKET_HI = 59;
+const SERIES_LEFT = 60;
+const SERIES_AT = 61;
+const MAINT = 62;
+const INIT = 63;
+const T = 64;
+const PHASE = 65;
+const OUT_DEPEG = 66;
+const OUT_LO = 67;
+const OUT_HI = 68;
+const SINCE = 69;
+const PREVIOUS_DEX = 70;
+
+// Where a resumed run picks up within a step.
+const PHASE_NEXT_STEP = 0;
+const PHASE_EMA = 1;
+const PHASE_POOL = 2;
+const PHASE_ENGINE = 3;
+
+@inline function get(k: i32): f64 {
+  return load<f64>(F + (<usize>k << 3));
+}
+
+@inline function put(k: i32, v: f64): void {
+  store<f64>(F + (<usize>k << 3), v);
+}
+
+// xoshiro128** on the stream's words in memory (sim/src/rng.ts `nextInt32`).
+@inline function nextInt32(): i32 {
+  const s0 = load<i32>(STREAM);
+  const s1 = load<i32>(STREAM, 4);
+  let s2 = load<i32>(STREAM, 8);
+  let s3 = load<i32>(STREAM, 12);
+  const x = s1 * 5;
+  const result = rotl<i32>(x, 7) * 9;
+  const t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  store<i32>(STREAM, s0 ^ s3);
+  store<i32>(STREAM, s1 ^ s2, 4);
+  store<i32>(STREAM, s2 ^ t, 8);
+  store<i32>(STREAM, rotl<i32>(s3, 11), 12);
+  return result;
+}
+
+function rawUniform(): f64 {
+  const hi = <u32>nextInt32() >>> 5;
+  const lo = <u32>nextInt32() >>> 6;
+  return (<f64>hi * 67108864 + <f64>lo) / 9007199254740992;
+}
+
+// The ziggurat's slow path (rng.ts `normalSlow`).
+function normalSlow(j: i32, i: i32): f64 {
+  const r = get(ZIG_R_SLOT);
+  for (;;) {
+    const x = <f64>j * load<f64>(WN + (<usize>i << 3));
+    if (i == 0) {
+      let tx: f64;
+      let ty: f64;
+      do {
+        tx = -jsLog(1 - rawUniform()) / r;
+        ty = -jsLog(1 - rawUniform());
+      } while (ty + ty < tx * tx);
+      return j > 0 ? r + tx : -r - tx;
+    }
+    const fi = load<f64>(FN + (<usize>i << 3));
+    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < jsExp(-0.5 * x * x)) return x;
+    const u = nextInt32();
+    i = u & 127;
+    j = u >> 7;
+    if (<f64>abs<i32>(j) < load<f64>(KN + (<usize>i << 3))) return <f64>j * load<f64>(WN + (<usize>i << 3));
+  }
+  return 0; // unreachable: the loop returns
+}
+
+// rng.ts `normal`: the antithetic twin's sign applied as there.
+@inline function normal(sign: f64): f64 {
+  const u = nextInt32();
+  const i = u & 127;
+  const j = u >> 7;
+  if (<f64>abs<i32>(j) < load<f64>(KN + (<usize>i << 3))) return sign * <f64>j * load<f64>(WN + (<usize>i << 3));
+  return sign * normalSlow(j, i);
+}
+
+@inline function memberPrice(dex: f64, quantum: f64, q: i32): f64 {
+  return dex * (1 + quantum * <f64>q);
+}
+
+// models/marketOracle.ts `cleanDeviation` on a sorted buffer.
+function cleanDeviation(sorted: usize, dex: f64, quantum: f64): f64 {
+  const center = memberPrice(dex, quantum, load<i32>(sorted, 16));
+  const a0 = center - memberPrice(dex, quantum, load<i32>(sorted, 12));
+  const a1 = center - memberPrice(dex, quantum, load<i32>(sorted, 8));
+  const a2 = center - memberPrice(dex, quantum, load<i32>(sorted, 4));
+  const a3 = center - memberPrice(dex, quantum, load<i32>(sorted, 0));
+  const b0 = memberPrice(dex, quantum, load<i32>(sorted, 20)) - center;
+  const b1 = memberPrice(dex, quantum, load<i32>(sorted, 24)) - center;
+  const b2 = memberPrice(dex, quantum, load<i32>(sorted, 28)) - center;
+  const b3 = memberPrice(dex, quantum, load<i32>(sorted, 32)) - center;
+  return min(min(min(min(a3, b3), max(a0, b2)), max(a1, b1)), max(a2, b0));
+}
+
+/** Draws the 9 members' quantised noises into RAW and sorted into `sorted` (marketOracle.ts `sort9`). */
+@inline function roundNoises(sorted: usize, sign: f64, scale: f64): void {
+  let x0 = i32(normal(sign) * scale);
+  let x1 = i32(normal(sign) * scale);
+  let x2 = i32(normal(sign) * scale);
+  let x3 = i32(normal(sign) * scale);
+  let x4 = i32(normal(sign) * scale);
+  let x5 = i32(normal(sign) * scale);
+  let x6 = i32(normal(sign) * scale);
+  let x7 = i32(normal(sign) * scale);
+  let x8 = i32(normal(sign) * scale);
+  store<i32>(RAW, x0, 0);
+  store<i32>(RAW, x1, 4);
+  store<i32>(RAW, x2, 8);
+  store<i32>(RAW, x3, 12);
+  store<i32>(RAW, x4, 16);
+  store<i32>(RAW, x5, 20);
+  store<i32>(RAW, x6, 24);
+  store<i32>(RAW, x7, 28);
+  store<i32>(RAW, x8, 32);
+  let d: i32 = 0;
+  d = x3 - x0; d &= d >> 31; x0 += d; x3 -= d;
+  d = x7 - x1; d &= d >> 31; x1 += d; x7 -= d;
+  d = x5 - x2; d &= d >> 31; x2 += d; x5 -= d;
+  d = x8 - x4; d &= d >> 31; x4 += d; x8 -= d;
+  d = x7 - x0; d &= d >> 31; x0 += d; x7 -= d;
+  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
+  d = x8 - x3; d &= d >> 31; x3 += d; x8 -= d;
+  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
+  d = x2 - x0; d &= d >> 31; x0 += d; x2 -= d;
+  d = x3 - x1; d &= d >> 31; x1 += d; x3 -= d;
+  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
+  d = x8 - x7; d &= d >> 31; x7 += d; x8 -= d;
+  d = x4 - x1; d &= d >> 31; x1 += d; x4 -= d;
+  d = x6 - x3; d &= d >> 31; x3 += d; x6 -= d;
+  d = x7 - x5; d &= d >> 31; x5 += d; x7 -= d;
+  d = x1 - x0; d &= d >> 31; x0 += d; x1 -= d;
+  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
+  d = x5 - x3; d &= d >> 31; x3 += d; x5 -= d;
+  d = x8 - x6; d &= d >> 31; x6 += d; x8 -= d;
+  d = x3 - x2; d &= d >> 31; x2 += d; x3 -= d;
+  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
+  d = x7 - x6; d &= d >> 31; x6 += d; x7 -= d;
+  d = x2 - x1; d &= d >> 31; x1 += d; x2 -= d;
+  d = x4 - x3; d &= d >> 31; x3 += d; x4 -= d;
+  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
+  store<i32>(sorted, x0, 0);
+  store<i32>(sorted, x1, 4);
+  store<i32>(sorted, x2, 8);
+  store<i32>(sorted, x3, 12);
+  store<i32>(sorted, x4, 16);
+  store<i32>(sorted, x5, 20);
+  store<i32>(sorted, x6, 24);
+  store<i32>(sorted, x7, 28);
+  store<i32>(sorted, x8, 32);
+}
+
+/** Runs calm steps from the state in memory until the engine must act; returns why it stopped. */
+export function run(): i32 {
+  const stepSecs = get(STEP_SECS);
+  const until = get(UNTIL);
+  const staleAfter = get(STALE_AFTER);
+  const trueRate = get(TRUE_RATE);
+  const hasFloor = get(HAS_FLOOR) != 0;
+  const floor = get(FLOOR);
+  const level = get(LEVEL);
+  const sd = get(SD);
+  const slowDecay = get(SLOW_DECAY);
+  const slowNoise = get(SLOW_NOISE);
+  const impactDecay = get(IMPACT_DECAY);
+  const depth = get(DEPTH);
+  const reserveMax = get(RESERVE_MAX);
+  const refill = get(REFILL);
+  const quantum = get(QUANTUM);
+  const maxConf = get(MAX_CONF);
+  const quorumLag = get(QUORUM_LAG);
+  const totalShares = get(TOTAL_SHARES);
+  const reserveFactor = get(RESERVE_FACTOR);
+  const pricing = i32(get(PRICING));
+  const pess = get(PESS);
+  const bunker = get(BUNKER) != 0;
+  const openFair = get(OPEN_FAIR);
+  const lastStep = get(LAST_STEP);
+  const bucketSteps = get(BUCKET_STEPS);
+  const top = get(TOP);
+  const steps = get(STEPS);
+  const sign = get(SIGN);
+  const zScale = get(Z_SCALE_SLOT);
+  const minLog = get(MIN_LOG_SLOT);
+  const filterSlack = get(FILTER_SLACK_SLOT);
+  let idx = get(IDX);
+  let s = get(S);
+  let slow = get(SLOW);
+  let impact = get(IMPACT);
+  let reserve = get(RESERVE);
+  let arbitrage = get(ARBITRAGE);
+  let logDiscount = get(LOG_DISCOUNT);
+  let dex = get(DEX);
+  let previousDex = get(PREVIOUS_DEX);
+  let available = get(AVAILABLE) != 0;
+  let marketPrice = get(MARKET_PRICE);
+  let spot = get(SPOT);
+  let low = get(LOW);
+  let confidence = get(CONFIDENCE);
+  let ema = get(EMA);
+  let emaLow = get(EMA_LOW);
+  let emaTs = get(EMA_TS);
+  let priceTs = get(PRICE_TS);
+  const keepSince = get(KEEP_SINCE);
+  const keep = get(KEEP_W);
+  let center = get(CENTER);
+  let roundConf = get(ROUND_CONF);
+  let lazy = get(LAZY) != 0;
+  let untilUpdate = get(UNTIL_UPDATE);
+  const growth = get(GROWTH);
+  let index = get(INDEX);
+  let insurance = get(INSURANCE);
+  let bunkerSteps = get(BUNKER_STEPS);
+  let maxDiscount = get(MAX_DISCOUNT);
+  let bucketLo = get(BUCKET_LO);
+  let bucketHi = get(BUCKET_HI);
+  let seriesLeft = get(SERIES_LEFT);
+  let seriesAt = get(SERIES_AT);
+  let maint = get(MAINT);
+  let init = get(INIT);
+  let t = get(T);
+  let phase = i32(get(PHASE));
+  let current = load<i32>(CURRENT);
+  let code = END;
+  for (;;) {
+    if (phase == PHASE_NEXT_STEP) {
+      if (!(s < steps)) break;
+      const tNext = (idx + 1) * stepSecs;
+      if (!(tNext < until) || tNext > staleAfter) break;
+      t = tNext;
+      idx++;
+      // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
+      slow = level + (slow - level) * slowDecay;
+      if (sd > 0) slow += sd * slowNoise * normal(sign);
+      const flash: f64 = 0;
+      impact *= impactDecay;
+      if (reserve < reserveMax) reserve = min(reserveMax, reserve + refill);
+      let total = slow + flash + impact;
+      if (hasFloor && total < floor && reserve > 0) {
+        const wanted = ((floor - total) / 0.01) * depth;
+        const used = min(wanted, reserve);
+        reserve -= used;
+        arbitrage += used;
+        const lift = (0.01 * used) / depth;
+        impact += lift;
+        total += lift;
+      }
+      if (total < minLog) {
+        impact += minLog - total;
+        total = minLog;
+      }
+      logDiscount = total;
+      previousDex = dex;
+      dex = trueRate * jsExp(logDiscount);
+      // The clean round: the sorted buffers alternate, the previous step's stays at hand (`lazy`).
+      current ^= 1;
+      const sorted = current == 0 ? SORTED_A : SORTED_B;
+      const previous = current == 0 ? SORTED_B : SORTED_A;
+      roundNoises(sorted, sign, zScale);
+      center = memberPrice(dex, quantum, load<i32>(sorted, 16));
+      let agrees = (center - memberPrice(dex, quantum, load<i32>(sorted, 0))) * 10_000 <= center * maxConf;
+      if (agrees) lazy = true;
+      else {
+        roundConf = cleanDeviation(sorted, dex, quantum);
+        agrees = roundConf * 10_000 <= center * maxConf;
+        if (agrees) confidence = roundConf;
+        else if (lazy) confidence = cleanDeviation(previous, previousDex, quantum);
+        lazy = false;
+      }
+      if (!agrees) {
+        marketPrice = 0;
+        spot = 0;
+        available = false;
+        phase = PHASE_POOL;
+      } else {
+        marketPrice = center;
+        spot = center;
+        low = center;
+        const since = t - emaTs;
+        phase = PHASE_EMA;
+        if (since != keepSince) {
+          put(SINCE, since);
+          code = KEEP;
+          break;
+        }
+      }
+    }
+    if (phase == PHASE_EMA) {
+      const k = get(KEEP_W);
+      ema = ema == 0 ? marketPrice : ema * k + marketPrice * (1 - k);
+      emaLow = emaLow == 0 ? low : emaLow * k + low * (1 - k);
+      emaTs = t;
+      priceTs = t - quorumLag;
+      available = true;
+      phase = PHASE_POOL;
+    }
+    if (phase == PHASE_POOL) {
+      phase = PHASE_ENGINE;
+      if (untilUpdate == 1) {
+        code = POOL;
+        break;
+      }
+      untilUpdate--;
+    }
+    // The engine's step (PathEngine.step with no queue): the maintenance price against the frontier.
+    const before = index;
+    const after = before * growth;
+    if (pricing == 0) {
+      maint = pess;
+      init = pess;
+    } else if (!available) {
+      maint = pricing == 1 ? NaN : pess;
+      init = NaN;
+    } else if (pricing == 1) {
+      maint = emaLow;
+      init = low < emaLow ? low : emaLow;
+    } else {
+      maint = pess < emaLow ? pess : emaLow;
+      const fs = pess < low ? pess : low;
+      init = fs < emaLow ? fs : emaLow;
+    }
+    if (maint == 0 || init == 0) {
+      maint = NaN;
+      init = NaN;
+    }
+    if (!isNaN(maint) && top > (maint / after) * (1 - filterSlack)) {
+      code = CROSSED;
+      break;
+    }
+    index = after;
+    insurance += totalShares * (after - before) * reserveFactor;
+    if (bunker) bunkerSteps++;
+    const discount = 1 - dex / trueRate;
+    if (discount > maxDiscount) maxDiscount = discount;
+    const depeg = dex / openFair - 1;
+    if (depeg < bucketLo) bucketLo = depeg;
+    if (depeg > bucketHi) bucketHi = depeg;
+    phase = PHASE_NEXT_STEP;
+    const last = s == lastStep;
+    s++;
+    if (--seriesLeft == 0 || last) {
+      put(OUT_DEPEG, depeg);
+      put(OUT_LO, bucketLo);
+      put(OUT_HI, bucketHi);
+      bucketLo = Infinity;
+      bucketHi = -Infinity;
+      seriesAt++;
+      seriesLeft = bucketSteps;
+      code = SERIES;
+      break;
+    }
+  }
+  if ((code == END || code == CROSSED) && lazy && t != 0) {
+    roundConf = cleanDeviation(current == 0 ? SORTED_A : SORTED_B, dex, quantum);
+    confidence = roundConf;
+  }
+  put(IDX, idx);
+  put(S, s);
+  put(SLOW, slow);
+  put(IMPACT, impact);
+  put(RESERVE, reserve);
+  put(ARBITRAGE, arbitrage);
+  put(LOG_DISCOUNT, logDiscount);
+  put(DEX, dex);
+  put(PREVIOUS_DEX, previousDex);
+  put(AVAILABLE, available ? 1 : 0);
+  put(MARKET_PRICE, marketPrice);
+  put(SPOT, spot);
+  put(LOW, low);
+  put(CONFIDENCE, confidence);
+  put(EMA, ema);
+  put(EMA_LOW, emaLow);
+  put(EMA_TS, emaTs);
+  put(PRICE_TS, priceTs);
+  put(CENTER, center);
+  put(ROUND_CONF, roundConf);
+  put(LAZY, lazy ? 1 : 0);
+  put(UNTIL_UPDATE, untilUpdate);
+  put(INDEX, index);
+  put(INSURANCE, insurance);
+  put(BUNKER_STEPS, bunkerSteps);
+  put(MAX_DISCOUNT, maxDiscount);
+  put(BUCKET_LO, bucketLo);
+  put(BUCKET_HI, bucketHi);
+  put(SERIES_LEFT, seriesLeft);
+  put(SERIES_AT, seriesAt);
+  put(MAINT, maint);
+  put(INIT, init);
+  put(T, t);
+  put(PHASE, <f64>phase);
+  store<i32>(CURRENT, current);
+  return code;
+}
+
+/** Draws `n` normals from the stream in memory and returns their sum: the kernel's random-number bound (bench/sim.ts). */
+export function drawNormals(n: i32, sign: f64): f64 {
+  let acc: f64 = 0;
+  for (let i = 0; i < n; i++) acc += normal(sign);
+  return acc;
+}
