@@ -4,15 +4,73 @@
 // clean 9-member round with its EMAs, the borrow index, the maintenance price against the frontier's top
 // and the observations — the same floating-point expressions in the same order as the models, and the
 // same draws from the path's xoshiro128** stream, so the results are bit for bit those of the models.
-// `Math.exp` and `Math.log` are JavaScript's own (imported), for the same reason.
+// The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit: test/sim/calm.test.ts checks it);
+// the logarithm, needed only in the ziggurat's tail, is JavaScript's `Math.log`, imported.
 //
 // State lives in linear memory at fixed offsets (below); the engine writes it before a run and reads it
 // after. A run stops where the engine must act: at the end of the calm steps, at a frontier crossing,
 // at the pool's hourly update (the pool model's own step), at the end of a series bucket, and where the
 // EMA's weight for a new interval is needed (the sdk's exact decay).
 
-@external("env", "exp") declare function jsExp(x: f64): f64;
 @external("env", "log") declare function jsLog(x: f64): f64;
+
+// fdlibm's exp (FreeBSD e_exp.c), as V8 implements `Math.exp` (src/base/ieee754.cc), exp(1) included.
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.44269504088896338700e0;
+const P1: f64 = 1.66666666666666019037e-1;
+const P2: f64 = -2.77777777770155933842e-3;
+const P3: f64 = 6.61375632143793436117e-5;
+const P4: f64 = -1.65339022054652515390e-6;
+const P5: f64 = 4.13813679705723846039e-8;
+const E: f64 = 2.718281828459045;
+const HUGE: f64 = 1.0e300;
+const TWO_M1000: f64 = 9.33263618503218878990e-302;
+const TWO_1023: f64 = 8.988465674311579539e307;
+
+export function exp(x: f64): f64 {
+  const bits = reinterpret<u64>(x);
+  let hx = <u32>(bits >>> 32);
+  const xsb = <i32>(hx >>> 31);
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862e42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | <u32>bits) != 0) return x + x;
+      return xsb == 0 ? x : 0.0;
+    }
+    if (x > 7.09782712893383973096e2) return HUGE * HUGE;
+    if (x < -7.45133219101941108420e2) return TWO_M1000 * TWO_M1000;
+  }
+  let hi: f64 = 0;
+  let lo: f64 = 0;
+  let k: i32 = 0;
+  if (hx > 0x3fd62e42) {
+    if (hx < 0x3ff0a2b2) {
+      if (x == 1.0) return E;
+      hi = x - (xsb != 0 ? -LN2_HI : LN2_HI);
+      lo = xsb != 0 ? -LN2_LO : LN2_LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = i32(INV_LN2 * x + (xsb != 0 ? -0.5 : 0.5));
+      const kf = <f64>k;
+      hi = x - kf * LN2_HI;
+      lo = kf * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    if (HUGE + x > 1.0) return 1.0 + x;
+  }
+  const t = x * x;
+  const twopk = reinterpret<f64>(<u64>(<u32>(0x3ff00000 + ((k >= -1021 ? k : k + 1000) << 20))) << 32);
+  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - (lo - (x * c) / (2.0 - c) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * TWO_1023;
+    return y * twopk;
+  }
+  return y * twopk * TWO_M1000;
+}
 
 // f64 slots at F + 8·k.
 const F: usize = 0;
@@ -161,7 +219,7 @@ function normalSlow(j: i32, i: i32): f64 {
       return j > 0 ? r + tx : -r - tx;
     }
     const fi = load<f64>(FN + (<usize>i << 3));
-    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < jsExp(-0.5 * x * x)) return x;
+    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < exp(-0.5 * x * x)) return x;
     const u = nextInt32();
     i = u & 127;
     j = u >> 7;
@@ -355,7 +413,7 @@ export function run(): i32 {
       }
       logDiscount = total;
       previousDex = dex;
-      dex = trueRate * jsExp(logDiscount);
+      dex = trueRate * exp(logDiscount);
       // The clean round: the sorted buffers alternate, the previous step's stays at hand (`lazy`).
       current ^= 1;
       const sorted = current == 0 ? SORTED_A : SORTED_B;

@@ -10,7 +10,10 @@ import {
   type PathOutcome,
   type Policy,
   type Scenario,
+  createRng,
   createWorld,
+  kernelExp,
+  kernelNormalSum,
   listScenarios,
   loadScenario,
   overrideScenario,
@@ -99,6 +102,43 @@ function withAdvance<T>(seen: (world: LanternWorld) => void, f: () => T): T {
     proto.advance = advance;
   }
 }
+
+describe("the WebAssembly kernel's own arithmetic", () => {
+  it("exp is Math.exp bit for bit: special values, the discount's range, the whole range, random bit patterns", () => {
+    const special = [0, -0, 1, -1, 0.5, Math.LN2 / 2, 1.5 * Math.LN2, 2 ** -28, 2 ** -29, 709.78, 709.79, -745.13];
+    const inputs = [
+      ...special,
+      -745.2,
+      1e-300,
+      -1e-300,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+    ];
+    const rng = createRng(3, 0);
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    for (let i = 0; i < 100_000; i++) {
+      inputs.push((rng.uniform() - 0.5) * 0.1, (rng.uniform() - 0.5) * 4, (rng.uniform() - 0.5) * 1500);
+      words[0] = rng.nextUint32();
+      words[1] = rng.nextUint32();
+      inputs.push(bits[0]!);
+    }
+    const differ = inputs.filter((x) => !Object.is(kernelExp(x), Math.exp(x)));
+    expect(differ).toEqual([]);
+  });
+
+  it("draws the stream's normals: the same numbers as the stream, which goes on where the kernel left it", () => {
+    for (const antithetic of [false, true]) {
+      const a = createRng(9, 4, { antithetic });
+      const b = createRng(9, 4, { antithetic });
+      let sum = 0;
+      for (let i = 0; i < 50_000; i++) sum += b.normal();
+      expect(kernelNormalSum(a, 50_000)).toBe(sum);
+      expect(a.uniform()).toBe(b.uniform());
+    }
+  });
+});
 
 const small = (s: Scenario) => overrideScenario(s, { "population.subAccounts": 2_000 });
 

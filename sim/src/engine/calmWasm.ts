@@ -10,8 +10,8 @@ import { type Xoshiro128, ZIGGURAT } from "../rng.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
 
 const wasm = new WebAssembly.Module(readFileSync(new URL("../../kernel/calm.wasm", import.meta.url)));
-// JavaScript's own exp and log: the kernel's results are bit for bit the models'.
-const instance = new WebAssembly.Instance(wasm, { env: { exp: Math.exp, log: Math.log } });
+// JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
+const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
 const memory = instance.exports.memory as WebAssembly.Memory;
 
 /** The kernel's f64 slots (index k at byte 8·k). */
@@ -31,6 +31,8 @@ export const CURRENT_WORD = 1280 / 4;
 
 export const run = instance.exports.run as () => number;
 const drawNormals = instance.exports.drawNormals as (n: number, sign: number) => number;
+/** The kernel's exponential: fdlibm's, as V8's `Math.exp` (test/sim/calm.test.ts checks them bit for bit). */
+export const kernelExp = instance.exports.exp as (x: number) => number;
 
 /** Why a run stopped. */
 export const END = 0;
