@@ -76,10 +76,10 @@ export function exp(x: f64): f64 {
 const F: usize = 0;
 // i32 slots: the stream's state (4 words), then the two buffers of sorted noises and the raw noises.
 const STREAM: usize = 1024;
-const SORTED_A: usize = 1088;
-const SORTED_B: usize = 1152;
-const RAW: usize = 1216;
-const CURRENT: usize = 1280; // which sorted buffer holds the last step's noises (0: A, 1: B)
+const RAW_A: usize = 1088;
+const RAW_B: usize = 1152;
+const SORTED: usize = 1216;
+const CURRENT: usize = 1280; // which raw buffer holds the last step's noises (0: A, 1: B)
 // The ziggurat's tables (128 doubles each), copied from sim/src/rng.ts.
 const KN: usize = 2048;
 const WN: usize = 3072;
@@ -255,8 +255,77 @@ function cleanDeviation(sorted: usize, dex: f64, quantum: f64): f64 {
   return min(min(min(min(a3, b3), max(a0, b2)), max(a1, b1)), max(a2, b0));
 }
 
-/** Draws the 9 members' quantised noises into RAW and sorted into `sorted` (marketOracle.ts `sort9`). */
-@inline function roundNoises(sorted: usize, sign: f64, scale: f64): void {
+@inline function lo(a: i32, b: i32): i32 {
+  return select<i32>(a, b, a < b);
+}
+
+@inline function hi(a: i32, b: i32): i32 {
+  return select<i32>(b, a, a < b);
+}
+
+/** marketOracle.ts `sort9`: the 9 noises at `raw` sorted into SORTED. */
+function sort9(raw: usize): void {
+  let x0 = load<i32>(raw, 0);
+  let x1 = load<i32>(raw, 4);
+  let x2 = load<i32>(raw, 8);
+  let x3 = load<i32>(raw, 12);
+  let x4 = load<i32>(raw, 16);
+  let x5 = load<i32>(raw, 20);
+  let x6 = load<i32>(raw, 24);
+  let x7 = load<i32>(raw, 28);
+  let x8 = load<i32>(raw, 32);
+  let t: i32 = 0;
+  t = lo(x0, x3); x3 = hi(x0, x3); x0 = t;
+  t = lo(x1, x7); x7 = hi(x1, x7); x1 = t;
+  t = lo(x2, x5); x5 = hi(x2, x5); x2 = t;
+  t = lo(x4, x8); x8 = hi(x4, x8); x4 = t;
+  t = lo(x0, x7); x7 = hi(x0, x7); x0 = t;
+  t = lo(x2, x4); x4 = hi(x2, x4); x2 = t;
+  t = lo(x3, x8); x8 = hi(x3, x8); x3 = t;
+  t = lo(x5, x6); x6 = hi(x5, x6); x5 = t;
+  t = lo(x0, x2); x2 = hi(x0, x2); x0 = t;
+  t = lo(x1, x3); x3 = hi(x1, x3); x1 = t;
+  t = lo(x4, x5); x5 = hi(x4, x5); x4 = t;
+  t = lo(x7, x8); x8 = hi(x7, x8); x7 = t;
+  t = lo(x1, x4); x4 = hi(x1, x4); x1 = t;
+  t = lo(x3, x6); x6 = hi(x3, x6); x3 = t;
+  t = lo(x5, x7); x7 = hi(x5, x7); x5 = t;
+  t = lo(x0, x1); x1 = hi(x0, x1); x0 = t;
+  t = lo(x2, x4); x4 = hi(x2, x4); x2 = t;
+  t = lo(x3, x5); x5 = hi(x3, x5); x3 = t;
+  t = lo(x6, x8); x8 = hi(x6, x8); x6 = t;
+  t = lo(x2, x3); x3 = hi(x2, x3); x2 = t;
+  t = lo(x4, x5); x5 = hi(x4, x5); x4 = t;
+  t = lo(x6, x7); x7 = hi(x6, x7); x6 = t;
+  t = lo(x1, x2); x2 = hi(x1, x2); x1 = t;
+  t = lo(x3, x4); x4 = hi(x3, x4); x3 = t;
+  t = lo(x5, x6); x6 = hi(x5, x6); x5 = t;
+  store<i32>(SORTED, x0, 0);
+  store<i32>(SORTED, x1, 4);
+  store<i32>(SORTED, x2, 8);
+  store<i32>(SORTED, x3, 12);
+  store<i32>(SORTED, x4, 16);
+  store<i32>(SORTED, x5, 20);
+  store<i32>(SORTED, x6, 24);
+  store<i32>(SORTED, x7, 28);
+  store<i32>(SORTED, x8, 32);
+}
+
+/** The band of the clean round whose noises are at `raw` (marketOracle.ts `cleanDeviation` of them sorted). */
+function bandOf(raw: usize, dex: f64, quantum: f64): f64 {
+  sort9(raw);
+  return cleanDeviation(SORTED, dex, quantum);
+}
+
+/** The smallest of the last round's noises (set by `roundNoises`). */
+let roundMin: i32 = 0;
+
+/**
+ * Draws the 9 members' quantised noises into `raw` and returns their median, the smallest in
+ * `roundMin`: each row of three sorted, then the median by Devillard's 19-exchange network pruned to
+ * the exchanges whose outputs are read (the full sort, `sort9`, only where the band is computed).
+ */
+@inline function roundNoises(raw: usize, sign: f64, scale: f64): i32 {
   let x0 = i32(normal(sign) * scale);
   let x1 = i32(normal(sign) * scale);
   let x2 = i32(normal(sign) * scale);
@@ -266,50 +335,36 @@ function cleanDeviation(sorted: usize, dex: f64, quantum: f64): f64 {
   let x6 = i32(normal(sign) * scale);
   let x7 = i32(normal(sign) * scale);
   let x8 = i32(normal(sign) * scale);
-  store<i32>(RAW, x0, 0);
-  store<i32>(RAW, x1, 4);
-  store<i32>(RAW, x2, 8);
-  store<i32>(RAW, x3, 12);
-  store<i32>(RAW, x4, 16);
-  store<i32>(RAW, x5, 20);
-  store<i32>(RAW, x6, 24);
-  store<i32>(RAW, x7, 28);
-  store<i32>(RAW, x8, 32);
-  let d: i32 = 0;
-  d = x3 - x0; d &= d >> 31; x0 += d; x3 -= d;
-  d = x7 - x1; d &= d >> 31; x1 += d; x7 -= d;
-  d = x5 - x2; d &= d >> 31; x2 += d; x5 -= d;
-  d = x8 - x4; d &= d >> 31; x4 += d; x8 -= d;
-  d = x7 - x0; d &= d >> 31; x0 += d; x7 -= d;
-  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
-  d = x8 - x3; d &= d >> 31; x3 += d; x8 -= d;
-  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
-  d = x2 - x0; d &= d >> 31; x0 += d; x2 -= d;
-  d = x3 - x1; d &= d >> 31; x1 += d; x3 -= d;
-  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
-  d = x8 - x7; d &= d >> 31; x7 += d; x8 -= d;
-  d = x4 - x1; d &= d >> 31; x1 += d; x4 -= d;
-  d = x6 - x3; d &= d >> 31; x3 += d; x6 -= d;
-  d = x7 - x5; d &= d >> 31; x5 += d; x7 -= d;
-  d = x1 - x0; d &= d >> 31; x0 += d; x1 -= d;
-  d = x4 - x2; d &= d >> 31; x2 += d; x4 -= d;
-  d = x5 - x3; d &= d >> 31; x3 += d; x5 -= d;
-  d = x8 - x6; d &= d >> 31; x6 += d; x8 -= d;
-  d = x3 - x2; d &= d >> 31; x2 += d; x3 -= d;
-  d = x5 - x4; d &= d >> 31; x4 += d; x5 -= d;
-  d = x7 - x6; d &= d >> 31; x6 += d; x7 -= d;
-  d = x2 - x1; d &= d >> 31; x1 += d; x2 -= d;
-  d = x4 - x3; d &= d >> 31; x3 += d; x4 -= d;
-  d = x6 - x5; d &= d >> 31; x5 += d; x6 -= d;
-  store<i32>(sorted, x0, 0);
-  store<i32>(sorted, x1, 4);
-  store<i32>(sorted, x2, 8);
-  store<i32>(sorted, x3, 12);
-  store<i32>(sorted, x4, 16);
-  store<i32>(sorted, x5, 20);
-  store<i32>(sorted, x6, 24);
-  store<i32>(sorted, x7, 28);
-  store<i32>(sorted, x8, 32);
+  store<i32>(raw, x0, 0);
+  store<i32>(raw, x1, 4);
+  store<i32>(raw, x2, 8);
+  store<i32>(raw, x3, 12);
+  store<i32>(raw, x4, 16);
+  store<i32>(raw, x5, 20);
+  store<i32>(raw, x6, 24);
+  store<i32>(raw, x7, 28);
+  store<i32>(raw, x8, 32);
+  let t: i32 = 0;
+  t = lo(x1, x2); x2 = hi(x1, x2); x1 = t;
+  t = lo(x4, x5); x5 = hi(x4, x5); x4 = t;
+  t = lo(x7, x8); x8 = hi(x7, x8); x7 = t;
+  t = lo(x0, x1); x1 = hi(x0, x1); x0 = t;
+  t = lo(x3, x4); x4 = hi(x3, x4); x3 = t;
+  t = lo(x6, x7); x7 = hi(x6, x7); x6 = t;
+  t = lo(x1, x2); x2 = hi(x1, x2); x1 = t;
+  t = lo(x4, x5); x5 = hi(x4, x5); x4 = t;
+  t = lo(x7, x8); x8 = hi(x7, x8); x7 = t;
+  roundMin = lo(lo(x0, x3), x6);
+  x3 = hi(x0, x3);
+  x5 = lo(x5, x8);
+  t = lo(x4, x7); x7 = hi(x4, x7); x4 = t;
+  x6 = hi(x3, x6);
+  x4 = hi(x1, x4);
+  x2 = lo(x2, x5);
+  x4 = lo(x4, x7);
+  t = lo(x4, x2); x2 = hi(x4, x2); x4 = t;
+  x4 = hi(x6, x4);
+  return lo(x4, x2);
 }
 
 /** Runs calm steps from the state in memory until the engine must act; returns why it stopped. */
@@ -414,19 +469,18 @@ export function run(): i32 {
       logDiscount = total;
       previousDex = dex;
       dex = trueRate * exp(logDiscount);
-      // The clean round: the sorted buffers alternate, the previous step's stays at hand (`lazy`).
+      // The clean round: the raw buffers alternate, the previous step's stays at hand (`lazy`).
       current ^= 1;
-      const sorted = current == 0 ? SORTED_A : SORTED_B;
-      const previous = current == 0 ? SORTED_B : SORTED_A;
-      roundNoises(sorted, sign, zScale);
-      center = memberPrice(dex, quantum, load<i32>(sorted, 16));
-      let agrees = (center - memberPrice(dex, quantum, load<i32>(sorted, 0))) * 10_000 <= center * maxConf;
+      const raw = current == 0 ? RAW_A : RAW_B;
+      const previous = current == 0 ? RAW_B : RAW_A;
+      center = memberPrice(dex, quantum, roundNoises(raw, sign, zScale));
+      let agrees = (center - memberPrice(dex, quantum, roundMin)) * 10_000 <= center * maxConf;
       if (agrees) lazy = true;
       else {
-        roundConf = cleanDeviation(sorted, dex, quantum);
+        roundConf = bandOf(raw, dex, quantum);
         agrees = roundConf * 10_000 <= center * maxConf;
         if (agrees) confidence = roundConf;
-        else if (lazy) confidence = cleanDeviation(previous, previousDex, quantum);
+        else if (lazy) confidence = bandOf(previous, previousDex, quantum);
         lazy = false;
       }
       if (!agrees) {
@@ -512,9 +566,13 @@ export function run(): i32 {
       break;
     }
   }
-  if ((code == END || code == CROSSED) && lazy && t != 0) {
-    roundConf = cleanDeviation(current == 0 ? SORTED_A : SORTED_B, dex, quantum);
-    confidence = roundConf;
+  if ((code == END || code == CROSSED) && t != 0) {
+    // The models keep the last round's noises sorted too.
+    sort9(current == 0 ? RAW_A : RAW_B);
+    if (lazy) {
+      roundConf = cleanDeviation(SORTED, dex, quantum);
+      confidence = roundConf;
+    }
   }
   put(IDX, idx);
   put(S, s);

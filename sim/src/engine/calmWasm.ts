@@ -16,11 +16,15 @@ const memory = instance.exports.memory as WebAssembly.Memory;
 
 /** The kernel's f64 slots (index k at byte 8·k). */
 export const slots = new Float64Array(memory.buffer, 0, 128);
-/** The kernel's i32 words: the stream's state at `STREAM_WORD`, the raw noises at `RAW_WORD`. */
+/**
+ * The kernel's i32 words: the stream's state at `STREAM_WORD`; the last two rounds' noises in member
+ * order at `RAW_WORDS`, the last at `RAW_WORDS[words[CURRENT_WORD]]`; after a run, the last sorted at
+ * `SORTED_WORD`.
+ */
 export const words = new Int32Array(memory.buffer, 0, 2048 / 4);
 export const STREAM_WORD = 1024 / 4;
-export const RAW_WORD = 1216 / 4;
-export const SORTED_WORDS = [1088 / 4, 1152 / 4] as const;
+export const RAW_WORDS = [1088 / 4, 1152 / 4] as const;
+export const SORTED_WORD = 1216 / 4;
 export const CURRENT_WORD = 1280 / 4;
 {
   const tables = new Float64Array(memory.buffer, 2048, 3 * 128);

@@ -516,9 +516,9 @@ export class PathEngine {
     o.marketPriceTs = k[kernel.PRICE_TS]!;
     o.keepSince = k[kernel.KEEP_SINCE]!;
     o.keep = k[kernel.KEEP_W]!;
-    for (let m = 0; m < 9; m++) o.cleanZ[m] = words[kernel.RAW_WORD + m]!;
-    const sortedAt = kernel.SORTED_WORDS[words[kernel.CURRENT_WORD]!]!;
-    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[sortedAt + m]!;
+    const rawAt = kernel.RAW_WORDS[words[kernel.CURRENT_WORD]!]!;
+    for (let m = 0; m < 9; m++) o.cleanZ[m] = words[rawAt + m]!;
+    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[kernel.SORTED_WORD + m]!;
     w.writeView(t, dex, false);
     this.index = k[kernel.INDEX]!;
     this.insurance = k[kernel.INSURANCE]!;
