@@ -224,7 +224,7 @@ function normalSlow(j: i32, i: i32): f64 {
       return j > 0 ? r + tx : -r - tx;
     }
     const fi = load<f64>(FN + (<usize>i << 3));
-    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < exp(-0.5 * x * x)) return x;
+    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < fdlibmExp(-0.5 * x * x)) return x;
     const u = nextInt32();
     i = u & 127;
     j = u >> 7;
