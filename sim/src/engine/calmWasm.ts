@@ -9,34 +9,70 @@ import { Z_SCALE as Z_SCALE_VALUE } from "../models/marketOracle.js";
 import { type Xoshiro128, ZIGGURAT } from "../rng.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
 
-const wasm = new WebAssembly.Module(readFileSync(new URL("../../kernel/calm.wasm", import.meta.url)));
-// JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
-const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
-const memory = instance.exports.memory as WebAssembly.Memory;
+/** The kernel's instance in this thread: its memory's views and its exports. */
+export interface CalmKernel {
+  /** The f64 slots (index k at byte 8·k; the indices below). */
+  readonly slots: Float64Array;
+  /**
+   * The i32 words: the stream's state at `STREAM_WORD`; the last two rounds' noises in member order at
+   * `RAW_WORDS`, the last at `RAW_WORDS[words[CURRENT_WORD]]`; after a run, the last sorted at
+   * `SORTED_WORD`.
+   */
+  readonly words: Int32Array;
+  /** Runs calm steps from the slots until this side must act; returns why it stopped (`END`, …). */
+  readonly run: () => number;
+  readonly drawNormals: (n: number, sign: number) => number;
+  readonly exp: (x: number) => number;
+}
 
-/** The kernel's f64 slots (index k at byte 8·k). */
-export const slots = new Float64Array(memory.buffer, 0, 128);
-/**
- * The kernel's i32 words: the stream's state at `STREAM_WORD`; the last two rounds' noises in member
- * order at `RAW_WORDS`, the last at `RAW_WORDS[words[CURRENT_WORD]]`; after a run, the last sorted at
- * `SORTED_WORD`.
- */
-export const words = new Int32Array(memory.buffer, 0, 2048 / 4);
 export const STREAM_WORD = 1024 / 4;
 export const RAW_WORDS = [1088 / 4, 1152 / 4] as const;
 export const SORTED_WORD = 1216 / 4;
 export const CURRENT_WORD = 1280 / 4;
-{
+
+let loaded: CalmKernel | undefined;
+
+/** The kernel, instantiated on first use (so a missing module is reported where the simulator runs). */
+export function calmKernel(): CalmKernel {
+  loaded ??= instantiate(new URL("../../kernel/calm.wasm", import.meta.url));
+  return loaded;
+}
+
+function instantiate(file: URL): CalmKernel {
+  let wasm: WebAssembly.Module;
+  try {
+    wasm = new WebAssembly.Module(readFileSync(file));
+  } catch (e) {
+    throw new Error(
+      `The simulator's calm kernel (${file.pathname}) could not be loaded: ${(e as Error).message}. It is part of the repository; run \`npm run sim:kernel\` to rebuild it from sim/kernel/calm.ts.`,
+    );
+  }
+  // JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
+  const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const slots = new Float64Array(memory.buffer, 0, 128);
   const tables = new Float64Array(memory.buffer, 2048, 3 * 128);
   tables.set(ZIGGURAT.KN, 0);
   tables.set(ZIGGURAT.WN, 128);
   tables.set(ZIGGURAT.FN, 256);
+  // The constants the kernel shares with the models: set once, from their one home.
+  slots[Z_SCALE] = Z_SCALE_VALUE;
+  slots[MIN_LOG] = MIN_LOG_VALUE;
+  slots[FILTER_SLACK] = FILTER_SLACK_VALUE;
+  slots[ZIG_R] = ZIGGURAT.R;
+  return {
+    slots,
+    words: new Int32Array(memory.buffer, 0, 2048 / 4),
+    run: instance.exports.run as () => number,
+    drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
+    exp: instance.exports.exp as (x: number) => number,
+  };
 }
 
-export const run = instance.exports.run as () => number;
-const drawNormals = instance.exports.drawNormals as (n: number, sign: number) => number;
 /** The kernel's exponential: fdlibm's, as V8's `Math.exp` (test/sim/calm.test.ts checks them bit for bit). */
-export const kernelExp = instance.exports.exp as (x: number) => number;
+export function kernelExp(x: number): number {
+  return calmKernel().exp(x);
+}
 
 /** Why a run stopped. */
 export const END = 0;
@@ -120,17 +156,12 @@ export const OUT_HI = 68;
 export const SINCE = 69;
 export const PREVIOUS_DEX = 70;
 
-// The constants the kernel shares with the models: set once, from their one home.
-slots[Z_SCALE] = Z_SCALE_VALUE;
-slots[MIN_LOG] = MIN_LOG_VALUE;
-slots[FILTER_SLACK] = FILTER_SLACK_VALUE;
-slots[ZIG_R] = ZIGGURAT.R;
-
 /**
  * The sum of `n` normals drawn from `rng` by the kernel, as its calm steps draw them (the same numbers as
  * `rng.normal()`): the random-number bound of a world whose normals the kernel draws (bench/sim.ts).
  */
 export function kernelNormalSum(rng: Xoshiro128, n: number): number {
+  const { words, drawNormals } = calmKernel();
   rng.saveState(words, STREAM_WORD);
   const sum = drawNormals(n, rng.mirror);
   rng.loadState(words, STREAM_WORD);

@@ -377,7 +377,7 @@ export class PathEngine {
     const stream = rng as Xoshiro128;
     const floorLog = w.inputs.floorLog;
     const q = queued ? 1 : 0;
-    const k = kernel.slots;
+    const { slots: k, words, run } = kernel.calmKernel();
     // The run's constants.
     k[kernel.STEP_SECS] = stepSecs;
     k[kernel.UNTIL] = until;
@@ -451,10 +451,9 @@ export class PathEngine {
     k[kernel.INIT] = 0;
     k[kernel.T] = 0;
     k[kernel.PHASE] = 0;
-    const words = kernel.words;
     stream.saveState(words, kernel.STREAM_WORD);
     for (;;) {
-      const why = kernel.run();
+      const why = run();
       if (why === kernel.POOL) {
         // The pool's hourly update is the pool model's own step, drawing from the same stream.
         stream.loadState(words, kernel.STREAM_WORD);
