@@ -79,7 +79,7 @@ export function exp(x: f64): f64 {
 
 // f64 slots at F + 8·k.
 const F: usize = 0;
-// i32 slots: the stream's state (4 words), then the two buffers of sorted noises and the raw noises.
+// i32 words: the stream's state (4 words), the last two rounds' raw noises, one round sorted (scratch).
 const STREAM: usize = 1024;
 const RAW_A: usize = 1088;
 const RAW_B: usize = 1152;
@@ -96,7 +96,7 @@ export const POOL: i32 = 2;
 export const SERIES: i32 = 3;
 export const KEEP: i32 = 4;
 
-// Slot indices (keep in step with CALM_SLOTS in sim/src/engine/calm.ts).
+// Slot indices: the same as in sim/src/engine/calmWasm.ts (a mismatch fails every parity test).
 const STEP_SECS = 0;
 const UNTIL = 1;
 const STALE_AFTER = 2;
