@@ -91,11 +91,14 @@ class CountingRng extends Xoshiro128 {
 
 type Counts = CountingRng["counts"];
 
-/** Draws exactly `c` from a fresh stream of the path: the random-number-generation bound. */
-function drawOnly(path: number, c: Counts): number {
+/**
+ * Draws exactly `c` from a fresh stream of the path, its normals by `normals` — JavaScript's generator,
+ * or the WebAssembly calm kernel's, which draws the calm steps' normals: the random-number-generation
+ * bound is the faster of the two.
+ */
+function drawOnly(path: number, c: Counts, normals: (rng: Xoshiro128, n: number) => number): number {
   const rng = createRng(SEED, path);
-  let acc = 0;
-  for (let i = 0; i < c.normal; i++) acc += rng.normal();
+  let acc = normals(rng, c.normal);
   for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
   for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
   for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
@@ -104,20 +107,11 @@ function drawOnly(path: number, c: Counts): number {
   return acc;
 }
 
-/**
- * The same draws, the normals drawn by the WebAssembly calm kernel's generator (where the world's calm
- * steps draw them): the bound is the faster of the two loops.
- */
-function drawOnlyKernel(path: number, c: Counts): number {
-  const rng = createRng(SEED, path);
-  let acc = kernelNormalSum(rng, c.normal);
-  for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
-  for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
-  for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
-  const mean = c.poisson > 0 ? c.poissonMean / c.poisson : 0;
-  for (let i = 0; i < c.poisson; i++) acc += rng.poisson(mean);
+const jsNormalSum = (rng: Xoshiro128, n: number) => {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += rng.normal();
   return acc;
-}
+};
 
 /** The world alone, read as the engine reads it (`advance`: its own snapshot, no copy). */
 function worldOnly(path: number): number {
@@ -253,8 +247,8 @@ let boundRatio = Number.NaN;
   const c0 = counts[0]!;
   // Warm up every variant.
   for (let p = 0; p < 2; p++) {
-    drawOnly(p, counts[p]!);
-    drawOnlyKernel(p, counts[p]!);
+    drawOnly(p, counts[p]!, jsNormalSum);
+    drawOnly(p, counts[p]!, kernelNormalSum);
     worldOnly(p);
     engineRun(job, p);
   }
@@ -262,8 +256,8 @@ let boundRatio = Number.NaN;
   const t = { draw: [] as number[], drawKernel: [] as number[], world: [] as number[], fast: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     for (let p = 0; p < sample; p++) {
-      t.draw.push(ms(() => drawOnly(p, counts[p]!)));
-      t.drawKernel.push(ms(() => drawOnlyKernel(p, counts[p]!)));
+      t.draw.push(ms(() => drawOnly(p, counts[p]!, jsNormalSum)));
+      t.drawKernel.push(ms(() => drawOnly(p, counts[p]!, kernelNormalSum)));
       t.fast.push(ms(() => engineRun(job, p)));
     }
   }

@@ -77,18 +77,20 @@ export function exp(x: f64): f64 {
   return fdlibmExp(x);
 }
 
+// The memory's layout, exported with the slots and the exit codes below: sim/src/engine/calmWasm.ts
+// reads the layout from these exports and checks its own table of slots and codes against them at load.
 // f64 slots at F + 8·k.
 const F: usize = 0;
 // i32 words: the stream's state (4 words), the last two rounds' raw noises, one round sorted (scratch).
-const STREAM: usize = 1024;
-const RAW_A: usize = 1088;
-const RAW_B: usize = 1152;
-const SORTED: usize = 1216;
-const CURRENT: usize = 1280; // which raw buffer holds the last step's noises (0: A, 1: B)
+export const STREAM: usize = 1024;
+export const RAW_A: usize = 1088;
+export const RAW_B: usize = 1152;
+export const SORTED: usize = 1216;
+export const CURRENT: usize = 1280; // which raw buffer holds the last step's noises (0: A, 1: B)
 // The ziggurat's tables (128 doubles each), copied from sim/src/rng.ts.
-const KN: usize = 2048;
-const WN: usize = 3072;
-const FN: usize = 4096;
+export const KN: usize = 2048;
+export const WN: usize = 3072;
+export const FN: usize = 4096;
 
 export const END: i32 = 0;
 export const CROSSED: i32 = 1;
@@ -96,80 +98,80 @@ export const POOL: i32 = 2;
 export const SERIES: i32 = 3;
 export const KEEP: i32 = 4;
 
-// Slot indices: the same as in sim/src/engine/calmWasm.ts (a mismatch fails every parity test).
-const STEP_SECS = 0;
-const UNTIL = 1;
-const STALE_AFTER = 2;
-const TRUE_RATE = 3;
-const HAS_FLOOR = 4;
-const FLOOR = 5;
-const LEVEL = 6;
-const SD = 7;
-const SLOW_DECAY = 8;
-const SLOW_NOISE = 9;
-const IMPACT_DECAY = 10;
-const DEPTH = 11;
-const RESERVE_MAX = 12;
-const REFILL = 13;
-const QUANTUM = 14;
-const MAX_CONF = 15;
-const QUORUM_LAG = 16;
-const TOTAL_SHARES = 17;
-const RESERVE_FACTOR = 18;
-const PRICING = 19;
-const PESS = 20;
-const BUNKER = 21;
-const OPEN_FAIR = 22;
-const LAST_STEP = 23;
-const BUCKET_STEPS = 24;
-const TOP = 25;
-const STEPS = 26;
-const SIGN = 27;
-const Z_SCALE_SLOT = 28;
-const MIN_LOG_SLOT = 29;
-const FILTER_SLACK_SLOT = 71;
-const ZIG_R_SLOT = 72;
-const IDX = 30;
-const S = 31;
-const SLOW = 32;
-const IMPACT = 33;
-const RESERVE = 34;
-const ARBITRAGE = 35;
-const LOG_DISCOUNT = 36;
-const DEX = 37;
-const AVAILABLE = 38;
-const MARKET_PRICE = 39;
-const SPOT = 40;
-const LOW = 41;
-const CONFIDENCE = 42;
-const EMA = 43;
-const EMA_LOW = 44;
-const EMA_TS = 45;
-const PRICE_TS = 46;
-const KEEP_SINCE = 47;
-const KEEP_W = 48;
-const CENTER = 49;
-const ROUND_CONF = 50;
-const LAZY = 51;
-const UNTIL_UPDATE = 52;
-const GROWTH = 53;
-const INDEX = 54;
-const INSURANCE = 55;
-const BUNKER_STEPS = 56;
-const MAX_DISCOUNT = 57;
-const BUCKET_LO = 58;
-const BUCKET_HI = 59;
-const SERIES_LEFT = 60;
-const SERIES_AT = 61;
-const MAINT = 62;
-const INIT = 63;
-const T = 64;
-const PHASE = 65;
-const OUT_DEPEG = 66;
-const OUT_LO = 67;
-const OUT_HI = 68;
-const SINCE = 69;
-const PREVIOUS_DEX = 70;
+// Slot indices (checked against sim/src/engine/calmWasm.ts's `SLOT` when the module is loaded).
+export const STEP_SECS: i32 = 0;
+export const UNTIL: i32 = 1;
+export const STALE_AFTER: i32 = 2;
+export const TRUE_RATE: i32 = 3;
+export const HAS_FLOOR: i32 = 4;
+export const FLOOR: i32 = 5;
+export const LEVEL: i32 = 6;
+export const SD: i32 = 7;
+export const SLOW_DECAY: i32 = 8;
+export const SLOW_NOISE: i32 = 9;
+export const IMPACT_DECAY: i32 = 10;
+export const DEPTH: i32 = 11;
+export const RESERVE_MAX: i32 = 12;
+export const REFILL: i32 = 13;
+export const QUANTUM: i32 = 14;
+export const MAX_CONF: i32 = 15;
+export const QUORUM_LAG: i32 = 16;
+export const TOTAL_SHARES: i32 = 17;
+export const RESERVE_FACTOR: i32 = 18;
+export const PRICING: i32 = 19;
+export const PESS: i32 = 20;
+export const BUNKER: i32 = 21;
+export const OPEN_FAIR: i32 = 22;
+export const LAST_STEP: i32 = 23;
+export const BUCKET_STEPS: i32 = 24;
+export const TOP: i32 = 25;
+export const STEPS: i32 = 26;
+export const SIGN: i32 = 27;
+export const Z_SCALE: i32 = 28;
+export const MIN_LOG: i32 = 29;
+export const FILTER_SLACK: i32 = 71;
+export const ZIG_R: i32 = 72;
+export const IDX: i32 = 30;
+export const S: i32 = 31;
+export const SLOW: i32 = 32;
+export const IMPACT: i32 = 33;
+export const RESERVE: i32 = 34;
+export const ARBITRAGE: i32 = 35;
+export const LOG_DISCOUNT: i32 = 36;
+export const DEX: i32 = 37;
+export const AVAILABLE: i32 = 38;
+export const MARKET_PRICE: i32 = 39;
+export const SPOT: i32 = 40;
+export const LOW: i32 = 41;
+export const CONFIDENCE: i32 = 42;
+export const EMA: i32 = 43;
+export const EMA_LOW: i32 = 44;
+export const EMA_TS: i32 = 45;
+export const PRICE_TS: i32 = 46;
+export const KEEP_SINCE: i32 = 47;
+export const KEEP_W: i32 = 48;
+export const CENTER: i32 = 49;
+export const ROUND_CONF: i32 = 50;
+export const LAZY: i32 = 51;
+export const UNTIL_UPDATE: i32 = 52;
+export const GROWTH: i32 = 53;
+export const INDEX: i32 = 54;
+export const INSURANCE: i32 = 55;
+export const BUNKER_STEPS: i32 = 56;
+export const MAX_DISCOUNT: i32 = 57;
+export const BUCKET_LO: i32 = 58;
+export const BUCKET_HI: i32 = 59;
+export const SERIES_LEFT: i32 = 60;
+export const SERIES_AT: i32 = 61;
+export const MAINT: i32 = 62;
+export const INIT: i32 = 63;
+export const T: i32 = 64;
+export const PHASE: i32 = 65;
+export const OUT_DEPEG: i32 = 66;
+export const OUT_LO: i32 = 67;
+export const OUT_HI: i32 = 68;
+export const SINCE: i32 = 69;
+export const PREVIOUS_DEX: i32 = 70;
 
 // Where a resumed run picks up within a step.
 const PHASE_NEXT_STEP = 0;
@@ -211,7 +213,7 @@ function rawUniform(): f64 {
 
 // The ziggurat's slow path (rng.ts `normalSlow`).
 function normalSlow(j: i32, i: i32): f64 {
-  const r = get(ZIG_R_SLOT);
+  const r = get(ZIG_R);
   for (;;) {
     const x = <f64>j * load<f64>(WN + (<usize>i << 3));
     if (i == 0) {
@@ -402,9 +404,9 @@ export function run(): i32 {
   const top = get(TOP);
   const steps = get(STEPS);
   const sign = get(SIGN);
-  const zScale = get(Z_SCALE_SLOT);
-  const minLog = get(MIN_LOG_SLOT);
-  const filterSlack = get(FILTER_SLACK_SLOT);
+  const zScale = get(Z_SCALE);
+  const minLog = get(MIN_LOG);
+  const filterSlack = get(FILTER_SLACK);
   let idx = get(IDX);
   let s = get(S);
   let slow = get(SLOW);

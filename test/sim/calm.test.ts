@@ -3,6 +3,7 @@
 // world in the same state and the random stream at the same place as the path run through the models
 // alone, bit for bit. It also checks that the kernel runs (most steps of a calm path) and that it hands
 // the steps where a sub-account reaches the frontier to the engine's own step.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   FastEngine,
@@ -13,6 +14,7 @@ import {
   createRng,
   createWorld,
   kernelExp,
+  kernelMismatches,
   kernelNormalSum,
   listScenarios,
   loadScenario,
@@ -126,6 +128,22 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     }
     const differ = inputs.filter((x) => !Object.is(kernelExp(x), Math.exp(x)));
     expect(differ).toEqual([]);
+  });
+
+  it("the module's slots, exit codes and layout are the simulator's; one out of step is named", () => {
+    const wasm = new WebAssembly.Module(readFileSync(new URL("../../sim/kernel/calm.wasm", import.meta.url)));
+    const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
+    const exported = new Map<string, number>();
+    for (const [name, value] of Object.entries(instance.exports))
+      if (value instanceof WebAssembly.Global) exported.set(name, Number(value.value));
+    expect(kernelMismatches(exported)).toEqual([]);
+    const renumbered = new Map(exported).set("EMA_LOW", exported.get("EMA")!);
+    expect(kernelMismatches(renumbered)).toEqual(["EMA_LOW"]);
+    const missing = new Map(exported);
+    missing.delete("KEEP");
+    missing.delete("STREAM");
+    expect(kernelMismatches(missing)).toEqual(["KEEP", "STREAM"]);
+    expect(kernelMismatches(new Map(exported).set("NEW_SLOT", 73))).toEqual(["NEW_SLOT"]);
   });
 
   it("draws the stream's normals: the same numbers as the stream, which goes on where the kernel left it", () => {

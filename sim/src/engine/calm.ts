@@ -20,7 +20,6 @@ import type { ModelRng } from "../rng.js";
 export interface CalmFair {
   rate: number;
   nextEvent: number;
-  redemptionRate(t: number): number;
 }
 
 export interface CalmCommittee {
@@ -120,9 +119,7 @@ export interface CalmWorld {
   readonly floorClosed: boolean;
   readonly unstakeFeeLog: number;
   readonly queuedAlways: boolean;
-  readonly impactBps: number;
   readonly view: Required<MarketSnapshot>;
-  readonly viewMarket: NonNullable<MarketSnapshot["market"]>;
   /** The world's snapshot of the step ending at `t` (the feed is fresh in a calm step). */
   writeView(t: number, dexPrice: number, stale: boolean): void;
 }

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly calm kernel (sim/kernel/calm.ts, built into calm.wasm by `npm run sim:kernel`): its
- * memory's slots, as the kernel names them, and its `run`. One instance per thread; a path's engine
- * writes the slots before a run and reads them after (`PathEngine.calm`).
+ * memory's slots and exit codes, as the kernel names them, and its exports. One instance per thread; a
+ * path's engine writes the slots before a run and reads them after (`PathEngine.calm`).
  */
 import { readFileSync } from "node:fs";
 import { MIN_LOG as MIN_LOG_VALUE } from "../models/discount.js";
@@ -9,26 +9,130 @@ import { Z_SCALE as Z_SCALE_VALUE } from "../models/marketOracle.js";
 import { type Xoshiro128, ZIGGURAT } from "../rng.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
 
+/** The kernel's f64 slots (index k at byte 8·k). */
+export const SLOT = {
+  STEP_SECS: 0,
+  UNTIL: 1,
+  STALE_AFTER: 2,
+  TRUE_RATE: 3,
+  HAS_FLOOR: 4,
+  FLOOR: 5,
+  LEVEL: 6,
+  SD: 7,
+  SLOW_DECAY: 8,
+  SLOW_NOISE: 9,
+  IMPACT_DECAY: 10,
+  DEPTH: 11,
+  RESERVE_MAX: 12,
+  REFILL: 13,
+  QUANTUM: 14,
+  MAX_CONF: 15,
+  QUORUM_LAG: 16,
+  TOTAL_SHARES: 17,
+  RESERVE_FACTOR: 18,
+  PRICING: 19,
+  PESS: 20,
+  BUNKER: 21,
+  OPEN_FAIR: 22,
+  LAST_STEP: 23,
+  BUCKET_STEPS: 24,
+  TOP: 25,
+  STEPS: 26,
+  SIGN: 27,
+  Z_SCALE: 28,
+  MIN_LOG: 29,
+  IDX: 30,
+  S: 31,
+  SLOW: 32,
+  IMPACT: 33,
+  RESERVE: 34,
+  ARBITRAGE: 35,
+  LOG_DISCOUNT: 36,
+  DEX: 37,
+  AVAILABLE: 38,
+  MARKET_PRICE: 39,
+  SPOT: 40,
+  LOW: 41,
+  CONFIDENCE: 42,
+  EMA: 43,
+  EMA_LOW: 44,
+  EMA_TS: 45,
+  PRICE_TS: 46,
+  KEEP_SINCE: 47,
+  KEEP_W: 48,
+  CENTER: 49,
+  ROUND_CONF: 50,
+  LAZY: 51,
+  UNTIL_UPDATE: 52,
+  GROWTH: 53,
+  INDEX: 54,
+  INSURANCE: 55,
+  BUNKER_STEPS: 56,
+  MAX_DISCOUNT: 57,
+  BUCKET_LO: 58,
+  BUCKET_HI: 59,
+  SERIES_LEFT: 60,
+  SERIES_AT: 61,
+  MAINT: 62,
+  INIT: 63,
+  T: 64,
+  PHASE: 65,
+  OUT_DEPEG: 66,
+  OUT_LO: 67,
+  OUT_HI: 68,
+  SINCE: 69,
+  PREVIOUS_DEX: 70,
+  FILTER_SLACK: 71,
+  ZIG_R: 72,
+} as const;
+
+/** Why a run stopped. */
+export const EXIT = {
+  END: 0,
+  CROSSED: 1,
+  POOL: 2,
+  SERIES: 3,
+  KEEP: 4,
+} as const;
+
+/** The memory's layout, read from the module's exports (byte offsets). */
+const LAYOUT = ["STREAM", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN"] as const;
+
+/**
+ * The names among a module's exported numbers that disagree with `SLOT`, `EXIT` and the layout — a slot,
+ * code or offset the module lacks, a slot or code it numbers another way, a number it has beyond them — so a kernel and a simulator out of step are
+ * refused at load instead of computing with each other's slots.
+ */
+export function mismatchedExports(exported: ReadonlyMap<string, number>): string[] {
+  const expected: Record<string, number> = { ...SLOT, ...EXIT };
+  const known = new Set<string>([...Object.keys(expected), ...LAYOUT]);
+  return [
+    ...Object.entries(expected)
+      .filter(([name, value]) => exported.get(name) !== value)
+      .map(([name]) => name),
+    ...LAYOUT.filter((name) => !exported.has(name)),
+    ...[...exported.keys()].filter((name) => !known.has(name)),
+  ];
+}
+
 /** The kernel's instance in this thread: its memory's views and its exports. */
 export interface CalmKernel {
-  /** The f64 slots (index k at byte 8·k; the indices below). */
+  /** The f64 slots (`SLOT`). */
   readonly slots: Float64Array;
   /**
-   * The i32 words: the stream's state at `STREAM_WORD`; the last two rounds' noises in member order at
-   * `RAW_WORDS`, the last at `RAW_WORDS[words[CURRENT_WORD]]`; after a run, the last sorted at
-   * `SORTED_WORD`.
+   * The i32 words: the stream's state at `streamWord`; the last two rounds' noises in member order at
+   * `rawWords`, the last at `rawWords[words[currentWord]]`; after a run, the last sorted at `sortedWord`.
    */
   readonly words: Int32Array;
-  /** Runs calm steps from the slots until this side must act; returns why it stopped (`END`, …). */
+  readonly streamWord: number;
+  readonly rawWords: readonly [number, number];
+  readonly sortedWord: number;
+  readonly currentWord: number;
+  /** Runs calm steps from the slots until this side must act; returns why it stopped (`EXIT`). */
   readonly run: () => number;
   readonly drawNormals: (n: number, sign: number) => number;
   readonly exp: (x: number) => number;
 }
-
-export const STREAM_WORD = 1024 / 4;
-export const RAW_WORDS = [1088 / 4, 1152 / 4] as const;
-export const SORTED_WORD = 1216 / 4;
-export const CURRENT_WORD = 1280 / 4;
 
 let loaded: CalmKernel | undefined;
 
@@ -49,20 +153,32 @@ function instantiate(file: URL): CalmKernel {
   }
   // JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
   const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
+  const exported = new Map<string, number>();
+  for (const [name, value] of Object.entries(instance.exports))
+    if (value instanceof WebAssembly.Global) exported.set(name, Number(value.value));
+  const wrong = mismatchedExports(exported);
+  if (wrong.length > 0)
+    throw new Error(
+      `The simulator's calm kernel (${file.pathname}) does not match the simulator (${wrong.join(", ")}): keep SLOT and EXIT in sim/src/engine/calmWasm.ts in step with sim/kernel/calm.ts and run \`npm run sim:kernel\`.`,
+    );
+  const at = (name: (typeof LAYOUT)[number]) => exported.get(name)!;
   const memory = instance.exports.memory as WebAssembly.Memory;
   const slots = new Float64Array(memory.buffer, 0, 128);
-  const tables = new Float64Array(memory.buffer, 2048, 3 * 128);
-  tables.set(ZIGGURAT.KN, 0);
-  tables.set(ZIGGURAT.WN, 128);
-  tables.set(ZIGGURAT.FN, 256);
+  new Float64Array(memory.buffer, at("KN"), 128).set(ZIGGURAT.KN);
+  new Float64Array(memory.buffer, at("WN"), 128).set(ZIGGURAT.WN);
+  new Float64Array(memory.buffer, at("FN"), 128).set(ZIGGURAT.FN);
   // The constants the kernel shares with the models: set once, from their one home.
-  slots[Z_SCALE] = Z_SCALE_VALUE;
-  slots[MIN_LOG] = MIN_LOG_VALUE;
-  slots[FILTER_SLACK] = FILTER_SLACK_VALUE;
-  slots[ZIG_R] = ZIGGURAT.R;
+  slots[SLOT.Z_SCALE] = Z_SCALE_VALUE;
+  slots[SLOT.MIN_LOG] = MIN_LOG_VALUE;
+  slots[SLOT.FILTER_SLACK] = FILTER_SLACK_VALUE;
+  slots[SLOT.ZIG_R] = ZIGGURAT.R;
   return {
     slots,
-    words: new Int32Array(memory.buffer, 0, 2048 / 4),
+    words: new Int32Array(memory.buffer, 0, at("KN") / 4),
+    streamWord: at("STREAM") / 4,
+    rawWords: [at("RAW_A") / 4, at("RAW_B") / 4],
+    sortedWord: at("SORTED") / 4,
+    currentWord: at("CURRENT") / 4,
     run: instance.exports.run as () => number,
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
     exp: instance.exports.exp as (x: number) => number,
@@ -74,96 +190,14 @@ export function kernelExp(x: number): number {
   return calmKernel().exp(x);
 }
 
-/** Why a run stopped. */
-export const END = 0;
-export const CROSSED = 1;
-export const POOL = 2;
-export const SERIES = 3;
-export const KEEP = 4;
-
-/** The slots (sim/kernel/calm.ts). */
-export const STEP_SECS = 0;
-export const UNTIL = 1;
-export const STALE_AFTER = 2;
-export const TRUE_RATE = 3;
-export const HAS_FLOOR = 4;
-export const FLOOR = 5;
-export const LEVEL = 6;
-export const SD = 7;
-export const SLOW_DECAY = 8;
-export const SLOW_NOISE = 9;
-export const IMPACT_DECAY = 10;
-export const DEPTH = 11;
-export const RESERVE_MAX = 12;
-export const REFILL = 13;
-export const QUANTUM = 14;
-export const MAX_CONF = 15;
-export const QUORUM_LAG = 16;
-export const TOTAL_SHARES = 17;
-export const RESERVE_FACTOR = 18;
-export const PRICING = 19;
-export const PESS = 20;
-export const BUNKER = 21;
-export const OPEN_FAIR = 22;
-export const LAST_STEP = 23;
-export const BUCKET_STEPS = 24;
-export const TOP = 25;
-export const STEPS = 26;
-export const SIGN = 27;
-export const Z_SCALE = 28;
-export const MIN_LOG = 29;
-export const FILTER_SLACK = 71;
-export const ZIG_R = 72;
-export const IDX = 30;
-export const S = 31;
-export const SLOW = 32;
-export const IMPACT = 33;
-export const RESERVE = 34;
-export const ARBITRAGE = 35;
-export const LOG_DISCOUNT = 36;
-export const DEX = 37;
-export const AVAILABLE = 38;
-export const MARKET_PRICE = 39;
-export const SPOT = 40;
-export const LOW = 41;
-export const CONFIDENCE = 42;
-export const EMA = 43;
-export const EMA_LOW = 44;
-export const EMA_TS = 45;
-export const PRICE_TS = 46;
-export const KEEP_SINCE = 47;
-export const KEEP_W = 48;
-export const CENTER = 49;
-export const ROUND_CONF = 50;
-export const LAZY = 51;
-export const UNTIL_UPDATE = 52;
-export const GROWTH = 53;
-export const INDEX = 54;
-export const INSURANCE = 55;
-export const BUNKER_STEPS = 56;
-export const MAX_DISCOUNT = 57;
-export const BUCKET_LO = 58;
-export const BUCKET_HI = 59;
-export const SERIES_LEFT = 60;
-export const SERIES_AT = 61;
-export const MAINT = 62;
-export const INIT = 63;
-export const T = 64;
-export const PHASE = 65;
-export const OUT_DEPEG = 66;
-export const OUT_LO = 67;
-export const OUT_HI = 68;
-export const SINCE = 69;
-export const PREVIOUS_DEX = 70;
-
 /**
  * The sum of `n` normals drawn from `rng` by the kernel, as its calm steps draw them (the same numbers as
  * `rng.normal()`): the random-number bound of a world whose normals the kernel draws (bench/sim.ts).
  */
 export function kernelNormalSum(rng: Xoshiro128, n: number): number {
-  const { words, drawNormals } = calmKernel();
-  rng.saveState(words, STREAM_WORD);
+  const { words, streamWord, drawNormals } = calmKernel();
+  rng.saveState(words, streamWord);
   const sum = drawNormals(n, rng.mirror);
-  rng.loadState(words, STREAM_WORD);
+  rng.loadState(words, streamWord);
   return sum;
 }

@@ -28,7 +28,7 @@ import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
 import { Xoshiro128 } from "../rng.js";
 import * as approx from "./approx.js";
 import { type CalmWorld, isCalmWorld } from "./calm.js";
-import * as kernel from "./calmWasm.js";
+import { EXIT, SLOT, calmKernel } from "./calmWasm.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 /**
@@ -290,15 +290,19 @@ export class PathEngine {
     this.detector.open?.(this);
   }
 
+  /** The borrow index's growth over one step at `apr` (the rate moves hourly at most: one factor serves until it does). */
+  private growthAt(apr: number): number {
+    if (apr !== this.growthApr) {
+      this.growthApr = apr;
+      this.growth = approx.growth(apr, this.stepSecs);
+    }
+    return this.growth;
+  }
+
   private step(s: number, snap: MarketSnapshot): void {
     // Interest: the borrow index compounds at the step's rate; the reserve factor goes to insurance.
     const before = this.index;
-    if (snap.borrowApr !== this.growthApr) {
-      // The rate moves hourly at most in the world models: one growth factor serves until it does.
-      this.growthApr = snap.borrowApr;
-      this.growth = approx.growth(snap.borrowApr, this.stepSecs);
-    }
-    const after = before * this.growth;
+    const after = before * this.growthAt(snap.borrowApr);
     this.index = after;
     this.insurance += this.totalShares * (after - before) * this.params.reserveFactor;
     // Observations.
@@ -377,164 +381,156 @@ export class PathEngine {
     const stream = rng as Xoshiro128;
     const floorLog = w.inputs.floorLog;
     const q = queued ? 1 : 0;
-    const { slots: k, words, run } = kernel.calmKernel();
+    const { slots: k, words, run, streamWord, rawWords, sortedWord, currentWord } = calmKernel();
     // The run's constants.
-    k[kernel.STEP_SECS] = stepSecs;
-    k[kernel.UNTIL] = until;
-    k[kernel.STALE_AFTER] = staleAfter;
-    k[kernel.TRUE_RATE] = trueRate;
-    k[kernel.HAS_FLOOR] = floorLog !== null ? 1 : 0;
-    k[kernel.FLOOR] = floorLog ?? 0;
-    k[kernel.LEVEL] = d.regimeLevel;
-    k[kernel.SD] = d.sd;
-    k[kernel.SLOW_DECAY] = d.slowDecay[q]!;
-    k[kernel.SLOW_NOISE] = d.slowNoise[q]!;
-    k[kernel.IMPACT_DECAY] = d.impactDecay[q]!;
-    k[kernel.DEPTH] = d.depth1Pct;
-    k[kernel.RESERVE_MAX] = d.restaking.reserveSol;
-    k[kernel.REFILL] = d.refillPerStep;
-    k[kernel.QUANTUM] = o.quantum;
-    k[kernel.MAX_CONF] = o.spec.maxConfidenceBps;
-    k[kernel.QUORUM_LAG] = o.quorumLag;
-    k[kernel.TOTAL_SHARES] = this.totalShares;
-    k[kernel.RESERVE_FACTOR] = this.params.reserveFactor;
+    k[SLOT.STEP_SECS] = stepSecs;
+    k[SLOT.UNTIL] = until;
+    k[SLOT.STALE_AFTER] = staleAfter;
+    k[SLOT.TRUE_RATE] = trueRate;
+    k[SLOT.HAS_FLOOR] = floorLog !== null ? 1 : 0;
+    k[SLOT.FLOOR] = floorLog ?? 0;
+    k[SLOT.LEVEL] = d.regimeLevel;
+    k[SLOT.SD] = d.sd;
+    k[SLOT.SLOW_DECAY] = d.slowDecay[q]!;
+    k[SLOT.SLOW_NOISE] = d.slowNoise[q]!;
+    k[SLOT.IMPACT_DECAY] = d.impactDecay[q]!;
+    k[SLOT.DEPTH] = d.depth1Pct;
+    k[SLOT.RESERVE_MAX] = d.restaking.reserveSol;
+    k[SLOT.REFILL] = d.refillPerStep;
+    k[SLOT.QUANTUM] = o.quantum;
+    k[SLOT.MAX_CONF] = o.spec.maxConfidenceBps;
+    k[SLOT.QUORUM_LAG] = o.quorumLag;
+    k[SLOT.TOTAL_SHARES] = this.totalShares;
+    k[SLOT.RESERVE_FACTOR] = this.params.reserveFactor;
     const policy = this.params.policy;
-    k[kernel.PRICING] = policy === "FairRate" ? 0 : policy === "Market" ? 1 : 2;
-    k[kernel.PESS] = com.pessimisticRate;
-    k[kernel.BUNKER] = com.bunker ? 1 : 0;
-    k[kernel.OPEN_FAIR] = this.openFair;
-    k[kernel.LAST_STEP] = this.lastStep;
-    k[kernel.BUCKET_STEPS] = this.bucketSteps;
-    k[kernel.TOP] = top;
-    k[kernel.STEPS] = steps;
-    k[kernel.SIGN] = stream.mirror;
+    k[SLOT.PRICING] = policy === "FairRate" ? 0 : policy === "Market" ? 1 : 2;
+    k[SLOT.PESS] = com.pessimisticRate;
+    k[SLOT.BUNKER] = com.bunker ? 1 : 0;
+    k[SLOT.OPEN_FAIR] = this.openFair;
+    k[SLOT.LAST_STEP] = this.lastStep;
+    k[SLOT.BUCKET_STEPS] = this.bucketSteps;
+    k[SLOT.TOP] = top;
+    k[SLOT.STEPS] = steps;
+    k[SLOT.SIGN] = stream.mirror;
     // The state the run starts from.
-    k[kernel.IDX] = idx;
-    k[kernel.S] = s;
-    k[kernel.SLOW] = d.slow;
-    k[kernel.IMPACT] = d.impact;
-    k[kernel.RESERVE] = d.reserve;
-    k[kernel.ARBITRAGE] = d.arbitrageSol;
-    k[kernel.LOG_DISCOUNT] = d.logDiscount;
-    k[kernel.DEX] = 0;
-    k[kernel.PREVIOUS_DEX] = 0;
-    k[kernel.AVAILABLE] = o.available ? 1 : 0;
-    k[kernel.MARKET_PRICE] = o.marketPrice;
-    k[kernel.SPOT] = o.spot;
-    k[kernel.LOW] = o.low;
-    k[kernel.CONFIDENCE] = o.confidence;
-    k[kernel.EMA] = o.ema;
-    k[kernel.EMA_LOW] = o.emaLow;
-    k[kernel.EMA_TS] = o.marketEmaTs;
-    k[kernel.PRICE_TS] = o.marketPriceTs;
-    k[kernel.KEEP_SINCE] = o.keepSince;
-    k[kernel.KEEP_W] = o.keep;
-    k[kernel.CENTER] = 0;
-    k[kernel.ROUND_CONF] = 0;
-    k[kernel.LAZY] = 0;
-    k[kernel.UNTIL_UPDATE] = pool.untilUpdate;
-    if (pool.apr !== this.growthApr) {
-      this.growthApr = pool.apr;
-      this.growth = approx.growth(pool.apr, stepSecs);
-    }
+    k[SLOT.IDX] = idx;
+    k[SLOT.S] = s;
+    k[SLOT.SLOW] = d.slow;
+    k[SLOT.IMPACT] = d.impact;
+    k[SLOT.RESERVE] = d.reserve;
+    k[SLOT.ARBITRAGE] = d.arbitrageSol;
+    k[SLOT.LOG_DISCOUNT] = d.logDiscount;
+    k[SLOT.DEX] = 0;
+    k[SLOT.PREVIOUS_DEX] = 0;
+    k[SLOT.AVAILABLE] = o.available ? 1 : 0;
+    k[SLOT.MARKET_PRICE] = o.marketPrice;
+    k[SLOT.SPOT] = o.spot;
+    k[SLOT.LOW] = o.low;
+    k[SLOT.CONFIDENCE] = o.confidence;
+    k[SLOT.EMA] = o.ema;
+    k[SLOT.EMA_LOW] = o.emaLow;
+    k[SLOT.EMA_TS] = o.marketEmaTs;
+    k[SLOT.PRICE_TS] = o.marketPriceTs;
+    k[SLOT.KEEP_SINCE] = o.keepSince;
+    k[SLOT.KEEP_W] = o.keep;
+    k[SLOT.CENTER] = 0;
+    k[SLOT.ROUND_CONF] = 0;
+    k[SLOT.LAZY] = 0;
+    k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
     if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-    k[kernel.GROWTH] = this.growth;
-    k[kernel.INDEX] = this.index;
-    k[kernel.INSURANCE] = this.insurance;
-    k[kernel.BUNKER_STEPS] = this.bunkerSteps;
-    k[kernel.MAX_DISCOUNT] = this.maxDiscount;
-    k[kernel.BUCKET_LO] = this.bucketLo;
-    k[kernel.BUCKET_HI] = this.bucketHi;
-    k[kernel.SERIES_LEFT] = this.seriesLeft;
-    k[kernel.SERIES_AT] = this.seriesAt;
-    k[kernel.MAINT] = 0;
-    k[kernel.INIT] = 0;
-    k[kernel.T] = 0;
-    k[kernel.PHASE] = 0;
-    stream.saveState(words, kernel.STREAM_WORD);
+    k[SLOT.GROWTH] = this.growthAt(pool.apr);
+    k[SLOT.INDEX] = this.index;
+    k[SLOT.INSURANCE] = this.insurance;
+    k[SLOT.BUNKER_STEPS] = this.bunkerSteps;
+    k[SLOT.MAX_DISCOUNT] = this.maxDiscount;
+    k[SLOT.BUCKET_LO] = this.bucketLo;
+    k[SLOT.BUCKET_HI] = this.bucketHi;
+    k[SLOT.SERIES_LEFT] = this.seriesLeft;
+    k[SLOT.SERIES_AT] = this.seriesAt;
+    k[SLOT.MAINT] = 0;
+    k[SLOT.INIT] = 0;
+    k[SLOT.T] = 0;
+    k[SLOT.PHASE] = 0;
+    stream.saveState(words, streamWord);
     for (;;) {
       const why = run();
-      if (why === kernel.POOL) {
+      if (why === EXIT.POOL) {
         // The pool's hourly update is the pool model's own step, drawing from the same stream.
-        stream.loadState(words, kernel.STREAM_WORD);
+        stream.loadState(words, streamWord);
         pool.untilUpdate = 1;
-        pool.step(k[kernel.T]!, 0);
-        stream.saveState(words, kernel.STREAM_WORD);
-        k[kernel.UNTIL_UPDATE] = pool.untilUpdate;
-        if (pool.apr !== this.growthApr) {
-          this.growthApr = pool.apr;
-          this.growth = approx.growth(pool.apr, stepSecs);
-          k[kernel.GROWTH] = this.growth;
-        }
+        pool.step(k[SLOT.T]!, 0);
+        stream.saveState(words, streamWord);
+        k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
+        k[SLOT.GROWTH] = this.growthAt(pool.apr);
         if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-      } else if (why === kernel.SERIES) {
-        const at = k[kernel.SERIES_AT]! - 1;
-        this.seriesDepeg[at] = k[kernel.OUT_DEPEG]!;
-        this.seriesDepegMin[at] = k[kernel.OUT_LO]!;
-        this.seriesDepegMax[at] = k[kernel.OUT_HI]!;
-      } else if (why === kernel.KEEP) {
+      } else if (why === EXIT.SERIES) {
+        const at = k[SLOT.SERIES_AT]! - 1;
+        this.seriesDepeg[at] = k[SLOT.OUT_DEPEG]!;
+        this.seriesDepegMin[at] = k[SLOT.OUT_LO]!;
+        this.seriesDepegMax[at] = k[SLOT.OUT_HI]!;
+      } else if (why === EXIT.KEEP) {
         // The EMA's weight for a new interval: the sdk's exact decay.
-        const since = k[kernel.SINCE]!;
+        const since = k[SLOT.SINCE]!;
         const maxAge = o.spec.maxPriceAgeSecs;
-        k[kernel.KEEP_SINCE] = since;
-        k[kernel.KEEP_W] = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, o.spec.emaHalfLifeSecs);
+        k[SLOT.KEEP_SINCE] = since;
+        k[SLOT.KEEP_W] = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, o.spec.emaHalfLifeSecs);
       } else break;
     }
-    stream.loadState(words, kernel.STREAM_WORD);
-    const t = k[kernel.T]!;
+    stream.loadState(words, streamWord);
+    const t = k[SLOT.T]!;
     if (t === 0) return s;
-    s = k[kernel.S]!;
-    const dex = k[kernel.DEX]!;
-    const center = k[kernel.CENTER]!;
+    s = k[SLOT.S]!;
+    const dex = k[SLOT.DEX]!;
+    const center = k[SLOT.CENTER]!;
     // Write the state back, as the models and the engine would have left it.
-    pool.untilUpdate = k[kernel.UNTIL_UPDATE]!;
-    w.index = k[kernel.IDX]!;
-    d.slow = k[kernel.SLOW]!;
+    pool.untilUpdate = k[SLOT.UNTIL_UPDATE]!;
+    w.index = k[SLOT.IDX]!;
+    d.slow = k[SLOT.SLOW]!;
     d.flash = 0;
-    d.impact = k[kernel.IMPACT]!;
-    d.reserve = k[kernel.RESERVE]!;
-    d.arbitrageSol = k[kernel.ARBITRAGE]!;
-    d.logDiscount = k[kernel.LOG_DISCOUNT]!;
+    d.impact = k[SLOT.IMPACT]!;
+    d.reserve = k[SLOT.RESERVE]!;
+    d.arbitrageSol = k[SLOT.ARBITRAGE]!;
+    d.logDiscount = k[SLOT.LOG_DISCOUNT]!;
     w.inputs.soldSol = 0;
     o.dexPrice = dex;
     o.roundPrice = center;
     o.roundLow = center;
-    o.roundConf = k[kernel.ROUND_CONF]!;
+    o.roundConf = k[SLOT.ROUND_CONF]!;
     o.lastCleanT = t;
     o.lastCleanDex = dex;
     o.fresh = 9;
     o.quorumTsPending = 0;
-    o.available = k[kernel.AVAILABLE] === 1;
-    o.marketPrice = k[kernel.MARKET_PRICE]!;
-    o.spot = k[kernel.SPOT]!;
-    o.low = k[kernel.LOW]!;
-    o.confidence = k[kernel.CONFIDENCE]!;
-    o.ema = k[kernel.EMA]!;
-    o.emaLow = k[kernel.EMA_LOW]!;
-    o.marketEmaTs = k[kernel.EMA_TS]!;
-    o.marketPriceTs = k[kernel.PRICE_TS]!;
-    o.keepSince = k[kernel.KEEP_SINCE]!;
-    o.keep = k[kernel.KEEP_W]!;
-    const rawAt = kernel.RAW_WORDS[words[kernel.CURRENT_WORD]!]!;
+    o.available = k[SLOT.AVAILABLE] === 1;
+    o.marketPrice = k[SLOT.MARKET_PRICE]!;
+    o.spot = k[SLOT.SPOT]!;
+    o.low = k[SLOT.LOW]!;
+    o.confidence = k[SLOT.CONFIDENCE]!;
+    o.ema = k[SLOT.EMA]!;
+    o.emaLow = k[SLOT.EMA_LOW]!;
+    o.marketEmaTs = k[SLOT.EMA_TS]!;
+    o.marketPriceTs = k[SLOT.PRICE_TS]!;
+    o.keepSince = k[SLOT.KEEP_SINCE]!;
+    o.keep = k[SLOT.KEEP_W]!;
+    const rawAt = rawWords[words[currentWord]!]!;
     for (let m = 0; m < 9; m++) o.cleanZ[m] = words[rawAt + m]!;
-    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[kernel.SORTED_WORD + m]!;
+    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[sortedWord + m]!;
     w.writeView(t, dex, false);
-    this.index = k[kernel.INDEX]!;
-    this.insurance = k[kernel.INSURANCE]!;
-    this.bunkerSteps = k[kernel.BUNKER_STEPS]!;
-    this.maxDiscount = k[kernel.MAX_DISCOUNT]!;
-    this.bucketLo = k[kernel.BUCKET_LO]!;
-    this.bucketHi = k[kernel.BUCKET_HI]!;
-    this.seriesLeft = k[kernel.SERIES_LEFT]!;
-    this.seriesAt = k[kernel.SERIES_AT]!;
-    if (k[kernel.PHASE] !== 0) {
+    this.index = k[SLOT.INDEX]!;
+    this.insurance = k[SLOT.INSURANCE]!;
+    this.bunkerSteps = k[SLOT.BUNKER_STEPS]!;
+    this.maxDiscount = k[SLOT.MAX_DISCOUNT]!;
+    this.bucketLo = k[SLOT.BUCKET_LO]!;
+    this.bucketHi = k[SLOT.BUCKET_HI]!;
+    this.seriesLeft = k[SLOT.SERIES_LEFT]!;
+    this.seriesAt = k[SLOT.SERIES_AT]!;
+    if (k[SLOT.PHASE] !== 0) {
       // A crossing: the world's part of step s is done, the engine's part goes the models' way.
       this.step(s, w.view);
       return s + 1;
     }
     this.tNow = t - this.openT;
-    this.prices.maint = k[kernel.MAINT]!;
-    this.prices.init = k[kernel.INIT]!;
+    this.prices.maint = k[SLOT.MAINT]!;
+    this.prices.init = k[SLOT.INIT]!;
     return s;
   }
 
