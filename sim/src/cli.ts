@@ -28,9 +28,6 @@ import {
   type SimResult,
 } from "./run.js";
 import { listScenarios, ScenarioError } from "./scenario.js";
-import { stopReplayProcesses } from "./replay/processes.js";
-import { DEFAULT_REPLAY_SPEED, runReplay } from "./replay/run.js";
-import { replayTable } from "./replay/report.js";
 import { SIM_VERSION } from "./version.js";
 
 class UsageError extends Error {}
@@ -467,6 +464,12 @@ async function cmdReplay(args: string[]): Promise<number> {
   if (values.path === undefined) throw new UsageError("`sim replay` needs --path k: the path of the scenario to play.");
   if ((values.url === undefined) !== (values["demo-dir"] === undefined))
     throw new UsageError("--url and --demo-dir go together: the chain to attach to and its demo world's directory.");
+  // The replay's modules (the chain client among them) load only for a replay: `run` starts without them.
+  const [{ stopReplayProcesses }, { DEFAULT_REPLAY_SPEED, runReplay }, { replayTable }] = await Promise.all([
+    import("./replay/processes.js"),
+    import("./replay/run.js"),
+    import("./replay/report.js"),
+  ]);
   const scenario = positionals[0]!;
   const path = int("path", values.path)!;
   const subAccounts = int("sub-accounts", values["sub-accounts"], 1) ?? 20;

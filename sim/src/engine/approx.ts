@@ -16,7 +16,7 @@
  * `updateMarket` (≤ 1e-12 relative). Both engines call these functions with the same arguments in the
  * same order, so their decisions are identical, not merely close.
  */
-import { DEFAULT_RISK_PARAMS, decay, type RiskParams } from "@lantern/sdk";
+import { DEFAULT_RISK_PARAMS, decay, type RiskParams } from "@lantern/sdk/math";
 import type { Policy } from "../contract.js";
 
 export const YEAR_SECS = 31_536_000;

@@ -705,14 +705,21 @@ export class PathEngine {
     const sums = this.horizonSums;
     const equityEnd = this.bucketEquityEnd;
     const index = this.index;
+    const shares = this.shares;
+    const coll = this.coll;
+    // The two sums in locals: summed in a typed array, each addition waited for the last one's store.
+    let marked = sums[0]!;
+    let shortfall = sums[1]!;
     for (let i = 0; i < this.n; i++) {
-      const debt = this.shares[i]! * index;
-      const e = this.coll[i]! * mark - debt;
-      if (e >= 0) sums[0]! += e;
-      else sums[1]! -= e;
-      const r = this.coll[i]! * redeem - debt;
+      const debt = shares[i]! * index;
+      const e = coll[i]! * mark - debt;
+      if (e >= 0) marked += e;
+      else shortfall -= e;
+      const r = coll[i]! * redeem - debt;
       if (r > 0) equityEnd[bucket[i]!]! += r;
     }
+    sums[0] = marked;
+    sums[1] = shortfall;
   }
 
   private finish(last: MarketSnapshot, path: number): PathOutcome {

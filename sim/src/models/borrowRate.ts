@@ -17,7 +17,7 @@
  *   as the program's `utilization_bps`), so a lookup is exact and O(1).
  * The random parts move once an hour (utilisation is slow); the feedback acts every step.
  */
-import { borrowRate, type RateCurve } from "@lantern/sdk";
+import { borrowRate, type RateCurve } from "@lantern/sdk/math";
 import type { ModelRng } from "../rng.js";
 import type { PoolSpec } from "../scenario.js";
 import { DAY_SECS, PathCursor } from "./paths.js";

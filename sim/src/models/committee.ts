@@ -41,7 +41,7 @@ import {
   type ReportState,
   DECREASE_SLOTS,
   type SanityLimits,
-} from "@lantern/sdk";
+} from "@lantern/sdk/math";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MemberRole } from "../scenario.js";
 import { DAY_SECS } from "./paths.js";

@@ -22,7 +22,7 @@
  *   integer `decay()` for each elapsed time (memoised). It differs from exact by float rounding only
  *   (≤ 1e-12 relative, checked by the tests) and draws the same random numbers.
  */
-import { freshPrices, updateMarket, type MarketState } from "@lantern/sdk";
+import { freshPrices, updateMarket, type MarketState } from "@lantern/sdk/math";
 import * as approx from "../engine/approx.js";
 import type { ModelRng } from "../rng.js";
 import type { CommitteeSpec, MarketOracleSpec, MemberRole } from "../scenario.js";
