@@ -8,9 +8,11 @@
 // --scale f runs f × 10,000 paths of the full-size workload and extrapolates the wall time of the
 // whole workload linearly (paths are independent and identically sized); the output says so.
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import {
   type Feedback,
   type MarketSnapshot,
@@ -21,14 +23,15 @@ import {
   createWorld,
   Xoshiro128,
   createRng,
-  kernelNormalSum,
   streamState,
   runScenario,
+  typescriptWorkerEntry,
   loadScenario,
   runPath,
   type Scenario,
 } from "@lantern/sim";
 import { numpyPeer } from "./peers/numpy.js";
+import { type Counts, drawOnly, normalSums } from "./sim-draws.js";
 
 const { values } = parseArgs({
   options: {
@@ -58,9 +61,9 @@ const paths = Math.max(2, Math.round(STANDARD_PATHS * scale));
 
 /** A stream that counts the top-level draws the world makes (by kind), to replay them bare. */
 class CountingRng extends Xoshiro128 {
-  counts = { uniform: 0, normal: 0, exponential: 0, uniformPositive: 0, poisson: 0, poissonMean: 0 };
+  counts: Counts = { uniform: 0, normal: 0, exponential: 0, uniformPositive: 0, poisson: 0, poissonMean: 0 };
   private depth = 0;
-  private count<T>(kind: keyof CountingRng["counts"], f: () => T): T {
+  private count<T>(kind: keyof Counts, f: () => T): T {
     if (this.depth === 0) this.counts[kind]++;
     this.depth++;
     try {
@@ -88,30 +91,6 @@ class CountingRng extends Xoshiro128 {
     return this.count("poisson", () => super.poisson(lambda));
   }
 }
-
-type Counts = CountingRng["counts"];
-
-/**
- * Draws exactly `c` from a fresh stream of the path, its normals by `normals` — JavaScript's generator,
- * or the WebAssembly calm kernel's, which draws the calm steps' normals: the random-number-generation
- * bound is the faster of the two.
- */
-function drawOnly(path: number, c: Counts, normals: (rng: Xoshiro128, n: number) => number): number {
-  const rng = createRng(SEED, path);
-  let acc = normals(rng, c.normal);
-  for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
-  for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
-  for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
-  const mean = c.poisson > 0 ? c.poissonMean / c.poisson : 0;
-  for (let i = 0; i < c.poisson; i++) acc += rng.poisson(mean);
-  return acc;
-}
-
-const jsNormalSum = (rng: Xoshiro128, n: number) => {
-  let acc = 0;
-  for (let i = 0; i < n; i++) acc += rng.normal();
-  return acc;
-};
 
 /** The world alone, read as the engine reads it (`advance`: its own snapshot, no copy). */
 function worldOnly(path: number): number {
@@ -200,10 +179,12 @@ console.log(
 );
 
 // 1. The workload on all cores, through the library API (workers, aggregation included).
+let workloadSecs = Number.NaN;
 {
   const started = process.hrtime.bigint();
   const result = await runScenario({ scenario, paths, seed: SEED, workers });
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  workloadSecs = secs;
   const pathSteps = paths * steps;
   const full = (secs * STANDARD_PATHS) / paths;
   console.log(
@@ -222,6 +203,33 @@ console.log(
 }
 
 let boundRatio = Number.NaN;
+let cores = { bound: Number.NaN, ratio: Number.NaN };
+
+/**
+ * The random numbers of section 1's workload drawn on as many worker threads as it ran on, with the
+ * faster generator: each path as many of each kind as the sampled path it cycles to. Timed from the
+ * start signal (the workers loaded and warmed up) to the last worker's end.
+ */
+async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalSums): Promise<number> {
+  const share = Math.ceil(paths / workers);
+  const threads = Array.from(
+    { length: workers },
+    (_, w) =>
+      new Worker(typescriptWorkerEntry(new URL("./sim-draw-worker.ts", import.meta.url)), {
+        workerData: { seed: SEED, from: w * share, to: Math.min(paths, (w + 1) * share), counts, generator },
+      }),
+  );
+  try {
+    await Promise.all(threads.map((t) => once(t, "message")));
+    const started = process.hrtime.bigint();
+    const done = Promise.all(threads.map((t) => once(t, "message")));
+    for (const t of threads) t.postMessage("start");
+    await done;
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}
 // 2. Single-thread breakdown on a sample of paths, interleaved rounds, median per path.
 {
   const sample = Number(values.sample);
@@ -247,8 +255,8 @@ let boundRatio = Number.NaN;
   const c0 = counts[0]!;
   // Warm up every variant.
   for (let p = 0; p < 2; p++) {
-    drawOnly(p, counts[p]!, jsNormalSum);
-    drawOnly(p, counts[p]!, kernelNormalSum);
+    drawOnly(SEED, p, counts[p]!, normalSums.js);
+    drawOnly(SEED, p, counts[p]!, normalSums.kernel);
     worldOnly(p);
     engineRun(job, p);
   }
@@ -256,8 +264,8 @@ let boundRatio = Number.NaN;
   const t = { draw: [] as number[], drawKernel: [] as number[], world: [] as number[], fast: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     for (let p = 0; p < sample; p++) {
-      t.draw.push(ms(() => drawOnly(p, counts[p]!, jsNormalSum)));
-      t.drawKernel.push(ms(() => drawOnly(p, counts[p]!, kernelNormalSum)));
+      t.draw.push(ms(() => drawOnly(SEED, p, counts[p]!, normalSums.js)));
+      t.drawKernel.push(ms(() => drawOnly(SEED, p, counts[p]!, normalSums.kernel)));
       t.fast.push(ms(() => engineRun(job, p)));
     }
   }
@@ -271,6 +279,8 @@ let boundRatio = Number.NaN;
   const world = nsPerStep(t.world);
   const fast = nsPerStep(t.fast);
   boundRatio = fast / draw;
+  const bound = await boundOnAllCores(counts, drawKernel < drawJs ? "kernel" : "js");
+  cores = { bound, ratio: workloadSecs / bound };
   const naivePaths = Number(values.naive);
   const naiveTimes: number[] = [];
   const fastSame: number[] = [];
@@ -308,6 +318,9 @@ let boundRatio = Number.NaN;
   );
   console.log(
     `   e. engines alone on a replayed path: fast ${fastEngine.toFixed(1)} ns (= ${(fastEngine / draw).toFixed(2)}× a), naive ${naiveEngine.toFixed(0)} ns = ${(naiveEngine / fastEngine).toFixed(0)}× fast`,
+  );
+  console.log(
+    `   f. section 1's random numbers alone on ${workers} workers: ${cores.bound.toFixed(1)} s (the workload took ${workloadSecs.toFixed(1)} s = ${cores.ratio.toFixed(2)}×)`,
   );
 }
 
@@ -360,6 +373,9 @@ if (peerRounds > 0) {
 console.log("\nBudgets (DESIGN.md §6), from this run:");
 console.log(
   `   end to end, one thread: ${boundRatio.toFixed(2)}× the random-number bound (budget ≤ 2×): ${boundRatio <= 2 ? "met" : "not met"}`,
+);
+console.log(
+  `   end to end on ${workers} cores, workers' start-up and aggregation included: ${cores.ratio.toFixed(2)}× the same numbers drawn on ${workers} cores (budget ≤ 2×): ${cores.ratio <= 2 ? "met" : "not met"}`,
 );
 if (peerRounds > 0)
   console.log(

@@ -158,12 +158,13 @@ function checkInt(name: string, value: number, min: number, max: number): void {
 }
 
 /**
- * The worker's entry. The simulator runs as TypeScript (tsx, vitest), and Node 20 does not apply
- * `--import` loaders to a worker's entry module, so the worker starts from a tiny ES module (a data:
- * URL) that registers tsx's loader and then imports worker.ts.
+ * The entry of a worker thread whose module is TypeScript (`module`: a .ts file's URL). The simulator
+ * runs as TypeScript (tsx, vitest), and Node 20 does not apply `--import` loaders to a worker's entry
+ * module, so the worker starts from a tiny ES module (a data: URL) that registers tsx's loader and then
+ * imports the module.
  */
-function workerEntry(): URL {
-  const worker = new URL("./worker.ts", import.meta.url).href;
+export function typescriptWorkerEntry(module: URL): URL {
+  const worker = module.href;
   const tsx = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
   const api = pathToFileURL(join(tsx, "dist", "esm", "api", "index.mjs")).href;
   const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(worker)});`;
@@ -278,7 +279,7 @@ async function runOnWorkers(
   signal: AbortSignal | undefined,
   onPaths: (n: number) => void,
 ): Promise<Aggregate> {
-  const url = workerEntry();
+  const url = typescriptWorkerEntry(new URL("./worker.ts", import.meta.url));
   const units = to - from;
   // Blocks small enough to balance two cores, large enough to keep messages rare.
   const block = Math.max(1, Math.min(64, Math.ceil(units / (count * 16))));

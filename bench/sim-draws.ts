@@ -1,0 +1,39 @@
+// The random-number-generation bound of bench/sim.ts: a path's draws, counted by kind, drawn bare.
+import { type Xoshiro128, createRng, kernelNormalSum } from "@lantern/sim";
+
+/** The top-level draws a path of the world makes, by kind (bench/sim.ts counts them). */
+export interface Counts {
+  uniform: number;
+  normal: number;
+  exponential: number;
+  uniformPositive: number;
+  poisson: number;
+  poissonMean: number;
+}
+
+/** How the normals are drawn: JavaScript's generator, or the WebAssembly calm kernel's. */
+export type NormalSum = (rng: Xoshiro128, n: number) => number;
+
+export const jsNormalSum: NormalSum = (rng, n) => {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += rng.normal();
+  return acc;
+};
+
+export const normalSums = { js: jsNormalSum, kernel: kernelNormalSum } as const;
+
+/**
+ * Draws exactly `c` from a fresh stream of the path, its normals by `normals` — JavaScript's generator,
+ * or the WebAssembly calm kernel's, which draws the calm steps' normals: the random-number-generation
+ * bound is the faster of the two.
+ */
+export function drawOnly(seed: number, path: number, c: Counts, normals: NormalSum): number {
+  const rng = createRng(seed, path);
+  let acc = normals(rng, c.normal);
+  for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
+  for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
+  for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);
+  const mean = c.poisson > 0 ? c.poissonMean / c.poisson : 0;
+  for (let i = 0; i < c.poisson; i++) acc += rng.poisson(mean);
+  return acc;
+}
