@@ -1,5 +1,5 @@
 // The random-number-generation bound of bench/sim.ts: a path's draws, counted by kind, drawn bare.
-import { type Xoshiro128, createRng, kernelNormalSum } from "@lantern/sim";
+import { type Xoshiro128, createRng, kernelNormalSum, kernelNormalSumPair } from "@lantern/sim";
 
 /** The top-level draws a path of the world makes, by kind (bench/sim.ts counts them). */
 export interface Counts {
@@ -29,7 +29,25 @@ export const normalSums = { js: jsNormalSum, kernel: kernelNormalSum } as const;
  */
 export function drawOnly(seed: number, path: number, c: Counts, normals: NormalSum): number {
   const rng = createRng(seed, path);
-  let acc = normals(rng, c.normal);
+  return normals(rng, c.normal) + drawRest(rng, c);
+}
+
+/**
+ * `drawOnly` for two paths at once: their normals by the kernel's generator from both streams in turn,
+ * so that one stream's chain of dependent operations runs while the other's waits — the generator's
+ * throughput rather than its latency, the bound of paths drawn two at a time.
+ */
+export function drawPairOnly(seed: number, paths: [number, number], c: [Counts, Counts]): number {
+  const [a, b] = [createRng(seed, paths[0]), createRng(seed, paths[1])];
+  const both = Math.min(c[0].normal, c[1].normal);
+  const [sumA, sumB] = kernelNormalSumPair(a, b, both);
+  const left = kernelNormalSum(a, c[0].normal - both) + kernelNormalSum(b, c[1].normal - both);
+  return sumA + sumB + left + drawRest(a, c[0]) + drawRest(b, c[1]);
+}
+
+/** A path's draws other than its normals (a few hundred per path: events' times and sizes). */
+function drawRest(rng: Xoshiro128, c: Counts): number {
+  let acc = 0;
   for (let i = 0; i < c.uniform; i++) acc += rng.uniform();
   for (let i = 0; i < c.uniformPositive; i++) acc += rng.uniformPositive();
   for (let i = 0; i < c.exponential; i++) acc += rng.exponential(1);

@@ -83,6 +83,8 @@ export function exp(x: f64): f64 {
 const F: usize = 0;
 // i32 words: the stream's state (4 words), the last two rounds' raw noises, one round sorted (scratch).
 export const STREAM: usize = 1024;
+// A second stream's state, for the bound of two paths drawn at once (`drawNormalsPair`).
+export const STREAM_B: usize = 1344;
 export const RAW_A: usize = 1088;
 export const RAW_B: usize = 1152;
 export const SORTED: usize = 1216;
@@ -131,6 +133,8 @@ export const Z_SCALE: i32 = 28;
 export const MIN_LOG: i32 = 29;
 export const FILTER_SLACK: i32 = 71;
 export const ZIG_R: i32 = 72;
+export const OUT_A: i32 = 73;
+export const OUT_B: i32 = 74;
 export const IDX: i32 = 30;
 export const S: i32 = 31;
 export const SLOW: i32 = 32;
@@ -187,32 +191,32 @@ const PHASE_ENGINE = 3;
   store<f64>(F + (<usize>k << 3), v);
 }
 
-// xoshiro128** on the stream's words in memory (sim/src/rng.ts `nextInt32`).
-@inline function nextInt32(): i32 {
-  const s0 = load<i32>(STREAM);
-  const s1 = load<i32>(STREAM, 4);
-  let s2 = load<i32>(STREAM, 8);
-  let s3 = load<i32>(STREAM, 12);
+// xoshiro128** on the words of the stream at `st` in memory (sim/src/rng.ts `nextInt32`).
+@inline function nextInt32(st: usize): i32 {
+  const s0 = load<i32>(st);
+  const s1 = load<i32>(st, 4);
+  let s2 = load<i32>(st, 8);
+  let s3 = load<i32>(st, 12);
   const x = s1 * 5;
   const result = rotl<i32>(x, 7) * 9;
   const t = s1 << 9;
   s2 ^= s0;
   s3 ^= s1;
-  store<i32>(STREAM, s0 ^ s3);
-  store<i32>(STREAM, s1 ^ s2, 4);
-  store<i32>(STREAM, s2 ^ t, 8);
-  store<i32>(STREAM, rotl<i32>(s3, 11), 12);
+  store<i32>(st, s0 ^ s3);
+  store<i32>(st, s1 ^ s2, 4);
+  store<i32>(st, s2 ^ t, 8);
+  store<i32>(st, rotl<i32>(s3, 11), 12);
   return result;
 }
 
-function rawUniform(): f64 {
-  const hi = <u32>nextInt32() >>> 5;
-  const lo = <u32>nextInt32() >>> 6;
+function rawUniform(st: usize): f64 {
+  const hi = <u32>nextInt32(st) >>> 5;
+  const lo = <u32>nextInt32(st) >>> 6;
   return (<f64>hi * 67108864 + <f64>lo) / 9007199254740992;
 }
 
 // The ziggurat's slow path (rng.ts `normalSlow`).
-function normalSlow(j: i32, i: i32): f64 {
+function normalSlow(st: usize, j: i32, i: i32): f64 {
   const r = get(ZIG_R);
   for (;;) {
     const x = <f64>j * load<f64>(WN + (<usize>i << 3));
@@ -220,14 +224,14 @@ function normalSlow(j: i32, i: i32): f64 {
       let tx: f64;
       let ty: f64;
       do {
-        tx = -jsLog(1 - rawUniform()) / r;
-        ty = -jsLog(1 - rawUniform());
+        tx = -jsLog(1 - rawUniform(st)) / r;
+        ty = -jsLog(1 - rawUniform(st));
       } while (ty + ty < tx * tx);
       return j > 0 ? r + tx : -r - tx;
     }
     const fi = load<f64>(FN + (<usize>i << 3));
-    if (fi + rawUniform() * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < fdlibmExp(-0.5 * x * x)) return x;
-    const u = nextInt32();
+    if (fi + rawUniform(st) * (load<f64>(FN + (<usize>(i - 1) << 3)) - fi) < fdlibmExp(-0.5 * x * x)) return x;
+    const u = nextInt32(st);
     i = u & 127;
     j = u >> 7;
     if (<f64>abs<i32>(j) < load<f64>(KN + (<usize>i << 3))) return <f64>j * load<f64>(WN + (<usize>i << 3));
@@ -235,13 +239,18 @@ function normalSlow(j: i32, i: i32): f64 {
   return 0; // unreachable: the loop returns
 }
 
-// rng.ts `normal`: the antithetic twin's sign applied as there.
-@inline function normal(sign: f64): f64 {
-  const u = nextInt32();
+// rng.ts `normal` from the stream at `st`: the antithetic twin's sign applied as there.
+@inline function normalAt(st: usize, sign: f64): f64 {
+  const u = nextInt32(st);
   const i = u & 127;
   const j = u >> 7;
   if (<f64>abs<i32>(j) < load<f64>(KN + (<usize>i << 3))) return sign * <f64>j * load<f64>(WN + (<usize>i << 3));
-  return sign * normalSlow(j, i);
+  return sign * normalSlow(st, j, i);
+}
+
+// A normal from the path's stream.
+@inline function normal(sign: f64): f64 {
+  return normalAt(STREAM, sign);
 }
 
 @inline function memberPrice(dex: f64, quantum: f64, q: i32): f64 {
@@ -624,4 +633,20 @@ export function drawNormals(n: i32, sign: f64): f64 {
   let acc: f64 = 0;
   for (let i = 0; i < n; i++) acc += normal(sign);
   return acc;
+}
+
+/**
+ * Draws `n` normals from each of two streams (`STREAM`, `STREAM_B`), one from each in turn, and returns
+ * the sum of each in OUT_A and OUT_B: two paths' numbers at once, the generator's throughput where one
+ * stream's draws wait on each other (bench/sim.ts).
+ */
+export function drawNormalsPair(n: i32, signA: f64, signB: f64): void {
+  let a: f64 = 0;
+  let b: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    a += normalAt(STREAM, signA);
+    b += normalAt(STREAM_B, signB);
+  }
+  put(OUT_A, a);
+  put(OUT_B, b);
 }

@@ -10,7 +10,12 @@ export * from "./version.js";
 export * from "./models/index.js";
 export * from "./report/index.js";
 export * from "./engine/core.js";
-export { kernelExp, kernelNormalSum, mismatchedExports as kernelMismatches } from "./engine/calmWasm.js";
+export {
+  kernelExp,
+  kernelNormalSum,
+  kernelNormalSumPair,
+  mismatchedExports as kernelMismatches,
+} from "./engine/calmWasm.js";
 export * from "./engine/fast.js";
 export * from "./engine/naive.js";
 export * from "./engine/frontier.js";

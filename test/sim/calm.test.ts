@@ -16,6 +16,7 @@ import {
   kernelExp,
   kernelMismatches,
   kernelNormalSum,
+  kernelNormalSumPair,
   listScenarios,
   loadScenario,
   overrideScenario,
@@ -155,6 +156,18 @@ describe("the WebAssembly kernel's own arithmetic", () => {
       expect(kernelNormalSum(a, 50_000)).toBe(sum);
       expect(a.uniform()).toBe(b.uniform());
     }
+  });
+
+  it("draws two streams' normals at once: each stream's own numbers, and each goes on where the kernel left it", () => {
+    const [a, b] = [createRng(9, 4), createRng(9, 5, { antithetic: true })];
+    const [a2, b2] = [createRng(9, 4), createRng(9, 5, { antithetic: true })];
+    let [sumA, sumB] = [0, 0];
+    for (let i = 0; i < 50_000; i++) {
+      sumA += a2.normal();
+      sumB += b2.normal();
+    }
+    expect(kernelNormalSumPair(a, b, 50_000)).toEqual([sumA, sumB]);
+    expect([a.uniform(), b.uniform()]).toEqual([a2.uniform(), b2.uniform()]);
   });
 });
 

@@ -84,6 +84,8 @@ export const SLOT = {
   PREVIOUS_DEX: 70,
   FILTER_SLACK: 71,
   ZIG_R: 72,
+  OUT_A: 73,
+  OUT_B: 74,
 } as const;
 
 /** Why a run stopped. */
@@ -96,7 +98,7 @@ export const EXIT = {
 } as const;
 
 /** The memory's layout, read from the module's exports (byte offsets). */
-const LAYOUT = ["STREAM", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN"] as const;
+const LAYOUT = ["STREAM", "STREAM_B", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN"] as const;
 
 /**
  * The names among a module's exported numbers that disagree with `SLOT`, `EXIT` and the layout — a slot,
@@ -125,12 +127,15 @@ export interface CalmKernel {
    */
   readonly words: Int32Array;
   readonly streamWord: number;
+  /** A second stream's state (`drawNormalsPair`). */
+  readonly streamBWord: number;
   readonly rawWords: readonly [number, number];
   readonly sortedWord: number;
   readonly currentWord: number;
   /** Runs calm steps from the slots until this side must act; returns why it stopped (`EXIT`). */
   readonly run: () => number;
   readonly drawNormals: (n: number, sign: number) => number;
+  readonly drawNormalsPair: (n: number, signA: number, signB: number) => void;
   readonly exp: (x: number) => number;
 }
 
@@ -176,11 +181,13 @@ function instantiate(file: URL): CalmKernel {
     slots,
     words: new Int32Array(memory.buffer, 0, at("KN") / 4),
     streamWord: at("STREAM") / 4,
+    streamBWord: at("STREAM_B") / 4,
     rawWords: [at("RAW_A") / 4, at("RAW_B") / 4],
     sortedWord: at("SORTED") / 4,
     currentWord: at("CURRENT") / 4,
     run: instance.exports.run as () => number,
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
+    drawNormalsPair: instance.exports.drawNormalsPair as (n: number, signA: number, signB: number) => void,
     exp: instance.exports.exp as (x: number) => number,
   };
 }
@@ -200,4 +207,19 @@ export function kernelNormalSum(rng: Xoshiro128, n: number): number {
   const sum = drawNormals(n, rng.mirror);
   rng.loadState(words, streamWord);
   return sum;
+}
+
+/**
+ * The sums of `n` normals drawn from each of two streams by the kernel, one from each in turn (the same
+ * numbers as each stream's `normal()`): two paths' draws at once, whose chains of dependent operations
+ * overlap — the generator's throughput, the random-number bound of paths drawn two at a time.
+ */
+export function kernelNormalSumPair(a: Xoshiro128, b: Xoshiro128, n: number): [number, number] {
+  const { slots, words, streamWord, streamBWord, drawNormalsPair } = calmKernel();
+  a.saveState(words, streamWord);
+  b.saveState(words, streamBWord);
+  drawNormalsPair(n, a.mirror, b.mirror);
+  a.loadState(words, streamWord);
+  b.loadState(words, streamBWord);
+  return [slots[SLOT.OUT_A]!, slots[SLOT.OUT_B]!];
 }
