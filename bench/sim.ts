@@ -1,8 +1,9 @@
 // Benchmark (not a test): the simulator's standard workload — 10,000 paths × 30 days at 1-minute steps
 // × 10,000 sub-accounts (the `baseline` scenario) — on both cores, and a single-thread breakdown
-// against (a) a loop that only draws the same random numbers as the world does on the same paths,
-// (b) the world alone, (c) the naive per-account engine; then, per core, against the vectorised NumPy
-// peer of the same baseline world (bench/peers/baseline_world.py), rounds alternating; and the two
+// against (a) a loop that only draws the same random numbers as the world does on the same paths
+// (a′: two paths' streams in turn), (b) the world alone, (c) the naive per-account engine, and (f) the
+// workload's random numbers drawn alone on as many workers; then, per core, against the vectorised
+// NumPy peer of the same baseline world (bench/peers/baseline_world.py), rounds alternating; and the
 // budget ratios of DESIGN.md §6 from this one run. `npm run bench:sim [-- --scale 0.05]`.
 //
 // --scale f runs f × 10,000 paths of the full-size workload and extrapolates the wall time of the
@@ -231,6 +232,7 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     await Promise.all(threads.map((t) => t.terminate()));
   }
 }
+
 // 2. Single-thread breakdown on a sample of paths, interleaved rounds, median per path.
 {
   const sample = Number(values.sample);
