@@ -113,6 +113,10 @@ async function withHeldLiquidation(
         60_000,
       );
     await race({ keys, fair, position: opened, ours, outcome, port, proxy });
+  } catch (error) {
+    // What the keeper did is what explains a failure here (a timing-dependent race): show its log.
+    process.stderr.write(`The liquidator's last log lines:\n${keeper.lines.slice(-40).join("\n")}\n`);
+    throw error;
   } finally {
     keeper.child.kill("SIGTERM");
     expect(await keeper.exited).toBe(0);
@@ -121,13 +125,20 @@ async function withHeldLiquidation(
   }
 }
 
-/** Waits for the keeper on `port` to count a landed liquidation. */
-const landedOnce = (port: number) =>
-  waitFor(
+/**
+ * Waits for the keeper on `port` to count a landed liquidation. No oracle member runs in these tests:
+ * the test publishes the market price, so it publishes it again here, as members would have — the price
+ * written when the position opened may be older than the feed's `maxPriceAgeSecs` (60 s) by now on a
+ * loaded machine, and the keeper rightly refuses to liquidate on a stale price.
+ */
+async function landedOnce(port: number, keys: demoWorld.DemoKeys, fair: bigint) {
+  await demoWorld.writeMarketPrice(connection, keys.lrtMint, depegged(fair));
+  return waitFor(
     "the attempt after the cooldown to land",
     async () => (await metric(port, "keeper_liquidation_attempts_total", { result: "landed" })) >= 1,
     60_000,
   );
+}
 
 /** After a test: the market back at the fair rate and the position repaid, so later tests find nothing to liquidate. */
 async function settle(keys: demoWorld.DemoKeys, fair: bigint, position: PublicKey | undefined, index: number) {
@@ -461,7 +472,7 @@ describe("keeper fault matrix", () => {
       expect(ourOutcome.annotations.detail).toMatch(/below the minimum you accepted/);
       const decidedAt = Date.parse(ourOutcome.timestamp);
       // The sub-account is still liquidatable, so the next attempt comes — after the cooldown, not before.
-      await landedOnce(port);
+      await landedOnce(port, keys, fair);
       const early = proxy.seen.filter(
         (s) => s.at > ours.at && s.at < decidedAt + HELD_COOLDOWN_SECS * 1000 - 500 && !s.faulted,
       );
@@ -477,7 +488,7 @@ describe("keeper fault matrix", () => {
     const ourLrt = new PublicKey(readDemoManifest(chain.demoDir).wallets.liquidator.lrt);
     const lrtHeld = async () => BigInt((await connection.getTokenAccountBalance(ourLrt)).value.amount);
     const client = new LanternClient(connection);
-    await withHeldLiquidation(DRAIN_INDEX, "instant", async ({ keys, position, ours, outcome, port }) => {
+    await withHeldLiquidation(DRAIN_INDEX, "instant", async ({ keys, fair, position, ours, outcome, port }) => {
       // The bytes we signed: past the compute budget, the liquidation, then the instant unstake its
       // profit counted on.
       const signed = VersionedTransaction.deserialize(Buffer.from(ours.tx!, "base64")).message;
@@ -502,7 +513,7 @@ describe("keeper fault matrix", () => {
       expect(await lrtHeld()).toBe(heldBefore);
       // The next plan sees the empty reserve: it values the collateral at the market, which still pays
       // at this depeg, and liquidates without an exit; the LRT waits for the reserve.
-      await landedOnce(port);
+      await landedOnce(port, keys, fair);
       expect((await client.fetchSubAccount(position))!.debtShares).toBeLessThan(before!.debtShares);
       expect(await lrtHeld()).toBeGreaterThan(heldBefore);
     });
