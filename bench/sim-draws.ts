@@ -34,8 +34,8 @@ export function drawOnly(seed: number, path: number, c: Counts, normals: NormalS
 
 /**
  * `drawOnly` for two paths at once: their normals by the kernel's generator from both streams in turn,
- * so that one stream's chain of dependent operations runs while the other's waits — the generator's
- * throughput rather than its latency, the bound of paths drawn two at a time.
+ * so that one stream's chain of dependent operations can run while the other's waits: the bound of
+ * paths drawn two at a time.
  */
 export function drawPairOnly(seed: number, paths: [number, number], c: [Counts, Counts]): number {
   const [a, b] = [createRng(seed, paths[0]), createRng(seed, paths[1])];

@@ -292,9 +292,9 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
   const drawKernel = nsPerStep(t.drawKernel);
   const draw = Math.min(drawJs, drawKernel);
   const drawPair = nsPerStep(t.drawPair);
-  pairRatio = nsPerStep(t.fast) / drawPair;
   const world = nsPerStep(t.world);
   const fast = nsPerStep(t.fast);
+  pairRatio = fast / drawPair;
   boundRatio = fast / draw;
   const bound = await boundOnAllCores(counts, drawKernel < drawJs ? "kernel" : "js");
   cores = { bound, ratio: workloadSecs / bound };

@@ -637,8 +637,8 @@ export function drawNormals(n: i32, sign: f64): f64 {
 
 /**
  * Draws `n` normals from each of two streams (`STREAM`, `STREAM_B`), one from each in turn, and returns
- * the sum of each in OUT_A and OUT_B: two paths' numbers at once, the generator's throughput where one
- * stream's draws wait on each other (bench/sim.ts).
+ * the sum of each in OUT_A and OUT_B: two paths' numbers at once, to measure how much one stream's draws
+ * waiting on each other limit the bound (bench/sim.ts, a′).
  */
 export function drawNormalsPair(n: i32, signA: f64, signB: f64): void {
   let a: f64 = 0;

@@ -212,7 +212,7 @@ export function kernelNormalSum(rng: Xoshiro128, n: number): number {
 /**
  * The sums of `n` normals drawn from each of two streams by the kernel, one from each in turn (the same
  * numbers as each stream's `normal()`): two paths' draws at once, whose chains of dependent operations
- * overlap — the generator's throughput, the random-number bound of paths drawn two at a time.
+ * can overlap: the random-number bound of paths drawn two at a time (bench/sim.ts, a′).
  */
 export function kernelNormalSumPair(a: Xoshiro128, b: Xoshiro128, n: number): [number, number] {
   const { slots, words, streamWord, streamBWord, drawNormalsPair } = calmKernel();
