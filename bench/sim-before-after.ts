@@ -1,8 +1,8 @@
 // Benchmark (not a test): this tree's simulator against another checkout's, in one process, rounds
 // interleaved — so that load on the shared machine hits both alike. Per one thread, ns per path-step of
-// (a) drawing 10 normals (about the world's draws per step: the random-number bound) and (b) a whole
-// path of the scenario's world (`baseline` by default) with the fast engine and its book
-// (`prepareJob` + `runPath`, what a worker does).
+// (a) drawing 10 normals (about the world's draws per step: the random-number bound) and (b) whole
+// paths of the scenario's world (`baseline` by default) with the fast engine and its book, into an
+// aggregate (`prepareJob` + `runUnits`, what a worker does; `--paths` even, antithetic pairs).
 // `npx tsx bench/sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4] [--scenario NAME]`, where OTHER_CHECKOUT is
 // another copy of the repository with its dependencies installed (e.g. `git archive <commit> | tar -x`
 // into a directory, then `npm ci` there).
@@ -19,8 +19,8 @@ const { values, positionals } = parseArgs({
     scenario: { type: "string", default: "baseline" },
   },
 });
-if (positionals.length !== 1)
-  throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4] [--scenario NAME]");
+if (positionals.length !== 1 || Number(values.paths) % 2 !== 0)
+  throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4 (even)] [--scenario NAME]");
 const other = (await import(pathToFileURL(resolve(positionals[0]!, "sim/src/index.ts")).href)) as typeof now;
 const rounds = Number(values.rounds);
 const paths = Number(values.paths);
@@ -49,8 +49,8 @@ const timed = (times: number[], f: () => number) => {
   times.push(Number(process.hrtime.bigint() - t) / (paths * STEPS));
   return result;
 };
-// What the runs computed, per tree: the same seeds must give the same draws and liquidations in both.
-const checks = trees.map(() => ({ draws: 0, liquidations: 0 }));
+// What the runs computed, per tree: the same seeds must give the same draws and aggregates in both.
+const checks = trees.map(() => ({ draws: 0, aggregates: [] as string[] }));
 for (let r = 0; r < rounds; r++) {
   trees.forEach((tree, k) => {
     checks[k]!.draws += timed(tree.draws, () => {
@@ -61,11 +61,12 @@ for (let r = 0; r < rounds; r++) {
       }
       return acc;
     });
-    checks[k]!.liquidations += timed(tree.paths, () => {
-      let liquidations = 0;
-      for (let p = 0; p < paths; p++) liquidations += tree.sim.runPath(tree.job, r * paths + p).liquidations;
-      return liquidations;
+    const agg = tree.sim.newAggregate(tree.job);
+    timed(tree.paths, () => {
+      tree.sim.runUnits(tree.job, (r * paths) / 2, ((r + 1) * paths) / 2, agg);
+      return 0;
     });
+    checks[k]!.aggregates.push(JSON.stringify(agg.toJSON()));
   });
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -81,5 +82,5 @@ for (const t of trees) {
 }
 const [a, b] = trees;
 console.log(`  this tree is ${(median(a!.paths) / median(b!.paths)).toFixed(2)}× as fast per path-step`);
-const same = checks[0]!.draws === checks[1]!.draws && checks[0]!.liquidations === checks[1]!.liquidations;
-console.log(`  same draws and liquidations in both trees: ${same ? "yes" : "NO"}`);
+const same = checks[0]!.draws === checks[1]!.draws && checks[0]!.aggregates.join() === checks[1]!.aggregates.join();
+console.log(`  same draws and aggregates in both trees: ${same ? "yes" : "NO"}`);

@@ -3,13 +3,14 @@
 // `npx tsx bench/sim-peers.ts [--paths 64] [--peer-paths 2000] [--peer-days 2] [--rounds 3]`
 //
 // Lantern: world models + fast engine with the standard book (10,000 sub-accounts), 30-day paths at
-// 1-minute steps, in this thread (`prepareJob` + `runPath`, what a worker does). NumPy: all paths at
+// 1-minute steps, in this thread (`prepareJob` + `runUnits`, what a worker does: paths two at a time). NumPy: all paths at
 // once, one time step at a time, same per-step work (see the peer's docstring). The figure compared is
 // ns per path-step; rounds alternate the two so that load on the shared machine hits both alike, and
 // the median round is reported. DESIGN.md §6's budget: Lantern ≥ 3× faster per core.
 import { parseArgs } from "node:util";
-import { loadScenario, prepareJob, runPath } from "@lantern/sim";
+import { loadScenario, prepareJob } from "@lantern/sim";
 import { numpyPeer } from "./peers/numpy.js";
+import { unitsNsPerStep } from "./sim-units.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +30,7 @@ const steps = Math.round((scenario.horizonDays * 86_400) / scenario.stepSecs);
 const job = prepareJob({ scenario, seed: 1, policy: "MinOfBoth", paths, antithetic: true, engine: "fast" });
 
 function lantern(round: number): number {
-  const t = process.hrtime.bigint();
-  for (let p = 0; p < paths; p++) runPath(job, round * paths + p);
-  return Number(process.hrtime.bigint() - t) / (paths * steps);
+  return unitsNsPerStep(job, round * paths, paths, steps);
 }
 
 function numpy(round: number): { ns: number; version: string } {

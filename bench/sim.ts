@@ -28,11 +28,12 @@ import {
   runScenario,
   typescriptWorkerEntry,
   loadScenario,
-  runPath,
+  PathEngine,
   type Scenario,
 } from "@lantern/sim";
 import { numpyPeer } from "./peers/numpy.js";
 import { type Counts, drawOnly, drawPairOnly, normalSums } from "./sim-draws.js";
+import { unitsNsPerStep } from "./sim-units.js";
 
 const { values } = parseArgs({
   options: {
@@ -142,6 +143,24 @@ if (values["count-draws"]) {
 function engineRun(job: Job, path: number): number {
   const streams = pathStreams(job.spec, path);
   return job.engine.run(createWorld(scenario, streams.world), path, streams.engine).liquidations;
+}
+
+/** Two paths run two at a time, as the runner runs them (`PathEngine.runPaired`); their liquidations. */
+function engineRunPair(job: Job, pair: readonly [number, number]): number {
+  let liquidations = 0;
+  PathEngine.runPaired(
+    [job.engine, job.partner],
+    2,
+    (i) => {
+      const path = pair[i]!;
+      const streams = pathStreams(job.spec, path);
+      return { world: createWorld(scenario, streams.world), path, rng: streams.engine };
+    },
+    (_i, outcome) => {
+      liquidations += outcome.liquidations;
+    },
+  );
+  return liquidations;
 }
 
 /** A recorded path replayed to the engine: the engine's own cost, without the world's. */
@@ -264,6 +283,7 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     worldOnly(p);
     engineRun(job, p);
   }
+  engineRunPair(job, [0, 1]);
   const rounds = 3;
   const t = {
     draw: [] as number[],
@@ -271,6 +291,7 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     drawPair: [] as number[],
     world: [] as number[],
     fast: [] as number[],
+    single: [] as number[],
   };
   for (let r = 0; r < rounds; r++) {
     for (let p = 0; p < sample; p++) {
@@ -280,8 +301,9 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
       if (p % 2 === 1) {
         const pair: [number, number] = [p - 1, p];
         t.drawPair.push(ms(() => drawPairOnly(SEED, pair, [counts[p - 1]!, counts[p]!])) / 2);
+        t.fast.push(ms(() => engineRunPair(job, pair)) / 2);
       }
-      t.fast.push(ms(() => engineRun(job, p)));
+      t.single.push(ms(() => engineRun(job, p)));
     }
   }
   // The world alone runs every step through the models, after the rest: interleaved, its steps would
@@ -294,6 +316,7 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
   const drawPair = nsPerStep(t.drawPair);
   const world = nsPerStep(t.world);
   const fast = nsPerStep(t.fast);
+  const single = nsPerStep(t.single);
   pairRatio = fast / drawPair;
   boundRatio = fast / draw;
   const bound = await boundOnAllCores(counts, drawKernel < drawJs ? "kernel" : "js");
@@ -334,6 +357,9 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     `   c. world + fast engine (${scenario.population.subAccounts.toLocaleString("en-US")} sub-accounts)    ${fast.toFixed(0).padStart(6)} ns   = ${(fast / draw).toFixed(2)}× a (goal ≤ 2×); c − b ${(fast - world).toFixed(0)} ns = ${((fast - world) / draw).toFixed(2)}× a (c runs calm steps in the fused kernel, b through the models)`,
   );
   console.log(
+    `      paths two at a time in the kernel's two lanes, as the runner runs them; one at a time ${single.toFixed(0)} ns = ${(single / draw).toFixed(2)}× a, so pairs run ${(single / fast).toFixed(2)}× as fast`,
+  );
+  console.log(
     `   d. world + naive engine (${naivePaths} paths)            ${naive.toFixed(0).padStart(6)} ns   = ${(naive / fastN).toFixed(1)}× c on the same paths (${fastN.toFixed(0)} ns)`,
   );
   console.log(
@@ -363,11 +389,7 @@ if (peerRounds > 0) {
     antithetic: true,
     engine: "fast",
   });
-  const lantern = (round: number) => {
-    const t = process.hrtime.bigint();
-    for (let p = 0; p < lanternPaths; p++) runPath(job, round * lanternPaths + p);
-    return Number(process.hrtime.bigint() - t) / (lanternPaths * baseSteps);
-  };
+  const lantern = (round: number) => unitsNsPerStep(job, round * lanternPaths, lanternPaths, baseSteps);
   lantern(peerRounds); // warm-up (JIT)
   const l: number[] = [];
   const n: number[] = [];

@@ -16,7 +16,18 @@ const out = scratch ? join(scratch, "calm.wasm") : committed;
 
 // Release build, no runtime (the kernel allocates nothing), its own data above the kernel's fixed slots.
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
-const flags = ["-O3", "--runtime", "stub", "--noAssert", "--memoryBase", "8192", "--initialMemory", "1"];
+const flags = [
+  "-O3",
+  "--runtime",
+  "stub",
+  "--noAssert",
+  "--enable",
+  "simd",
+  "--memoryBase",
+  "8192",
+  "--initialMemory",
+  "1",
+];
 const built = spawnSync(process.execPath, [asc, source, ...flags, "-o", out], { stdio: "inherit" });
 if (built.status !== 0) {
   if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -7,10 +7,15 @@
 // The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit: test/sim/calm.test.ts checks it);
 // the logarithm, needed only in the ziggurat's tail, is JavaScript's `Math.log`, imported.
 //
-// State lives in linear memory at fixed offsets (below); the engine writes it before a run and reads it
-// after. A run stops where the engine must act: at the end of the calm steps, at a frontier crossing,
-// at the pool's hourly update (the pool model's own step), at the end of a series bucket, and where the
-// EMA's weight for a new interval is needed (the sdk's exact decay).
+// It holds two paths at once, one per lane: each lane's state lives in its own bank of linear memory
+// (lane A's at 0, lane B's at `LANE_B`, the same layout), which the engine writes before a run and reads
+// after. `run(lane)` runs one lane; `runPair()` runs both, their arithmetic side by side in SIMD lanes
+// (f64x2, and i32x4 for the members' median) while both take the plain calm step, and one lane at a
+// time through the same scalar steps as `run` for the rest. Paths are independent and each lane draws
+// from its own stream, so a lane's results are the same run alone or paired. A run stops where the
+// engine must act — at the end of a lane's calm steps, at a frontier crossing, at the pool's hourly
+// update (the pool model's own step), at the end of a series bucket, and where the EMA's weight for a
+// new interval is needed (the sdk's exact decay) — and says which lane must (`SECOND_LANE` added for B).
 
 @external("env", "log") declare function jsLog(x: f64): f64;
 
@@ -79,12 +84,9 @@ export function exp(x: f64): f64 {
 
 // The memory's layout, exported with the slots and the exit codes below: sim/src/engine/calmWasm.ts
 // reads the layout from these exports and checks its own table of slots and codes against them at load.
-// f64 slots at F + 8·k.
-const F: usize = 0;
-// i32 words: the stream's state (4 words), the last two rounds' raw noises, one round sorted (scratch).
+// A lane's bank: f64 slots at bank + 8·k, then i32 words at these offsets within the bank — the stream's
+// state (4 words), the last two rounds' raw noises, one round sorted, which raw buffer is the last.
 export const STREAM: usize = 1024;
-// A second stream's state, for the bound of two paths drawn at once (`drawNormalsPair`).
-export const STREAM_B: usize = 1344;
 export const RAW_A: usize = 1088;
 export const RAW_B: usize = 1152;
 export const SORTED: usize = 1216;
@@ -93,12 +95,19 @@ export const CURRENT: usize = 1280; // which raw buffer holds the last step's no
 export const KN: usize = 2048;
 export const WN: usize = 3072;
 export const FN: usize = 4096;
+// Lane B's bank (lane A's is at 0). The constants the lanes share (Z_SCALE, MIN_LOG, FILTER_SLACK,
+// ZIG_R) and the bounds' outputs (OUT_A, OUT_B) are lane A's slots.
+export const LANE_B: usize = 5120;
 
 export const END: i32 = 0;
 export const CROSSED: i32 = 1;
 export const POOL: i32 = 2;
 export const SERIES: i32 = 3;
 export const KEEP: i32 = 4;
+/** Added to the exit code when lane B must act (`runPair`). */
+export const SECOND_LANE: i32 = 8;
+/** A lane's step in progress is done (within `runPair`, never returned). */
+const BOUNDARY: i32 = 5;
 
 // Slot indices (checked against sim/src/engine/calmWasm.ts's `SLOT` when the module is loaded).
 export const STEP_SECS: i32 = 0;
@@ -183,12 +192,12 @@ const PHASE_EMA = 1;
 const PHASE_POOL = 2;
 const PHASE_ENGINE = 3;
 
-@inline function get(k: i32): f64 {
-  return load<f64>(F + (<usize>k << 3));
+@inline function get(bank: usize, k: i32): f64 {
+  return load<f64>(bank + (<usize>k << 3));
 }
 
-@inline function put(k: i32, v: f64): void {
-  store<f64>(F + (<usize>k << 3), v);
+@inline function put(bank: usize, k: i32, v: f64): void {
+  store<f64>(bank + (<usize>k << 3), v);
 }
 
 // xoshiro128** on the words of the stream at `st` in memory (sim/src/rng.ts `nextInt32`).
@@ -217,7 +226,7 @@ function rawUniform(st: usize): f64 {
 
 // The ziggurat's slow path (rng.ts `normalSlow`).
 function normalSlow(st: usize, j: i32, i: i32): f64 {
-  const r = get(ZIG_R);
+  const r = get(0, ZIG_R);
   for (;;) {
     const x = <f64>j * load<f64>(WN + (<usize>i << 3));
     if (i == 0) {
@@ -248,11 +257,6 @@ function normalSlow(st: usize, j: i32, i: i32): f64 {
   return sign * normalSlow(st, j, i);
 }
 
-// A normal from the path's stream.
-@inline function normal(sign: f64): f64 {
-  return normalAt(STREAM, sign);
-}
-
 @inline function memberPrice(dex: f64, quantum: f64, q: i32): f64 {
   return dex * (1 + quantum * <f64>q);
 }
@@ -279,8 +283,8 @@ function cleanDeviation(sorted: usize, dex: f64, quantum: f64): f64 {
   return select<i32>(b, a, a < b);
 }
 
-/** marketOracle.ts `sort9`: the 9 noises at `raw` sorted into SORTED. */
-function sort9(raw: usize): void {
+/** marketOracle.ts `sort9`: the 9 noises at `raw` sorted into `sorted`. */
+function sort9(raw: usize, sorted: usize): void {
   let x0 = load<i32>(raw, 0);
   let x1 = load<i32>(raw, 4);
   let x2 = load<i32>(raw, 8);
@@ -316,21 +320,24 @@ function sort9(raw: usize): void {
   t = lo(x1, x2); x2 = hi(x1, x2); x1 = t;
   t = lo(x3, x4); x4 = hi(x3, x4); x3 = t;
   t = lo(x5, x6); x6 = hi(x5, x6); x5 = t;
-  store<i32>(SORTED, x0, 0);
-  store<i32>(SORTED, x1, 4);
-  store<i32>(SORTED, x2, 8);
-  store<i32>(SORTED, x3, 12);
-  store<i32>(SORTED, x4, 16);
-  store<i32>(SORTED, x5, 20);
-  store<i32>(SORTED, x6, 24);
-  store<i32>(SORTED, x7, 28);
-  store<i32>(SORTED, x8, 32);
+  store<i32>(sorted, x0, 0);
+  store<i32>(sorted, x1, 4);
+  store<i32>(sorted, x2, 8);
+  store<i32>(sorted, x3, 12);
+  store<i32>(sorted, x4, 16);
+  store<i32>(sorted, x5, 20);
+  store<i32>(sorted, x6, 24);
+  store<i32>(sorted, x7, 28);
+  store<i32>(sorted, x8, 32);
 }
 
-/** The band of the clean round whose noises are at `raw` (marketOracle.ts `cleanDeviation` of them sorted). */
-function bandOf(raw: usize, dex: f64, quantum: f64): f64 {
-  sort9(raw);
-  return cleanDeviation(SORTED, dex, quantum);
+/**
+ * The band of the clean round whose noises are at `raw` (marketOracle.ts `cleanDeviation` of them sorted
+ * into `sorted`).
+ */
+function bandOf(raw: usize, sorted: usize, dex: f64, quantum: f64): f64 {
+  sort9(raw, sorted);
+  return cleanDeviation(sorted, dex, quantum);
 }
 
 /** The smallest of the last round's noises (set by `roundNoises`). */
@@ -341,16 +348,16 @@ let roundMin: i32 = 0;
  * `roundMin`: each row of three sorted, then the median by Devillard's 19-exchange network pruned to
  * the exchanges whose outputs are read (the full sort, `sort9`, only where the band is computed).
  */
-@inline function roundNoises(raw: usize, sign: f64, scale: f64): i32 {
-  let x0 = i32(normal(sign) * scale);
-  let x1 = i32(normal(sign) * scale);
-  let x2 = i32(normal(sign) * scale);
-  let x3 = i32(normal(sign) * scale);
-  let x4 = i32(normal(sign) * scale);
-  let x5 = i32(normal(sign) * scale);
-  let x6 = i32(normal(sign) * scale);
-  let x7 = i32(normal(sign) * scale);
-  let x8 = i32(normal(sign) * scale);
+@inline function roundNoises(st: usize, raw: usize, sign: f64, scale: f64): i32 {
+  let x0 = i32(normalAt(st, sign) * scale);
+  let x1 = i32(normalAt(st, sign) * scale);
+  let x2 = i32(normalAt(st, sign) * scale);
+  let x3 = i32(normalAt(st, sign) * scale);
+  let x4 = i32(normalAt(st, sign) * scale);
+  let x5 = i32(normalAt(st, sign) * scale);
+  let x6 = i32(normalAt(st, sign) * scale);
+  let x7 = i32(normalAt(st, sign) * scale);
+  let x8 = i32(normalAt(st, sign) * scale);
   store<i32>(raw, x0, 0);
   store<i32>(raw, x1, 4);
   store<i32>(raw, x2, 8);
@@ -383,80 +390,126 @@ let roundMin: i32 = 0;
   return lo(x4, x2);
 }
 
-/** Runs calm steps from the state in memory until the engine must act; returns why it stopped. */
-export function run(): i32 {
-  const stepSecs = get(STEP_SECS);
-  const until = get(UNTIL);
-  const staleAfter = get(STALE_AFTER);
-  const trueRate = get(TRUE_RATE);
-  const hasFloor = get(HAS_FLOOR) != 0;
-  const floor = get(FLOOR);
-  const level = get(LEVEL);
-  const sd = get(SD);
-  const slowDecay = get(SLOW_DECAY);
-  const slowNoise = get(SLOW_NOISE);
-  const impactDecay = get(IMPACT_DECAY);
-  const depth = get(DEPTH);
-  const reserveMax = get(RESERVE_MAX);
-  const refill = get(REFILL);
-  const quantum = get(QUANTUM);
-  const maxConf = get(MAX_CONF);
-  const quorumLag = get(QUORUM_LAG);
-  const totalShares = get(TOTAL_SHARES);
-  const reserveFactor = get(RESERVE_FACTOR);
-  const pricing = i32(get(PRICING));
-  const pess = get(PESS);
-  const bunker = get(BUNKER) != 0;
-  const openFair = get(OPEN_FAIR);
-  const lastStep = get(LAST_STEP);
-  const bucketSteps = get(BUCKET_STEPS);
-  const top = get(TOP);
-  const steps = get(STEPS);
-  const sign = get(SIGN);
-  const zScale = get(Z_SCALE);
-  const minLog = get(MIN_LOG);
-  const filterSlack = get(FILTER_SLACK);
-  let idx = get(IDX);
-  let s = get(S);
-  let slow = get(SLOW);
-  let impact = get(IMPACT);
-  let reserve = get(RESERVE);
-  let arbitrage = get(ARBITRAGE);
-  let logDiscount = get(LOG_DISCOUNT);
-  let dex = get(DEX);
-  let previousDex = get(PREVIOUS_DEX);
-  let available = get(AVAILABLE) != 0;
-  let marketPrice = get(MARKET_PRICE);
-  let spot = get(SPOT);
-  let low = get(LOW);
-  let confidence = get(CONFIDENCE);
-  let ema = get(EMA);
-  let emaLow = get(EMA_LOW);
-  let emaTs = get(EMA_TS);
-  let priceTs = get(PRICE_TS);
-  const keepSince = get(KEEP_SINCE);
-  const keep = get(KEEP_W);
-  let center = get(CENTER);
-  let roundConf = get(ROUND_CONF);
-  let lazy = get(LAZY) != 0;
-  let untilUpdate = get(UNTIL_UPDATE);
-  const growth = get(GROWTH);
-  let index = get(INDEX);
-  let insurance = get(INSURANCE);
-  let bunkerSteps = get(BUNKER_STEPS);
-  let maxDiscount = get(MAX_DISCOUNT);
-  let bucketLo = get(BUCKET_LO);
-  let bucketHi = get(BUCKET_HI);
-  let seriesLeft = get(SERIES_LEFT);
-  let seriesAt = get(SERIES_AT);
-  let maint = get(MAINT);
-  let init = get(INIT);
-  let t = get(T);
-  let phase = i32(get(PHASE));
-  let current = load<i32>(CURRENT);
+// The floor's lift of a lane's discount (DiscountModel.step): the instant-unstake arbitrage up to the
+// floor while the reserve lasts, then the model's lower bound; its results in these globals.
+let liftTotal: f64 = 0;
+let liftImpact: f64 = 0;
+let liftReserve: f64 = 0;
+let liftArbitrage: f64 = 0;
+
+@inline function lift(bank: usize, total: f64, impact: f64, reserve: f64, arbitrage: f64): void {
+  if (get(bank, HAS_FLOOR) != 0 && total < get(bank, FLOOR) && reserve > 0) {
+    const depth = get(bank, DEPTH);
+    const wanted = ((get(bank, FLOOR) - total) / 0.01) * depth;
+    const used = min(wanted, reserve);
+    reserve -= used;
+    arbitrage += used;
+    const lift = (0.01 * used) / depth;
+    impact += lift;
+    total += lift;
+  }
+  const minLog = get(0, MIN_LOG);
+  if (total < minLog) {
+    impact += minLog - total;
+    total = minLog;
+  }
+  liftTotal = total;
+  liftImpact = impact;
+  liftReserve = reserve;
+  liftArbitrage = arbitrage;
+}
+
+// A lane's agreement when its round's quick test failed: the band of its round, and the previous
+// round's where that is still owed (the models' lazy band); the confidence and the band in these globals.
+let bandConfidence: f64 = 0;
+let bandRoundConf: f64 = 0;
+
+function agreesByBand(bank: usize, raw: usize, previous: usize, dex: f64, previousDex: f64, center: f64, lazy: bool): bool {
+  const quantum = get(bank, QUANTUM);
+  bandRoundConf = bandOf(raw, bank + SORTED, dex, quantum);
+  const agrees = bandRoundConf * 10_000 <= center * get(bank, MAX_CONF);
+  if (agrees) bandConfidence = bandRoundConf;
+  else if (lazy) bandConfidence = bandOf(previous, bank + SORTED, previousDex, quantum);
+  return agrees;
+}
+
+/**
+ * Runs the calm steps of the lane whose bank is at `b` from its state in memory until the engine must
+ * act, and returns why it stopped; with `toBoundary`, also when the step in progress is done (`BOUNDARY`).
+ */
+function runLane(b: usize, toBoundary: bool): i32 {
+  const stepSecs = get(b, STEP_SECS);
+  const until = get(b, UNTIL);
+  const staleAfter = get(b, STALE_AFTER);
+  const trueRate = get(b, TRUE_RATE);
+  const level = get(b, LEVEL);
+  const sd = get(b, SD);
+  const slowDecay = get(b, SLOW_DECAY);
+  const slowNoise = get(b, SLOW_NOISE);
+  const impactDecay = get(b, IMPACT_DECAY);
+  const reserveMax = get(b, RESERVE_MAX);
+  const refill = get(b, REFILL);
+  const quantum = get(b, QUANTUM);
+  const maxConf = get(b, MAX_CONF);
+  const quorumLag = get(b, QUORUM_LAG);
+  const totalShares = get(b, TOTAL_SHARES);
+  const reserveFactor = get(b, RESERVE_FACTOR);
+  const pricing = i32(get(b, PRICING));
+  const pess = get(b, PESS);
+  const bunker = get(b, BUNKER) != 0;
+  const openFair = get(b, OPEN_FAIR);
+  const lastStep = get(b, LAST_STEP);
+  const bucketSteps = get(b, BUCKET_STEPS);
+  const top = get(b, TOP);
+  const steps = get(b, STEPS);
+  const sign = get(b, SIGN);
+  const zScale = get(0, Z_SCALE);
+  const filterSlack = get(0, FILTER_SLACK);
+  let idx = get(b, IDX);
+  let s = get(b, S);
+  let slow = get(b, SLOW);
+  let impact = get(b, IMPACT);
+  let reserve = get(b, RESERVE);
+  let arbitrage = get(b, ARBITRAGE);
+  let logDiscount = get(b, LOG_DISCOUNT);
+  let dex = get(b, DEX);
+  let previousDex = get(b, PREVIOUS_DEX);
+  let available = get(b, AVAILABLE) != 0;
+  let marketPrice = get(b, MARKET_PRICE);
+  let spot = get(b, SPOT);
+  let low = get(b, LOW);
+  let confidence = get(b, CONFIDENCE);
+  let ema = get(b, EMA);
+  let emaLow = get(b, EMA_LOW);
+  let emaTs = get(b, EMA_TS);
+  let priceTs = get(b, PRICE_TS);
+  const keepSince = get(b, KEEP_SINCE);
+  let center = get(b, CENTER);
+  let roundConf = get(b, ROUND_CONF);
+  let lazy = get(b, LAZY) != 0;
+  let untilUpdate = get(b, UNTIL_UPDATE);
+  const growth = get(b, GROWTH);
+  let index = get(b, INDEX);
+  let insurance = get(b, INSURANCE);
+  let bunkerSteps = get(b, BUNKER_STEPS);
+  let maxDiscount = get(b, MAX_DISCOUNT);
+  let bucketLo = get(b, BUCKET_LO);
+  let bucketHi = get(b, BUCKET_HI);
+  let seriesLeft = get(b, SERIES_LEFT);
+  let seriesAt = get(b, SERIES_AT);
+  let maint = get(b, MAINT);
+  let init = get(b, INIT);
+  let t = get(b, T);
+  let phase = i32(get(b, PHASE));
+  let current = load<i32>(b + CURRENT);
+  const st = b + STREAM;
   let code = END;
   for (;;) {
     if (phase == PHASE_NEXT_STEP) {
+      if (toBoundary) {
+        code = BOUNDARY;
+        break;
+      }
       if (!(s < steps)) break;
       const tNext = (idx + 1) * stepSecs;
       if (!(tNext < until) || tNext > staleAfter) break;
@@ -464,39 +517,29 @@ export function run(): i32 {
       idx++;
       // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
       slow = level + (slow - level) * slowDecay;
-      if (sd > 0) slow += sd * slowNoise * normal(sign);
+      if (sd > 0) slow += sd * slowNoise * normalAt(st, sign);
       const flash: f64 = 0;
       impact *= impactDecay;
       if (reserve < reserveMax) reserve = min(reserveMax, reserve + refill);
-      let total = slow + flash + impact;
-      if (hasFloor && total < floor && reserve > 0) {
-        const wanted = ((floor - total) / 0.01) * depth;
-        const used = min(wanted, reserve);
-        reserve -= used;
-        arbitrage += used;
-        const lift = (0.01 * used) / depth;
-        impact += lift;
-        total += lift;
-      }
-      if (total < minLog) {
-        impact += minLog - total;
-        total = minLog;
-      }
-      logDiscount = total;
+      lift(b, slow + flash + impact, impact, reserve, arbitrage);
+      impact = liftImpact;
+      reserve = liftReserve;
+      arbitrage = liftArbitrage;
+      logDiscount = liftTotal;
       previousDex = dex;
       dex = trueRate * fdlibmExp(logDiscount);
       // The clean round: the raw buffers alternate, the previous step's stays at hand (`lazy`).
       current ^= 1;
-      const raw = current == 0 ? RAW_A : RAW_B;
-      const previous = current == 0 ? RAW_B : RAW_A;
-      center = memberPrice(dex, quantum, roundNoises(raw, sign, zScale));
+      const raw = b + (current == 0 ? RAW_A : RAW_B);
+      const previous = b + (current == 0 ? RAW_B : RAW_A);
+      center = memberPrice(dex, quantum, roundNoises(st, raw, sign, zScale));
       let agrees = (center - memberPrice(dex, quantum, roundMin)) * 10_000 <= center * maxConf;
       if (agrees) lazy = true;
       else {
-        roundConf = bandOf(raw, dex, quantum);
-        agrees = roundConf * 10_000 <= center * maxConf;
-        if (agrees) confidence = roundConf;
-        else if (lazy) confidence = bandOf(previous, previousDex, quantum);
+        bandConfidence = confidence;
+        agrees = agreesByBand(b, raw, previous, dex, previousDex, center, lazy);
+        confidence = bandConfidence;
+        roundConf = bandRoundConf;
         lazy = false;
       }
       if (!agrees) {
@@ -508,17 +551,17 @@ export function run(): i32 {
         marketPrice = center;
         spot = center;
         low = center;
-        const since = t - emaTs;
         phase = PHASE_EMA;
-        if (since != keepSince) {
-          put(SINCE, since);
-          code = KEEP;
-          break;
-        }
       }
     }
     if (phase == PHASE_EMA) {
-      const k = get(KEEP_W);
+      const since = t - emaTs;
+      if (since != keepSince) {
+        put(b, SINCE, since);
+        code = KEEP;
+        break;
+      }
+      const k = get(b, KEEP_W);
       ema = ema == 0 ? marketPrice : ema * k + marketPrice * (1 - k);
       emaLow = emaLow == 0 ? low : emaLow * k + low * (1 - k);
       emaTs = t;
@@ -571,9 +614,9 @@ export function run(): i32 {
     const last = s == lastStep;
     s++;
     if (--seriesLeft == 0 || last) {
-      put(OUT_DEPEG, depeg);
-      put(OUT_LO, bucketLo);
-      put(OUT_HI, bucketHi);
+      put(b, OUT_DEPEG, depeg);
+      put(b, OUT_LO, bucketLo);
+      put(b, OUT_HI, bucketHi);
       bucketLo = Infinity;
       bucketHi = -Infinity;
       seriesAt++;
@@ -584,69 +627,457 @@ export function run(): i32 {
   }
   if ((code == END || code == CROSSED) && t != 0) {
     // The models keep the last round's noises sorted too.
-    sort9(current == 0 ? RAW_A : RAW_B);
+    sort9(b + (current == 0 ? RAW_A : RAW_B), b + SORTED);
     if (lazy) {
-      roundConf = cleanDeviation(SORTED, dex, quantum);
+      roundConf = cleanDeviation(b + SORTED, dex, quantum);
       confidence = roundConf;
     }
   }
-  put(IDX, idx);
-  put(S, s);
-  put(SLOW, slow);
-  put(IMPACT, impact);
-  put(RESERVE, reserve);
-  put(ARBITRAGE, arbitrage);
-  put(LOG_DISCOUNT, logDiscount);
-  put(DEX, dex);
-  put(PREVIOUS_DEX, previousDex);
-  put(AVAILABLE, available ? 1 : 0);
-  put(MARKET_PRICE, marketPrice);
-  put(SPOT, spot);
-  put(LOW, low);
-  put(CONFIDENCE, confidence);
-  put(EMA, ema);
-  put(EMA_LOW, emaLow);
-  put(EMA_TS, emaTs);
-  put(PRICE_TS, priceTs);
-  put(CENTER, center);
-  put(ROUND_CONF, roundConf);
-  put(LAZY, lazy ? 1 : 0);
-  put(UNTIL_UPDATE, untilUpdate);
-  put(INDEX, index);
-  put(INSURANCE, insurance);
-  put(BUNKER_STEPS, bunkerSteps);
-  put(MAX_DISCOUNT, maxDiscount);
-  put(BUCKET_LO, bucketLo);
-  put(BUCKET_HI, bucketHi);
-  put(SERIES_LEFT, seriesLeft);
-  put(SERIES_AT, seriesAt);
-  put(MAINT, maint);
-  put(INIT, init);
-  put(T, t);
-  put(PHASE, <f64>phase);
-  store<i32>(CURRENT, current);
+  put(b, IDX, idx);
+  put(b, S, s);
+  put(b, SLOW, slow);
+  put(b, IMPACT, impact);
+  put(b, RESERVE, reserve);
+  put(b, ARBITRAGE, arbitrage);
+  put(b, LOG_DISCOUNT, logDiscount);
+  put(b, DEX, dex);
+  put(b, PREVIOUS_DEX, previousDex);
+  put(b, AVAILABLE, available ? 1 : 0);
+  put(b, MARKET_PRICE, marketPrice);
+  put(b, SPOT, spot);
+  put(b, LOW, low);
+  put(b, CONFIDENCE, confidence);
+  put(b, EMA, ema);
+  put(b, EMA_LOW, emaLow);
+  put(b, EMA_TS, emaTs);
+  put(b, PRICE_TS, priceTs);
+  put(b, CENTER, center);
+  put(b, ROUND_CONF, roundConf);
+  put(b, LAZY, lazy ? 1 : 0);
+  put(b, UNTIL_UPDATE, untilUpdate);
+  put(b, INDEX, index);
+  put(b, INSURANCE, insurance);
+  put(b, BUNKER_STEPS, bunkerSteps);
+  put(b, MAX_DISCOUNT, maxDiscount);
+  put(b, BUCKET_LO, bucketLo);
+  put(b, BUCKET_HI, bucketHi);
+  put(b, SERIES_LEFT, seriesLeft);
+  put(b, SERIES_AT, seriesAt);
+  put(b, MAINT, maint);
+  put(b, INIT, init);
+  put(b, T, t);
+  put(b, PHASE, <f64>phase);
+  store<i32>(b + CURRENT, current);
   return code;
 }
 
-/** Draws `n` normals from the stream in memory and returns their sum: the kernel's random-number bound (bench/sim.ts). */
+/** Runs lane A's (0) or lane B's (1) calm steps alone until the engine must act; returns why it stopped. */
+export function run(lane: i32): i32 {
+  return runLane(lane == 0 ? 0 : LANE_B, false);
+}
+
+// The same expression in both lanes.
+@inline function both(k: i32): v128 {
+  return f64x2.replace_lane(f64x2.splat(get(0, k)), 1, get(LANE_B, k));
+}
+
+@inline function pairOf(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+@inline function laneA(v: v128): f64 {
+  return f64x2.extract_lane(v, 0);
+}
+
+@inline function laneB(v: v128): f64 {
+  return f64x2.extract_lane(v, 1);
+}
+
+@inline function spill(k: i32, v: v128): void {
+  put(0, k, laneA(v));
+  put(LANE_B, k, laneB(v));
+}
+
+/**
+ * One lane's round: the 9 members' quantised noises drawn from the stream at `st` into `raw`. A function
+ * of its own, called once per lane: with both lanes' 18 draws inlined into one function V8's code ran
+ * at a third of the speed (measured; the cause was not found).
+ */
+function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 0);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 4);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 8);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 12);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 16);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 20);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 24);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 28);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 32);
+}
+
+// Member m's noise of both lanes' rounds, in i32x4 lanes 0 and 1.
+@inline function rawPair(rawA: usize, rawB: usize, offset: usize): v128 {
+  return i32x4.replace_lane(i32x4.splat(load<i32>(rawA + offset)), 1, load<i32>(rawB + offset));
+}
+
+@inline function vlo(a: v128, b: v128): v128 {
+  return i32x4.min_s(a, b);
+}
+
+@inline function vhi(a: v128, b: v128): v128 {
+  return i32x4.max_s(a, b);
+}
+
+// |x| from which fdlibm's exp reduces its argument (k ≠ 0), and below which it returns 1 + x.
+const EXP_REDUCED: f64 = reinterpret<f64>(0x3fd62e4300000000);
+const EXP_TINY: f64 = reinterpret<f64>(0x3e30000000000000);
+
+/**
+ * Both lanes' calm steps side by side while each is the plain one: both lanes step, their rounds agree,
+ * their EMA intervals are the last ones, neither pool updates, neither crosses the frontier nor ends a
+ * series bucket. It stops at the first step where either lane does something else, with each lane's
+ * state written back at the phase that lane reached, for `runLane` to go on from.
+ */
+function runBoth(): void {
+  const stepSecs = both(STEP_SECS);
+  const until = both(UNTIL);
+  const staleAfter = both(STALE_AFTER);
+  const trueRate = both(TRUE_RATE);
+  const level = both(LEVEL);
+  const sd = both(SD);
+  const slowDecay = both(SLOW_DECAY);
+  const slowNoise = both(SLOW_NOISE);
+  const impactDecay = both(IMPACT_DECAY);
+  const reserveMax = both(RESERVE_MAX);
+  const refill = both(REFILL);
+  const quantum = both(QUANTUM);
+  const maxConf = both(MAX_CONF);
+  const quorumLag = both(QUORUM_LAG);
+  const totalShares = both(TOTAL_SHARES);
+  const reserveFactor = both(RESERVE_FACTOR);
+  const pricing = i32(get(0, PRICING));
+  const pess = both(PESS);
+  const bunker = f64x2.ne(both(BUNKER), f64x2.splat(0));
+  const openFair = both(OPEN_FAIR);
+  const lastStep = both(LAST_STEP);
+  const top = both(TOP);
+  const steps = both(STEPS);
+  const signA = get(0, SIGN);
+  const signB = get(LANE_B, SIGN);
+  const drawsA = get(0, SD) > 0;
+  const drawsB = get(LANE_B, SD) > 0;
+  const minLog = f64x2.splat(get(0, MIN_LOG));
+  const zScale = get(0, Z_SCALE);
+  const slack = f64x2.splat(1 - get(0, FILTER_SLACK));
+  const keepSince = both(KEEP_SINCE);
+  const keep = both(KEEP_W);
+  const growth = both(GROWTH);
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  // Where a lane's floor may lift it (the lift itself tests the rest, one lane at a time).
+  const lifts = v128.bitselect(both(FLOOR), f64x2.splat(-Infinity), f64x2.ne(both(HAS_FLOOR), zero));
+  const two = f64x2.splat(2);
+  const tenThousand = f64x2.splat(10_000);
+  const nan = f64x2.splat(NaN);
+  const p1 = f64x2.splat(P1);
+  const p2 = f64x2.splat(P2);
+  const p3 = f64x2.splat(P3);
+  const p4 = f64x2.splat(P4);
+  const p5 = f64x2.splat(P5);
+  const stA = STREAM;
+  const stB = LANE_B + STREAM;
+  let idx = both(IDX);
+  let s = both(S);
+  let t = both(T);
+  let slow = both(SLOW);
+  let impact = both(IMPACT);
+  let reserve = both(RESERVE);
+  let arbitrage = both(ARBITRAGE);
+  let logDiscount = both(LOG_DISCOUNT);
+  let dex = both(DEX);
+  let previousDex = both(PREVIOUS_DEX);
+  let available = both(AVAILABLE);
+  let marketPrice = both(MARKET_PRICE);
+  let spot = both(SPOT);
+  let low = both(LOW);
+  let ema = both(EMA);
+  let emaLow = both(EMA_LOW);
+  let emaTs = both(EMA_TS);
+  let priceTs = both(PRICE_TS);
+  let center = both(CENTER);
+  let untilUpdate = both(UNTIL_UPDATE);
+  let index = both(INDEX);
+  let insurance = both(INSURANCE);
+  let bunkerSteps = both(BUNKER_STEPS);
+  let maxDiscount = both(MAX_DISCOUNT);
+  let bucketLo = both(BUCKET_LO);
+  let bucketHi = both(BUCKET_HI);
+  let seriesLeft = both(SERIES_LEFT);
+  let maint = both(MAINT);
+  let init = both(INIT);
+  let confidenceA = get(0, CONFIDENCE);
+  let confidenceB = get(LANE_B, CONFIDENCE);
+  let roundConfA = get(0, ROUND_CONF);
+  let roundConfB = get(LANE_B, ROUND_CONF);
+  let lazyA = get(0, LAZY) != 0;
+  let lazyB = get(LANE_B, LAZY) != 0;
+  let currentA = load<i32>(CURRENT);
+  let currentB = load<i32>(LANE_B + CURRENT);
+  let phaseA = PHASE_NEXT_STEP;
+  let phaseB = PHASE_NEXT_STEP;
+  for (;;) {
+    const tNext = f64x2.mul(f64x2.add(idx, one), stepSecs);
+    const steps_ = v128.and(f64x2.lt(s, steps), f64x2.lt(tNext, until));
+    if (!i64x2.all_true(v128.andnot(steps_, f64x2.gt(tNext, staleAfter)))) break;
+    t = tNext;
+    idx = f64x2.add(idx, one);
+    // The discount: OU step, impact decay, reserve, floor.
+    slow = f64x2.add(level, f64x2.mul(f64x2.sub(slow, level), slowDecay));
+    const zA = drawsA ? normalAt(stA, signA) : 0;
+    const zB = drawsB ? normalAt(stB, signB) : 0;
+    slow = v128.bitselect(f64x2.add(slow, f64x2.mul(f64x2.mul(sd, slowNoise), pairOf(zA, zB))), slow, f64x2.gt(sd, zero));
+    impact = f64x2.mul(impact, impactDecay);
+    reserve = v128.bitselect(f64x2.min(reserveMax, f64x2.add(reserve, refill)), reserve, f64x2.lt(reserve, reserveMax));
+    let total = f64x2.add(f64x2.add(slow, zero), impact);
+    if (v128.any_true(v128.or(f64x2.lt(total, lifts), f64x2.lt(total, minLog)))) {
+      lift(0, laneA(total), laneA(impact), laneA(reserve), laneA(arbitrage));
+      const totalA = liftTotal;
+      const impactA = liftImpact;
+      const reserveA = liftReserve;
+      const arbitrageA = liftArbitrage;
+      lift(LANE_B, laneB(total), laneB(impact), laneB(reserve), laneB(arbitrage));
+      total = pairOf(totalA, liftTotal);
+      impact = pairOf(impactA, liftImpact);
+      reserve = pairOf(reserveA, liftReserve);
+      arbitrage = pairOf(arbitrageA, liftArbitrage);
+    }
+    logDiscount = total;
+    previousDex = dex;
+    // fdlibm's exp: its k = 0 branch in both lanes at once, else each lane's own.
+    const size = f64x2.abs(total);
+    let e: v128;
+    if (i64x2.all_true(v128.and(f64x2.ge(size, f64x2.splat(EXP_TINY)), f64x2.lt(size, f64x2.splat(EXP_REDUCED))))) {
+      const x2 = f64x2.mul(total, total);
+      const c = f64x2.sub(
+        total,
+        f64x2.mul(x2, f64x2.add(p1, f64x2.mul(x2, f64x2.add(p2, f64x2.mul(x2, f64x2.add(p3, f64x2.mul(x2, f64x2.add(p4, f64x2.mul(x2, p5))))))))),
+      );
+      e = f64x2.sub(one, f64x2.sub(f64x2.div(f64x2.mul(total, c), f64x2.sub(c, two)), total));
+    } else e = pairOf(fdlibmExp(laneA(total)), fdlibmExp(laneB(total)));
+    dex = f64x2.mul(trueRate, e);
+    // The clean rounds: each lane's raw buffers alternate, the previous step's stays at hand (`lazy`).
+    currentA ^= 1;
+    currentB ^= 1;
+    const rawA = currentA == 0 ? RAW_A : RAW_B;
+    const previousA = currentA == 0 ? RAW_B : RAW_A;
+    const rawB = LANE_B + (currentB == 0 ? RAW_A : RAW_B);
+    const previousB = LANE_B + (currentB == 0 ? RAW_B : RAW_A);
+    drawRound(stA, signA, zScale, rawA);
+    drawRound(stB, signB, zScale, rawB);
+    let x0 = rawPair(rawA, rawB, 0);
+    let x1 = rawPair(rawA, rawB, 4);
+    let x2 = rawPair(rawA, rawB, 8);
+    let x3 = rawPair(rawA, rawB, 12);
+    let x4 = rawPair(rawA, rawB, 16);
+    let x5 = rawPair(rawA, rawB, 20);
+    let x6 = rawPair(rawA, rawB, 24);
+    let x7 = rawPair(rawA, rawB, 28);
+    let x8 = rawPair(rawA, rawB, 32);
+    // `roundNoises`' network, both lanes at once.
+    let m: v128;
+    m = vlo(x1, x2); x2 = vhi(x1, x2); x1 = m;
+    m = vlo(x4, x5); x5 = vhi(x4, x5); x4 = m;
+    m = vlo(x7, x8); x8 = vhi(x7, x8); x7 = m;
+    m = vlo(x0, x1); x1 = vhi(x0, x1); x0 = m;
+    m = vlo(x3, x4); x4 = vhi(x3, x4); x3 = m;
+    m = vlo(x6, x7); x7 = vhi(x6, x7); x6 = m;
+    m = vlo(x1, x2); x2 = vhi(x1, x2); x1 = m;
+    m = vlo(x4, x5); x5 = vhi(x4, x5); x4 = m;
+    m = vlo(x7, x8); x8 = vhi(x7, x8); x7 = m;
+    const smallest = vlo(vlo(x0, x3), x6);
+    x3 = vhi(x0, x3);
+    x5 = vlo(x5, x8);
+    m = vlo(x4, x7); x7 = vhi(x4, x7); x4 = m;
+    x6 = vhi(x3, x6);
+    x4 = vhi(x1, x4);
+    x2 = vlo(x2, x5);
+    x4 = vlo(x4, x7);
+    m = vlo(x4, x2); x2 = vhi(x4, x2); x4 = m;
+    x4 = vhi(x6, x4);
+    const median = vlo(x4, x2);
+    // memberPrice: dex · (1 + quantum · q).
+    center = f64x2.mul(dex, f64x2.add(one, f64x2.mul(quantum, f64x2.convert_low_i32x4_s(median))));
+    const lowest = f64x2.mul(dex, f64x2.add(one, f64x2.mul(quantum, f64x2.convert_low_i32x4_s(smallest))));
+    const quick = f64x2.le(f64x2.mul(f64x2.sub(center, lowest), tenThousand), f64x2.mul(center, maxConf));
+    let agreesA = i64x2.extract_lane(quick, 0) != 0;
+    let agreesB = i64x2.extract_lane(quick, 1) != 0;
+    if (agreesA) lazyA = true;
+    else {
+      bandConfidence = confidenceA;
+      agreesA = agreesByBand(0, rawA, previousA, laneA(dex), laneA(previousDex), laneA(center), lazyA);
+      confidenceA = bandConfidence;
+      roundConfA = bandRoundConf;
+      lazyA = false;
+    }
+    if (agreesB) lazyB = true;
+    else {
+      bandConfidence = confidenceB;
+      agreesB = agreesByBand(LANE_B, rawB, previousB, laneB(dex), laneB(previousDex), laneB(center), lazyB);
+      confidenceB = bandConfidence;
+      roundConfB = bandRoundConf;
+      lazyB = false;
+    }
+    if (!(agreesA && agreesB)) {
+      // A lane without a market price this round goes on from the pool's phase, the other from the EMA's.
+      const agrees = i64x2.replace_lane(i64x2.splat(agreesA ? -1 : 0), 1, agreesB ? -1 : 0);
+      marketPrice = v128.bitselect(center, zero, agrees);
+      spot = marketPrice;
+      low = v128.bitselect(center, low, agrees);
+      available = v128.bitselect(available, zero, agrees);
+      phaseA = agreesA ? PHASE_EMA : PHASE_POOL;
+      phaseB = agreesB ? PHASE_EMA : PHASE_POOL;
+      break;
+    }
+    marketPrice = center;
+    spot = center;
+    low = center;
+    phaseA = PHASE_EMA;
+    phaseB = PHASE_EMA;
+    if (!i64x2.all_true(f64x2.eq(f64x2.sub(t, emaTs), keepSince))) break;
+    ema = v128.bitselect(marketPrice, f64x2.add(f64x2.mul(ema, keep), f64x2.mul(marketPrice, f64x2.sub(one, keep))), f64x2.eq(ema, zero));
+    emaLow = v128.bitselect(low, f64x2.add(f64x2.mul(emaLow, keep), f64x2.mul(low, f64x2.sub(one, keep))), f64x2.eq(emaLow, zero));
+    emaTs = t;
+    priceTs = f64x2.sub(t, quorumLag);
+    available = one;
+    phaseA = PHASE_POOL;
+    phaseB = PHASE_POOL;
+    if (v128.any_true(f64x2.eq(untilUpdate, one))) break;
+    untilUpdate = f64x2.sub(untilUpdate, one);
+    phaseA = PHASE_ENGINE;
+    phaseB = PHASE_ENGINE;
+    // The engine's step: the maintenance price against the frontier (the market price is available).
+    const before = index;
+    const after = f64x2.mul(before, growth);
+    let stepMaint = pess;
+    let stepInit = pess;
+    if (pricing == 1) {
+      stepMaint = emaLow;
+      stepInit = v128.bitselect(low, emaLow, f64x2.lt(low, emaLow));
+    } else if (pricing != 0) {
+      stepMaint = v128.bitselect(pess, emaLow, f64x2.lt(pess, emaLow));
+      const fs = v128.bitselect(pess, low, f64x2.lt(pess, low));
+      stepInit = v128.bitselect(fs, emaLow, f64x2.lt(fs, emaLow));
+    }
+    const unpriced = v128.or(f64x2.eq(stepMaint, zero), f64x2.eq(stepInit, zero));
+    stepMaint = v128.bitselect(nan, stepMaint, unpriced);
+    stepInit = v128.bitselect(nan, stepInit, unpriced);
+    const crossed = v128.and(f64x2.eq(stepMaint, stepMaint), f64x2.gt(top, f64x2.mul(f64x2.div(stepMaint, after), slack)));
+    const bucketEnds = v128.or(f64x2.eq(seriesLeft, one), f64x2.eq(s, lastStep));
+    if (v128.any_true(v128.or(crossed, bucketEnds))) break;
+    maint = stepMaint;
+    init = stepInit;
+    index = after;
+    insurance = f64x2.add(insurance, f64x2.mul(f64x2.mul(totalShares, f64x2.sub(after, before)), reserveFactor));
+    bunkerSteps = v128.bitselect(f64x2.add(bunkerSteps, one), bunkerSteps, bunker);
+    const discount = f64x2.sub(one, f64x2.div(dex, trueRate));
+    maxDiscount = v128.bitselect(discount, maxDiscount, f64x2.gt(discount, maxDiscount));
+    const depeg = f64x2.sub(f64x2.div(dex, openFair), one);
+    bucketLo = v128.bitselect(depeg, bucketLo, f64x2.lt(depeg, bucketLo));
+    bucketHi = v128.bitselect(depeg, bucketHi, f64x2.gt(depeg, bucketHi));
+    s = f64x2.add(s, one);
+    seriesLeft = f64x2.sub(seriesLeft, one);
+    phaseA = PHASE_NEXT_STEP;
+    phaseB = PHASE_NEXT_STEP;
+  }
+  spill(IDX, idx);
+  spill(S, s);
+  spill(T, t);
+  spill(SLOW, slow);
+  spill(IMPACT, impact);
+  spill(RESERVE, reserve);
+  spill(ARBITRAGE, arbitrage);
+  spill(LOG_DISCOUNT, logDiscount);
+  spill(DEX, dex);
+  spill(PREVIOUS_DEX, previousDex);
+  spill(AVAILABLE, available);
+  spill(MARKET_PRICE, marketPrice);
+  spill(SPOT, spot);
+  spill(LOW, low);
+  spill(EMA, ema);
+  spill(EMA_LOW, emaLow);
+  spill(EMA_TS, emaTs);
+  spill(PRICE_TS, priceTs);
+  spill(CENTER, center);
+  spill(UNTIL_UPDATE, untilUpdate);
+  spill(INDEX, index);
+  spill(INSURANCE, insurance);
+  spill(BUNKER_STEPS, bunkerSteps);
+  spill(MAX_DISCOUNT, maxDiscount);
+  spill(BUCKET_LO, bucketLo);
+  spill(BUCKET_HI, bucketHi);
+  spill(SERIES_LEFT, seriesLeft);
+  spill(MAINT, maint);
+  spill(INIT, init);
+  put(0, CONFIDENCE, confidenceA);
+  put(LANE_B, CONFIDENCE, confidenceB);
+  put(0, ROUND_CONF, roundConfA);
+  put(LANE_B, ROUND_CONF, roundConfB);
+  put(0, LAZY, lazyA ? 1 : 0);
+  put(LANE_B, LAZY, lazyB ? 1 : 0);
+  put(0, PHASE, <f64>phaseA);
+  put(LANE_B, PHASE, <f64>phaseB);
+  store<i32>(CURRENT, currentA);
+  store<i32>(LANE_B + CURRENT, currentB);
+}
+
+// The lane at `b` can take a calm step from its state in memory (the scalar step's first test).
+@inline function canStep(b: usize): bool {
+  const tNext = (get(b, IDX) + 1) * get(b, STEP_SECS);
+  return get(b, S) < get(b, STEPS) && tNext < get(b, UNTIL) && !(tNext > get(b, STALE_AFTER));
+}
+
+/**
+ * Runs both lanes' calm steps until the engine must act for one of them; returns why it stopped, plus
+ * `SECOND_LANE` when lane B must act. The other lane keeps its state in its bank, mid-step if it was,
+ * and goes on when `runPair` is called again.
+ */
+export function runPair(): i32 {
+  for (;;) {
+    if (i32(get(0, PHASE)) != PHASE_NEXT_STEP) {
+      const code = runLane(0, true);
+      if (code != BOUNDARY) return code;
+    }
+    if (i32(get(LANE_B, PHASE)) != PHASE_NEXT_STEP) {
+      const code = runLane(LANE_B, true);
+      if (code != BOUNDARY) return code + SECOND_LANE;
+    }
+    if (!canStep(0)) return runLane(0, false);
+    if (!canStep(LANE_B)) return runLane(LANE_B, false) + SECOND_LANE;
+    // Paths of one job share the pricing policy; lanes that did not would run one at a time.
+    if (get(0, PRICING) != get(LANE_B, PRICING)) return runLane(0, false);
+    runBoth();
+  }
+  return END; // unreachable: the loop returns
+}
+
+/** Draws `n` normals from lane A's stream and returns their sum: the kernel's random-number bound (bench/sim.ts). */
 export function drawNormals(n: i32, sign: f64): f64 {
   let acc: f64 = 0;
-  for (let i = 0; i < n; i++) acc += normal(sign);
+  for (let i = 0; i < n; i++) acc += normalAt(STREAM, sign);
   return acc;
 }
 
 /**
- * Draws `n` normals from each of two streams (`STREAM`, `STREAM_B`), one from each in turn, and returns
- * the sum of each in OUT_A and OUT_B: two paths' numbers at once, to measure how much one stream's draws
- * waiting on each other limit the bound (bench/sim.ts, a′).
+ * Draws `n` normals from each lane's stream, one from each in turn, and returns the sum of each in OUT_A
+ * and OUT_B: two paths' numbers at once, the random-number bound of paths run in pairs (bench/sim.ts, a′).
  */
 export function drawNormalsPair(n: i32, signA: f64, signB: f64): void {
   let a: f64 = 0;
   let b: f64 = 0;
   for (let i = 0; i < n; i++) {
     a += normalAt(STREAM, signA);
-    b += normalAt(STREAM_B, signB);
+    b += normalAt(LANE_B + STREAM, signB);
   }
-  put(OUT_A, a);
-  put(OUT_B, b);
+  put(0, OUT_A, a);
+  put(0, OUT_B, b);
 }

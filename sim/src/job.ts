@@ -8,6 +8,7 @@
  * from (seed, path 0, stream 2047).
  */
 import type { Policy, Rng } from "./contract.js";
+import { PathEngine } from "./engine/core.js";
 import { FastEngine } from "./engine/fast.js";
 import { NaiveEngine } from "./engine/naive.js";
 import { engineParams } from "./engine/params.js";
@@ -39,13 +40,16 @@ export interface Job {
   population: Population;
   params: EngineParams;
   engine: FastEngine | NaiveEngine;
+  /** A second engine, for paths run two at a time (`runUnits`). */
+  partner: FastEngine | NaiveEngine;
 }
 
 export function prepareJob(spec: JobSpec): Job {
   const population = buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM }));
   const params = engineParams(spec.scenario, spec.policy);
-  const engine = spec.engine === "naive" ? new NaiveEngine(population, params) : new FastEngine(population, params);
-  return { spec, population, params, engine };
+  const build = () =>
+    spec.engine === "naive" ? new NaiveEngine(population, params) : new FastEngine(population, params);
+  return { spec, population, params, engine: build(), partner: build() };
 }
 
 /** Paths per unit: 2 with antithetic variates (a path and its mirror), else 1. */
@@ -80,15 +84,34 @@ export function newAggregate(job: Job): Aggregate {
   );
 }
 
-/** Runs units [from, to) into `agg`, calling `onPath` after every path. */
+/**
+ * Runs units [from, to) into `agg`, calling `onPath` after every path. The paths run two at a time
+ * (`PathEngine.runPaired`), each exactly as alone; the units are added in order.
+ */
 export function runUnits(job: Job, from: number, to: number, agg: Aggregate, onPath?: () => void): void {
   const size = unitSize(job.spec);
-  for (let u = from; u < to; u++) {
-    const outcomes: PathOutcome[] = [];
-    for (let p = u * size; p < Math.min((u + 1) * size, job.spec.paths); p++) {
-      outcomes.push(runPath(job, p));
+  const first = from * size;
+  const count = Math.min(to * size, job.spec.paths) - first;
+  const outcomes: (PathOutcome | undefined)[] = new Array(count).fill(undefined);
+  let unit = 0;
+  PathEngine.runPaired(
+    [job.engine, job.partner],
+    count,
+    (i) => {
+      const path = first + i;
+      const streams = pathStreams(job.spec, path);
+      return { world: createWorld(job.spec.scenario, streams.world), path, rng: streams.engine };
+    },
+    (i, outcome) => {
+      outcomes[i] = outcome;
       onPath?.();
-    }
-    agg.addUnit(outcomes);
-  }
+      // The units whose paths are all done, in order.
+      for (; unit < to - from; unit++) {
+        const paths = outcomes.slice(unit * size, Math.min((unit + 1) * size, count));
+        if (paths.includes(undefined)) break;
+        agg.addUnit(paths as PathOutcome[]);
+        outcomes.fill(undefined, unit * size, (unit + 1) * size);
+      }
+    },
+  );
 }

@@ -8,8 +8,10 @@ import { describe, expect, it } from "vitest";
 import {
   FastEngine,
   LanternWorld,
+  PathEngine,
   type PathOutcome,
   type Policy,
+  type Rng,
   type Scenario,
   createRng,
   createWorld,
@@ -35,11 +37,38 @@ function run(scenario: Scenario, policy: Policy, path: number, calmKernel: boole
   const job = prepareJob({ scenario, seed: 5, policy, paths: 2, antithetic: true, engine: "fast" });
   const streams = pathStreams(job.spec, path);
   const world = createWorld(scenario, streams.world, { calmKernel });
-  const outcome = job.engine.run(world, path, streams.engine);
-  // The world's state after the path: its last snapshot, its models' fields, and the stream's next draws.
+  return after(job.engine.run(world, path, streams.engine), world, streams);
+}
+
+/** The world's state after a path: its last snapshot, its models' fields, and the streams' next draws. */
+function after(outcome: PathOutcome, world: LanternWorld, streams: { world: Rng; engine: Rng }): Run {
   const last = JSON.parse(JSON.stringify(world.step({ lrtSoldSol: 0, netBorrowSol: 0 })));
   const next = [streams.world.normal(), streams.world.uniform(), streams.engine.uniform()];
   return { outcome, world, last, next };
+}
+
+/**
+ * Paths 0 … count − 1 run two at a time in the kernel's two lanes (`PathEngine.runPaired`, what the
+ * runner does), and how many of the kernel's runs had both lanes.
+ */
+function runPaired(scenario: Scenario, policy: Policy, count: number): { runs: Run[]; pairs: number } {
+  const job = prepareJob({ scenario, seed: 5, policy, paths: count, antithetic: true, engine: "fast" });
+  const started: { world: LanternWorld; streams: { world: Rng; engine: Rng } }[] = [];
+  const runs: Run[] = [];
+  const pairs = PathEngine.runPaired(
+    [job.engine, job.partner],
+    count,
+    (i) => {
+      const streams = pathStreams(job.spec, i);
+      const world = createWorld(scenario, streams.world, { calmKernel: true });
+      started[i] = { world, streams };
+      return { world, path: i, rng: streams.engine };
+    },
+    (i, outcome) => {
+      runs[i] = after(outcome, started[i]!.world, started[i]!.streams);
+    },
+  );
+  return { runs, pairs };
 }
 
 /** The models' own fields (numbers, flags, arrays), for a field-by-field comparison. */
@@ -62,17 +91,18 @@ function state(world: LanternWorld): unknown {
 function countCalm<T>(f: () => T, ended?: (world: LanternWorld) => void): { result: T; calm: number; handed: number } {
   const proto = FastEngine.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const base = Object.getPrototypeOf(proto) as Record<string, (...a: unknown[]) => unknown>;
-  const calm = base.calm!;
+  const calmEnd = base.calmEnd!;
   const step = base.step!;
   let steps = 0;
   let handed = 0;
   let inCalm = false;
-  base.calm = function (this: unknown, ...a: unknown[]) {
+  base.calmEnd = function (this: { s: number; calmWorld: LanternWorld }, ...a: unknown[]) {
     inCalm = true;
     try {
-      const next = calm.apply(this, a) as number;
-      steps += next - (a[1] as number);
-      if (next > (a[1] as number)) ended?.(a[0] as LanternWorld);
+      const from = this.s;
+      const next = calmEnd.apply(this, a) as number;
+      steps += next - from;
+      if (next > from) ended?.(this.calmWorld);
       return next;
     } finally {
       inCalm = false;
@@ -85,7 +115,7 @@ function countCalm<T>(f: () => T, ended?: (world: LanternWorld) => void): { resu
   try {
     return { result: f(), calm: steps, handed };
   } finally {
-    base.calm = calm;
+    base.calmEnd = calmEnd;
     base.step = step;
   }
 }
@@ -234,5 +264,36 @@ describe("calm-step kernel = the models", () => {
     expect(crossing.handed).toBeGreaterThan(0);
     expect(crossing.result.outcome.liquidations).toBeGreaterThan(0);
     expect(crossing.result.outcome).toEqual(run(rebase, "MinOfBoth", 0, false).outcome);
+  }, 120_000);
+});
+
+describe("paths run two at a time in the kernel's lanes = each path through the models alone", () => {
+  // Five paths: the lanes take paths as they free up, and the last runs in one lane alone.
+  const compare = (scenario: Scenario, policy: Policy) => {
+    const { runs, pairs } = runPaired(scenario, policy, 5);
+    runs.forEach((paired, path) => {
+      const models = run(scenario, policy, path, false);
+      expect(paired.outcome).toEqual(models.outcome);
+      expect(paired.last).toEqual(models.last);
+      expect(paired.next).toEqual(models.next);
+      expect(state(paired.world)).toEqual(state(models.world));
+    });
+    return pairs;
+  };
+
+  for (const { name } of listScenarios()) {
+    it(`${name}: same outcomes, world state and streams`, () => {
+      for (const policy of ["MinOfBoth", "Market"] as const) compare(small(loadScenario(name)), policy);
+    }, 120_000);
+  }
+
+  it("both lanes side by side on calm paths, with a noisy committee's bands and disagreeing rounds", () => {
+    expect(compare(small(loadScenario("baseline")), "MinOfBoth")).toBeGreaterThan(1_000);
+    const noisy = overrideScenario(small(loadScenario("baseline")), {
+      "oracle.memberNoiseBps": 40,
+      "oracle.maxConfidenceBps": 35,
+    });
+    for (const policy of ["MinOfBoth", "Market", "FairRate"] as const)
+      expect(compare(noisy, policy)).toBeGreaterThan(100);
   }, 120_000);
 });

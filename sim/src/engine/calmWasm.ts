@@ -1,7 +1,8 @@
 /**
  * The WebAssembly calm kernel (sim/kernel/calm.ts, built into calm.wasm by `npm run sim:kernel`): its
- * memory's slots and exit codes, as the kernel names them, and its exports. One instance per thread; a
- * path's engine writes the slots before a run and reads them after (`PathEngine.calm`).
+ * memory's slots and exit codes, as the kernel names them, and its exports. One instance per thread,
+ * with two lanes: a path's engine writes its lane's slots before a run and reads them after
+ * (`PathEngine.calm`, and `runPaired` for two paths at once).
  */
 import { readFileSync } from "node:fs";
 import { MIN_LOG as MIN_LOG_VALUE } from "../models/discount.js";
@@ -88,17 +89,18 @@ export const SLOT = {
   OUT_B: 74,
 } as const;
 
-/** Why a run stopped. */
+/** Why a run stopped; `runPair` adds `SECOND_LANE` when lane B must act. */
 export const EXIT = {
   END: 0,
   CROSSED: 1,
   POOL: 2,
   SERIES: 3,
   KEEP: 4,
+  SECOND_LANE: 8,
 } as const;
 
-/** The memory's layout, read from the module's exports (byte offsets). */
-const LAYOUT = ["STREAM", "STREAM_B", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN"] as const;
+/** The memory's layout, read from the module's exports (byte offsets; a bank's words within the bank). */
+const LAYOUT = ["STREAM", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN", "LANE_B"] as const;
 
 /**
  * The names among a module's exported numbers that disagree with `SLOT`, `EXIT` and the layout — a slot,
@@ -117,23 +119,30 @@ export function mismatchedExports(exported: ReadonlyMap<string, number>): string
   ];
 }
 
-/** The kernel's instance in this thread: its memory's views and its exports. */
-export interface CalmKernel {
+/** One lane's bank in the kernel's memory: its slots and where its words are in `CalmKernel.words`. */
+export interface CalmLane {
   /** The f64 slots (`SLOT`). */
   readonly slots: Float64Array;
   /**
-   * The i32 words: the stream's state at `streamWord`; the last two rounds' noises in member order at
-   * `rawWords`, the last at `rawWords[words[currentWord]]`; after a run, the last sorted at `sortedWord`.
+   * The stream's state at `streamWord`; the last two rounds' noises in member order at `rawWords`, the
+   * last at `rawWords[words[currentWord]]`; after a run, the last sorted at `sortedWord`.
    */
-  readonly words: Int32Array;
   readonly streamWord: number;
-  /** A second stream's state (`drawNormalsPair`). */
-  readonly streamBWord: number;
   readonly rawWords: readonly [number, number];
   readonly sortedWord: number;
   readonly currentWord: number;
-  /** Runs calm steps from the slots until this side must act; returns why it stopped (`EXIT`). */
-  readonly run: () => number;
+}
+
+/** The kernel's instance in this thread: its memory's views and its exports. */
+export interface CalmKernel {
+  /** Lane A (0) and lane B (1). Lane A's slots also hold the constants both share. */
+  readonly lanes: readonly [CalmLane, CalmLane];
+  /** The kernel's i32 words. */
+  readonly words: Int32Array;
+  /** Runs one lane's calm steps until this side must act; returns why it stopped (`EXIT`). */
+  readonly run: (lane: number) => number;
+  /** Runs both lanes' calm steps until this side must act for one; `EXIT` plus `SECOND_LANE` for lane B. */
+  readonly runPair: () => number;
   readonly drawNormals: (n: number, sign: number) => number;
   readonly drawNormalsPair: (n: number, signA: number, signB: number) => void;
   readonly exp: (x: number) => number;
@@ -168,24 +177,28 @@ function instantiate(file: URL): CalmKernel {
     );
   const at = (name: (typeof LAYOUT)[number]) => exported.get(name)!;
   const memory = instance.exports.memory as WebAssembly.Memory;
-  const slots = new Float64Array(memory.buffer, 0, 128);
+  const lane = (bank: number): CalmLane => ({
+    slots: new Float64Array(memory.buffer, bank, 128),
+    streamWord: (bank + at("STREAM")) / 4,
+    rawWords: [(bank + at("RAW_A")) / 4, (bank + at("RAW_B")) / 4],
+    sortedWord: (bank + at("SORTED")) / 4,
+    currentWord: (bank + at("CURRENT")) / 4,
+  });
+  const lanes = [lane(0), lane(at("LANE_B"))] as const;
   new Float64Array(memory.buffer, at("KN"), 128).set(ZIGGURAT.KN);
   new Float64Array(memory.buffer, at("WN"), 128).set(ZIGGURAT.WN);
   new Float64Array(memory.buffer, at("FN"), 128).set(ZIGGURAT.FN);
   // The constants the kernel shares with the models: set once, from their one home.
-  slots[SLOT.Z_SCALE] = Z_SCALE_VALUE;
-  slots[SLOT.MIN_LOG] = MIN_LOG_VALUE;
-  slots[SLOT.FILTER_SLACK] = FILTER_SLACK_VALUE;
-  slots[SLOT.ZIG_R] = ZIGGURAT.R;
+  const shared = lanes[0].slots;
+  shared[SLOT.Z_SCALE] = Z_SCALE_VALUE;
+  shared[SLOT.MIN_LOG] = MIN_LOG_VALUE;
+  shared[SLOT.FILTER_SLACK] = FILTER_SLACK_VALUE;
+  shared[SLOT.ZIG_R] = ZIGGURAT.R;
   return {
-    slots,
-    words: new Int32Array(memory.buffer, 0, at("KN") / 4),
-    streamWord: at("STREAM") / 4,
-    streamBWord: at("STREAM_B") / 4,
-    rawWords: [at("RAW_A") / 4, at("RAW_B") / 4],
-    sortedWord: at("SORTED") / 4,
-    currentWord: at("CURRENT") / 4,
-    run: instance.exports.run as () => number,
+    lanes,
+    words: new Int32Array(memory.buffer, 0, (at("LANE_B") + 2048) / 4),
+    run: instance.exports.run as (lane: number) => number,
+    runPair: instance.exports.runPair as () => number,
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
     drawNormalsPair: instance.exports.drawNormalsPair as (n: number, signA: number, signB: number) => void,
     exp: instance.exports.exp as (x: number) => number,
@@ -202,10 +215,10 @@ export function kernelExp(x: number): number {
  * `rng.normal()`): the random-number bound of a world whose normals the kernel draws (bench/sim.ts).
  */
 export function kernelNormalSum(rng: Xoshiro128, n: number): number {
-  const { words, streamWord, drawNormals } = calmKernel();
-  rng.saveState(words, streamWord);
+  const { words, lanes, drawNormals } = calmKernel();
+  rng.saveState(words, lanes[0].streamWord);
   const sum = drawNormals(n, rng.mirror);
-  rng.loadState(words, streamWord);
+  rng.loadState(words, lanes[0].streamWord);
   return sum;
 }
 
@@ -215,11 +228,12 @@ export function kernelNormalSum(rng: Xoshiro128, n: number): number {
  * can overlap: the random-number bound of paths drawn two at a time (bench/sim.ts, a′).
  */
 export function kernelNormalSumPair(a: Xoshiro128, b: Xoshiro128, n: number): [number, number] {
-  const { slots, words, streamWord, streamBWord, drawNormalsPair } = calmKernel();
-  a.saveState(words, streamWord);
-  b.saveState(words, streamBWord);
+  const { words, lanes, drawNormalsPair } = calmKernel();
+  const [laneA, laneB] = lanes;
+  a.saveState(words, laneA.streamWord);
+  b.saveState(words, laneB.streamWord);
   drawNormalsPair(n, a.mirror, b.mirror);
-  a.loadState(words, streamWord);
-  b.loadState(words, streamBWord);
-  return [slots[SLOT.OUT_A]!, slots[SLOT.OUT_B]!];
+  a.loadState(words, laneA.streamWord);
+  b.loadState(words, laneB.streamWord);
+  return [laneA.slots[SLOT.OUT_A]!, laneA.slots[SLOT.OUT_B]!];
 }

@@ -172,44 +172,138 @@ export class PathEngine {
 
   /** The engine's own stream (liquidators' delay jitter); needed only when `delayJitterSecs > 0`. */
   private rng: Rng | undefined;
+  // The path in progress: its world, as a lender of snapshots and as the calm kernel sees it, its length,
+  // the next step and the last snapshot (`begin`, `proceed`, `resume`).
+  private world: World | undefined;
+  private lending: LendingWorld | undefined;
+  private calmWorld: CalmWorld | undefined;
+  private steps = 0;
+  private s = 1;
+  private snap: MarketSnapshot | undefined;
+  /** A step at which the kernel took no step: it goes through the models. */
+  private modelsAt = -1;
+  /** The world's stream while its calm steps run in the kernel. */
+  private calmStream: Xoshiro128 | undefined;
 
   /** Runs one path of `world` and returns its outcome. */
   run(world: World, path: number, rng?: Rng): PathOutcome {
+    this.begin(world, rng);
+    while (this.proceed(0)) {
+      const { run } = calmKernel();
+      for (let why = run(0); why !== EXIT.END && why !== EXIT.CROSSED; why = run(0)) this.calmExit(why, 0);
+      this.resume(0);
+    }
+    return this.finish(this.snap!, path);
+  }
+
+  /**
+   * Runs paths two at a time on `engines`, each path's calm steps in its engine's lane of the kernel
+   * (lane 0 for the first engine, 1 for the second) and both lanes' side by side while both have calm
+   * steps to take (`runPair`). Paths `0 … count − 1` are taken in order as a lane frees up; `pathAt(i)`
+   * gives path i's world, its number and the engine's stream, and `done(i, outcome)` is called when it
+   * ends. Each path is computed as `run` alone computes it: lanes share nothing but the kernel's code.
+   * Returns how many of the kernel's runs had both lanes.
+   */
+  static runPaired(
+    engines: readonly [PathEngine, PathEngine],
+    count: number,
+    pathAt: (i: number) => { world: World; path: number; rng?: Rng },
+    done: (i: number, outcome: PathOutcome) => void,
+  ): number {
+    const running = [-1, -1];
+    const numbers = [0, 0];
+    let next = 0;
+    // Runs lane's paths through the models until one wants calm steps in the kernel (true) or none is left.
+    const fill = (lane: 0 | 1): boolean => {
+      const engine = engines[lane];
+      for (;;) {
+        if (running[lane]! >= 0) {
+          if (engine.proceed(lane)) return true;
+          done(running[lane]!, engine.finish(engine.snap!, numbers[lane]!));
+          running[lane] = -1;
+        }
+        if (next >= count) return false;
+        const { world, path, rng } = pathAt(next);
+        engine.begin(world, rng);
+        running[lane] = next++;
+        numbers[lane] = path;
+      }
+    };
+    const active = [fill(0), fill(1)];
+    let pairs = 0;
+    while (active[0] || active[1]) {
+      const { run, runPair } = calmKernel();
+      let lane: 0 | 1;
+      let why: number;
+      if (active[0] && active[1]) {
+        pairs++;
+        const code = runPair();
+        lane = code >= EXIT.SECOND_LANE ? 1 : 0;
+        why = code - lane * EXIT.SECOND_LANE;
+      } else {
+        lane = active[0] ? 0 : 1;
+        why = run(lane);
+      }
+      const engine = engines[lane];
+      if (why === EXIT.END || why === EXIT.CROSSED) {
+        engine.resume(lane);
+        active[lane] = fill(lane);
+      } else engine.calmExit(why, lane);
+    }
+    return pairs;
+  }
+
+  /** Opens `world`'s path: its first step and the book at its fair rate. */
+  private begin(world: World, rng: Rng | undefined): void {
     if (this.params.liquidators.delayJitterSecs > 0 && rng === undefined)
       throw new Error("liquidators.delayJitterSecs > 0 needs the engine's random stream");
     this.rng = rng;
     const fb = this.fb;
     fb.lrtSoldSol = 0;
     fb.netBorrowSol = 0;
-    const steps = world.steps;
+    this.world = world;
+    this.steps = world.steps;
     this.stepSecs = world.stepSecs;
     // A world that lends its own snapshot (LanternWorld.advance) saves an allocation per step; the
     // engine reads each snapshot before asking for the next, and the last one last.
     const lending = lendsSnapshots(world) ? world : undefined;
+    this.lending = lending;
+    this.calmWorld =
+      lending !== undefined && this.detector.calmTop !== undefined && isCalmWorld(lending) ? lending : undefined;
     const first = lending !== undefined ? lending.advance(fb) : world.step(fb);
-    this.open(first, steps);
-    return this.finish(this.follow(world, lending, steps, first), path);
+    this.open(first, this.steps);
+    this.s = 1;
+    this.snap = first;
+    this.modelsAt = -1;
   }
 
   /**
-   * Steps 1 … steps − 1; returns the last snapshot. Long loops have methods of their own that end with
-   * the loop: V8 compiles a loop while it runs and keeps that code for the next path, and code after the
-   * loop that had not run yet then would throw it away again on every path.
+   * Steps on through the models until the next calm steps are set up in the kernel's `lane` (true; `resume`
+   * goes on after the kernel's run) or the path's last step is done (false). The loop has a method of its
+   * own that ends with it: V8 compiles a loop while it runs and keeps that code for the next path, and code
+   * after the loop that had not run yet then would throw it away again on every path.
    */
-  private follow(world: World, lending: LendingWorld | undefined, steps: number, first: MarketSnapshot) {
+  private proceed(lane: number): boolean {
     const fb = this.fb;
-    let snap = first;
-    const detector = this.detector;
-    const calm = lending !== undefined && detector.calmTop !== undefined && isCalmWorld(lending) ? lending : undefined;
-    for (let s = 1; s < steps; s++) {
-      if (calm?.calmKernel === true && this.qlen === 0 && fb.lrtSoldSol === 0 && fb.netBorrowSol === 0) {
+    const world = this.world!;
+    const lending = this.lending;
+    const calm = this.calmWorld;
+    const steps = this.steps;
+    let snap = this.snap!;
+    let s = this.s;
+    for (; s < steps; s++) {
+      if (
+        calm?.calmKernel === true &&
+        s !== this.modelsAt &&
+        this.qlen === 0 &&
+        fb.lrtSoldSol === 0 &&
+        fb.netBorrowSol === 0 &&
+        this.calmBegin(calm, s, steps, this.detector.calmTop!(), lane)
+      ) {
         // Calm steps (no event due, nobody near the frontier) run fused; the rest through the models.
-        const next = this.calm(calm, s, steps, detector.calmTop!());
-        if (next > s) {
-          snap = calm.view;
-          s = next - 1;
-          continue;
-        }
+        this.s = s;
+        this.snap = snap;
+        return true;
       }
       // The world reads what the liquidators sold and repaid in the previous step (price impact,
       // utilisation: cascades), then the step starts with nothing sold yet.
@@ -218,7 +312,19 @@ export class PathEngine {
       fb.netBorrowSol = 0;
       this.step(s, snap);
     }
-    return snap;
+    this.s = s;
+    this.snap = snap;
+    return false;
+  }
+
+  /** After the kernel's run in `lane` ended: the calm steps' state back into the models, on to the next step. */
+  private resume(lane: number): void {
+    const s = this.s;
+    const next = this.calmEnd(lane);
+    if (next > s) {
+      this.snap = this.calmWorld!.view;
+      this.s = next;
+    } else this.modelsAt = s;
   }
 
   /** The book as every path opens it at `fairRate` (paths usually open at the same rate: cached). */
@@ -337,21 +443,20 @@ export class PathEngine {
   }
 
   /**
-   * The calm steps from `s` on (calm.ts): the world's and the engine's step fused in the WebAssembly
-   * kernel (sim/kernel/calm.ts) while no event is due; returns the next step to take through the models
-   * (`s` when step `s` is not calm). The kernel stops where this side acts — the pool's hourly update
-   * (the pool model's own step, drawing from the same stream), a finished series bucket, a new EMA
-   * interval (the sdk's exact decay) — and is resumed. A step whose maintenance price reaches the
-   * frontier's top is finished by `step` on the world's snapshot, as the models would have lent it.
+   * Sets up the calm steps from `s` on (calm.ts) in the kernel's `lane`: the world's and the engine's
+   * step fused in the WebAssembly kernel (sim/kernel/calm.ts) while no event is due; false when step `s`
+   * is not calm. The kernel stops where this side acts — the pool's hourly update (the pool model's own
+   * step, drawing from the same stream), a finished series bucket, a new EMA interval (the sdk's exact
+   * decay): `calmExit` — and is resumed; at the end of its run `calmEnd` writes its state back.
    */
-  private calm(w: CalmWorld, s: number, steps: number, top: number): number {
+  private calmBegin(w: CalmWorld, s: number, steps: number, top: number, lane: number): boolean {
     const fair = w.fair;
     const com = w.committee;
     const d = w.discount;
     const o = w.oracle;
     const pool = w.pool;
-    if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return s;
-    if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return s;
+    if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return false;
+    if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return false;
     let until = Math.min(
       fair.nextEvent,
       com.nextEvent,
@@ -369,19 +474,20 @@ export class PathEngine {
     // The instant-unstake floor and the queue flag as the last step left them (they move with events only).
     const closed = w.unstakeFeeLog === -Infinity;
     const queued = w.queuedAlways || com.bunker;
-    if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return s;
-    if (queued !== w.inputs.queued) return s;
+    if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return false;
+    if (queued !== w.inputs.queued) return false;
     const idx = w.index;
     {
       const t = (idx + 1) * stepSecs;
-      if (!(t < until) || t > staleAfter) return s;
+      if (!(t < until) || t > staleAfter) return false;
     }
     const rng = d.rng;
-    if (rng !== o.rng || rng !== pool.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return s;
+    if (rng !== o.rng || rng !== pool.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return false;
     const stream = rng as Xoshiro128;
     const floorLog = w.inputs.floorLog;
     const q = queued ? 1 : 0;
-    const { slots: k, words, run, streamWord, rawWords, sortedWord, currentWord } = calmKernel();
+    const { words, lanes } = calmKernel();
+    const { slots: k, streamWord } = lanes[lane]!;
     // The run's constants.
     k[SLOT.STEP_SECS] = stepSecs;
     k[SLOT.UNTIL] = until;
@@ -452,34 +558,58 @@ export class PathEngine {
     k[SLOT.T] = 0;
     k[SLOT.PHASE] = 0;
     stream.saveState(words, streamWord);
-    for (;;) {
-      const why = run();
-      if (why === EXIT.POOL) {
-        // The pool's hourly update is the pool model's own step, drawing from the same stream.
-        stream.loadState(words, streamWord);
-        pool.untilUpdate = 1;
-        pool.step(k[SLOT.T]!, 0);
-        stream.saveState(words, streamWord);
-        k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
-        k[SLOT.GROWTH] = this.growthAt(pool.apr);
-        if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-      } else if (why === EXIT.SERIES) {
-        const at = k[SLOT.SERIES_AT]! - 1;
-        this.seriesDepeg[at] = k[SLOT.OUT_DEPEG]!;
-        this.seriesDepegMin[at] = k[SLOT.OUT_LO]!;
-        this.seriesDepegMax[at] = k[SLOT.OUT_HI]!;
-      } else if (why === EXIT.KEEP) {
-        // The EMA's weight for a new interval: the sdk's exact decay.
-        const since = k[SLOT.SINCE]!;
-        const maxAge = o.spec.maxPriceAgeSecs;
-        k[SLOT.KEEP_SINCE] = since;
-        k[SLOT.KEEP_W] = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, o.spec.emaHalfLifeSecs);
-      } else break;
+    this.calmStream = stream;
+    return true;
+  }
+
+  /** The kernel's run in `lane` stopped for this side to act (`EXIT.POOL`, `SERIES` or `KEEP`). */
+  private calmExit(why: number, lane: number): void {
+    const { words, lanes } = calmKernel();
+    const { slots: k, streamWord } = lanes[lane]!;
+    const w = this.calmWorld!;
+    const pool = w.pool;
+    const o = w.oracle;
+    const stream = this.calmStream!;
+    if (why === EXIT.POOL) {
+      // The pool's hourly update is the pool model's own step, drawing from the same stream.
+      stream.loadState(words, streamWord);
+      pool.untilUpdate = 1;
+      pool.step(k[SLOT.T]!, 0);
+      stream.saveState(words, streamWord);
+      k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
+      k[SLOT.GROWTH] = this.growthAt(pool.apr);
+      if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
+    } else if (why === EXIT.SERIES) {
+      const at = k[SLOT.SERIES_AT]! - 1;
+      this.seriesDepeg[at] = k[SLOT.OUT_DEPEG]!;
+      this.seriesDepegMin[at] = k[SLOT.OUT_LO]!;
+      this.seriesDepegMax[at] = k[SLOT.OUT_HI]!;
+    } else {
+      // The EMA's weight for a new interval: the sdk's exact decay.
+      const since = k[SLOT.SINCE]!;
+      const maxAge = o.spec.maxPriceAgeSecs;
+      k[SLOT.KEEP_SINCE] = since;
+      k[SLOT.KEEP_W] = approx.emaKeep(since < 0 ? 0 : since > maxAge ? maxAge : since, o.spec.emaHalfLifeSecs);
     }
-    stream.loadState(words, streamWord);
+  }
+
+  /**
+   * The kernel's run in `lane` ended: its state back into the models and the engine, as they would have
+   * left it; returns the next step to take through the models (the step after the run, or `this.s` when
+   * the kernel took none). A step whose maintenance price reached the frontier's top is finished by `step`
+   * on the world's snapshot, as the models would have lent it.
+   */
+  private calmEnd(lane: number): number {
+    const { words, lanes } = calmKernel();
+    const { slots: k, streamWord, rawWords, sortedWord, currentWord } = lanes[lane]!;
+    const w = this.calmWorld!;
+    const d = w.discount;
+    const o = w.oracle;
+    const pool = w.pool;
+    this.calmStream!.loadState(words, streamWord);
     const t = k[SLOT.T]!;
-    if (t === 0) return s;
-    s = k[SLOT.S]!;
+    if (t === 0) return this.s;
+    const s = k[SLOT.S]!;
     const dex = k[SLOT.DEX]!;
     const center = k[SLOT.CENTER]!;
     // Write the state back, as the models and the engine would have left it.
