@@ -15,6 +15,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     rounds: { type: "string", default: "9" },
+    /** Rounds run first and not timed: a path's code takes some dozen paths to be compiled for good. */
+    warmup: { type: "string", default: "4" },
     paths: { type: "string", default: "4" },
     scenario: { type: "string", default: "baseline" },
   },
@@ -23,6 +25,7 @@ if (positionals.length !== 1 || Number(values.paths) % 2 !== 0)
   throw new Error("usage: sim-before-after.ts OTHER_CHECKOUT [--rounds 9] [--paths 4 (even)] [--scenario NAME]");
 const other = (await import(pathToFileURL(resolve(positionals[0]!, "sim/src/index.ts")).href)) as typeof now;
 const rounds = Number(values.rounds);
+const warmup = Number(values.warmup);
 const paths = Number(values.paths);
 const STEPS = 43_200;
 
@@ -51,7 +54,7 @@ const timed = (times: number[], f: () => number) => {
 };
 // What the runs computed, per tree: the same seeds must give the same draws and aggregates in both.
 const checks = trees.map(() => ({ draws: 0, aggregates: [] as string[] }));
-for (let r = 0; r < rounds; r++) {
+for (let r = 0; r < warmup + rounds; r++) {
   trees.forEach((tree, k) => {
     checks[k]!.draws += timed(tree.draws, () => {
       let acc = 0;
@@ -71,16 +74,21 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 console.log(
-  `${values.scenario}, one thread, ${rounds} interleaved rounds of ${paths} paths (median ns per path-step):`,
+  `${values.scenario}, one thread, ${rounds} interleaved rounds of ${paths} paths after ${warmup} untimed (median ns per path-step):`,
 );
 for (const t of trees) {
-  const d = median(t.draws);
-  const w = median(t.paths);
+  const d = median(t.draws.slice(warmup));
+  const w = median(t.paths.slice(warmup));
   console.log(
-    `  ${t.name.padEnd(5)} draws ${d.toFixed(0).padStart(5)}   world + engine ${w.toFixed(0).padStart(5)} = ${(w / d).toFixed(2)}× its draws   (rounds ${t.paths.map((x) => x.toFixed(0)).join(", ")})`,
+    `  ${t.name.padEnd(5)} draws ${d.toFixed(0).padStart(5)}   world + engine ${w.toFixed(0).padStart(5)} = ${(w / d).toFixed(2)}× its draws   (rounds ${t.paths
+      .slice(warmup)
+      .map((x) => x.toFixed(0))
+      .join(", ")})`,
   );
 }
 const [a, b] = trees;
-console.log(`  this tree is ${(median(a!.paths) / median(b!.paths)).toFixed(2)}× as fast per path-step`);
+console.log(
+  `  this tree is ${(median(a!.paths.slice(warmup)) / median(b!.paths.slice(warmup))).toFixed(2)}× as fast per path-step`,
+);
 const same = checks[0]!.draws === checks[1]!.draws && checks[0]!.aggregates.join() === checks[1]!.aggregates.join();
 console.log(`  same draws and aggregates in both trees: ${same ? "yes" : "NO"}`);

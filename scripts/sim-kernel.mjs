@@ -14,7 +14,8 @@ const check = process.argv.includes("--check");
 const scratch = check ? mkdtempSync(join(tmpdir(), "lantern-kernel-")) : undefined;
 const out = scratch ? join(scratch, "calm.wasm") : committed;
 
-// Release build, no runtime (the kernel allocates nothing), its own data above the kernel's fixed slots.
+// Release build, no runtime (the kernel allocates nothing), its own data above the kernel's fixed slots,
+// SIMD for the two lanes, four pages for the slots and the lanes' rate tables.
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 const flags = [
   "-O3",
@@ -26,7 +27,7 @@ const flags = [
   "--memoryBase",
   "8192",
   "--initialMemory",
-  "1",
+  "4",
 ];
 const built = spawnSync(process.execPath, [asc, source, ...flags, "-o", out], { stdio: "inherit" });
 if (built.status !== 0) {

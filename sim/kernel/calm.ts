@@ -95,6 +95,9 @@ export const CURRENT: usize = 1280; // which raw buffer holds the last step's no
 export const KN: usize = 2048;
 export const WN: usize = 3072;
 export const FN: usize = 4096;
+// Each lane's pool's rate table (10,001 doubles: the APR at each bps of utilisation).
+export const TABLE_A: usize = 65536;
+export const TABLE_B: usize = 145536;
 // Lane B's bank (lane A's is at 0). The constants the lanes share (Z_SCALE, MIN_LOG, FILTER_SLACK,
 // ZIG_R) and the bounds' outputs (OUT_A, OUT_B) are lane A's slots.
 export const LANE_B: usize = 5120;
@@ -185,6 +188,26 @@ export const OUT_LO: i32 = 67;
 export const OUT_HI: i32 = 68;
 export const SINCE: i32 = 69;
 export const PREVIOUS_DEX: i32 = 70;
+// The pool's hourly update (BorrowRateModel.move), run here when its target is not scripted.
+export const POOL_RUNS: i32 = 75;
+export const SUPPLY: i32 = 76;
+export const EXTERNAL_U: i32 = 77;
+export const POPULATION_DELTA: i32 = 78;
+export const INITIAL_SUPPLY: i32 = 79;
+export const LOG_SUPPLY: i32 = 80;
+export const S_DECAY: i32 = 81;
+export const S_NOISE: i32 = 82;
+export const U_DECAY: i32 = 83;
+export const U_NOISE: i32 = 84;
+export const PREV_MEAN: i32 = 85;
+export const TARGET_U: i32 = 86;
+export const MAX_U: i32 = 87;
+export const UPDATE_EVERY: i32 = 88;
+export const UTILIZATION: i32 = 89;
+export const POOL_PEAK: i32 = 90;
+export const APR: i32 = 91;
+export const ENGINE_PEAK: i32 = 92;
+export const YEAR: i32 = 93;
 
 // Where a resumed run picks up within a step.
 const PHASE_NEXT_STEP = 0;
@@ -433,6 +456,66 @@ function agreesByBand(bank: usize, raw: usize, previous: usize, dex: f64, previo
   return agrees;
 }
 
+@inline function clampU(u: f64): f64 {
+  return min(1 - 1e-6, max(1e-6, u));
+}
+
+@inline function logit(u: f64): f64 {
+  return jsLog(u / (1 - u));
+}
+
+/**
+ * The pool's hourly update of the lane at `b` at time `t` (models/borrowRate.ts `move` with no net
+ * borrowing and no flow due, its target not scripted): the supply's OU step, the other borrowers'
+ * utilisation, the utilisation cap, the APR from the lane's rate table, and the borrow index's growth
+ * over a step at that APR (approx.ts `growth`). The same expressions in the same order, the same draws.
+ */
+function poolHourly(b: usize, t: f64): void {
+  const st = b + STREAM;
+  const sign = get(b, SIGN);
+  let supply = get(b, SUPPLY);
+  let external = get(b, EXTERNAL_U);
+  const delta = get(b, POPULATION_DELTA);
+  const sNoise = get(b, S_NOISE);
+  let logSupply = get(b, LOG_SUPPLY);
+  put(b, UNTIL_UPDATE, get(b, UPDATE_EVERY));
+  if (sNoise > 0 || logSupply != 0) {
+    const z = sNoise > 0 ? normalAt(st, sign) : 0;
+    const initial = get(b, INITIAL_SUPPLY);
+    const next = initial * fdlibmExp(logSupply * get(b, S_DECAY) + sNoise * z);
+    // setSupply: lenders can only take cash, the supply stays at or above the debt.
+    const s = max(next, max(external * supply + delta, 1e-9));
+    external = (external * supply) / s;
+    supply = s;
+    logSupply = jsLog(s / initial);
+  }
+  const mean = logit(clampU(get(b, TARGET_U)));
+  const before = external;
+  const y = logit(clampU(before));
+  const uNoise = get(b, U_NOISE);
+  const z = uNoise > 0 ? normalAt(st, sign) : 0;
+  let next = 1 / (1 + fdlibmExp(-(mean + (y - get(b, PREV_MEAN)) * get(b, U_DECAY) + uNoise * z)));
+  const cap = get(b, MAX_U) / 10_000 - delta / supply;
+  if (next > before && next > cap) next = max(before, cap);
+  external = next;
+  const u = min(1, max(0, (external * supply + delta) / supply));
+  const bps = min(10_000, max(0, ceil(u * 10_000 - 1e-9)));
+  const apr = load<f64>((b == 0 ? TABLE_A : TABLE_B) + (<usize>i32(bps) << 3));
+  if (u > get(b, POOL_PEAK)) put(b, POOL_PEAK, u);
+  if (u > get(b, ENGINE_PEAK)) put(b, ENGINE_PEAK, u);
+  if (apr != get(b, APR)) {
+    const x = (apr * get(b, STEP_SECS)) / get(0, YEAR);
+    const x2 = (x * x) / 2;
+    put(b, GROWTH, 1 + x + x2 + (x2 * x) / 3);
+  }
+  put(b, SUPPLY, supply);
+  put(b, EXTERNAL_U, external);
+  put(b, LOG_SUPPLY, logSupply);
+  put(b, PREV_MEAN, mean);
+  put(b, UTILIZATION, u);
+  put(b, APR, apr);
+}
+
 /**
  * Runs the calm steps of the lane whose bank is at `b` from its state in memory until the engine must
  * act, and returns why it stopped; with `toBoundary`, also when the step in progress is done (`BOUNDARY`).
@@ -488,7 +571,7 @@ function runLane(b: usize, toBoundary: bool): i32 {
   let roundConf = get(b, ROUND_CONF);
   let lazy = get(b, LAZY) != 0;
   let untilUpdate = get(b, UNTIL_UPDATE);
-  const growth = get(b, GROWTH);
+  let growth = get(b, GROWTH);
   let index = get(b, INDEX);
   let insurance = get(b, INSURANCE);
   let bunkerSteps = get(b, BUNKER_STEPS);
@@ -571,11 +654,15 @@ function runLane(b: usize, toBoundary: bool): i32 {
     }
     if (phase == PHASE_POOL) {
       phase = PHASE_ENGINE;
-      if (untilUpdate == 1) {
+      if (untilUpdate != 1) untilUpdate--;
+      else if (get(b, POOL_RUNS) != 0) {
+        poolHourly(b, t);
+        untilUpdate = get(b, UNTIL_UPDATE);
+        growth = get(b, GROWTH);
+      } else {
         code = POOL;
         break;
       }
-      untilUpdate--;
     }
     // The engine's step (PathEngine.step with no queue): the maintenance price against the frontier.
     const before = index;
@@ -771,7 +858,7 @@ function runBoth(): void {
   const slack = f64x2.splat(1 - get(0, FILTER_SLACK));
   const keepSince = both(KEEP_SINCE);
   const keep = both(KEEP_W);
-  const growth = both(GROWTH);
+  let growth = both(GROWTH);
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1);
   // Where a lane's floor may lift it (the lift itself tests the rest, one lane at a time).
@@ -951,8 +1038,17 @@ function runBoth(): void {
     available = one;
     phaseA = PHASE_POOL;
     phaseB = PHASE_POOL;
-    if (v128.any_true(f64x2.eq(untilUpdate, one))) break;
-    untilUpdate = f64x2.sub(untilUpdate, one);
+    const hourly = f64x2.eq(untilUpdate, one);
+    if (v128.any_true(hourly)) {
+      // Each lane whose pool updates this step: here, or (a scripted target) from the pool's phase.
+      const hourlyA = i64x2.extract_lane(hourly, 0) != 0;
+      const hourlyB = i64x2.extract_lane(hourly, 1) != 0;
+      if ((hourlyA && get(0, POOL_RUNS) == 0) || (hourlyB && get(LANE_B, POOL_RUNS) == 0)) break;
+      if (hourlyA) poolHourly(0, laneA(t));
+      if (hourlyB) poolHourly(LANE_B, laneB(t));
+      growth = both(GROWTH);
+    }
+    untilUpdate = v128.bitselect(both(UNTIL_UPDATE), f64x2.sub(untilUpdate, one), hourly);
     phaseA = PHASE_ENGINE;
     phaseB = PHASE_ENGINE;
     // The engine's step: the maintenance price against the frontier (the market price is available).

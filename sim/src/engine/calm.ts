@@ -100,6 +100,22 @@ export interface CalmPool {
   utilization: number;
   rng: ModelRng;
   step(t: number, netBorrowSol: number): void;
+  // The hourly update's state, for the kernel to run it (a target that is not scripted).
+  supply: number;
+  externalUtilization: number;
+  populationDelta: number;
+  peakUtilization: number;
+  logSupply: number;
+  prevMean: number;
+  readonly table: Float64Array;
+  readonly target: { readonly scripted: boolean };
+  readonly spec: { readonly utilization: number; readonly maxUtilizationBps: number };
+  readonly initialSupply: number;
+  readonly updateEvery: number;
+  readonly sDecay: number;
+  readonly sNoise: number;
+  readonly uDecay: number;
+  readonly uNoise: number;
 }
 
 /** `LanternWorld` as the calm kernel sees it. */

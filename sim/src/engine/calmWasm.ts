@@ -8,7 +8,11 @@ import { readFileSync } from "node:fs";
 import { MIN_LOG as MIN_LOG_VALUE } from "../models/discount.js";
 import { Z_SCALE as Z_SCALE_VALUE } from "../models/marketOracle.js";
 import { type Xoshiro128, ZIGGURAT } from "../rng.js";
+import { YEAR_SECS } from "./approx.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
+
+/** Entries of a pool's rate table (models/borrowRate.ts): one per bps of utilisation, 0 … 10,000. */
+const RATE_TABLE_SIZE = 10_001;
 
 /** The kernel's f64 slots (index k at byte 8·k). */
 export const SLOT = {
@@ -87,6 +91,25 @@ export const SLOT = {
   ZIG_R: 72,
   OUT_A: 73,
   OUT_B: 74,
+  POOL_RUNS: 75,
+  SUPPLY: 76,
+  EXTERNAL_U: 77,
+  POPULATION_DELTA: 78,
+  INITIAL_SUPPLY: 79,
+  LOG_SUPPLY: 80,
+  S_DECAY: 81,
+  S_NOISE: 82,
+  U_DECAY: 83,
+  U_NOISE: 84,
+  PREV_MEAN: 85,
+  TARGET_U: 86,
+  MAX_U: 87,
+  UPDATE_EVERY: 88,
+  UTILIZATION: 89,
+  POOL_PEAK: 90,
+  APR: 91,
+  ENGINE_PEAK: 92,
+  YEAR: 93,
 } as const;
 
 /** Why a run stopped; `runPair` adds `SECOND_LANE` when lane B must act. */
@@ -100,7 +123,19 @@ export const EXIT = {
 } as const;
 
 /** The memory's layout, read from the module's exports (byte offsets; a bank's words within the bank). */
-const LAYOUT = ["STREAM", "RAW_A", "RAW_B", "SORTED", "CURRENT", "KN", "WN", "FN", "LANE_B"] as const;
+const LAYOUT = [
+  "STREAM",
+  "RAW_A",
+  "RAW_B",
+  "SORTED",
+  "CURRENT",
+  "KN",
+  "WN",
+  "FN",
+  "LANE_B",
+  "TABLE_A",
+  "TABLE_B",
+] as const;
 
 /**
  * The names among a module's exported numbers that disagree with `SLOT`, `EXIT` and the layout — a slot,
@@ -131,6 +166,8 @@ export interface CalmLane {
   readonly rawWords: readonly [number, number];
   readonly sortedWord: number;
   readonly currentWord: number;
+  /** The lane's pool's rate table (its APR at each bps of utilisation), copied in by `useTable`. */
+  useTable(table: Float64Array): void;
 }
 
 /** The kernel's instance in this thread: its memory's views and its exports. */
@@ -177,14 +214,24 @@ function instantiate(file: URL): CalmKernel {
     );
   const at = (name: (typeof LAYOUT)[number]) => exported.get(name)!;
   const memory = instance.exports.memory as WebAssembly.Memory;
-  const lane = (bank: number): CalmLane => ({
-    slots: new Float64Array(memory.buffer, bank, 128),
-    streamWord: (bank + at("STREAM")) / 4,
-    rawWords: [(bank + at("RAW_A")) / 4, (bank + at("RAW_B")) / 4],
-    sortedWord: (bank + at("SORTED")) / 4,
-    currentWord: (bank + at("CURRENT")) / 4,
-  });
-  const lanes = [lane(0), lane(at("LANE_B"))] as const;
+  const lane = (bank: number, tableAt: number): CalmLane => {
+    const tableView = new Float64Array(memory.buffer, tableAt, RATE_TABLE_SIZE);
+    let loaded: Float64Array | undefined;
+    return {
+      slots: new Float64Array(memory.buffer, bank, 128),
+      streamWord: (bank + at("STREAM")) / 4,
+      rawWords: [(bank + at("RAW_A")) / 4, (bank + at("RAW_B")) / 4],
+      sortedWord: (bank + at("SORTED")) / 4,
+      currentWord: (bank + at("CURRENT")) / 4,
+      useTable(table) {
+        if (table === loaded) return;
+        if (table.length !== RATE_TABLE_SIZE) throw new RangeError(`a rate table has ${RATE_TABLE_SIZE} entries`);
+        tableView.set(table);
+        loaded = table;
+      },
+    };
+  };
+  const lanes = [lane(0, at("TABLE_A")), lane(at("LANE_B"), at("TABLE_B"))] as const;
   new Float64Array(memory.buffer, at("KN"), 128).set(ZIGGURAT.KN);
   new Float64Array(memory.buffer, at("WN"), 128).set(ZIGGURAT.WN);
   new Float64Array(memory.buffer, at("FN"), 128).set(ZIGGURAT.FN);
@@ -194,6 +241,7 @@ function instantiate(file: URL): CalmKernel {
   shared[SLOT.MIN_LOG] = MIN_LOG_VALUE;
   shared[SLOT.FILTER_SLACK] = FILTER_SLACK_VALUE;
   shared[SLOT.ZIG_R] = ZIGGURAT.R;
+  shared[SLOT.YEAR] = YEAR_SECS;
   return {
     lanes,
     words: new Int32Array(memory.buffer, 0, (at("LANE_B") + 2048) / 4),

@@ -545,6 +545,29 @@ export class PathEngine {
     k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
     if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
     k[SLOT.GROWTH] = this.growthAt(pool.apr);
+    // The pool's hourly update runs in the kernel unless its target is scripted (then: `calmExit`).
+    const poolRuns = !pool.target.scripted;
+    k[SLOT.POOL_RUNS] = poolRuns ? 1 : 0;
+    if (poolRuns) {
+      lanes[lane]!.useTable(pool.table);
+      k[SLOT.SUPPLY] = pool.supply;
+      k[SLOT.EXTERNAL_U] = pool.externalUtilization;
+      k[SLOT.POPULATION_DELTA] = pool.populationDelta;
+      k[SLOT.INITIAL_SUPPLY] = pool.initialSupply;
+      k[SLOT.LOG_SUPPLY] = pool.logSupply;
+      k[SLOT.S_DECAY] = pool.sDecay;
+      k[SLOT.S_NOISE] = pool.sNoise;
+      k[SLOT.U_DECAY] = pool.uDecay;
+      k[SLOT.U_NOISE] = pool.uNoise;
+      k[SLOT.PREV_MEAN] = pool.prevMean;
+      k[SLOT.TARGET_U] = pool.spec.utilization;
+      k[SLOT.MAX_U] = pool.spec.maxUtilizationBps;
+      k[SLOT.UPDATE_EVERY] = pool.updateEvery;
+      k[SLOT.UTILIZATION] = pool.utilization;
+      k[SLOT.POOL_PEAK] = pool.peakUtilization;
+      k[SLOT.APR] = pool.apr;
+      k[SLOT.ENGINE_PEAK] = this.peakUtil;
+    }
     k[SLOT.INDEX] = this.index;
     k[SLOT.INSURANCE] = this.insurance;
     k[SLOT.BUNKER_STEPS] = this.bunkerSteps;
@@ -614,6 +637,18 @@ export class PathEngine {
     const center = k[SLOT.CENTER]!;
     // Write the state back, as the models and the engine would have left it.
     pool.untilUpdate = k[SLOT.UNTIL_UPDATE]!;
+    if (k[SLOT.POOL_RUNS] === 1) {
+      pool.supply = k[SLOT.SUPPLY]!;
+      pool.externalUtilization = k[SLOT.EXTERNAL_U]!;
+      pool.logSupply = k[SLOT.LOG_SUPPLY]!;
+      pool.prevMean = k[SLOT.PREV_MEAN]!;
+      pool.utilization = k[SLOT.UTILIZATION]!;
+      pool.peakUtilization = k[SLOT.POOL_PEAK]!;
+      pool.apr = k[SLOT.APR]!;
+      this.peakUtil = k[SLOT.ENGINE_PEAK]!;
+      this.growthApr = pool.apr;
+      this.growth = k[SLOT.GROWTH]!;
+    }
     w.index = k[SLOT.IDX]!;
     d.slow = k[SLOT.SLOW]!;
     d.flash = 0;
