@@ -283,7 +283,12 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     worldOnly(p);
     engineRun(job, p);
   }
-  engineRunPair(job, [0, 1]);
+  // A path's code takes some dozen paths to be compiled for good (the kernel's SIMD lanes included):
+  // warm the engine up on paths outside the sample, as a worker is warm after its first paths.
+  for (let p = 0; p < 24; p += 2) {
+    engineRunPair(job, [sample + p, sample + p + 1]);
+    engineRun(job, sample + p);
+  }
   const rounds = 3;
   const t = {
     draw: [] as number[],
