@@ -1047,8 +1047,8 @@ function runBoth(): void {
       if (hourlyA) poolHourly(0, laneA(t));
       if (hourlyB) poolHourly(LANE_B, laneB(t));
       growth = both(GROWTH);
-    }
-    untilUpdate = v128.bitselect(both(UNTIL_UPDATE), f64x2.sub(untilUpdate, one), hourly);
+      untilUpdate = v128.bitselect(both(UNTIL_UPDATE), f64x2.sub(untilUpdate, one), hourly);
+    } else untilUpdate = f64x2.sub(untilUpdate, one);
     phaseA = PHASE_ENGINE;
     phaseB = PHASE_ENGINE;
     // The engine's step: the maintenance price against the frontier (the market price is available).
