@@ -1,11 +1,12 @@
 // The calm-step kernel in WebAssembly (AssemblyScript; built by `npm run sim:kernel` into calm.wasm).
 //
-// It runs the steps of `PathEngine.calm` (sim/src/engine/core.ts): the OU discount, the DEX price, the
-// clean 9-member round with its EMAs, the borrow index, the maintenance price against the frontier's top
-// and the observations — the same floating-point expressions in the same order as the models, and the
-// same draws from the path's xoshiro128** stream, so the results are bit for bit those of the models.
-// The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit: test/sim/calm.test.ts checks it);
-// the logarithm, needed only in the ziggurat's tail, is JavaScript's `Math.log`, imported.
+// It runs the calm steps of `PathEngine` (sim/src/engine/core.ts): the OU discount, the DEX price, the
+// clean 9-member round with its EMAs, the borrow index, the pool's hourly update, the maintenance price
+// against the frontier's top and the observations — the same floating-point expressions in the same
+// order as the models, and the same draws from the path's xoshiro128** stream, so the results are bit
+// for bit those of the models. The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit:
+// test/sim/calm.test.ts checks it); the logarithm (the pool's update, the ziggurat's tail) is
+// JavaScript's `Math.log`, imported.
 //
 // It holds two paths at once, one per lane: each lane's state lives in its own bank of linear memory
 // (lane A's at 0, lane B's at `LANE_B`, the same layout), which the engine writes before a run and reads
@@ -13,9 +14,10 @@
 // (f64x2, and i32x4 for the members' median) while both take the plain calm step, and one lane at a
 // time through the same scalar steps as `run` for the rest. Paths are independent and each lane draws
 // from its own stream, so a lane's results are the same run alone or paired. A run stops where the
-// engine must act — at the end of a lane's calm steps, at a frontier crossing, at the pool's hourly
-// update (the pool model's own step), at the end of a series bucket, and where the EMA's weight for a
-// new interval is needed (the sdk's exact decay) — and says which lane must (`SECOND_LANE` added for B).
+// engine must act — at the end of a lane's calm steps, at a frontier crossing, at the hourly update of a
+// pool whose target is scripted (the pool model's own step), at the end of a series bucket, and where the
+// EMA's weight for a new interval is needed (the sdk's exact decay) — and says which lane must
+// (`SECOND_LANE` added for B).
 
 @external("env", "log") declare function jsLog(x: f64): f64;
 

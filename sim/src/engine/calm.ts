@@ -4,11 +4,12 @@
  * scripted event or drain, no pool flow, the feed fresh, every member honest and publishing (the
  * oracle's clean-round window), no liquidation queued and no feedback pending — is the same arithmetic
  * every time: the OU discount, the DEX price, a clean 9-member round (median, deviation, agreement
- * gate, EMAs), the borrow index and the observations. `PathEngine.calm` runs such steps in the
- * WebAssembly kernel (sim/kernel/calm.ts) from a copy of the models' numeric state and writes it back
- * before the next event, bit for bit what the models compute (the same draws from the same stream, the
- * same floating-point expressions in the same order, JavaScript's own `Math.exp`). The pool's hourly
- * update inside such a run is the pool model's own `step`; every other step goes through the models.
+ * gate, EMAs), the borrow index, the pool's hourly update and the observations. `PathEngine` runs such
+ * steps in the WebAssembly kernel (sim/kernel/calm.ts; `calmBegin`, `calmExit`, `calmEnd`) from a copy
+ * of the models' numeric state and writes it back before the next event, bit for bit what the models
+ * compute (the same draws from the same stream, the same floating-point expressions in the same order,
+ * JavaScript's own `Math.exp` and `Math.log`). A pool whose target is scripted updates through the pool
+ * model's own `step`; every other step goes through the models.
  *
  * The models' fields it reads and writes, as they are named in the models (private there: this file is
  * the one place outside them that may touch them, and the parity tests compare both ways).

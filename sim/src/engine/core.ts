@@ -445,9 +445,10 @@ export class PathEngine {
   /**
    * Sets up the calm steps from `s` on (calm.ts) in the kernel's `lane`: the world's and the engine's
    * step fused in the WebAssembly kernel (sim/kernel/calm.ts) while no event is due; false when step `s`
-   * is not calm. The kernel stops where this side acts — the pool's hourly update (the pool model's own
-   * step, drawing from the same stream), a finished series bucket, a new EMA interval (the sdk's exact
-   * decay): `calmExit` — and is resumed; at the end of its run `calmEnd` writes its state back.
+   * is not calm. The kernel runs the pool's hourly update itself unless the pool's target is scripted;
+   * it stops where this side acts — that update (the pool model's own step, drawing from the same
+   * stream), a finished series bucket, a new EMA interval (the sdk's exact decay): `calmExit` — and is
+   * resumed; at the end of its run `calmEnd` writes its state back.
    */
   private calmBegin(w: CalmWorld, s: number, steps: number, top: number, lane: number): boolean {
     const fair = w.fair;
