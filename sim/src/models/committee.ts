@@ -91,6 +91,18 @@ export function maxDecreaseRate(reported: bigint, remainingPpb: bigint): bigint 
   return reported - (reported * remainingPpb) / PPB;
 }
 
+/** When a side's hash reaches quorum: its `quorum`-th vote in time, of `n` votes (sorted in place). */
+function quorumTime(times: Float64Array, n: number, quorum: number): number {
+  if (n < quorum) return Number.POSITIVE_INFINITY;
+  for (let i = 1; i < n; i++) {
+    const t = times[i]!;
+    let j = i - 1;
+    for (; j >= 0 && times[j]! > t; j--) times[j + 1] = times[j]!;
+    times[j + 1] = t;
+  }
+  return times[quorum - 1]!;
+}
+
 /** Member roles over time from the scenario's script (the last matching entry wins). */
 export class RoleScript {
   private readonly entries: { members: Set<number>; role: MemberRole; from: number; to: number }[];
@@ -180,7 +192,12 @@ export class CommitteeModel {
   /** The true rate at each frame's reference time (WAD), for the guardian's check. */
   private readonly truth = new Map<bigint, bigint>();
   private readonly roles: RoleScript;
-  private readonly votes: { time: number; colluding: boolean }[] = [];
+  // A frame's votes, by side (reused: a path has a frame a day), and the vote delays in seconds.
+  private readonly honestTimes: Float64Array;
+  private readonly colludingTimes: Float64Array;
+  private readonly lateDelaySecs: readonly number[];
+  private readonly voteDelaySecs: readonly number[];
+  private readonly quorumSpec: { quorum: number; memberCount: number };
 
   constructor(
     private readonly spec: CommitteeSpec,
@@ -208,6 +225,11 @@ export class CommitteeModel {
     this.nextFrame = this.frameSecs;
     this.staleAfter = this.limits.maxReportAgeSecs;
     this.roles = new RoleScript(spec);
+    this.honestTimes = new Float64Array(spec.members);
+    this.colludingTimes = new Float64Array(spec.members);
+    this.lateDelaySecs = spec.lateDelayHours.map((h) => h * 3600);
+    this.voteDelaySecs = spec.voteDelayMinutes.map((x) => x * 60);
+    this.quorumSpec = { quorum: spec.quorum, memberCount: spec.members };
   }
 
   /** The feed's report state (a copy of the sdk structure, for tests and diagnostics). */
@@ -280,31 +302,25 @@ export class CommitteeModel {
     if (this.truth.size > 64) this.truth.delete(frame - 64n);
 
     const deadline = refTsNum + this.frameSecs - 1;
-    const votes = this.votes;
-    votes.length = 0;
     const spec = this.spec;
-    const quorumSpec = { quorum: spec.quorum, memberCount: spec.members };
+    let honest = 0;
+    let colluders = 0;
     for (let m = 0; m < spec.members; m++) {
       const role = this.roleFor(m, refTsNum);
       const u = this.rng.uniform();
       if (role === "offline") continue;
       if (role === "colluding" && spec.collusion.direction === "withhold") continue;
-      const [lo, hi] =
-        role === "late" ? spec.lateDelayHours.map((h) => h * 3600) : spec.voteDelayMinutes.map((x) => x * 60);
-      let time = refTsNum + Math.round(lo! + u * (hi! - lo!));
-      if (this.fastLaneSecs > 0 && !isFastLaneMember(quorumSpec, m, frame))
+      const delay = role === "late" ? this.lateDelaySecs : this.voteDelaySecs;
+      const lo = delay[0]!;
+      let time = refTsNum + Math.round(lo + u * (delay[1]! - lo));
+      if (this.fastLaneSecs > 0 && !isFastLaneMember(this.quorumSpec, m, frame))
         time = Math.max(time, refTsNum + this.fastLaneSecs);
       if (time > deadline) continue;
-      votes.push({ time, colluding: role === "colluding" });
+      if (role === "colluding") this.colludingTimes[colluders++] = time;
+      else this.honestTimes[honest++] = time;
     }
-    const consensus = (colluding: boolean): number => {
-      const times = votes.filter((v) => v.colluding === colluding).map((v) => v.time);
-      if (times.length < spec.quorum) return Infinity;
-      times.sort((a, b) => a - b);
-      return times[spec.quorum - 1]!;
-    };
-    const honestAt = consensus(false);
-    const colludingAt = consensus(true);
+    const honestAt = quorumTime(this.honestTimes, honest, spec.quorum);
+    const colludingAt = quorumTime(this.colludingTimes, colluders, spec.quorum);
     const colluding = colludingAt < honestAt;
     const at = Math.min(honestAt, colludingAt);
     const time = at + Math.round(spec.dataDelaySecs);
