@@ -15,7 +15,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     rounds: { type: "string", default: "9" },
-    /** Rounds run first and not timed: a path's code takes some dozen paths to be compiled for good. */
+    /** Rounds run first and not timed: a thread's first paths run slower while V8 compiles their code. */
     warmup: { type: "string", default: "4" },
     paths: { type: "string", default: "4" },
     scenario: { type: "string", default: "baseline" },

@@ -283,7 +283,7 @@ async function boundOnAllCores(counts: Counts[], generator: keyof typeof normalS
     worldOnly(p);
     engineRun(job, p);
   }
-  // A path's code takes some dozen paths to be compiled for good (the kernel's SIMD lanes included):
+  // A thread's first paths run slower while V8 compiles their code (the first dozen 2–7× slower here):
   // warm the engine up on paths outside the sample, as a worker is warm after its first paths.
   for (let p = 0; p < 24; p += 2) {
     engineRunPair(job, [sample + p, sample + p + 1]);

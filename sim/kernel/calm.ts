@@ -97,9 +97,9 @@ export const CURRENT: usize = 1280; // which raw buffer holds the last step's no
 export const KN: usize = 2048;
 export const WN: usize = 3072;
 export const FN: usize = 4096;
-// Each lane's pool's rate table (10,001 doubles: the APR at each bps of utilisation).
+// Each lane's pool's rate table (10,001 doubles, 80,008 bytes: the APR at each bps of utilisation).
 export const TABLE_A: usize = 65536;
-export const TABLE_B: usize = 145536;
+export const TABLE_B: usize = 145552;
 // Lane B's bank (lane A's is at 0). The constants the lanes share (Z_SCALE, MIN_LOG, FILTER_SLACK,
 // ZIG_R) and the bounds' outputs (OUT_A, OUT_B) are lane A's slots.
 export const LANE_B: usize = 5120;
@@ -365,33 +365,42 @@ function bandOf(raw: usize, sorted: usize, dex: f64, quantum: f64): f64 {
   return cleanDeviation(sorted, dex, quantum);
 }
 
+/**
+ * A lane's round: the 9 members' quantised noises drawn from the stream at `st` into `raw`. A function of
+ * its own, called once per lane: with both lanes' 18 draws inlined into one function (`runBoth`) V8's
+ * code ran at a third of the speed (measured; the cause was not found).
+ */
+function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 0);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 4);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 8);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 12);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 16);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 20);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 24);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 28);
+  store<i32>(raw, i32(normalAt(st, sign) * scale), 32);
+}
+
 /** The smallest of the last round's noises (set by `roundNoises`). */
 let roundMin: i32 = 0;
 
 /**
- * Draws the 9 members' quantised noises into `raw` and returns their median, the smallest in
+ * Draws the 9 members' quantised noises into `raw` (`drawRound`) and returns their median, the smallest in
  * `roundMin`: each row of three sorted, then the median by Devillard's 19-exchange network pruned to
  * the exchanges whose outputs are read (the full sort, `sort9`, only where the band is computed).
  */
 @inline function roundNoises(st: usize, raw: usize, sign: f64, scale: f64): i32 {
-  let x0 = i32(normalAt(st, sign) * scale);
-  let x1 = i32(normalAt(st, sign) * scale);
-  let x2 = i32(normalAt(st, sign) * scale);
-  let x3 = i32(normalAt(st, sign) * scale);
-  let x4 = i32(normalAt(st, sign) * scale);
-  let x5 = i32(normalAt(st, sign) * scale);
-  let x6 = i32(normalAt(st, sign) * scale);
-  let x7 = i32(normalAt(st, sign) * scale);
-  let x8 = i32(normalAt(st, sign) * scale);
-  store<i32>(raw, x0, 0);
-  store<i32>(raw, x1, 4);
-  store<i32>(raw, x2, 8);
-  store<i32>(raw, x3, 12);
-  store<i32>(raw, x4, 16);
-  store<i32>(raw, x5, 20);
-  store<i32>(raw, x6, 24);
-  store<i32>(raw, x7, 28);
-  store<i32>(raw, x8, 32);
+  drawRound(st, sign, scale, raw);
+  let x0 = load<i32>(raw, 0);
+  let x1 = load<i32>(raw, 4);
+  let x2 = load<i32>(raw, 8);
+  let x3 = load<i32>(raw, 12);
+  let x4 = load<i32>(raw, 16);
+  let x5 = load<i32>(raw, 20);
+  let x6 = load<i32>(raw, 24);
+  let x7 = load<i32>(raw, 28);
+  let x8 = load<i32>(raw, 32);
   let t: i32 = 0;
   t = lo(x1, x2); x2 = hi(x1, x2); x1 = t;
   t = lo(x4, x5); x5 = hi(x4, x5); x4 = t;
@@ -765,7 +774,7 @@ export function run(lane: i32): i32 {
   return runLane(lane == 0 ? 0 : LANE_B, false);
 }
 
-// The same expression in both lanes.
+// Slot k of both lanes, lane A's in the low half.
 @inline function both(k: i32): v128 {
   return f64x2.replace_lane(f64x2.splat(get(0, k)), 1, get(LANE_B, k));
 }
@@ -785,23 +794,6 @@ export function run(lane: i32): i32 {
 @inline function spill(k: i32, v: v128): void {
   put(0, k, laneA(v));
   put(LANE_B, k, laneB(v));
-}
-
-/**
- * One lane's round: the 9 members' quantised noises drawn from the stream at `st` into `raw`. A function
- * of its own, called once per lane: with both lanes' 18 draws inlined into one function V8's code ran
- * at a third of the speed (measured; the cause was not found).
- */
-function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 0);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 4);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 8);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 12);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 16);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 20);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 24);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 28);
-  store<i32>(raw, i32(normalAt(st, sign) * scale), 32);
 }
 
 // Member m's noise of both lanes' rounds, in i32x4 lanes 0 and 1.
@@ -844,6 +836,7 @@ function runBoth(): void {
   const quorumLag = both(QUORUM_LAG);
   const totalShares = both(TOTAL_SHARES);
   const reserveFactor = both(RESERVE_FACTOR);
+  // The lanes share the pricing policy (`PathEngine.runPaired` pairs engines of one policy only).
   const pricing = i32(get(0, PRICING));
   const pess = both(PESS);
   const bunker = f64x2.ne(both(BUNKER), f64x2.splat(0));
@@ -1151,8 +1144,6 @@ export function runPair(): i32 {
     }
     if (!canStep(0)) return runLane(0, false);
     if (!canStep(LANE_B)) return runLane(LANE_B, false) + SECOND_LANE;
-    // Paths of one job share the pricing policy; lanes that did not would run one at a time.
-    if (get(0, PRICING) != get(LANE_B, PRICING)) return runLane(0, false);
     runBoth();
   }
   return END; // unreachable: the loop returns

@@ -14,6 +14,7 @@ export {
   kernelExp,
   kernelNormalSum,
   kernelNormalSumPair,
+  layoutConflicts as kernelLayoutConflicts,
   mismatchedExports as kernelMismatches,
 } from "./engine/calmWasm.js";
 export * from "./engine/fast.js";

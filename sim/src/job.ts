@@ -91,7 +91,7 @@ export function newAggregate(job: Job): Aggregate {
 export function runUnits(job: Job, from: number, to: number, agg: Aggregate, onPath?: () => void): void {
   const size = unitSize(job.spec);
   const first = from * size;
-  const count = Math.min(to * size, job.spec.paths) - first;
+  const count = Math.max(0, Math.min(to * size, job.spec.paths) - first);
   const outcomes: (PathOutcome | undefined)[] = new Array(count).fill(undefined);
   let unit = 0;
   PathEngine.runPaired(

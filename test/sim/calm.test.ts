@@ -16,14 +16,17 @@ import {
   createRng,
   createWorld,
   kernelExp,
+  kernelLayoutConflicts,
   kernelMismatches,
   kernelNormalSum,
   kernelNormalSumPair,
   listScenarios,
   loadScenario,
+  newAggregate,
   overrideScenario,
   pathStreams,
   prepareJob,
+  runUnits,
 } from "@lantern/sim";
 
 interface Run {
@@ -120,6 +123,16 @@ function countCalm<T>(f: () => T, ended?: (world: LanternWorld) => void): { resu
   }
 }
 
+/** The committed kernel module's exported numbers (its slots, codes and layout) and its memory's size. */
+function committedKernel(): { exported: Map<string, number>; bytes: number } {
+  const wasm = new WebAssembly.Module(readFileSync(new URL("../../sim/kernel/calm.wasm", import.meta.url)));
+  const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
+  const exported = new Map<string, number>();
+  for (const [name, value] of Object.entries(instance.exports))
+    if (value instanceof WebAssembly.Global) exported.set(name, Number(value.value));
+  return { exported, bytes: (instance.exports.memory as WebAssembly.Memory).buffer.byteLength };
+}
+
 /** Runs `f` with `seen` called on the world after each of its model steps (`LanternWorld.advance`). */
 function withAdvance<T>(seen: (world: LanternWorld) => void, f: () => T): T {
   const proto = LanternWorld.prototype;
@@ -162,11 +175,7 @@ describe("the WebAssembly kernel's own arithmetic", () => {
   });
 
   it("the module's slots, exit codes and layout are the simulator's; one out of step is named", () => {
-    const wasm = new WebAssembly.Module(readFileSync(new URL("../../sim/kernel/calm.wasm", import.meta.url)));
-    const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
-    const exported = new Map<string, number>();
-    for (const [name, value] of Object.entries(instance.exports))
-      if (value instanceof WebAssembly.Global) exported.set(name, Number(value.value));
+    const { exported } = committedKernel();
     expect(kernelMismatches(exported)).toEqual([]);
     const renumbered = new Map(exported).set("EMA_LOW", exported.get("EMA")!);
     expect(kernelMismatches(renumbered)).toEqual(["EMA_LOW"]);
@@ -175,6 +184,18 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     missing.delete("STREAM");
     expect(kernelMismatches(missing)).toEqual(["KEEP", "STREAM"]);
     expect(kernelMismatches(new Map(exported).set("NEW_SLOT", 73))).toEqual(["NEW_SLOT"]);
+  });
+
+  it("the lanes' memory regions do not overlap; a layout where one lane's rate table runs into the other's is refused", () => {
+    const { exported, bytes } = committedKernel();
+    expect(kernelLayoutConflicts(exported, bytes)).toEqual([]);
+    // 10,000 doubles apart: the last entry (APR at 100% utilisation) of lane A's table is lane B's first.
+    const tableA = exported.get("TABLE_A")!;
+    expect(kernelLayoutConflicts(new Map(exported).set("TABLE_B", tableA + 80_000), bytes)).toEqual([
+      "TABLE_A overlaps TABLE_B",
+    ]);
+    expect(kernelLayoutConflicts(new Map(exported).set("LANE_B", 1024), bytes)).toContain("lane A overlaps lane B");
+    expect(kernelLayoutConflicts(exported, exported.get("TABLE_B")!)).toEqual(["TABLE_B is outside the memory"]);
   });
 
   it("draws the stream's normals: the same numbers as the stream, which goes on where the kernel left it", () => {
@@ -295,5 +316,30 @@ describe("paths run two at a time in the kernel's lanes = each path through the 
     });
     for (const policy of ["MinOfBoth", "Market", "FairRate"] as const)
       expect(compare(noisy, policy)).toBeGreaterThan(100);
+  }, 120_000);
+
+  it("refuses engines of two pricing policies; an empty range of units runs nothing", () => {
+    const scenario = small(loadScenario("baseline"));
+    const a = prepareJob({ scenario, seed: 5, policy: "MinOfBoth", paths: 5, antithetic: true, engine: "fast" });
+    const b = prepareJob({ scenario, seed: 5, policy: "Market", paths: 5, antithetic: true, engine: "fast" });
+    expect(() =>
+      PathEngine.runPaired(
+        [a.engine, b.engine],
+        1,
+        () => ({ world: createWorld(scenario, createRng(5, 0)), path: 0 }),
+        () => {},
+      ),
+    ).toThrow("one pricing policy");
+    // Five paths in antithetic pairs make three units; the range after the last is empty.
+    const agg = newAggregate(a);
+    runUnits(a, 3, 3, agg);
+    expect(agg.paths).toBe(0);
+  });
+
+  it("a pool at full utilisation: both lanes read the last entry of their own rate tables", () => {
+    // The other borrowers start at 100%: the pool's hourly update in the kernel reads the APR at
+    // 10,000 bps, the entry that sits next to the other lane's table.
+    const full = overrideScenario(small(loadScenario("baseline")), { "pool.utilization": 1 });
+    expect(compare(full, "MinOfBoth")).toBeGreaterThan(100);
   }, 120_000);
 });

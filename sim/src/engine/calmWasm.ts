@@ -2,17 +2,15 @@
  * The WebAssembly calm kernel (sim/kernel/calm.ts, built into calm.wasm by `npm run sim:kernel`): its
  * memory's slots and exit codes, as the kernel names them, and its exports. One instance per thread,
  * with two lanes: a path's engine writes its lane's slots before a run and reads them after
- * (`PathEngine.calm`, and `runPaired` for two paths at once).
+ * (`PathEngine.calmBegin` and `calmEnd`; `PathEngine.runPaired` runs two paths at once).
  */
 import { readFileSync } from "node:fs";
+import { RATE_TABLE_ENTRIES } from "../models/borrowRate.js";
 import { MIN_LOG as MIN_LOG_VALUE } from "../models/discount.js";
 import { Z_SCALE as Z_SCALE_VALUE } from "../models/marketOracle.js";
 import { type Xoshiro128, ZIGGURAT } from "../rng.js";
 import { YEAR_SECS } from "./approx.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
-
-/** Entries of a pool's rate table (models/borrowRate.ts): one per bps of utilisation, 0 … 10,000. */
-const RATE_TABLE_SIZE = 10_001;
 
 /** The kernel's f64 slots (index k at byte 8·k). */
 export const SLOT = {
@@ -154,6 +152,33 @@ export function mismatchedExports(exported: ReadonlyMap<string, number>): string
   ];
 }
 
+/**
+ * Where the regions of the kernel's memory that `exported` lays out overlap each other or run past the
+ * memory's `bytes`: each lane's bank (as large as lane A's, which ends where the ziggurat's tables
+ * start), the three tables, and each lane's rate table — so a layout that would let one lane's data
+ * overwrite another's is refused at load.
+ */
+export function layoutConflicts(exported: ReadonlyMap<string, number>, bytes: number): string[] {
+  const at = (name: string) => exported.get(name) ?? Number.NaN;
+  const bank = at("KN");
+  const regions: [string, number, number][] = [
+    ["lane A", 0, bank],
+    ["KN", at("KN"), 128 * 8],
+    ["WN", at("WN"), 128 * 8],
+    ["FN", at("FN"), 128 * 8],
+    ["lane B", at("LANE_B"), bank],
+    ["TABLE_A", at("TABLE_A"), RATE_TABLE_ENTRIES * 8],
+    ["TABLE_B", at("TABLE_B"), RATE_TABLE_ENTRIES * 8],
+  ];
+  const conflicts: string[] = [];
+  regions.forEach(([name, start, size], i) => {
+    if (!(start >= 0 && start + size <= bytes)) conflicts.push(`${name} is outside the memory`);
+    for (const [other, otherStart, otherSize] of regions.slice(i + 1))
+      if (start < otherStart + otherSize && otherStart < start + size) conflicts.push(`${name} overlaps ${other}`);
+  });
+  return conflicts;
+}
+
 /** One lane's bank in the kernel's memory: its slots and where its words are in `CalmKernel.words`. */
 export interface CalmLane {
   /** The f64 slots (`SLOT`). */
@@ -214,8 +239,13 @@ function instantiate(file: URL): CalmKernel {
     );
   const at = (name: (typeof LAYOUT)[number]) => exported.get(name)!;
   const memory = instance.exports.memory as WebAssembly.Memory;
+  const conflicts = layoutConflicts(exported, memory.buffer.byteLength);
+  if (conflicts.length > 0)
+    throw new Error(
+      `The simulator's calm kernel (${file.pathname}) lays out its memory so that lanes would overwrite each other (${conflicts.join("; ")}): fix the offsets in sim/kernel/calm.ts (and --initialMemory in scripts/sim-kernel.mjs) and run \`npm run sim:kernel\`.`,
+    );
   const lane = (bank: number, tableAt: number): CalmLane => {
-    const tableView = new Float64Array(memory.buffer, tableAt, RATE_TABLE_SIZE);
+    const tableView = new Float64Array(memory.buffer, tableAt, RATE_TABLE_ENTRIES);
     let loaded: Float64Array | undefined;
     return {
       slots: new Float64Array(memory.buffer, bank, 128),
@@ -225,7 +255,7 @@ function instantiate(file: URL): CalmKernel {
       currentWord: (bank + at("CURRENT")) / 4,
       useTable(table) {
         if (table === loaded) return;
-        if (table.length !== RATE_TABLE_SIZE) throw new RangeError(`a rate table has ${RATE_TABLE_SIZE} entries`);
+        if (table.length !== RATE_TABLE_ENTRIES) throw new RangeError(`a rate table has ${RATE_TABLE_ENTRIES} entries`);
         tableView.set(table);
         loaded = table;
       },
@@ -244,7 +274,7 @@ function instantiate(file: URL): CalmKernel {
   shared[SLOT.YEAR] = YEAR_SECS;
   return {
     lanes,
-    words: new Int32Array(memory.buffer, 0, (at("LANE_B") + 2048) / 4),
+    words: new Int32Array(memory.buffer, 0, (at("LANE_B") + at("KN")) / 4),
     run: instance.exports.run as (lane: number) => number,
     runPair: instance.exports.runPair as () => number,
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,

@@ -180,8 +180,6 @@ export class PathEngine {
   private steps = 0;
   private s = 1;
   private snap: MarketSnapshot | undefined;
-  /** A step at which the kernel took no step: it goes through the models. */
-  private modelsAt = -1;
   /** The world's stream while its calm steps run in the kernel. */
   private calmStream: Xoshiro128 | undefined;
 
@@ -201,8 +199,9 @@ export class PathEngine {
    * (lane 0 for the first engine, 1 for the second) and both lanes' side by side while both have calm
    * steps to take (`runPair`). Paths `0 … count − 1` are taken in order as a lane frees up; `pathAt(i)`
    * gives path i's world, its number and the engine's stream, and `done(i, outcome)` is called when it
-   * ends. Each path is computed as `run` alone computes it: lanes share nothing but the kernel's code.
-   * Returns how many of the kernel's runs had both lanes.
+   * ends. Each path is computed as `run` alone computes it: lanes share nothing but the kernel's code
+   * and the engines' pricing policy, which must be the same. Returns how many of the kernel's runs had
+   * both lanes.
    */
   static runPaired(
     engines: readonly [PathEngine, PathEngine],
@@ -210,6 +209,9 @@ export class PathEngine {
     pathAt: (i: number) => { world: World; path: number; rng?: Rng },
     done: (i: number, outcome: PathOutcome) => void,
   ): number {
+    // The kernel's two-lane step prices both lanes by lane A's policy.
+    if (engines[0].params.policy !== engines[1].params.policy)
+      throw new RangeError("paths run in pairs need engines with one pricing policy");
     const running = [-1, -1];
     const numbers = [0, 0];
     let next = 0;
@@ -274,7 +276,6 @@ export class PathEngine {
     this.open(first, this.steps);
     this.s = 1;
     this.snap = first;
-    this.modelsAt = -1;
   }
 
   /**
@@ -294,7 +295,6 @@ export class PathEngine {
     for (; s < steps; s++) {
       if (
         calm?.calmKernel === true &&
-        s !== this.modelsAt &&
         this.qlen === 0 &&
         fb.lrtSoldSol === 0 &&
         fb.netBorrowSol === 0 &&
@@ -319,12 +319,8 @@ export class PathEngine {
 
   /** After the kernel's run in `lane` ended: the calm steps' state back into the models, on to the next step. */
   private resume(lane: number): void {
-    const s = this.s;
-    const next = this.calmEnd(lane);
-    if (next > s) {
-      this.snap = this.calmWorld!.view;
-      this.s = next;
-    } else this.modelsAt = s;
+    this.s = this.calmEnd(lane);
+    this.snap = this.calmWorld!.view;
   }
 
   /** The book as every path opens it at `fairRate` (paths usually open at the same rate: cached). */
@@ -619,9 +615,9 @@ export class PathEngine {
 
   /**
    * The kernel's run in `lane` ended: its state back into the models and the engine, as they would have
-   * left it; returns the next step to take through the models (the step after the run, or `this.s` when
-   * the kernel took none). A step whose maintenance price reached the frontier's top is finished by `step`
-   * on the world's snapshot, as the models would have lent it.
+   * left it; returns the next step to take through the models. `calmBegin` checked that the first step
+   * is calm, so the kernel always takes it. A step whose maintenance price reached the frontier's top is
+   * finished by `step` on the world's snapshot, as the models would have lent it.
    */
   private calmEnd(lane: number): number {
     const { words, lanes } = calmKernel();
@@ -632,7 +628,7 @@ export class PathEngine {
     const pool = w.pool;
     this.calmStream!.loadState(words, streamWord);
     const t = k[SLOT.T]!;
-    if (t === 0) return this.s;
+    if (t === 0) throw new Error(`the calm kernel took no step from step ${this.s} (calmBegin let it start there)`);
     const s = k[SLOT.S]!;
     const dex = k[SLOT.DEX]!;
     const center = k[SLOT.CENTER]!;

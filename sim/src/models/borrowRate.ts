@@ -24,6 +24,9 @@ import { DAY_SECS, PathCursor } from "./paths.js";
 
 const tables = new Map<string, Float64Array>();
 
+/** Entries of a rate table: one per bps of utilisation, 0 … 10,000. */
+export const RATE_TABLE_ENTRIES = 10_001;
+
 /** Annual borrow rate (fraction) at every utilisation bps 0..10,000, from the sdk's curve. */
 export function rateTable(curve: RateCurve): Float64Array {
   const key = JSON.stringify([
@@ -35,7 +38,7 @@ export function rateTable(curve: RateCurve): Float64Array {
   ]);
   let table = tables.get(key);
   if (!table) {
-    table = new Float64Array(10_001);
+    table = new Float64Array(RATE_TABLE_ENTRIES);
     for (let bps = 0; bps <= 10_000; bps++) table[bps] = Number(borrowRate(curve, BigInt(bps))) / 1e18;
     tables.set(key, table);
   }
