@@ -33,6 +33,7 @@ import {
   pricesF,
   riskFromParams,
   YEAR_SECS,
+  workerBlock,
   engineParamsWith,
   buildPopulation,
   POPULATION_STREAM,
@@ -542,6 +543,30 @@ describe("runner: determinism and exact merging", () => {
     liquidators: { count: 1, capacitySolPerStep: 300 },
   });
   const base = { scenario, paths: 24, seed: 9 };
+
+  it("hands out blocks that cover the range once and shrink toward its end", () => {
+    for (const [units, workers] of [
+      [5_000, 2],
+      [12, 2],
+      [1, 2],
+      [100_000, 8],
+      [7, 3],
+    ] as const) {
+      const blocks: number[] = [];
+      for (let left = units; left > 0; ) {
+        const block = workerBlock(left, workers);
+        expect(block).toBeGreaterThanOrEqual(1);
+        expect(block).toBeLessThanOrEqual(Math.min(64, left, Math.ceil(left / (workers * 4))));
+        blocks.push(block);
+        left -= block;
+      }
+      expect(blocks.reduce((a, b) => a + b, 0)).toBe(units);
+      // Never growing; once fewer than four units a worker are left, single units (the bound above), so
+      // no worker starts a long block while the others are about to finish.
+      for (let i = 1; i < blocks.length; i++) expect(blocks[i]!).toBeLessThanOrEqual(blocks[i - 1]!);
+      expect(blocks.at(-1)).toBe(1);
+    }
+  });
 
   it("same seed ⇒ identical output for 1 vs 2 workers", async () => {
     const one = await runScenario({ ...base, workers: 1 });
