@@ -1,7 +1,8 @@
 // The calm-step kernel in WebAssembly (AssemblyScript; built by `npm run sim:kernel` into calm.wasm).
 //
 // It runs the calm steps of `PathEngine` (sim/src/engine/core.ts): the OU discount, the DEX price, the
-// clean 9-member round with its EMAs, the borrow index, the pool's hourly update, the maintenance price
+// clean 9-member round (or, while one member's publisher is out, the round of the other eight) with its
+// EMAs, the borrow index, the pool's hourly update, the maintenance price
 // against the frontier's top and the observations — the same floating-point expressions in the same
 // order as the models, and the same draws from the path's xoshiro128** stream, so the results are bit
 // for bit those of the models. The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit:
@@ -210,6 +211,10 @@ export const POOL_PEAK: i32 = 90;
 export const APR: i32 = 91;
 export const ENGINE_PEAK: i32 = 92;
 export const YEAR: i32 = 93;
+// The rounds with one member's publisher out: that member (−1: clean rounds), and the time of the last
+// such round that agreed in this run (−1: none did).
+export const SOLO: i32 = 94;
+export const AGREED_T: i32 = 95;
 
 // Where a resumed run picks up within a step.
 const PHASE_NEXT_STEP = 0;
@@ -424,6 +429,64 @@ let roundMin: i32 = 0;
   return lo(x4, x2);
 }
 
+// The last round of the other eight members (`soloRound`): its median, lower median and band.
+let soloPrice: f64 = 0;
+let soloLow: f64 = 0;
+let soloConf: f64 = 0;
+
+// The price of the i-th lowest of the noises sorted at `sorted`.
+@inline function priceAt(sorted: usize, i: i32, dex: f64, quantum: f64): f64 {
+  return memberPrice(dex, quantum, load<i32>(sorted + (<usize>i << 2)));
+}
+
+/**
+ * A round with one member's publisher out (marketOracle.ts `generalRound` and `fastRound` for eight fresh
+ * members): the other eight's quantised noises drawn in member order into `raw`, sorted into `sorted`;
+ * their prices rise with the noise, so the sorted noises give the sorted prices. Their median (the mean
+ * of the middle two, approx.ts `median`), lower median and band (`deviation`) go to `soloPrice`,
+ * `soloLow` and `soloConf`; returns whether the members agree (`roundAgrees`).
+ */
+function soloRound(st: usize, raw: usize, sorted: usize, sign: f64, scale: f64, dex: f64, quantum: f64, maxConf: f64): bool {
+  for (let m: usize = 0; m < 8; m++) {
+    const q = i32(normalAt(st, sign) * scale);
+    store<i32>(raw + (m << 2), q);
+    // Insertion into the sorted prefix.
+    let j = m;
+    while (j > 0 && load<i32>(sorted + ((j - 1) << 2)) > q) {
+      store<i32>(sorted + (j << 2), load<i32>(sorted + ((j - 1) << 2)));
+      j--;
+    }
+    store<i32>(sorted + (j << 2), q);
+  }
+  const low = priceAt(sorted, 3, dex, quantum);
+  const center = low + (priceAt(sorted, 4, dex, quantum) - low) / 2;
+  // The median absolute deviation: the deviations below and above the center are two ascending runs,
+  // merged up to the middle two (approx.ts `deviation`, n = 8).
+  let split: i32 = 0;
+  while (split < 8 && priceAt(sorted, split, dex, quantum) <= center) split++;
+  let lo = split - 1;
+  let hi = split;
+  let first: f64 = 0;
+  for (let k = 0; k < 4; k++) {
+    const below = lo >= 0 ? center - priceAt(sorted, lo, dex, quantum) : Infinity;
+    const above = hi < 8 ? priceAt(sorted, hi, dex, quantum) - center : Infinity;
+    if (below <= above) {
+      lo--;
+      first = below;
+    } else {
+      hi++;
+      first = above;
+    }
+  }
+  const below = lo >= 0 ? center - priceAt(sorted, lo, dex, quantum) : Infinity;
+  const above = hi < 8 ? priceAt(sorted, hi, dex, quantum) - center : Infinity;
+  const second = below <= above ? below : above;
+  soloPrice = center;
+  soloLow = low;
+  soloConf = first + (second - first) / 2;
+  return soloConf * 10_000 <= center * maxConf;
+}
+
 // The floor's lift of a lane's discount (DiscountModel.step): the instant-unstake arbitrage up to the
 // floor while the reserve lasts, then the model's lower bound; its results in these globals.
 let liftTotal: f64 = 0;
@@ -596,6 +659,7 @@ function runLane(b: usize, toBoundary: bool): i32 {
   let t = get(b, T);
   let phase = i32(get(b, PHASE));
   let current = load<i32>(b + CURRENT);
+  const solo = get(b, SOLO) >= 0;
   const st = b + STREAM;
   let code = END;
   for (;;) {
@@ -626,15 +690,24 @@ function runLane(b: usize, toBoundary: bool): i32 {
       current ^= 1;
       const raw = b + (current == 0 ? RAW_A : RAW_B);
       const previous = b + (current == 0 ? RAW_B : RAW_A);
-      center = memberPrice(dex, quantum, roundNoises(st, raw, sign, zScale));
-      let agrees = (center - memberPrice(dex, quantum, roundMin)) * 10_000 <= center * maxConf;
-      if (agrees) lazy = true;
-      else {
-        bandConfidence = confidence;
-        agrees = agreesByBand(b, raw, previous, dex, previousDex, center, lazy);
-        confidence = bandConfidence;
-        roundConf = bandRoundConf;
-        lazy = false;
+      let agrees: bool;
+      if (solo) {
+        agrees = soloRound(st, raw, b + SORTED, sign, zScale, dex, quantum, maxConf);
+        if (agrees) {
+          confidence = soloConf;
+          put(b, AGREED_T, t);
+        }
+      } else {
+        center = memberPrice(dex, quantum, roundNoises(st, raw, sign, zScale));
+        agrees = (center - memberPrice(dex, quantum, roundMin)) * 10_000 <= center * maxConf;
+        if (agrees) lazy = true;
+        else {
+          bandConfidence = confidence;
+          agrees = agreesByBand(b, raw, previous, dex, previousDex, center, lazy);
+          confidence = bandConfidence;
+          roundConf = bandRoundConf;
+          lazy = false;
+        }
       }
       if (!agrees) {
         marketPrice = 0;
@@ -642,9 +715,9 @@ function runLane(b: usize, toBoundary: bool): i32 {
         available = false;
         phase = PHASE_POOL;
       } else {
-        marketPrice = center;
-        spot = center;
-        low = center;
+        marketPrice = solo ? soloPrice : center;
+        spot = marketPrice;
+        low = solo ? soloLow : center;
         phase = PHASE_EMA;
       }
     }
@@ -659,7 +732,8 @@ function runLane(b: usize, toBoundary: bool): i32 {
       ema = ema == 0 ? marketPrice : ema * k + marketPrice * (1 - k);
       emaLow = emaLow == 0 ? low : emaLow * k + low * (1 - k);
       emaTs = t;
-      priceTs = t - quorumLag;
+      // The general round leaves the quorum's time to a round that fails (marketOracle.ts `fastRound`).
+      if (!solo) priceTs = t - quorumLag;
       available = true;
       phase = PHASE_POOL;
     }
@@ -723,7 +797,7 @@ function runLane(b: usize, toBoundary: bool): i32 {
       break;
     }
   }
-  if ((code == END || code == CROSSED) && t != 0) {
+  if ((code == END || code == CROSSED) && t != 0 && !solo) {
     // The models keep the last round's noises sorted too.
     sort9(b + (current == 0 ? RAW_A : RAW_B), b + SORTED);
     if (lazy) {
@@ -1142,8 +1216,9 @@ export function runPair(): i32 {
       const code = runLane(LANE_B, true);
       if (code != BOUNDARY) return code + SECOND_LANE;
     }
-    if (!canStep(0)) return runLane(0, false);
-    if (!canStep(LANE_B)) return runLane(LANE_B, false) + SECOND_LANE;
+    // A lane whose rounds have a member out runs alone (`runBoth` takes clean rounds only).
+    if (!canStep(0) || get(0, SOLO) >= 0) return runLane(0, false);
+    if (!canStep(LANE_B) || get(LANE_B, SOLO) >= 0) return runLane(LANE_B, false) + SECOND_LANE;
     runBoth();
   }
   return END; // unreachable: the loop returns

@@ -276,6 +276,47 @@ describe("calm-step kernel = the models", () => {
     }
   }, 120_000);
 
+  it("publishers out: the other eight members' rounds in the kernel, agreeing or not", () => {
+    // Frequent outages (overlapping at times: two members out goes through the models), and member
+    // noise near the agreement limit, so some rounds of eight disagree and some end a kernel run.
+    const outages = overrideScenario(small(loadScenario("baseline")), {
+      "oracle.outagesPerMemberPerYear": 150,
+      "oracle.memberNoiseBps": 30,
+      "oracle.maxConfidenceBps": 35,
+    });
+    // The oracle's whole state where each such kernel run ended, against the models' after that step.
+    const oracle = (w: LanternWorld) => (state(w) as { oracle: unknown }).oracle;
+    for (const policy of ["MinOfBoth", "Market"] as const) {
+      const soloEnds = new Map<number, unknown>();
+      let soloDisagreed = 0;
+      const fused = countCalm(
+        () => run(outages, policy, 1, true),
+        (w) => {
+          if (w.oracle.fresh !== 8) return;
+          soloEnds.set(w.index, oracle(w));
+          if (!w.oracle.available) soloDisagreed++;
+        },
+      );
+      expect(soloEnds.size).toBeGreaterThan(50);
+      expect(soloDisagreed).toBeGreaterThan(0);
+      expect(fused.calm / fused.result.world.steps).toBeGreaterThan(0.8);
+      let compared = 0;
+      const models = withAdvance(
+        (w) => {
+          if (!soloEnds.has(w.index)) return;
+          expect(oracle(w)).toEqual(soloEnds.get(w.index));
+          compared++;
+        },
+        () => run(outages, policy, 1, false),
+      );
+      expect(compared).toBe(soloEnds.size);
+      expect(fused.result.outcome).toEqual(models.outcome);
+      expect(fused.result.last).toEqual(models.last);
+      expect(fused.result.next).toEqual(models.next);
+      expect(state(fused.result.world)).toEqual(state(models.world));
+    }
+  }, 120_000);
+
   it("runs most steps of a calm path, and hands frontier crossings to the engine's step", () => {
     const baseline = countCalm(() => run(small(loadScenario("baseline")), "MinOfBoth", 0, true));
     expect(baseline.calm / baseline.result.world.steps).toBeGreaterThan(0.9);
@@ -316,6 +357,9 @@ describe("paths run two at a time in the kernel's lanes = each path through the 
     });
     for (const policy of ["MinOfBoth", "Market", "FairRate"] as const)
       expect(compare(noisy, policy)).toBeGreaterThan(100);
+    // Lanes whose rounds have a member out run alone, beside lanes that pair.
+    const outages = overrideScenario(noisy, { "oracle.outagesPerMemberPerYear": 150 });
+    expect(compare(outages, "MinOfBoth")).toBeGreaterThan(100);
   }, 120_000);
 
   it("refuses engines of two pricing policies; an empty range of units runs nothing", () => {

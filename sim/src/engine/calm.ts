@@ -2,9 +2,9 @@
  * The fused calm step: a step of the world models in which no event is due — no epoch, slashing,
  * commission shock, frame start, report landing or confirmation, no regime switch, jump, flash dip,
  * scripted event or drain, no pool flow, the feed fresh, every member honest and publishing (the
- * oracle's clean-round window), no liquidation queued and no feedback pending — is the same arithmetic
+ * oracle's clean-round window) or all but one whose publisher is out (its one-out window), no liquidation queued and no feedback pending — is the same arithmetic
  * every time: the OU discount, the DEX price, a clean 9-member round (median, deviation, agreement
- * gate, EMAs), the borrow index, the pool's hourly update and the observations. `PathEngine` runs such
+ * gate, EMAs) or, while one member's publisher is out, the general round of the other eight, the borrow index, the pool's hourly update and the observations. `PathEngine` runs such
  * steps in the WebAssembly kernel (sim/kernel/calm.ts; `calmBegin`, `calmExit`, `calmEnd`) from a copy
  * of the models' numeric state and writes it back before the next event, bit for bit what the models
  * compute (the same draws from the same stream, the same floating-point expressions in the same order,
@@ -67,6 +67,8 @@ export interface CalmOracle {
   noise: number;
   quantum: number;
   cleanUntil: number;
+  soloUntil: number;
+  soloMember: number;
   spec: { maxConfidenceBps: number; maxPriceAgeSecs: number; emaHalfLifeSecs: number };
   rng: ModelRng;
   cleanZ: Int32Array;
@@ -91,6 +93,13 @@ export interface CalmOracle {
   roundLow: number;
   roundConf: number;
   quorumTsPending: number;
+  // The members' last observations and the general round's buffers (the rounds with one member out).
+  readonly lag: Float64Array;
+  readonly price: Float64Array;
+  readonly ts: Float64Array;
+  readonly scratch: Float64Array;
+  readonly scratchTs: Float64Array;
+  readonly lastFreshTs: Float64Array;
 }
 
 export interface CalmPool {

@@ -108,6 +108,8 @@ export const SLOT = {
   APR: 91,
   ENGINE_PEAK: 92,
   YEAR: 93,
+  SOLO: 94,
+  AGREED_T: 95,
 } as const;
 
 /** Why a run stopped; `runPair` adds `SECOND_LANE` when lane B must act. */

@@ -25,9 +25,10 @@
  * 4. the LRT sold (at the fair rate) and the SOL repaid go back to the world as `Feedback`.
  */
 import type { Feedback, MarketSnapshot, Rng, World } from "../contract.js";
+import { memberPrice } from "../models/marketOracle.js";
 import { Xoshiro128 } from "../rng.js";
 import * as approx from "./approx.js";
-import { type CalmWorld, isCalmWorld } from "./calm.js";
+import { type CalmOracle, type CalmWorld, isCalmWorld } from "./calm.js";
 import { EXIT, SLOT, calmKernel } from "./calmWasm.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
@@ -454,6 +455,11 @@ export class PathEngine {
     const pool = w.pool;
     if (d.hasLevelPath || d.hasDepthPath || d.hasStressPeriods || d.flashes.length > 0) return false;
     if (o.n !== 9 || !(o.noise > 0) || o.exact || pool.unsettled) return false;
+    const stepSecs = w.stepSecs;
+    const idx = w.index;
+    const first = (idx + 1) * stepSecs;
+    // The rounds: clean ones, or (a publisher out) the other eight members' (`solo`, the member out).
+    const solo = first < o.cleanUntil ? -1 : o.soloMember;
     let until = Math.min(
       fair.nextEvent,
       com.nextEvent,
@@ -461,23 +467,18 @@ export class PathEngine {
       d.nextJump,
       d.nextFlash,
       d.nextEventAt,
-      o.cleanUntil,
+      solo < 0 ? o.cleanUntil : o.soloUntil,
       pool.nextFlowAt,
     );
     if (d.drainIndex < d.drains.length) until = Math.min(until, d.drains[d.drainIndex]!.t);
     const staleAfter = com.staleAfter;
-    const stepSecs = w.stepSecs;
     const trueRate = fair.rate;
     // The instant-unstake floor and the queue flag as the last step left them (they move with events only).
     const closed = w.unstakeFeeLog === -Infinity;
     const queued = w.queuedAlways || com.bunker;
     if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return false;
     if (queued !== w.inputs.queued) return false;
-    const idx = w.index;
-    {
-      const t = (idx + 1) * stepSecs;
-      if (!(t < until) || t > staleAfter) return false;
-    }
+    if (!(first < until) || first > staleAfter) return false;
     const rng = d.rng;
     if (rng !== o.rng || rng !== pool.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return false;
     const stream = rng as Xoshiro128;
@@ -539,6 +540,8 @@ export class PathEngine {
     k[SLOT.CENTER] = 0;
     k[SLOT.ROUND_CONF] = 0;
     k[SLOT.LAZY] = 0;
+    k[SLOT.SOLO] = solo;
+    k[SLOT.AGREED_T] = -1;
     k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
     if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
     k[SLOT.GROWTH] = this.growthAt(pool.apr);
@@ -655,13 +658,19 @@ export class PathEngine {
     d.logDiscount = k[SLOT.LOG_DISCOUNT]!;
     w.inputs.soldSol = 0;
     o.dexPrice = dex;
-    o.roundPrice = center;
-    o.roundLow = center;
-    o.roundConf = k[SLOT.ROUND_CONF]!;
-    o.lastCleanT = t;
-    o.lastCleanDex = dex;
-    o.fresh = 9;
-    o.quorumTsPending = 0;
+    const lastRaw = rawWords[words[currentWord]!]!;
+    const solo = k[SLOT.SOLO]!;
+    if (solo < 0) {
+      o.roundPrice = center;
+      o.roundLow = center;
+      o.roundConf = k[SLOT.ROUND_CONF]!;
+      o.lastCleanT = t;
+      o.lastCleanDex = dex;
+      o.fresh = 9;
+      o.quorumTsPending = 0;
+      for (let m = 0; m < 9; m++) o.cleanZ[m] = words[lastRaw + m]!;
+      for (let m = 0; m < 9; m++) o.sortedZ[m] = words[sortedWord + m]!;
+    } else this.soloEnd(o, solo, t, dex, k[SLOT.AGREED_T]!, k[SLOT.AVAILABLE] === 1, words, lastRaw, sortedWord);
     o.available = k[SLOT.AVAILABLE] === 1;
     o.marketPrice = k[SLOT.MARKET_PRICE]!;
     o.spot = k[SLOT.SPOT]!;
@@ -673,9 +682,6 @@ export class PathEngine {
     o.marketPriceTs = k[SLOT.PRICE_TS]!;
     o.keepSince = k[SLOT.KEEP_SINCE]!;
     o.keep = k[SLOT.KEEP_W]!;
-    const rawAt = rawWords[words[currentWord]!]!;
-    for (let m = 0; m < 9; m++) o.cleanZ[m] = words[rawAt + m]!;
-    for (let m = 0; m < 9; m++) o.sortedZ[m] = words[sortedWord + m]!;
     w.writeView(t, dex, false);
     this.index = k[SLOT.INDEX]!;
     this.insurance = k[SLOT.INSURANCE]!;
@@ -694,6 +700,37 @@ export class PathEngine {
     this.prices.maint = k[SLOT.MAINT]!;
     this.prices.init = k[SLOT.INIT]!;
     return s;
+  }
+
+  /**
+   * The kernel's rounds with member `out`'s publisher out, written back as the general round leaves
+   * them: the other members' last observations (the last round's noises at `raw`, in member order), its
+   * buffers (the fresh prices sorted, their times) and, from the last round that agreed (at `agreedT`,
+   * −1 if none did in this run), the fresh times the quorum's time is taken from should a round fail.
+   */
+  private soloEnd(
+    o: CalmOracle,
+    out: number,
+    t: number,
+    dex: number,
+    agreedT: number,
+    agreed: boolean,
+    words: Int32Array,
+    raw: number,
+    sorted: number,
+  ): void {
+    let j = 0;
+    for (let m = 0; m < 9; m++) {
+      if (m === out) continue;
+      o.price[m] = memberPrice(dex, o.quantum, words[raw + j]!);
+      o.ts[m] = t - o.lag[m]!;
+      o.scratchTs[j] = o.ts[m]!;
+      if (agreedT >= 0) o.lastFreshTs[j] = agreedT - o.lag[m]!;
+      j++;
+    }
+    for (let i = 0; i < 8; i++) o.scratch[i] = memberPrice(dex, o.quantum, words[sorted + i]!);
+    o.fresh = 8;
+    o.quorumTsPending = agreed ? 8 : 0;
   }
 
   /** Queues sub-account `i`, found liquidatable at `step` (by the detector, in id order). */

@@ -75,7 +75,7 @@ function sortIntPrefix(a: Int32Array, n: number): void {
  * A member's observation of `dex` with the quantised noise `q`: `dex·(1 + σ·(q/2²⁴))`, written with
  * `quantum = σ/2²⁴` (exact: a power of two), which rounds the same and spares a division per member.
  */
-function memberPrice(dex: number, quantum: number, q: number): number {
+export function memberPrice(dex: number, quantum: number, q: number): number {
   return dex * (1 + quantum * q);
 }
 
@@ -273,6 +273,10 @@ export class MarketOracleModel {
   /** Rounds before this time take the clean fast path. */
   private cleanUntil = -Infinity;
   private lastCleanT = -1;
+  // One member out by an outage, the rest as in a clean round, its last observation stale: the rounds
+  // until `soloUntil` are the general round of the other eight (the engine's calm kernel runs them).
+  private soloUntil = -Infinity;
+  private soloMember = -1;
   /** The DEX price of the round being taken, and the clean round's median, low and band. */
   private dexPrice = 0;
   private roundPrice = 0;
@@ -388,7 +392,11 @@ export class MarketOracleModel {
     }
     if (this.boundaryIndex < this.boundaries.length) nextBoundary = this.boundaries[this.boundaryIndex]!;
     const spec = this.spec;
-    let clean = !this.exact && this.allowClean && this.lagsFresh;
+    const plain = !this.exact && this.allowClean && this.lagsFresh;
+    // Members with another role or a fault, and members out by an outage (the last one of them).
+    let odd = false;
+    let outs = 0;
+    let outMember = -1;
     let nextOutage = Infinity;
     for (let m = 0; m < this.n; m++) {
       if (t >= this.nextOutage[m]!) {
@@ -398,7 +406,11 @@ export class MarketOracleModel {
       }
       const role = this.roles[m];
       const out = t < this.outageEnd[m]!;
-      if ((role !== undefined && role !== "honest") || out || this.factor[m] !== 1) clean = false;
+      if ((role !== undefined && role !== "honest") || this.factor[m] !== 1) odd = true;
+      if (out) {
+        outs++;
+        outMember = m;
+      }
       if (this.nextOutage[m]! < nextOutage) nextOutage = this.nextOutage[m]!;
       if (role === "offline" || out) continue;
       let lag = this.lag[m]!;
@@ -416,7 +428,18 @@ export class MarketOracleModel {
     else this.fastRound(t);
     // Every member honest, publishing and fresh until the next role/fault boundary or outage: the
     // following rounds can skip the bookkeeping (same draws, same arithmetic).
-    this.cleanUntil = clean ? Math.min(nextBoundary, nextOutage) : -Infinity;
+    const until = Math.min(nextBoundary, nextOutage);
+    this.cleanUntil = plain && !odd && outs === 0 ? until : -Infinity;
+    // Or one member out until its outage ends, its observation already stale (so it stays out of every
+    // round until then) and the other eight a quorum: each round until then is this one's arithmetic.
+    const solo =
+      plain &&
+      !odd &&
+      outs === 1 &&
+      this.n - 1 >= this.quorum &&
+      !(this.price[outMember]! > 0 && t - this.ts[outMember]! <= spec.maxPriceAgeSecs);
+    this.soloMember = solo ? outMember : -1;
+    this.soloUntil = solo ? Math.min(until, this.outageEnd[outMember]!) : -Infinity;
   }
 
   /**
