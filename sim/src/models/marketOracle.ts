@@ -273,10 +273,13 @@ export class MarketOracleModel {
   /** Rounds before this time take the clean fast path. */
   private cleanUntil = -Infinity;
   private lastCleanT = -1;
-  // One member out by an outage, the rest as in a clean round, its last observation stale: the rounds
-  // until `soloUntil` are the general round of the other eight (the engine's calm kernel runs them).
-  private soloUntil = -Infinity;
-  private soloMember = -1;
+  /**
+   * One member out by an outage (`soloMember`), the rest as in a clean round, its last observation stale:
+   * the rounds until `soloUntil` are the general round of the other eight. Read by the engine's calm
+   * kernel, which runs them (engine/calm.ts); the model's own rounds need no shortcut for them.
+   */
+  soloUntil = -Infinity;
+  soloMember = -1;
   /** The DEX price of the round being taken, and the clean round's median, low and band. */
   private dexPrice = 0;
   private roundPrice = 0;
