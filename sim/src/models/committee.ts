@@ -225,8 +225,10 @@ export class CommitteeModel {
     this.nextFrame = this.frameSecs;
     this.staleAfter = this.limits.maxReportAgeSecs;
     this.roles = new RoleScript(spec);
-    this.honestTimes = new Float64Array(spec.members);
-    this.colludingTimes = new Float64Array(spec.members);
+    // One buffer for both (one allocation outside V8's heap per world, see MarketOracleModel).
+    const times = new Float64Array(2 * spec.members);
+    this.honestTimes = times.subarray(0, spec.members);
+    this.colludingTimes = times.subarray(spec.members);
     this.lateDelaySecs = spec.lateDelayHours.map((h) => h * 3600);
     this.voteDelaySecs = spec.voteDelayMinutes.map((x) => x * 60);
     this.quorumSpec = { quorum: spec.quorum, memberCount: spec.members };

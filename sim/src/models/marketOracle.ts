@@ -312,19 +312,24 @@ export class MarketOracleModel {
     const n = committee.members;
     this.n = n;
     this.quorum = committee.quorum;
-    this.price = new Float64Array(n);
-    this.ts = new Float64Array(n).fill(-Infinity);
-    this.lag = new Float64Array(n);
-    this.outageEnd = new Float64Array(n);
-    this.nextOutage = new Float64Array(n);
-    this.factor = new Float64Array(n).fill(1);
+    // The per-member arrays share two buffers: a world is built per path, and each typed array of more
+    // than a few elements is a separate allocation outside V8's heap, freed by a sweeper.
+    const floats = new Float64Array(10 * n);
+    const member = (k: number) => floats.subarray(k * n, (k + 1) * n);
+    this.price = member(0);
+    this.ts = member(1).fill(-Infinity);
+    this.lag = member(2);
+    this.outageEnd = member(3);
+    this.nextOutage = member(4);
+    this.factor = member(5).fill(1);
     this.roles = new Array<MemberRole | undefined>(n).fill(undefined);
-    this.scratch = new Float64Array(n);
-    this.scratchTs = new Float64Array(n);
-    this.lastFreshTs = new Float64Array(n);
-    this.cleanZ = new Int32Array(n);
-    this.sortedZ = new Int32Array(n);
-    this.cleanPrices = new Float64Array(n);
+    this.scratch = member(6);
+    this.scratchTs = member(7);
+    this.lastFreshTs = member(8);
+    this.cleanPrices = member(9);
+    const ints = new Int32Array(2 * n);
+    this.cleanZ = ints.subarray(0, n);
+    this.sortedZ = ints.subarray(n, 2 * n);
     this.outageRate = spec.outagesPerMemberPerYear / approx.YEAR_SECS;
     this.outageMean = spec.outageMeanMinutes * 60;
     this.noise = spec.memberNoiseBps * 1e-4;
