@@ -16,9 +16,9 @@
 // time through the same scalar steps as `run` for the rest. Paths are independent and each lane draws
 // from its own stream, so a lane's results are the same run alone or paired. A run stops where the
 // engine must act — at the end of a lane's calm steps, at a frontier crossing, at the hourly update of a
-// pool whose target is scripted (the pool model's own step), at the end of a series bucket, and where the
-// EMA's weight for a new interval is needed (the sdk's exact decay) — and says which lane must
-// (`SECOND_LANE` added for B).
+// pool whose target is scripted (the pool model's own step), before the step in which a committee frame
+// starts (the committee's own step), at the end of a series bucket, and where the EMA's weight for a new
+// interval is needed (the sdk's exact decay) — and says which lane must (`SECOND_LANE` added for B).
 
 @external("env", "log") declare function jsLog(x: f64): f64;
 
@@ -110,6 +110,7 @@ export const CROSSED: i32 = 1;
 export const POOL: i32 = 2;
 export const SERIES: i32 = 3;
 export const KEEP: i32 = 4;
+export const FRAME: i32 = 6;
 /** Added to the exit code when lane B must act (`runPair`). */
 export const SECOND_LANE: i32 = 8;
 /** A lane's step in progress is done (within `runPair`, never returned). */
@@ -215,6 +216,8 @@ export const YEAR: i32 = 93;
 // such round that agreed in this run (−1: none did).
 export const SOLO: i32 = 94;
 export const AGREED_T: i32 = 95;
+// The next committee frame's start: the run stops before the step it falls in (`FRAME`).
+export const FRAME_AT: i32 = 96;
 
 // Where a resumed run picks up within a step.
 const PHASE_NEXT_STEP = 0;
@@ -597,6 +600,7 @@ function poolHourly(b: usize, t: f64): void {
 function runLane(b: usize, toBoundary: bool): i32 {
   const stepSecs = get(b, STEP_SECS);
   const until = get(b, UNTIL);
+  const frameAt = get(b, FRAME_AT);
   const staleAfter = get(b, STALE_AFTER);
   const trueRate = get(b, TRUE_RATE);
   const level = get(b, LEVEL);
@@ -671,6 +675,11 @@ function runLane(b: usize, toBoundary: bool): i32 {
       if (!(s < steps)) break;
       const tNext = (idx + 1) * stepSecs;
       if (!(tNext < until) || tNext > staleAfter) break;
+      if (tNext >= frameAt) {
+        // The committee's step comes first in a step: this side runs it, then the run goes on.
+        code = FRAME;
+        break;
+      }
       t = tNext;
       idx++;
       // The discount (DiscountModel.step without events): OU step, impact decay, reserve, floor.
@@ -896,6 +905,7 @@ const EXP_TINY: f64 = reinterpret<f64>(0x3e30000000000000);
 function runBoth(): void {
   const stepSecs = both(STEP_SECS);
   const until = both(UNTIL);
+  const frameAt = both(FRAME_AT);
   const staleAfter = both(STALE_AFTER);
   const trueRate = both(TRUE_RATE);
   const level = both(LEVEL);
@@ -983,7 +993,7 @@ function runBoth(): void {
   let phaseB = PHASE_NEXT_STEP;
   for (;;) {
     const tNext = f64x2.mul(f64x2.add(idx, one), stepSecs);
-    const steps_ = v128.and(f64x2.lt(s, steps), f64x2.lt(tNext, until));
+    const steps_ = v128.and(v128.and(f64x2.lt(s, steps), f64x2.lt(tNext, until)), f64x2.lt(tNext, frameAt));
     if (!i64x2.all_true(v128.andnot(steps_, f64x2.gt(tNext, staleAfter)))) break;
     t = tNext;
     idx = f64x2.add(idx, one);
@@ -1198,7 +1208,7 @@ function runBoth(): void {
 // The lane at `b` can take a calm step from its state in memory (the scalar step's first test).
 @inline function canStep(b: usize): bool {
   const tNext = (get(b, IDX) + 1) * get(b, STEP_SECS);
-  return get(b, S) < get(b, STEPS) && tNext < get(b, UNTIL) && !(tNext > get(b, STALE_AFTER));
+  return get(b, S) < get(b, STEPS) && tNext < get(b, UNTIL) && !(tNext > get(b, STALE_AFTER)) && tNext < get(b, FRAME_AT);
 }
 
 /**

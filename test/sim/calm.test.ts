@@ -317,6 +317,33 @@ describe("calm-step kernel = the models", () => {
     }
   }, 120_000);
 
+  it("frame starts inside calm runs, and reports that land in their frame's first step", () => {
+    // With no vote or data delay a frame's report lands in the step its frame starts: the committee's
+    // step, run while the kernel waits, changes the feed, and the run must end there.
+    const prompt = overrideScenario(small(loadScenario("baseline")), {
+      "committee.voteDelayMinutes": [0, 0],
+      "committee.dataDelaySecs": 0,
+      "committee.latePerFrame": 0,
+    });
+    // A negative rebase's reports turn bunker mode on (the discount's exits slow down) and lower the
+    // pessimistic rate the FairRate policy prices with: a run that went on with the old feed would differ.
+    const slashed = overrideScenario(small(loadScenario("delayed-negative-rebase")), {
+      "committee.voteDelayMinutes": [0, 0],
+      "committee.dataDelaySecs": 0,
+      "committee.latePerFrame": 0,
+    });
+    for (const scenario of [small(loadScenario("baseline")), prompt, slashed]) {
+      const fused = countCalm(() => run(scenario, "FairRate", 0, true));
+      const models = run(scenario, "FairRate", 0, false);
+      expect(fused.calm / fused.result.world.steps).toBeGreaterThan(0.5);
+      expect(fused.result.world.committee.stats.accepted).toBeGreaterThan(10);
+      expect(fused.result.outcome).toEqual(models.outcome);
+      expect(fused.result.last).toEqual(models.last);
+      expect(fused.result.next).toEqual(models.next);
+      expect(state(fused.result.world)).toEqual(state(models.world));
+    }
+  }, 120_000);
+
   it("runs most steps of a calm path, and hands frontier crossings to the engine's step", () => {
     const baseline = countCalm(() => run(small(loadScenario("baseline")), "MinOfBoth", 0, true));
     expect(baseline.calm / baseline.result.world.steps).toBeGreaterThan(0.9);

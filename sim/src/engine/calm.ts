@@ -1,15 +1,18 @@
 /**
  * The fused calm step: a step of the world models in which no event is due — no epoch, slashing,
- * commission shock, frame start, report landing or confirmation, no regime switch, jump, flash dip,
- * scripted event or drain, no pool flow, the feed fresh, every member honest and publishing (the
- * oracle's clean-round window) or all but one whose publisher is out (its one-out window), no liquidation queued and no feedback pending — is the same arithmetic
- * every time: the OU discount, the DEX price, a clean 9-member round (median, deviation, agreement
- * gate, EMAs) or, while one member's publisher is out, the general round of the other eight, the borrow index, the pool's hourly update and the observations. `PathEngine` runs such
- * steps in the WebAssembly kernel (sim/kernel/calm.ts; `calmBegin`, `calmExit`, `calmEnd`) from a copy
- * of the models' numeric state and writes it back before the next event, bit for bit what the models
- * compute (the same draws from the same stream, the same floating-point expressions in the same order,
- * JavaScript's own `Math.exp` and `Math.log`). A pool whose target is scripted updates through the pool
- * model's own `step`; every other step goes through the models.
+ * commission shock, report landing or confirmation, no regime switch, jump, flash dip, scripted event
+ * or drain, no pool flow, the feed fresh, every member honest and publishing (the oracle's clean-round
+ * window) or all but one whose publisher is out (its one-out window), no liquidation queued and no
+ * feedback pending — is the same arithmetic every time: the OU discount, the DEX price, a clean
+ * 9-member round (median, deviation, agreement gate, EMAs) or, while one member's publisher is out, the
+ * general round of the other eight, the borrow index, the pool's hourly update and the observations.
+ * `PathEngine` runs such steps in the WebAssembly kernel (sim/kernel/calm.ts; `calmBegin`, `calmExit`,
+ * `calmEnd`) from a copy of the models' numeric state and writes it back before the next event, bit for
+ * bit what the models compute (the same draws from the same stream, the same floating-point
+ * expressions in the same order, JavaScript's own `Math.exp` and `Math.log`). A frame start (which
+ * leaves the feed as it is) and the hourly update of a pool whose target is scripted run through the
+ * committee's and the pool model's own steps, the kernel waiting; every other step goes through the
+ * models.
  *
  * The models' fields it reads and writes, as they are named in the models (private there: this file is
  * the one place outside them that may touch them, and the parity tests compare both ways).
@@ -24,7 +27,12 @@ export interface CalmFair {
 }
 
 export interface CalmCommittee {
-  nextEvent: number;
+  readonly frameAt: number;
+  feedEventAt(): number;
+  /** The committee's step at `t`: frame starts (drawing from the world's stream) and feed events. */
+  advanceTo(t: number, trueRate: number): void;
+  readonly feedState: object;
+  rng: ModelRng;
   staleAfter: number;
   fairRate: number;
   pessimisticRate: number;

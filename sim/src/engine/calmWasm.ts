@@ -110,6 +110,7 @@ export const SLOT = {
   YEAR: 93,
   SOLO: 94,
   AGREED_T: 95,
+  FRAME_AT: 96,
 } as const;
 
 /** Why a run stopped; `runPair` adds `SECOND_LANE` when lane B must act. */
@@ -119,6 +120,7 @@ export const EXIT = {
   POOL: 2,
   SERIES: 3,
   KEEP: 4,
+  FRAME: 6,
   SECOND_LANE: 8,
 } as const;
 

@@ -462,7 +462,7 @@ export class PathEngine {
     const solo = first < o.cleanUntil ? -1 : o.soloMember;
     let until = Math.min(
       fair.nextEvent,
-      com.nextEvent,
+      com.feedEventAt(),
       d.nextSwitch,
       d.nextJump,
       d.nextFlash,
@@ -478,9 +478,12 @@ export class PathEngine {
     const queued = w.queuedAlways || com.bunker;
     if (com.fairRate !== w.floorFair || trueRate !== w.floorTrue || closed !== w.floorClosed) return false;
     if (queued !== w.inputs.queued) return false;
-    if (!(first < until) || first > staleAfter) return false;
+    // A frame's start in the first step goes through the models: a run always takes its first step,
+    // even where the frame's report lands at once (`calmExit` then ends the run).
+    if (!(first < until) || first > staleAfter || first >= com.frameAt) return false;
     const rng = d.rng;
-    if (rng !== o.rng || rng !== pool.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype) return false;
+    if (rng !== o.rng || rng !== pool.rng || rng !== com.rng || Object.getPrototypeOf(rng) !== Xoshiro128.prototype)
+      return false;
     const stream = rng as Xoshiro128;
     const floorLog = w.inputs.floorLog;
     const q = queued ? 1 : 0;
@@ -489,6 +492,7 @@ export class PathEngine {
     // The run's constants.
     k[SLOT.STEP_SECS] = stepSecs;
     k[SLOT.UNTIL] = until;
+    k[SLOT.FRAME_AT] = com.frameAt;
     k[SLOT.STALE_AFTER] = staleAfter;
     k[SLOT.TRUE_RATE] = trueRate;
     k[SLOT.HAS_FLOOR] = floorLog !== null ? 1 : 0;
@@ -585,7 +589,7 @@ export class PathEngine {
     return true;
   }
 
-  /** The kernel's run in `lane` stopped for this side to act (`EXIT.POOL`, `SERIES` or `KEEP`). */
+  /** The kernel's run in `lane` stopped for this side to act (`EXIT.POOL`, `SERIES`, `KEEP` or `FRAME`). */
   private calmExit(why: number, lane: number): void {
     const { words, lanes } = calmKernel();
     const { slots: k, streamWord } = lanes[lane]!;
@@ -593,7 +597,20 @@ export class PathEngine {
     const pool = w.pool;
     const o = w.oracle;
     const stream = this.calmStream!;
-    if (why === EXIT.POOL) {
+    if (why === EXIT.FRAME) {
+      // A frame starts with the next step: the committee's step comes first in a step, so it draws from
+      // the stream where the kernel stopped. It schedules the frame's report; the run ends before the
+      // step where that lands (or here, should it land within this very step: then no later step of the
+      // run may price with the old feed).
+      const com = w.committee;
+      const t = (k[SLOT.IDX]! + 1) * k[SLOT.STEP_SECS]!;
+      const feed = com.feedState;
+      stream.loadState(words, streamWord);
+      com.advanceTo(t, w.fair.rate);
+      stream.saveState(words, streamWord);
+      k[SLOT.FRAME_AT] = com.frameAt;
+      k[SLOT.UNTIL] = com.feedState === feed ? Math.min(k[SLOT.UNTIL]!, com.feedEventAt()) : t;
+    } else if (why === EXIT.POOL) {
       // The pool's hourly update is the pool model's own step, drawing from the same stream.
       stream.loadState(words, streamWord);
       pool.untilUpdate = 1;

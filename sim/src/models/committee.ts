@@ -239,6 +239,16 @@ export class CommitteeModel {
     return this.feed;
   }
 
+  /** The next frame's start (its reference time). */
+  get frameAt(): number {
+    return this.nextFrame;
+  }
+
+  /** When the feed can next change: a report landing or a guardian confirmation (a frame start alone never changes it). */
+  feedEventAt(): number {
+    return Math.min(this.landing?.time ?? Infinity, this.confirmAt);
+  }
+
   /** The feed is stale at `t` (sdk `isStale`: the last accepted reference time is too old). */
   staleAt(t: number): boolean {
     return t > this.staleAfter;
