@@ -15,7 +15,7 @@ const scratch = check ? mkdtempSync(join(tmpdir(), "lantern-kernel-")) : undefin
 const out = scratch ? join(scratch, "calm.wasm") : committed;
 
 // Release build, no runtime (the kernel allocates nothing), its own data above the kernel's fixed slots,
-// SIMD for the two lanes, four pages for the slots and the lanes' rate tables.
+// SIMD for the two lanes, twelve pages for the slots and the lanes' rate tables and series.
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 const flags = [
   "-O3",
@@ -27,7 +27,7 @@ const flags = [
   "--memoryBase",
   "8192",
   "--initialMemory",
-  "4",
+  "12",
 ];
 const built = spawnSync(process.execPath, [asc, source, ...flags, "-o", out], { stdio: "inherit" });
 if (built.status !== 0) {

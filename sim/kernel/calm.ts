@@ -17,8 +17,9 @@
 // from its own stream, so a lane's results are the same run alone or paired. A run stops where the
 // engine must act — at the end of a lane's calm steps, at a frontier crossing, at the hourly update of a
 // pool whose target is scripted (the pool model's own step), before the step in which a committee frame
-// starts (the committee's own step), at the end of a series bucket, and where the EMA's weight for a new
-// interval is needed (the sdk's exact decay) — and says which lane must (`SECOND_LANE` added for B).
+// starts (the committee's own step), and where the EMA's weight for a new interval is needed (the sdk's
+// exact decay) — and says which lane must (`SECOND_LANE` added for B). The time buckets' records go to
+// each lane's series in memory, which the engine reads after the run.
 
 @external("env", "log") declare function jsLog(x: f64): f64;
 
@@ -101,6 +102,11 @@ export const FN: usize = 4096;
 // Each lane's pool's rate table (10,001 doubles, 80,008 bytes: the APR at each bps of utilisation).
 export const TABLE_A: usize = 65536;
 export const TABLE_B: usize = 145552;
+// Each lane's series of time buckets (engine.seriesDepeg, …Min, …Max): three doubles a bucket, for as
+// many buckets as a path can have (EngineParams.seriesBuckets ≤ SERIES_CAPACITY).
+export const SERIES_CAPACITY: i32 = 10_000;
+export const SERIES_A: usize = 262144;
+export const SERIES_B: usize = 524288;
 // Lane B's bank (lane A's is at 0). The constants the lanes share (Z_SCALE, MIN_LOG, FILTER_SLACK,
 // ZIG_R) and the bounds' outputs (OUT_A, OUT_B) are lane A's slots.
 export const LANE_B: usize = 5120;
@@ -108,7 +114,6 @@ export const LANE_B: usize = 5120;
 export const END: i32 = 0;
 export const CROSSED: i32 = 1;
 export const POOL: i32 = 2;
-export const SERIES: i32 = 3;
 export const KEEP: i32 = 4;
 export const FRAME: i32 = 6;
 /** Added to the exit code when lane B must act (`runPair`). */
@@ -187,9 +192,6 @@ export const MAINT: i32 = 62;
 export const INIT: i32 = 63;
 export const T: i32 = 64;
 export const PHASE: i32 = 65;
-export const OUT_DEPEG: i32 = 66;
-export const OUT_LO: i32 = 67;
-export const OUT_HI: i32 = 68;
 export const SINCE: i32 = 69;
 export const PREVIOUS_DEX: i32 = 70;
 // The pool's hourly update (BorrowRateModel.move), run here when its target is not scripted.
@@ -430,6 +432,19 @@ let roundMin: i32 = 0;
   t = lo(x4, x2); x2 = hi(x4, x2); x4 = t;
   x4 = hi(x6, x4);
   return lo(x4, x2);
+}
+
+// The lane at `b`'s series of time buckets.
+@inline function seriesOf(b: usize): usize {
+  return b == 0 ? SERIES_A : SERIES_B;
+}
+
+// A time bucket's record: the depeg at its last step and its lowest and highest.
+@inline function closeBucket(series: usize, at: f64, depeg: f64, lo: f64, hi: f64): void {
+  const entry = series + <usize>(<i32>at) * 24;
+  store<f64>(entry, depeg);
+  store<f64>(entry, lo, 8);
+  store<f64>(entry, hi, 16);
 }
 
 // The last round of the other eight members (`soloRound`): its median, lower median and band.
@@ -795,15 +810,11 @@ function runLane(b: usize, toBoundary: bool): i32 {
     const last = s == lastStep;
     s++;
     if (--seriesLeft == 0 || last) {
-      put(b, OUT_DEPEG, depeg);
-      put(b, OUT_LO, bucketLo);
-      put(b, OUT_HI, bucketHi);
+      closeBucket(seriesOf(b), seriesAt, depeg, bucketLo, bucketHi);
       bucketLo = Infinity;
       bucketHi = -Infinity;
       seriesAt++;
       seriesLeft = bucketSteps;
-      code = SERIES;
-      break;
     }
   }
   if ((code == END || code == CROSSED) && t != 0 && !solo) {
@@ -898,8 +909,8 @@ const EXP_TINY: f64 = reinterpret<f64>(0x3e30000000000000);
 
 /**
  * Both lanes' calm steps side by side while each is the plain one: both lanes step, their rounds agree,
- * their EMA intervals are the last ones, neither pool updates, neither crosses the frontier nor ends a
- * series bucket. It stops at the first step where either lane does something else, with each lane's
+ * their EMA intervals are the last ones, neither pool's target is scripted, neither crosses the frontier
+ * (a pool's hourly update and a time bucket's end are done here). It stops at the first step where either lane does something else, with each lane's
  * state written back at the phase that lane reached, for `runLane` to go on from.
  */
 function runBoth(): void {
@@ -1147,8 +1158,8 @@ function runBoth(): void {
     stepMaint = v128.bitselect(nan, stepMaint, unpriced);
     stepInit = v128.bitselect(nan, stepInit, unpriced);
     const crossed = v128.and(f64x2.eq(stepMaint, stepMaint), f64x2.gt(top, f64x2.mul(f64x2.div(stepMaint, after), slack)));
+    if (v128.any_true(crossed)) break;
     const bucketEnds = v128.or(f64x2.eq(seriesLeft, one), f64x2.eq(s, lastStep));
-    if (v128.any_true(v128.or(crossed, bucketEnds))) break;
     maint = stepMaint;
     init = stepInit;
     index = after;
@@ -1161,6 +1172,23 @@ function runBoth(): void {
     bucketHi = v128.bitselect(depeg, bucketHi, f64x2.gt(depeg, bucketHi));
     s = f64x2.add(s, one);
     seriesLeft = f64x2.sub(seriesLeft, one);
+    if (v128.any_true(bucketEnds)) {
+      // A time bucket ends in either lane: its record (the bucket's index stays in memory: rare), and
+      // the next bucket from scratch.
+      if (i64x2.extract_lane(bucketEnds, 0) != 0) {
+        const at = get(0, SERIES_AT);
+        closeBucket(SERIES_A, at, laneA(depeg), laneA(bucketLo), laneA(bucketHi));
+        put(0, SERIES_AT, at + 1);
+      }
+      if (i64x2.extract_lane(bucketEnds, 1) != 0) {
+        const at = get(LANE_B, SERIES_AT);
+        closeBucket(SERIES_B, at, laneB(depeg), laneB(bucketLo), laneB(bucketHi));
+        put(LANE_B, SERIES_AT, at + 1);
+      }
+      bucketLo = v128.bitselect(f64x2.splat(Infinity), bucketLo, bucketEnds);
+      bucketHi = v128.bitselect(f64x2.splat(-Infinity), bucketHi, bucketEnds);
+      seriesLeft = v128.bitselect(both(BUCKET_STEPS), seriesLeft, bucketEnds);
+    }
     phaseA = PHASE_NEXT_STEP;
     phaseB = PHASE_NEXT_STEP;
   }

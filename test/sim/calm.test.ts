@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   FastEngine,
   LanternWorld,
+  MAX_SERIES_BUCKETS,
   PathEngine,
   type PathOutcome,
   type Policy,
@@ -15,6 +16,7 @@ import {
   type Scenario,
   createRng,
   createWorld,
+  engineParamsWith,
   kernelExp,
   kernelLayoutConflicts,
   kernelMismatches,
@@ -186,7 +188,7 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     expect(kernelMismatches(new Map(exported).set("NEW_SLOT", 73))).toEqual(["NEW_SLOT"]);
   });
 
-  it("the lanes' memory regions do not overlap; a layout where one lane's rate table runs into the other's is refused", () => {
+  it("the lanes' memory regions do not overlap; a layout where one lane's table or series runs into the other's is refused", () => {
     const { exported, bytes } = committedKernel();
     expect(kernelLayoutConflicts(exported, bytes)).toEqual([]);
     // 10,000 doubles apart: the last entry (APR at 100% utilisation) of lane A's table is lane B's first.
@@ -195,7 +197,18 @@ describe("the WebAssembly kernel's own arithmetic", () => {
       "TABLE_A overlaps TABLE_B",
     ]);
     expect(kernelLayoutConflicts(new Map(exported).set("LANE_B", 1024), bytes)).toContain("lane A overlaps lane B");
-    expect(kernelLayoutConflicts(exported, exported.get("TABLE_B")!)).toEqual(["TABLE_B is outside the memory"]);
+    expect(kernelLayoutConflicts(exported, exported.get("SERIES_A")!)).toEqual([
+      "SERIES_A is outside the memory",
+      "SERIES_B is outside the memory",
+    ]);
+    // A lane's series too short for the longest series a path may have, or running into the other's.
+    expect(kernelLayoutConflicts(new Map(exported).set("SERIES_CAPACITY", 100), bytes)).toEqual([
+      "a lane's series holds fewer than 10000 time buckets",
+    ]);
+    const seriesA = exported.get("SERIES_A")!;
+    expect(kernelLayoutConflicts(new Map(exported).set("SERIES_B", seriesA + 8), bytes)).toContain(
+      "SERIES_A overlaps SERIES_B",
+    );
   });
 
   it("draws the stream's normals: the same numbers as the stream, which goes on where the kernel left it", () => {
@@ -387,6 +400,30 @@ describe("paths run two at a time in the kernel's lanes = each path through the 
     // Lanes whose rounds have a member out run alone, beside lanes that pair.
     const outages = overrideScenario(noisy, { "oracle.outagesPerMemberPerYear": 150 });
     expect(compare(outages, "MinOfBoth")).toBeGreaterThan(100);
+  }, 120_000);
+
+  it("the longest series a path may have: a time bucket every few steps, closed in either lane or both", () => {
+    const scenario = small(loadScenario("baseline"));
+    const job = prepareJob({ scenario, seed: 5, policy: "MinOfBoth", paths: 4, antithetic: true, engine: "fast" });
+    const params = engineParamsWith({ ...job.params, seriesBuckets: MAX_SERIES_BUCKETS });
+    const engines = [0, 1].map(() => new FastEngine(job.population, params)) as [FastEngine, FastEngine];
+    const world = (i: number, calmKernel: boolean) =>
+      createWorld(scenario, pathStreams(job.spec, i).world, { calmKernel });
+    const paired: PathOutcome[] = [];
+    const pairs = PathEngine.runPaired(
+      engines,
+      3,
+      (i) => ({ world: world(i, true), path: i, rng: pathStreams(job.spec, i).engine }),
+      (i, outcome) => {
+        paired[i] = outcome;
+      },
+    );
+    expect(pairs).toBeGreaterThan(100);
+    for (let i = 0; i < 3; i++) {
+      const models = engines[0].run(world(i, false), i, pathStreams(job.spec, i).engine);
+      expect(models.seriesDepeg.length).toBeGreaterThan(8_000);
+      expect(paired[i]).toEqual(models);
+    }
   }, 120_000);
 
   it("refuses engines of two pricing policies; an empty range of units runs nothing", () => {

@@ -11,6 +11,7 @@ import { Z_SCALE as Z_SCALE_VALUE } from "../models/marketOracle.js";
 import { type Xoshiro128, ZIGGURAT } from "../rng.js";
 import { YEAR_SECS } from "./approx.js";
 import { FILTER_SLACK as FILTER_SLACK_VALUE } from "./frontier.js";
+import { MAX_SERIES_BUCKETS } from "./params.js";
 
 /** The kernel's f64 slots (index k at byte 8·k). */
 export const SLOT = {
@@ -80,9 +81,6 @@ export const SLOT = {
   INIT: 63,
   T: 64,
   PHASE: 65,
-  OUT_DEPEG: 66,
-  OUT_LO: 67,
-  OUT_HI: 68,
   SINCE: 69,
   PREVIOUS_DEX: 70,
   FILTER_SLACK: 71,
@@ -118,7 +116,6 @@ export const EXIT = {
   END: 0,
   CROSSED: 1,
   POOL: 2,
-  SERIES: 3,
   KEEP: 4,
   FRAME: 6,
   SECOND_LANE: 8,
@@ -137,6 +134,9 @@ const LAYOUT = [
   "LANE_B",
   "TABLE_A",
   "TABLE_B",
+  "SERIES_A",
+  "SERIES_B",
+  "SERIES_CAPACITY",
 ] as const;
 
 /**
@@ -159,7 +159,8 @@ export function mismatchedExports(exported: ReadonlyMap<string, number>): string
 /**
  * Where the regions of the kernel's memory that `exported` lays out overlap each other or run past the
  * memory's `bytes`: each lane's bank (as large as lane A's, which ends where the ziggurat's tables
- * start), the three tables, and each lane's rate table — so a layout that would let one lane's data
+ * start), the three tables, each lane's rate table and each lane's series (which must hold a path's
+ * largest series) — so a layout that would let one lane's data
  * overwrite another's is refused at load.
  */
 export function layoutConflicts(exported: ReadonlyMap<string, number>, bytes: number): string[] {
@@ -173,8 +174,12 @@ export function layoutConflicts(exported: ReadonlyMap<string, number>, bytes: nu
     ["lane B", at("LANE_B"), bank],
     ["TABLE_A", at("TABLE_A"), RATE_TABLE_ENTRIES * 8],
     ["TABLE_B", at("TABLE_B"), RATE_TABLE_ENTRIES * 8],
+    ["SERIES_A", at("SERIES_A"), at("SERIES_CAPACITY") * 3 * 8],
+    ["SERIES_B", at("SERIES_B"), at("SERIES_CAPACITY") * 3 * 8],
   ];
   const conflicts: string[] = [];
+  if (!(at("SERIES_CAPACITY") >= MAX_SERIES_BUCKETS))
+    conflicts.push(`a lane's series holds fewer than ${MAX_SERIES_BUCKETS} time buckets`);
   regions.forEach(([name, start, size], i) => {
     if (!(start >= 0 && start + size <= bytes)) conflicts.push(`${name} is outside the memory`);
     for (const [other, otherStart, otherSize] of regions.slice(i + 1))
@@ -197,6 +202,8 @@ export interface CalmLane {
   readonly currentWord: number;
   /** The lane's pool's rate table (its APR at each bps of utilisation), copied in by `useTable`. */
   useTable(table: Float64Array): void;
+  /** The lane's time buckets, three doubles each: the depeg at the bucket's last step, its lowest, its highest. */
+  readonly series: Float64Array;
 }
 
 /** The kernel's instance in this thread: its memory's views and its exports. */
@@ -248,7 +255,7 @@ function instantiate(file: URL): CalmKernel {
     throw new Error(
       `The simulator's calm kernel (${file.pathname}) lays out its memory so that lanes would overwrite each other (${conflicts.join("; ")}): fix the offsets in sim/kernel/calm.ts (and --initialMemory in scripts/sim-kernel.mjs) and run \`npm run sim:kernel\`.`,
     );
-  const lane = (bank: number, tableAt: number): CalmLane => {
+  const lane = (bank: number, tableAt: number, seriesAt: number): CalmLane => {
     const tableView = new Float64Array(memory.buffer, tableAt, RATE_TABLE_ENTRIES);
     let loaded: Float64Array | undefined;
     return {
@@ -257,6 +264,7 @@ function instantiate(file: URL): CalmKernel {
       rawWords: [(bank + at("RAW_A")) / 4, (bank + at("RAW_B")) / 4],
       sortedWord: (bank + at("SORTED")) / 4,
       currentWord: (bank + at("CURRENT")) / 4,
+      series: new Float64Array(memory.buffer, seriesAt, at("SERIES_CAPACITY") * 3),
       useTable(table) {
         if (table === loaded) return;
         if (table.length !== RATE_TABLE_ENTRIES) throw new RangeError(`a rate table has ${RATE_TABLE_ENTRIES} entries`);
@@ -265,7 +273,7 @@ function instantiate(file: URL): CalmKernel {
       },
     };
   };
-  const lanes = [lane(0, at("TABLE_A")), lane(at("LANE_B"), at("TABLE_B"))] as const;
+  const lanes = [lane(0, at("TABLE_A"), at("SERIES_A")), lane(at("LANE_B"), at("TABLE_B"), at("SERIES_B"))] as const;
   new Float64Array(memory.buffer, at("KN"), 128).set(ZIGGURAT.KN);
   new Float64Array(memory.buffer, at("WN"), 128).set(ZIGGURAT.WN);
   new Float64Array(memory.buffer, at("FN"), 128).set(ZIGGURAT.FN);

@@ -442,9 +442,10 @@ export class PathEngine {
   /**
    * Sets up the calm steps from `s` on (calm.ts) in the kernel's `lane`: the world's and the engine's
    * step fused in the WebAssembly kernel (sim/kernel/calm.ts) while no event is due; false when step `s`
-   * is not calm. The kernel runs the pool's hourly update itself unless the pool's target is scripted;
-   * it stops where this side acts — that update (the pool model's own step, drawing from the same
-   * stream), a finished series bucket, a new EMA interval (the sdk's exact decay): `calmExit` — and is
+   * is not calm. The kernel runs the pool's hourly update itself unless the pool's target is scripted,
+   * and records the time buckets it closes in its lane's series; it stops where this side acts — that
+   * update (the pool model's own step, drawing from the same stream), a committee frame's start (the
+   * committee's own step, likewise), a new EMA interval (the sdk's exact decay): `calmExit` — and is
    * resumed; at the end of its run `calmEnd` writes its state back.
    */
   private calmBegin(w: CalmWorld, s: number, steps: number, top: number, lane: number): boolean {
@@ -589,7 +590,7 @@ export class PathEngine {
     return true;
   }
 
-  /** The kernel's run in `lane` stopped for this side to act (`EXIT.POOL`, `SERIES`, `KEEP` or `FRAME`). */
+  /** The kernel's run in `lane` stopped for this side to act (`EXIT.POOL`, `KEEP` or `FRAME`). */
   private calmExit(why: number, lane: number): void {
     const { words, lanes } = calmKernel();
     const { slots: k, streamWord } = lanes[lane]!;
@@ -619,11 +620,6 @@ export class PathEngine {
       k[SLOT.UNTIL_UPDATE] = pool.untilUpdate;
       k[SLOT.GROWTH] = this.growthAt(pool.apr);
       if (pool.utilization > this.peakUtil) this.peakUtil = pool.utilization;
-    } else if (why === EXIT.SERIES) {
-      const at = k[SLOT.SERIES_AT]! - 1;
-      this.seriesDepeg[at] = k[SLOT.OUT_DEPEG]!;
-      this.seriesDepegMin[at] = k[SLOT.OUT_LO]!;
-      this.seriesDepegMax[at] = k[SLOT.OUT_HI]!;
     } else {
       // The EMA's weight for a new interval: the sdk's exact decay.
       const since = k[SLOT.SINCE]!;
@@ -707,6 +703,13 @@ export class PathEngine {
     this.bucketLo = k[SLOT.BUCKET_LO]!;
     this.bucketHi = k[SLOT.BUCKET_HI]!;
     this.seriesLeft = k[SLOT.SERIES_LEFT]!;
+    // The time buckets the run closed, from the lane's series.
+    const series = lanes[lane]!.series;
+    for (let at = this.seriesAt; at < k[SLOT.SERIES_AT]!; at++) {
+      this.seriesDepeg[at] = series[3 * at]!;
+      this.seriesDepegMin[at] = series[3 * at + 1]!;
+      this.seriesDepegMax[at] = series[3 * at + 2]!;
+    }
     this.seriesAt = k[SLOT.SERIES_AT]!;
     if (k[SLOT.PHASE] !== 0) {
       // A crossing: the world's part of step s is done, the engine's part goes the models' way.

@@ -10,6 +10,9 @@ import { DEFAULT_LIQUIDATORS, type EngineParams, type LiquidatorParams } from ".
 export const DEFAULT_SERIES_BUCKETS = 120;
 const LAMPORTS = 1e9;
 
+/** The most time buckets a path's series may have (the calm kernel holds a lane's whole series). */
+export const MAX_SERIES_BUCKETS = 10_000;
+
 /** The engine's share of a scenario: risk, policy (or `policy` instead), insurance, liquidators. */
 export function engineParams(scenario: Scenario, policy?: Policy): EngineParams {
   const { minDebtSol, ...riskBps } = scenario.risk;
@@ -89,7 +92,7 @@ export function validateEngineParams(p: EngineParams): void {
   check(
     "seriesBuckets",
     p.seriesBuckets,
-    Number.isInteger(p.seriesBuckets) && p.seriesBuckets >= 1 && p.seriesBuckets <= 10_000,
-    "an integer in 1..10,000",
+    Number.isInteger(p.seriesBuckets) && p.seriesBuckets >= 1 && p.seriesBuckets <= MAX_SERIES_BUCKETS,
+    `an integer in 1..${MAX_SERIES_BUCKETS.toLocaleString("en-US")}`,
   );
 }
