@@ -4,6 +4,7 @@
 // alone, bit for bit. It also checks that the kernel runs (most steps of a calm path) and that it hands
 // the steps where a sub-account reaches the frontier to the engine's own step.
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   FastEngine,
@@ -355,6 +356,47 @@ describe("calm-step kernel = the models", () => {
       expect(fused.result.next).toEqual(models.next);
       expect(state(fused.result.world)).toEqual(state(models.world));
     }
+  }, 120_000);
+
+  it("random committees and oracles: the kernel is the models, paired or alone", () => {
+    // Quorums from 5 to 9 (with 9 a round of eight has no quorum), frequent outages, member noise around
+    // the agreement limit, prompt or slow reports, short or long member lags and price ages, any policy.
+    const committees = fc.record({
+      quorum: fc.integer({ min: 5, max: 9 }),
+      outages: fc.constantFrom(0, 60, 400),
+      noise: fc.double({ min: 1, max: 60, noNaN: true }),
+      maxConf: fc.integer({ min: 5, max: 200 }),
+      voteDelay: fc.constantFrom([0, 0], [5, 30]),
+      dataDelay: fc.constantFrom(0, 20),
+      lag: fc.constantFrom([1, 20], [30, 59], [0, 0]),
+      // Observations that stay fresh for several steps: a member out keeps counting for a while.
+      maxAge: fc.constantFrom(60, 300),
+      policy: fc.constantFrom<Policy>("MinOfBoth", "Market", "FairRate"),
+    });
+    fc.assert(
+      fc.property(committees, (c) => {
+        const scenario = overrideScenario(small(loadScenario("baseline")), {
+          horizonDays: 2,
+          "committee.quorum": c.quorum,
+          "committee.voteDelayMinutes": c.voteDelay,
+          "committee.dataDelaySecs": c.dataDelay,
+          "oracle.outagesPerMemberPerYear": c.outages,
+          "oracle.memberNoiseBps": c.noise,
+          "oracle.maxConfidenceBps": c.maxConf,
+          "oracle.lagSecs": c.lag,
+          "oracle.maxPriceAgeSecs": c.maxAge,
+        });
+        const { runs } = runPaired(scenario, c.policy, 3);
+        runs.forEach((paired, path) => {
+          const models = run(scenario, c.policy, path, false);
+          expect(paired.outcome).toEqual(models.outcome);
+          expect(paired.last).toEqual(models.last);
+          expect(paired.next).toEqual(models.next);
+          expect(state(paired.world)).toEqual(state(models.world));
+        });
+      }),
+      { numRuns: 12, seed: 14 },
+    );
   }, 120_000);
 
   it("runs most steps of a calm path, and hands frontier crossings to the engine's step", () => {
