@@ -77,6 +77,24 @@ function runPaired(scenario: Scenario, policy: Policy, count: number): { runs: R
   return { runs, pairs };
 }
 
+/** The same outcome, last snapshot, next draws and models' state. */
+function expectSameRun(a: Run, b: Run): void {
+  expect(a.outcome).toEqual(b.outcome);
+  expect(a.last).toEqual(b.last);
+  expect(a.next).toEqual(b.next);
+  expect(state(a.world)).toEqual(state(b.world));
+}
+
+/**
+ * Paths 0 … count − 1 run in pairs (`runPaired`) against each path through the models alone; returns how
+ * many of the kernel's runs had both lanes.
+ */
+function pairedAgainstModels(scenario: Scenario, policy: Policy, count: number): number {
+  const { runs, pairs } = runPaired(scenario, policy, count);
+  for (const [path, paired] of runs.entries()) expectSameRun(paired, run(scenario, policy, path, false));
+  return pairs;
+}
+
 /** The models' own fields (numbers, flags, arrays), for a field-by-field comparison. */
 function state(world: LanternWorld): unknown {
   const { discount, oracle, pool, fair, committee } = world;
@@ -249,12 +267,7 @@ describe("calm-step kernel = the models", () => {
         ["FairRate", 1],
       ];
       for (const [policy, path] of runs) {
-        const fused = run(scenario, policy, path, true);
-        const models = run(scenario, policy, path, false);
-        expect(fused.outcome).toEqual(models.outcome);
-        expect(fused.last).toEqual(models.last);
-        expect(fused.next).toEqual(models.next);
-        expect(state(fused.world)).toEqual(state(models.world));
+        expectSameRun(run(scenario, policy, path, true), run(scenario, policy, path, false));
       }
     }, 120_000);
   }
@@ -283,10 +296,7 @@ describe("calm-step kernel = the models", () => {
       expect(counted.calm / fused.world.steps).toBeGreaterThan(0.9);
       expect(kernelEnds.size).toBeGreaterThan(30);
       for (const [index, confidence] of kernelEnds) expect(confidence).toBe(stepEnds.get(index));
-      expect(fused.outcome).toEqual(models.outcome);
-      expect(fused.last).toEqual(models.last);
-      expect(fused.next).toEqual(models.next);
-      expect(state(fused.world)).toEqual(state(models.world));
+      expectSameRun(fused, models);
     }
   }, 120_000);
 
@@ -324,37 +334,26 @@ describe("calm-step kernel = the models", () => {
         () => run(outages, policy, 1, false),
       );
       expect(compared).toBe(soloEnds.size);
-      expect(fused.result.outcome).toEqual(models.outcome);
-      expect(fused.result.last).toEqual(models.last);
-      expect(fused.result.next).toEqual(models.next);
-      expect(state(fused.result.world)).toEqual(state(models.world));
+      expectSameRun(fused.result, models);
     }
   }, 120_000);
 
   it("frame starts inside calm runs, and reports that land in their frame's first step", () => {
     // With no vote or data delay a frame's report lands in the step its frame starts: the committee's
     // step, run while the kernel waits, changes the feed, and the run must end there.
-    const prompt = overrideScenario(small(loadScenario("baseline")), {
-      "committee.voteDelayMinutes": [0, 0],
-      "committee.dataDelaySecs": 0,
-      "committee.latePerFrame": 0,
-    });
     // A negative rebase's reports turn bunker mode on (the discount's exits slow down) and lower the
     // pessimistic rate the FairRate policy prices with: a run that went on with the old feed would differ.
-    const slashed = overrideScenario(small(loadScenario("delayed-negative-rebase")), {
-      "committee.voteDelayMinutes": [0, 0],
-      "committee.dataDelaySecs": 0,
-      "committee.latePerFrame": 0,
-    });
-    for (const scenario of [small(loadScenario("baseline")), prompt, slashed]) {
+    const prompt = (name: string) =>
+      overrideScenario(small(loadScenario(name)), {
+        "committee.voteDelayMinutes": [0, 0],
+        "committee.dataDelaySecs": 0,
+        "committee.latePerFrame": 0,
+      });
+    for (const scenario of [small(loadScenario("baseline")), prompt("baseline"), prompt("delayed-negative-rebase")]) {
       const fused = countCalm(() => run(scenario, "FairRate", 0, true));
-      const models = run(scenario, "FairRate", 0, false);
       expect(fused.calm / fused.result.world.steps).toBeGreaterThan(0.5);
       expect(fused.result.world.committee.stats.accepted).toBeGreaterThan(10);
-      expect(fused.result.outcome).toEqual(models.outcome);
-      expect(fused.result.last).toEqual(models.last);
-      expect(fused.result.next).toEqual(models.next);
-      expect(state(fused.result.world)).toEqual(state(models.world));
+      expectSameRun(fused.result, run(scenario, "FairRate", 0, false));
     }
   }, 120_000);
 
@@ -386,14 +385,7 @@ describe("calm-step kernel = the models", () => {
           "oracle.lagSecs": c.lag,
           "oracle.maxPriceAgeSecs": c.maxAge,
         });
-        const { runs } = runPaired(scenario, c.policy, 3);
-        runs.forEach((paired, path) => {
-          const models = run(scenario, c.policy, path, false);
-          expect(paired.outcome).toEqual(models.outcome);
-          expect(paired.last).toEqual(models.last);
-          expect(paired.next).toEqual(models.next);
-          expect(state(paired.world)).toEqual(state(models.world));
-        });
+        pairedAgainstModels(scenario, c.policy, 3);
       }),
       { numRuns: 12, seed: 14 },
     );
@@ -413,17 +405,7 @@ describe("calm-step kernel = the models", () => {
 
 describe("paths run two at a time in the kernel's lanes = each path through the models alone", () => {
   // Five paths: the lanes take paths as they free up, and the last runs in one lane alone.
-  const compare = (scenario: Scenario, policy: Policy) => {
-    const { runs, pairs } = runPaired(scenario, policy, 5);
-    runs.forEach((paired, path) => {
-      const models = run(scenario, policy, path, false);
-      expect(paired.outcome).toEqual(models.outcome);
-      expect(paired.last).toEqual(models.last);
-      expect(paired.next).toEqual(models.next);
-      expect(state(paired.world)).toEqual(state(models.world));
-    });
-    return pairs;
-  };
+  const compare = (scenario: Scenario, policy: Policy) => pairedAgainstModels(scenario, policy, 5);
 
   for (const { name } of listScenarios()) {
     it(`${name}: same outcomes, world state and streams`, () => {
