@@ -23,6 +23,24 @@ export const jsNormalSum: NormalSum = (rng, n) => {
 export const normalSums = { js: jsNormalSum, kernel: kernelNormalSum } as const;
 
 /**
+ * How a run of paths' numbers can be drawn: each path alone by JavaScript's generator or by the kernel's,
+ * or two paths at a time by the kernel's, their streams in turn (`drawPairOnly`). The bound is the fastest.
+ */
+export const drawMethods = ["js", "kernel", "kernelPairs"] as const;
+export type DrawMethod = (typeof drawMethods)[number];
+
+/** Draws paths `from`…`to − 1` by `method`, each as many numbers as the sampled path it cycles to. */
+export function drawPaths(seed: number, from: number, to: number, counts: Counts[], method: DrawMethod): number {
+  const c = (p: number) => counts[p % counts.length]!;
+  let acc = 0;
+  let p = from;
+  if (method === "kernelPairs") for (; p + 1 < to; p += 2) acc += drawPairOnly(seed, [p, p + 1], [c(p), c(p + 1)]);
+  const normals = method === "js" ? jsNormalSum : kernelNormalSum;
+  for (; p < to; p++) acc += drawOnly(seed, p, c(p), normals);
+  return acc;
+}
+
+/**
  * Draws exactly `c` from a fresh stream of the path, its normals by `normals` — JavaScript's generator,
  * or the WebAssembly calm kernel's, which draws the calm steps' normals: the random-number-generation
  * bound is the faster of the two.
