@@ -406,7 +406,7 @@ function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
  * `T` = i32: each normal × `scale`, truncated, at `outA` / `outB` + 4k (both lanes' rounds, `runBoth`);
  * `T` = f64: their sums in lane A's OUT_A and OUT_B (the bound a′, bench/sim.ts).
  */
-function drawPairs<T>(n: i32, signA: f64, signB: f64, scale: f64, outA: usize, outB: usize): void {
+@inline function drawPairs<T>(n: i32, signA: f64, signB: f64, scale: f64, outA: usize, outB: usize): void {
   const stA = STREAM;
   const stB = LANE_B + STREAM;
   let a0 = load<i32>(stA);
@@ -538,6 +538,31 @@ let roundMin: i32 = 0;
   store<f64>(entry, depeg);
   store<f64>(entry, lo, 8);
   store<f64>(entry, hi, 16);
+}
+
+/**
+ * Steps of the lane at `b` whose lowest and highest DEX prices are `low` and `high` (`runBoth`), folded
+ * into the lane's deepest discount and its time bucket's lowest and highest depeg: within a run both are
+ * monotone in the price (a division by a constant of the run, then a constant added), so they are the
+ * discount and the depegs at those two prices, bit for bit. No steps (±∞) change nothing.
+ */
+function foldPrices(b: usize, low: f64, high: f64): void {
+  const discount = 1 - low / get(b, TRUE_RATE);
+  if (discount > get(b, MAX_DISCOUNT)) put(b, MAX_DISCOUNT, discount);
+  const lo = low / get(b, OPEN_FAIR) - 1;
+  if (lo < get(b, BUCKET_LO)) put(b, BUCKET_LO, lo);
+  const hi = high / get(b, OPEN_FAIR) - 1;
+  if (hi > get(b, BUCKET_HI)) put(b, BUCKET_HI, hi);
+}
+
+// A time bucket of the lane at `b` ends at a step of `runBoth` with this DEX price: its record, and the
+// next bucket from scratch.
+function endBucket(b: usize, dex: f64): void {
+  const at = get(b, SERIES_AT);
+  closeBucket(seriesOf(b), at, dex / get(b, OPEN_FAIR) - 1, get(b, BUCKET_LO), get(b, BUCKET_HI));
+  put(b, SERIES_AT, at + 1);
+  put(b, BUCKET_LO, Infinity);
+  put(b, BUCKET_HI, -Infinity);
 }
 
 // The last round of the other eight members (`soloRound`): its median, lower median and band.
@@ -1028,7 +1053,6 @@ function runBoth(): void {
   const pricing = i32(get(0, PRICING));
   const pess = both(PESS);
   const bunker = f64x2.ne(both(BUNKER), f64x2.splat(0));
-  const openFair = both(OPEN_FAIR);
   const lastStep = both(LAST_STEP);
   const top = both(TOP);
   const steps = both(STEPS);
@@ -1079,9 +1103,9 @@ function runBoth(): void {
   let index = both(INDEX);
   let insurance = both(INSURANCE);
   let bunkerSteps = both(BUNKER_STEPS);
-  let maxDiscount = both(MAX_DISCOUNT);
-  let bucketLo = both(BUCKET_LO);
-  let bucketHi = both(BUCKET_HI);
+  // The lowest and highest DEX price since the time bucket's start or the run's (`foldPrices`).
+  let lowDex = f64x2.splat(Infinity);
+  let highDex = f64x2.splat(-Infinity);
   let seriesLeft = both(SERIES_LEFT);
   let maint = both(MAINT);
   let init = both(INIT);
@@ -1105,6 +1129,14 @@ function runBoth(): void {
     slow = f64x2.add(level, f64x2.mul(f64x2.sub(slow, level), slowDecay));
     const zA = drawsA ? normalAt(stA, signA) : 0;
     const zB = drawsB ? normalAt(stB, signB) : 0;
+    // The clean rounds: each lane's raw buffers alternate, the previous step's stays at hand (`lazy`).
+    currentA ^= 1;
+    currentB ^= 1;
+    const rawA = currentA == 0 ? RAW_A : RAW_B;
+    const previousA = currentA == 0 ? RAW_B : RAW_A;
+    const rawB = LANE_B + (currentB == 0 ? RAW_A : RAW_B);
+    const previousB = LANE_B + (currentB == 0 ? RAW_B : RAW_A);
+    drawPairs<i32>(9, signA, signB, zScale, rawA, rawB);
     slow = v128.bitselect(f64x2.add(slow, f64x2.mul(f64x2.mul(sd, slowNoise), pairOf(zA, zB))), slow, f64x2.gt(sd, zero));
     impact = f64x2.mul(impact, impactDecay);
     reserve = v128.bitselect(f64x2.min(reserveMax, f64x2.add(reserve, refill)), reserve, f64x2.lt(reserve, reserveMax));
@@ -1135,14 +1167,6 @@ function runBoth(): void {
       e = f64x2.sub(one, f64x2.sub(f64x2.div(f64x2.mul(total, c), f64x2.sub(c, two)), total));
     } else e = pairOf(fdlibmExp(laneA(total)), fdlibmExp(laneB(total)));
     dex = f64x2.mul(trueRate, e);
-    // The clean rounds: each lane's raw buffers alternate, the previous step's stays at hand (`lazy`).
-    currentA ^= 1;
-    currentB ^= 1;
-    const rawA = currentA == 0 ? RAW_A : RAW_B;
-    const previousA = currentA == 0 ? RAW_B : RAW_A;
-    const rawB = LANE_B + (currentB == 0 ? RAW_A : RAW_B);
-    const previousB = LANE_B + (currentB == 0 ? RAW_B : RAW_A);
-    drawPairs<i32>(9, signA, signB, zScale, rawA, rawB);
     let x0 = rawPair(rawA, rawB, 0);
     let x1 = rawPair(rawA, rawB, 4);
     let x2 = rawPair(rawA, rawB, 8);
@@ -1257,28 +1281,22 @@ function runBoth(): void {
     index = after;
     insurance = f64x2.add(insurance, f64x2.mul(f64x2.mul(totalShares, f64x2.sub(after, before)), reserveFactor));
     bunkerSteps = v128.bitselect(f64x2.add(bunkerSteps, one), bunkerSteps, bunker);
-    const discount = f64x2.sub(one, f64x2.div(dex, trueRate));
-    maxDiscount = v128.bitselect(discount, maxDiscount, f64x2.gt(discount, maxDiscount));
-    const depeg = f64x2.sub(f64x2.div(dex, openFair), one);
-    bucketLo = v128.bitselect(depeg, bucketLo, f64x2.lt(depeg, bucketLo));
-    bucketHi = v128.bitselect(depeg, bucketHi, f64x2.gt(depeg, bucketHi));
+    lowDex = f64x2.pmin(lowDex, dex);
+    highDex = f64x2.pmax(highDex, dex);
     s = f64x2.add(s, one);
     seriesLeft = f64x2.sub(seriesLeft, one);
     if (v128.any_true(bucketEnds)) {
-      // A time bucket ends in either lane: its record (the bucket's index stays in memory: rare), and
-      // the next bucket from scratch.
+      // A time bucket ends in either lane (rare): the prices so far folded in, the bucket's record.
       if (i64x2.extract_lane(bucketEnds, 0) != 0) {
-        const at = get(0, SERIES_AT);
-        closeBucket(SERIES_A, at, laneA(depeg), laneA(bucketLo), laneA(bucketHi));
-        put(0, SERIES_AT, at + 1);
+        foldPrices(0, laneA(lowDex), laneA(highDex));
+        endBucket(0, laneA(dex));
       }
       if (i64x2.extract_lane(bucketEnds, 1) != 0) {
-        const at = get(LANE_B, SERIES_AT);
-        closeBucket(SERIES_B, at, laneB(depeg), laneB(bucketLo), laneB(bucketHi));
-        put(LANE_B, SERIES_AT, at + 1);
+        foldPrices(LANE_B, laneB(lowDex), laneB(highDex));
+        endBucket(LANE_B, laneB(dex));
       }
-      bucketLo = v128.bitselect(f64x2.splat(Infinity), bucketLo, bucketEnds);
-      bucketHi = v128.bitselect(f64x2.splat(-Infinity), bucketHi, bucketEnds);
+      lowDex = v128.bitselect(f64x2.splat(Infinity), lowDex, bucketEnds);
+      highDex = v128.bitselect(f64x2.splat(-Infinity), highDex, bucketEnds);
       seriesLeft = v128.bitselect(both(BUCKET_STEPS), seriesLeft, bucketEnds);
     }
     phaseA = PHASE_NEXT_STEP;
@@ -1307,9 +1325,8 @@ function runBoth(): void {
   spill(INDEX, index);
   spill(INSURANCE, insurance);
   spill(BUNKER_STEPS, bunkerSteps);
-  spill(MAX_DISCOUNT, maxDiscount);
-  spill(BUCKET_LO, bucketLo);
-  spill(BUCKET_HI, bucketHi);
+  foldPrices(0, laneA(lowDex), laneA(highDex));
+  foldPrices(LANE_B, laneB(lowDex), laneB(highDex));
   spill(SERIES_LEFT, seriesLeft);
   spill(MAINT, maint);
   spill(INIT, init);
