@@ -1064,7 +1064,10 @@ function runBoth(): void {
   const drawsB = get(LANE_B, SD) > 0;
   const minLog = f64x2.splat(get(0, MIN_LOG));
   const zScale = get(0, Z_SCALE);
-  const slack = f64x2.splat(1 - get(0, FILTER_SLACK));
+  // The frontier's test, top > (maint / index)·(1 − slack), multiplied out: top·index > maint·(1 − slack)·
+  // (1 − 2^-50). The last factor covers the roundings of the division it replaces (a few ulps), so this
+  // test holds whenever the engine's does (and the engine, handed the step, confirms every candidate).
+  const slack = f64x2.splat((1 - get(0, FILTER_SLACK)) * (1 - 4 * f64.EPSILON));
   const keepSince = both(KEEP_SINCE);
   const keep = both(KEEP_W);
   let growth = both(GROWTH);
@@ -1275,7 +1278,7 @@ function runBoth(): void {
     const unpriced = v128.or(f64x2.eq(stepMaint, zero), f64x2.eq(stepInit, zero));
     stepMaint = v128.bitselect(nan, stepMaint, unpriced);
     stepInit = v128.bitselect(nan, stepInit, unpriced);
-    const crossed = v128.and(f64x2.eq(stepMaint, stepMaint), f64x2.gt(top, f64x2.mul(f64x2.div(stepMaint, after), slack)));
+    const crossed = v128.and(f64x2.eq(stepMaint, stepMaint), f64x2.gt(f64x2.mul(top, after), f64x2.mul(stepMaint, slack)));
     if (v128.any_true(crossed)) break;
     const bucketEnds = v128.or(f64x2.eq(seriesLeft, one), f64x2.eq(s, lastStep));
     maint = stepMaint;
