@@ -625,14 +625,20 @@ impl Harness {
             Expect::WithinInit { s, borrowed, before } => {
                 if result.is_ok() {
                     self.stats.risk_increases += 1;
-                    let init = self.mw.prices_now().await.unwrap().init.expect("an opening price");
                     let p = self.position(s).await;
-                    assert!(
-                        health::within_ltv(p.debt, p.collateral, init, LTV_INIT_BPS).unwrap(),
-                        "{op:?} left debt {} over LTV_init of {} LRT at {init}",
-                        p.debt,
-                        p.collateral
-                    );
+                    // Without debt a sub-account takes its collateral back priced or not (DESIGN §3.3):
+                    // there is no opening price to be within, and there may be none.
+                    if p.debt > 0 {
+                        let init = self.mw.prices_now().await.ok().and_then(|prices| prices.init);
+                        let init = init
+                            .unwrap_or_else(|| panic!("{op:?} went through with debt {} and no opening price", p.debt));
+                        assert!(
+                            health::within_ltv(p.debt, p.collateral, init, LTV_INIT_BPS).unwrap(),
+                            "{op:?} left debt {} over LTV_init of {} LRT at {init}",
+                            p.debt,
+                            p.collateral
+                        );
+                    }
                     assert!(
                         p.debt - before.debt >= borrowed,
                         "{op:?}: borrowed {borrowed}, the debt grew by {}",
@@ -816,6 +822,26 @@ async fn run(policy: PricingPolicy, initial: [u16; 3], ops: Vec<Op>) -> Stats {
         h.check_invariants(may_fall).await;
     }
     h.stats
+}
+
+/// A case the crash property found (CI, 2026-12-04): a sub-account deleverages, a stale price round
+/// follows, and it withdraws all its collateral. With no debt left that needs no opening price, and the
+/// check after it must not ask for one.
+#[tokio::test]
+async fn a_debt_free_withdrawal_without_an_opening_price_keeps_every_invariant() {
+    let ops = vec![
+        Op::Deleverage { slot: 1, part: 900, fresh: false },
+        Op::Report { ppm: 0, confirm: false },
+        Op::Withdraw { slot: 1, part: 1000, fresh: false },
+        Op::Report { ppm: -130_527, confirm: true },
+        Op::Liquidate { slot: 3, part: 169, fresh: true, worst: true },
+        Op::Liquidate { slot: 3, part: 121, fresh: true, worst: true },
+        Op::LeverageUp { slot: 3, equity: 591, part: 93, fresh: true },
+        Op::Settle { slot: 2, worst: false },
+        Op::Settle { slot: 0, worst: true },
+        Op::Deposit { slot: 0, part: 1000 },
+    ];
+    run(PricingPolicy::MinOfBoth, [900, 900, 900], ops).await;
 }
 
 proptest! {
