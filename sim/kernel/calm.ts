@@ -410,6 +410,14 @@ function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
  * `outB` + 4k and both lanes' side by side at PAIRS + 8k (both lanes' rounds, `runBoth`);
  * `T` = f64: their sums in lane A's OUT_A and OUT_B (the bound a′, bench/sim.ts).
  */
+// A stream's four words, held in a caller's locals, back into memory at `st` (`drawPairs`).
+@inline function storeStream(st: usize, s0: i32, s1: i32, s2: i32, s3: i32): void {
+  store<i32>(st, s0);
+  store<i32>(st, s1, 4);
+  store<i32>(st, s2, 8);
+  store<i32>(st, s3, 12);
+}
+
 @inline function drawPairs<T>(n: i32, signA: f64, signB: f64, scale: f64, outA: usize, outB: usize): void {
   const stA = STREAM;
   const stB = LANE_B + STREAM;
@@ -444,10 +452,7 @@ function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
     let za: f64;
     if (inZigguratLayer(ua)) za = zigguratNormal(ua, signA);
     else {
-      store<i32>(stA, a0);
-      store<i32>(stA, a1, 4);
-      store<i32>(stA, a2, 8);
-      store<i32>(stA, a3, 12);
+      storeStream(stA, a0, a1, a2, a3);
       za = signA * normalSlow(stA, ua >> 7, ua & 127);
       a0 = load<i32>(stA);
       a1 = load<i32>(stA, 4);
@@ -457,10 +462,7 @@ function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
     let zb: f64;
     if (inZigguratLayer(ub)) zb = zigguratNormal(ub, signB);
     else {
-      store<i32>(stB, b0);
-      store<i32>(stB, b1, 4);
-      store<i32>(stB, b2, 8);
-      store<i32>(stB, b3, 12);
+      storeStream(stB, b0, b1, b2, b3);
       zb = signB * normalSlow(stB, ub >> 7, ub & 127);
       b0 = load<i32>(stB);
       b1 = load<i32>(stB, 4);
@@ -477,14 +479,8 @@ function drawRound(st: usize, sign: f64, scale: f64, raw: usize): void {
       sumB += zb;
     }
   }
-  store<i32>(stA, a0);
-  store<i32>(stA, a1, 4);
-  store<i32>(stA, a2, 8);
-  store<i32>(stA, a3, 12);
-  store<i32>(stB, b0);
-  store<i32>(stB, b1, 4);
-  store<i32>(stB, b2, 8);
-  store<i32>(stB, b3, 12);
+  storeStream(stA, a0, a1, a2, a3);
+  storeStream(stB, b0, b1, b2, b3);
   if (!isInteger<T>()) {
     put(0, OUT_A, sumA);
     put(0, OUT_B, sumB);
@@ -555,17 +551,22 @@ let roundMin: i32 = 0;
 function foldPrices(b: usize, low: f64, high: f64): void {
   const discount = 1 - low / get(b, TRUE_RATE);
   if (discount > get(b, MAX_DISCOUNT)) put(b, MAX_DISCOUNT, discount);
-  const lo = low / get(b, OPEN_FAIR) - 1;
+  const lo = depegAt(b, low);
   if (lo < get(b, BUCKET_LO)) put(b, BUCKET_LO, lo);
-  const hi = high / get(b, OPEN_FAIR) - 1;
+  const hi = depegAt(b, high);
   if (hi > get(b, BUCKET_HI)) put(b, BUCKET_HI, hi);
+}
+
+// The depeg of the lane at `b` at this DEX price (the one-lane step's `dex / openFair - 1`).
+@inline function depegAt(b: usize, dex: f64): f64 {
+  return dex / get(b, OPEN_FAIR) - 1;
 }
 
 // A time bucket of the lane at `b` ends at a step of `runBoth` with this DEX price: its record, and the
 // next bucket from scratch.
 function endBucket(b: usize, dex: f64): void {
   const at = get(b, SERIES_AT);
-  closeBucket(seriesOf(b), at, dex / get(b, OPEN_FAIR) - 1, get(b, BUCKET_LO), get(b, BUCKET_HI));
+  closeBucket(seriesOf(b), at, depegAt(b, dex), get(b, BUCKET_LO), get(b, BUCKET_HI));
   put(b, SERIES_AT, at + 1);
   put(b, BUCKET_LO, Infinity);
   put(b, BUCKET_HI, -Infinity);
@@ -1013,7 +1014,6 @@ export function run(lane: i32): i32 {
   put(0, k, laneA(v));
   put(LANE_B, k, laneB(v));
 }
-
 
 @inline function vlo(a: v128, b: v128): v128 {
   return i32x4.min_s(a, b);
