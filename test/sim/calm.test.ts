@@ -212,6 +212,7 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     expect(kernelLayoutConflicts(exported, bytes)).toEqual([]);
     // 10,000 doubles apart: the last entry (APR at 100% utilisation) of lane A's table is lane B's first.
     const tableA = exported.get("TABLE_A")!;
+    const seriesB = exported.get("SERIES_B")!;
     expect(kernelLayoutConflicts(new Map(exported).set("TABLE_B", tableA + 80_000), bytes)).toEqual([
       "TABLE_A overlaps TABLE_B",
     ]);
@@ -219,7 +220,12 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     expect(kernelLayoutConflicts(exported, exported.get("SERIES_A")!)).toEqual([
       "SERIES_A is outside the memory",
       "SERIES_B is outside the memory",
+      "HELD is outside the memory",
     ]);
+    // The two-lane step's held vectors running into lane B's series.
+    expect(kernelLayoutConflicts(new Map(exported).set("HELD", seriesB + 8), bytes)).toContain(
+      "SERIES_B overlaps HELD",
+    );
     // A lane's series too short for the longest series a path may have, or running into the other's.
     expect(kernelLayoutConflicts(new Map(exported).set("SERIES_CAPACITY", 100), bytes)).toEqual([
       "a lane's series holds fewer than 10000 time buckets",

@@ -137,6 +137,8 @@ const LAYOUT = [
   "SERIES_A",
   "SERIES_B",
   "SERIES_CAPACITY",
+  "HELD",
+  "HELD_CAPACITY",
 ] as const;
 
 /**
@@ -159,8 +161,8 @@ export function mismatchedExports(exported: ReadonlyMap<string, number>): string
 /**
  * Where the regions of the kernel's memory that `exported` lays out overlap each other or run past the
  * memory's `bytes`: each lane's bank (as large as lane A's, which ends where the ziggurat's tables
- * start), the three tables, each lane's rate table and each lane's series (which must hold a path's
- * largest series) — so a layout that would let one lane's data
+ * start), the three tables, each lane's rate table, each lane's series (which must hold a path's
+ * largest series) and the two-lane step's held vectors — so a layout that would let one lane's data
  * overwrite another's is refused at load.
  */
 export function layoutConflicts(exported: ReadonlyMap<string, number>, bytes: number): string[] {
@@ -176,6 +178,7 @@ export function layoutConflicts(exported: ReadonlyMap<string, number>, bytes: nu
     ["TABLE_B", at("TABLE_B"), RATE_TABLE_ENTRIES * 8],
     ["SERIES_A", at("SERIES_A"), at("SERIES_CAPACITY") * 3 * 8],
     ["SERIES_B", at("SERIES_B"), at("SERIES_CAPACITY") * 3 * 8],
+    ["HELD", at("HELD"), at("HELD_CAPACITY") * 16],
   ];
   const conflicts: string[] = [];
   if (!(at("SERIES_CAPACITY") >= MAX_SERIES_BUCKETS))
