@@ -1029,7 +1029,6 @@ export function run(lane: i32): i32 {
   return i32x4.max_s(a, b);
 }
 
-
 /**
  * The two-lane step's loop-invariant vector `v`, read back from memory (HELD + 16k): V8 keeps a vector
  * read from memory whole across the loop, where a vector built from two doubles or a constant is built
@@ -1143,6 +1142,7 @@ function runBoth(): void {
   let currentB = load<i32>(LANE_B + CURRENT);
   let phaseA = PHASE_NEXT_STEP;
   let phaseB = PHASE_NEXT_STEP;
+  // The step's round and the round before (0 before this run's first step: the lanes' raw buffers hold it).
   let pairs: usize = 0;
   let previousPairs: usize = 0;
   for (;;) {
