@@ -1103,9 +1103,11 @@ function runBoth(): void {
   const expReduced = held(38, f64x2.splat(EXP_REDUCED));
   const stA = STREAM;
   const stB = LANE_B + STREAM;
-  let idx = both(IDX);
-  let s = both(S);
-  let t = both(T);
+  const idx0 = both(IDX);
+  let idx = idx0;
+  const s0 = both(S);
+  let s = s0;
+  const t0 = both(T);
   let slow = both(SLOW);
   let impact = both(IMPACT);
   let reserve = both(RESERVE);
@@ -1119,13 +1121,14 @@ function runBoth(): void {
   let low = both(LOW);
   let ema = both(EMA);
   let emaLow = both(EMA_LOW);
-  let emaTs = both(EMA_TS);
-  let priceTs = both(PRICE_TS);
+  const emaTs0 = both(EMA_TS);
+  let emaTs = emaTs0;
+  const priceTs = both(PRICE_TS);
   let center = both(CENTER);
   let untilUpdate = both(UNTIL_UPDATE);
   let index = both(INDEX);
   let insurance = both(INSURANCE);
-  let bunkerSteps = both(BUNKER_STEPS);
+  const bunkerSteps = both(BUNKER_STEPS);
   // The lowest and highest DEX price since the time bucket's start or the run's (`foldPrices`).
   let lowDex = f64x2.splat(Infinity);
   let highDex = f64x2.splat(-Infinity);
@@ -1149,7 +1152,6 @@ function runBoth(): void {
     const tNext = f64x2.mul(f64x2.add(idx, one), stepSecs);
     const steps_ = v128.and(v128.and(f64x2.lt(s, steps), f64x2.lt(tNext, until)), f64x2.lt(tNext, frameAt));
     if (!i64x2.all_true(v128.andnot(steps_, f64x2.gt(tNext, staleAfter)))) break;
-    t = tNext;
     idx = f64x2.add(idx, one);
     // The discount: OU step, impact decay, reserve, floor.
     slow = f64x2.add(level, f64x2.mul(f64x2.sub(slow, level), slowDecay));
@@ -1230,49 +1232,54 @@ function runBoth(): void {
     center = f64x2.mul(dex, f64x2.add(one, f64x2.mul(quantum, f64x2.convert_low_i32x4_s(median))));
     const lowest = f64x2.mul(dex, f64x2.add(one, f64x2.mul(quantum, f64x2.convert_low_i32x4_s(smallest))));
     const quick = f64x2.le(f64x2.mul(f64x2.sub(center, lowest), tenThousand), f64x2.mul(center, maxConf));
-    let agreesA = i64x2.extract_lane(quick, 0) != 0;
-    let agreesB = i64x2.extract_lane(quick, 1) != 0;
-    if (agreesA) lazyA = true;
-    else {
-      unpair(pairs, 0, rawA);
-      if (previousPairs != 0) unpair(previousPairs, 0, previousA);
-      bandConfidence = confidenceA;
-      agreesA = agreesByBand(0, rawA, previousA, laneA(dex), laneA(previousDex), laneA(center), lazyA);
-      confidenceA = bandConfidence;
-      roundConfA = bandRoundConf;
-      lazyA = false;
-    }
-    if (agreesB) lazyB = true;
-    else {
-      unpair(pairs, 1, rawB);
-      if (previousPairs != 0) unpair(previousPairs, 1, previousB);
-      bandConfidence = confidenceB;
-      agreesB = agreesByBand(LANE_B, rawB, previousB, laneB(dex), laneB(previousDex), laneB(center), lazyB);
-      confidenceB = bandConfidence;
-      roundConfB = bandRoundConf;
-      lazyB = false;
-    }
-    if (!(agreesA && agreesB)) {
-      // A lane without a market price this round goes on from the pool's phase, the other from the EMA's.
-      const agrees = i64x2.replace_lane(i64x2.splat(agreesA ? -1 : 0), 1, agreesB ? -1 : 0);
-      marketPrice = v128.bitselect(center, zero, agrees);
-      spot = marketPrice;
-      low = v128.bitselect(center, low, agrees);
-      available = v128.bitselect(available, zero, agrees);
-      phaseA = agreesA ? PHASE_EMA : PHASE_POOL;
-      phaseB = agreesB ? PHASE_EMA : PHASE_POOL;
-      break;
+    // Both rounds agree by the quick test (the rule); else each lane's band decides.
+    if (i64x2.all_true(quick)) {
+      lazyA = true;
+      lazyB = true;
+    } else {
+      let agreesA = i64x2.extract_lane(quick, 0) != 0;
+      let agreesB = i64x2.extract_lane(quick, 1) != 0;
+      if (agreesA) lazyA = true;
+      else {
+        unpair(pairs, 0, rawA);
+        if (previousPairs != 0) unpair(previousPairs, 0, previousA);
+        bandConfidence = confidenceA;
+        agreesA = agreesByBand(0, rawA, previousA, laneA(dex), laneA(previousDex), laneA(center), lazyA);
+        confidenceA = bandConfidence;
+        roundConfA = bandRoundConf;
+        lazyA = false;
+      }
+      if (agreesB) lazyB = true;
+      else {
+        unpair(pairs, 1, rawB);
+        if (previousPairs != 0) unpair(previousPairs, 1, previousB);
+        bandConfidence = confidenceB;
+        agreesB = agreesByBand(LANE_B, rawB, previousB, laneB(dex), laneB(previousDex), laneB(center), lazyB);
+        confidenceB = bandConfidence;
+        roundConfB = bandRoundConf;
+        lazyB = false;
+      }
+      if (!(agreesA && agreesB)) {
+        // A lane without a market price this round goes on from the pool's phase, the other from the EMA's.
+        const agrees = i64x2.replace_lane(i64x2.splat(agreesA ? -1 : 0), 1, agreesB ? -1 : 0);
+        marketPrice = v128.bitselect(center, zero, agrees);
+        spot = marketPrice;
+        low = v128.bitselect(center, low, agrees);
+        available = v128.bitselect(available, zero, agrees);
+        phaseA = agreesA ? PHASE_EMA : PHASE_POOL;
+        phaseB = agreesB ? PHASE_EMA : PHASE_POOL;
+        break;
+      }
     }
     marketPrice = center;
     spot = center;
     low = center;
     phaseA = PHASE_EMA;
     phaseB = PHASE_EMA;
-    if (!i64x2.all_true(f64x2.eq(f64x2.sub(t, emaTs), keepSince))) break;
+    if (!i64x2.all_true(f64x2.eq(f64x2.sub(tNext, emaTs), keepSince))) break;
     ema = v128.bitselect(marketPrice, f64x2.add(f64x2.mul(ema, keep), f64x2.mul(marketPrice, f64x2.sub(one, keep))), f64x2.eq(ema, zero));
     emaLow = v128.bitselect(low, f64x2.add(f64x2.mul(emaLow, keep), f64x2.mul(low, f64x2.sub(one, keep))), f64x2.eq(emaLow, zero));
-    emaTs = t;
-    priceTs = f64x2.sub(t, quorumLag);
+    emaTs = tNext;
     available = one;
     phaseA = PHASE_POOL;
     phaseB = PHASE_POOL;
@@ -1282,8 +1289,8 @@ function runBoth(): void {
       const hourlyA = i64x2.extract_lane(hourly, 0) != 0;
       const hourlyB = i64x2.extract_lane(hourly, 1) != 0;
       if ((hourlyA && get(0, POOL_RUNS) == 0) || (hourlyB && get(LANE_B, POOL_RUNS) == 0)) break;
-      if (hourlyA) poolHourly(0, laneA(t));
-      if (hourlyB) poolHourly(LANE_B, laneB(t));
+      if (hourlyA) poolHourly(0, laneA(tNext));
+      if (hourlyB) poolHourly(LANE_B, laneB(tNext));
       growth = both(GROWTH);
       untilUpdate = v128.bitselect(both(UNTIL_UPDATE), f64x2.sub(untilUpdate, one), hourly);
     } else untilUpdate = f64x2.sub(untilUpdate, one);
@@ -1312,7 +1319,6 @@ function runBoth(): void {
     init = stepInit;
     index = after;
     insurance = f64x2.add(insurance, f64x2.mul(f64x2.mul(totalShares, f64x2.sub(after, before)), reserveFactor));
-    bunkerSteps = v128.bitselect(f64x2.add(bunkerSteps, one), bunkerSteps, bunker);
     lowDex = f64x2.pmin(lowDex, dex);
     highDex = f64x2.pmax(highDex, dex);
     s = f64x2.add(s, one);
@@ -1340,7 +1346,9 @@ function runBoth(): void {
   }
   spill(IDX, idx);
   spill(S, s);
-  spill(T, t);
+  // The time and the quorum's time, carried as the index and the EMA's time: a step's time is
+  // (index + 1)·stepSecs, with the index one more after it; the EMA's time is the step's when it moves.
+  spill(T, v128.bitselect(f64x2.mul(idx, stepSecs), t0, f64x2.ne(idx, idx0)));
   spill(SLOW, slow);
   spill(IMPACT, impact);
   spill(RESERVE, reserve);
@@ -1355,12 +1363,13 @@ function runBoth(): void {
   spill(EMA, ema);
   spill(EMA_LOW, emaLow);
   spill(EMA_TS, emaTs);
-  spill(PRICE_TS, priceTs);
+  spill(PRICE_TS, v128.bitselect(f64x2.sub(emaTs, quorumLag), priceTs, f64x2.ne(emaTs, emaTs0)));
   spill(CENTER, center);
   spill(UNTIL_UPDATE, untilUpdate);
   spill(INDEX, index);
   spill(INSURANCE, insurance);
-  spill(BUNKER_STEPS, bunkerSteps);
+  // A step in bunker mode counts once (each completed step added one to s).
+  spill(BUNKER_STEPS, v128.bitselect(f64x2.add(bunkerSteps, f64x2.sub(s, s0)), bunkerSteps, bunker));
   foldPrices(0, laneA(lowDex), laneA(highDex));
   foldPrices(LANE_B, laneB(lowDex), laneB(highDex));
   spill(SERIES_LEFT, seriesLeft);
