@@ -1039,6 +1039,14 @@ export function run(lane: i32): i32 {
   return v128.load(HELD + (<usize>k << 4));
 }
 
+// An EMA's next value (marketOracle.ts): the weight `keep` on the last, `fresh` = 1 − keep on the price.
+@inline function emaStep(ema: v128, price: v128, keep: v128, fresh: v128): v128 {
+  return f64x2.add(f64x2.mul(ema, keep), f64x2.mul(price, fresh));
+}
+
+// Whether both lanes' EMAs had started when the two-lane step began (in lane A's bank).
+const EMAS_STARTED: usize = 1680;
+
 // |x| from which fdlibm's exp reduces its argument (k ≠ 0), and below which it returns 1 + x.
 const EXP_REDUCED: f64 = reinterpret<f64>(0x3fd62e4300000000);
 const EXP_TINY: f64 = reinterpret<f64>(0x3e30000000000000);
@@ -1086,6 +1094,7 @@ function runBoth(): void {
   const slack = held(23, f64x2.splat((1 - get(0, FILTER_SLACK)) * (1 - 4 * f64.EPSILON)));
   const keepSince = held(24, both(KEEP_SINCE));
   const keep = held(25, both(KEEP_W));
+  const fresh = held(39, f64x2.sub(f64x2.splat(1), both(KEEP_W)));
   let growth = both(GROWTH);
   const zero = held(26, f64x2.splat(0));
   const one = held(27, f64x2.splat(1));
@@ -1143,6 +1152,7 @@ function runBoth(): void {
   let lazyB = get(LANE_B, LAZY) != 0;
   let currentA = load<i32>(CURRENT);
   let currentB = load<i32>(LANE_B + CURRENT);
+  store<i32>(EMAS_STARTED, i64x2.all_true(v128.and(f64x2.ne(ema, zero), f64x2.ne(emaLow, zero))) ? 1 : 0);
   let phaseA = PHASE_NEXT_STEP;
   let phaseB = PHASE_NEXT_STEP;
   // The step's round and the round before (0 before this run's first step: the lanes' raw buffers hold it).
@@ -1277,8 +1287,16 @@ function runBoth(): void {
     phaseA = PHASE_EMA;
     phaseB = PHASE_EMA;
     if (!i64x2.all_true(f64x2.eq(f64x2.sub(tNext, emaTs), keepSince))) break;
-    ema = v128.bitselect(marketPrice, f64x2.add(f64x2.mul(ema, keep), f64x2.mul(marketPrice, f64x2.sub(one, keep))), f64x2.eq(ema, zero));
-    emaLow = v128.bitselect(low, f64x2.add(f64x2.mul(emaLow, keep), f64x2.mul(low, f64x2.sub(one, keep))), f64x2.eq(emaLow, zero));
+    // An EMA starts at its first price; once both lanes' have started (as a run usually finds them) they
+    // stay nonzero (a weighted mean of positive prices), and the test is a flag in memory, which costs the
+    // draws' loop no register.
+    if (load<i32>(EMAS_STARTED) != 0) {
+      ema = emaStep(ema, marketPrice, keep, fresh);
+      emaLow = emaStep(emaLow, low, keep, fresh);
+    } else {
+      ema = v128.bitselect(marketPrice, emaStep(ema, marketPrice, keep, fresh), f64x2.eq(ema, zero));
+      emaLow = v128.bitselect(low, emaStep(emaLow, low, keep, fresh), f64x2.eq(emaLow, zero));
+    }
     emaTs = tNext;
     available = one;
     phaseA = PHASE_POOL;
