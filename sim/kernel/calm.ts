@@ -555,24 +555,29 @@ let roundMin: i32 = 0;
  * discount and the depegs at those two prices, bit for bit. No steps (±∞) change nothing.
  */
 function foldPrices(b: usize, low: f64, high: f64): void {
-  const discount = 1 - low / get(b, TRUE_RATE);
+  const discount = discountAt(low, get(b, TRUE_RATE));
   if (discount > get(b, MAX_DISCOUNT)) put(b, MAX_DISCOUNT, discount);
-  const lo = depegAt(b, low);
+  const lo = depegAt(low, get(b, OPEN_FAIR));
   if (lo < get(b, BUCKET_LO)) put(b, BUCKET_LO, lo);
-  const hi = depegAt(b, high);
+  const hi = depegAt(high, get(b, OPEN_FAIR));
   if (hi > get(b, BUCKET_HI)) put(b, BUCKET_HI, hi);
 }
 
-// The depeg of the lane at `b` at this DEX price (the one-lane step's `dex / openFair - 1`).
-@inline function depegAt(b: usize, dex: f64): f64 {
-  return dex / get(b, OPEN_FAIR) - 1;
+// The depeg at a DEX price against the fair rate the path opened at, and the discount against the true
+// rate: the one-lane step's per step, the two-lane step's at a bucket's and a run's end (`foldPrices`).
+@inline function depegAt(dex: f64, openFair: f64): f64 {
+  return dex / openFair - 1;
+}
+
+@inline function discountAt(dex: f64, trueRate: f64): f64 {
+  return 1 - dex / trueRate;
 }
 
 // A time bucket of the lane at `b` ends at a step of `runBoth` with this DEX price: its record, and the
 // next bucket from scratch.
 function endBucket(b: usize, dex: f64): void {
   const at = get(b, SERIES_AT);
-  closeBucket(seriesOf(b), at, depegAt(b, dex), get(b, BUCKET_LO), get(b, BUCKET_HI));
+  closeBucket(seriesOf(b), at, depegAt(dex, get(b, OPEN_FAIR)), get(b, BUCKET_LO), get(b, BUCKET_HI));
   put(b, SERIES_AT, at + 1);
   put(b, BUCKET_LO, Infinity);
   put(b, BUCKET_HI, -Infinity);
@@ -932,9 +937,9 @@ function runLane(b: usize, toBoundary: bool): i32 {
     index = after;
     insurance += totalShares * (after - before) * reserveFactor;
     if (bunker) bunkerSteps++;
-    const discount = 1 - dex / trueRate;
+    const discount = discountAt(dex, trueRate);
     if (discount > maxDiscount) maxDiscount = discount;
-    const depeg = dex / openFair - 1;
+    const depeg = depegAt(dex, openFair);
     if (depeg < bucketLo) bucketLo = depeg;
     if (depeg > bucketHi) bucketHi = depeg;
     phase = PHASE_NEXT_STEP;
@@ -1047,6 +1052,27 @@ export function run(lane: i32): i32 {
 // Whether both lanes' EMAs had started when the two-lane step began (in lane A's bank).
 const EMAS_STARTED: usize = 1680;
 
+/**
+ * The two-lane step's frontier test, the engine's `top > (maint / index)·(1 − slack)` multiplied out:
+ * `top·index > maint·(1 − slack)·(1 − 2^-50)`, no division (`frontierSlack` is the product of the last two
+ * factors). The last factor covers the roundings of the division it replaces (a few ulps), so the test
+ * holds wherever the engine's does (test/sim/calm.test.ts puts tops an ulp above the engine's threshold),
+ * and the engine, handed the step, confirms every candidate. An unpriced step (NaN) never crosses.
+ */
+@inline function crossesFrontier(top: v128, index: v128, maint: v128, slack: v128): v128 {
+  return v128.and(f64x2.eq(maint, maint), f64x2.gt(f64x2.mul(top, index), f64x2.mul(maint, slack)));
+}
+
+@inline function frontierSlack(): f64 {
+  return (1 - get(0, FILTER_SLACK)) * (1 - 4 * f64.EPSILON);
+}
+
+/** `crossesFrontier` for one lane (1: crossed), for the test of its margin. */
+export function frontierCrossed(top: f64, index: f64, maint: f64): i32 {
+  const crossed = crossesFrontier(f64x2.splat(top), f64x2.splat(index), f64x2.splat(maint), f64x2.splat(frontierSlack()));
+  return i64x2.extract_lane(crossed, 0) != 0 ? 1 : 0;
+}
+
 // |x| from which fdlibm's exp reduces its argument (k ≠ 0), and below which it returns 1 + x.
 const EXP_REDUCED: f64 = reinterpret<f64>(0x3fd62e4300000000);
 const EXP_TINY: f64 = reinterpret<f64>(0x3e30000000000000);
@@ -1088,10 +1114,7 @@ function runBoth(): void {
   const drawsB = get(LANE_B, SD) > 0;
   const minLog = held(22, f64x2.splat(get(0, MIN_LOG)));
   const zScale = get(0, Z_SCALE);
-  // The frontier's test, top > (maint / index)·(1 − slack), multiplied out: top·index > maint·(1 − slack)·
-  // (1 − 2^-50). The last factor covers the roundings of the division it replaces (a few ulps), so this
-  // test holds whenever the engine's does (and the engine, handed the step, confirms every candidate).
-  const slack = held(23, f64x2.splat((1 - get(0, FILTER_SLACK)) * (1 - 4 * f64.EPSILON)));
+  const slack = held(23, f64x2.splat(frontierSlack()));
   const keepSince = held(24, both(KEEP_SINCE));
   const keep = held(25, both(KEEP_W));
   const fresh = held(39, f64x2.sub(f64x2.splat(1), both(KEEP_W)));
@@ -1330,8 +1353,7 @@ function runBoth(): void {
     const unpriced = v128.or(f64x2.eq(stepMaint, zero), f64x2.eq(stepInit, zero));
     stepMaint = v128.bitselect(nan, stepMaint, unpriced);
     stepInit = v128.bitselect(nan, stepInit, unpriced);
-    const crossed = v128.and(f64x2.eq(stepMaint, stepMaint), f64x2.gt(f64x2.mul(top, after), f64x2.mul(stepMaint, slack)));
-    if (v128.any_true(crossed)) break;
+    if (v128.any_true(crossesFrontier(top, after, stepMaint, slack))) break;
     const bucketEnds = v128.or(f64x2.eq(seriesLeft, one), f64x2.eq(s, lastStep));
     maint = stepMaint;
     init = stepInit;

@@ -11,6 +11,7 @@ export * from "./models/index.js";
 export * from "./report/index.js";
 export * from "./engine/core.js";
 export {
+  kernelCrossesFrontier,
   kernelExp,
   kernelNormalSum,
   kernelNormalSumPair,

@@ -18,6 +18,8 @@ import {
   createRng,
   createWorld,
   engineParamsWith,
+  frontierThreshold,
+  kernelCrossesFrontier,
   kernelExp,
   kernelLayoutConflicts,
   kernelMismatches,
@@ -234,6 +236,34 @@ describe("the WebAssembly kernel's own arithmetic", () => {
     expect(kernelLayoutConflicts(new Map(exported).set("SERIES_B", seriesA + 8), bytes)).toContain(
       "SERIES_A overlaps SERIES_B",
     );
+  });
+
+  it("the two-lane step's frontier test, without the division, hands over every step the engine's threshold flags", () => {
+    // The adversary puts the frontier's top 1–4 ulps above the engine's threshold, where the roundings of
+    // the division the kernel multiplied out decide (with no margin, 5% of these cases are missed).
+    const bits = new Float64Array(1);
+    const word = new BigInt64Array(bits.buffer);
+    const ulpsAbove = (x: number, ulps: number) => {
+      bits[0] = x;
+      word[0]! += BigInt(ulps);
+      return bits[0]!;
+    };
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        fc.double({ min: 0.5, max: 50, noNaN: true }),
+        fc.integer({ min: 1, max: 4 }),
+        (maint, index, ulps) => {
+          const threshold = frontierThreshold(maint, index);
+          expect(kernelCrossesFrontier(ulpsAbove(threshold, ulps), index, maint)).toBe(true);
+          // A filter, not a flood: a top clearly below the threshold stays in the kernel.
+          expect(kernelCrossesFrontier(threshold * (1 - 1e-9), index, maint)).toBe(false);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    // An unpriced step (no maintenance price) never crosses.
+    expect(kernelCrossesFrontier(1e300, 1, Number.NaN)).toBe(false);
   });
 
   it("draws the stream's normals: the same numbers as the stream, which goes on where the kernel left it", () => {

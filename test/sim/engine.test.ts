@@ -24,7 +24,7 @@ import {
   FastEngine,
   NaiveEngine,
   FloatFrontier,
-  FILTER_SLACK,
+  frontierThreshold,
   bonusF,
   growthF,
   isLiquidatableF,
@@ -375,7 +375,7 @@ describe("float fast path = sdk bigint math (random states)", () => {
       const index = baseIndex + toWad(0.1 * u());
       const p = Number(price) / 1e18;
       const I = Number(index) / 1e18;
-      const k = float.above((p / I) * (1 - FILTER_SLACK), found);
+      const k = float.above(frontierThreshold(p, I), found);
       const fromFloat = new Set<number>();
       for (let j = 0; j < k; j++) {
         const i = found[j]!;

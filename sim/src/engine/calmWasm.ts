@@ -222,6 +222,8 @@ export interface CalmKernel {
   readonly drawNormals: (n: number, sign: number) => number;
   readonly drawNormalsPair: (n: number, signA: number, signB: number) => void;
   readonly exp: (x: number) => number;
+  /** The two-lane step's frontier test for one lane (1: the step goes to the engine). */
+  readonly frontierCrossed: (top: number, index: number, maint: number) => number;
 }
 
 let loaded: CalmKernel | undefined;
@@ -295,7 +297,17 @@ function instantiate(file: URL): CalmKernel {
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
     drawNormalsPair: instance.exports.drawNormalsPair as (n: number, signA: number, signB: number) => void,
     exp: instance.exports.exp as (x: number) => number,
+    frontierCrossed: instance.exports.frontierCrossed as (top: number, index: number, maint: number) => number,
   };
+}
+
+/**
+ * Whether the kernel's two-lane step hands the engine a step whose maintenance price is `maint` at borrow
+ * index `index`, the frontier's top being `top` (its division-free test; test/sim/calm.test.ts checks it
+ * flags every step the engine's `frontierThreshold` does).
+ */
+export function kernelCrossesFrontier(top: number, index: number, maint: number): boolean {
+  return calmKernel().frontierCrossed(top, index, maint) === 1;
 }
 
 /** The kernel's exponential: fdlibm's, as V8's `Math.exp` (test/sim/calm.test.ts checks them bit for bit). */

@@ -7,7 +7,7 @@
 import type { Rng, World } from "../contract.js";
 import * as approx from "./approx.js";
 import { type Detector, HEALTHY, PathEngine } from "./core.js";
-import { FILTER_SLACK, FloatFrontier } from "./frontier.js";
+import { FloatFrontier, frontierThreshold } from "./frontier.js";
 import type { EngineParams, PathOutcome, Population } from "./types.js";
 
 export class FrontierDetector implements Detector {
@@ -38,7 +38,7 @@ export class FrontierDetector implements Detector {
 
   detect(book: PathEngine, step: number, price: number): void {
     // Small enough to be inlined into the engine's step: most steps end at the comparison with the top.
-    const threshold = (price / book.index) * (1 - FILTER_SLACK);
+    const threshold = frontierThreshold(price, book.index);
     if (this.frontier.top() > threshold) this.cross(book, step, price, threshold);
   }
 

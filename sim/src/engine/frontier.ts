@@ -12,6 +12,14 @@
  */
 export const FILTER_SLACK = 1e-12;
 
+/**
+ * The filter's threshold at maintenance price `price` and borrow index `index`: every key above it is a
+ * candidate (`FastEngine.detect`; the calm kernel's one-lane step computes the same expression).
+ */
+export function frontierThreshold(price: number, index: number): number {
+  return (price / index) * (1 - FILTER_SLACK);
+}
+
 export class FloatFrontier {
   /** Heap of account ids, and their θ at the same position. */
   private readonly ids: Int32Array;
