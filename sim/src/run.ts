@@ -11,9 +11,11 @@
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { build } from "esbuild";
 import type { Policy } from "./contract.js";
+import { calmKernelModule } from "./engine/calmWasm.js";
 import type { EngineParams } from "./engine/types.js";
 import { newAggregate, prepareJob, runUnits, unitCount, unitSize, type EngineKind, type JobSpec } from "./job.js";
 import {
@@ -171,6 +173,34 @@ export function typescriptWorkerEntry(module: URL): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
+let workerEntry: Promise<URL> | undefined;
+
+/**
+ * The entry of `runScenario`'s workers: worker.ts and everything it imports, bundled once per process by
+ * esbuild (the transpiler tsx runs on) into one JavaScript module. A worker started through tsx's loader
+ * (`typescriptWorkerEntry`) took ~0.2 s to start and ran a loader thread beside it, whose work competed
+ * with the other worker's paths; a bundled one starts in a few tens of milliseconds and needs nothing
+ * else. The bundle reads no file relative to itself: the calm kernel's module comes from this thread.
+ */
+function simWorkerEntry(): Promise<URL> {
+  workerEntry ??= build({
+    entryPoints: [fileURLToPath(new URL("./worker.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  }).then(
+    ({ outputFiles }) => new URL(`data:text/javascript,${encodeURIComponent(outputFiles[0]!.text)}`),
+    (e: Error) => {
+      workerEntry = undefined;
+      throw new Error(`The simulator's worker could not be prepared (${e.message}); try --workers 1.`);
+    },
+  );
+  return workerEntry;
+}
+
 function abortError(): Error {
   const e = new Error("The simulation was cancelled.");
   e.name = "AbortError";
@@ -199,6 +229,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   if (options.workers !== undefined) checkInt("workers", options.workers, 1, 1024);
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, to - from)));
 
+  const entry = workers > 1 ? simWorkerEntry() : undefined; // bundled meanwhile, by esbuild's process
   const job = prepareJob(spec); // validates the engine parameters and draws the population
   const meta: RunMeta = {
     simulator: "lantern-sim",
@@ -254,7 +285,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
       await new Promise((r) => setImmediate(r));
     }
   } else {
-    agg = await runOnWorkers(spec, from, to, workers, options.signal, (paths) => {
+    agg = await runOnWorkers(await entry!, spec, from, to, workers, options.signal, (paths) => {
       done += paths;
       report();
     });
@@ -282,6 +313,7 @@ export function workerBlock(remaining: number, workers: number): number {
 }
 
 async function runOnWorkers(
+  url: URL,
   spec: JobSpec,
   from: number,
   to: number,
@@ -289,7 +321,7 @@ async function runOnWorkers(
   signal: AbortSignal | undefined,
   onPaths: (n: number) => void,
 ): Promise<Aggregate> {
-  const url = typescriptWorkerEntry(new URL("./worker.ts", import.meta.url));
+  const kernel = calmKernelModule();
   let next = from;
   const threads: Worker[] = [];
   const result = new Aggregate();
@@ -348,7 +380,7 @@ async function runOnWorkers(
           if (code !== 0 && finished < count)
             fail(new Error(`A simulation worker stopped unexpectedly (exit code ${code}).`));
         });
-        w.postMessage({ type: "init", spec });
+        w.postMessage({ type: "init", spec, kernel });
       }
     });
   } finally {

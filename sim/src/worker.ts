@@ -1,9 +1,13 @@
 /** A worker thread of `runScenario`: runs the blocks of units it is sent, then returns its aggregate. */
 import { parentPort } from "node:worker_threads";
+import { type CalmKernelModule, useCalmKernelModule } from "./engine/calmWasm.js";
 import { newAggregate, prepareJob, runUnits, type Job, type JobSpec } from "./job.js";
 import type { Aggregate } from "./stats.js";
 
-type Message = { type: "init"; spec: JobSpec } | { type: "run"; from: number; to: number } | { type: "finish" };
+type Message =
+  | { type: "init"; spec: JobSpec; kernel: CalmKernelModule }
+  | { type: "run"; from: number; to: number }
+  | { type: "finish" };
 
 let job: Job | undefined;
 let agg: Aggregate | undefined;
@@ -11,6 +15,7 @@ let agg: Aggregate | undefined;
 parentPort!.on("message", (msg: Message) => {
   try {
     if (msg.type === "init") {
+      useCalmKernelModule(msg.kernel);
       job = prepareJob(msg.spec);
       agg = newAggregate(job);
       parentPort!.postMessage({ type: "ready" });

@@ -226,23 +226,46 @@ export interface CalmKernel {
   readonly frontierCrossed: (top: number, index: number, maint: number) => number;
 }
 
+/** The compiled kernel and the file it came from (named in errors). */
+export interface CalmKernelModule {
+  readonly module: WebAssembly.Module;
+  readonly file: string;
+}
+
+let compiled: CalmKernelModule | undefined;
 let loaded: CalmKernel | undefined;
+
+/**
+ * The kernel's compiled module, read on first use. A worker is handed its parent's (`useCalmKernelModule`):
+ * the threads share one compilation, so the optimising compiler works on the kernel once, not per thread.
+ */
+export function calmKernelModule(): CalmKernelModule {
+  if (!compiled) {
+    const file = new URL("../../kernel/calm.wasm", import.meta.url);
+    try {
+      compiled = { module: new WebAssembly.Module(readFileSync(file)), file: file.pathname };
+    } catch (e) {
+      throw new Error(
+        `The simulator's calm kernel (${file.pathname}) could not be loaded: ${(e as Error).message}. It is part of the repository; run \`npm run sim:kernel\` to rebuild it from sim/kernel/calm.ts.`,
+      );
+    }
+  }
+  return compiled;
+}
+
+/** Uses a module compiled elsewhere (a worker's parent's) from now on; before the kernel's first use. */
+export function useCalmKernelModule(kernel: CalmKernelModule): void {
+  if (loaded && compiled?.module !== kernel.module) throw new Error("the calm kernel is already instantiated");
+  compiled = kernel;
+}
 
 /** The kernel, instantiated on first use (so a missing module is reported where the simulator runs). */
 export function calmKernel(): CalmKernel {
-  loaded ??= instantiate(new URL("../../kernel/calm.wasm", import.meta.url));
+  loaded ??= instantiate(calmKernelModule());
   return loaded;
 }
 
-function instantiate(file: URL): CalmKernel {
-  let wasm: WebAssembly.Module;
-  try {
-    wasm = new WebAssembly.Module(readFileSync(file));
-  } catch (e) {
-    throw new Error(
-      `The simulator's calm kernel (${file.pathname}) could not be loaded: ${(e as Error).message}. It is part of the repository; run \`npm run sim:kernel\` to rebuild it from sim/kernel/calm.ts.`,
-    );
-  }
+function instantiate({ module: wasm, file }: CalmKernelModule): CalmKernel {
   // JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
   const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
   const exported = new Map<string, number>();
@@ -251,14 +274,14 @@ function instantiate(file: URL): CalmKernel {
   const wrong = mismatchedExports(exported);
   if (wrong.length > 0)
     throw new Error(
-      `The simulator's calm kernel (${file.pathname}) does not match the simulator (${wrong.join(", ")}): keep SLOT and EXIT in sim/src/engine/calmWasm.ts in step with sim/kernel/calm.ts and run \`npm run sim:kernel\`.`,
+      `The simulator's calm kernel (${file}) does not match the simulator (${wrong.join(", ")}): keep SLOT and EXIT in sim/src/engine/calmWasm.ts in step with sim/kernel/calm.ts and run \`npm run sim:kernel\`.`,
     );
   const at = (name: (typeof LAYOUT)[number]) => exported.get(name)!;
   const memory = instance.exports.memory as WebAssembly.Memory;
   const conflicts = layoutConflicts(exported, memory.buffer.byteLength);
   if (conflicts.length > 0)
     throw new Error(
-      `The simulator's calm kernel (${file.pathname}) lays out its memory so that lanes would overwrite each other (${conflicts.join("; ")}): fix the offsets in sim/kernel/calm.ts (and --initialMemory in scripts/sim-kernel.mjs) and run \`npm run sim:kernel\`.`,
+      `The simulator's calm kernel (${file}) lays out its memory so that lanes would overwrite each other (${conflicts.join("; ")}): fix the offsets in sim/kernel/calm.ts (and --initialMemory in scripts/sim-kernel.mjs) and run \`npm run sim:kernel\`.`,
     );
   const lane = (bank: number, tableAt: number, seriesAt: number): CalmLane => {
     const tableView = new Float64Array(memory.buffer, tableAt, RATE_TABLE_ENTRIES);
