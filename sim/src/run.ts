@@ -384,7 +384,8 @@ async function runOnWorkers(
       }
     });
   } finally {
-    await Promise.all(threads.map((w) => w.terminate()));
+    // Not waited for: the aggregates are in, and a thread's exit takes ~15 ms.
+    for (const w of threads) void w.terminate();
   }
   return result;
 }

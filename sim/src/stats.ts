@@ -42,8 +42,9 @@ export class ExactSum {
       if (lo !== 0) p[i++] = lo;
       x = hi;
     }
-    p.length = i;
-    p.push(x);
+    // Usually as many partials come out as went in: setting the length is a runtime call, so only on change.
+    p[i] = x;
+    if (p.length !== i + 1) p.length = i + 1;
   }
 
   merge(other: ExactSum): void {
@@ -245,6 +246,39 @@ export function depegValue(bin: number): number {
   return (bin + 0.5) * DEPEG_BIN - 1;
 }
 
+/**
+ * Paths per depeg bin of one time bucket. A count per bin in a typed array: every path adds three bins
+ * to each of 120 buckets, and a map's lookup and update cost ten times an array's increment.
+ */
+export class DepegHistogram {
+  private readonly counts = new Float64Array(DEPEG_BINS);
+
+  add(bin: number, count = 1): void {
+    this.counts[bin]! += count;
+  }
+
+  merge(o: DepegHistogram): void {
+    for (let b = 0; b < DEPEG_BINS; b++) this.counts[b]! += o.counts[b]!;
+  }
+
+  /** The bins with paths in them, in order, with their counts. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let b = 0; b < DEPEG_BINS; b++) if (this.counts[b]! > 0) out.push([b, this.counts[b]!]);
+    return out;
+  }
+
+  static from(entries: readonly (readonly [number, number])[]): DepegHistogram {
+    const h = new DepegHistogram();
+    for (const [bin, count] of entries) {
+      if (!(Number.isInteger(bin) && bin >= 0 && bin < DEPEG_BINS))
+        throw new RangeError(`a depeg histogram has bins 0 to ${DEPEG_BINS - 1}, got ${bin}`);
+      h.add(bin, count);
+    }
+    return h;
+  }
+}
+
 /** The shape every outcome of a run shares. */
 export interface Shape {
   buckets: string[];
@@ -326,10 +360,10 @@ export class Aggregate {
   zeroLosses = 0;
   seriesCount: number[] = [];
   seriesVolume: ExactSum[] = [];
-  /** Per time bucket: depeg bin → number of paths (the bucket's last value, its min and its max). */
-  seriesDepeg: Map<number, number>[] = [];
-  seriesDepegMin: Map<number, number>[] = [];
-  seriesDepegMax: Map<number, number>[] = [];
+  /** Per time bucket: paths per depeg bin (the bucket's last value, its min and its max). */
+  seriesDepeg: DepegHistogram[] = [];
+  seriesDepegMin: DepegHistogram[] = [];
+  seriesDepegMax: DepegHistogram[] = [];
 
   /** Per-path rows (`--per-path`), or null when not kept. */
   perPath: PathRow[] | null = null;
@@ -364,9 +398,9 @@ export class Aggregate {
     this.bucketTtl = Array.from({ length: nb }, () => new RatioMoments());
     this.seriesCount = new Array<number>(o.seriesCount.length).fill(0);
     this.seriesVolume = o.seriesCount.map(() => new ExactSum());
-    this.seriesDepeg = o.seriesCount.map(() => new Map());
-    this.seriesDepegMin = o.seriesCount.map(() => new Map());
-    this.seriesDepegMax = o.seriesCount.map(() => new Map());
+    this.seriesDepeg = o.seriesCount.map(() => new DepegHistogram());
+    this.seriesDepegMin = o.seriesCount.map(() => new DepegHistogram());
+    this.seriesDepegMax = o.seriesCount.map(() => new DepegHistogram());
   }
 
   /** One unit: a single path, or an antithetic pair. */
@@ -424,15 +458,9 @@ export class Aggregate {
       for (let t = 0; t < shape.seriesLength; t++) {
         this.seriesCount[t]! += o.seriesCount[t]!;
         this.seriesVolume[t]!.add(o.seriesVolume[t]!);
-        const bin = depegBin(o.seriesDepeg[t]!);
-        const h = this.seriesDepeg[t]!;
-        h.set(bin, (h.get(bin) ?? 0) + 1);
-        const lo = depegBin(o.seriesDepegMin[t]!);
-        const hl = this.seriesDepegMin[t]!;
-        hl.set(lo, (hl.get(lo) ?? 0) + 1);
-        const hi = depegBin(o.seriesDepegMax[t]!);
-        const hh = this.seriesDepegMax[t]!;
-        hh.set(hi, (hh.get(hi) ?? 0) + 1);
+        this.seriesDepeg[t]!.add(depegBin(o.seriesDepeg[t]!));
+        this.seriesDepegMin[t]!.add(depegBin(o.seriesDepegMin[t]!));
+        this.seriesDepegMax[t]!.add(depegBin(o.seriesDepegMax[t]!));
       }
     }
   }
@@ -447,9 +475,9 @@ export class Aggregate {
       this.bucketTtl = Array.from({ length: nb }, () => new RatioMoments());
       this.seriesCount = new Array<number>(o.shape!.seriesLength).fill(0);
       this.seriesVolume = o.seriesCount.map(() => new ExactSum());
-      this.seriesDepeg = o.seriesCount.map(() => new Map());
-      this.seriesDepegMin = o.seriesCount.map(() => new Map());
-      this.seriesDepegMax = o.seriesCount.map(() => new Map());
+      this.seriesDepeg = o.seriesCount.map(() => new DepegHistogram());
+      this.seriesDepegMin = o.seriesCount.map(() => new DepegHistogram());
+      this.seriesDepegMax = o.seriesCount.map(() => new DepegHistogram());
     } else if (JSON.stringify(this.shape) !== JSON.stringify(o.shape)) {
       throw new Error("cannot merge aggregates of differently shaped runs (population or horizon differ)");
     }
@@ -481,12 +509,9 @@ export class Aggregate {
     for (let t = 0; t < this.seriesCount.length; t++) {
       this.seriesCount[t]! += o.seriesCount[t]!;
       this.seriesVolume[t]!.merge(o.seriesVolume[t]!);
-      const h = this.seriesDepeg[t]!;
-      for (const [bin, c] of o.seriesDepeg[t]!) h.set(bin, (h.get(bin) ?? 0) + c);
-      const hl = this.seriesDepegMin[t]!;
-      for (const [bin, c] of o.seriesDepegMin[t]!) hl.set(bin, (hl.get(bin) ?? 0) + c);
-      const hh = this.seriesDepegMax[t]!;
-      for (const [bin, c] of o.seriesDepegMax[t]!) hh.set(bin, (hh.get(bin) ?? 0) + c);
+      this.seriesDepeg[t]!.merge(o.seriesDepeg[t]!);
+      this.seriesDepegMin[t]!.merge(o.seriesDepegMin[t]!);
+      this.seriesDepegMax[t]!.merge(o.seriesDepegMax[t]!);
     }
   }
 
@@ -516,9 +541,9 @@ export class Aggregate {
       zeroLosses: this.zeroLosses,
       seriesCount: this.seriesCount,
       seriesVolume: this.seriesVolume.map((s) => s.toJSON()),
-      seriesDepeg: this.seriesDepeg.map((h) => [...h].sort((a, b) => a[0] - b[0])),
-      seriesDepegMin: this.seriesDepegMin.map((h) => [...h].sort((a, b) => a[0] - b[0])),
-      seriesDepegMax: this.seriesDepegMax.map((h) => [...h].sort((a, b) => a[0] - b[0])),
+      seriesDepeg: this.seriesDepeg.map((h) => h.entries()),
+      seriesDepegMin: this.seriesDepegMin.map((h) => h.entries()),
+      seriesDepegMax: this.seriesDepegMax.map((h) => h.entries()),
       ...(this.perPath ? { perPath: this.sortedRows()! } : {}),
     };
   }
@@ -548,13 +573,13 @@ export class Aggregate {
     a.zeroLosses = j.zeroLosses;
     a.seriesCount = [...j.seriesCount];
     a.seriesVolume = j.seriesVolume.map(ExactSum.from);
-    a.seriesDepeg = j.seriesDepeg.map((h) => new Map(h));
+    a.seriesDepeg = j.seriesDepeg.map(DepegHistogram.from);
     if (!j.seriesDepegMin || !j.seriesDepegMax)
       throw new Error(
         "partial results lack the depeg extremes per time bucket (written by another simulator version?)",
       );
-    a.seriesDepegMin = j.seriesDepegMin.map((h) => new Map(h));
-    a.seriesDepegMax = j.seriesDepegMax.map((h) => new Map(h));
+    a.seriesDepegMin = j.seriesDepegMin.map(DepegHistogram.from);
+    a.seriesDepegMax = j.seriesDepegMax.map(DepegHistogram.from);
     if (j.perPath) a.perPath = j.perPath.map((r) => ({ ...r }));
     return a;
   }
@@ -845,10 +870,10 @@ export function statistics(agg: Aggregate): Statistics {
     depegMax[`p${Math.round(q * 100)}`] = [];
   }
   for (let t = 0; t < len; t++) {
-    const sorted = [...agg.seriesDepeg[t]!].sort((a, b) => a[0] - b[0]);
+    const sorted = agg.seriesDepeg[t]!.entries();
     for (const q of FAN_QUANTILES) depeg[`p${Math.round(q * 100)}`]!.push(histQuantile(sorted, n, q));
-    const lo = [...agg.seriesDepegMin[t]!].sort((a, b) => a[0] - b[0]);
-    const hi = [...agg.seriesDepegMax[t]!].sort((a, b) => a[0] - b[0]);
+    const lo = agg.seriesDepegMin[t]!.entries();
+    const hi = agg.seriesDepegMax[t]!.entries();
     for (const q of FAN_QUANTILES) {
       depegMin[`p${Math.round(q * 100)}`]!.push(histQuantile(lo, n, q));
       depegMax[`p${Math.round(q * 100)}`]!.push(histQuantile(hi, n, q));

@@ -43,6 +43,8 @@ import {
   type PopulationSpec,
   Aggregate,
   ExactSum,
+  DepegHistogram,
+  depegBin,
   statistics,
   mergePartials,
   runScenario,
@@ -530,6 +532,27 @@ describe("statistics", () => {
     const s = new ExactSum();
     for (const x of [1e-16, 1, 1e16]) s.add(x);
     expect(s.value()).toBe(10000000000000002);
+  });
+
+  it("a depeg histogram counts paths per bin, merges in any order and refuses a bin out of range", () => {
+    const rng = createRng(43, 0);
+    const depegs = Array.from({ length: 2_000 }, () => (rng.uniform() - 0.8) * 0.3);
+    const byMap = new Map<number, number>();
+    const one = new DepegHistogram();
+    const parts = [new DepegHistogram(), new DepegHistogram()];
+    depegs.forEach((d, i) => {
+      const bin = depegBin(d);
+      byMap.set(bin, (byMap.get(bin) ?? 0) + 1);
+      one.add(bin);
+      parts[i % 2]!.add(bin);
+    });
+    const expected = [...byMap].sort((a, b) => a[0] - b[0]);
+    expect(one.entries()).toEqual(expected);
+    parts[1]!.merge(parts[0]!);
+    expect(parts[1]!.entries()).toEqual(expected);
+    expect(DepegHistogram.from(one.entries()).entries()).toEqual(expected);
+    expect(() => DepegHistogram.from([[3_000, 1]])).toThrow(/bins 0 to 2999, got 3000/);
+    expect(() => DepegHistogram.from([[-1, 1]])).toThrow(/got -1/);
   });
 });
 

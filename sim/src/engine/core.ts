@@ -987,18 +987,25 @@ export class PathEngine {
       maxDiscount: this.maxDiscount,
       netApy: horizon > 0 && e0 > 0 ? ((e1 - e0) / e0) * (approx.YEAR_SECS / horizon) : 0,
       markToMarketReturn: e0 > 0 ? marked / e0 - 1 : 0,
-      bucketAccounts: Array.from(this.bucketAccounts),
-      bucketLiquidated: Array.from(this.bucketLiquidated),
-      bucketTimeSum: Array.from(this.bucketTimeSum),
-      bucketEquity0: Array.from(equity0),
-      bucketEquityEnd: Array.from(equityEnd),
-      seriesCount: Array.from(this.seriesCount),
-      seriesVolume: Array.from(this.seriesVolume),
-      seriesDepeg: Array.from(this.seriesDepeg),
-      seriesDepegMin: Array.from(this.seriesDepegMin),
-      seriesDepegMax: Array.from(this.seriesDepegMax),
+      bucketAccounts: plainArray(this.bucketAccounts),
+      bucketLiquidated: plainArray(this.bucketLiquidated),
+      bucketTimeSum: plainArray(this.bucketTimeSum),
+      bucketEquity0: plainArray(equity0),
+      bucketEquityEnd: plainArray(equityEnd),
+      seriesCount: plainArray(this.seriesCount),
+      seriesVolume: plainArray(this.seriesVolume),
+      seriesDepeg: plainArray(this.seriesDepeg),
+      seriesDepegMin: plainArray(this.seriesDepegMin),
+      seriesDepegMax: plainArray(this.seriesDepegMax),
     };
   }
+}
+
+/** A typed array's values in a plain array: a loop, at a quarter of `Array.from`'s cost (which iterates). */
+function plainArray(values: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(values[i]!);
+  return out;
 }
 
 /** @deprecated The name of `PathEngine` before it took a detector (kept for `@lantern/sim` users). */
