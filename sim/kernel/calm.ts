@@ -5,9 +5,8 @@
 // EMAs, the borrow index, the pool's hourly update, the maintenance price
 // against the frontier's top and the observations — the same floating-point expressions in the same
 // order as the models, and the same draws from the path's xoshiro128** stream, so the results are bit
-// for bit those of the models. The exponential is V8's own `Math.exp` (fdlibm's, below, bit for bit:
-// test/sim/calm.test.ts checks it); the logarithm (the pool's update, the ziggurat's tail) is
-// JavaScript's `Math.log`, imported.
+// for bit those of the models. The exponential and the logarithm are V8's own `Math.exp` and `Math.log`
+// (fdlibm's, below, bit for bit: test/sim/calm.test.ts checks both).
 //
 // It holds two paths at once, one per lane: each lane's state lives in its own bank of linear memory
 // (lane A's at 0, lane B's at `LANE_B`, the same layout), which the engine writes before a run and reads
@@ -20,8 +19,6 @@
 // starts (the committee's own step), and where the EMA's weight for a new interval is needed (the sdk's
 // exact decay) — and says which lane must (`SECOND_LANE` added for B). The time buckets' records go to
 // each lane's series in memory, which the engine reads after the run.
-
-@external("env", "log") declare function jsLog(x: f64): f64;
 
 // fdlibm's exp (FreeBSD e_exp.c), as V8 implements `Math.exp` (src/base/ieee754.cc), exp(1) included.
 const LN2_HI: f64 = 6.93147180369123816490e-1;
@@ -84,6 +81,64 @@ const TWO_1023: f64 = 8.988465674311579539e307;
 /** V8's `Math.exp`, for the parity test (test/sim/calm.test.ts). */
 export function exp(x: f64): f64 {
   return fdlibmExp(x);
+}
+
+// fdlibm's log (FreeBSD e_log.c), as V8 implements `Math.log` (src/base/ieee754.cc). In the kernel, not
+// imported: a call out of WebAssembly into JavaScript cost more than the logarithm, three times an
+// hour of each path (the pool's update).
+const TWO54: f64 = 1.8014398509481984e16;
+const LG1: f64 = 6.666666666666735130e-1;
+const LG2: f64 = 3.999999999940941908e-1;
+const LG3: f64 = 2.857142874366239149e-1;
+const LG4: f64 = 2.222219843214978396e-1;
+const LG5: f64 = 1.818357216161805012e-1;
+const LG6: f64 = 1.531383769920937332e-1;
+const LG7: f64 = 1.479819860511658591e-1;
+
+function fdlibmLog(x: f64): f64 {
+  let hx = <i32>(reinterpret<u64>(x) >>> 32);
+  const lx = <u32>reinterpret<u64>(x);
+  let k: i32 = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lx) == 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54;
+    x *= TWO54;
+    hx = <i32>(reinterpret<u64>(x) >>> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  let i = (hx + 0x95f64) & 0x100000;
+  // x normalised into [√2/2, √2): its high word replaced.
+  x = reinterpret<f64>((<u64>(<u32>(hx | (i ^ 0x3ff00000))) << 32) | (reinterpret<u64>(x) & 0xffffffff));
+  k += i >> 20;
+  const f = x - 1.0;
+  const dk = <f64>k;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    if (f == 0) return k == 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
+    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    return k == 0 ? f - r : dk * LN2_HI - (r - dk * LN2_LO - f);
+  }
+  const s = f / (2.0 + f);
+  const z = s * s;
+  i = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const r = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    return k == 0 ? f - (hfsq - s * (hfsq + r)) : dk * LN2_HI - (hfsq - (s * (hfsq + r) + dk * LN2_LO) - f);
+  }
+  return k == 0 ? f - s * (f - r) : dk * LN2_HI - (s * (f - r) - dk * LN2_LO - f);
+}
+
+/** V8's `Math.log`, for the parity test (test/sim/calm.test.ts). */
+export function log(x: f64): f64 {
+  return fdlibmLog(x);
 }
 
 // The memory's layout, exported with the slots and the exit codes below: sim/src/engine/calmWasm.ts
@@ -274,8 +329,8 @@ function normalSlow(st: usize, j: i32, i: i32): f64 {
       let tx: f64;
       let ty: f64;
       do {
-        tx = -jsLog(1 - rawUniform(st)) / r;
-        ty = -jsLog(1 - rawUniform(st));
+        tx = -fdlibmLog(1 - rawUniform(st)) / r;
+        ty = -fdlibmLog(1 - rawUniform(st));
       } while (ty + ty < tx * tx);
       return j > 0 ? r + tx : -r - tx;
     }
@@ -689,7 +744,7 @@ function agreesByBand(bank: usize, raw: usize, previous: usize, dex: f64, previo
 }
 
 @inline function logit(u: f64): f64 {
-  return jsLog(u / (1 - u));
+  return fdlibmLog(u / (1 - u));
 }
 
 /**
@@ -715,7 +770,7 @@ function poolHourly(b: usize, t: f64): void {
     const s = max(next, max(external * supply + delta, 1e-9));
     external = (external * supply) / s;
     supply = s;
-    logSupply = jsLog(s / initial);
+    logSupply = fdlibmLog(s / initial);
   }
   const mean = logit(clampU(get(b, TARGET_U)));
   const before = external;

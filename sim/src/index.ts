@@ -13,6 +13,7 @@ export * from "./engine/core.js";
 export {
   kernelCrossesFrontier,
   kernelExp,
+  kernelLog,
   kernelNormalSum,
   kernelNormalSumPair,
   layoutConflicts as kernelLayoutConflicts,

@@ -9,8 +9,8 @@
  * `PathEngine` runs such steps in the WebAssembly kernel (sim/kernel/calm.ts; `calmBegin`, `calmExit`,
  * `calmEnd`) from a copy of the models' numeric state and writes it back before the next event, bit for
  * bit what the models compute (the same draws from the same stream, the same floating-point
- * expressions in the same order, JavaScript's own `Math.exp` and `Math.log`). A frame start (which
- * leaves the feed as it is) and the hourly update of a pool whose target is scripted run through the
+ * expressions in the same order, V8's `Math.exp` and `Math.log` as fdlibm computes them). A frame start
+ * (which leaves the feed as it is) and the hourly update of a pool whose target is scripted run through the
  * committee's and the pool model's own steps, the kernel waiting; every other step goes through the
  * models.
  *

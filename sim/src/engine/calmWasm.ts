@@ -222,6 +222,7 @@ export interface CalmKernel {
   readonly drawNormals: (n: number, sign: number) => number;
   readonly drawNormalsPair: (n: number, signA: number, signB: number) => void;
   readonly exp: (x: number) => number;
+  readonly log: (x: number) => number;
   /** The two-lane step's frontier test for one lane (1: the step goes to the engine). */
   readonly frontierCrossed: (top: number, index: number, maint: number) => number;
 }
@@ -266,8 +267,7 @@ export function calmKernel(): CalmKernel {
 }
 
 function instantiate({ module: wasm, file }: CalmKernelModule): CalmKernel {
-  // JavaScript's own log (the kernel's exp is V8's algorithm): its results are bit for bit the models'.
-  const instance = new WebAssembly.Instance(wasm, { env: { log: Math.log } });
+  const instance = new WebAssembly.Instance(wasm, {});
   const exported = new Map<string, number>();
   for (const [name, value] of Object.entries(instance.exports))
     if (value instanceof WebAssembly.Global) exported.set(name, Number(value.value));
@@ -320,6 +320,7 @@ function instantiate({ module: wasm, file }: CalmKernelModule): CalmKernel {
     drawNormals: instance.exports.drawNormals as (n: number, sign: number) => number,
     drawNormalsPair: instance.exports.drawNormalsPair as (n: number, signA: number, signB: number) => void,
     exp: instance.exports.exp as (x: number) => number,
+    log: instance.exports.log as (x: number) => number,
     frontierCrossed: instance.exports.frontierCrossed as (top: number, index: number, maint: number) => number,
   };
 }
@@ -336,6 +337,11 @@ export function kernelCrossesFrontier(top: number, index: number, maint: number)
 /** The kernel's exponential: fdlibm's, as V8's `Math.exp` (test/sim/calm.test.ts checks them bit for bit). */
 export function kernelExp(x: number): number {
   return calmKernel().exp(x);
+}
+
+/** The kernel's logarithm: fdlibm's, as V8's `Math.log` (test/sim/calm.test.ts checks them bit for bit). */
+export function kernelLog(x: number): number {
+  return calmKernel().log(x);
 }
 
 /**
