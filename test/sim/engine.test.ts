@@ -51,6 +51,7 @@ import {
   type SimPartial,
   type SimResult,
   parseScenario,
+  loadScenario,
   prepareJob,
   runPath,
   resultHtml,
@@ -394,6 +395,36 @@ describe("float fast path = sdk bigint math (random states)", () => {
       }
     }
   });
+
+  it("a restored frontier equals its source, whichever of the two changed since the last copy", () => {
+    const n = 500;
+    const rng = createRng(25, 0);
+    const theta = Float64Array.from({ length: n }, () => rng.uniform());
+    const opened = new FloatFrontier(n);
+    opened.rebuild(theta, n);
+    const frontier = new FloatFrontier(n);
+    const found = new Int32Array(n);
+    const content = (f: FloatFrontier) => {
+      const k = f.above(-1, found);
+      return { size: f.size, top: f.top(), ids: [...found.subarray(0, k)].sort((a, b) => a - b) };
+    };
+    frontier.restore(opened);
+    expect(content(frontier)).toEqual(content(opened));
+    // Unchanged: restoring again keeps it equal.
+    frontier.restore(opened);
+    expect(content(frontier)).toEqual(content(opened));
+    // The copy changed (a crossing removed the top, a healthy sub-account came back with a new θ).
+    frontier.remove(found[0]!);
+    frontier.insert(7, 2);
+    expect(content(frontier)).not.toEqual(content(opened));
+    frontier.restore(opened);
+    expect(content(frontier)).toEqual(content(opened));
+    // The source changed after the copy.
+    opened.insert(3, 5);
+    frontier.restore(opened);
+    expect(content(frontier)).toEqual(content(opened));
+    expect(frontier.top()).toBe(5);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -513,6 +544,23 @@ describe("statistics", () => {
     expect(run().liquidations).toBe(0);
     // A 5% decrease held for the guardian: the fair rate has not moved, the consumers' rate has.
     expect(run((k) => (k >= 5 ? 0.95 : 1)).liquidations).toBeGreaterThan(0);
+  });
+
+  it("a path that liquidates leaves nothing behind for the engine's next path", () => {
+    const scenario = loadScenario("mass-slashing-33");
+    const spec = {
+      scenario,
+      seed: 5,
+      policy: "MinOfBoth" as const,
+      paths: 8,
+      antithetic: true,
+      engine: "fast" as const,
+    };
+    const used = prepareJob(spec);
+    const liquidating = [0, 1, 2, 3, 4, 5].find((p) => runPath(used, p).liquidations > 0);
+    expect(liquidating).toBeDefined();
+    // The same engine goes on to another path; a fresh engine runs it alone.
+    expect(runPath(used, 7)).toEqual(runPath(prepareJob(spec), 7));
   });
 
   it("exact sums do not depend on the order of additions or merges", () => {

@@ -105,6 +105,12 @@ export class PathEngine {
   /** The fair rate the book opened at on this path. */
   openFair = 1;
   private opening: OpeningBook | undefined;
+  /**
+   * The opening book the sub-accounts were last reset to, undefined once a sub-account was queued since
+   * (every change to one starts there): most paths liquidate nobody, and then the next path that opens
+   * at the same rate finds the book as it opens and skips the reset (~290 KB of copies at 10,000).
+   */
+  private intact: OpeningBook | undefined;
   /** Per leverage bucket: sub-accounts and their opening equity (the same on every path). */
   private readonly bucketAccounts: Float64Array;
   private readonly bucketEquity0: Float64Array;
@@ -355,10 +361,14 @@ export class PathEngine {
   private open(first: MarketSnapshot, steps: number): void {
     const p0 = first.fairRate;
     const book = this.openingBook(p0);
-    this.coll.set(book.collateral);
-    this.shares.set(book.shares);
-    this.state.set(book.state);
-    this.firstLiq.fill(-1);
+    if (this.intact !== book) {
+      this.coll.set(book.collateral);
+      this.shares.set(book.shares);
+      this.state.set(book.state);
+      this.firstLiq.fill(-1);
+      this.readyStep.fill(0);
+      this.intact = book;
+    }
     this.index = 1;
     this.growthApr = Number.NaN;
     this.totalShares = book.totalShares;
@@ -366,7 +376,6 @@ export class PathEngine {
     this.insurance = this.params.insuranceSol;
     this.insuranceLrt = 0;
     this.delaySteps = Math.max(0, Math.ceil(this.params.liquidators.delaySecs / this.stepSecs - 1e-9));
-    this.readyStep.fill(0);
     this.openT = first.t;
     this.openFair = p0;
     this.badDebt = this.covered = this.socialized = 0;
@@ -755,6 +764,7 @@ export class PathEngine {
 
   /** Queues sub-account `i`, found liquidatable at `step` (by the detector, in id order). */
   enqueue(i: number, step: number): void {
+    this.intact = undefined;
     this.state[i] = PENDING;
     const liq = this.params.liquidators;
     let delay = this.delaySteps;

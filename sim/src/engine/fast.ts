@@ -33,7 +33,7 @@ export class FrontierDetector implements Detector {
       this.frontier.rebuild(this.openingThetas(book), book.n);
       this.opened.copyFrom(this.frontier);
       this.openedAt = book.openFair;
-    } else this.frontier.copyFrom(this.opened);
+    } else this.frontier.restore(this.opened);
   }
 
   detect(book: PathEngine, step: number, price: number): void {

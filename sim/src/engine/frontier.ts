@@ -28,6 +28,11 @@ export class FloatFrontier {
   readonly pos: Int32Array;
   private readonly stack: Int32Array;
   size = 0;
+  /** Counts this frontier's changes. */
+  private version = 0;
+  /** The frontier this one was last copied from and that one's version then (undefined once this changed). */
+  private copyOf: FloatFrontier | undefined;
+  private copyOfVersion = 0;
 
   constructor(capacity: number) {
     this.ids = new Int32Array(capacity);
@@ -43,6 +48,7 @@ export class FloatFrontier {
 
   /** Replaces the content with accounts `0..n−1` whose θ is `theta[i]` (NaN = leave out): O(n). */
   rebuild(theta: Float64Array, n: number): void {
+    this.changed();
     this.pos.fill(-1);
     let m = 0;
     for (let i = 0; i < n; i++) {
@@ -64,10 +70,24 @@ export class FloatFrontier {
     this.ids.set(other.ids.subarray(0, other.size));
     this.keys.set(other.keys.subarray(0, other.size));
     this.pos.set(other.pos);
+    this.version++;
+    this.copyOf = other;
+    this.copyOfVersion = other.version;
+  }
+
+  /** `copyFrom(other)`, skipped while neither changed since this was copied from it (a path that crossed nothing). */
+  restore(other: FloatFrontier): void {
+    if (this.copyOf !== other || this.copyOfVersion !== other.version) this.copyFrom(other);
+  }
+
+  private changed(): void {
+    this.version++;
+    this.copyOf = undefined;
   }
 
   /** Adds (or re-keys) account `id` with key `theta`: O(log n). */
   insert(id: number, theta: number): void {
+    this.changed();
     if (this.pos[id]! >= 0) this.remove(id);
     const at = this.size++;
     this.ids[at] = id;
@@ -80,6 +100,7 @@ export class FloatFrontier {
   remove(id: number): boolean {
     const at = this.pos[id]!;
     if (at < 0) return false;
+    this.changed();
     this.pos[id] = -1;
     const last = --this.size;
     if (at !== last) {
