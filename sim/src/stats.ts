@@ -247,25 +247,48 @@ export function depegValue(bin: number): number {
 }
 
 /**
- * Paths per depeg bin of one time bucket. A count per bin in a typed array: every path adds three bins
- * to each of 120 buckets, and a map's lookup and update cost ten times an array's increment.
+ * Paths per depeg bin of one time bucket: counts in a typed array over the bins seen so far (a window that
+ * grows as needed). Every path adds three bins to each of 120 buckets, and a map's lookup and update
+ * cost ten times an array's increment; a bucket's paths fall in a few dozen bins, so the window stays
+ * small where all 3,000 bins would make each aggregate 8.6 MB to allocate and to scan.
  */
 export class DepegHistogram {
-  private readonly counts = new Float64Array(DEPEG_BINS);
+  /** The bin `counts[0]` counts. */
+  private first = 0;
+  private counts = new Float64Array(0);
 
   add(bin: number, count = 1): void {
-    this.counts[bin]! += count;
+    if (bin < this.first || bin >= this.first + this.counts.length) this.cover(bin, bin + 1);
+    this.counts[bin - this.first]! += count;
   }
 
   merge(o: DepegHistogram): void {
-    for (let b = 0; b < DEPEG_BINS; b++) this.counts[b]! += o.counts[b]!;
+    const n = o.counts.length;
+    if (n === 0) return;
+    if (o.first < this.first || o.first + n > this.first + this.counts.length) this.cover(o.first, o.first + n);
+    const at = o.first - this.first;
+    for (let b = 0; b < n; b++) this.counts[at + b]! += o.counts[b]!;
   }
 
   /** The bins with paths in them, in order, with their counts. */
   entries(): [number, number][] {
     const out: [number, number][] = [];
-    for (let b = 0; b < DEPEG_BINS; b++) if (this.counts[b]! > 0) out.push([b, this.counts[b]!]);
+    for (let b = 0; b < this.counts.length; b++) if (this.counts[b]! > 0) out.push([this.first + b, this.counts[b]!]);
     return out;
+  }
+
+  /** Widens the window to hold bins `from`…`to − 1`, with room to grow as much again on the side it grew. */
+  private cover(from: number, to: number): void {
+    const n = this.counts.length;
+    const lo = n === 0 ? from : Math.min(this.first, from);
+    const hi = n === 0 ? to : Math.max(this.first + n, to);
+    const room = Math.max(8, hi - lo);
+    const first = Math.max(0, n > 0 && lo < this.first ? lo - room : lo);
+    const last = Math.min(DEPEG_BINS, n > 0 && hi > this.first + n ? hi + room : hi);
+    const counts = new Float64Array(last - first);
+    if (n > 0) counts.set(this.counts, this.first - first);
+    this.first = first;
+    this.counts = counts;
   }
 
   static from(entries: readonly (readonly [number, number])[]): DepegHistogram {

@@ -599,6 +599,20 @@ describe("statistics", () => {
     parts[1]!.merge(parts[0]!);
     expect(parts[1]!.entries()).toEqual(expected);
     expect(DepegHistogram.from(one.entries()).entries()).toEqual(expected);
+    // Windows apart, at the ends of the range, merged into an empty histogram and into each other.
+    const low = DepegHistogram.from([
+      [0, 2],
+      [5, 1],
+    ]);
+    const high = DepegHistogram.from([
+      [2_999, 4],
+      [2_990, 1],
+    ]);
+    const all = new DepegHistogram();
+    all.merge(high);
+    all.merge(low);
+    all.merge(one);
+    expect(all.entries()).toEqual([[0, 2], [5, 1], ...expected, [2_990, 1], [2_999, 4]]);
     expect(() => DepegHistogram.from([[3_000, 1]])).toThrow(/bins 0 to 2999, got 3000/);
     expect(() => DepegHistogram.from([[-1, 1]])).toThrow(/got -1/);
   });
