@@ -44,8 +44,9 @@ export interface Job {
   partner: FastEngine | NaiveEngine;
 }
 
-export function prepareJob(spec: JobSpec): Job {
-  const population = buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM }));
+/** The job of `spec`; `population`, when given, is the one `prepareJob(spec)` drew (a worker's parent's). */
+export function prepareJob(spec: JobSpec, population?: Population): Job {
+  population ??= buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM }));
   const params = engineParams(spec.scenario, spec.policy);
   const build = () =>
     spec.engine === "naive" ? new NaiveEngine(population, params) : new FastEngine(population, params);

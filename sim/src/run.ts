@@ -17,7 +17,17 @@ import { build } from "esbuild";
 import type { Policy } from "./contract.js";
 import { calmKernelModule } from "./engine/calmWasm.js";
 import type { EngineParams } from "./engine/types.js";
-import { newAggregate, prepareJob, runUnits, unitCount, unitSize, type EngineKind, type JobSpec } from "./job.js";
+import {
+  type EngineKind,
+  type Job,
+  type JobSpec,
+  newAggregate,
+  prepareJob,
+  runUnits,
+  unitCount,
+  unitSize,
+} from "./job.js";
+import { rateTable } from "./models/borrowRate.js";
 import {
   listScenarios,
   loadScenario,
@@ -285,7 +295,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
       await new Promise((r) => setImmediate(r));
     }
   } else {
-    agg = await runOnWorkers(await entry!, spec, from, to, workers, options.signal, (paths) => {
+    agg = await runOnWorkers(await entry!, job, from, to, workers, options.signal, (paths) => {
       done += paths;
       report();
     });
@@ -314,13 +324,14 @@ export function workerBlock(remaining: number, workers: number): number {
 
 async function runOnWorkers(
   url: URL,
-  spec: JobSpec,
+  job: Job,
   from: number,
   to: number,
   count: number,
   signal: AbortSignal | undefined,
   onPaths: (n: number) => void,
 ): Promise<Aggregate> {
+  const { spec, population } = job;
   const kernel = calmKernelModule();
   let next = from;
   const threads: Worker[] = [];
@@ -380,8 +391,10 @@ async function runOnWorkers(
           if (code !== 0 && finished < count)
             fail(new Error(`A simulation worker stopped unexpectedly (exit code ${code}).`));
         });
-        w.postMessage({ type: "init", spec, kernel });
       }
+      // Made while the threads start.
+      const table = rateTable(spec.scenario.pool.curve);
+      for (const w of threads) w.postMessage({ type: "init", spec, kernel, population, rateTable: table });
     });
   } finally {
     // Not waited for: the aggregates are in, and a thread's exit takes ~15 ms.

@@ -1,11 +1,13 @@
 /** A worker thread of `runScenario`: runs the blocks of units it is sent, then returns its aggregate. */
 import { parentPort } from "node:worker_threads";
 import { type CalmKernelModule, useCalmKernelModule } from "./engine/calmWasm.js";
+import type { Population } from "./engine/types.js";
 import { newAggregate, prepareJob, runUnits, type Job, type JobSpec } from "./job.js";
+import { useRateTable } from "./models/borrowRate.js";
 import type { Aggregate } from "./stats.js";
 
 type Message =
-  | { type: "init"; spec: JobSpec; kernel: CalmKernelModule }
+  | { type: "init"; spec: JobSpec; kernel: CalmKernelModule; population: Population; rateTable: Float64Array }
   | { type: "run"; from: number; to: number }
   | { type: "finish" };
 
@@ -15,8 +17,10 @@ let agg: Aggregate | undefined;
 parentPort!.on("message", (msg: Message) => {
   try {
     if (msg.type === "init") {
+      // What the parent has made already: the kernel compiled, the book drawn, the pool's rate table.
       useCalmKernelModule(msg.kernel);
-      job = prepareJob(msg.spec);
+      useRateTable(msg.spec.scenario.pool.curve, msg.rateTable);
+      job = prepareJob(msg.spec, msg.population);
       agg = newAggregate(job);
       parentPort!.postMessage({ type: "ready" });
     } else if (msg.type === "run") {

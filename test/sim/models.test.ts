@@ -8,6 +8,7 @@ import {
   BorrowRateModel,
   aprAt,
   rateTable,
+  useRateTable,
   CommitteeModel,
   fromWad,
   toWad,
@@ -761,6 +762,15 @@ describe("borrow rate", () => {
     expect(aprAt(table, 0.9)).toBeCloseTo(0.07, 15);
     expect(aprAt(table, 1)).toBeCloseTo(0.5, 15);
     expect(aprAt(table, 0.80001)).toBe(table[8_001]); // rounded up to a bps, as on chain
+  });
+
+  it("takes a table made elsewhere (a worker's parent's) as its curve's, and refuses one of the wrong size", () => {
+    const curve = { ...DEFAULT_RATE_CURVE, maxRateBps: DEFAULT_RATE_CURVE.maxRateBps + 1 };
+    const made = Float64Array.from(rateTable(curve));
+    useRateTable(curve, made);
+    expect(rateTable(curve)).toBe(made);
+    expect(() => useRateTable(curve, new Float64Array(10_000))).toThrow(/a rate table has 10001 entries/);
+    expect(rateTable(curve)).toBe(made);
   });
 
   it("mean-reverts utilisation, adds the population's borrowing and lets withdrawals lift it", () => {

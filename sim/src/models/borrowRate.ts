@@ -27,15 +27,18 @@ const tables = new Map<string, Float64Array>();
 /** Entries of a rate table: one per bps of utilisation, 0 … 10,000. */
 export const RATE_TABLE_ENTRIES = 10_001;
 
-/** Annual borrow rate (fraction) at every utilisation bps 0..10,000, from the sdk's curve. */
-export function rateTable(curve: RateCurve): Float64Array {
-  const key = JSON.stringify([
+const curveKey = (curve: RateCurve) =>
+  JSON.stringify([
     curve.kink1UtilizationBps,
     curve.kink1RateBps,
     curve.kink2UtilizationBps,
     curve.kink2RateBps,
     curve.maxRateBps,
   ]);
+
+/** Annual borrow rate (fraction) at every utilisation bps 0..10,000, from the sdk's curve. */
+export function rateTable(curve: RateCurve): Float64Array {
+  const key = curveKey(curve);
   let table = tables.get(key);
   if (!table) {
     table = new Float64Array(RATE_TABLE_ENTRIES);
@@ -43,6 +46,15 @@ export function rateTable(curve: RateCurve): Float64Array {
     tables.set(key, table);
   }
   return table;
+}
+
+/**
+ * Uses `table`, computed by `rateTable(curve)` elsewhere (a worker's parent), as this thread's table of
+ * `curve`: the same numbers, without 10,001 evaluations of the sdk's curve in code not yet compiled.
+ */
+export function useRateTable(curve: RateCurve, table: Float64Array): void {
+  if (table.length !== RATE_TABLE_ENTRIES) throw new RangeError(`a rate table has ${RATE_TABLE_ENTRIES} entries`);
+  tables.set(curveKey(curve), table);
 }
 
 /** Borrow APR (fraction) at a utilisation (fraction), rounded up to a bps as on chain. */
