@@ -668,6 +668,19 @@ describe("runner: determinism and exact merging", () => {
     expect(toJson(other)).not.toBe(toJson(one));
   });
 
+  it("a run on workers cancelled midway stops with an AbortError, and the next run is whole", async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const cancelled = runScenario({ ...base, paths: 4_000, workers: 2, signal: controller.signal }, (p) => {
+      if (p.done > 0) controller.abort();
+    });
+    await expect(cancelled).rejects.toMatchObject({ name: "AbortError", message: "The simulation was cancelled." });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const one = await runScenario({ ...base, workers: 1 });
+    const two = await runScenario({ ...base, workers: 2 });
+    expect(toJson(two)).toBe(toJson(one));
+  });
+
   it("same seed ⇒ identical output for 1 run vs 4 merged shards (any merge order, through files)", async () => {
     for (const antithetic of [true, false]) {
       const one = await runScenario({ ...base, antithetic, workers: 1 });
