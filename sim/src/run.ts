@@ -218,6 +218,10 @@ function abortError(): Error {
 }
 
 export async function runScenario(options: RunOptions, onProgress?: (p: Progress) => void): Promise<RunOutput> {
+  // The workers' code is bundled in esbuild's process while this thread checks the options and draws the
+  // book. Started before the checks: a run they refuse leaves the bundle for the next one (not a failure).
+  const bundling = (options.workers ?? availableParallelism()) > 1 ? simWorkerEntry() : undefined;
+  bundling?.catch(() => undefined);
   const overrides = options.overrides ?? {};
   const scenario = resolveScenario(options.scenario, overrides);
   const policy = options.policy ?? scenario.policy;
@@ -239,7 +243,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   if (options.workers !== undefined) checkInt("workers", options.workers, 1, 1024);
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, to - from)));
 
-  const entry = workers > 1 ? simWorkerEntry() : undefined; // bundled meanwhile, by esbuild's process
+  const entry = workers > 1 ? (bundling ?? simWorkerEntry()) : undefined;
   const job = prepareJob(spec); // validates the engine parameters and draws the population
   const meta: RunMeta = {
     simulator: "lantern-sim",
