@@ -188,7 +188,7 @@ let workerEntry: Promise<URL> | undefined;
 /**
  * The entry of `runScenario`'s workers: worker.ts and everything it imports, bundled once per process by
  * esbuild (the transpiler tsx runs on) into one JavaScript module. A worker started through tsx's loader
- * (`typescriptWorkerEntry`) took ~0.2 s to start and ran a loader thread beside it, whose work competed
+ * (`typescriptWorkerEntry`) took ~0.25 s to start and ran a loader thread beside it, whose work competed
  * with the other worker's paths; a bundled one starts in a few tens of milliseconds and needs nothing
  * else. The bundle reads no file relative to itself: the calm kernel's module comes from this thread.
  */
