@@ -35,22 +35,40 @@ export interface JobSpec {
 
 export const ENGINE_STREAM = 1;
 
-export interface Job {
+/** What a run needs before it has engines: its spec, the book and the engine parameters (validated). */
+export interface JobPlan {
   spec: JobSpec;
   population: Population;
   params: EngineParams;
+}
+
+export interface Job extends JobPlan {
   engine: FastEngine | NaiveEngine;
   /** A second engine, for paths run two at a time (`runUnits`). */
   partner: FastEngine | NaiveEngine;
 }
 
-/** The job of `spec`; `population`, when given, is the one `prepareJob(spec)` drew (a worker's parent's). */
+/**
+ * The plan of `spec`: the book drawn (or `population`, when given: the one `planJob(spec)` drew, a
+ * worker's parent's) and the engine parameters, validated. A run on workers needs no engines of its own.
+ */
+export function planJob(spec: JobSpec, population?: Population): JobPlan {
+  return {
+    spec,
+    population:
+      population ?? buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM })),
+    params: engineParams(spec.scenario, spec.policy),
+  };
+}
+
+/** The job of `spec`: its plan (`planJob`) and two engines for the paths. */
 export function prepareJob(spec: JobSpec, population?: Population): Job {
-  population ??= buildPopulation(spec.scenario.population, createRng(spec.seed, 0, { stream: POPULATION_STREAM }));
-  const params = engineParams(spec.scenario, spec.policy);
+  const plan = planJob(spec, population);
   const build = () =>
-    spec.engine === "naive" ? new NaiveEngine(population, params) : new FastEngine(population, params);
-  return { spec, population, params, engine: build(), partner: build() };
+    spec.engine === "naive"
+      ? new NaiveEngine(plan.population, plan.params)
+      : new FastEngine(plan.population, plan.params);
+  return { ...plan, engine: build(), partner: build() };
 }
 
 /** Paths per unit: 2 with antithetic variates (a path and its mirror), else 1. */
@@ -78,7 +96,7 @@ export function runPath(job: Job, path: number): PathOutcome {
   return job.engine.run(world, path, streams.engine);
 }
 
-export function newAggregate(job: Job): Aggregate {
+export function newAggregate(job: JobPlan): Aggregate {
   return new Aggregate(
     { buckets: job.population.buckets, bucketLeverage: job.population.bucketLeverage },
     { perPath: job.spec.perPath ?? false },

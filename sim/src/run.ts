@@ -19,9 +19,10 @@ import { calmKernelModule } from "./engine/calmWasm.js";
 import type { EngineParams } from "./engine/types.js";
 import {
   type EngineKind,
-  type Job,
+  type JobPlan,
   type JobSpec,
   newAggregate,
+  planJob,
   prepareJob,
   runUnits,
   unitCount,
@@ -244,7 +245,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, to - from)));
 
   const entry = workers > 1 ? (bundling ?? simWorkerEntry()) : undefined;
-  const job = prepareJob(spec); // validates the engine parameters and draws the population
+  const plan = planJob(spec); // validates the engine parameters and draws the population
   const meta: RunMeta = {
     simulator: "lantern-sim",
     version: SIM_VERSION,
@@ -259,7 +260,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
     subAccounts: scenario.population.subAccounts,
     horizonDays: scenario.horizonDays,
     stepSecs: scenario.stepSecs,
-    engineParams: job.params,
+    engineParams: plan.params,
   };
 
   const size = unitSize(spec);
@@ -286,6 +287,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
 
   let agg: Aggregate;
   if (workers === 1) {
+    const job = prepareJob(spec, plan.population);
     agg = newAggregate(job);
     // In this thread, in small blocks, yielding in between so that progress can be drawn.
     for (let u = from; u < to; ) {
@@ -299,7 +301,7 @@ export async function runScenario(options: RunOptions, onProgress?: (p: Progress
       await new Promise((r) => setImmediate(r));
     }
   } else {
-    agg = await runOnWorkers(await entry!, job, from, to, workers, options.signal, (paths) => {
+    agg = await runOnWorkers(await entry!, plan, from, to, workers, options.signal, (paths) => {
       done += paths;
       report();
     });
@@ -328,14 +330,14 @@ export function workerBlock(remaining: number, workers: number): number {
 
 async function runOnWorkers(
   url: URL,
-  job: Job,
+  plan: JobPlan,
   from: number,
   to: number,
   count: number,
   signal: AbortSignal | undefined,
   onPaths: (n: number) => void,
 ): Promise<Aggregate> {
-  const { spec, population } = job;
+  const { spec, population } = plan;
   const kernel = calmKernelModule();
   let next = from;
   const threads: Worker[] = [];

@@ -296,6 +296,8 @@ export class DepegHistogram {
     for (const [bin, count] of entries) {
       if (!(Number.isInteger(bin) && bin >= 0 && bin < DEPEG_BINS))
         throw new RangeError(`a depeg histogram has bins 0 to ${DEPEG_BINS - 1}, got ${bin}`);
+      if (!(Number.isSafeInteger(count) && count > 0))
+        throw new RangeError(`a depeg histogram counts paths (a whole number above 0), got ${count} in bin ${bin}`);
       h.add(bin, count);
     }
     return h;
@@ -408,22 +410,28 @@ export class Aggregate {
   }
 
   private init(o: PathOutcome): void {
-    const nb = o.bucketAccounts.length;
-    this.shape = {
+    this.open({
       buckets: [...this.labels.buckets],
       bucketLeverage: [...this.labels.bucketLeverage],
       bucketAccounts: [...o.bucketAccounts],
       seriesLength: o.seriesCount.length,
       horizonSecs: o.horizonSecs,
-    };
+    });
+  }
+
+  /** Takes `shape` and empty sums for its leverage and time buckets. */
+  private open(shape: Shape): void {
+    const nb = shape.bucketAccounts.length;
+    const series = <T>(make: () => T) => Array.from({ length: shape.seriesLength }, make);
+    this.shape = shape;
     this.bucketLiq = Array.from({ length: nb }, () => new Moments());
     this.bucketApy = Array.from({ length: nb }, () => new Moments());
     this.bucketTtl = Array.from({ length: nb }, () => new RatioMoments());
-    this.seriesCount = new Array<number>(o.seriesCount.length).fill(0);
-    this.seriesVolume = o.seriesCount.map(() => new ExactSum());
-    this.seriesDepeg = o.seriesCount.map(() => new DepegHistogram());
-    this.seriesDepegMin = o.seriesCount.map(() => new DepegHistogram());
-    this.seriesDepegMax = o.seriesCount.map(() => new DepegHistogram());
+    this.seriesCount = series(() => 0);
+    this.seriesVolume = series(() => new ExactSum());
+    this.seriesDepeg = series(() => new DepegHistogram());
+    this.seriesDepegMin = series(() => new DepegHistogram());
+    this.seriesDepegMax = series(() => new DepegHistogram());
   }
 
   /** One unit: a single path, or an antithetic pair. */
@@ -490,18 +498,8 @@ export class Aggregate {
 
   merge(o: Aggregate): void {
     if (o.paths === 0) return;
-    if (!this.shape) {
-      this.shape = structuredClone(o.shape);
-      const nb = o.shape!.bucketAccounts.length;
-      this.bucketLiq = Array.from({ length: nb }, () => new Moments());
-      this.bucketApy = Array.from({ length: nb }, () => new Moments());
-      this.bucketTtl = Array.from({ length: nb }, () => new RatioMoments());
-      this.seriesCount = new Array<number>(o.shape!.seriesLength).fill(0);
-      this.seriesVolume = o.seriesCount.map(() => new ExactSum());
-      this.seriesDepeg = o.seriesCount.map(() => new DepegHistogram());
-      this.seriesDepegMin = o.seriesCount.map(() => new DepegHistogram());
-      this.seriesDepegMax = o.seriesCount.map(() => new DepegHistogram());
-    } else if (JSON.stringify(this.shape) !== JSON.stringify(o.shape)) {
+    if (!this.shape) this.open(structuredClone(o.shape!));
+    else if (JSON.stringify(this.shape) !== JSON.stringify(o.shape)) {
       throw new Error("cannot merge aggregates of differently shaped runs (population or horizon differ)");
     }
     this.paths += o.paths;

@@ -615,6 +615,11 @@ describe("statistics", () => {
     expect(all.entries()).toEqual([[0, 2], [5, 1], ...expected, [2_990, 1], [2_999, 4]]);
     expect(() => DepegHistogram.from([[3_000, 1]])).toThrow(/bins 0 to 2999, got 3000/);
     expect(() => DepegHistogram.from([[-1, 1]])).toThrow(/got -1/);
+    // A tampered partial result: counts that are no number of paths.
+    for (const count of [0, -2, 1.5, Number.NaN])
+      expect(() => DepegHistogram.from([[10, count]])).toThrow(
+        /counts paths \(a whole number above 0\), got .* in bin 10/,
+      );
   });
 });
 
